@@ -1,0 +1,410 @@
+"""The mobilization program: who does the outreach, and what they did.
+
+Worker groups are the mass organisations and teams of DOMAIN.md; workers belong to
+them; grassroots communicators are trusted local people chosen for a reason. Home
+visits, communication activities and the applications (dossiers) they lead to are the
+program's record of work.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from villages.models import Commune, choices_check
+from villages.text import clean_name
+
+
+class WorkerGroupKind(models.TextChoices):
+    FATHERLAND_FRONT = "fatherland_front", _("Fatherland Front")
+    WOMENS_UNION = "womens_union", _("Women's Union")
+    YOUTH_UNION = "youth_union", _("Youth Union")
+    FARMERS_ASSOCIATION = "farmers_association", _("Farmers' Association")
+    VETERANS_ASSOCIATION = "veterans_association", _("Veterans' Association")
+    TRADE_UNION = "trade_union", _("Trade union")
+    VILLAGE_REPRESENTATIVES = "village_representatives", _("Village representatives")
+    DIGITAL_TECH_TEAM = "digital_tech_team", _("Community digital technology team")
+    PEOPLES_COMMITTEE = "peoples_committee", _("People's Committee staff")
+
+
+class WorkerGroup(models.Model):
+    Kind = WorkerGroupKind
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="worker_groups", verbose_name=_("commune")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=160)
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="worker_groups",
+        verbose_name=_("village"),
+        help_text=_("Required for a village's community digital technology team."),
+    )
+
+    class Meta:
+        verbose_name = _("worker group")
+        verbose_name_plural = _("worker groups")
+        ordering = ["commune", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "name"], name="worker_group_name_unique_in_commune"),
+            # One community digital technology team per village (DOMAIN.md).
+            models.UniqueConstraint(
+                fields=["village"],
+                condition=Q(kind="digital_tech_team"),
+                name="one_digital_tech_team_per_village",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="digital_tech_team") | Q(village__isnull=False),
+                name="digital_tech_team_has_village",
+            ),
+            choices_check("kind", WorkerGroupKind, "worker_group_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Worker(models.Model):
+    """A person doing outreach: a union member, a village head, a commune staff member."""
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="workers", verbose_name=_("commune")
+    )
+    full_name = models.CharField(_("full name"), max_length=120)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="workers",
+        verbose_name=_("user account"),
+    )
+    groups = models.ManyToManyField(
+        WorkerGroup, through="Membership", related_name="workers", verbose_name=_("groups")
+    )
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        ordering = ["commune", "full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "user"],
+                condition=Q(user__isnull=False),
+                name="worker_one_per_user_and_commune",
+            ),
+            models.CheckConstraint(condition=~Q(full_name=""), name="worker_full_name_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.full_name = clean_name(self.full_name)
+        super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    worker = models.ForeignKey(
+        Worker, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("worker")
+    )
+    group = models.ForeignKey(
+        WorkerGroup, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("group")
+    )
+    position = models.CharField(_("position"), max_length=120, blank=True)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "group"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=F("joined_on")),
+                name="membership_left_after_joined",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.worker} – {self.group}"
+
+
+class CommunicatorReason(models.TextChoices):
+    VILLAGE_HEAD = "village_head", _("village head")
+    PARTY_CELL_SECRETARY = "party_cell_secretary", _("party cell secretary")
+    FRONT_COMMITTEE_HEAD = "front_committee_head", _("Front work committee head")
+    YOUTH_UNION_MEMBER = "youth_union_member", _("Youth Union member")
+    WOMENS_UNION_MEMBER = "womens_union_member", _("Women's Union member")
+    TEACHER = "teacher", _("teacher")
+    POLICE_OFFICER = "police_officer", _("police officer")
+    RESPECTED_ELDER = "respected_elder", _("respected elder")
+    OTHER = "other", _("other")
+
+
+class Communicator(models.Model):
+    """A grassroots communicator (tuyên truyền viên cơ sở) and why the commune chose them."""
+
+    Reason = CommunicatorReason
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="communicators", verbose_name=_("commune")
+    )
+    worker = models.ForeignKey(
+        Worker, on_delete=models.CASCADE, related_name="communicator_roles", verbose_name=_("worker")
+    )
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.PROTECT,
+        related_name="communicators",
+        verbose_name=_("village"),
+    )
+    reason = models.CharField(_("why chosen"), max_length=24, choices=Reason.choices)
+    note = models.TextField(_("note"), blank=True)
+    chosen_on = models.DateField(_("chosen on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("grassroots communicator")
+        verbose_name_plural = _("grassroots communicators")
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "village"], name="communicator_unique_in_village"),
+            choices_check("reason", CommunicatorReason, "communicator_reason_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.worker} ({self.village})"
+
+
+class HomeVisitOutcome(models.TextChoices):
+    DONE = "done", _("everything done")
+    PARTLY_DONE = "partly_done", _("partly done, follow-up needed")
+    NOT_HOME = "not_home", _("nobody at home")
+    DECLINED = "declined", _("declined help")
+
+
+class HomeVisit(models.Model):
+    """One or more workers at one household on a date ("every lane, every door")."""
+
+    Outcome = HomeVisitOutcome
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="visits", verbose_name=_("commune")
+    )
+    household = models.ForeignKey(
+        "villages.Household", on_delete=models.PROTECT, related_name="visits", verbose_name=_("household")
+    )
+    visited_on = models.DateField(_("visited on"))
+    workers = models.ManyToManyField(Worker, related_name="visits", verbose_name=_("workers"))
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.DONE)
+    notes = models.TextField(_("notes"), blank=True)
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("home visit")
+        verbose_name_plural = _("home visits")
+        ordering = ["-visited_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(follow_up_on__isnull=True) | Q(follow_up_on__gte=F("visited_on")),
+                name="visit_follow_up_not_before_visit",
+            ),
+            choices_check("outcome", HomeVisitOutcome, "visit_outcome_valid"),
+        ]
+        indexes = [models.Index(fields=["commune", "visited_on"])]
+
+    def __str__(self):
+        return f"{self.household} {self.visited_on:%Y-%m-%d}"
+
+
+class VisitHelp(models.Model):
+    """A member of the visited household who was helped, and what they achieved."""
+
+    visit = models.ForeignKey(
+        HomeVisit, on_delete=models.CASCADE, related_name="helped", verbose_name=_("visit")
+    )
+    resident = models.ForeignKey(
+        "villages.Resident", on_delete=models.CASCADE, related_name="visit_helps", verbose_name=_("resident")
+    )
+    achievements = models.JSONField(_("achieved"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("resident helped")
+        verbose_name_plural = _("residents helped")
+        constraints = [models.UniqueConstraint(fields=["visit", "resident"], name="visit_help_unique")]
+
+    def __str__(self):
+        return f"{self.resident} @ {self.visit}"
+
+
+class CommunicationActivityChannel(models.TextChoices):
+    LOUDSPEAKER = "loudspeaker", _("loudspeaker announcement")
+    BULLETIN_BOARD = "bulletin_board", _("electronic bulletin board post")
+    VILLAGE_MEETING = "village_meeting", _("village meeting")
+    LEAFLET = "leaflet", _("leaflet")
+    ZALO_GROUP = "zalo_group", _("Zalo group message")
+
+
+class CommunicationActivity(models.Model):
+    Channel = CommunicationActivityChannel
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="communications", verbose_name=_("commune")
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    held_on = models.DateField(_("date"))
+    villages = models.ManyToManyField(
+        "villages.Village", related_name="communications", verbose_name=_("villages")
+    )
+    topic = models.CharField(_("topic"), max_length=255)
+    reach = models.PositiveIntegerField(_("estimated reach"), default=0)
+    group = models.ForeignKey(
+        WorkerGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="communications",
+        verbose_name=_("worker group"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("communication activity")
+        verbose_name_plural = _("communication activities")
+        ordering = ["-held_on", "-id"]
+        constraints = [choices_check("channel", CommunicationActivityChannel, "communication_channel_valid")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.held_on:%Y-%m-%d}"
+
+
+class ApplicationField(models.TextChoices):
+    JUSTICE_CIVIL_STATUS = "justice_civil_status", _("justice and civil status")
+    LABOUR_SOCIAL = "labour_social", _("labour, invalids and social affairs")
+    LAND = "land", _("land")
+    HEALTH_INSURANCE = "health_insurance", _("health insurance")
+    BUSINESS = "business", _("business")
+    OTHER = "other", _("other")
+
+
+class ApplicationChannel(models.TextChoices):
+    IN_PERSON = "in_person", _("in person")
+    ONLINE_LEVEL3 = "online_level3", _("online, level 3 (partial)")
+    ONLINE_LEVEL4 = "online_level4", _("online, level 4 (full process)")
+
+
+class ApplicationDelivery(models.TextChoices):
+    AT_OFFICE = "at_office", _("collected at the one-stop unit")
+    BY_POST = "by_post", _("by post")
+    ONLINE = "online", _("online, on the phone")
+
+
+class Application(models.Model):
+    """An administrative dossier the commune received, online or in person."""
+
+    Field = ApplicationField
+    Channel = ApplicationChannel
+    Delivery = ApplicationDelivery
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="applications", verbose_name=_("commune")
+    )
+    resident = models.ForeignKey(
+        "villages.Resident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("resident"),
+    )
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("village"),
+    )
+    field = models.CharField(_("field of work"), max_length=24, choices=Field.choices)
+    procedure = models.CharField(_("procedure"), max_length=255, blank=True)
+    submitted_on = models.DateField(_("submitted on"))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    result_delivery = models.CharField(
+        _("result delivered"), max_length=12, choices=Delivery.choices, blank=True
+    )
+    helped_by = models.ForeignKey(
+        Worker,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications_helped",
+        verbose_name=_("helped by"),
+    )
+    visit = models.ForeignKey(
+        HomeVisit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("home visit"),
+    )
+    session = models.ForeignKey(
+        "training.TrainingSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("training session"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_on", "-id"]
+        constraints = [
+            choices_check("field", ApplicationField, "application_field_valid"),
+            choices_check("channel", ApplicationChannel, "application_channel_valid"),
+            choices_check("result_delivery", ApplicationDelivery, "application_delivery_valid", blank=True),
+        ]
+        indexes = [models.Index(fields=["commune", "submitted_on"])]
+
+    def __str__(self):
+        return f"{self.get_field_display()} {self.submitted_on:%Y-%m-%d}"
+
+    @property
+    def is_online(self) -> bool:
+        return self.channel in ONLINE_CHANNELS
+
+
+ONLINE_CHANNELS = (Application.Channel.ONLINE_LEVEL3, Application.Channel.ONLINE_LEVEL4)

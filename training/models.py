@@ -1,0 +1,129 @@
+"""Training sessions at village cultural houses, households, the commune office or schools."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from villages.models import Commune, choices_check
+from villages.text import clean_name
+
+
+class TopicSkill(models.TextChoices):
+    """The five skills a community digital technology team teaches (DOMAIN.md)."""
+
+    ONLINE_PUBLIC_SERVICES = "online_public_services", _("online public services")
+    ONLINE_SHOPPING = "online_shopping", _("online shopping")
+    ONLINE_PAYMENT = "online_payment", _("online payment")
+    STAYING_SAFE = "staying_safe", _("staying safe online")
+    LOCAL_PLATFORMS = "local_platforms", _("local platforms")
+
+
+class Topic(models.Model):
+    Skill = TopicSkill
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="topics", verbose_name=_("commune")
+    )
+    name = models.CharField(_("name"), max_length=160)
+    skill = models.CharField(_("skill"), max_length=24, choices=Skill.choices)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["commune", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "name"], name="topic_name_unique_in_commune"),
+            choices_check("skill", TopicSkill, "topic_skill_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = clean_name(self.name)
+        super().save(*args, **kwargs)
+
+
+class TrainingSessionVenueKind(models.TextChoices):
+    CULTURAL_HOUSE = "cultural_house", _("village cultural house")
+    HOUSEHOLD = "household", _("a household")
+    COMMUNE_OFFICE = "commune_office", _("commune office")
+    SCHOOL = "school", _("school")
+
+
+class TrainingSession(models.Model):
+    VenueKind = TrainingSessionVenueKind
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="training_sessions", verbose_name=_("commune")
+    )
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_sessions",
+        verbose_name=_("village"),
+    )
+    venue_kind = models.CharField(
+        _("venue"), max_length=16, choices=VenueKind.choices, default=VenueKind.CULTURAL_HOUSE
+    )
+    venue = models.CharField(_("place"), max_length=255, blank=True)
+    held_on = models.DateField(_("date"))
+    topics = models.ManyToManyField(Topic, blank=True, related_name="sessions", verbose_name=_("topics"))
+    facilitators = models.ManyToManyField(
+        "mobilization.Worker", blank=True, related_name="sessions_facilitated", verbose_name=_("facilitators")
+    )
+    group = models.ForeignKey(
+        "mobilization.WorkerGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="training_sessions",
+        verbose_name=_("organising group"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            choices_check("venue_kind", TrainingSessionVenueKind, "session_venue_kind_valid"),
+            # A session in a village's cultural house belongs to that village.
+            models.CheckConstraint(
+                condition=~Q(venue_kind="cultural_house") | Q(village__isnull=False),
+                name="session_cultural_house_has_village",
+            ),
+        ]
+        indexes = [models.Index(fields=["commune", "held_on"])]
+
+    def __str__(self):
+        return f"{self.get_venue_kind_display()} {self.held_on:%Y-%m-%d}"
+
+
+class Attendance(models.Model):
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("session")
+    )
+    resident = models.ForeignKey(
+        "villages.Resident", on_delete=models.CASCADE, related_name="attendances", verbose_name=_("resident")
+    )
+    achievements = models.JSONField(_("achieved"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [models.UniqueConstraint(fields=["session", "resident"], name="attendance_unique")]
+
+    def __str__(self):
+        return f"{self.resident} @ {self.session}"

@@ -1,0 +1,16 @@
+"""Reads of training records, scoped by villages.access like the register."""
+
+from django.db.models import QuerySet
+
+from training.models import Topic, TrainingSession
+from villages.access import scope_of
+
+
+def sessions_visible_to(user) -> QuerySet[TrainingSession]:
+    """Sessions of the user's whole communes, or held in the user's villages."""
+    return TrainingSession.objects.filter(scope_of(user).area_q("commune", "village"))
+
+
+def topics_visible_to(user) -> QuerySet[Topic]:
+    """The training topics of every commune the user has a role in."""
+    return Topic.objects.filter(scope_of(user).commune_q())

@@ -1,0 +1,89 @@
+"""Who may do what, decided in one place.
+
+A user holds at most one role per commune (villages.Role). Officials and leaders see
+their whole commune; village heads and workers see the villages named in their role.
+Leaders only read. Superusers see and change everything. The selectors build every
+scoped queryset from `scope_of`; views and the API ask the `may_*` questions below
+before writing.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from villages.models import Role
+
+WHOLE_COMMUNE = (Role.Kind.OFFICIAL, Role.Kind.LEADER)
+VILLAGE_ROLES = (Role.Kind.VILLAGE_HEAD, Role.Kind.WORKER)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The areas a user may read, as subqueries so that scoping stays one SQL query."""
+
+    everything: bool
+    communes: QuerySet  # ids of communes where the user has any role
+    whole_communes: QuerySet  # ids of communes the user reads in full
+    villages: QuerySet  # ids of villages named in the user's village roles
+
+    def area_q(self, commune: str = "commune", village: str = "village") -> Q:
+        """A filter for rows that carry a commune and a village under the given paths."""
+        if self.everything:
+            return Q()
+        return Q(**{f"{commune}__in": self.whole_communes}) | Q(**{f"{village}__in": self.villages})
+
+    def commune_q(self, commune: str = "commune") -> Q:
+        """A filter for commune-wide rows (groups, workers, topics) of the user's communes."""
+        if self.everything:
+            return Q()
+        return Q(**{f"{commune}__in": self.communes})
+
+
+def scope_of(user) -> Scope:
+    if not user.is_authenticated or not user.is_active:
+        none = Role.objects.none().values("commune")
+        return Scope(False, none, none, Role.villages.through.objects.none().values("village"))
+    roles = Role.objects.filter(user=user)
+    return Scope(
+        everything=user.is_superuser,
+        communes=roles.values("commune"),
+        whole_communes=roles.filter(kind__in=WHOLE_COMMUNE).values("commune"),
+        villages=Role.villages.through.objects.filter(role__user=user, role__kind__in=VILLAGE_ROLES).values(
+            "village"
+        ),
+    )
+
+
+def role_in(user, commune_id: int) -> str | None:
+    """The user's role kind in a commune, or None."""
+    if not user.is_authenticated:
+        return None
+    return Role.objects.filter(user=user, commune_id=commune_id).values_list("kind", flat=True).first()
+
+
+def _role_covers_village(user, village, kinds) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    roles = Role.objects.filter(user=user, commune_id=village.commune_id)
+    return roles.filter(Q(kind=Role.Kind.OFFICIAL) | Q(kind__in=kinds, villages=village)).exists()
+
+
+def may_edit_register(user, village) -> bool:
+    """Households and residents of a village: officials of the commune and its village heads."""
+    return _role_covers_village(user, village, [Role.Kind.VILLAGE_HEAD])
+
+
+def may_log_outreach(user, village) -> bool:
+    """Visits and sessions in a village: officials, its village heads and its workers."""
+    return _role_covers_village(user, village, list(VILLAGE_ROLES))
+
+
+def may_manage_program(user, commune) -> bool:
+    """Worker groups, workers, communicators, topics, targets: officials only."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return Role.objects.filter(user=user, commune=commune, kind=Role.Kind.OFFICIAL).exists()

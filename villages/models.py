@@ -1,0 +1,352 @@
+"""The commune register: communes, villages, households, residents and their adoption ladder.
+
+Every row knows its commune, so one installation can serve a whole province and every
+query can be scoped by it. Rules that must hold whoever writes (a form, the API, the
+admin, the importer) are database constraints here, not only form validation.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from villages.text import clean_name, fold
+
+COMMUNE_CODE = RegexValidator(r"^[0-9]{5}$", _("A commune code is five digits, for example 01558."))
+NATIONAL_ID = RegexValidator(r"^[0-9]{12}$", _("A personal ID number is exactly 12 digits."))
+# The register keeps people alive today; a birth year before this is a typing error.
+EARLIEST_BIRTH_YEAR = 1900
+# The database refuses anything past this; "not in the future" is checked against today.
+LATEST_BIRTH_YEAR_IN_SCHEMA = 2100
+
+
+def validate_birth_year_not_in_future(value: int | None) -> None:
+    if value is not None and value > datetime.date.today().year:
+        raise ValidationError(
+            _("Birth year %(year)s is in the future."), code="future", params={"year": value}
+        )
+
+
+def choices_check(field: str, choices: type[models.TextChoices], name: str, blank=False):
+    """A CHECK constraint that keeps a choice column inside its choices."""
+    values = list(choices.values) + ([""] if blank else [])
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": values}), name=name)
+
+
+class Commune(models.Model):
+    code = models.CharField(_("commune code"), max_length=5, unique=True, validators=[COMMUNE_CODE])
+    name = models.CharField(_("name"), max_length=120)
+    province = models.CharField(_("province"), max_length=120, blank=True)
+    min_age = models.PositiveSmallIntegerField(
+        _("minimum age for indicators"),
+        default=15,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Residents younger than this in a month's year are not counted in the shares."),
+    )
+
+    class Meta:
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{5}$"), name="commune_code_five_digits"),
+            models.CheckConstraint(condition=Q(min_age__lte=120), name="commune_min_age_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class VillageKind(models.TextChoices):
+    THON = "thon", _("thôn")
+    BAN = "ban", _("bản")
+    XOM = "xom", _("xóm")
+    TO_DAN_PHO = "to_dan_pho", _("tổ dân phố")
+
+
+class Village(models.Model):
+    Kind = VillageKind
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="villages", verbose_name=_("commune")
+    )
+    code = models.CharField(_("village code"), max_length=20)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.XOM)
+
+    class Meta:
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        ordering = ["commune", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "code"], name="village_code_unique_in_commune"),
+            choices_check("kind", VillageKind, "village_kind_valid"),
+            models.CheckConstraint(condition=~Q(code=""), name="village_code_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.name = clean_name(self.name)
+        self.code = self.code.strip()
+        super().save(*args, **kwargs)
+
+
+class Household(models.Model):
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="households", verbose_name=_("commune")
+    )
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="households", verbose_name=_("village")
+    )
+    code = models.CharField(_("household code"), max_length=30)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    has_smartphone = models.BooleanField(_("has a smartphone"), default=False)
+    has_internet = models.BooleanField(_("has internet access"), default=False)
+    worker_in_charge = models.ForeignKey(
+        "mobilization.Worker",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="households_in_charge",
+        verbose_name=_("worker in charge"),
+    )
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["village__code", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "code"], name="household_code_unique_in_commune"),
+            models.CheckConstraint(condition=~Q(code=""), name="household_code_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def save(self, *args, **kwargs):
+        # The village decides the commune: a household cannot sit in one commune's village
+        # and be counted in another's.
+        self.commune_id = self.village.commune_id
+        self.code = self.code.strip()
+        super().save(*args, **kwargs)
+
+
+class ResidentQuerySet(models.QuerySet):
+    def present_on(self, day: datetime.date):
+        """Residents living in the area at the end of `day`: moved in, not left or died."""
+        return self.filter(Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=day)).filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=day)
+        )
+
+    def search(self, text: str):
+        """Diacritic- and case-insensitive name search; NFC and NFD input match alike."""
+        folded = fold(text)
+        return self.filter(search_name__contains=folded) if folded else self
+
+
+class ResidentSex(models.TextChoices):
+    MALE = "M", _("male")
+    FEMALE = "F", _("female")
+
+
+class ResidentRelation(models.TextChoices):
+    HEAD = "head", _("head of household")
+    SPOUSE = "spouse", _("spouse")
+    CHILD = "child", _("child")
+    PARENT = "parent", _("parent")
+    OTHER = "other", _("other")
+
+
+class ResidentLeftReason(models.TextChoices):
+    MOVED_AWAY = "moved_away", _("moved away")
+    DIED = "died", _("died")
+
+
+class Resident(models.Model):
+    Sex = ResidentSex
+    Relation = ResidentRelation
+    LeftReason = ResidentLeftReason
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="residents", verbose_name=_("commune")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("household")
+    )
+    full_name = models.CharField(_("full name"), max_length=120)
+    search_name = models.CharField(max_length=120, editable=False, db_index=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("birth year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(EARLIEST_BIRTH_YEAR), validate_birth_year_not_in_future],
+    )
+    national_id = models.CharField(
+        _("personal ID number"), max_length=12, blank=True, validators=[NATIONAL_ID]
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    relation = models.CharField(
+        _("relation to the head"), max_length=10, choices=Relation.choices, blank=True
+    )
+    moved_in_on = models.DateField(_("moved in on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_reason = models.CharField(
+        _("reason for leaving"), max_length=12, choices=LeftReason.choices, blank=True
+    )
+    # The adoption ladder: the first day each step was true (DOMAIN.md).
+    smartphone_on = models.DateField(_("smartphone since"), null=True, blank=True)
+    eid_on = models.DateField(_("e-ID since"), null=True, blank=True)
+    online_on = models.DateField(_("first online service use"), null=True, blank=True)
+    level34_on = models.DateField(_("first level 3/4 application"), null=True, blank=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["household__code", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "national_id"],
+                condition=~Q(national_id=""),
+                name="resident_national_id_unique_in_commune",
+            ),
+            models.CheckConstraint(
+                condition=Q(national_id="") | Q(national_id__regex=r"^[0-9]{12}$"),
+                name="resident_national_id_twelve_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True)
+                | Q(birth_year__gte=EARLIEST_BIRTH_YEAR, birth_year__lte=LATEST_BIRTH_YEAR_IN_SCHEMA),
+                name="resident_birth_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(moved_in_on__isnull=True)
+                | Q(left_on__gte=F("moved_in_on")),
+                name="resident_left_after_moved_in",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True, left_reason="")
+                | Q(left_on__isnull=False, left_reason__in=ResidentLeftReason.values),
+                name="resident_left_reason_with_date",
+            ),
+            # A level 3/4 application is an online use: the online date is never later.
+            models.CheckConstraint(
+                condition=Q(level34_on__isnull=True)
+                | Q(online_on__isnull=False, online_on__lte=F("level34_on")),
+                name="resident_level34_implies_online",
+            ),
+            models.CheckConstraint(condition=~Q(full_name=""), name="resident_full_name_not_blank"),
+            choices_check("sex", ResidentSex, "resident_sex_valid", blank=True),
+            choices_check("relation", ResidentRelation, "resident_relation_valid", blank=True),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.prepare()
+        super().save(*args, **kwargs)
+
+    def prepare(self) -> None:
+        """Normalise the name and derive what follows from the household.
+
+        Called by save(); bulk writers (the importer, seed_demo) call it themselves.
+        """
+        self.full_name = clean_name(self.full_name)
+        self.search_name = fold(self.full_name)[:120]
+        self.commune_id = self.household.commune_id
+
+    def clean(self):
+        if self.left_on and self.moved_in_on and self.left_on < self.moved_in_on:
+            raise ValidationError({"left_on": _("The leaving date is before the moving-in date.")})
+        if self.left_on and not self.left_reason:
+            raise ValidationError({"left_reason": _("Say whether the resident moved away or died.")})
+        if self.left_reason and not self.left_on:
+            raise ValidationError({"left_on": _("Give the date the resident left or died.")})
+
+    @property
+    def ladder(self) -> list[tuple[str, str, datetime.date | None]]:
+        """The four steps in order, as (step, label, date)."""
+        return [(step.value, step.label, getattr(self, step.field)) for step in LadderStep]
+
+
+class LadderStep(models.TextChoices):
+    SMARTPHONE = "smartphone", _("smartphone")
+    EID = "eid", _("e-ID")
+    ONLINE = "online", _("online service user")
+    LEVEL34 = "level34", _("level 3/4 user")
+
+    @property
+    def field(self) -> str:
+        return f"{self.value}_on"
+
+
+class Achievement(models.TextChoices):
+    """What a resident achieved when helped at a visit or a session."""
+
+    SMARTPHONE = "smartphone", _("got access to a smartphone")
+    VNEID_INSTALLED = "vneid_installed", _("installed VNeID")
+    EID_ACTIVATED = "eid_activated", _("activated the e-ID (level 2)")
+    PORTAL_ACCOUNT = "portal_account", _("created a portal account")
+    ONLINE_SERVICE = "online_service", _("used an online public service")
+    APPLICATION_SUBMITTED = "application_submitted", _("submitted an application online")
+    RESULT_BY_PHONE = "result_by_phone", _("received a result by phone")
+    CASHLESS_PAYMENT = "cashless_payment", _("paid a fee without cash")
+
+    @property
+    def ladder_step(self) -> "LadderStep | None":
+        return _ACHIEVEMENT_STEP.get(self)
+
+
+_ACHIEVEMENT_STEP = {
+    Achievement.SMARTPHONE: LadderStep.SMARTPHONE,
+    Achievement.EID_ACTIVATED: LadderStep.EID,
+    Achievement.PORTAL_ACCOUNT: LadderStep.EID,
+    Achievement.ONLINE_SERVICE: LadderStep.ONLINE,
+    Achievement.RESULT_BY_PHONE: LadderStep.ONLINE,
+    Achievement.CASHLESS_PAYMENT: LadderStep.ONLINE,
+    Achievement.APPLICATION_SUBMITTED: LadderStep.LEVEL34,
+}
+
+
+class RoleKind(models.TextChoices):
+    OFFICIAL = "official", _("commune official")
+    VILLAGE_HEAD = "village_head", _("village head")
+    WORKER = "worker", _("worker")
+    LEADER = "leader", _("leader")
+
+
+class Role(models.Model):
+    """A user's role in one commune; village heads and workers also name their villages."""
+
+    Kind = RoleKind
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles", verbose_name=_("user")
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="roles", verbose_name=_("commune")
+    )
+    kind = models.CharField(_("role"), max_length=12, choices=Kind.choices)
+    villages = models.ManyToManyField(Village, blank=True, related_name="roles", verbose_name=_("villages"))
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "commune"], name="role_one_per_user_and_commune"),
+            choices_check("kind", RoleKind, "role_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_kind_display()} – {self.commune}"

@@ -1,0 +1,78 @@
+"""Writes to the register that span rows or must hold under concurrent use."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from villages.models import Commune, LadderStep, Resident, Role, Village
+
+
+@transaction.atomic
+def resident_ladder_advance(*, resident: Resident, step: LadderStep, on: datetime.date) -> Resident:
+    """Record that `step` was true for the resident on `on`.
+
+    The earliest known date wins: a later date never moves a step. Reaching level 3/4
+    is an online use, so the online date follows it back when it is later or unknown.
+    The row is locked so that two workers recording at once cannot undo each other.
+    """
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    step = LadderStep(step)
+    changed = []
+    current = getattr(resident, step.field)
+    if current is None or on < current:
+        setattr(resident, step.field, on)
+        changed.append(step.field)
+    if resident.level34_on and (resident.online_on is None or resident.online_on > resident.level34_on):
+        resident.online_on = resident.level34_on
+        changed.append("online_on")
+    if changed:
+        resident.save(update_fields=changed)
+    return resident
+
+
+@transaction.atomic
+def role_grant(*, username: str, kind: str, commune_code: str, village_codes: list[str] = ()) -> Role:
+    """Give a user their role in a commune, replacing any role they had there.
+
+    Village heads and workers must name at least one village of that commune. A worker
+    role also makes sure the user has a worker record in the commune, so that the visits
+    they log name them. Raises ValidationError with a message a person can act on.
+    """
+    User = get_user_model()
+    if kind not in Role.Kind.values:
+        raise ValidationError(
+            _("Unknown role %(role)s: choose one of %(choices)s.")
+            % {"role": kind, "choices": ", ".join(Role.Kind.values)}
+        )
+    try:
+        user = User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise ValidationError(_("No user named %(username)s.") % {"username": username}) from None
+    try:
+        commune = Commune.objects.get(code=commune_code)
+    except Commune.DoesNotExist:
+        raise ValidationError(_("No commune with code %(code)s.") % {"code": commune_code}) from None
+    villages = list(Village.objects.filter(commune=commune, code__in=village_codes))
+    unknown = sorted(set(village_codes) - {v.code for v in villages})
+    if unknown:
+        raise ValidationError(
+            _("No village with code %(codes)s in commune %(commune)s.")
+            % {"codes": ", ".join(unknown), "commune": commune.code}
+        )
+    if kind in (Role.Kind.VILLAGE_HEAD, Role.Kind.WORKER) and not villages:
+        raise ValidationError(_("A village head or worker role needs at least one --village."))
+    if kind in (Role.Kind.OFFICIAL, Role.Kind.LEADER) and villages:
+        raise ValidationError(_("Officials and leaders see the whole commune: do not give --village."))
+
+    role, _created = Role.objects.update_or_create(user=user, commune=commune, defaults={"kind": kind})
+    role.villages.set(villages)
+    if kind == Role.Kind.WORKER:
+        from mobilization.models import Worker
+
+        Worker.objects.get_or_create(
+            commune=commune, user=user, defaults={"full_name": user.get_full_name() or user.username}
+        )
+    return role

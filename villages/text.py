@@ -1,0 +1,28 @@
+"""Vietnamese text as people type it and as the register stores it.
+
+Names arrive in NFC (most keyboards) or NFD (some phones, macOS files), with stray
+spaces, with or without diacritics. The register stores names NFC-normalised and
+keeps a folded copy (no diacritics, lower case, single spaces) for search, so that
+"nguyen van" finds "Nguyễn Văn" on SQLite and PostgreSQL alike.
+"""
+
+import unicodedata
+
+# đ/Đ are letters of their own, not d with a combining mark: NFD does not split them.
+_NON_DECOMPOSING = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
+
+
+def clean_name(value: str | None) -> str:
+    """NFC-normalise, trim, and collapse runs of whitespace to one space."""
+    if value is None:
+        return ""
+    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+
+
+def fold(value: str | None) -> str:
+    """The search form of a text: no diacritics, lower case, single spaces."""
+    if not value:
+        return ""
+    decomposed = unicodedata.normalize("NFD", str(value).translate(_NON_DECOMPOSING))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
