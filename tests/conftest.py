@@ -1,0 +1,85 @@
+"""The people every test talks about: a commune with two villages, and a user per role.
+
+- `official`: commune official of Hạ Lang (everything in the commune)
+- `head_a`: village head of village A only
+- `worker_a`: worker assigned to village A
+- `leader`: leader of Hạ Lang (read-only, whole commune)
+- `outsider`: official of another commune
+"""
+
+import pytest
+
+from tests import factories
+from villages.models import Role
+
+
+@pytest.fixture
+def commune(db):
+    return factories.commune("01558", "Xã Hạ Lang")
+
+
+@pytest.fixture
+def other_commune(db):
+    return factories.commune("01561", "Xã Quang Long")
+
+
+@pytest.fixture
+def village_a(commune):
+    return factories.village(commune, code="NK", name="Nà Khau")
+
+
+@pytest.fixture
+def village_b(commune):
+    return factories.village(commune, code="BT", name="Bản Thang")
+
+
+@pytest.fixture
+def household_a(village_a):
+    return factories.household(village_a, code="NK-001")
+
+
+@pytest.fixture
+def household_b(village_b):
+    return factories.household(village_b, code="BT-001")
+
+
+@pytest.fixture
+def resident_a(household_a):
+    return factories.resident(household_a, full_name="Nông Thị Hoa", birth_year=1985)
+
+
+@pytest.fixture
+def resident_b(household_b):
+    return factories.resident(household_b, full_name="Lương Văn Tú", birth_year=1979)
+
+
+@pytest.fixture
+def official(commune):
+    return factories.role_user(Role.Kind.OFFICIAL, commune, username="official")
+
+
+@pytest.fixture
+def head_a(commune, village_a):
+    return factories.role_user(Role.Kind.VILLAGE_HEAD, commune, [village_a], username="head_a")
+
+
+@pytest.fixture
+def worker_a(commune, village_a):
+    user = factories.role_user(Role.Kind.WORKER, commune, [village_a], username="worker_a")
+    factories.worker(commune, full_name="Hoàng Văn Đức", user=user)
+    return user
+
+
+@pytest.fixture
+def leader(commune):
+    return factories.role_user(Role.Kind.LEADER, commune, username="leader")
+
+
+@pytest.fixture
+def outsider(other_commune):
+    return factories.role_user(Role.Kind.OFFICIAL, other_commune, username="outsider")
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.user(username="root", is_superuser=True, is_staff=True)
