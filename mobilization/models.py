@@ -7,6 +7,7 @@ program's record of work.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -401,6 +402,22 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.get_field_display()} {self.submitted_on:%Y-%m-%d}"
+
+    def clean(self):
+        # A dossier, its resident, its village and its helpers belong to one commune.
+        errors = {}
+        if self.village_id and self.village.commune_id != self.commune_id:
+            errors["village"] = _("This village is in another commune.")
+        if self.resident_id and self.resident.commune_id != self.commune_id:
+            errors["resident"] = _("This resident is registered in another commune.")
+        if self.helped_by_id and self.helped_by.commune_id != self.commune_id:
+            errors["helped_by"] = _("This worker belongs to another commune.")
+        if self.visit_id and self.visit.commune_id != self.commune_id:
+            errors["visit"] = _("This visit belongs to another commune.")
+        if self.session_id and self.session.commune_id != self.commune_id:
+            errors["session"] = _("This session belongs to another commune.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_online(self) -> bool:

@@ -130,12 +130,23 @@ class Household(models.Model):
     def __str__(self):
         return self.code
 
+    def full_clean(self, *args, **kwargs):
+        self.prepare()
+        super().full_clean(*args, **kwargs)
+
     def save(self, *args, **kwargs):
-        # The village decides the commune: a household cannot sit in one commune's village
-        # and be counted in another's.
-        self.commune_id = self.village.commune_id
-        self.code = self.code.strip()
+        self.prepare()
         super().save(*args, **kwargs)
+
+    def prepare(self) -> None:
+        """Trim the code and take the commune from the village.
+
+        The village decides the commune: a household cannot sit in one commune's village
+        and be counted in another's. Bulk writers call this themselves.
+        """
+        self.code = self.code.strip()
+        if self.village_id:
+            self.commune_id = self.village.commune_id
 
 
 class ResidentQuerySet(models.QuerySet):
@@ -253,18 +264,24 @@ class Resident(models.Model):
     def __str__(self):
         return self.full_name
 
+    def full_clean(self, *args, **kwargs):
+        self.prepare()
+        super().full_clean(*args, **kwargs)
+
     def save(self, *args, **kwargs):
         self.prepare()
         super().save(*args, **kwargs)
 
     def prepare(self) -> None:
-        """Normalise the name and derive what follows from the household.
+        """Normalise the name and take the commune from the household.
 
-        Called by save(); bulk writers (the importer, seed_demo) call it themselves.
+        Called by full_clean() and save(); bulk writers (the importer, seed_demo) call it
+        themselves.
         """
         self.full_name = clean_name(self.full_name)
         self.search_name = fold(self.full_name)[:120]
-        self.commune_id = self.household.commune_id
+        if self.household_id:
+            self.commune_id = self.household.commune_id
 
     def clean(self):
         if self.left_on and self.moved_in_on and self.left_on < self.moved_in_on:
