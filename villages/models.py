@@ -130,13 +130,13 @@ class Household(models.Model):
     def __str__(self):
         return self.code
 
-    def full_clean(self, *args, **kwargs):
-        self.prepare()
-        super().full_clean(*args, **kwargs)
-
     def save(self, *args, **kwargs):
         self.prepare()
         super().save(*args, **kwargs)
+
+    def full_clean(self, *args, **kwargs):
+        self.prepare()
+        super().full_clean(*args, **kwargs)
 
     def prepare(self) -> None:
         """Trim the code and take the commune from the village.
@@ -264,13 +264,13 @@ class Resident(models.Model):
     def __str__(self):
         return self.full_name
 
-    def full_clean(self, *args, **kwargs):
-        self.prepare()
-        super().full_clean(*args, **kwargs)
-
     def save(self, *args, **kwargs):
         self.prepare()
         super().save(*args, **kwargs)
+
+    def full_clean(self, *args, **kwargs):
+        self.prepare()
+        super().full_clean(*args, **kwargs)
 
     def prepare(self) -> None:
         """Normalise the name and take the commune from the household.
