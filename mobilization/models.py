@@ -216,6 +216,9 @@ class HomeVisit(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Sent by the form (or API client) that creates the row: a second submit of the same
+    # form finds the first row instead of saving it twice.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("home visit")
@@ -291,6 +294,10 @@ class CommunicationActivity(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+
+    # Sent by the form (or API client) that creates the row: a second submit of the same
+    # form finds the first row instead of saving it twice.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("communication activity")
@@ -388,6 +395,10 @@ class Application(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+
+    # Sent by the form (or API client) that creates the row: a second submit of the same
+    # form finds the first row instead of saving it twice.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("application")

@@ -1,11 +1,16 @@
-"""Writes of the program that span models: applications and the ladder they move."""
+"""Writes of the program that span models: visits, applications and the ladder they move."""
 
 import datetime
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from mobilization.models import ONLINE_CHANNELS, Application, HomeVisit, Worker
-from villages.models import Commune, LadderStep, Resident, Village
+from mobilization.models import ONLINE_CHANNELS, Application, HomeVisit, VisitHelp, Worker
+from villages.models import Achievement, Commune, Household, LadderStep, Resident, Village
 from villages.services import resident_ladder_advance
 
 
@@ -53,3 +58,120 @@ def application_record(
     if resident is not None and channel in ONLINE_CHANNELS:
         resident_ladder_advance(resident=resident, step=LadderStep.LEVEL34, on=submitted_on)
     return application
+
+
+@dataclass
+class Help:
+    """One resident helped at a visit or session, what they achieved, and the dossier if any.
+
+    `application_field` and `application_channel` describe the application the resident
+    submitted when `Achievement.APPLICATION_SUBMITTED` is among the achievements.
+    """
+
+    resident: Resident
+    achievements: list[str] = field(default_factory=list)
+    application_field: str = Application.Field.OTHER
+    application_channel: str = Application.Channel.ONLINE_LEVEL3
+    application_procedure: str = ""
+
+
+def help_record(
+    *,
+    help: Help,
+    on: datetime.date,
+    helped_by: Worker | None = None,
+    visit=None,
+    session=None,
+    recorded_by=None,
+) -> list[Application]:
+    """Move the resident's ladder for what they achieved on `on`; record their application.
+
+    Called by visit_log and by training's attendance_record, so that a visit, a session,
+    the web form and the API move the ladder the same way.
+    """
+    unknown = sorted(set(help.achievements) - set(Achievement.values))
+    if unknown:
+        raise ValidationError(
+            {"achievements": _("Unknown achievement: %(names)s.") % {"names": ", ".join(unknown)}}
+        )
+    applications = []
+    for achievement in map(Achievement, dict.fromkeys(help.achievements)):
+        if achievement == Achievement.APPLICATION_SUBMITTED:
+            applications.append(
+                application_record(
+                    commune=help.resident.commune,
+                    resident=help.resident,
+                    field=help.application_field,
+                    channel=help.application_channel,
+                    procedure=help.application_procedure,
+                    submitted_on=on,
+                    helped_by=helped_by,
+                    visit=visit,
+                    session=session,
+                    recorded_by=recorded_by,
+                )
+            )
+        elif achievement.ladder_step is not None:
+            resident_ladder_advance(resident=help.resident, step=achievement.ladder_step, on=on)
+    return applications
+
+
+@transaction.atomic
+def visit_log(
+    *,
+    household: Household,
+    visited_on: datetime.date,
+    workers: Iterable[Worker],
+    helped: Iterable[Help] = (),
+    outcome: str = HomeVisit.Outcome.DONE,
+    notes: str = "",
+    follow_up_on: datetime.date | None = None,
+    recorded_by=None,
+    submission_key: uuid.UUID | None = None,
+) -> HomeVisit:
+    """Log a home visit, who was helped with what, and move their ladders.
+
+    A second call with the same `submission_key` returns the visit the first call logged
+    and changes nothing (a double submit from a phone on a poor connection). Residents
+    helped must live in the visited household and workers must belong to its commune;
+    anything invalid raises ValidationError naming the field, and nothing is saved.
+    """
+    if submission_key is not None:
+        existing = HomeVisit.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    workers = list(workers)
+    helped = list(helped)
+    errors = {}
+    if visited_on > datetime.date.today():
+        errors["visited_on"] = _("The visit date is in the future.")
+    if not workers:
+        errors["workers"] = _("Name at least one worker who visited.")
+    elif any(w.commune_id != household.commune_id for w in workers):
+        errors["workers"] = _("A worker of another commune cannot be named on this visit.")
+    if any(h.resident.household_id != household.pk for h in helped):
+        errors["helped"] = _("Only members of the visited household can be recorded as helped.")
+    if len({h.resident.pk for h in helped}) != len(helped):
+        errors["helped"] = _("Each member is recorded once per visit.")
+    if errors:
+        raise ValidationError(errors)
+    visit = HomeVisit(
+        commune_id=household.commune_id,
+        household=household,
+        visited_on=visited_on,
+        outcome=outcome,
+        notes=notes,
+        follow_up_on=follow_up_on,
+        recorded_by=recorded_by,
+        submission_key=submission_key,
+    )
+    visit.full_clean()
+    visit.save()
+    visit.workers.set(workers)
+    VisitHelp.objects.bulk_create(
+        VisitHelp(visit=visit, resident=h.resident, achievements=list(dict.fromkeys(h.achievements)))
+        for h in helped
+    )
+    for h in helped:
+        help_record(help=h, on=visited_on, helped_by=workers[0], visit=visit, recorded_by=recorded_by)
+    return visit

@@ -93,6 +93,10 @@ class TrainingSession(models.Model):
         verbose_name=_("recorded by"),
     )
 
+    # Sent by the form (or API client) that creates the row: a second submit of the same
+    # form finds the first row instead of saving it twice.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
     class Meta:
         verbose_name = _("training session")
         verbose_name_plural = _("training sessions")

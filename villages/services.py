@@ -76,3 +76,40 @@ def role_grant(*, username: str, kind: str, commune_code: str, village_codes: li
             commune=commune, user=user, defaults={"full_name": user.get_full_name() or user.username}
         )
     return role
+
+
+@transaction.atomic
+def resident_ladder_correct(*, resident: Resident, step: LadderStep, on: datetime.date | None) -> Resident:
+    """Set a step's date exactly, later or cleared included: the village head's correction.
+
+    Unlike resident_ladder_advance this may move a date later or clear it, so it refuses a
+    correction that would leave a level 3/4 date without an online use on or before it.
+    """
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    step = LadderStep(step)
+    if on is not None and on > datetime.date.today():
+        raise ValidationError({step.field: _("The date is in the future.")})
+    setattr(resident, step.field, on)
+    if step == LadderStep.LEVEL34 and on and (resident.online_on is None or resident.online_on > on):
+        resident.online_on = on
+    if resident.level34_on and (resident.online_on is None or resident.online_on > resident.level34_on):
+        raise ValidationError(
+            {step.field: _("A level 3/4 application is an online use: the online date cannot be later.")}
+        )
+    resident.save(update_fields=[step.field, "online_on"])
+    return resident
+
+
+@transaction.atomic
+def resident_departure_record(*, resident: Resident, on: datetime.date, reason: str) -> Resident:
+    """Record that the resident moved away or died on `on`; they leave the indicators from then."""
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    if reason not in Resident.LeftReason.values:
+        raise ValidationError({"left_reason": _("Say whether the resident moved away or died.")})
+    if on > datetime.date.today():
+        raise ValidationError({"left_on": _("The date is in the future.")})
+    resident.left_on = on
+    resident.left_reason = reason
+    resident.full_clean()
+    resident.save(update_fields=["left_on", "left_reason"])
+    return resident

@@ -1,0 +1,105 @@
+"""Writes of training records that span models: sessions, attendance and the ladder."""
+
+import datetime
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from mobilization.models import Worker, WorkerGroup
+from mobilization.services import Help, help_record
+from training.models import Attendance, Topic, TrainingSession
+from villages.models import Commune, Village
+
+
+@transaction.atomic
+def session_record(
+    *,
+    commune: Commune,
+    held_on: datetime.date,
+    village: Village | None = None,
+    venue_kind: str = TrainingSession.VenueKind.CULTURAL_HOUSE,
+    venue: str = "",
+    topics: Iterable[Topic] = (),
+    facilitators: Iterable[Worker] = (),
+    group: WorkerGroup | None = None,
+    notes: str = "",
+    attendees: Iterable[Help] = (),
+    recorded_by=None,
+    submission_key: uuid.UUID | None = None,
+) -> TrainingSession:
+    """Record a training session with its facilitators and attendees.
+
+    Like visit_log, a repeated `submission_key` returns the first session unchanged.
+    Everything named must belong to the session's commune; nothing is saved on error.
+    """
+    if submission_key is not None:
+        existing = TrainingSession.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    topics, facilitators = list(topics), list(facilitators)
+    errors = {}
+    if village is not None and village.commune_id != commune.pk:
+        errors["village"] = _("This village is in another commune.")
+    if any(t.commune_id != commune.pk for t in topics):
+        errors["topics"] = _("A topic of another commune cannot be used.")
+    if any(f.commune_id != commune.pk for f in facilitators):
+        errors["facilitators"] = _("A worker of another commune cannot facilitate this session.")
+    if group is not None and group.commune_id != commune.pk:
+        errors["group"] = _("This group belongs to another commune.")
+    if held_on > datetime.date.today():
+        errors["held_on"] = _("The session date is in the future.")
+    if errors:
+        raise ValidationError(errors)
+    session = TrainingSession(
+        commune=commune,
+        village=village,
+        venue_kind=venue_kind,
+        venue=venue,
+        held_on=held_on,
+        group=group,
+        notes=notes,
+        recorded_by=recorded_by,
+        submission_key=submission_key,
+    )
+    session.full_clean()
+    session.save()
+    session.topics.set(topics)
+    session.facilitators.set(facilitators)
+    for attendee in attendees:
+        attendance_record(session=session, help=attendee, recorded_by=recorded_by)
+    return session
+
+
+@transaction.atomic
+def attendance_record(*, session: TrainingSession, help: Help, recorded_by=None) -> Attendance:
+    """Mark a resident present at a session with what they achieved; move their ladder.
+
+    Recording the same resident again adds the new achievements to the ones already noted.
+    """
+    if help.resident.commune_id != session.commune_id:
+        raise ValidationError({"resident": _("This resident is registered in another commune.")})
+    attendance, _created = Attendance.objects.select_for_update().get_or_create(
+        session=session, resident=help.resident
+    )
+    new = [a for a in dict.fromkeys(help.achievements) if a not in attendance.achievements]
+    if new:
+        attendance.achievements = attendance.achievements + new
+        attendance.save(update_fields=["achievements"])
+    helped_by = session.facilitators.first()
+    help_record(
+        help=Help(
+            resident=help.resident,
+            achievements=new,
+            application_field=help.application_field,
+            application_channel=help.application_channel,
+            application_procedure=help.application_procedure,
+        ),
+        on=session.held_on,
+        helped_by=helped_by,
+        session=session,
+        recorded_by=recorded_by,
+    )
+    return attendance
