@@ -1,0 +1,81 @@
+# Softbridge developer commands. `make help` lists them.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# Plain assignments rather than ?= so that an unrelated DB or ARGS in the
+# environment cannot change what runs; override on the command line instead.
+DB := postgres
+ARGS :=
+BROWSER_PACKAGES := chromium chromium-driver
+
+# Installing as root (CI, containers) must never wait for a prompt.
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
+
+.DEFAULT_GOAL := help
+.PHONY: help venv catalogues run test messages browser-deps
+
+help:
+	@echo "make run            migrate, seed the demo data and serve on http://127.0.0.1:8000"
+	@echo "make test           ruff + pytest on a throwaway PostgreSQL cluster"
+	@echo "make test DB=sqlite ruff + pytest on SQLite"
+	@echo "make test ARGS='-k grant'   extra pytest arguments"
+	@echo "make messages       update the vi and en catalogues in locale/"
+	@echo "make browser-deps   install chromium and chromium-driver for browser tests"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The stamp makes pip run again only when requirements.txt changes.
+$(VENV)/.requirements-installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.requirements-installed
+
+# Babel compiles the .po files without GNU gettext. Each language is named
+# explicitly: `pybabel compile` with none found is an error, and there may be none yet.
+# Unlike msgfmt, Babel skips a whole catalogue whose header is marked fuzzy (as
+# makemessages leaves a new one) and still succeeds, so a missing .mo is an error.
+catalogues: venv
+	@for po in locale/*/LC_MESSAGES/django.po; do \
+		[ -f "$$po" ] || continue; \
+		lang=$${po#locale/}; lang=$${lang%%/*}; mo=$${po%.po}.mo; \
+		rm -f "$$mo"; \
+		$(BIN)/pybabel compile -d locale -D django -l "$$lang" || exit 1; \
+		[ -f "$$mo" ] || { echo "$$po was not compiled: remove '#, fuzzy' from its header" >&2; exit 1; }; \
+	done
+
+run: catalogues
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# pytest's exit code 5 (no tests collected) fails the target like any other.
+test: browser-deps catalogues
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+ifeq ($(DB),sqlite)
+	env -u DATABASE_URL $(BIN)/pytest $(ARGS)
+else ifeq ($(DB),postgres)
+	bin/throwaway-postgres $(BIN)/pytest $(ARGS)
+else
+	@echo "DB must be postgres or sqlite, not '$(DB)'" >&2; exit 2
+endif
+
+messages: venv
+	@command -v xgettext >/dev/null || { \
+		[ "$$(id -u)" -eq 0 ] || { echo "makemessages needs GNU gettext: apt-get install gettext" >&2; exit 1; }; \
+		apt-get update -q && $(APT_INSTALL) gettext </dev/null; \
+	}
+	$(BIN)/python manage.py makemessages -l vi -l en --no-obsolete
+
+# Quick when already installed: only a file test.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then \
+			apt-get update -q && $(APT_INSTALL) $(BROWSER_PACKAGES) </dev/null; \
+		else \
+			echo "warning: chromium missing; browser tests need: apt-get install $(BROWSER_PACKAGES)" >&2; \
+		fi; \
+	fi
