@@ -148,3 +148,27 @@ def test_residents_present_on_a_day_follow_moves(household_a):
         household_a, left_on=day + datetime.timedelta(1), left_reason=Resident.LeftReason.MOVED_AWAY
     )
     assert set(Resident.objects.present_on(day)) == {stays, arrives_that_day, leaves_next_day}
+
+
+def test_every_save_counts_a_version(resident_a):
+    assert resident_a.version == 1
+    resident_a.phone = "0912345678"
+    resident_a.save()
+    assert resident_a.version == 2
+    resident_a.save(update_fields=["phone"])
+    resident_a.refresh_from_db()
+    assert resident_a.version == 3
+
+
+def test_a_write_based_on_an_old_read_is_refused(resident_a):
+    from villages.models import Resident, StaleWrite
+
+    first_reader = Resident.objects.get(pk=resident_a.pk)
+    second_reader = Resident.objects.get(pk=resident_a.pk)
+    first_reader.phone = "0911111111"
+    first_reader.save_unless_stale(1)
+    second_reader.phone = "0922222222"
+    with pytest.raises(StaleWrite):
+        second_reader.save_unless_stale(1)
+    resident_a.refresh_from_db()
+    assert resident_a.phone == "0911111111"

@@ -10,7 +10,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -97,7 +97,47 @@ class Village(models.Model):
         super().save(*args, **kwargs)
 
 
-class Household(models.Model):
+class StaleWrite(Exception):
+    """Someone else saved the record after it was read: the write is refused."""
+
+
+class Versioned(models.Model):
+    """A row that counts its saves, so that a write based on an old read can be refused.
+
+    Forms and the API send back the version they read (a hidden field, or ETag/If-Match);
+    save_unless_stale refuses the write when the row has moved on since.
+    """
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            self.version = F("version") + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+        if not isinstance(self.version, int):
+            self.refresh_from_db(fields=["version"])
+
+    def save_unless_stale(self, expected_version: int, **kwargs) -> None:
+        """Save only if the stored version is still `expected_version`; else raise StaleWrite."""
+        with transaction.atomic():
+            stored = (
+                type(self)
+                .objects.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if stored is None or stored != expected_version:
+                raise StaleWrite
+            self.save(**kwargs)
+
+
+class Household(Versioned):
     commune = models.ForeignKey(
         Commune, on_delete=models.CASCADE, related_name="households", verbose_name=_("commune")
     )
@@ -180,7 +220,7 @@ class ResidentLeftReason(models.TextChoices):
     DIED = "died", _("died")
 
 
-class Resident(models.Model):
+class Resident(Versioned):
     Sex = ResidentSex
     Relation = ResidentRelation
     LeftReason = ResidentLeftReason
