@@ -1,0 +1,71 @@
+"""Sign in, sign out, the language switch and the role-fitted home page."""
+
+import datetime
+
+from django.urls import reverse
+
+from mobilization.services import visit_log
+from tests import factories
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_sign_in_page_is_vietnamese_by_default(client, db):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert 'lang="vi"' in response.content.decode()
+
+
+def test_a_user_signs_in_and_out(client, official):
+    response = client.post(reverse("login"), {"username": "official", "password": "pass-word-123"})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert client.get(reverse("home")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_wrong_password_shows_an_error_and_does_not_sign_in(client, official):
+    response = client.post(reverse("login"), {"username": "official", "password": "wrong"})
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_language_switch_turns_the_page_english_and_back(client, official):
+    client.force_login(official)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get(reverse("home")).content.decode()
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    assert 'lang="vi"' in client.get(reverse("home")).content.decode()
+
+
+def test_village_head_home_lists_only_their_villages(client, head_a, village_a, village_b):
+    client.force_login(head_a)
+    villages = list(client.get(reverse("home")).context["villages"])
+    assert villages == [village_a]
+
+
+def test_worker_home_shows_their_follow_ups_due(client, worker_a, household_a, household_b):
+    me = worker_a.workers.get()
+    other = factories.worker(household_a.commune)
+    today = datetime.date.today()
+    mine = visit_log(household=household_a, visited_on=today, workers=[me], follow_up_on=today)
+    visit_log(household=household_b, visited_on=today, workers=[other], follow_up_on=today)
+    client.force_login(worker_a)
+    response = client.get(reverse("home"))
+    assert [v.pk for v in response.context["follow_ups"]] == [mine.pk]
+
+
+def test_follow_up_is_no_longer_due_after_a_later_visit(client, worker_a, household_a):
+    me = worker_a.workers.get()
+    today = datetime.date.today()
+    visit_log(
+        household=household_a, visited_on=today - datetime.timedelta(3), workers=[me], follow_up_on=today
+    )
+    visit_log(household=household_a, visited_on=today, workers=[me])
+    client.force_login(worker_a)
+    assert list(client.get(reverse("home")).context["follow_ups"]) == []

@@ -1,0 +1,20 @@
+"""What every page needs to know about the signed-in user's roles (for the menu)."""
+
+from django.utils.functional import SimpleLazyObject
+
+from villages.models import Role
+
+
+def roles(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"role_kinds": frozenset()}
+
+    def kinds():
+        found = set(Role.objects.filter(user=user).values_list("kind", flat=True))
+        if user.is_superuser:
+            found.add(Role.Kind.OFFICIAL)
+        return frozenset(found)
+
+    # One query, and only on pages whose template asks.
+    return {"role_kinds": SimpleLazyObject(kinds)}
