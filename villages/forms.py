@@ -1,0 +1,292 @@
+"""Forms of the register pages: the household list's search, households, members and the ladder.
+
+Model forms run the model's own validation (full_clean), so a 12-digit ID number, a birth
+year in the future or a duplicate ID in the commune are refused next to the field, the
+same way whoever writes. Edits carry the version they were read at (`version`) so that a
+write based on an old read can be refused (Versioned.save_unless_stale).
+"""
+
+import datetime
+import re
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Replace
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mobilization.models import HomeVisit, Worker
+from villages.models import Household, LadderStep, Resident, Role, Village
+from villages.selectors import households_visible_to, villages_visible_to
+from villages.text import fold
+
+# Phone numbers are typed with spaces, dots or dashes ("0912 345 678"); search ignores them.
+PHONE = RegexValidator(
+    r"^\+?[0-9 .()-]*$", _("A phone number has only digits, spaces, dots, dashes and a leading +.")
+)
+# Fewer digits than this match too many ID and phone numbers to be a search for one.
+MIN_DIGITS_TO_SEARCH = 4
+
+
+def date_input(**attrs) -> forms.DateInput:
+    # Browsers' date pickers read and write ISO dates whatever the page's language.
+    return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
+
+
+def digits_only(expression: str):
+    """A database expression: the column with spaces, dots, dashes and brackets removed."""
+    for char in " .-()":
+        expression = Replace(expression, Value(char), Value(""))
+    return expression
+
+
+def households_register_editable_by(user) -> QuerySet[Household]:
+    """Households whose register the user may change (access.may_edit_register, as a queryset).
+
+    A user holds one role per commune: of the households they see, those of communes where
+    they are a leader or a worker are read-only for them.
+    """
+    if user.is_superuser:
+        return households_visible_to(user)
+    read_only = Role.objects.filter(user=user, kind__in=[Role.Kind.LEADER, Role.Kind.WORKER])
+    return households_visible_to(user).exclude(commune__in=read_only.values("commune"))
+
+
+def villages_register_editable_by(user) -> QuerySet[Village]:
+    """Villages where the user may add households (access.may_edit_register, as a queryset)."""
+    if user.is_superuser:
+        return villages_visible_to(user)
+    read_only = Role.objects.filter(user=user, kind__in=[Role.Kind.LEADER, Role.Kind.WORKER])
+    return villages_visible_to(user).exclude(commune__in=read_only.values("commune"))
+
+
+def households_matching(households: QuerySet[Household], text: str) -> QuerySet[Household]:
+    """Households whose code, a present member's name, ID number or phone matches `text`.
+
+    Names match without diacritics or case, typed in NFC or NFD; ID and phone numbers match
+    on their digits, so "0912 345" finds "0912345678".
+    """
+    text = (text or "").strip()
+    if not text:
+        return households
+    present = Resident.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
+    condition = Q(code__icontains=text)
+    folded = fold(text)
+    if folded:
+        condition |= Exists(present.filter(search_name__contains=folded))
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= MIN_DIGITS_TO_SEARCH:
+        numbers = present.annotate(phone_digits=digits_only("phone")).filter(
+            Q(national_id__contains=digits) | Q(phone_digits__contains=digits)
+        )
+        condition |= Exists(numbers)
+        households = households.annotate(household_phone_digits=digits_only("phone"))
+        condition |= Q(household_phone_digits__contains=digits)
+    return households.filter(condition)
+
+
+def later_visit(visit_ref: str = "pk", household_ref: str = "household"):
+    """Visits to the same household after the referenced one: a follow-up they close."""
+    return HomeVisit.objects.filter(household=OuterRef(household_ref)).filter(
+        Q(visited_on__gt=OuterRef("visited_on"))
+        | Q(visited_on=OuterRef("visited_on"), pk__gt=OuterRef(visit_ref))
+    )
+
+
+def follow_up_overdue_exists(today: datetime.date):
+    """For a household queryset: it has a visit whose follow-up date passed with no later visit."""
+    open_visits = HomeVisit.objects.filter(household=OuterRef("pk"), follow_up_on__lt=today).exclude(
+        Exists(later_visit())
+    )
+    return Exists(open_visits)
+
+
+def with_list_columns(households: QuerySet[Household]) -> QuerySet[Household]:
+    """The columns of the household list: head's name, present members and the ladder counts.
+
+    One query whatever the number of rows: counts are aggregates, the head is a subquery.
+    """
+    present = Q(members__left_on__isnull=True)
+    head = Resident.objects.filter(
+        household=OuterRef("pk"), relation=Resident.Relation.HEAD, left_on__isnull=True
+    ).order_by("id")
+    counts = {
+        f"{step.value}_count": Count(
+            "members", filter=present & Q(**{f"members__{step.field}__isnull": False})
+        )
+        for step in LadderStep
+    }
+    return (
+        households.select_related("village")
+        .annotate(
+            head_name=Subquery(head.values("full_name")[:1]),
+            member_count=Count("members", filter=present),
+            **counts,
+        )
+        .order_by("village__code", "code")
+    )
+
+
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=120,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "placeholder": _("Name, household code, ID or phone"),
+            }
+        ),
+    )
+    village = forms.ModelChoiceField(
+        label=_("Village"), queryset=Village.objects.none(), required=False, empty_label=_("All villages")
+    )
+    not_visited = forms.BooleanField(label=_("Not visited yet"), required=False)
+    without_eid = forms.BooleanField(label=_("Members without e-ID"), required=False)
+    not_level34 = forms.BooleanField(label=_("Members not yet level 3/4"), required=False)
+    overdue = forms.BooleanField(label=_("Follow-up overdue"), required=False)
+
+    def __init__(self, *args, villages: QuerySet[Village], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+
+    def filter(self, households: QuerySet[Household]) -> QuerySet[Household]:
+        """Apply the valid filters; a filter with a bad value is left out (and shown as an error)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        households = households_matching(households, data.get("q", ""))
+        if data.get("village"):
+            households = households.filter(village=data["village"])
+        present = Resident.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
+        if data.get("not_visited"):
+            households = households.exclude(Exists(HomeVisit.objects.filter(household=OuterRef("pk"))))
+        if data.get("without_eid"):
+            households = households.filter(Exists(present.filter(eid_on__isnull=True)))
+        if data.get("not_level34"):
+            households = households.filter(Exists(present.filter(level34_on__isnull=True)))
+        if data.get("overdue"):
+            households = households.filter(follow_up_overdue_exists(timezone.localdate()))
+        return households
+
+
+class HouseholdForm(forms.ModelForm):
+    """The village head's edit of a household: contact, equipment and the worker in charge."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Household
+        fields = ["address", "phone", "has_smartphone", "has_internet", "worker_in_charge"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].validators.append(PHONE)
+        self.fields["worker_in_charge"].queryset = Worker.objects.filter(commune_id=self.instance.commune_id)
+        self.fields["version"].initial = self.instance.version
+
+
+class HouseholdCreateForm(forms.ModelForm):
+    """A new household in one of the villages whose register the user keeps."""
+
+    class Meta:
+        model = Household
+        fields = ["village", "code", "address", "phone", "has_smartphone", "has_internet", "worker_in_charge"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
+
+    def __init__(self, *args, villages: QuerySet[Village], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].validators.append(PHONE)
+        self.fields["village"].queryset = villages
+        self.fields["worker_in_charge"].queryset = Worker.objects.filter(
+            commune__in=villages.values("commune")
+        ).order_by("full_name")
+
+    def clean(self):
+        cleaned = super().clean()
+        village, code = cleaned.get("village"), (cleaned.get("code") or "").strip()
+        worker = cleaned.get("worker_in_charge")
+        if village and worker and worker.commune_id != village.commune_id:
+            self.add_error("worker_in_charge", _("This worker belongs to another commune."))
+        # The code is unique in the commune; the commune is not a field of the form, so
+        # the model form's own unique check would not see it.
+        if village and code and Household.objects.filter(commune_id=village.commune_id, code=code).exists():
+            self.add_error("code", _("Another household of this commune already has this code."))
+        return cleaned
+
+
+class ResidentForm(forms.ModelForm):
+    """A member added to a household, or a member's details corrected."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    class Meta:
+        model = Resident
+        fields = ["full_name", "sex", "birth_year", "national_id", "phone", "relation", "moved_in_on"]
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "birth_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "national_id": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "moved_in_on": date_input(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].validators.append(PHONE)
+        if self.instance.pk:
+            self.fields["version"].required = True
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+
+    def clean_national_id(self):
+        value = "".join(self.cleaned_data["national_id"].split())
+        # Unique in the commune (a database constraint): the model form leaves it out
+        # because the commune is not one of its fields.
+        if value and (
+            Resident.objects.filter(commune_id=self.instance.household.commune_id, national_id=value)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            raise forms.ValidationError(_("Another resident of this commune already has this ID number."))
+        return value
+
+    def clean_moved_in_on(self):
+        value = self.cleaned_data["moved_in_on"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date is in the future."))
+        if value and self.instance.left_on and value > self.instance.left_on:
+            raise forms.ValidationError(_("The moving-in date is after the day the resident left."))
+        return value
+
+
+class LadderForm(forms.Form):
+    """Tick one step of a member's ladder, on a date (today unless changed)."""
+
+    step = forms.ChoiceField(label=_("Step"), choices=LadderStep.choices, widget=forms.RadioSelect)
+    on = forms.DateField(label=_("Date"), widget=date_input())
+
+    def clean_on(self):
+        value = self.cleaned_data["on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date is in the future."))
+        return value
+
+
+class DepartureForm(forms.Form):
+    """A member moved away or died."""
+
+    reason = forms.ChoiceField(
+        label=_("What happened"), choices=Resident.LeftReason.choices, widget=forms.RadioSelect
+    )
+    on = forms.DateField(label=_("On"), widget=date_input())
+
+    def clean_on(self):
+        value = self.cleaned_data["on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date is in the future."))
+        return value

@@ -1,0 +1,354 @@
+"""The register in the browser: the household list, a household's page and the village head's updates.
+
+Every view starts from the scoped selectors: a household outside the user's area answers
+404. Changing the register needs access.may_edit_register (officials and the village's
+heads); a user who may see the household but not change it gets 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Prefetch
+from django.forms import Form
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from mobilization.models import Application, VisitHelp
+from training.models import Attendance
+from villages.access import may_edit_register, may_log_outreach
+from villages.forms import (
+    DepartureForm,
+    HouseholdCreateForm,
+    HouseholdFilterForm,
+    HouseholdForm,
+    LadderForm,
+    ResidentForm,
+    villages_register_editable_by,
+    with_list_columns,
+)
+from villages.models import Achievement, Household, LadderStep, Resident, StaleWrite
+from villages.selectors import households_visible_to, villages_visible_to
+from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
+
+PAGE_SIZE = 25
+STALE_MESSAGE = _(
+    "Someone else changed this record while you were editing it. Its current values are shown below; "
+    "check your changes and save again."
+)
+
+
+@login_required
+def households(request):
+    """The household list: search as you type, filters, pages."""
+    form = HouseholdFilterForm(request.GET, villages=villages_visible_to(request.user))
+    found = with_list_columns(form.filter(households_visible_to(request.user)))
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "may_create": villages_register_editable_by(request.user).exists(),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "villages/household_results.html", context)
+    return render(request, "villages/household_list.html", context)
+
+
+def _visible_household(request, pk: int) -> Household:
+    return get_object_or_404(households_visible_to(request.user).select_related("village", "commune"), pk=pk)
+
+
+def _editable_household(request, pk: int) -> Household:
+    household = _visible_household(request, pk)
+    if not may_edit_register(request.user, household.village):
+        raise PermissionDenied
+    return household
+
+
+def _member(household: Household, pk: int) -> Resident:
+    """A present member of the household (departed members are history, not edited here)."""
+    return get_object_or_404(household.members.filter(left_on__isnull=True), pk=pk)
+
+
+def _with_next_step(member: Resident) -> Resident:
+    """The step the quick update offers first: the lowest one not reached yet."""
+    member.next_step = next(
+        (s.value for s in LadderStep if getattr(member, s.field) is None), LadderStep.LEVEL34
+    )
+    return member
+
+
+def _achievement_labels(codes) -> list[str]:
+    return [Achievement(code).label for code in codes if code in Achievement.values]
+
+
+@login_required
+def household(request, pk: int):
+    """A household's members and their ladders, visits, sessions attended and applications."""
+    household = _visible_household(request, pk)
+    members = list(household.members.all())
+    present = sorted(
+        (m for m in members if m.left_on is None), key=lambda m: (m.relation != Resident.Relation.HEAD, m.pk)
+    )
+    visits = list(
+        household.visits.prefetch_related(
+            "workers",
+            Prefetch("helped", queryset=VisitHelp.objects.select_related("resident").order_by("id")),
+        )
+    )
+    for visit in visits:
+        for helped in visit.helped.all():
+            helped.achievement_labels = _achievement_labels(helped.achievements)
+    attendances = list(
+        Attendance.objects.filter(resident__household=household)
+        .select_related("session__village", "resident")
+        .order_by("-session__held_on", "resident_id")
+    )
+    for attendance in attendances:
+        attendance.achievement_labels = _achievement_labels(attendance.achievements)
+    may_edit = may_edit_register(request.user, household.village)
+    return render(
+        request,
+        "villages/household_detail.html",
+        {
+            "household": household,
+            "members": [_with_next_step(m) for m in present],
+            "former_members": [m for m in members if m.left_on is not None],
+            "visits": visits,
+            "attendances": attendances,
+            "applications": Application.objects.filter(resident__household=household).select_related(
+                "resident", "helped_by"
+            ),
+            "may_edit": may_edit,
+            "may_log": may_log_outreach(request.user, household.village),
+            "show_ids": may_edit,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _stale_values(form: Form, current) -> list[tuple[str, object]]:
+    """The stored values of the fields a stale form edits, for the person to compare."""
+    values = []
+    for name, field in form.fields.items():
+        if name == "version":
+            continue
+        display = getattr(current, f"get_{name}_display", None)
+        value = display() if display else getattr(current, name)
+        if isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        values.append((field.label, value))
+    return values
+
+
+def _save_versioned(request, form_class, instance, **form_kwargs):
+    """Validate and save an edit unless the record moved on since it was read.
+
+    Returns (saved, form, stale_values). On a stale write the form keeps what the person
+    typed, now carries the current version (saving again overwrites knowingly), and
+    stale_values lists what is stored.
+    """
+    form = form_class(request.POST, instance=instance, **form_kwargs)
+    if not form.is_valid():
+        return False, form, None
+    try:
+        form.instance.save_unless_stale(form.cleaned_data["version"])
+    except StaleWrite:
+        current = type(instance).objects.get(pk=instance.pk)
+        data = request.POST.copy()
+        data["version"] = current.version
+        form = form_class(data, instance=type(instance).objects.get(pk=instance.pk), **form_kwargs)
+        form.is_valid()
+        form.add_error(None, STALE_MESSAGE)
+        return False, form, _stale_values(form, current)
+    return True, form, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request, pk: int):
+    household = _editable_household(request, pk)
+    stale = None
+    if request.method == "POST":
+        saved, form, stale = _save_versioned(request, HouseholdForm, household)
+        if saved:
+            messages.success(request, _("Household %(code)s saved.") % {"code": household.code})
+            return redirect("villages:household", pk=household.pk)
+    else:
+        form = HouseholdForm(instance=household)
+    return render(
+        request, "villages/household_form.html", {"form": form, "household": household, "stale": stale}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_create(request):
+    villages = villages_register_editable_by(request.user)
+    if not villages.exists():
+        raise PermissionDenied
+    if request.method == "POST":
+        form = HouseholdCreateForm(request.POST, villages=villages)
+        if form.is_valid():
+            try:
+                created = form.save()
+            except IntegrityError:
+                # Someone saved the same code between the check and the save.
+                form.add_error("code", _("Another household of this commune already has this code."))
+            else:
+                messages.success(request, _("Household %(code)s added.") % {"code": created.code})
+                return redirect("villages:household", pk=created.pk)
+    else:
+        initial = {}
+        only = list(villages[:2])
+        if len(only) == 1:
+            initial["village"] = only[0]
+        village_id = request.GET.get("village", "")
+        if village_id.isdigit() and villages.filter(pk=village_id).exists():
+            initial["village"] = int(village_id)
+        form = HouseholdCreateForm(villages=villages, initial=initial)
+    return render(request, "villages/household_form.html", {"form": form, "household": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_create(request, pk: int):
+    household = _editable_household(request, pk)
+    member = Resident(household=household)
+    if request.method == "POST":
+        form = ResidentForm(request.POST, instance=member)
+        if form.is_valid():
+            try:
+                created = form.save()
+            except IntegrityError:
+                form.add_error(
+                    "national_id", _("Another resident of this commune already has this ID number.")
+                )
+            else:
+                messages.success(request, _("%(name)s added to the household.") % {"name": created.full_name})
+                return redirect("villages:household", pk=household.pk)
+    else:
+        form = ResidentForm(instance=member)
+    return render(
+        request, "villages/member_form.html", {"form": form, "household": household, "member": None}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk: int, member_pk: int):
+    household = _editable_household(request, pk)
+    member = _member(household, member_pk)
+    stale = None
+    if request.method == "POST":
+        try:
+            saved, form, stale = _save_versioned(request, ResidentForm, member)
+        except IntegrityError:
+            saved, form = False, ResidentForm(request.POST, instance=_member(household, member_pk))
+            form.is_valid()
+            form.add_error("national_id", _("Another resident of this commune already has this ID number."))
+        if saved:
+            messages.success(request, _("%(name)s saved.") % {"name": form.instance.full_name})
+            return redirect("villages:household", pk=household.pk)
+    else:
+        form = ResidentForm(instance=member)
+    return render(
+        request,
+        "villages/member_form.html",
+        {"form": form, "household": household, "member": member, "stale": stale},
+    )
+
+
+def _ladder_record(member: Resident, form: LadderForm) -> Resident | None:
+    """Tick the step: a first date advances the ladder, a changed date corrects it."""
+    step = LadderStep(form.cleaned_data["step"])
+    on = form.cleaned_data["on"]
+    try:
+        if getattr(member, step.field) is None:
+            return resident_ladder_advance(resident=member, step=step, on=on)
+        return resident_ladder_correct(resident=member, step=step, on=on)
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error("on", message)
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_ladder(request, pk: int, member_pk: int):
+    """The quick update of a member's ladder: an htmx swap of the member's card, or a plain form."""
+    household = _editable_household(request, pk)
+    member = _member(household, member_pk)
+    if request.method == "POST":
+        form = LadderForm(request.POST)
+        updated = _ladder_record(member, form) if form.is_valid() else None
+        if updated is not None:
+            step = LadderStep(form.cleaned_data["step"])
+            message = _("%(name)s: %(step)s recorded.") % {"name": updated.full_name, "step": step.label}
+            if request.htmx:
+                return render(
+                    request,
+                    "villages/member_card.html",
+                    {
+                        "member": _with_next_step(updated),
+                        "household": household,
+                        "may_edit": True,
+                        "show_ids": True,
+                        "today": timezone.localdate(),
+                        "saved_message": message,
+                    },
+                )
+            messages.success(request, message)
+            return redirect(reverse("villages:household", args=[household.pk]) + f"#member-{updated.pk}")
+        if request.htmx:
+            return render(
+                request,
+                "villages/member_card.html",
+                {
+                    "member": _with_next_step(member),
+                    "household": household,
+                    "may_edit": True,
+                    "show_ids": True,
+                    "today": timezone.localdate(),
+                    "ladder_form": form,
+                },
+            )
+    else:
+        form = LadderForm(initial={"step": _with_next_step(member).next_step, "on": timezone.localdate()})
+    return render(
+        request, "villages/member_ladder.html", {"form": form, "household": household, "member": member}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_departure(request, pk: int, member_pk: int):
+    """Record that a member moved away or died (a confirmation page; POST only changes)."""
+    household = _editable_household(request, pk)
+    member = _member(household, member_pk)
+    if request.method == "POST":
+        form = DepartureForm(request.POST)
+        if form.is_valid():
+            try:
+                resident_departure_record(
+                    resident=member, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                fields = {"left_on": "on", "left_reason": "reason"}
+                for field, field_errors in error.message_dict.items():
+                    for message in field_errors:
+                        form.add_error(fields.get(field), message)
+            else:
+                messages.success(
+                    request, _("%(name)s is no longer counted as a member.") % {"name": member.full_name}
+                )
+                return redirect("villages:household", pk=household.pk)
+    else:
+        form = DepartureForm(initial={"on": timezone.localdate()})
+    return render(
+        request, "villages/member_departure.html", {"form": form, "household": household, "member": member}
+    )
