@@ -1,3 +1,23 @@
+from django.urls import path
+
+from mobilization.views import communications, program
+
 app_name = "program"
 
-urlpatterns = []
+urlpatterns = [
+    path("communications/", communications.communications, name="communications"),
+    path("communications/new/", communications.communication_new, name="communication_new"),
+    path("communications/<int:pk>/edit/", communications.communication_edit, name="communication_edit"),
+    path("communications/<int:pk>/delete/", communications.communication_delete, name="communication_delete"),
+    path("groups/", program.groups, name="groups"),
+    path("groups/new/", program.group_new, name="group_new"),
+    path("groups/<int:pk>/", program.group, name="group"),
+    path("groups/<int:pk>/edit/", program.group_edit, name="group_edit"),
+    path("workers/", program.workers, name="workers"),
+    path("workers/new/", program.worker_new, name="worker_new"),
+    path("workers/<int:pk>/", program.worker, name="worker"),
+    path("workers/<int:pk>/edit/", program.worker_edit, name="worker_edit"),
+    path("communicators/", program.communicators, name="communicators"),
+    path("communicators/new/", program.communicator_new, name="communicator_new"),
+    path("communicators/<int:pk>/edit/", program.communicator_edit, name="communicator_edit"),
+]

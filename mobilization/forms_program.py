@@ -1,0 +1,267 @@
+"""Forms of the program pages: communication activities, worker groups, workers, communicators.
+
+The list filters (village and month) and the date inputs are shared with the training pages.
+Querysets of choices come from the view, already scoped to what the user may see or use.
+"""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from mobilization.models import CommunicationActivity, Communicator, Membership, Worker, WorkerGroup
+from villages.text import clean_name
+
+
+class PlainLabels:
+    """Labels without the trailing colon, as on the rest of the site."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class DateInput(forms.DateInput):
+    """The phone's own date picker; the value is ISO so every browser reads it."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m")
+
+
+class ChoiceList(forms.CheckboxSelectMultiple):
+    """Checkboxes in a box that scrolls when the list is long (villages, workers)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": "choice-list", **(attrs or {})})
+
+
+def not_in_future(value: datetime.date | None) -> None:
+    if value is not None and value > datetime.date.today():
+        raise ValidationError(_("The date is in the future."), code="future")
+
+
+class VillageMonthFilter(PlainLabels, forms.Form):
+    """Filter a list by village and month; an invalid value is reported and ignored."""
+
+    village = forms.ModelChoiceField(
+        label=_("Village"), queryset=None, required=False, empty_label=_("All villages")
+    )
+    month = forms.DateField(
+        label=_("Month"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=MonthInput,
+        error_messages={"invalid": _("Give a month as year and month, for example 2025-03.")},
+    )
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+
+    def filter(self, queryset, *, village_path: str, date_path: str):
+        """The queryset narrowed by whichever filters are valid."""
+        if not self.is_bound:
+            return queryset
+        self.is_valid()
+        village = self.cleaned_data.get("village")
+        month = self.cleaned_data.get("month")
+        if village is not None:
+            queryset = queryset.filter(**{village_path: village})
+        if month is not None:
+            queryset = queryset.filter(
+                **{f"{date_path}__year": month.year, f"{date_path}__month": month.month}
+            )
+        return queryset
+
+
+class CommuneChoiceMixin:
+    """A commune field that is hidden when the user manages only one commune."""
+
+    def setup_commune(self, communes) -> None:
+        field = self.fields["commune"]
+        field.queryset = communes
+        if len(communes) == 1:
+            field.initial = communes[0].pk
+            field.widget = forms.HiddenInput()
+
+
+class CommunicationForm(PlainLabels, forms.ModelForm):
+    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = CommunicationActivity
+        fields = ["channel", "held_on", "villages", "topic", "reach", "group"]
+        widgets = {"held_on": DateInput, "villages": ChoiceList}
+        help_texts = {"reach": _("About how many people heard or read it.")}
+
+    def __init__(self, *args, villages, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["villages"].queryset = villages
+        self.fields["group"].queryset = groups
+        self.fields["held_on"].validators.append(not_in_future)
+        if not self.instance.pk:
+            self.fields["held_on"].initial = datetime.date.today
+        else:
+            del self.fields["submission_key"]
+
+    def clean_topic(self):
+        return clean_name(self.cleaned_data["topic"])
+
+    def clean(self):
+        cleaned = super().clean()
+        villages = cleaned.get("villages")
+        group = cleaned.get("group")
+        if villages:
+            communes = {v.commune_id for v in villages}
+            if len(communes) > 1:
+                self.add_error("villages", _("Choose villages of one commune."))
+            elif self.instance.pk and communes != {self.instance.commune_id}:
+                self.add_error("villages", _("This activity belongs to another commune."))
+            else:
+                cleaned["commune_id"] = communes.pop()
+                if group is not None and group.commune_id != cleaned["commune_id"]:
+                    self.add_error("group", _("This group belongs to another commune."))
+        return cleaned
+
+
+class WorkerGroupForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = WorkerGroup
+        fields = ["commune", "kind", "name", "village"]
+
+    def __init__(self, *args, communes, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["commune"]
+        else:
+            self.setup_commune(communes)
+        self.fields["village"].queryset = villages
+
+    def clean_name(self):
+        return clean_name(self.cleaned_data["name"])
+
+    def clean(self):
+        cleaned = super().clean()
+        commune = cleaned.get("commune") or (self.instance.commune if self.instance.pk else None)
+        kind, village = cleaned.get("kind"), cleaned.get("village")
+        if commune is None:
+            return cleaned
+        if village is not None and village.commune_id != commune.pk:
+            self.add_error("village", _("This village is in another commune."))
+        if kind == WorkerGroup.Kind.DIGITAL_TECH_TEAM:
+            if village is None:
+                self.add_error("village", _("A community digital technology team belongs to a village."))
+            elif WorkerGroup.objects.filter(kind=kind, village=village).exclude(pk=self.instance.pk).exists():
+                self.add_error("village", _("This village already has a community digital technology team."))
+        name = cleaned.get("name")
+        if (
+            name
+            and WorkerGroup.objects.filter(commune=commune, name=name).exclude(pk=self.instance.pk).exists()
+        ):
+            self.add_error("name", _("The commune already has a group with this name."))
+        return cleaned
+
+
+class WorkerForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Worker
+        fields = ["commune", "full_name", "title", "phone"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
+
+    def __init__(self, *args, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["commune"]
+        else:
+            self.setup_commune(communes)
+
+    def clean_full_name(self):
+        return clean_name(self.cleaned_data["full_name"])
+
+
+class MembershipForm(PlainLabels, forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["group", "position", "joined_on", "left_on"]
+        widgets = {"joined_on": DateInput, "left_on": DateInput}
+
+    def clean(self):
+        cleaned = super().clean()
+        joined, left = cleaned.get("joined_on"), cleaned.get("left_on")
+        if joined and left and left < joined:
+            self.add_error("left_on", _("The leaving date is before the joining date."))
+        return cleaned
+
+
+class BaseMembershipFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, groups, **kwargs):
+        self.groups = groups
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.fields["group"].queryset = self.groups
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        form.fields["group"].queryset = self.groups
+        return form
+
+
+MembershipFormSet = forms.inlineformset_factory(
+    Worker,
+    Membership,
+    form=MembershipForm,
+    formset=BaseMembershipFormSet,
+    extra=1,
+    can_delete=True,
+)
+
+
+class CommunicatorForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Communicator
+        fields = ["commune", "worker", "village", "reason", "note", "chosen_on"]
+        widgets = {"chosen_on": DateInput, "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, communes, workers, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["commune"]
+        else:
+            self.setup_commune(communes)
+        self.fields["worker"].queryset = workers
+        self.fields["village"].queryset = villages
+        self.fields["chosen_on"].validators.append(not_in_future)
+
+    def clean(self):
+        cleaned = super().clean()
+        commune = cleaned.get("commune") or (self.instance.commune if self.instance.pk else None)
+        worker, village = cleaned.get("worker"), cleaned.get("village")
+        if commune is None:
+            return cleaned
+        if worker is not None and worker.commune_id != commune.pk:
+            self.add_error("worker", _("This worker belongs to another commune."))
+        if village is not None and village.commune_id != commune.pk:
+            self.add_error("village", _("This village is in another commune."))
+        if (
+            worker is not None
+            and village is not None
+            and Communicator.objects.filter(worker=worker, village=village)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("village", _("This worker is already a communicator in this village."))
+        return cleaned

@@ -1,0 +1,210 @@
+"""Communication activities: loudspeaker announcements, bulletin board posts, meetings,
+leaflets and Zalo messages, logged by officials and by village heads and workers for
+their own villages."""
+
+import datetime
+import uuid
+from collections.abc import Iterable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from mobilization.forms_program import CommunicationForm, VillageMonthFilter
+from mobilization.models import CommunicationActivity, WorkerGroup
+from mobilization.selectors import communications_visible_to
+from mobilization.views.program import deny_unless_outreach, managed_communes, outreach_villages, page_of
+from villages.access import may_manage_program
+from villages.models import Village
+from villages.selectors import villages_visible_to
+
+# --- Writes. They belong in mobilization/services.py.
+
+
+@transaction.atomic
+def communication_record(
+    *,
+    commune_id: int,
+    channel: str,
+    held_on: datetime.date,
+    villages: Iterable[Village],
+    topic: str,
+    reach: int = 0,
+    group: WorkerGroup | None = None,
+    recorded_by=None,
+    submission_key: uuid.UUID | None = None,
+) -> CommunicationActivity:
+    """Log a communication activity in one or more villages of a commune.
+
+    A repeated `submission_key` returns the activity the first call logged, unchanged.
+    Villages and the group must belong to the commune; nothing is saved on error.
+    """
+    if submission_key is not None:
+        existing = CommunicationActivity.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    villages = list(villages)
+    errors = {}
+    if not villages:
+        errors["villages"] = _("Choose at least one village.")
+    elif any(v.commune_id != commune_id for v in villages):
+        errors["villages"] = _("This village is in another commune.")
+    if group is not None and group.commune_id != commune_id:
+        errors["group"] = _("This group belongs to another commune.")
+    if held_on > datetime.date.today():
+        errors["held_on"] = _("The date is in the future.")
+    if errors:
+        raise ValidationError(errors)
+    activity = CommunicationActivity(
+        commune_id=commune_id,
+        channel=channel,
+        held_on=held_on,
+        topic=topic,
+        reach=reach,
+        group=group,
+        recorded_by=recorded_by,
+        submission_key=submission_key,
+    )
+    activity.full_clean()
+    activity.save()
+    activity.villages.set(villages)
+    return activity
+
+
+# --- Who may change an activity. It belongs in villages/access.py.
+
+
+def may_change_communication(user, activity: CommunicationActivity) -> bool:
+    """Officials of the commune, or a village head or worker of every village it names."""
+    if may_manage_program(user, activity.commune):
+        return True
+    villages = activity.villages.all()
+    return villages.exists() and not villages.exclude(id__in=outreach_villages(user).values("id")).exists()
+
+
+# --- Views
+
+
+@login_required
+def communications(request):
+    visible = communications_visible_to(request.user)
+    filters = VillageMonthFilter(
+        request.GET or None, villages=villages_visible_to(request.user).order_by("commune__code", "code")
+    )
+    queryset = filters.filter(visible, village_path="villages", date_path="held_on")
+    totals = queryset.aggregate(count=Count("id"), reach=Sum("reach"))
+    queryset = queryset.select_related("group").prefetch_related("villages").order_by("-held_on", "-id")
+    page = page_of(request, queryset)
+    editable = set()
+    if page.object_list:
+        editable = _editable_ids(request.user, [a.pk for a in page.object_list])
+    return render(
+        request,
+        "mobilization/communication_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "totals": totals,
+            "editable": editable,
+            "may_create": outreach_villages(request.user).exists(),
+        },
+    )
+
+
+def _editable_ids(user, ids: list[int]) -> set[int]:
+    """Which of these activities the user may change, in two queries whatever their number."""
+    through = CommunicationActivity.villages.through
+    managed = CommunicationActivity.objects.filter(
+        id__in=ids, commune__in=managed_communes(user).values("id")
+    ).values_list("id", flat=True)
+    outside = (
+        through.objects.filter(communicationactivity__in=ids)
+        .exclude(village__in=outreach_villages(user).values("id"))
+        .values_list("communicationactivity", flat=True)
+    )
+    with_villages = through.objects.filter(communicationactivity__in=ids).values_list(
+        "communicationactivity", flat=True
+    )
+    return set(managed) | (set(with_villages) - set(outside))
+
+
+@login_required
+def communication_new(request):
+    villages = outreach_villages(request.user).order_by("commune__code", "code")
+    if not villages.exists():
+        raise PermissionDenied
+    if request.method == "POST":
+        deny_unless_outreach(request.user, request.POST.getlist("villages"))
+    form = CommunicationForm(
+        request.POST or None,
+        villages=villages,
+        groups=WorkerGroup.objects.filter(commune__in=villages.values("commune")),
+        initial={"submission_key": uuid.uuid4()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity = communication_record(
+                commune_id=data["commune_id"],
+                channel=data["channel"],
+                held_on=data["held_on"],
+                villages=data["villages"],
+                topic=data["topic"],
+                reach=data["reach"],
+                group=data["group"],
+                recorded_by=request.user,
+                submission_key=data["submission_key"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The %(channel)s of %(date)s was logged.")
+                % {
+                    "channel": activity.get_channel_display(),
+                    "date": date_format(activity.held_on, "SHORT_DATE_FORMAT"),
+                },
+            )
+            return redirect("program:communications")
+    return render(request, "mobilization/communication_form.html", {"form": form})
+
+
+@login_required
+def communication_edit(request, pk):
+    activity = get_object_or_404(communications_visible_to(request.user), pk=pk)
+    if not may_change_communication(request.user, activity):
+        raise PermissionDenied
+    villages = outreach_villages(request.user).filter(commune=activity.commune_id).order_by("code")
+    if request.method == "POST":
+        deny_unless_outreach(request.user, request.POST.getlist("villages"))
+    form = CommunicationForm(
+        request.POST or None,
+        instance=activity,
+        villages=villages,
+        groups=WorkerGroup.objects.filter(commune=activity.commune_id),
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The activity was saved."))
+        return redirect("program:communications")
+    return render(request, "mobilization/communication_form.html", {"form": form, "activity": activity})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def communication_delete(request, pk):
+    activity = get_object_or_404(communications_visible_to(request.user), pk=pk)
+    if not may_change_communication(request.user, activity):
+        raise PermissionDenied
+    if request.method == "POST":
+        activity.delete()
+        messages.success(request, _("The activity was deleted."))
+        return redirect("program:communications")
+    return render(request, "mobilization/communication_confirm_delete.html", {"activity": activity})

@@ -1,0 +1,141 @@
+"""Forms of the training pages: a session, its attendance, and the topics."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from mobilization.forms_program import ChoiceList, CommuneChoiceMixin, DateInput, PlainLabels, not_in_future
+from mobilization.services import Help
+from training.models import Topic, TrainingSession
+from villages.models import Achievement
+from villages.text import clean_name
+
+
+class SessionForm(PlainLabels, forms.Form):
+    """A session's own facts. The commune comes from the village, or from the official's
+    only commune when the session is not held in a village (commune office, school)."""
+
+    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    held_on = forms.DateField(label=_("Date"), widget=DateInput, validators=[not_in_future])
+    village = forms.ModelChoiceField(
+        label=_("Village"),
+        queryset=None,
+        required=False,
+        empty_label=_("No village (commune office, school)"),
+    )
+    venue_kind = forms.ChoiceField(label=_("Venue"), choices=TrainingSession.VenueKind.choices)
+    venue = forms.CharField(
+        label=_("Place"),
+        max_length=255,
+        required=False,
+        help_text=_("For example the household's code or the school's name."),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"), queryset=None, required=False, widget=ChoiceList
+    )
+    facilitators = forms.ModelMultipleChoiceField(
+        label=_("Facilitators"), queryset=None, required=False, widget=ChoiceList
+    )
+    group = forms.ModelChoiceField(
+        label=_("Organising group"), queryset=None, required=False, empty_label=_("None")
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, villages, topics, facilitators, groups, communes_without_village, **kwargs):
+        """`communes_without_village`: the communes where the user may record a session held
+        outside any village (officials only); the session's commune when editing."""
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+        self.fields["topics"].queryset = topics
+        self.fields["facilitators"].queryset = facilitators
+        self.fields["group"].queryset = groups
+        self.communes_without_village = list(communes_without_village)
+        if not self.communes_without_village:
+            self.fields["village"].required = True
+            self.fields["village"].empty_label = None if len(villages) == 1 else _("Choose a village")
+
+    def clean_venue(self):
+        return clean_name(self.cleaned_data["venue"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if "village" not in cleaned:
+            return cleaned
+        village = cleaned["village"]
+        if village is not None:
+            commune_id = village.commune_id
+        elif len(self.communes_without_village) == 1:
+            commune_id = self.communes_without_village[0].pk
+        else:
+            self.add_error("village", _("Choose the village where the session was held."))
+            return cleaned
+        cleaned["commune_id"] = commune_id
+        if village is None and cleaned.get("venue_kind") == TrainingSession.VenueKind.CULTURAL_HOUSE:
+            self.add_error("village", _("A session at a village cultural house names its village."))
+        if any(t.commune_id != commune_id for t in cleaned.get("topics", ())):
+            self.add_error("topics", _("A topic of another commune cannot be used."))
+        if any(w.commune_id != commune_id for w in cleaned.get("facilitators", ())):
+            self.add_error("facilitators", _("A worker of another commune cannot facilitate this session."))
+        group = cleaned.get("group")
+        if group is not None and group.commune_id != commune_id:
+            self.add_error("group", _("This group belongs to another commune."))
+        return cleaned
+
+
+class AttendanceForm(PlainLabels, forms.Form):
+    """Who was present, and what each achieved.
+
+    The page sends the ticked residents as `resident`, each one's achievements as
+    `ach-<resident id>`, and the residents who were already present when the page was
+    opened as `was_present`: only those can be removed, so that two people taking the
+    attendance of one session at once do not undo each other.
+    """
+
+    resident = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        error_messages={"invalid_choice": _("%(value)s is not a resident of this village.")},
+    )
+    was_present = forms.ModelMultipleChoiceField(queryset=None, required=False)
+
+    def __init__(self, *args, residents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = residents
+        # Someone present earlier may have moved away since: removing them stays possible.
+        self.fields["was_present"].queryset = residents.model.objects.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        helps = []
+        for resident in cleaned.get("resident", ()):
+            chosen = self.data.getlist(f"ach-{resident.pk}")
+            unknown = set(chosen) - set(Achievement.values)
+            if unknown:
+                raise ValidationError(
+                    _("Unknown achievement: %(names)s."), params={"names": ", ".join(sorted(unknown))}
+                )
+            helps.append(Help(resident=resident, achievements=list(dict.fromkeys(chosen))))
+        cleaned["helps"] = helps
+        present = {r.pk for r in cleaned.get("resident", ())}
+        cleaned["removed"] = [r for r in cleaned.get("was_present", ()) if r.pk not in present]
+        return cleaned
+
+
+class TopicForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Topic
+        fields = ["commune", "name", "skill"]
+
+    def __init__(self, *args, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_commune(communes)
+
+    def clean_name(self):
+        return clean_name(self.cleaned_data["name"])
+
+    def clean(self):
+        cleaned = super().clean()
+        commune, name = cleaned.get("commune"), cleaned.get("name")
+        if commune and name and Topic.objects.filter(commune=commune, name=name).exists():
+            self.add_error("name", _("The commune already has a topic with this name."))
+        return cleaned

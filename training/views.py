@@ -1,0 +1,365 @@
+"""Training sessions: the list, a session's page, recording a session and taking its
+attendance quickly on a phone, and the topics officials keep.
+
+Officials record sessions anywhere in their commune, village heads and workers in their
+own villages (villages.access.may_log_outreach); leaders read. Sessions outside the
+user's scope answer 404.
+"""
+
+import datetime
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from mobilization.forms_program import VillageMonthFilter
+from mobilization.models import Worker, WorkerGroup
+from mobilization.views.program import deny_unless_outreach, managed_communes, outreach_villages, page_of
+from training.forms import AttendanceForm, SessionForm, TopicForm
+from training.models import Attendance, Topic, TrainingSession
+from training.selectors import sessions_visible_to, topics_visible_to
+from training.services import attendance_record, session_record
+from villages.access import may_log_outreach, may_manage_program
+from villages.models import Achievement, Commune
+from villages.selectors import residents_visible_to, villages_visible_to
+
+SEARCH_RESULTS = 30
+
+
+# --- Rules that belong in training/ (access and services); here until they move.
+
+
+def may_change_session(user, session: TrainingSession) -> bool:
+    """A session in a village: whoever may log outreach there. Elsewhere: officials."""
+    if session.village_id:
+        return may_log_outreach(user, session.village)
+    return may_manage_program(user, session.commune)
+
+
+@transaction.atomic
+def session_update(*, session: TrainingSession, data: dict) -> TrainingSession:
+    """Change a session's facts. Its attendees are residents of its village and their
+    ladders moved on its date, so neither can change once the attendance says so."""
+    errors = {}
+    attendances = session.attendances.all()
+    if data["village"] != session.village and attendances.exists():
+        errors["village"] = _("Attendees are recorded: the village cannot change. Remove them first.")
+    if data["held_on"] != session.held_on and attendances.exclude(achievements=[]).exists():
+        errors["held_on"] = _(
+            "Achievements are recorded on this date and moved residents' ladders: "
+            "the date cannot change. Correct the ladders on the household pages instead."
+        )
+    if errors:
+        raise ValidationError(errors)
+    for name in ("village", "venue_kind", "venue", "held_on", "group", "notes"):
+        setattr(session, name, data[name])
+    session.full_clean()
+    session.save()
+    session.topics.set(data["topics"])
+    session.facilitators.set(data["facilitators"])
+    return session
+
+
+# --- Sessions
+
+
+@login_required
+def sessions(request):
+    filters = VillageMonthFilter(
+        request.GET or None, villages=villages_visible_to(request.user).order_by("commune__code", "code")
+    )
+    queryset = filters.filter(sessions_visible_to(request.user), village_path="village", date_path="held_on")
+    totals = queryset.aggregate(count=Count("id"), attendance=Count("attendances"))
+    queryset = (
+        queryset.select_related("village")
+        .prefetch_related("topics", "facilitators")
+        .annotate(attendance_count=Count("attendances"))
+        .order_by("-held_on", "-id")
+    )
+    return render(
+        request,
+        "training/session_list.html",
+        {
+            "filters": filters,
+            "page": page_of(request, queryset),
+            "totals": totals,
+            "may_create": outreach_villages(request.user).exists() or managed_communes(request.user).exists(),
+        },
+    )
+
+
+def _session_form(request, *, villages, communes_without_village, commune_ids, **kwargs) -> SessionForm:
+    return SessionForm(
+        request.POST or None,
+        villages=villages,
+        topics=Topic.objects.filter(commune__in=commune_ids).order_by("name"),
+        facilitators=Worker.objects.filter(commune__in=commune_ids).order_by("full_name"),
+        groups=WorkerGroup.objects.filter(commune__in=commune_ids).order_by("name"),
+        communes_without_village=communes_without_village,
+        **kwargs,
+    )
+
+
+@login_required
+def session_new(request):
+    villages = outreach_villages(request.user).order_by("commune__code", "code")
+    communes_without_village = managed_communes(request.user)
+    if not villages.exists() and not communes_without_village.exists():
+        raise PermissionDenied
+    if request.method == "POST":
+        deny_unless_outreach(request.user, [request.POST.get("village", "")])
+    commune_ids = Commune.objects.filter(
+        Q(id__in=villages.values("commune")) | Q(id__in=communes_without_village.values("id"))
+    ).values("id")
+    initial = {
+        "submission_key": uuid.uuid4(),
+        "held_on": datetime.date.today(),
+        # Whoever records the session usually ran it.
+        "facilitators": list(Worker.objects.filter(user=request.user).values_list("id", flat=True)),
+    }
+    form = _session_form(
+        request,
+        villages=villages,
+        communes_without_village=communes_without_village,
+        commune_ids=commune_ids,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = session_record(
+                commune=Commune.objects.get(pk=data["commune_id"]),
+                held_on=data["held_on"],
+                village=data["village"],
+                venue_kind=data["venue_kind"],
+                venue=data["venue"],
+                topics=data["topics"],
+                facilitators=data["facilitators"],
+                group=data["group"],
+                notes=data["notes"],
+                recorded_by=request.user,
+                submission_key=data["submission_key"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The session was saved. Now take the attendance."))
+            return redirect("training:attendance", pk=session.pk)
+    return render(request, "training/session_form.html", {"form": form})
+
+
+@login_required
+def session(request, pk):
+    session = get_object_or_404(
+        sessions_visible_to(request.user)
+        .select_related("village", "group", "recorded_by")
+        .prefetch_related("topics", "facilitators"),
+        pk=pk,
+    )
+    labels = dict(Achievement.choices)
+    attendances = session.attendances.select_related("resident__household").order_by(
+        "resident__household__code", "resident__full_name"
+    )
+    attendees = [(a, [labels.get(value, value) for value in a.achievements]) for a in attendances]
+    return render(
+        request,
+        "training/session_detail.html",
+        {"session": session, "attendees": attendees, "may_edit": may_change_session(request.user, session)},
+    )
+
+
+def _editable_session(request, pk) -> TrainingSession:
+    session = get_object_or_404(sessions_visible_to(request.user).select_related("village", "commune"), pk=pk)
+    if not may_change_session(request.user, session):
+        raise PermissionDenied
+    return session
+
+
+@login_required
+def session_edit(request, pk):
+    session = _editable_session(request, pk)
+    if request.method == "POST":
+        deny_unless_outreach(request.user, [request.POST.get("village", "")])
+    communes_without_village = [session.commune] if may_manage_program(request.user, session.commune) else []
+    form = _session_form(
+        request,
+        villages=outreach_villages(request.user).filter(commune=session.commune_id).order_by("code"),
+        communes_without_village=communes_without_village,
+        commune_ids=[session.commune_id],
+        initial={
+            "held_on": session.held_on,
+            "village": session.village_id,
+            "venue_kind": session.venue_kind,
+            "venue": session.venue,
+            "topics": list(session.topics.values_list("id", flat=True)),
+            "facilitators": list(session.facilitators.values_list("id", flat=True)),
+            "group": session.group_id,
+            "notes": session.notes,
+        },
+    )
+    del form.fields["submission_key"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_update(session=session, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The session was saved."))
+            return redirect("training:session", pk=session.pk)
+    return render(request, "training/session_form.html", {"form": form, "session": session})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_delete(request, pk):
+    session = _editable_session(request, pk)
+    if request.method == "POST":
+        session.delete()
+        messages.success(
+            request,
+            _("The session of %(date)s was deleted.")
+            % {"date": date_format(session.held_on, "SHORT_DATE_FORMAT")},
+        )
+        return redirect("training:sessions")
+    return render(
+        request,
+        "training/session_confirm_delete.html",
+        {"session": session, "attendance_count": session.attendances.count()},
+    )
+
+
+# --- Attendance
+
+
+def _attendance_rows(residents, *, selected: set[int], chosen: dict[int, list[str]], recorded: dict) -> list:
+    return [
+        {
+            "resident": resident,
+            "selected": resident.pk in selected,
+            "chosen": set(chosen.get(resident.pk, ())),
+            "recorded": set(recorded.get(resident.pk, ())),
+        }
+        for resident in residents
+    ]
+
+
+def _posted_ids(values) -> set[int]:
+    return {int(v) for v in values if v.isdigit()}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance(request, pk):
+    """Tick the residents who came and what each achieved.
+
+    One form, three actions: `save` records the attendance; `search` (the search box,
+    as you type with htmx or with the Search button) and `row` (ticking a resident, to
+    show what they can achieve) only redraw the page or a part of it, keeping the ticks.
+    """
+    session = _editable_session(request, pk)
+    already = Attendance.objects.filter(session=session)
+    recorded = dict(already.values_list("resident_id", "achievements"))
+    visible = residents_visible_to(request.user).filter(commune=session.commune_id)
+    present = visible.present_on(session.held_on)
+    if session.village_id:
+        present = present.filter(household__village=session.village_id)
+    # Those already marked present stay on the list even if the register has changed since.
+    candidates = (
+        visible.filter(Q(id__in=present.values("id")) | Q(id__in=already.values("resident")))
+        .select_related("household")
+        .order_by("household__code", "full_name", "id")
+    )
+
+    action = request.POST.get("action", "save") if request.method == "POST" else "open"
+    form = AttendanceForm(request.POST if request.method == "POST" else None, residents=candidates)
+    if action == "save" and form.is_valid():
+        try:
+            with transaction.atomic():
+                for help in form.cleaned_data["helps"]:
+                    attendance_record(session=session, help=help, recorded_by=request.user)
+                already.filter(resident__in=form.cleaned_data["removed"]).delete()
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            count = Attendance.objects.filter(session=session).count()
+            messages.success(request, _("Attendance saved: %(count)s present.") % {"count": count})
+            return redirect("training:session", pk=session.pk)
+
+    if request.method == "POST":
+        selected = _posted_ids(request.POST.getlist("resident"))
+        chosen = {pk: request.POST.getlist(f"ach-{pk}") for pk in selected}
+        was_present = _posted_ids(request.POST.getlist("was_present"))
+        query = request.POST.get("q", "").strip()
+    else:
+        selected, chosen, was_present, query = set(recorded), {}, set(recorded), ""
+
+    def rows(residents):
+        return _attendance_rows(residents, selected=selected, chosen=chosen, recorded=recorded)
+
+    if action == "row":
+        row_id = request.POST.get("row", "")
+        resident = candidates.filter(pk=row_id).first() if row_id.isdigit() else None
+        if resident is None:
+            raise Http404
+        return render(
+            request,
+            "training/_attendee_row.html",
+            {"session": session, "row": rows([resident])[0], **_choices()},
+        )
+
+    context = {
+        "session": session,
+        "form": form,
+        "query": query,
+        "was_present": sorted(was_present),
+        "present_count": len(selected),
+        **_choices(),
+    }
+    if query:
+        context["mode"] = "search"
+        context["ticked"] = rows(candidates.filter(pk__in=selected))
+        context["found"] = rows(candidates.search(query).exclude(pk__in=selected)[:SEARCH_RESULTS])
+    elif session.village_id:
+        context["mode"] = "village"
+        context["village_list"] = rows(candidates)
+    else:
+        context["mode"] = "picked"
+        context["ticked"] = rows(candidates.filter(pk__in=selected))
+    if action == "search" and request.htmx:
+        return render(request, "training/_attendee_list.html", context)
+    return render(request, "training/attendance.html", context)
+
+
+def _choices() -> dict:
+    return {"achievements": Achievement.choices}
+
+
+# --- Topics
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def topics(request):
+    communes = managed_communes(request.user)
+    form = TopicForm(request.POST or None, communes=communes) if communes.exists() else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            topic = form.save()
+            messages.success(request, _("The topic %(name)s was added.") % {"name": topic.name})
+            return redirect("training:topics")
+    queryset = (
+        topics_visible_to(request.user)
+        .annotate(session_count=Count("sessions"))
+        .order_by("commune__code", "name", "id")
+    )
+    return render(request, "training/topic_list.html", {"form": form, "page": page_of(request, queryset, 50)})
