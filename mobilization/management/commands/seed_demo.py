@@ -1,0 +1,103 @@
+import time
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from mobilization import demo
+from villages.models import Commune, Role
+from villages.services import role_grant
+
+# One password for every demo login, so that a demo can be given from one sticky note.
+DEMO_PASSWORD = "halang-2024"
+# (username, full name, role, villages, superuser)
+DEMO_USERS = [
+    ("official", "Lương Thị Hạnh", Role.Kind.OFFICIAL, [], False),
+    ("leader", "Hoàng Văn Thắng", Role.Kind.LEADER, [], False),
+    ("head-nakhau", demo.DEMO_HEAD_NAME, Role.Kind.VILLAGE_HEAD, [demo.DEMO_VILLAGE_CODE], False),
+    ("worker-nakhau", demo.DEMO_WORKER_NAME, Role.Kind.WORKER, [demo.DEMO_VILLAGE_CODE], False),
+    ("admin", "Quản trị hệ thống", None, [], True),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo commune Xã Hạ Lang (01558) with its villages, households, residents and two years "
+        "of the program's work, and the demo logins. Idempotent: a commune that already has residents "
+        "gets no new data, but the demo logins are made sure of (their password is reset)."
+    )
+
+    def handle(self, *args, **options):
+        started = time.perf_counter()
+        with transaction.atomic():
+            commune, _created = Commune.objects.get_or_create(
+                code=demo.COMMUNE_CODE, defaults={"name": demo.COMMUNE_NAME, "province": demo.PROVINCE}
+            )
+            users = self.demo_users()
+            if commune.residents.exists():
+                counts = None
+            else:
+                counts = demo.demo_commune_populate(
+                    commune=commune, head_user=users["head-nakhau"], worker_user=users["worker-nakhau"]
+                )
+            for username, _name, kind, villages, _superuser in DEMO_USERS:
+                if kind is None:
+                    continue
+                try:
+                    role_grant(
+                        username=username, kind=kind, commune_code=commune.code, village_codes=villages
+                    )
+                except ValidationError as error:
+                    raise CommandError(" ".join(error.messages)) from None
+        seconds = time.perf_counter() - started
+
+        if counts is None:
+            self.stdout.write(
+                _("%(commune)s already has residents: no demo data generated.") % {"commune": commune}
+            )
+        else:
+            self.stdout.write(
+                _(
+                    "Created the demo commune %(commune)s in %(seconds).1f s: %(villages)d villages, "
+                    "%(households)d households, %(residents)d residents, %(workers)d workers in %(groups)d "
+                    "groups, %(visits)d home visits, %(sessions)d training sessions with %(attendances)d "
+                    "attendances, %(communications)d communication activities, %(applications)d applications."
+                )
+                % {"commune": commune, "seconds": seconds, **counts}
+            )
+        self.stdout.write("")
+        self.stdout.write(_("Demo logins (the same password for every user):"))
+        for username, name, kind, villages, superuser in DEMO_USERS:
+            if superuser:
+                what = _("superuser")
+            elif villages:
+                what = _("%(role)s of %(villages)s") % {
+                    "role": Role.Kind(kind).label,
+                    "villages": ", ".join(villages),
+                }
+            else:
+                what = str(Role.Kind(kind).label)
+            self.stdout.write(
+                _("  username: %(username)s  password: %(password)s  (%(name)s, %(what)s)")
+                % {"username": username, "password": DEMO_PASSWORD, "name": name, "what": what}
+            )
+
+    def demo_users(self) -> dict:
+        """Make sure every demo user exists, is staff and has the demo password."""
+        User = get_user_model()
+        # Hashing is slow on purpose; one hash serves all the demo users.
+        password = make_password(DEMO_PASSWORD)
+        users = {}
+        for username, name, _kind, _villages, superuser in DEMO_USERS:
+            user = User.objects.filter(username=username).first() or User(username=username)
+            user.first_name = name
+            user.is_active = True
+            user.is_staff = True
+            user.is_superuser = superuser
+            user.password = password
+            user.save()
+            users[username] = user
+        return users
