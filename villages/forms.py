@@ -14,6 +14,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import HomeVisit, Worker
@@ -222,6 +223,13 @@ class ResidentForm(forms.ModelForm):
     """A member added to a household, or a member's details corrected."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    # Longer than the 12 digits stored: people type "0041 8500 1234"; the spaces are dropped.
+    national_id = forms.CharField(
+        label=capfirst(Resident._meta.get_field("national_id").verbose_name),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
     class Meta:
         model = Resident
@@ -229,7 +237,6 @@ class ResidentForm(forms.ModelForm):
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "off"}),
             "birth_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
-            "national_id": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "moved_in_on": date_input(),
         }

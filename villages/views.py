@@ -160,7 +160,7 @@ def _save_versioned(request, form_class, instance, **form_kwargs):
     except StaleWrite:
         current = type(instance).objects.get(pk=instance.pk)
         data = request.POST.copy()
-        data["version"] = current.version
+        data["version"] = str(current.version)
         form = form_class(data, instance=type(instance).objects.get(pk=instance.pk), **form_kwargs)
         form.is_valid()
         form.add_error(None, STALE_MESSAGE)

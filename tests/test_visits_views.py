@@ -1,0 +1,445 @@
+"""Logging a home visit in the browser, the visit list and the follow-ups."""
+
+import datetime
+import unicodedata
+import uuid
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from mobilization.forms import households_open_to_outreach, villages_open_to_outreach
+from mobilization.models import Application, HomeVisit, VisitHelp
+from mobilization.services import Help, visit_log
+from tests import factories
+from villages.access import may_log_outreach
+from villages.models import Achievement, Resident
+
+D = datetime.date
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def client():
+    # English pages, so that assertions read the source strings whatever the catalogues say.
+    return Client(headers={"accept-language": "en"})
+
+
+@pytest.fixture
+def me(worker_a):
+    return worker_a.workers.get()
+
+
+def visit_data(household, workers, **changes):
+    data = {
+        "submission_key": str(uuid.uuid4()),
+        "household": household.pk,
+        "visited_on": TODAY.isoformat(),
+        "workers": [w.pk for w in workers],
+        "outcome": HomeVisit.Outcome.DONE,
+        "follow_up_on": "",
+        "notes": "",
+    }
+    data.update(changes)
+    return data
+
+
+# --- who may log -----
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client, household_a):
+    for name in ("new", "list", "follow_ups", "household_options", "household"):
+        response = client.get(reverse(f"visits:{name}"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name
+    response = client.post(reverse("visits:new"), {"household": household_a.pk})
+    assert response.status_code == 302 and not HomeVisit.objects.exists()
+
+
+def test_leader_may_not_log_a_visit(client, leader, household_a, resident_a, commune):
+    worker = factories.worker(commune)
+    client.force_login(leader)
+    assert client.get(reverse("visits:new")).status_code == 403
+    assert client.get(reverse("visits:new"), {"household": household_a.pk}).status_code == 403
+    assert client.get(reverse("visits:household_options"), {"q": "hoa"}).status_code == 403
+    assert client.post(reverse("visits:new"), visit_data(household_a, [worker])).status_code == 403
+    assert not HomeVisit.objects.exists()
+    assert client.get(reverse("visits:list")).status_code == 200  # but reads them
+
+
+def test_worker_cannot_log_a_visit_in_another_village(client, worker_a, me, household_b):
+    client.force_login(worker_a)
+    assert client.get(reverse("visits:new"), {"household": household_b.pk}).status_code == 404
+    assert client.get(reverse("visits:household"), {"household": household_b.pk}).status_code == 404
+    assert client.post(reverse("visits:new"), visit_data(household_b, [me])).status_code == 404
+    assert not HomeVisit.objects.exists()
+
+
+def test_official_of_another_commune_gets_404(client, outsider, household_a, other_commune):
+    factories.village(other_commune)  # they log visits there, not here
+    stranger = factories.worker(other_commune)
+    client.force_login(outsider)
+    assert client.get(reverse("visits:new")).status_code == 200
+    assert client.get(reverse("visits:new"), {"household": household_a.pk}).status_code == 404
+    assert client.post(reverse("visits:new"), visit_data(household_a, [stranger])).status_code == 404
+    assert not HomeVisit.objects.exists()
+
+
+def test_outreach_querysets_agree_with_the_access_rules(
+    official, head_a, worker_a, leader, outsider, superuser, village_a, village_b, household_a, household_b
+):
+    for user in (official, head_a, worker_a, leader, outsider, superuser):
+        villages = set(villages_open_to_outreach(user))
+        households = set(households_open_to_outreach(user))
+        for village, household in ((village_a, household_a), (village_b, household_b)):
+            assert (village in villages) == may_log_outreach(user, village), (user, village)
+            assert (household in households) == may_log_outreach(user, village), (user, village)
+
+
+# --- the form -----
+
+
+def test_visit_form_defaults_to_me_today_and_a_fresh_submission_key(
+    client, worker_a, me, commune, household_a
+):
+    factories.worker(commune, full_name="Lã Thị Mai")
+    client.force_login(worker_a)
+    response = client.get(reverse("visits:new"), {"household": household_a.pk})
+    form = response.context["form"]
+    assert response.status_code == 200
+    assert form["workers"].value() == [me.pk]
+    assert form["visited_on"].value() == TODAY
+    assert uuid.UUID(str(form["submission_key"].value()))
+    another = client.get(reverse("visits:new")).context["form"]["submission_key"].value()
+    assert another != form["submission_key"].value()
+
+
+def test_preselected_household_shows_its_present_members(client, worker_a, household_a, resident_a):
+    factories.resident(household_a, full_name="Đinh Văn Lâm", left_on=D(2024, 1, 1), left_reason="died")
+    client.force_login(worker_a)
+    html = client.get(reverse("visits:new"), {"household": household_a.pk}).content.decode()
+    assert "Nông Thị Hoa" in html and f'name="achievements_{resident_a.pk}"' in html
+    assert "Đinh Văn Lâm" not in html
+
+
+@pytest.mark.parametrize(
+    "typed", ["nong thi", "NONG THI HOA", unicodedata.normalize("NFD", "Nông Thị"), "nk-001", "hoa"]
+)
+def test_household_search_as_you_type(
+    client, worker_a, household_a, resident_a, household_b, resident_b, typed
+):
+    client.force_login(worker_a)
+    response = client.get(reverse("visits:household_options"), {"q": typed})
+    assert response.status_code == 200
+    assert [h.code for h in response.context["options"]] == ["NK-001"]
+    assert f"?household={household_a.pk}" in response.content.decode()
+
+
+def test_household_search_offers_only_households_the_user_may_log(
+    client, worker_a, household_a, household_b, resident_b
+):
+    client.force_login(worker_a)
+    response = client.get(reverse("visits:household_options"), {"q": "luong van tu"})
+    assert response.context["options"] == []
+    assert "No household matches" in response.content.decode()
+
+
+def test_household_search_works_without_javascript(client, worker_a, household_a, resident_a):
+    client.force_login(worker_a)
+    response = client.get(reverse("visits:new"), {"q": "nong thi"})
+    assert [h.code for h in response.context["options"]] == ["NK-001"]
+    html = response.content.decode()
+    assert 'id="household-search" method="get"' in html and 'form="household-search"' in html
+
+
+def test_picking_a_household_swaps_in_its_members(client, worker_a, me, household_a, resident_a):
+    client.force_login(worker_a)
+    response = client.get(
+        reverse("visits:household"), {"household": household_a.pk}, headers={"hx-request": "true"}
+    )
+    names = [t.name for t in response.templates]
+    assert names[0] == "mobilization/visit_household.html" and "base.html" not in names
+    html = response.content.decode()
+    assert f'name="achievements_{resident_a.pk}"' in html and 'name="household"' in html
+    assert f'value="{me.pk}"' in html and "checked" in html
+
+
+# --- saving -----
+
+
+def test_worker_logs_a_visit_and_the_ladder_moves(client, worker_a, me, household_a, resident_a):
+    client.force_login(worker_a)
+    data = visit_data(
+        household_a,
+        [me],
+        visited_on=(TODAY - DAY).isoformat(),
+        follow_up_on=(TODAY + 3 * DAY).isoformat(),
+        outcome=HomeVisit.Outcome.PARTLY_DONE,
+        notes="Chưa có sim chính chủ",
+        **{f"achievements_{resident_a.pk}": [Achievement.EID_ACTIVATED, Achievement.VNEID_INSTALLED]},
+    )
+    response = client.post(reverse("visits:new"), data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("villages:household", args=[household_a.pk])
+    visit = HomeVisit.objects.get()
+    assert (visit.visited_on, visit.follow_up_on, visit.outcome, visit.recorded_by) == (
+        TODAY - DAY,
+        TODAY + 3 * DAY,
+        HomeVisit.Outcome.PARTLY_DONE,
+        worker_a,
+    )
+    assert list(visit.workers.all()) == [me]
+    assert VisitHelp.objects.get().achievements == [Achievement.EID_ACTIVATED, Achievement.VNEID_INSTALLED]
+    resident_a.refresh_from_db()
+    assert resident_a.eid_on == TODAY - DAY
+    page = client.get(response["Location"])
+    assert "Visit to household NK-001 logged." in page.content.decode()
+
+
+def test_an_application_at_a_visit_records_its_field_and_channel(
+    client, worker_a, me, household_a, resident_a
+):
+    client.force_login(worker_a)
+    data = visit_data(
+        household_a,
+        [me],
+        **{
+            f"achievements_{resident_a.pk}": [Achievement.APPLICATION_SUBMITTED],
+            f"field_{resident_a.pk}": "justice_civil_status",
+            f"channel_{resident_a.pk}": "online_level4",
+        },
+    )
+    assert client.post(reverse("visits:new"), data).status_code == 302
+    application = Application.objects.get()
+    assert (application.field, application.channel, application.helped_by) == (
+        "justice_civil_status",
+        "online_level4",
+        me,
+    )
+    resident_a.refresh_from_db()
+    assert resident_a.level34_on == TODAY and resident_a.online_on == TODAY
+
+
+def test_members_not_helped_are_not_recorded(client, worker_a, me, household_a, resident_a):
+    factories.resident(household_a, full_name="Nông Văn Bảo")
+    client.force_login(worker_a)
+    client.post(
+        reverse("visits:new"),
+        visit_data(household_a, [me], **{f"achievements_{resident_a.pk}": ["smartphone"]}),
+    )
+    assert [h.resident for h in VisitHelp.objects.all()] == [resident_a]
+
+
+def test_a_double_submit_logs_one_visit(client, worker_a, me, household_a, resident_a):
+    client.force_login(worker_a)
+    data = visit_data(
+        household_a, [me], **{f"achievements_{resident_a.pk}": [Achievement.APPLICATION_SUBMITTED]}
+    )
+    first = client.post(reverse("visits:new"), data)
+    second = client.post(reverse("visits:new"), data)
+    assert first.status_code == second.status_code == 302
+    assert HomeVisit.objects.count() == 1 and Application.objects.count() == 1
+
+
+def test_village_head_logs_a_visit_naming_a_worker(client, head_a, household_a, commune):
+    worker = factories.worker(commune, full_name="Lã Thị Mai")
+    client.force_login(head_a)
+    assert client.post(reverse("visits:new"), visit_data(household_a, [worker])).status_code == 302
+    assert HomeVisit.objects.get().household == household_a
+
+
+def test_official_logs_a_visit_anywhere_in_the_commune(client, official, household_b, commune):
+    worker = factories.worker(commune)
+    client.force_login(official)
+    assert client.post(reverse("visits:new"), visit_data(household_b, [worker])).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "changes,field,message",
+    [
+        ({"visited_on": (TODAY + DAY).isoformat()}, "visited_on", "in the future"),
+        ({"visited_on": "31/31/2024"}, "visited_on", "valid date"),
+        ({"workers": []}, "workers", "at least one worker"),
+        ({"follow_up_on": (TODAY - DAY).isoformat()}, "follow_up_on", "before the visit"),
+        ({"household": ""}, "household", "Pick the household"),
+        ({"outcome": "teleported"}, "outcome", "valid choice"),
+    ],
+)
+def test_bad_visit_input_comes_back_next_to_the_field(
+    client, worker_a, me, household_a, resident_a, changes, field, message
+):
+    client.force_login(worker_a)
+    data = visit_data(
+        household_a, [me], notes="giữ lại", **{f"achievements_{resident_a.pk}": ["eid_activated"]}
+    )
+    data.update(changes)
+    response = client.post(reverse("visits:new"), data)
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors[field])
+    html = response.content.decode()
+    assert "giữ lại" in html  # what was typed is kept
+    assert not HomeVisit.objects.exists()
+    resident_a.refresh_from_db()
+    assert resident_a.eid_on is None
+
+
+def test_a_worker_of_another_commune_cannot_be_named(client, official, household_a, other_commune):
+    stranger = factories.worker(other_commune)
+    client.force_login(official)
+    response = client.post(reverse("visits:new"), visit_data(household_a, [stranger]))
+    assert response.status_code == 200 and response.context["form"].errors["workers"]
+    assert not HomeVisit.objects.exists()
+
+
+def test_an_unknown_achievement_is_refused(client, worker_a, me, household_a, resident_a):
+    client.force_login(worker_a)
+    response = client.post(
+        reverse("visits:new"), visit_data(household_a, [me], **{f"achievements_{resident_a.pk}": ["flying"]})
+    )
+    assert response.status_code == 200 and response.context["form"].errors[f"achievements_{resident_a.pk}"]
+    assert not HomeVisit.objects.exists()
+
+
+# --- the list of visits -----
+
+
+def visits_listed(response):
+    return [v.household.code for v in response.context["page"].object_list]
+
+
+def test_visit_list_is_scoped_to_the_users_villages(client, worker_a, me, household_a, household_b, commune):
+    visit_log(household=household_a, visited_on=TODAY, workers=[me])
+    visit_log(household=household_b, visited_on=TODAY, workers=[factories.worker(commune)])
+    client.force_login(worker_a)
+    assert visits_listed(client.get(reverse("visits:list"))) == ["NK-001"]
+
+
+def test_visit_list_filters_by_village_and_month(
+    client, official, household_a, household_b, village_b, commune
+):
+    worker = factories.worker(commune)
+    visit_log(household=household_a, visited_on=D(2024, 3, 5), workers=[worker])
+    visit_log(household=household_b, visited_on=D(2024, 3, 20), workers=[worker])
+    visit_log(household=household_b, visited_on=D(2024, 4, 1), workers=[worker])
+    client.force_login(official)
+    assert visits_listed(client.get(reverse("visits:list"), {"month": "2024-03"})) == ["BT-001", "NK-001"]
+    response = client.get(reverse("visits:list"), {"month": "2024-03", "village": village_b.pk})
+    assert [v.visited_on for v in response.context["page"].object_list] == [D(2024, 3, 20)]
+
+
+def test_a_bad_month_is_shown_and_ignored(client, official, household_a, commune):
+    visit_log(household=household_a, visited_on=TODAY, workers=[factories.worker(commune)])
+    client.force_login(official)
+    response = client.get(reverse("visits:list"), {"month": "March"})
+    assert response.status_code == 200 and response.context["form"].errors["month"]
+    assert visits_listed(response) == ["NK-001"]
+
+
+def test_visit_list_pages(client, official, household_a, commune):
+    worker = factories.worker(commune)
+    for n in range(30):
+        visit_log(household=household_a, visited_on=TODAY - n * DAY, workers=[worker])
+    client.force_login(official)
+    first = client.get(reverse("visits:list"), {"month": ""})
+    assert len(first.context["page"].object_list) == 25 and "page=2" in first.content.decode()
+    assert len(client.get(reverse("visits:list"), {"page": 2}).context["page"].object_list) == 5
+
+
+def _queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return len(queries)
+
+
+def _log_visits(village, worker, count, follow_up_on=None):
+    for _n in range(count):
+        household = factories.household(village)
+        head = factories.resident(household, relation=Resident.Relation.HEAD)
+        visit_log(
+            household=household,
+            visited_on=TODAY,
+            workers=[worker],
+            helped=[Help(head, [Achievement.EID_ACTIVATED])],
+            follow_up_on=follow_up_on,
+        )
+
+
+def test_visit_list_query_count_does_not_grow_with_rows(client, official, village_a, commune):
+    worker = factories.worker(commune)
+    _log_visits(village_a, worker, 3)
+    client.force_login(official)
+    few = _queries(client, reverse("visits:list"))
+    _log_visits(village_a, worker, 27)
+    assert _queries(client, reverse("visits:list")) == few
+
+
+# --- follow-ups -----
+
+
+def followed(response):
+    return [v.household.code for v in response.context["page"].object_list]
+
+
+def test_follow_ups_lists_due_and_overdue_without_a_later_visit(client, official, village_a, commune):
+    worker = factories.worker(commune)
+    overdue, today, in_a_week, later, closed = (
+        factories.household(village_a, code=c)
+        for c in ("H-overdue", "H-today", "H-week", "H-later", "H-closed")
+    )
+    visit_log(household=overdue, visited_on=TODAY - 9 * DAY, workers=[worker], follow_up_on=TODAY - 2 * DAY)
+    visit_log(household=today, visited_on=TODAY - DAY, workers=[worker], follow_up_on=TODAY)
+    visit_log(household=in_a_week, visited_on=TODAY, workers=[worker], follow_up_on=TODAY + 7 * DAY)
+    visit_log(household=later, visited_on=TODAY, workers=[worker], follow_up_on=TODAY + 8 * DAY)
+    visit_log(household=closed, visited_on=TODAY - 9 * DAY, workers=[worker], follow_up_on=TODAY - DAY)
+    visit_log(household=closed, visited_on=TODAY - 2 * DAY, workers=[worker])
+    client.force_login(official)
+    response = client.get(reverse("visits:follow_ups"))
+    assert followed(response) == ["H-overdue", "H-today", "H-week"]
+    html = response.content.decode()
+    assert "overdue" in html and f"?household={overdue.pk}" in html
+
+
+def test_worker_sees_their_own_follow_ups_and_may_see_all_in_their_villages(
+    client, worker_a, me, village_a, village_b, commune
+):
+    colleague = factories.worker(commune)
+    mine, in_my_charge, theirs = (
+        factories.household(village_a, code=c) for c in ("NK-mine", "NK-charge", "NK-theirs")
+    )
+    in_my_charge.worker_in_charge = me
+    in_my_charge.save()
+    elsewhere = factories.household(village_b, code="BT-else")
+    for household, worker in (
+        (mine, me),
+        (in_my_charge, colleague),
+        (theirs, colleague),
+        (elsewhere, colleague),
+    ):
+        visit_log(household=household, visited_on=TODAY, workers=[worker], follow_up_on=TODAY + DAY)
+    client.force_login(worker_a)
+    assert sorted(followed(client.get(reverse("visits:follow_ups")))) == ["NK-charge", "NK-mine"]
+    assert sorted(followed(client.get(reverse("visits:follow_ups"), {"all": "1"}))) == [
+        "NK-charge",
+        "NK-mine",
+        "NK-theirs",
+    ]
+
+
+def test_village_head_sees_all_follow_ups_of_their_village(client, head_a, household_a, household_b, commune):
+    worker = factories.worker(commune)
+    for household in (household_a, household_b):
+        visit_log(household=household, visited_on=TODAY, workers=[worker], follow_up_on=TODAY)
+    client.force_login(head_a)
+    assert followed(client.get(reverse("visits:follow_ups"))) == ["NK-001"]
+
+
+def test_follow_ups_query_count_does_not_grow_with_rows(client, worker_a, me, village_a):
+    _log_visits(village_a, me, 3, follow_up_on=TODAY)
+    client.force_login(worker_a)
+    few = _queries(client, reverse("visits:follow_ups"))
+    _log_visits(village_a, me, 27, follow_up_on=TODAY)
+    assert _queries(client, reverse("visits:follow_ups")) == few
+    assert len(client.get(reverse("visits:follow_ups")).context["page"].object_list) == 25
