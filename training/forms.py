@@ -49,6 +49,12 @@ class SessionForm(PlainLabels, forms.Form):
         self.fields["topics"].queryset = topics
         self.fields["facilitators"].queryset = facilitators
         self.fields["group"].queryset = groups
+        if not topics.exists():
+            self.fields["topics"].help_text = _(
+                "No topics yet: a commune official adds them on the topics page."
+            )
+        if not facilitators.exists():
+            self.fields["facilitators"].help_text = _("No workers recorded yet.")
         self.communes_without_village = list(communes_without_village)
         if not self.communes_without_village:
             self.fields["village"].required = True

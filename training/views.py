@@ -12,7 +12,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -148,9 +148,16 @@ def session_new(request):
                 recorded_by=request.user,
                 submission_key=data["submission_key"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        except (ValidationError, IntegrityError) as error:
+            # A double tap sends two requests at once: the second finds the first's session.
+            session = TrainingSession.objects.filter(
+                submission_key=data["submission_key"] or uuid.uuid4()
+            ).first()
+            if session is None:
+                if isinstance(error, IntegrityError):
+                    raise
+                form.add_error(None, error)
+        if form.is_valid():
             messages.success(request, _("The session was saved. Now take the attendance."))
             return redirect("training:attendance", pk=session.pk)
     return render(request, "training/session_form.html", {"form": form})
@@ -320,7 +327,6 @@ def attendance(request, pk):
         "form": form,
         "query": query,
         "was_present": sorted(was_present),
-        "present_count": len(selected),
         **_choices(),
     }
     if query:

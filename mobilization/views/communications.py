@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
@@ -161,9 +161,16 @@ def communication_new(request):
                 recorded_by=request.user,
                 submission_key=data["submission_key"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        except (ValidationError, IntegrityError) as error:
+            # A double tap sends two requests at once: the second finds the first's activity.
+            activity = CommunicationActivity.objects.filter(
+                submission_key=data["submission_key"] or uuid.uuid4()
+            ).first()
+            if activity is None:
+                if isinstance(error, IntegrityError):
+                    raise
+                form.add_error(None, error)
+        if form.is_valid():
             messages.success(
                 request,
                 _("The %(channel)s of %(date)s was logged.")
