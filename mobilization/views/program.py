@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -191,7 +191,10 @@ def group(request, pk):
     group = get_object_or_404(
         worker_groups_visible_to(request.user).select_related("village", "commune"), pk=pk
     )
-    members = group.memberships.select_related("worker").order_by("left_on", "worker__full_name")
+    # Current members first, then those who left, latest first (NULL ordering differs by database).
+    members = group.memberships.select_related("worker").order_by(
+        F("left_on").desc(nulls_first=True), "worker__full_name"
+    )
     end = datetime.date.today()
     months = month_starts(end, ACTIVITY_MONTHS)
     figures = group_activity_by_month(group=group, user=request.user, start=months[-1], end=end)
@@ -291,7 +294,9 @@ def worker(request, pk):
         "mobilization/worker_detail.html",
         {
             "worker": worker,
-            "memberships": worker.memberships.select_related("group").order_by("left_on", "group__name"),
+            "memberships": worker.memberships.select_related("group").order_by(
+                F("left_on").desc(nulls_first=True), "group__name"
+            ),
             "communicator_roles": worker.communicator_roles.select_related("village"),
             "visit_count": visits.count(),
             "visits": visits.select_related("household__village").order_by("-visited_on", "-id")[:20],
