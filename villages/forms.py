@@ -138,7 +138,7 @@ class HouseholdFilterForm(forms.Form):
             attrs={
                 "type": "search",
                 "autocomplete": "off",
-                "placeholder": _("Name, household code, ID or phone"),
+                "placeholder": _("Name, code, ID or phone"),
             }
         ),
     )

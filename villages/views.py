@@ -36,6 +36,7 @@ from villages.selectors import households_visible_to, villages_visible_to
 from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
 
 PAGE_SIZE = 25
+FILTERS = ("village", "not_visited", "without_eid", "not_level34", "overdue")
 STALE_MESSAGE = _(
     "Someone else changed this record while you were editing it. Its current values are shown below; "
     "check your changes and save again."
@@ -52,6 +53,7 @@ def households(request):
         "form": form,
         "page": page,
         "may_create": villages_register_editable_by(request.user).exists(),
+        "filters_active": any(request.GET.get(name) for name in FILTERS),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "villages/household_results.html", context)
