@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from mobilization.models import Application, VisitHelp
@@ -37,7 +38,7 @@ from villages.services import resident_departure_record, resident_ladder_advance
 
 PAGE_SIZE = 25
 FILTERS = ("village", "not_visited", "without_eid", "not_level34", "overdue")
-STALE_MESSAGE = _(
+STALE_MESSAGE = gettext_lazy(
     "Someone else changed this record while you were editing it. Its current values are shown below; "
     "check your changes and save again."
 )
@@ -163,6 +164,7 @@ def _save_versioned(request, form_class, instance, **form_kwargs):
         current = type(instance).objects.get(pk=instance.pk)
         data = request.POST.copy()
         data["version"] = str(current.version)
+        # A second fresh copy for the form: validating writes the typed values into its instance.
         form = form_class(data, instance=type(instance).objects.get(pk=instance.pk), **form_kwargs)
         form.is_valid()
         form.add_error(None, STALE_MESSAGE)
