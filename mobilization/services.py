@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from mobilization.models import ONLINE_CHANNELS, Application, HomeVisit, VisitHelp, Worker
@@ -58,6 +58,36 @@ def application_record(
     if resident is not None and channel in ONLINE_CHANNELS:
         resident_ladder_advance(resident=resident, step=LadderStep.LEVEL34, on=submitted_on)
     return application
+
+
+class AlreadySaved(Exception):
+    """The row of this submission key was saved by an earlier (or simultaneous) submit."""
+
+    def __init__(self, existing):
+        super().__init__(existing)
+        self.existing = existing
+
+
+def save_once(instance) -> None:
+    """Insert `instance` unless a row with its submission_key exists; then raise AlreadySaved.
+
+    Two taps on a phone can send two requests at the same moment: the unique key lets the
+    database decide which one wins, and the other finds the winner's row.
+    """
+    model = type(instance)
+    key = instance.submission_key
+    if key is not None:
+        existing = model.objects.filter(submission_key=key).first()
+        if existing is not None:
+            raise AlreadySaved(existing)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        existing = model.objects.filter(submission_key=key).first() if key is not None else None
+        if existing is None:
+            raise
+        raise AlreadySaved(existing) from None
 
 
 @dataclass
@@ -136,10 +166,6 @@ def visit_log(
     helped must live in the visited household and workers must belong to its commune;
     anything invalid raises ValidationError naming the field, and nothing is saved.
     """
-    if submission_key is not None:
-        existing = HomeVisit.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            return existing
     workers = list(workers)
     helped = list(helped)
     errors = {}
@@ -165,8 +191,11 @@ def visit_log(
         recorded_by=recorded_by,
         submission_key=submission_key,
     )
-    visit.full_clean()
-    visit.save()
+    visit.full_clean(validate_unique=False)
+    try:
+        save_once(visit)
+    except AlreadySaved as saved:
+        return saved.existing
     visit.workers.set(workers)
     VisitHelp.objects.bulk_create(
         VisitHelp(visit=visit, resident=h.resident, achievements=list(dict.fromkeys(h.achievements)))

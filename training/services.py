@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mobilization.models import Worker, WorkerGroup
-from mobilization.services import Help, help_record
+from mobilization.services import AlreadySaved, Help, help_record, save_once
 from training.models import Attendance, Topic, TrainingSession
 from villages.models import Commune, Village
 
@@ -35,10 +35,6 @@ def session_record(
     Like visit_log, a repeated `submission_key` returns the first session unchanged.
     Everything named must belong to the session's commune; nothing is saved on error.
     """
-    if submission_key is not None:
-        existing = TrainingSession.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            return existing
     topics, facilitators = list(topics), list(facilitators)
     errors = {}
     if village is not None and village.commune_id != commune.pk:
@@ -64,8 +60,11 @@ def session_record(
         recorded_by=recorded_by,
         submission_key=submission_key,
     )
-    session.full_clean()
-    session.save()
+    session.full_clean(validate_unique=False)
+    try:
+        save_once(session)
+    except AlreadySaved as saved:
+        return saved.existing
     session.topics.set(topics)
     session.facilitators.set(facilitators)
     for attendee in attendees:
