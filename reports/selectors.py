@@ -46,7 +46,7 @@ from mobilization.models import (
 from reports.models import Target
 from reports.months import add_months, month_end, month_start, months_between, quarter_of
 from training.models import Attendance, TrainingSession
-from villages.access import WHOLE_COMMUNE, role_in
+from villages.access import WHOLE_COMMUNE, role_in, scope_of
 from villages.models import Commune, Resident, Village
 from villages.selectors import communes_visible_to, villages_visible_to
 
@@ -298,26 +298,51 @@ class PeriodFigures:
     complete: bool  # False when the period asked for ends before the quarter or year does
 
 
-def _rollup(commune, start, end, villages, key, label) -> list[PeriodFigures]:
-    last_month = {}
-    for month in months_between(start, end):
-        last_month[key(month)] = month
-    months = list(last_month.values())
-    figures = adoption_at(commune=commune, months=months, villages=villages)
+def quarter_key(month: datetime.date) -> tuple[int, int]:
+    return quarter_of(month)
+
+
+def quarter_label(month: datetime.date) -> str:
+    return "{}-Q{}".format(*quarter_of(month))
+
+
+def year_key(month: datetime.date) -> int:
+    return month.year
+
+
+def year_label(month: datetime.date) -> str:
+    return str(month.year)
+
+
+def rollup(series: Sequence[MonthFigures], key, label) -> list[PeriodFigures]:
+    """Quarter or year figures from a monthly series: each period's last month in the series.
+
+    A period is `complete` when that month is the period's own last month.
+    """
+    last = {}
+    for figures in series:
+        last[key(figures.month)] = figures
     return [
-        PeriodFigures(label(f.month), f, complete=(key(add_months(f.month, 1)) != key(f.month)))
-        for f in figures
+        PeriodFigures(label(f.month), f, complete=key(add_months(f.month, 1)) != key(f.month))
+        for f in last.values()
     ]
+
+
+def _rollup(commune, start, end, villages, key, label) -> list[PeriodFigures]:
+    # Only the last month of each period is counted: one query, a few months.
+    last_months = {key(month): month for month in months_between(start, end)}
+    figures = adoption_at(commune=commune, months=list(last_months.values()), villages=villages)
+    return rollup(figures, key, label)
 
 
 def adoption_by_quarter(*, commune, start, end, villages=None) -> list[PeriodFigures]:
     """Each quarter from start to end, counted at the end of its last month (or of `end`)."""
-    return _rollup(commune, start, end, villages, quarter_of, lambda m: "{}-Q{}".format(*quarter_of(m)))
+    return _rollup(commune, start, end, villages, quarter_key, quarter_label)
 
 
 def adoption_by_year(*, commune, start, end, villages=None) -> list[PeriodFigures]:
     """Each year from start to end, counted at the end of December (or of `end`)."""
-    return _rollup(commune, start, end, villages, lambda m: m.year, lambda m: str(m.year))
+    return _rollup(commune, start, end, villages, year_key, year_label)
 
 
 # --- Breakdowns by sex and by age band at one month's end ---------------------------------
@@ -703,6 +728,18 @@ def activity_series(
 
 
 # --- Targets and the planned trajectory ------------------------------------------------
+
+
+def targets_visible_to(user) -> QuerySet[Target]:
+    """Targets of the user's whole communes, of their villages, and their communes' commune-wide ones."""
+    scope = scope_of(user)
+    if scope.everything:
+        return Target.objects.all()
+    return Target.objects.filter(
+        Q(commune__in=scope.whole_communes)
+        | Q(village__in=scope.villages)
+        | Q(village__isnull=True, commune__in=scope.communes)
+    )
 
 
 def targets_of(commune: Commune) -> list[Target]:

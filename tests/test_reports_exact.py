@@ -666,3 +666,70 @@ def test_group_help_query_count_does_not_grow(commune, village_a):
         lambda: selectors.group_help(commune=commune, start=D(2023, 1, 1), end=D(2025, 12, 1), by_month=True)
     )
     assert short == long == 2
+
+
+# --- Targets: the planned trajectory -----------------------------------------------------
+
+
+def test_plan_is_linear_between_targets_flat_after_and_absent_before(commune, village_a):
+    from decimal import Decimal
+
+    from reports.models import Target
+
+    start = Target.objects.create(
+        commune=commune, indicator="level34_share", due_on=D(2024, 1, 31), value=Decimal("0.15")
+    )
+    goal = Target.objects.create(
+        commune=commune, indicator="level34_share", due_on=D(2025, 4, 30), value=Decimal("0.6")
+    )
+    targets = [goal, start]  # any order
+    assert selectors.planned_value(targets, D(2024, 1, 30)) is None
+    assert selectors.planned_value(targets, D(2024, 1, 31)) == Decimal("0.15")
+    span = (D(2025, 4, 30) - D(2024, 1, 31)).days  # 455
+    for day in (D(2024, 2, 29), D(2024, 12, 31), D(2025, 4, 29)):
+        expected = Decimal("0.15") + Decimal("0.45") * (day - D(2024, 1, 31)).days / span
+        assert selectors.planned_value(targets, day) == expected.quantize(Decimal("0.0001"))
+    assert selectors.planned_value(targets, D(2025, 4, 30)) == Decimal("0.6")
+    assert selectors.planned_value(targets, D(2026, 1, 1)) == Decimal("0.6")
+    assert selectors.planned_value([], D(2026, 1, 1)) is None
+
+
+def test_a_village_follows_its_own_targets_or_the_communes(commune, village_a, village_b):
+    from decimal import Decimal
+
+    from reports.models import Target
+
+    wide = Target.objects.create(
+        commune=commune, indicator="eid_share", due_on=D(2025, 1, 31), value=Decimal("0.9")
+    )
+    own = Target.objects.create(
+        commune=commune, village=village_a, indicator="eid_share", due_on=D(2025, 1, 31), value=Decimal("0.7")
+    )
+    targets = selectors.targets_of(commune)
+    assert selectors.plan_for(targets, "eid_share", village_a) == [own]
+    assert selectors.plan_for(targets, "eid_share", village_b) == [wide]
+    assert selectors.plan_for(targets, "eid_share") == [wide]
+    assert selectors.plan_for(targets, "online_share", village_a) == []
+    behind = selectors.behind_plan(selectors.MonthFigures(D(2025, 1, 1), 10, 8, 0, 0), targets, village_a)
+    assert behind == []  # 80% >= 70%
+    assert selectors.behind_plan(selectors.MonthFigures(D(2025, 1, 1), 10, 8, 0, 0), targets, village_b) == [
+        "eid_share"
+    ]
+
+
+def test_target_value_outside_0_to_1_is_refused_by_the_database(commune):
+    from decimal import Decimal
+
+    from django.db import IntegrityError, transaction
+
+    from reports.models import Target
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Target.objects.create(
+            commune=commune, indicator="eid_share", due_on=D(2025, 1, 31), value=Decimal("1.5")
+        )
+    Target.objects.create(commune=commune, indicator="eid_share", due_on=D(2025, 1, 31), value=Decimal("1"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Target.objects.create(
+            commune=commune, indicator="eid_share", due_on=D(2025, 1, 31), value=Decimal("0.5")
+        )

@@ -1,0 +1,18 @@
+"""Targets in the admin, scoped like the rest of the admin (villages.admin_scoping)."""
+
+from django.contrib import admin
+
+from reports.models import Target
+from reports.selectors import targets_visible_to
+from villages.admin_scoping import ScopedAdmin, ScopedRelatedFilter
+
+
+@admin.register(Target)
+class TargetAdmin(ScopedAdmin):
+    visible_to = staticmethod(targets_visible_to)
+    importable = False
+    list_display = ("indicator", "value", "due_on", "village", "commune")
+    list_filter = ("indicator", ("commune", ScopedRelatedFilter), ("village", ScopedRelatedFilter))
+    list_select_related = ("commune", "village")
+    fields = ("commune", "village", "indicator", "due_on", "value")
+    date_hierarchy = "due_on"

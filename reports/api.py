@@ -1,0 +1,49 @@
+"""GET /api/reports/adoption/: the adoption series of a commune or village, as JSON.
+
+The contract other tools rely on: one entry per month from `start` to `end` inclusive,
+counts at the end of each month, shares rounded to 4 decimals (null when no one is
+eligible). Scoped like the pages: officials, leaders and superusers may ask for the
+commune or any of its villages; village heads and workers only for their own villages
+(403 for the commune, 404 for another village); anyone without a role in the commune
+gets 404. Bad parameters answer 400 naming the parameter.
+"""
+
+from types import SimpleNamespace
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reports.selectors import adoption_series, reach_of
+from reports.serializers import AdoptionQuerySerializer, AdoptionSerializer
+
+
+class AdoptionView(APIView):
+    # Token first, so that a request without credentials is told how to authenticate (401).
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[AdoptionQuerySerializer], responses=AdoptionSerializer)
+    def get(self, request):
+        query = AdoptionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        commune, village = query.validated_data["commune"], query.validated_data.get("village")
+        reach = reach_of(request.user, commune)
+        if reach is None:
+            raise NotFound(_("No such commune in your area."))
+        if village is not None and reach.village(village.code) is None:
+            raise NotFound(_("No such village in your area."))
+        if village is None and not reach.whole:
+            raise PermissionDenied(_("You may read your villages' figures only: add village=CODE."))
+        months = adoption_series(
+            commune=commune,
+            start=query.validated_data["start"],
+            end=query.validated_data["end"],
+            village=village,
+        )
+        result = SimpleNamespace(commune=commune, village=village, months=months)
+        return Response(AdoptionSerializer(result).data)

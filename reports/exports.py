@@ -1,0 +1,73 @@
+"""A report table as a CSV or XLSX file: the page's rows, the raw values.
+
+Shares are written as fractions (0.7007; XLSX shows them as percentages), changes in
+percentage points, counts as integers and "no figure" as an empty cell. The file names
+the area and period in its name; the XLSX has a second sheet saying what the table holds.
+"""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from reports.tables import Table
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def plain(value, kind: str, empty=""):
+    if value is None:
+        return empty
+    if kind == "flags":
+        return ", ".join(str(v) for v in value)
+    if kind == "text":
+        return str(value)
+    return value
+
+
+def file_name(table: Table, about: list[tuple[str, str]], extension: str) -> str:
+    parts = [table.key, *(value for _label, value in about)]
+    return slugify("-".join(str(p) for p in parts))[:120] + "." + extension
+
+
+def table_csv(table: Table, about: list[tuple[str, str]]) -> HttpResponse:
+    buffer = io.StringIO()
+    # A byte-order mark, so that spreadsheet programs read the Vietnamese names as UTF-8.
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([str(c.label) for c in table.columns])
+    for row in table.rows:
+        writer.writerow([plain(value, c.kind) for value, c in zip(row, table.columns, strict=True)])
+    response = HttpResponse(buffer.getvalue(), content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{file_name(table, about, "csv")}"'
+    return response
+
+
+def table_xlsx(table: Table, about: list[tuple[str, str]]) -> HttpResponse:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = slugify(table.key)[:31] or "table"
+    sheet.append([str(c.label) for c in table.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([plain(value, c.kind, None) for value, c in zip(row, table.columns, strict=True)])
+    for index, column in enumerate(table.columns, 1):
+        if column.kind == "share":
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "0.00%"
+    notes = workbook.create_sheet("about")
+    notes.append([str(table.title)])
+    for label, value in about:
+        notes.append([str(label), str(value)])
+    if table.note:
+        notes.append([str(table.note)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{file_name(table, about, "xlsx")}"'
+    return response

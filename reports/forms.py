@@ -1,0 +1,138 @@
+"""The report filters (commune, village, period) and the target form."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import Target
+from reports.months import add_months, month_count, month_label, parse_month
+from villages.models import Village
+
+# A longer period would make a chart nobody can read and a query nobody needs.
+MAX_MONTHS = 120
+DEFAULT_MONTHS = 12
+
+
+class MonthInput(forms.TextInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__({"placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}", **(attrs or {})})
+
+
+class MonthField(forms.CharField):
+    """A calendar month typed as YYYY-MM; cleans to the date of its first day."""
+
+    widget = MonthInput
+    default_error_messages = {
+        "invalid": _("Enter a month as YYYY-MM, for example 2024-08."),
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        month = parse_month(value)
+        if month is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return month
+
+    def prepare_value(self, value):
+        return month_label(value) if isinstance(value, datetime.date) else value
+
+
+class ReportFilterForm(forms.Form):
+    """The period and area of a report. Commune and village arrive as codes.
+
+    The view resolves the codes against what the user may read (404 outside it); the form
+    checks the period. `default_end` fills a missing end month.
+    """
+
+    commune = forms.ChoiceField(label=_("Commune"), required=False)
+    village = forms.ChoiceField(label=_("Village"), required=False)
+    start = MonthField(label=_("From month"), required=False)
+    end = MonthField(label=_("To month"), required=False)
+
+    def __init__(self, *args, communes=(), villages=(), whole=True, default_end: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_end = default_end
+        self.fields["commune"].choices = [(c.code, c.name) for c in communes]
+        if len(communes) < 2:
+            self.fields["commune"].widget = forms.HiddenInput()
+        everything = _("Whole commune") if whole else _("All my villages")
+        self.fields["village"].choices = [("", everything)] + [(v.code, v.name) for v in villages]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        end = cleaned.get("end") or self.default_end
+        start = cleaned.get("start") or add_months(end, 1 - DEFAULT_MONTHS)
+        if end < start:
+            self.add_error("end", _("The end month is before the start month."))
+        elif month_count(start, end) > MAX_MONTHS:
+            self.add_error("start", _("Choose at most %(count)d months.") % {"count": MAX_MONTHS})
+        cleaned["start"], cleaned["end"] = start, end
+        return cleaned
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        """The period asked for, or the default one when the form has errors."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["start"], self.cleaned_data["end"]
+        return add_months(self.default_end, 1 - DEFAULT_MONTHS), self.default_end
+
+
+class MonthForm(forms.Form):
+    """The month of the printable monthly report."""
+
+    commune = forms.ChoiceField(label=_("Commune"), required=False)
+    village = forms.ChoiceField(label=_("Village"), required=False)
+    month = MonthField(label=_("Month"), required=False)
+
+    def __init__(self, *args, communes=(), villages=(), whole=True, default_month: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_month = default_month
+        self.fields["commune"].choices = [(c.code, c.name) for c in communes]
+        if len(communes) < 2:
+            self.fields["commune"].widget = forms.HiddenInput()
+        everything = _("Whole commune") if whole else _("All my villages")
+        self.fields["village"].choices = [("", everything)] + [(v.code, v.name) for v in villages]
+
+    def chosen_month(self) -> datetime.date:
+        if self.is_bound and self.is_valid() and self.cleaned_data.get("month"):
+            return self.cleaned_data["month"]
+        return self.default_month
+
+
+class TargetForm(forms.ModelForm):
+    """A target of the commune: the village's choices are the commune's villages."""
+
+    class Meta:
+        model = Target
+        fields = ["indicator", "village", "due_on", "value"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, commune, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.commune = commune
+        self.fields["village"].queryset = Village.objects.filter(commune=commune).order_by("code")
+        self.fields["village"].empty_label = _("Whole commune")
+        self.fields["value"].error_messages["invalid"] = _("Enter a share between 0 and 1, for example 0.6.")
+        self.fields["value"].widget.attrs.update({"min": "0", "max": "1", "step": "0.0001"})
+
+    def clean_value(self):
+        value = self.cleaned_data["value"]
+        if value is not None and not (0 <= value <= 1):
+            raise ValidationError(
+                _("Enter a share between 0 and 1, for example 0.6 for 60%."), code="out_of_range"
+            )
+        return value
+
+    def _get_validation_exclusions(self):
+        # The commune is not a form field but is part of the unique constraints: without
+        # it Django would skip them, and a duplicate would reach the database as an error.
+        exclude = super()._get_validation_exclusions()
+        exclude.discard("commune")
+        return exclude

@@ -1,0 +1,582 @@
+"""The reports as tables: what the pages show, what the exports write, the same rows.
+
+A report (the dashboard, the monthly report) is built for an `Area` and a period from the
+selectors; each of its tables is computed when first asked for, so that an export of one
+table runs only the queries that table needs. Cells hold raw values (ints, shares as
+fractions rounded to 4 decimals, changes in percentage points, None for "no figure");
+templates and exports format them by the column's kind.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from mobilization.models import Application
+from reports import selectors
+from reports.models import Target
+from reports.months import add_months, month_end, month_label, months_between
+from reports.selectors import MonthFigures, Reach
+from villages.models import Village
+
+INDICATORS = [
+    # (target indicator, count attribute, label)
+    (Target.Indicator.EID_SHARE, "eid", _("e-ID")),
+    (Target.Indicator.ONLINE_SHARE, "online", _("online")),
+    (Target.Indicator.LEVEL34_SHARE, "level34", _("level 3/4")),
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "int"  # int, text, share, change (percentage points), flags
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[list]
+    note: str = ""
+
+    def cells(self) -> list[list[tuple]]:
+        """The rows as (value, kind) pairs, for templates."""
+        return [[(v, c.kind) for v, c in zip(row, self.columns, strict=True)] for row in self.rows]
+
+    def column_values(self, key: str) -> list:
+        index = [c.key for c in self.columns].index(key)
+        return [row[index] for row in self.rows]
+
+
+@dataclass(frozen=True)
+class Area:
+    """The part of a commune a report is about: one village, or all the user may read."""
+
+    reach: Reach
+    village: Village | None = None
+
+    @property
+    def commune(self):
+        return self.reach.commune
+
+    @property
+    def villages(self) -> list[Village] | None:
+        """The selectors' `villages` argument: None for the whole commune."""
+        if self.village is not None:
+            return [self.village]
+        return self.reach.area_villages
+
+    @property
+    def label(self) -> str:
+        if self.village is not None:
+            return str(self.village)
+        if self.reach.whole:
+            return str(self.commune)
+        return ", ".join(v.name for v in self.reach.villages)
+
+    @property
+    def plan_village(self) -> Village | None:
+        """Whose targets plan this area: the village's, or (for the commune and for several
+        villages together) the commune's."""
+        return self.village
+
+
+def change(now: float | None, before: float | None) -> float | None:
+    """The change of a share in percentage points, rounded to 2 decimals."""
+    if now is None or before is None:
+        return None
+    return round((now - before) * 100, 2)
+
+
+def plan_float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def total_of(series: list[list[MonthFigures]], months: list[datetime.date]) -> list[MonthFigures]:
+    """The month-by-month sum of several villages' series: their area's series."""
+    return [
+        MonthFigures(
+            month,
+            *(sum(getattr(figures[i], measure) for figures in series) for measure in selectors.MEASURES),
+        )
+        for i, month in enumerate(months)
+    ]
+
+
+def adoption_columns(with_plan: bool) -> list[Column]:
+    columns = [Column("eligible", _("Eligible residents"))]
+    for indicator, count, label in INDICATORS:
+        columns.append(Column(count, label))
+        columns.append(Column(indicator, _("%(indicator)s share") % {"indicator": label}, "share"))
+        if with_plan:
+            columns.append(Column(f"{indicator}_plan", _("planned"), "share"))
+    return columns
+
+
+def adoption_cells(figures: MonthFigures, plans: dict | None = None, i: int = 0) -> list:
+    cells = [figures.eligible]
+    for indicator, count, _label in INDICATORS:
+        cells += [getattr(figures, count), figures.share_of(indicator)]
+        if plans is not None:
+            cells.append(plan_float(plans[indicator][i]))
+    return cells
+
+
+class Dashboard:
+    """The leadership dashboard of an area over a period of months."""
+
+    table_keys = (
+        "adoption",
+        "villages",
+        "groups",
+        "activity",
+        "dossiers",
+        "dossiers_by_field",
+        "quarters",
+        "years",
+    )
+
+    def __init__(
+        self, area: Area, start: datetime.date, end: datetime.date, today: datetime.date | None = None
+    ):
+        self.area, self.start, self.end = area, start, end
+        self.today = today or datetime.date.today()
+        self.months = months_between(start, end)
+
+    # --- What the selectors give -----------------------------------------------------
+
+    @cached_property
+    def by_village(self) -> list[tuple[Village, list[MonthFigures]]]:
+        """Every village the user reads, over the period: one query for the whole page."""
+        return selectors.adoption_by_village(
+            commune=self.area.commune,
+            start=self.start,
+            end=self.end,
+            villages=list(self.area.reach.villages),
+        )
+
+    @cached_property
+    def series(self) -> list[MonthFigures]:
+        if self.area.village is not None:
+            return next(figures for v, figures in self.by_village if v.pk == self.area.village.pk)
+        return total_of([figures for _v, figures in self.by_village], self.months)
+
+    @cached_property
+    def targets(self) -> list[Target]:
+        return selectors.targets_of(self.area.commune)
+
+    @cached_property
+    def plan(self) -> dict[str, list[Decimal | None]]:
+        return selectors.plan_series(self.targets, self.months, self.area.plan_village)
+
+    @cached_property
+    def has_plan(self) -> bool:
+        return any(value is not None for values in self.plan.values() for value in values)
+
+    @cached_property
+    def groups(self) -> list[selectors.GroupHelp]:
+        return selectors.group_help(
+            commune=self.area.commune, start=self.start, end=self.end, villages=self.area.villages
+        )
+
+    @cached_property
+    def activity(self) -> list[selectors.ActivityFigures]:
+        return selectors.activity_series(
+            commune=self.area.commune,
+            start=self.start,
+            end=self.end,
+            villages=self.area.villages,
+            today=self.today,
+        )
+
+    @cached_property
+    def dossiers(self) -> dict[str, list[selectors.DossierFigures]]:
+        return selectors.dossier_shares(
+            commune=self.area.commune, start=self.start, end=self.end, villages=self.area.villages
+        )
+
+    # --- Headline ----------------------------------------------------------------------
+
+    @cached_property
+    def latest(self) -> MonthFigures:
+        return self.series[-1]
+
+    @cached_property
+    def previous(self) -> MonthFigures | None:
+        return self.series[-2] if len(self.series) > 1 else None
+
+    def headline(self) -> list[dict]:
+        """The three shares at the latest month, their change and the plan."""
+        found = []
+        behind = selectors.behind_plan(self.latest, self.targets, self.area.plan_village)
+        for indicator, count, label in INDICATORS:
+            share = self.latest.share_of(indicator)
+            before = self.previous.share_of(indicator) if self.previous else None
+            found.append(
+                {
+                    "indicator": indicator,
+                    "label": label,
+                    "share": share,
+                    "count": getattr(self.latest, count),
+                    "eligible": self.latest.eligible,
+                    "change": change(share, before),
+                    "planned": plan_float(self.plan[indicator][-1]),
+                    "behind": indicator in behind,
+                }
+            )
+        return found
+
+    # --- Tables ------------------------------------------------------------------------
+
+    def table(self, key: str) -> Table:
+        if key not in self.table_keys:
+            raise KeyError(key)
+        return getattr(self, f"{key}_table")()
+
+    def adoption_table(self) -> Table:
+        return Table(
+            "adoption",
+            _("Adoption at the end of each month"),
+            [Column("month", _("Month"), "text"), *adoption_columns(with_plan=True)],
+            [[month_label(f.month), *adoption_cells(f, self.plan, i)] for i, f in enumerate(self.series)],
+            note=_(
+                "Counts at the end of each month. Share = residents who reached the step on or before the "
+                "month's last day, over the eligible residents then. Planned: linear between targets."
+            ),
+        )
+
+    def villages_table(self) -> Table:
+        """The league table: villages by level 3/4 share at the latest month."""
+        rows = []
+        for village, figures in self.by_village:
+            latest = figures[-1]
+            before = figures[-2] if len(figures) > 1 else None
+            behind = selectors.behind_plan(latest, self.targets, village)
+            row = [village.code, village.name, latest.eligible]
+            for indicator, _count, _label in INDICATORS:
+                share = latest.share_of(indicator)
+                row += [share, change(share, before.share_of(indicator) if before else None)]
+            row.append([str(Target.Indicator(i).label) for i in behind])
+            rows.append(row)
+        level34 = 3 + 2 * 2
+        rows.sort(key=lambda r: (r[level34] is None, -(r[level34] or 0), r[1]))
+        for rank, row in enumerate(rows, 1):
+            row.insert(0, rank)
+        columns = [
+            Column("rank", _("Rank")),
+            Column("code", _("Code"), "text"),
+            Column("village", _("Village"), "text"),
+            Column("eligible", _("Eligible residents")),
+        ]
+        for indicator, _count, label in INDICATORS:
+            columns += [
+                Column(indicator, _("%(indicator)s share") % {"indicator": label}, "share"),
+                Column(f"{indicator}_change", _("change (points)"), "change"),
+            ]
+        columns.append(Column("behind", _("Behind plan"), "flags"))
+        month = date_format(self.end, "YEAR_MONTH_FORMAT")
+        return Table(
+            "villages",
+            _("Villages at the end of %(month)s") % {"month": month},
+            columns,
+            rows,
+            note=_(
+                "Change since the previous month, in percentage points. Behind plan: the share is below "
+                "the planned trajectory of the village's targets (or the commune's, for a village without "
+                "its own)."
+            ),
+        )
+
+    def groups_table(self) -> Table:
+        return groups_table(self.groups, _("Worker groups: residents helped and level 3/4 within 30 days"))
+
+    def activity_table(self) -> Table:
+        return Table(
+            "activity",
+            _("Activity per month"),
+            ACTIVITY_COLUMNS,
+            [
+                [month_label(a.month), *(getattr(a, c.key) for c in ACTIVITY_COLUMNS[1:])]
+                for a in self.activity
+            ],
+            note=ACTIVITY_NOTE,
+        )
+
+    def dossiers_table(self) -> Table:
+        return Table(
+            "dossiers",
+            _("Dossiers received and the share submitted online"),
+            [Column("month", _("Month"), "text"), *DOSSIER_COLUMNS],
+            [[month_label(d.month), *dossier_cells(d)] for d in self.dossiers[""]],
+            note=DOSSIER_NOTE,
+        )
+
+    def dossiers_by_field_table(self) -> Table:
+        labels = dict(Application.Field.choices)
+        rows = [
+            [month_label(d.month), str(labels[d.field]), *dossier_cells(d)]
+            for figures in zip(*(self.dossiers[f] for f in Application.Field.values), strict=True)
+            for d in figures
+            if d.received
+        ]
+        return Table(
+            "dossiers_by_field",
+            _("Dossiers by field of work"),
+            [
+                Column("month", _("Month"), "text"),
+                Column("field", _("Field of work"), "text"),
+                *DOSSIER_COLUMNS,
+            ],
+            rows,
+            note=_("Only the months and fields with dossiers received."),
+        )
+
+    def _rollup_table(self, key, title, rollup) -> Table:
+        return Table(
+            key,
+            title,
+            [
+                Column("period", _("Period"), "text"),
+                Column("as_of", _("Counted at the end of"), "text"),
+                *adoption_columns(with_plan=False),
+            ],
+            [
+                [
+                    p.label + ("" if p.complete else " *"),
+                    month_label(p.figures.month),
+                    *adoption_cells(p.figures),
+                ]
+                for p in rollup
+            ],
+            note=_("* The period asked for ends before this quarter or year does: figures to date."),
+        )
+
+    def quarters_table(self) -> Table:
+        rollup = selectors.rollup(self.series, selectors.quarter_key, selectors.quarter_label)
+        return self._rollup_table("quarters", _("By quarter"), rollup)
+
+    def years_table(self) -> Table:
+        rollup = selectors.rollup(self.series, selectors.year_key, selectors.year_label)
+        return self._rollup_table("years", _("By year"), rollup)
+
+    # --- Charts ------------------------------------------------------------------------
+
+    def chart_data(self) -> dict:
+        """The series the charts draw, as percentages; the tables beside them hold the same."""
+
+        def pct(values):
+            return [None if v is None else round(v * 100, 2) for v in values]
+
+        adoption = {
+            indicator: pct([f.share_of(indicator) for f in self.series]) for indicator, _c, _l in INDICATORS
+        }
+        plan = {indicator: pct([plan_float(v) for v in values]) for indicator, values in self.plan.items()}
+        return {
+            "months": [month_label(m) for m in self.months],
+            "adoption": [
+                {"label": str(label), "data": adoption[indicator], "plan": plan[indicator]}
+                for indicator, _c, label in INDICATORS
+            ],
+            "planLabel": str(_("planned")),
+            "activity": [
+                {"label": str(c.label), "data": [getattr(a, c.key) for a in self.activity]}
+                for c in ACTIVITY_COLUMNS[1:]
+                if c.key not in ("reach", "overdue")
+            ],
+            "dossiers": [
+                {
+                    "label": str(_("online (level 3 or 4)")),
+                    "data": pct([d.online_share for d in self.dossiers[""]]),
+                },
+                {
+                    "label": str(_("full-process (level 4)")),
+                    "data": pct([d.level4_share for d in self.dossiers[""]]),
+                },
+            ],
+        }
+
+
+class MonthlyReport:
+    """The printable report of one month that a commune files upward."""
+
+    table_keys = ("indicators", "villages", "sex", "age", "dossiers", "activity", "groups")
+
+    def __init__(self, area: Area, month: datetime.date, today: datetime.date | None = None):
+        self.area, self.month = area, month
+        self.previous_month = add_months(month, -1)
+        self.today = today or datetime.date.today()
+
+    @cached_property
+    def dashboard(self) -> Dashboard:
+        # The same computations over two months: this month and the one before.
+        return Dashboard(self.area, self.previous_month, self.month, today=self.today)
+
+    @cached_property
+    def breakdowns(self) -> dict:
+        return selectors.adoption_breakdowns(
+            commune=self.area.commune, month=self.month, villages=self.area.villages
+        )
+
+    @property
+    def as_of(self) -> datetime.date:
+        return month_end(self.month)
+
+    def table(self, key: str) -> Table:
+        if key not in self.table_keys:
+            raise KeyError(key)
+        return getattr(self, f"{key}_table")()
+
+    def indicators_table(self) -> Table:
+        now, before = self.dashboard.latest, self.dashboard.previous
+        behind = selectors.behind_plan(now, self.dashboard.targets, self.area.plan_village)
+        rows = []
+        for indicator, count, label in INDICATORS:
+            share = now.share_of(indicator)
+            rows.append(
+                [
+                    str(_("%(indicator)s share") % {"indicator": label}),
+                    getattr(now, count),
+                    now.eligible,
+                    share,
+                    before.share_of(indicator),
+                    change(share, before.share_of(indicator)),
+                    plan_float(self.dashboard.plan[indicator][-1]),
+                    [str(_("behind plan"))] if indicator in behind else [],
+                ]
+            )
+        return Table(
+            "indicators",
+            _("Indicators at the end of the month"),
+            [
+                Column("indicator", _("Indicator"), "text"),
+                Column("numerator", _("Numerator")),
+                Column("denominator", _("Denominator")),
+                Column("share", _("Share"), "share"),
+                Column("previous", _("Previous month"), "share"),
+                Column("change", _("Change (points)"), "change"),
+                Column("planned", _("Planned"), "share"),
+                Column("status", _("Status"), "flags"),
+            ],
+            rows,
+            note=_(
+                "Numerator: eligible residents who reached the step on or before the last day of the month. "
+                "Denominator: eligible residents on that day. The previous month is counted the same way."
+            ),
+        )
+
+    def villages_table(self) -> Table:
+        return self.dashboard.villages_table()
+
+    def _breakdown_table(self, key, title, first_label) -> Table:
+        return Table(
+            key,
+            title,
+            [Column("group", first_label, "text"), *adoption_columns(with_plan=False)],
+            [[str(b.label), *adoption_cells(b.figures)] for b in self.breakdowns[key]],
+        )
+
+    def sex_table(self) -> Table:
+        return self._breakdown_table("sex", _("By sex"), _("Sex"))
+
+    def age_table(self) -> Table:
+        table = self._breakdown_table("age", _("By age band"), _("Age band"))
+        table.note = _("Age in the month's year: the year minus the birth year.")
+        return table
+
+    def dossiers_table(self) -> Table:
+        labels = {"": _("All fields"), **dict(Application.Field.choices)}
+        rows = [
+            [str(labels[key]), *dossier_cells(figures[-1])]
+            for key, figures in self.dashboard.dossiers.items()
+        ]
+        return Table(
+            "dossiers",
+            _("Dossiers received in the month, by field of work"),
+            [Column("field", _("Field of work"), "text"), *DOSSIER_COLUMNS],
+            rows,
+            note=DOSSIER_NOTE,
+        )
+
+    def activity_table(self) -> Table:
+        a = self.dashboard.activity[-1]
+        return Table(
+            "activity",
+            _("Activity in the month"),
+            [Column("measure", _("Measure"), "text"), Column("value", _("Count"))],
+            [[str(c.label), getattr(a, c.key)] for c in ACTIVITY_COLUMNS[1:]],
+            note=ACTIVITY_NOTE,
+        )
+
+    @cached_property
+    def month_groups(self) -> list[selectors.GroupHelp]:
+        return selectors.group_help(
+            commune=self.area.commune, start=self.month, end=self.month, villages=self.area.villages
+        )
+
+    def groups_table(self) -> Table:
+        return groups_table(self.month_groups, _("Worker groups in the month"))
+
+
+ACTIVITY_COLUMNS = [
+    Column("month", _("Month"), "text"),
+    Column("visits", _("Home visits")),
+    Column("households", _("Households visited")),
+    Column("residents_helped", _("Residents helped at visits")),
+    Column("sessions", _("Training sessions")),
+    Column("attendance", _("Attendance")),
+    Column("communications", _("Communication activities")),
+    Column("reach", _("Estimated reach")),
+    Column("overdue", _("Follow-ups overdue")),
+]
+ACTIVITY_NOTE = _(
+    "Households visited and residents helped are counted once per month however often they were visited. "
+    "A follow-up is overdue at the end of a month when its date has passed and the household had no later "
+    "visit (for the current month: today). Reach is the estimate recorded for the whole activity."
+)
+DOSSIER_COLUMNS = [
+    Column("received", _("Dossiers received")),
+    Column("online", _("Online (level 3 or 4)")),
+    Column("online_share", _("online share"), "share"),
+    Column("level4", _("Full-process (level 4)")),
+    Column("level4_share", _("level 4 share"), "share"),
+]
+DOSSIER_NOTE = _(
+    "Dossiers the commune received in the month (by submission date), and the share submitted online at "
+    "level 3 (partial) or 4 (full process), and at level 4 alone."
+)
+GROUP_NOTE = _(
+    "A group helped a resident when the resident was helped at a home visit by a member of the group, or "
+    "attended a session the group organised or a member facilitated. Reached: the resident's first level 3/4 "
+    "application came on the day the group first helped them in the period or within the 30 days after. "
+    "Residents already at level 3/4 before that help are counted apart, never as reached."
+)
+
+
+def groups_table(groups: list[selectors.GroupHelp], title: str) -> Table:
+    return Table(
+        "groups",
+        title,
+        [
+            Column("group", _("Group"), "text"),
+            Column("kind", _("Kind"), "text"),
+            Column("helped", _("Residents helped")),
+            Column("reached", _("Reached level 3/4 within 30 days")),
+            Column("reached_share", _("share"), "share"),
+            Column("already", _("Already level 3/4 before")),
+        ],
+        [
+            [g.group.name, g.group.get_kind_display(), g.helped, g.reached, g.reached_share, g.already]
+            for g in groups
+        ],
+        note=GROUP_NOTE,
+    )
+
+
+def dossier_cells(d: selectors.DossierFigures) -> list:
+    return [d.received, d.online, d.online_share, d.level4, d.level4_share]
