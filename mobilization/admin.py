@@ -1,0 +1,402 @@
+"""The mobilization program in the admin: groups, workers, communicators, visits, activities, applications.
+
+Visits and applications are written through the services (visit_log, help_record,
+application_record) so that the ladder moves as it does from the web forms and the API.
+Scoping and permissions come from villages.admin_scoping.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from mobilization.models import (
+    Application,
+    CommunicationActivity,
+    Communicator,
+    HomeVisit,
+    Membership,
+    VisitHelp,
+    Worker,
+    WorkerGroup,
+)
+from mobilization.resources import (
+    ApplicationResource,
+    CommunicationActivityResource,
+    CommunicatorResource,
+    HomeVisitResource,
+    MembershipResource,
+    VisitHelpResource,
+    WorkerGroupResource,
+    WorkerResource,
+)
+from mobilization.selectors import (
+    applications_visible_to,
+    communications_visible_to,
+    communicators_visible_to,
+    visits_visible_to,
+    worker_groups_visible_to,
+    workers_visible_to,
+)
+from mobilization.services import Help, application_record, help_record, visit_log
+from villages.access import may_log_outreach, may_manage_program
+from villages.admin_scoping import (
+    ReadOnlyScopedAdmin,
+    ScopedAdmin,
+    ScopedInline,
+    ScopedInlineFormSet,
+    ScopedModelForm,
+    ScopedRelatedFilter,
+    adopt,
+    memberships_visible_to,
+    visit_helps_visible_to,
+)
+from villages.models import Achievement, LadderStep, Role
+from villages.services import resident_ladder_advance
+
+OUTREACH_WRITERS = (Role.Kind.OFFICIAL, Role.Kind.VILLAGE_HEAD, Role.Kind.WORKER)
+
+
+def achievement_labels(achievements: list[str]) -> str:
+    labels = dict(Achievement.choices)
+    return ", ".join(str(labels.get(value, value)) for value in achievements)
+
+
+class HelpForm(ScopedModelForm):
+    """A resident helped at a visit or a session: what they achieved, as checkboxes."""
+
+    achievements = forms.MultipleChoiceField(
+        label=_("achieved"),
+        choices=Achievement.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+def not_in_future(form: forms.Form, name: str) -> None:
+    day = form.cleaned_data.get(name)
+    if day is not None and day > datetime.date.today():
+        form.add_error(name, gettext("The date is in the future."))
+
+
+class MembershipInlineForWorker(ScopedInline):
+    model = Membership
+    fields = ("group", "position", "joined_on", "left_on")
+
+
+class MembershipInlineForGroup(ScopedInline):
+    model = Membership
+    fields = ("worker", "position", "joined_on", "left_on")
+    autocomplete_fields = ("worker",)
+
+
+@admin.register(WorkerGroup)
+class WorkerGroupAdmin(ScopedAdmin):
+    visible_to = staticmethod(worker_groups_visible_to)
+    resource_classes = [WorkerGroupResource]
+    list_display = ("name", "kind", "village", "commune", "member_count")
+    list_filter = ("kind", ("village", ScopedRelatedFilter), ("commune", ScopedRelatedFilter))
+    list_select_related = ("village", "commune")
+    search_text_fields = ("name",)
+    fields = ("commune", "kind", "name", "village")
+    inlines = [MembershipInlineForGroup]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("memberships"))
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, group):
+        return group.member_count
+
+
+@admin.register(Worker)
+class WorkerAdmin(ScopedAdmin):
+    visible_to = staticmethod(workers_visible_to)
+    resource_classes = [WorkerResource]
+    list_display = ("full_name", "title", "phone", "commune", "user", "group_names")
+    list_filter = (("commune", ScopedRelatedFilter), ("groups", ScopedRelatedFilter))
+    list_select_related = ("commune", "user")
+    search_text_fields = ("full_name", "title")
+    search_exact_fields = ("phone",)
+    fields = ("commune", "full_name", "phone", "title", "user")
+    inlines = [MembershipInlineForWorker]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("groups"))
+    def group_names(self, worker):
+        return ", ".join(group.name for group in worker.groups.all())
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdmin):
+    visible_to = staticmethod(memberships_visible_to)
+    resource_classes = [MembershipResource]
+    list_display = ("worker", "group", "position", "joined_on", "left_on")
+    list_filter = (("group", ScopedRelatedFilter),)
+    list_select_related = ("worker", "group")
+    search_text_fields = ("worker__full_name", "group__name")
+    autocomplete_fields = ("worker",)
+    fields = ("worker", "group", "position", "joined_on", "left_on")
+
+    def may_write(self, user, membership):
+        return may_manage_program(user, membership.worker.commune_id)
+
+
+@admin.register(Communicator)
+class CommunicatorAdmin(ScopedAdmin):
+    visible_to = staticmethod(communicators_visible_to)
+    resource_classes = [CommunicatorResource]
+    list_display = ("worker", "village", "reason", "chosen_on")
+    list_filter = (("village", ScopedRelatedFilter), "reason")
+    list_select_related = ("worker", "village")
+    search_text_fields = ("worker__full_name", "village__name")
+    autocomplete_fields = ("worker",)
+    fields = ("worker", "village", "reason", "note", "chosen_on")
+
+    def may_write(self, user, communicator):
+        return may_manage_program(user, communicator.village.commune_id)
+
+
+class VisitHelpFormSet(ScopedInlineFormSet):
+    def clean(self):
+        super().clean()
+        household_id = self.instance.household_id
+        if household_id is None:
+            return
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            resident = form.cleaned_data.get("resident")
+            if resident is not None and resident.household_id != household_id:
+                form.add_error(
+                    "resident", gettext("Only members of the visited household can be recorded as helped.")
+                )
+
+
+class VisitHelpInline(ScopedInline):
+    model = VisitHelp
+    form = HelpForm
+    formset = VisitHelpFormSet
+    fields = ("resident", "achievements")
+    autocomplete_fields = ("resident",)
+
+
+class HomeVisitForm(ScopedModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        not_in_future(self, "visited_on")
+        return cleaned
+
+
+@admin.register(HomeVisit)
+class HomeVisitAdmin(ScopedAdmin):
+    visible_to = staticmethod(visits_visible_to)
+    writers = OUTREACH_WRITERS
+    importable = False  # visits are logged through visit_log, one by one
+    resource_classes = [HomeVisitResource]
+    form = HomeVisitForm
+    list_display = (
+        "visited_on",
+        "household",
+        "village",
+        "outcome",
+        "follow_up_on",
+        "worker_names",
+        "helped_count",
+    )
+    list_filter = (
+        ("household__village", ScopedRelatedFilter),
+        "outcome",
+        "follow_up_on",
+        ("workers", ScopedRelatedFilter),
+    )
+    list_select_related = ("household__village",)
+    date_hierarchy = "visited_on"
+    search_folded_fields = ("household__members__search_name",)
+    search_text_fields = ("household__address",)
+    search_exact_fields = ("household__code",)
+    autocomplete_fields = ("household", "workers")
+    fields = ("household", "visited_on", "workers", "outcome", "follow_up_on", "notes")
+    inlines = [VisitHelpInline]
+
+    def may_write(self, user, visit):
+        return may_log_outreach(user, visit.household.village)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("workers")
+        return queryset.annotate(helped_count=Count("helped"))
+
+    @admin.display(description=_("village"), ordering="household__village__name")
+    def village(self, visit):
+        return visit.household.village
+
+    @admin.display(description=_("workers"))
+    def worker_names(self, visit):
+        return ", ".join(worker.full_name for worker in visit.workers.all())
+
+    @admin.display(description=_("residents helped"), ordering="helped_count")
+    def helped_count(self, visit):
+        return visit.helped_count
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            # A new visit is logged in save_related, with its helps, through visit_log.
+            self.check_write(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+            return
+        helps = [
+            (formset, f)
+            for formset in formsets
+            for f in formset.forms
+            if formset.model is VisitHelp and f.has_changed() and f not in formset.deleted_forms
+        ]
+        visit = visit_log(
+            household=form.cleaned_data["household"],
+            visited_on=form.cleaned_data["visited_on"],
+            workers=form.cleaned_data["workers"],
+            helped=[
+                Help(resident=f.cleaned_data["resident"], achievements=f.cleaned_data["achievements"])
+                for _formset, f in helps
+            ],
+            outcome=form.cleaned_data["outcome"],
+            notes=form.cleaned_data["notes"],
+            follow_up_on=form.cleaned_data["follow_up_on"],
+            recorded_by=request.user,
+        )
+        adopt(form.instance, visit)
+        # The change message reads what each formset saved.
+        for formset in formsets:
+            formset.new_objects = list(visit.helped.all()) if formset.model is VisitHelp else []
+            formset.changed_objects, formset.deleted_objects = [], []
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not VisitHelp:
+            super().save_formset(request, form, formset, change)
+            return
+        added = [
+            (f, [a for a in f.cleaned_data["achievements"] if a not in (f.initial.get("achievements") or [])])
+            for f in formset.forms
+            if f.has_changed() and f not in formset.deleted_forms
+        ]
+        formset.save()
+        visit = form.instance
+        helper = visit.workers.first()
+        for f, achievements in added:
+            if achievements:
+                help_record(
+                    help=Help(resident=f.instance.resident, achievements=achievements),
+                    on=visit.visited_on,
+                    helped_by=helper,
+                    visit=visit,
+                    recorded_by=request.user,
+                )
+
+
+@admin.register(VisitHelp)
+class VisitHelpAdmin(ReadOnlyScopedAdmin):
+    """Residents helped, across visits; recorded and edited on their visit's page."""
+
+    visible_to = staticmethod(visit_helps_visible_to)
+    resource_classes = [VisitHelpResource]
+    list_display = ("resident", "visit", "village", "achieved")
+    list_filter = (("visit__household__village", ScopedRelatedFilter),)
+    list_select_related = ("resident", "visit__household__village")
+    date_hierarchy = "visit__visited_on"
+    search_folded_fields = ("resident__search_name",)
+    search_exact_fields = ("visit__household__code",)
+
+    @admin.display(description=_("village"), ordering="visit__household__village__name")
+    def village(self, help):
+        return help.visit.household.village
+
+    @admin.display(description=_("achieved"))
+    def achieved(self, help):
+        return achievement_labels(help.achievements)
+
+
+@admin.register(CommunicationActivity)
+class CommunicationActivityAdmin(ScopedAdmin):
+    visible_to = staticmethod(communications_visible_to)
+    resource_classes = [CommunicationActivityResource]
+    list_display = ("held_on", "channel", "topic", "reach", "group", "village_names")
+    list_filter = ("channel", ("villages", ScopedRelatedFilter), ("group", ScopedRelatedFilter))
+    list_select_related = ("group",)
+    date_hierarchy = "held_on"
+    search_text_fields = ("topic",)
+    fields = ("commune", "channel", "held_on", "villages", "topic", "reach", "group")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("villages")
+
+    @admin.display(description=_("villages"))
+    def village_names(self, activity):
+        return ", ".join(village.name for village in activity.villages.all())
+
+
+class ApplicationForm(ScopedModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        not_in_future(self, "submitted_on")
+        return cleaned
+
+
+@admin.register(Application)
+class ApplicationAdmin(ScopedAdmin):
+    visible_to = staticmethod(applications_visible_to)
+    resource_classes = [ApplicationResource]
+    form = ApplicationForm
+    list_display = ("submitted_on", "field", "procedure", "channel", "resident", "village", "helped_by")
+    list_filter = ("channel", "field", ("village", ScopedRelatedFilter), "result_delivery")
+    list_select_related = ("resident", "village", "helped_by")
+    date_hierarchy = "submitted_on"
+    search_folded_fields = ("resident__search_name",)
+    search_text_fields = ("procedure",)
+    search_exact_fields = ("resident__national_id",)
+    autocomplete_fields = ("resident", "helped_by", "visit", "session")
+    fields = (
+        "commune",
+        "resident",
+        "village",
+        "field",
+        "procedure",
+        "submitted_on",
+        "channel",
+        "result_delivery",
+        "helped_by",
+        "visit",
+        "session",
+    )
+
+    def save_model(self, request, obj, form, change):
+        self.check_write(request, obj)
+        if change:
+            super().save_model(request, obj, form, change)
+            if obj.resident_id is not None and obj.is_online:
+                # Earliest date wins: a corrected submission date can only move the ladder earlier.
+                resident_ladder_advance(resident=obj.resident, step=LadderStep.LEVEL34, on=obj.submitted_on)
+            return
+        recorded = application_record(
+            commune=obj.commune,
+            field=obj.field,
+            channel=obj.channel,
+            submitted_on=obj.submitted_on,
+            resident=obj.resident,
+            village=obj.village,
+            procedure=obj.procedure,
+            result_delivery=obj.result_delivery,
+            helped_by=obj.helped_by,
+            visit=obj.visit,
+            session=obj.session,
+            recorded_by=request.user,
+        )
+        adopt(obj, recorded)

@@ -1,0 +1,147 @@
+"""Import and export of the program's records through the admin.
+
+Visits and their helps are exported only: they are written through visit_log, which
+moves the ladder. An imported application goes through application_record like any
+other.
+"""
+
+from import_export import fields
+
+from mobilization.models import (
+    Application,
+    CommunicationActivity,
+    Communicator,
+    HomeVisit,
+    Membership,
+    VisitHelp,
+    Worker,
+    WorkerGroup,
+)
+from mobilization.services import application_record
+from villages.admin_scoping import adopt
+from villages.resources import ScopedResource
+
+
+class WorkerGroupResource(ScopedResource):
+    class Meta(ScopedResource.Meta):
+        model = WorkerGroup
+        fields = ("id", "commune", "kind", "name", "village")
+
+
+class WorkerResource(ScopedResource):
+    username = fields.Field(attribute="user__username", column_name="username", readonly=True)
+    group_names = fields.Field(column_name="groups", readonly=True)
+
+    class Meta(ScopedResource.Meta):
+        model = Worker
+        fields = ("id", "commune", "full_name", "phone", "title", "username", "group_names")
+
+    def dehydrate_group_names(self, worker):
+        return ", ".join(group.name for group in worker.groups.all())
+
+
+class MembershipResource(ScopedResource):
+    worker_name = fields.Field(attribute="worker__full_name", column_name="worker_name", readonly=True)
+    group_name = fields.Field(attribute="group__name", column_name="group_name", readonly=True)
+
+    class Meta(ScopedResource.Meta):
+        model = Membership
+        fields = ("id", "worker", "worker_name", "group", "group_name", "position", "joined_on", "left_on")
+
+
+class CommunicatorResource(ScopedResource):
+    worker_name = fields.Field(attribute="worker__full_name", column_name="worker_name", readonly=True)
+    village_name = fields.Field(attribute="village__name", column_name="village_name", readonly=True)
+
+    class Meta(ScopedResource.Meta):
+        model = Communicator
+        fields = ("id", "worker", "worker_name", "village", "village_name", "reason", "note", "chosen_on")
+
+
+class HomeVisitResource(ScopedResource):
+    household_code = fields.Field(attribute="household__code", column_name="household_code", readonly=True)
+    village_name = fields.Field(
+        attribute="household__village__name", column_name="village_name", readonly=True
+    )
+    worker_names = fields.Field(column_name="worker_names", readonly=True)
+
+    class Meta(ScopedResource.Meta):
+        model = HomeVisit
+        fields = (
+            "id",
+            "household",
+            "household_code",
+            "village_name",
+            "visited_on",
+            "workers",
+            "worker_names",
+            "outcome",
+            "notes",
+            "follow_up_on",
+        )
+
+    def dehydrate_worker_names(self, visit):
+        return ", ".join(worker.full_name for worker in visit.workers.all())
+
+
+class VisitHelpResource(ScopedResource):
+    visited_on = fields.Field(attribute="visit__visited_on", column_name="visited_on", readonly=True)
+    household_code = fields.Field(
+        attribute="visit__household__code", column_name="household_code", readonly=True
+    )
+    resident_name = fields.Field(attribute="resident__full_name", column_name="resident_name", readonly=True)
+
+    class Meta(ScopedResource.Meta):
+        model = VisitHelp
+        fields = ("id", "visit", "visited_on", "household_code", "resident", "resident_name", "achievements")
+
+
+class CommunicationActivityResource(ScopedResource):
+    class Meta(ScopedResource.Meta):
+        model = CommunicationActivity
+        fields = ("id", "commune", "channel", "held_on", "villages", "topic", "reach", "group")
+
+
+class ApplicationResource(ScopedResource):
+    resident_name = fields.Field(attribute="resident__full_name", column_name="resident_name", readonly=True)
+    village_name = fields.Field(attribute="village__name", column_name="village_name", readonly=True)
+
+    class Meta(ScopedResource.Meta):
+        model = Application
+        fields = (
+            "id",
+            "commune",
+            "resident",
+            "resident_name",
+            "village",
+            "village_name",
+            "field",
+            "procedure",
+            "submitted_on",
+            "channel",
+            "result_delivery",
+            "helped_by",
+            "visit",
+            "session",
+        )
+
+    def do_instance_save(self, instance, is_create):
+        if not is_create:
+            instance.save()
+            return
+        # A new dossier moves the resident's ladder: record it through the service.
+        recorded = application_record(
+            commune=instance.commune,
+            field=instance.field,
+            channel=instance.channel,
+            submitted_on=instance.submitted_on,
+            resident=instance.resident,
+            village=instance.village,
+            procedure=instance.procedure,
+            result_delivery=instance.result_delivery,
+            helped_by=instance.helped_by,
+            visit=instance.visit,
+            session=instance.session,
+            recorded_by=self.user,
+        )
+        adopt(instance, recorded)

@@ -1,0 +1,198 @@
+"""Training in the admin: topics, sessions and who attended.
+
+Sessions and attendance are written through session_record and attendance_record so that
+what attendees achieved moves their ladder. Scoping comes from villages.admin_scoping.
+"""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from mobilization.admin import OUTREACH_WRITERS, HelpForm, achievement_labels, not_in_future
+from mobilization.services import Help
+from training.models import Attendance, Topic, TrainingSession
+from training.resources import AttendanceResource, TopicResource, TrainingSessionResource
+from training.selectors import sessions_visible_to, topics_visible_to
+from training.services import attendance_record, session_record
+from villages.access import may_log_outreach, may_manage_program
+from villages.admin_scoping import (
+    ReadOnlyScopedAdmin,
+    ScopedAdmin,
+    ScopedInline,
+    ScopedModelForm,
+    ScopedRelatedFilter,
+    adopt,
+    attendances_visible_to,
+)
+
+
+@admin.register(Topic)
+class TopicAdmin(ScopedAdmin):
+    visible_to = staticmethod(topics_visible_to)
+    resource_classes = [TopicResource]
+    list_display = ("name", "skill", "commune", "session_count")
+    list_filter = ("skill", ("commune", ScopedRelatedFilter))
+    list_select_related = ("commune",)
+    search_text_fields = ("name",)
+    fields = ("commune", "name", "skill")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(session_count=Count("sessions"))
+
+    @admin.display(description=_("sessions"), ordering="session_count")
+    def session_count(self, topic):
+        return topic.session_count
+
+
+class AttendanceInline(ScopedInline):
+    model = Attendance
+    form = HelpForm
+    fields = ("resident", "achievements")
+    autocomplete_fields = ("resident",)
+
+
+class TrainingSessionForm(ScopedModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        not_in_future(self, "held_on")
+        return cleaned
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(ScopedAdmin):
+    visible_to = staticmethod(sessions_visible_to)
+    writers = OUTREACH_WRITERS
+    importable = False  # sessions are recorded through session_record, one by one
+    resource_classes = [TrainingSessionResource]
+    form = TrainingSessionForm
+    list_display = ("held_on", "venue_kind", "village", "venue", "group", "topic_names", "attendance_count")
+    list_filter = (
+        ("village", ScopedRelatedFilter),
+        "venue_kind",
+        ("group", ScopedRelatedFilter),
+        ("topics", ScopedRelatedFilter),
+    )
+    list_select_related = ("village", "group")
+    date_hierarchy = "held_on"
+    search_text_fields = ("venue", "village__name", "topics__name")
+    autocomplete_fields = ("facilitators",)
+    fields = (
+        "commune",
+        "village",
+        "venue_kind",
+        "venue",
+        "held_on",
+        "topics",
+        "facilitators",
+        "group",
+        "notes",
+    )
+    inlines = [AttendanceInline]
+
+    def may_write(self, user, session):
+        # A session in a village is that village's outreach; one elsewhere (the commune
+        # office, a school) is the commune's program.
+        if session.village_id is not None:
+            return may_log_outreach(user, session.village)
+        return may_manage_program(user, session.commune_id)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("topics")
+        return queryset.annotate(attendance_count=Count("attendances"))
+
+    @admin.display(description=_("topics"))
+    def topic_names(self, session):
+        return ", ".join(topic.name for topic in session.topics.all())
+
+    @admin.display(description=_("attendees"), ordering="attendance_count")
+    def attendance_count(self, session):
+        return session.attendance_count
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            # A new session is recorded in save_related, with its attendees, by session_record.
+            self.check_write(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+            return
+        data = form.cleaned_data
+        session = session_record(
+            commune=data["commune"],
+            held_on=data["held_on"],
+            village=data["village"],
+            venue_kind=data["venue_kind"],
+            venue=data["venue"],
+            topics=data["topics"],
+            facilitators=data["facilitators"],
+            group=data["group"],
+            notes=data["notes"],
+            attendees=[
+                Help(resident=f.cleaned_data["resident"], achievements=f.cleaned_data["achievements"])
+                for formset in formsets
+                for f in formset.forms
+                if formset.model is Attendance and f.has_changed() and f not in formset.deleted_forms
+            ],
+            recorded_by=request.user,
+        )
+        adopt(form.instance, session)
+        for formset in formsets:
+            formset.new_objects = list(session.attendances.all()) if formset.model is Attendance else []
+            formset.changed_objects, formset.deleted_objects = [], []
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Attendance:
+            super().save_formset(request, form, formset, change)
+            return
+        session = form.instance
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for f in formset.deleted_forms:
+            if f.instance.pk is not None:
+                formset.deleted_objects.append(f.instance)
+                f.instance.delete()
+        for f in formset.forms:
+            if not f.has_changed() or f in formset.deleted_forms:
+                continue
+            if f.instance.pk is not None and "resident" in f.changed_data:
+                # Another resident on this line: the first one's attendance goes.
+                Attendance.objects.filter(pk=f.instance.pk).delete()
+                f.instance.pk = None
+            achievements = f.cleaned_data["achievements"]
+            # attendance_record adds what is new and moves the ladder for it; a box the
+            # user unticked is then taken off the row.
+            attendance = attendance_record(
+                session=session,
+                help=Help(resident=f.cleaned_data["resident"], achievements=achievements),
+                recorded_by=request.user,
+            )
+            if attendance.achievements != achievements:
+                attendance.achievements = achievements
+                attendance.save(update_fields=["achievements"])
+            if f.instance.pk is None:
+                formset.new_objects.append(attendance)
+            else:
+                formset.changed_objects.append((attendance, f.changed_data))
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyScopedAdmin):
+    """Who attended which session; recorded and edited on the session's page."""
+
+    visible_to = staticmethod(attendances_visible_to)
+    resource_classes = [AttendanceResource]
+    list_display = ("resident", "session", "village", "achieved")
+    list_filter = (("session__village", ScopedRelatedFilter),)
+    list_select_related = ("resident", "session__village")
+    date_hierarchy = "session__held_on"
+    search_folded_fields = ("resident__search_name",)
+
+    @admin.display(description=_("village"), ordering="session__village__name")
+    def village(self, attendance):
+        return attendance.session.village
+
+    @admin.display(description=_("achieved"))
+    def achieved(self, attendance):
+        return achievement_labels(attendance.achievements)

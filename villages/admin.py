@@ -1,0 +1,435 @@
+"""The register in the admin: communes, villages, households, residents and roles.
+
+Scoping and permissions come from villages.admin_scoping; see its docstring.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.db.models.functions import Concat, Right
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from villages.access import may_edit_register
+from villages.admin_scoping import (
+    ScopedAdmin,
+    ScopedInline,
+    ScopedModelForm,
+    ScopedRelatedFilter,
+    adopt,
+    mask_national_id,
+    request_standing,
+    roles_visible_to,
+)
+from villages.models import Commune, Household, LadderStep, Resident, Role, Village
+from villages.resources import (
+    CommuneResource,
+    HouseholdResource,
+    ResidentResource,
+    RoleResource,
+    VillageResource,
+)
+from villages.selectors import (
+    communes_visible_to,
+    households_visible_to,
+    residents_visible_to,
+    villages_visible_to,
+)
+from villages.services import resident_ladder_correct, role_grant
+
+REGISTER_WRITERS = (Role.Kind.OFFICIAL, Role.Kind.VILLAGE_HEAD)
+
+
+class ReachedFilter(admin.SimpleListFilter):
+    """Yes/no: has the resident reached a ladder step (its date is set)?"""
+
+    field = ""
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("yes")), ("no", _("no"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(**{f"{self.field}__isnull": False})
+        if self.value() == "no":
+            return queryset.filter(**{f"{self.field}__isnull": True})
+        return queryset
+
+
+class HasEidFilter(ReachedFilter):
+    title = _("has an e-ID")
+    parameter_name = "has_eid"
+    field = "eid_on"
+
+
+class OnlineUserFilter(ReachedFilter):
+    title = _("online service user")
+    parameter_name = "online_user"
+    field = "online_on"
+
+
+class Level34Filter(ReachedFilter):
+    title = _("level 3/4 user")
+    parameter_name = "level34"
+    field = "level34_on"
+
+
+class LivingHereFilter(admin.SimpleListFilter):
+    title = _("living here")
+    parameter_name = "living_here"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("yes")), ("no", _("moved away or died"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(left_on__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(left_on__isnull=False)
+        return queryset
+
+
+@admin.register(Commune)
+class CommuneAdmin(ScopedAdmin):
+    visible_to = staticmethod(communes_visible_to)
+    writers = ()  # communes are created by add_commune and kept by superusers
+    resource_classes = [CommuneResource]
+    list_display = ("code", "name", "province", "min_age", "village_count")
+    search_text_fields = ("name", "province")
+    search_exact_fields = ("code",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(village_count=Count("villages"))
+
+    @admin.display(description=_("villages"), ordering="village_count")
+    def village_count(self, commune):
+        return commune.village_count
+
+
+@admin.register(Village)
+class VillageAdmin(ScopedAdmin):
+    visible_to = staticmethod(villages_visible_to)
+    resource_classes = [VillageResource]
+    list_display = ("code", "name", "kind", "commune", "household_count", "resident_count")
+    list_filter = ("kind", ("commune", ScopedRelatedFilter))
+    list_select_related = ("commune",)
+    search_text_fields = ("name",)
+    search_exact_fields = ("code",)
+    fields = ("commune", "code", "name", "kind")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                household_count=Count("households", distinct=True),
+                resident_count=Count(
+                    "households__members",
+                    filter=Q(households__members__left_on__isnull=True),
+                    distinct=True,
+                ),
+            )
+        )
+
+    @admin.display(description=_("households"), ordering="household_count")
+    def household_count(self, village):
+        return village.household_count
+
+    @admin.display(description=_("residents living here"), ordering="resident_count")
+    def resident_count(self, village):
+        return village.resident_count
+
+
+class VersionedForm(ScopedModelForm):
+    """Refuses a change based on an old read: someone saved the row after the page was opened."""
+
+    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["read_version"] = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        read = cleaned.get("read_version")
+        if self.instance.pk is not None and read is not None and read != self.instance.version:
+            raise forms.ValidationError(
+                gettext("Someone else saved this record after you opened it. Reload it and change it again."),
+                code="stale",
+            )
+        return cleaned
+
+
+class VersionedAdmin(ScopedAdmin):
+    """A register row (villages.models.Versioned) whose change page sends back the version it read."""
+
+    form = VersionedForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": (*options["fields"], "read_version")}), *rest]
+
+    def save_model(self, request, obj, form, change):
+        read = form.cleaned_data.get("read_version") if change else None
+        if read is None:
+            super().save_model(request, obj, form, change)
+            return
+        self.check_write(request, obj)
+        obj.save_unless_stale(read)
+
+
+class MemberInline(ScopedInline):
+    model = Resident
+    fields = ("full_name", "sex", "birth_year", "relation")
+    show_change_link = True
+
+
+@admin.register(Household)
+class HouseholdAdmin(VersionedAdmin):
+    visible_to = staticmethod(households_visible_to)
+    writers = REGISTER_WRITERS
+    resource_classes = [HouseholdResource]
+    list_display = (
+        "code",
+        "village",
+        "address",
+        "worker_in_charge",
+        "member_count",
+        "has_smartphone",
+        "has_internet",
+    )
+    list_filter = (
+        ("village", ScopedRelatedFilter),
+        "has_smartphone",
+        "has_internet",
+        ("worker_in_charge", ScopedRelatedFilter),
+    )
+    list_select_related = ("village", "worker_in_charge")
+    # A household is found by its code, its phone, its address or any member's name.
+    search_folded_fields = ("members__search_name",)
+    search_text_fields = ("address",)
+    search_exact_fields = ("code", "phone")
+    autocomplete_fields = ("worker_in_charge",)
+    fields = ("village", "code", "address", "phone", "has_smartphone", "has_internet", "worker_in_charge")
+    inlines = [MemberInline]
+
+    def may_write(self, user, household):
+        return may_edit_register(user, household.village)
+
+    def get_queryset(self, request):
+        living = Count("members", filter=Q(members__left_on__isnull=True))
+        return super().get_queryset(request).annotate(member_count=living)
+
+    @admin.display(description=_("members living here"), ordering="member_count")
+    def member_count(self, household):
+        return household.member_count
+
+
+class ResidentAdminForm(VersionedForm):
+    """The resident form: no date in the future, and the ID number masked for non-officials.
+
+    Someone who may edit a resident but not read ID numbers in full (a village head) sees
+    an empty ID box with the masked number as a hint: typing a number replaces it,
+    leaving the box empty keeps it.
+    """
+
+    hide_national_id = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.hide_national_id and self.instance.pk and "national_id" in self.fields:
+            field = self.fields["national_id"]
+            self.initial["national_id"] = ""
+            field.widget.attrs["placeholder"] = mask_national_id(self.instance.national_id)
+            field.widget.attrs["autocomplete"] = "off"
+            field.help_text = _("Type a new number to replace the one on record; leave empty to keep it.")
+
+    def clean_national_id(self):
+        value = self.cleaned_data.get("national_id", "")
+        if self.hide_national_id and self.instance.pk and not value:
+            return self.instance.national_id
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        today = datetime.date.today()
+        for name in ("moved_in_on", "left_on", *(step.field for step in LadderStep)):
+            day = cleaned.get(name)
+            if day is not None and day > today:
+                self.add_error(name, gettext("The date is in the future."))
+        return cleaned
+
+
+# Corrections go level 3/4 first: moving it first can only pull the online date along,
+# and the online date is then set where the form says.
+LADDER_CORRECTION_ORDER = (LadderStep.LEVEL34, LadderStep.ONLINE, LadderStep.EID, LadderStep.SMARTPHONE)
+
+
+@admin.register(Resident)
+class ResidentAdmin(VersionedAdmin):
+    visible_to = staticmethod(residents_visible_to)
+    writers = REGISTER_WRITERS
+    resource_classes = [ResidentResource]
+    form = ResidentAdminForm
+    list_display = (
+        "full_name",
+        "household",
+        "village",
+        "birth_year",
+        "sex",
+        "personal_id",
+        "smartphone_on",
+        "eid_on",
+        "online_on",
+        "level34_on",
+    )
+    list_filter = (
+        ("household__village", ScopedRelatedFilter),
+        "sex",
+        LivingHereFilter,
+        "left_reason",
+        HasEidFilter,
+        OnlineUserFilter,
+        Level34Filter,
+    )
+    list_select_related = ("household__village",)
+    search_folded_fields = ("search_name",)
+    search_exact_fields = ("national_id", "phone", "household__code")
+    autocomplete_fields = ("household",)
+    readonly_fields = ("masked_national_id",)
+    fieldsets = (
+        (None, {"fields": ("household", "full_name", "sex", "birth_year", "relation")}),
+        (_("Contact and identity"), {"fields": ("national_id", "phone")}),
+        (_("Moving in and out"), {"fields": ("moved_in_on", "left_on", "left_reason")}),
+        (
+            _("Adoption ladder"),
+            {
+                "fields": ("smartphone_on", "eid_on", "online_on", "level34_on"),
+                "description": _(
+                    "The first day each step was true. Visits, sessions and applications move it."
+                ),
+            },
+        ),
+    )
+
+    def may_write(self, user, resident):
+        return may_edit_register(user, resident.household.village)
+
+    def get_queryset(self, request):
+        # The list shows the ID number as this user may see it, masked in SQL per row.
+        standing = request_standing(request)
+        if standing.superuser:
+            shown = F("national_id")
+        else:
+            shown = Case(
+                When(national_id="", then=Value("")),
+                When(commune__in=sorted(standing.official_communes), then=F("national_id")),
+                default=Concat(Value("*" * 8), Right("national_id", 4)),
+                output_field=CharField(),
+            )
+        return super().get_queryset(request).annotate(shown_national_id=shown)
+
+    def sees_full_ids(self, request, resident) -> bool:
+        return request_standing(request).sees_full_ids(resident.commune_id)
+
+    def get_fieldsets(self, request, obj=None):
+        # A reader who may not see ID numbers (and may not edit) gets the masked number.
+        if obj is None or self.sees_full_ids(request, obj) or self.has_change_permission(request, obj):
+            return super().get_fieldsets(request, obj)
+        return [
+            (name, {**options, "fields": tuple(_masked(f) for f in options["fields"])})
+            for name, options in self.fieldsets
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.hide_national_id = obj is not None and not self.sees_full_ids(request, obj)
+        return form
+
+    @admin.display(description=_("village"), ordering="household__village__name")
+    def village(self, resident):
+        return resident.household.village
+
+    @admin.display(description=_("personal ID number"), ordering="shown_national_id")
+    def personal_id(self, resident):
+        return resident.shown_national_id
+
+    @admin.display(description=_("personal ID number"))
+    def masked_national_id(self, resident):
+        return mask_national_id(resident.national_id)
+
+    def save_model(self, request, obj, form, change):
+        corrected = [step for step in LADDER_CORRECTION_ORDER if change and step.field in form.changed_data]
+        for step in corrected:
+            # The stored date stays until the correction service moves it.
+            setattr(obj, step.field, form.initial[step.field])
+        super().save_model(request, obj, form, change)
+        for step in corrected:
+            resident_ladder_correct(resident=obj, step=step, on=form.cleaned_data[step.field])
+        if corrected:
+            obj.refresh_from_db(fields=["version", *(step.field for step in LadderStep)])
+
+
+def _masked(field_name: str) -> str:
+    return "masked_national_id" if field_name == "national_id" else field_name
+
+
+class RoleAdminForm(ScopedModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        kind, villages = cleaned.get("kind"), cleaned.get("villages")
+        if kind in (Role.Kind.VILLAGE_HEAD, Role.Kind.WORKER) and not villages:
+            self.add_error("villages", gettext("A village head or worker names at least one village."))
+        if kind in (Role.Kind.OFFICIAL, Role.Kind.LEADER) and villages:
+            self.add_error(
+                "villages", gettext("Officials and leaders see the whole commune: name no village.")
+            )
+        return cleaned
+
+
+@admin.register(Role)
+class RoleAdmin(ScopedAdmin):
+    """Officials read who holds which role in their commune; superusers grant roles."""
+
+    visible_to = staticmethod(roles_visible_to)
+    readers = (Role.Kind.OFFICIAL,)
+    writers = ()
+    importable = False
+    resource_classes = [RoleResource]
+    form = RoleAdminForm
+    list_display = ("user", "commune", "kind", "village_list")
+    list_filter = ("kind", ("commune", ScopedRelatedFilter))
+    list_select_related = ("user", "commune")
+    search_text_fields = ("user__username", "user__first_name", "user__last_name")
+    fields = ("user", "commune", "kind", "villages")
+    filter_horizontal = ("villages",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("villages")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A role is one user's place in one commune; moving it is a new grant.
+        return ("user", "commune") if obj is not None else ()
+
+    @admin.display(description=_("villages"))
+    def village_list(self, role):
+        return ", ".join(village.name for village in role.villages.all())
+
+    def save_model(self, request, obj, form, change):
+        # Written in save_related, through role_grant, once the villages are known.
+        self.check_write(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        role = role_grant(
+            username=form.instance.user.username,
+            kind=form.cleaned_data["kind"],
+            commune_code=form.instance.commune.code,
+            village_codes=[village.code for village in form.cleaned_data["villages"]],
+        )
+        adopt(form.instance, role)

@@ -1,0 +1,551 @@
+"""The admin's scoping: every page starts from a selector and asks villages.access before writing.
+
+Permissions come from roles (villages.Role), not from Django's model permissions: users
+with a role are staff but hold no Django permissions. ScopedAdmin answers the admin's
+has_*_permission questions from the user's roles, builds every changelist, export, list
+filter and form choice from the selectors, and answers 404 for an object outside the
+user's area, like the rest of the site.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import lookup_spawns_duplicates
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import CharField, Func, Model, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from mobilization.models import Membership, VisitHelp
+from mobilization.selectors import (
+    applications_visible_to,
+    communications_visible_to,
+    communicators_visible_to,
+    visits_visible_to,
+    worker_groups_visible_to,
+    workers_visible_to,
+)
+from training.models import Attendance
+from training.selectors import sessions_visible_to, topics_visible_to
+from villages.access import may_manage_program, scope_of
+from villages.models import Role
+from villages.selectors import (
+    communes_visible_to,
+    households_visible_to,
+    residents_visible_to,
+    villages_visible_to,
+)
+from villages.text import clean_name, fold
+
+# --- Who the user is, read once per request -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The user's roles, summarised for the many permission questions one admin page asks."""
+
+    superuser: bool
+    kinds: frozenset[str]
+    official_communes: frozenset[int]
+
+    def holds(self, kinds) -> bool:
+        """True for a superuser or a user holding one of `kinds` in some commune."""
+        return self.superuser or not self.kinds.isdisjoint(kinds)
+
+    def sees_full_ids(self, commune_id: int | None) -> bool:
+        """Personal ID numbers are shown in full to superusers and the commune's officials."""
+        return self.superuser or commune_id in self.official_communes
+
+
+def standing_of(user) -> Standing:
+    if not user.is_authenticated or not user.is_active:
+        return Standing(False, frozenset(), frozenset())
+    roles = list(Role.objects.filter(user=user).values_list("kind", "commune_id"))
+    return Standing(
+        superuser=user.is_superuser,
+        kinds=frozenset(kind for kind, _commune in roles),
+        official_communes=frozenset(commune for kind, commune in roles if kind == Role.Kind.OFFICIAL),
+    )
+
+
+def request_standing(request) -> Standing:
+    # The app index alone asks five questions of every registered model: one query, not eighty.
+    standing = getattr(request, "_softbridge_standing", None)
+    if standing is None or standing[0] != request.user.pk:
+        standing = (request.user.pk, standing_of(request.user))
+        request._softbridge_standing = standing
+    return standing[1]
+
+
+def mask_national_id(value: str) -> str:
+    """`********1234`: enough to tell two people apart, not enough to use the number."""
+    if not value:
+        return ""
+    return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+# --- What the user may see, for every model the admin shows ---------------------------
+# The apps' selectors scope the main records; the few rows without a selector of their
+# own take their scope from their parent.
+
+
+def roles_visible_to(user) -> QuerySet[Role]:
+    """Roles in the communes where the user is an official (all for a superuser)."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return Role.objects.all()
+    managed = Role.objects.filter(user=user.pk, kind=Role.Kind.OFFICIAL).values("commune")
+    return Role.objects.filter(commune__in=managed)
+
+
+def memberships_visible_to(user) -> QuerySet[Membership]:
+    return Membership.objects.filter(worker__in=workers_visible_to(user))
+
+
+def visit_helps_visible_to(user) -> QuerySet[VisitHelp]:
+    return VisitHelp.objects.filter(visit__in=visits_visible_to(user))
+
+
+def attendances_visible_to(user) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(session__in=sessions_visible_to(user))
+
+
+def users_visible_to(user) -> QuerySet:
+    """User accounts holding a role in one of the user's communes (all for a superuser)."""
+    User = get_user_model()
+    scope = scope_of(user)
+    if scope.everything:
+        return User.objects.all()
+    return User.objects.filter(pk__in=Role.objects.filter(commune__in=scope.communes).values("user"))
+
+
+_SELECTORS = {
+    "villages.Commune": communes_visible_to,
+    "villages.Village": villages_visible_to,
+    "villages.Household": households_visible_to,
+    "villages.Resident": residents_visible_to,
+    "villages.Role": roles_visible_to,
+    "mobilization.WorkerGroup": worker_groups_visible_to,
+    "mobilization.Worker": workers_visible_to,
+    "mobilization.Membership": memberships_visible_to,
+    "mobilization.Communicator": communicators_visible_to,
+    "mobilization.HomeVisit": visits_visible_to,
+    "mobilization.VisitHelp": visit_helps_visible_to,
+    "mobilization.CommunicationActivity": communications_visible_to,
+    "mobilization.Application": applications_visible_to,
+    "training.Topic": topics_visible_to,
+    "training.TrainingSession": sessions_visible_to,
+    "training.Attendance": attendances_visible_to,
+}
+
+
+def visible(model: type[Model], user) -> QuerySet:
+    """The rows of `model` the user may see; nothing for a model nobody scoped."""
+    if model is get_user_model():
+        return users_visible_to(user)
+    selector = _SELECTORS.get(model._meta.label)
+    if selector is None:
+        return model._default_manager.none()
+    return selector(user)
+
+
+# --- Which commune a row belongs to ---------------------------------------------------
+
+# Rows whose commune follows from a parent rather than being chosen: a form or an
+# import names the parent, and the commune cannot disagree with it.
+_COMMUNE_PARENT = {
+    "villages.Household": "village",
+    "villages.Resident": "household",
+    "mobilization.HomeVisit": "household",
+    "mobilization.Communicator": "village",
+}
+
+
+def commune_parent(model: type[Model]) -> str | None:
+    return _COMMUNE_PARENT.get(model._meta.label)
+
+
+def commune_from_parent(instance: Model, values: dict | None = None) -> None:
+    """Set the row's commune from its parent, taken from `values` (a form) or the row."""
+    parent_field = commune_parent(type(instance))
+    if parent_field is None:
+        return
+    if values is not None:
+        parent = values.get(parent_field)
+    else:
+        parent = getattr(instance, parent_field) if getattr(instance, f"{parent_field}_id") else None
+    if parent is not None:
+        instance.commune_id = parent.commune_id
+
+
+def commune_conflicts(values: dict, commune_id: int | None = None) -> dict[str, str]:
+    """Fields naming a row (or, for a many-to-many, rows) of another commune.
+
+    The reference is `commune_id` (the row's or the parent's commune) or, for a row with
+    no commune of its own (a membership), the commune of the first row it names.
+    """
+    errors = {}
+    for name, value in values.items():
+        if name == "commune":
+            continue
+        related = value if isinstance(value, QuerySet | list | tuple) else [value]
+        for item in related:
+            other = getattr(item, "commune_id", None) if isinstance(item, Model) else None
+            if other is None:
+                continue
+            if commune_id is None:
+                commune_id = other
+            elif other != commune_id:
+                errors[name] = _("This belongs to another commune.")
+                break
+    return errors
+
+
+def adopt(target: Model, saved: Model) -> None:
+    """Make `target` (the admin's unsaved object) the row a service saved.
+
+    The admin keeps using its own object after save_model (for the log entry and the
+    redirect), so a row written by a service must be copied into it.
+    """
+    for field in target._meta.concrete_fields:
+        setattr(target, field.attname, getattr(saved, field.attname))
+    target._state.adding = False
+    target._state.db = saved._state.db
+
+
+# --- Search without diacritics --------------------------------------------------------
+
+
+def _vietnamese_marked_letters() -> str:
+    bases = "aăâeêioôơuưy"
+    tones = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+    letters = {unicodedata.normalize("NFC", base + tone) for base in bases for tone in tones} | {"đ"}
+    letters |= {letter.upper() for letter in letters}
+    return "".join(sorted(letter for letter in letters if not letter.isascii()))
+
+
+_MARKED = _vietnamese_marked_letters()
+_BARE = "".join(fold(letter) for letter in _MARKED)
+
+
+class Folded(Func):
+    """villages.text.fold in SQL, for a name column that has no folded copy stored.
+
+    PostgreSQL translates the Vietnamese letters of NFC text (as clean_name stores it) to
+    bare ones and lower-cases. SQLite cannot nest enough REPLACE calls for that, so it
+    runs fold() itself, registered on the connection.
+    """
+
+    arity = 1
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        for marked, bare in zip(_MARKED, _BARE, strict=True):
+            sql = f"REPLACE({sql}, '{marked}', '{bare}')"
+        return f"LOWER({sql})", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        # The letters are this module's constants, written into the SQL, not user input.
+        return f"LOWER(TRANSLATE({sql}, '{_MARKED}', '{_BARE}'))", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        connection.ensure_connection()
+        connection.connection.create_function("softbridge_fold", 1, fold, deterministic=True)
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"softbridge_fold({sql})", params
+
+
+def search_in(
+    queryset: QuerySet,
+    term: str,
+    *,
+    folded: tuple[str, ...] = (),
+    text: tuple[str, ...] = (),
+    exact: tuple[str, ...] = (),
+) -> QuerySet:
+    """Rows where every word of `term` is in one of the name columns, or an identifier equals it.
+
+    `folded` columns already hold fold() text (Resident.search_name); `text` columns are
+    folded in SQL; `exact` columns (codes, phone and ID numbers) are compared whole and
+    case-insensitively. NFC or NFD input, with or without diacritics, finds the same rows.
+    The result has no duplicates, even when a column is reached through a to-many relation.
+    """
+    term = clean_name(term)
+    words = fold(term).split()
+    if not words:
+        return queryset
+    model = queryset.model
+    aliases = {f"_folded_{i}": Folded(path) for i, path in enumerate(text)}
+    columns = [*folded, *aliases]
+    every_word = Q()
+    for word in words:
+        any_column = Q()
+        for column in columns:
+            any_column |= Q(**{f"{column}__contains": word})
+        every_word &= any_column
+    any_identifier = Q()
+    for path in exact:
+        any_identifier |= Q(**{f"{path}__iexact": term})
+    condition = (every_word if columns else Q(pk__in=[])) | any_identifier
+    if any(lookup_spawns_duplicates(model._meta, path) for path in (*folded, *text, *exact)):
+        # A search through members or topics must not join them into the page's query:
+        # the join would repeat rows and inflate the counts the list shows.
+        matching = model._default_manager.alias(**aliases).filter(condition)
+        return queryset.filter(pk__in=matching.values("pk"))
+    return queryset.alias(**aliases).filter(condition)
+
+
+# --- Filters and forms ----------------------------------------------------------------
+
+
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A related-row filter listing only the rows the user can see (their villages, ...)."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        mine = Q(pk__in=visible(field.related_model, request.user).values("pk"))
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=mine)
+
+
+class ScopedModelForm(forms.ModelForm):
+    """Takes the commune from the parent and refuses rows of another commune in any field."""
+
+    def clean(self):
+        cleaned = super().clean()
+        commune_from_parent(self.instance, cleaned)
+        if cleaned.get("commune") is not None:
+            commune_id = cleaned["commune"].pk
+        else:
+            commune_id = getattr(self.instance, "commune_id", None)
+        for name, message in commune_conflicts(cleaned, commune_id).items():
+            self.add_error(name, message)
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        # A derived commune is not a form field, so Django would skip the constraints that
+        # name it (a household code unique in its commune) and the database would answer
+        # with an error page instead of a form error.
+        if "commune" not in self.fields and getattr(self.instance, "commune_id", None):
+            exclude.discard("commune")
+        return exclude
+
+
+class ScopedInlineFormSet(forms.BaseInlineFormSet):
+    """Refuses child rows that name a row of another commune than the parent's."""
+
+    def clean(self):
+        super().clean()
+        commune_id = getattr(self.instance, "commune_id", None)
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.has_changed() or form.cleaned_data.get("DELETE"):
+                continue
+            for name, message in commune_conflicts(form.cleaned_data, commune_id).items():
+                form.add_error(name, message)
+
+
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices limited to what the user may see."""
+
+    def scoped_choices(self, db_field, request) -> QuerySet:
+        model = db_field.related_model
+        queryset = visible(model, request.user)
+        if self.admin_site.is_registered(model):
+            ordering = self.admin_site.get_model_admin(model).get_ordering(request)
+        else:
+            ordering = model._meta.ordering
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", self.scoped_choices(db_field, request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", self.scoped_choices(db_field, request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+# --- The admin classes ----------------------------------------------------------------
+
+ALL_ROLES = tuple(Role.Kind.values)
+
+
+class ScopedAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
+    """A ModelAdmin that reads through a selector and writes by the roles of villages.access.
+
+    Subclasses set:
+    - `visible_to`: the selector of the rows the user may see (superusers see everything);
+    - `readers` and `writers`: the role kinds that may open the pages and add or change
+      rows at all (an empty `writers` leaves writing to superusers);
+    - `may_write(user, obj)`: whether the user may write this row where it is (default:
+      officials of its commune, villages.access.may_manage_program);
+    - `search_folded_fields`, `search_text_fields`, `search_exact_fields` (see search_in).
+    """
+
+    visible_to = None
+    readers: tuple[str, ...] = ALL_ROLES
+    writers: tuple[str, ...] = (Role.Kind.OFFICIAL,)
+    importable = True
+    form = ScopedModelForm
+    search_folded_fields: tuple[str, ...] = ()
+    search_text_fields: tuple[str, ...] = ()
+    search_exact_fields: tuple[str, ...] = ()
+    search_help_text = _("Names match with or without diacritics; codes and numbers match whole.")
+    list_per_page = 50
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Django shows the search box, and allows autocomplete, when search_fields is set;
+        # the search itself is get_search_results below.
+        cls.search_fields = (*cls.search_folded_fields, *cls.search_text_fields, *cls.search_exact_fields)
+
+    def may_write(self, user, obj) -> bool:
+        return may_manage_program(user, obj.commune_id)
+
+    # Reading
+
+    def get_queryset(self, request):
+        queryset = self.visible_to(request.user)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def get_object(self, request, object_id, from_field=None):
+        # Django answers a missing object with a redirect and a message naming the id; a
+        # row outside the user's area must look exactly like a row that does not exist.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("No such record in your area."))
+        return obj
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        found = search_in(
+            queryset,
+            search_term,
+            folded=self.search_folded_fields,
+            text=self.search_text_fields,
+            exact=self.search_exact_fields,
+        )
+        return found, False
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "commune" not in initial and any(f.name == "commune" for f in self.opts.fields):
+            communes = list(communes_visible_to(request.user).values_list("pk", flat=True)[:2])
+            if len(communes) == 1:
+                initial["commune"] = communes[0]
+        return initial
+
+    # Permissions
+
+    def has_module_permission(self, request):
+        return request_standing(request).holds(self.readers)
+
+    def has_view_permission(self, request, obj=None):
+        # An object reaching here came through get_queryset: it is in the user's area.
+        return request_standing(request).holds(self.readers)
+
+    def has_add_permission(self, request):
+        return request_standing(request).holds(self.writers)
+
+    def has_change_permission(self, request, obj=None):
+        if not request_standing(request).holds(self.writers):
+            return False
+        return obj is None or self.may_write_cached(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def may_write_cached(self, request, obj) -> bool:
+        """may_write, asked once per object and request (a change page asks it many times)."""
+        if request_standing(request).superuser:
+            return True
+        if obj.pk is None:
+            return self.may_write(request.user, obj)
+        cache = request.__dict__.setdefault("_softbridge_may_write", {})
+        key = (obj._meta.label, obj.pk)
+        if key not in cache:
+            cache[key] = self.may_write(request.user, obj)
+        return cache[key]
+
+    def check_write(self, request, obj) -> None:
+        """Refuse to save a row outside the user's area, whatever the form offered."""
+        if not request_standing(request).superuser and not self.may_write(request.user, obj):
+            raise PermissionDenied
+
+    def save_model(self, request, obj, form, change):
+        self.check_write(request, obj)
+        if not change and any(f.name == "recorded_by" for f in self.opts.fields):
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    # Import and export
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_import_permission(self, request):
+        # Officials may import into their commune (every row is checked by may_write);
+        # village heads and workers enter rows one by one.
+        standing = request_standing(request)
+        if not self.importable:
+            return False
+        return standing.superuser or (Role.Kind.OFFICIAL in standing.kinds and standing.holds(self.writers))
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        def may_save(obj) -> bool:
+            return request_standing(request).superuser or self.may_write(request.user, obj)
+
+        return {
+            **super().get_import_resource_kwargs(request, **kwargs),
+            "user": request.user,
+            "may_save": may_save,
+        }
+
+
+class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
+    """An inline that may be written exactly when its parent row may be."""
+
+    formset = ScopedInlineFormSet
+    extra = 0
+
+    def parent_admin(self) -> ScopedAdmin:
+        return self.admin_site.get_model_admin(self.parent_model)
+
+    def has_view_permission(self, request, obj=None):
+        return self.parent_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        if obj is None:
+            return self.parent_admin().has_add_permission(request)
+        return self.parent_admin().has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    """Rows written only through their parent's page (where the services run)."""
+
+    importable = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
