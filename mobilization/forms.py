@@ -11,33 +11,13 @@ from mobilization.models import Application, HomeVisit, Worker
 from mobilization.selectors import workers_visible_to
 from mobilization.services import Help
 from villages.forms import date_input
-from villages.models import Achievement, Household, Role, Village
-from villages.selectors import households_visible_to, villages_visible_to
+from villages.models import Achievement, Household, Village
+from villages.selectors import households_open_to_outreach
 
 ONLINE_CHANNEL_CHOICES = [
     (Application.Channel.ONLINE_LEVEL3.value, Application.Channel.ONLINE_LEVEL3.label),
     (Application.Channel.ONLINE_LEVEL4.value, Application.Channel.ONLINE_LEVEL4.label),
 ]
-
-
-def households_open_to_outreach(user) -> QuerySet[Household]:
-    """Households where the user may log visits (access.may_log_outreach, as a queryset).
-
-    A user holds one role per commune: of the households they see, those of communes where
-    they are a leader are read-only for them.
-    """
-    if user.is_superuser:
-        return households_visible_to(user)
-    leading = Role.objects.filter(user=user, kind=Role.Kind.LEADER)
-    return households_visible_to(user).exclude(commune__in=leading.values("commune"))
-
-
-def villages_open_to_outreach(user) -> QuerySet[Village]:
-    """Villages where the user may log visits (access.may_log_outreach, as a queryset)."""
-    if user.is_superuser:
-        return villages_visible_to(user)
-    leading = Role.objects.filter(user=user, kind=Role.Kind.LEADER)
-    return villages_visible_to(user).exclude(commune__in=leading.values("commune"))
 
 
 class VisitForm(forms.Form):

@@ -14,9 +14,9 @@ from mobilization.models import Application
 from mobilization.services import Help, application_record, visit_log
 from tests import factories
 from training.models import Attendance, TrainingSession
-from villages.access import may_edit_register, may_log_outreach
-from villages.forms import households_register_editable_by, villages_register_editable_by
+from villages.access import may_edit_register, may_log_outreach, villages_editable_by
 from villages.models import Achievement, Household, LadderStep, Resident
+from villages.selectors import households_editable_by
 from villages.services import resident_ladder_advance
 
 D = datetime.date
@@ -112,8 +112,8 @@ def test_register_querysets_agree_with_the_access_rules(
     official, head_a, worker_a, leader, outsider, superuser, village_a, village_b, household_a, household_b
 ):
     for user in (official, head_a, worker_a, leader, outsider, superuser):
-        editable = set(villages_register_editable_by(user))
-        editable_households = set(households_register_editable_by(user))
+        editable = set(villages_editable_by(user))
+        editable_households = set(households_editable_by(user))
         for village, household in ((village_a, household_a), (village_b, household_b)):
             assert (village in editable) == may_edit_register(user, village), (user, village)
             assert (household in editable_households) == may_edit_register(user, village), (user, village)

@@ -11,12 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from mobilization.forms import households_open_to_outreach, villages_open_to_outreach
 from mobilization.models import Application, HomeVisit, VisitHelp
 from mobilization.services import Help, visit_log
 from tests import factories
-from villages.access import may_log_outreach
+from villages.access import may_log_outreach, villages_open_to_outreach
 from villages.models import Achievement, Resident
+from villages.selectors import households_open_to_outreach
 
 D = datetime.date
 TODAY = timezone.localdate()

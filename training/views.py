@@ -22,12 +22,17 @@ from django.views.decorators.http import require_http_methods
 
 from mobilization.forms_program import VillageMonthFilter
 from mobilization.models import Worker, WorkerGroup
-from mobilization.views.program import deny_unless_outreach, managed_communes, outreach_villages, page_of
+from mobilization.views.program import deny_unless_outreach, page_of
 from training.forms import AttendanceForm, SessionForm, TopicForm
 from training.models import Attendance, Topic, TrainingSession
 from training.selectors import sessions_visible_to, topics_visible_to
 from training.services import attendance_record, session_record
-from villages.access import may_log_outreach, may_manage_program
+from villages.access import (
+    communes_managed_by,
+    may_log_outreach,
+    may_manage_program,
+    villages_open_to_outreach,
+)
 from villages.models import Achievement, Commune
 from villages.selectors import residents_visible_to, villages_visible_to
 
@@ -91,7 +96,8 @@ def sessions(request):
             "filters": filters,
             "page": page_of(request, queryset),
             "totals": totals,
-            "may_create": outreach_villages(request.user).exists() or managed_communes(request.user).exists(),
+            "may_create": villages_open_to_outreach(request.user).exists()
+            or communes_managed_by(request.user).exists(),
         },
     )
 
@@ -110,8 +116,8 @@ def _session_form(request, *, villages, communes_without_village, commune_ids, *
 
 @login_required
 def session_new(request):
-    villages = outreach_villages(request.user).order_by("commune__code", "code")
-    communes_without_village = managed_communes(request.user)
+    villages = villages_open_to_outreach(request.user).order_by("commune__code", "code")
+    communes_without_village = communes_managed_by(request.user)
     if not villages.exists() and not communes_without_village.exists():
         raise PermissionDenied
     if request.method == "POST":
@@ -198,7 +204,7 @@ def session_edit(request, pk):
     communes_without_village = [session.commune] if may_manage_program(request.user, session.commune) else []
     form = _session_form(
         request,
-        villages=outreach_villages(request.user).filter(commune=session.commune_id).order_by("code"),
+        villages=villages_open_to_outreach(request.user).filter(commune=session.commune_id).order_by("code"),
         communes_without_village=communes_without_village,
         commune_ids=[session.commune_id],
         initial={
@@ -354,7 +360,7 @@ def _choices() -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def topics(request):
-    communes = managed_communes(request.user)
+    communes = communes_managed_by(request.user)
     form = TopicForm(request.POST or None, communes=communes) if communes.exists() else None
     if request.method == "POST":
         if form is None:

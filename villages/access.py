@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from villages.models import Role
+from villages.models import Commune, Role, Village
 
 WHOLE_COMMUNE = (Role.Kind.OFFICIAL, Role.Kind.LEADER)
 VILLAGE_ROLES = (Role.Kind.VILLAGE_HEAD, Role.Kind.WORKER)
@@ -61,29 +61,53 @@ def role_in(user, commune_id: int) -> str | None:
     return Role.objects.filter(user=user, commune_id=commune_id).values_list("kind", flat=True).first()
 
 
-def _role_covers_village(user, village, kinds) -> bool:
+def villages_editable_by(user) -> QuerySet[Village]:
+    """Villages whose households and residents the user may change: every village of the
+    communes where they are an official, and the villages of their village head roles."""
+    return _villages_of_roles(user, [Role.Kind.VILLAGE_HEAD])
+
+
+def villages_open_to_outreach(user) -> QuerySet[Village]:
+    """Villages where the user may log visits, sessions and communication activities:
+    every village of their communes as an official, and the villages of their village head
+    and worker roles."""
+    return _villages_of_roles(user, list(VILLAGE_ROLES))
+
+
+def communes_managed_by(user) -> QuerySet[Commune]:
+    """Communes whose program (groups, workers, communicators, topics, targets, imports) the
+    user may change: those where they are an official."""
     if not user.is_authenticated or not user.is_active:
-        return False
+        return Commune.objects.none()
     if user.is_superuser:
-        return True
-    roles = Role.objects.filter(user=user, commune_id=village.commune_id)
-    return roles.filter(Q(kind=Role.Kind.OFFICIAL) | Q(kind__in=kinds, villages=village)).exists()
+        return Commune.objects.all()
+    return Commune.objects.filter(
+        id__in=Role.objects.filter(user=user, kind=Role.Kind.OFFICIAL).values("commune")
+    )
+
+
+def _villages_of_roles(user, village_kinds) -> QuerySet[Village]:
+    if not user.is_authenticated or not user.is_active:
+        return Village.objects.none()
+    if user.is_superuser:
+        return Village.objects.all()
+    official_in = Role.objects.filter(user=user, kind=Role.Kind.OFFICIAL).values("commune")
+    named = Role.villages.through.objects.filter(role__user=user, role__kind__in=village_kinds).values(
+        "village"
+    )
+    return Village.objects.filter(Q(commune__in=official_in) | Q(id__in=named))
 
 
 def may_edit_register(user, village) -> bool:
     """Households and residents of a village: officials of the commune and its village heads."""
-    return _role_covers_village(user, village, [Role.Kind.VILLAGE_HEAD])
+    return villages_editable_by(user).filter(pk=getattr(village, "pk", village)).exists()
 
 
 def may_log_outreach(user, village) -> bool:
     """Visits and sessions in a village: officials, its village heads and its workers."""
-    return _role_covers_village(user, village, list(VILLAGE_ROLES))
+    return villages_open_to_outreach(user).filter(pk=getattr(village, "pk", village)).exists()
 
 
 def may_manage_program(user, commune) -> bool:
     """Worker groups, workers, communicators, topics, targets: officials only."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return Role.objects.filter(user=user, commune=commune, kind=Role.Kind.OFFICIAL).exists()
+    return communes_managed_by(user).filter(pk=getattr(commune, "pk", commune)).exists()

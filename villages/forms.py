@@ -6,127 +6,27 @@ same way whoever writes. Edits carry the version they were read at (`version`) s
 write based on an old read can be refused (Versioned.save_unless_stale).
 """
 
-import datetime
-import re
-
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Replace
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import HomeVisit, Worker
-from villages.models import Household, LadderStep, Resident, Role, Village
-from villages.selectors import households_visible_to, villages_visible_to
-from villages.text import fold
+from mobilization.selectors import follow_up_overdue_exists
+from villages.models import Household, LadderStep, Resident, Village
+from villages.selectors import households_matching
 
 # Phone numbers are typed with spaces, dots or dashes ("0912 345 678"); search ignores them.
 PHONE = RegexValidator(
     r"^\+?[0-9 .()-]*$", _("A phone number has only digits, spaces, dots, dashes and a leading +.")
 )
-# Fewer digits than this match too many ID and phone numbers to be a search for one.
-MIN_DIGITS_TO_SEARCH = 4
 
 
 def date_input(**attrs) -> forms.DateInput:
     # Browsers' date pickers read and write ISO dates whatever the page's language.
     return forms.DateInput(attrs={"type": "date", **attrs}, format="%Y-%m-%d")
-
-
-def digits_only(expression: str):
-    """A database expression: the column with spaces, dots, dashes and brackets removed."""
-    for char in " .-()":
-        expression = Replace(expression, Value(char), Value(""))
-    return expression
-
-
-def households_register_editable_by(user) -> QuerySet[Household]:
-    """Households whose register the user may change (access.may_edit_register, as a queryset).
-
-    A user holds one role per commune: of the households they see, those of communes where
-    they are a leader or a worker are read-only for them.
-    """
-    if user.is_superuser:
-        return households_visible_to(user)
-    read_only = Role.objects.filter(user=user, kind__in=[Role.Kind.LEADER, Role.Kind.WORKER])
-    return households_visible_to(user).exclude(commune__in=read_only.values("commune"))
-
-
-def villages_register_editable_by(user) -> QuerySet[Village]:
-    """Villages where the user may add households (access.may_edit_register, as a queryset)."""
-    if user.is_superuser:
-        return villages_visible_to(user)
-    read_only = Role.objects.filter(user=user, kind__in=[Role.Kind.LEADER, Role.Kind.WORKER])
-    return villages_visible_to(user).exclude(commune__in=read_only.values("commune"))
-
-
-def households_matching(households: QuerySet[Household], text: str) -> QuerySet[Household]:
-    """Households whose code, a present member's name, ID number or phone matches `text`.
-
-    Names match without diacritics or case, typed in NFC or NFD; ID and phone numbers match
-    on their digits, so "0912 345" finds "0912345678".
-    """
-    text = (text or "").strip()
-    if not text:
-        return households
-    present = Resident.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
-    condition = Q(code__icontains=text)
-    folded = fold(text)
-    if folded:
-        condition |= Exists(present.filter(search_name__contains=folded))
-    digits = re.sub(r"\D", "", text)
-    if len(digits) >= MIN_DIGITS_TO_SEARCH:
-        numbers = present.annotate(phone_digits=digits_only("phone")).filter(
-            Q(national_id__contains=digits) | Q(phone_digits__contains=digits)
-        )
-        condition |= Exists(numbers)
-        households = households.annotate(household_phone_digits=digits_only("phone"))
-        condition |= Q(household_phone_digits__contains=digits)
-    return households.filter(condition)
-
-
-def later_visit(visit_ref: str = "pk", household_ref: str = "household"):
-    """Visits to the same household after the referenced one: a follow-up they close."""
-    return HomeVisit.objects.filter(household=OuterRef(household_ref)).filter(
-        Q(visited_on__gt=OuterRef("visited_on"))
-        | Q(visited_on=OuterRef("visited_on"), pk__gt=OuterRef(visit_ref))
-    )
-
-
-def follow_up_overdue_exists(today: datetime.date):
-    """For a household queryset: it has a visit whose follow-up date passed with no later visit."""
-    open_visits = HomeVisit.objects.filter(household=OuterRef("pk"), follow_up_on__lt=today).exclude(
-        Exists(later_visit())
-    )
-    return Exists(open_visits)
-
-
-def with_list_columns(households: QuerySet[Household]) -> QuerySet[Household]:
-    """The columns of the household list: head's name, present members and the ladder counts.
-
-    One query whatever the number of rows: counts are aggregates, the head is a subquery.
-    """
-    present = Q(members__left_on__isnull=True)
-    head = Resident.objects.filter(
-        household=OuterRef("pk"), relation=Resident.Relation.HEAD, left_on__isnull=True
-    ).order_by("id")
-    counts = {
-        f"{step.value}_count": Count(
-            "members", filter=present & Q(**{f"members__{step.field}__isnull": False})
-        )
-        for step in LadderStep
-    }
-    return (
-        households.select_related("village")
-        .annotate(
-            head_name=Subquery(head.values("full_name")[:1]),
-            member_count=Count("members", filter=present),
-            **counts,
-        )
-        .order_by("village__code", "code")
-    )
 
 
 class HouseholdFilterForm(forms.Form):

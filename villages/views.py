@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from mobilization.models import Application, VisitHelp
 from training.models import Attendance
-from villages.access import may_edit_register, may_log_outreach
+from villages.access import may_edit_register, may_log_outreach, villages_editable_by
 from villages.forms import (
     DepartureForm,
     HouseholdCreateForm,
@@ -29,11 +29,9 @@ from villages.forms import (
     HouseholdForm,
     LadderForm,
     ResidentForm,
-    villages_register_editable_by,
-    with_list_columns,
 )
 from villages.models import Achievement, Household, LadderStep, Resident, StaleWrite
-from villages.selectors import households_visible_to, villages_visible_to
+from villages.selectors import households_visible_to, villages_visible_to, with_list_columns
 from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
 
 PAGE_SIZE = 25
@@ -53,7 +51,7 @@ def households(request):
     context = {
         "form": form,
         "page": page,
-        "may_create": villages_register_editable_by(request.user).exists(),
+        "may_create": villages_editable_by(request.user).exists(),
         "filters_active": any(request.GET.get(name) for name in FILTERS),
     }
     if request.htmx and not request.htmx.history_restore_request:
@@ -192,7 +190,7 @@ def household_edit(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_create(request):
-    villages = villages_register_editable_by(request.user)
+    villages = villages_editable_by(request.user)
     if not villages.exists():
         raise PermissionDenied
     if request.method == "POST":

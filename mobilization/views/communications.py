@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods
 from mobilization.forms_program import CommunicationForm, VillageMonthFilter
 from mobilization.models import CommunicationActivity, WorkerGroup
 from mobilization.selectors import communications_visible_to
-from mobilization.views.program import deny_unless_outreach, managed_communes, outreach_villages, page_of
-from villages.access import may_manage_program
+from mobilization.views.program import deny_unless_outreach, page_of
+from villages.access import communes_managed_by, may_manage_program, villages_open_to_outreach
 from villages.models import Village
 from villages.selectors import villages_visible_to
 
@@ -85,7 +85,10 @@ def may_change_communication(user, activity: CommunicationActivity) -> bool:
     if may_manage_program(user, activity.commune):
         return True
     villages = activity.villages.all()
-    return villages.exists() and not villages.exclude(id__in=outreach_villages(user).values("id")).exists()
+    return (
+        villages.exists()
+        and not villages.exclude(id__in=villages_open_to_outreach(user).values("id")).exists()
+    )
 
 
 # --- Views
@@ -112,7 +115,7 @@ def communications(request):
             "page": page,
             "totals": totals,
             "editable": editable,
-            "may_create": outreach_villages(request.user).exists(),
+            "may_create": villages_open_to_outreach(request.user).exists(),
         },
     )
 
@@ -121,11 +124,11 @@ def _editable_ids(user, ids: list[int]) -> set[int]:
     """Which of these activities the user may change, in two queries whatever their number."""
     through = CommunicationActivity.villages.through
     managed = CommunicationActivity.objects.filter(
-        id__in=ids, commune__in=managed_communes(user).values("id")
+        id__in=ids, commune__in=communes_managed_by(user).values("id")
     ).values_list("id", flat=True)
     outside = (
         through.objects.filter(communicationactivity__in=ids)
-        .exclude(village__in=outreach_villages(user).values("id"))
+        .exclude(village__in=villages_open_to_outreach(user).values("id"))
         .values_list("communicationactivity", flat=True)
     )
     with_villages = through.objects.filter(communicationactivity__in=ids).values_list(
@@ -136,7 +139,7 @@ def _editable_ids(user, ids: list[int]) -> set[int]:
 
 @login_required
 def communication_new(request):
-    villages = outreach_villages(request.user).order_by("commune__code", "code")
+    villages = villages_open_to_outreach(request.user).order_by("commune__code", "code")
     if not villages.exists():
         raise PermissionDenied
     if request.method == "POST":
@@ -188,7 +191,7 @@ def communication_edit(request, pk):
     activity = get_object_or_404(communications_visible_to(request.user), pk=pk)
     if not may_change_communication(request.user, activity):
         raise PermissionDenied
-    villages = outreach_villages(request.user).filter(commune=activity.commune_id).order_by("code")
+    villages = villages_open_to_outreach(request.user).filter(commune=activity.commune_id).order_by("code")
     if request.method == "POST":
         deny_unless_outreach(request.user, request.POST.getlist("villages"))
     form = CommunicationForm(

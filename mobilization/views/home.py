@@ -1,11 +1,10 @@
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.shortcuts import render
 
-from mobilization.models import HomeVisit
-from mobilization.selectors import visits_visible_to
+from mobilization.selectors import follow_ups_due
 from villages.models import Role
 from villages.selectors import households_visible_to, villages_visible_to
 
@@ -16,19 +15,12 @@ def home(request):
     status for its head, the commune for officials, the dashboard link for leaders."""
     today = datetime.date.today()
     kinds = set(Role.objects.filter(user=request.user).values_list("kind", flat=True))
-    later_visit = HomeVisit.objects.filter(
-        household=OuterRef("household"), visited_on__gt=OuterRef("visited_on")
-    )
+    in_charge = households_visible_to(request.user).filter(worker_in_charge__user=request.user)
     follow_ups = (
-        visits_visible_to(request.user)
-        .filter(follow_up_on__isnull=False, follow_up_on__lte=today + datetime.timedelta(days=7))
-        .exclude(Exists(later_visit))
+        follow_ups_due(request.user, today=today, mine_only=Role.Kind.WORKER in kinds)
         .select_related("household__village")
         .order_by("follow_up_on")
     )
-    in_charge = households_visible_to(request.user).filter(worker_in_charge__user=request.user)
-    if Role.Kind.WORKER in kinds:
-        follow_ups = follow_ups.filter(Q(workers__user=request.user) | Q(household__in=in_charge)).distinct()
     present = Q(households__members__left_on__isnull=True)
     villages = villages_visible_to(request.user).annotate(
         households_count=Count("households", distinct=True),

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,47 +33,15 @@ from mobilization.selectors import (
     workers_visible_to,
 )
 from training.selectors import sessions_visible_to
-from villages.access import VILLAGE_ROLES, may_manage_program, scope_of
-from villages.models import Commune, Role, Village
-from villages.selectors import communes_visible_to, villages_visible_to
+from villages.access import communes_managed_by, may_manage_program, scope_of, villages_open_to_outreach
+from villages.models import Commune, Village
+from villages.selectors import commune_villages_visible_to, villages_visible_to
 
 PAGE_SIZE = 25
 ACTIVITY_MONTHS = 12
 
 
 # --- Scoped reads the program and training pages share. They belong in villages/selectors.py.
-
-
-def outreach_villages(user) -> QuerySet[Village]:
-    """Villages where the user may log visits, sessions and communication activities:
-    every village of the communes where they are an official, and the villages named in
-    their village head or worker roles. The queryset form of villages.access.may_log_outreach."""
-    if not user.is_authenticated or not user.is_active:
-        return Village.objects.none()
-    if user.is_superuser:
-        return Village.objects.all()
-    official_in = Role.objects.filter(user=user, kind=Role.Kind.OFFICIAL).values("commune")
-    named = Role.villages.through.objects.filter(role__user=user, role__kind__in=VILLAGE_ROLES).values(
-        "village"
-    )
-    return Village.objects.filter(Q(commune__in=official_in) | Q(id__in=named))
-
-
-def managed_communes(user) -> QuerySet[Commune]:
-    """Communes whose program the user may change (villages.access.may_manage_program)."""
-    if not user.is_authenticated or not user.is_active:
-        return Commune.objects.none()
-    if user.is_superuser:
-        return Commune.objects.all()
-    return Commune.objects.filter(
-        id__in=Role.objects.filter(user=user, kind=Role.Kind.OFFICIAL).values("commune")
-    )
-
-
-def commune_villages_visible_to(user) -> QuerySet[Village]:
-    """Every village of the communes where the user has a role: commune-wide records
-    (groups, communicators) name villages the user's own register may not cover."""
-    return Village.objects.filter(commune__in=communes_visible_to(user))
 
 
 def deny_unless_outreach(user, village_ids: list[str]) -> None:
@@ -85,7 +53,7 @@ def deny_unless_outreach(user, village_ids: list[str]) -> None:
         return
     if villages_visible_to(user).filter(id__in=ids).count() != len(ids):
         raise Http404
-    if outreach_villages(user).filter(id__in=ids).count() != len(ids):
+    if villages_open_to_outreach(user).filter(id__in=ids).count() != len(ids):
         raise PermissionDenied
 
 
@@ -182,7 +150,7 @@ def groups(request):
     return render(
         request,
         "mobilization/group_list.html",
-        {"page": page_of(request, queryset), "may_create": managed_communes(request.user).exists()},
+        {"page": page_of(request, queryset), "may_create": communes_managed_by(request.user).exists()},
     )
 
 
@@ -217,7 +185,7 @@ def group(request, pk):
 
 @login_required
 def group_new(request):
-    communes = managed_communes(request.user)
+    communes = communes_managed_by(request.user)
     if not communes.exists():
         raise PermissionDenied
     form = WorkerGroupForm(
@@ -280,7 +248,7 @@ def workers(request):
     return render(
         request,
         "mobilization/worker_list.html",
-        {"page": page_of(request, queryset), "may_create": managed_communes(request.user).exists()},
+        {"page": page_of(request, queryset), "may_create": communes_managed_by(request.user).exists()},
     )
 
 
@@ -335,7 +303,7 @@ def _save_worker(form, formset) -> Worker | None:
 
 @login_required
 def worker_new(request):
-    communes = managed_communes(request.user)
+    communes = communes_managed_by(request.user)
     if not communes.exists():
         raise PermissionDenied
     form, formset = _worker_form_and_memberships(
@@ -390,15 +358,15 @@ def communicators(request):
             "page": page_of(request, queryset),
             "villages": villages,
             "village": village,
-            "may_create": managed_communes(request.user).exists(),
-            "managed_communes": set(managed_communes(request.user).values_list("id", flat=True)),
+            "may_create": communes_managed_by(request.user).exists(),
+            "managed_communes": set(communes_managed_by(request.user).values_list("id", flat=True)),
         },
     )
 
 
 @login_required
 def communicator_new(request):
-    communes = managed_communes(request.user)
+    communes = communes_managed_by(request.user)
     if not communes.exists():
         raise PermissionDenied
     form = CommunicatorForm(

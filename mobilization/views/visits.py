@@ -5,38 +5,36 @@ Every read starts from the scoped selectors; logging needs access.may_log_outrea
 answers 404; a leader, who only reads, gets 403.
 """
 
-import datetime
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from mobilization.forms import (
-    VisitFilterForm,
-    VisitForm,
-    households_open_to_outreach,
-    villages_open_to_outreach,
-)
-from mobilization.models import HomeVisit, VisitHelp
-from mobilization.selectors import visits_visible_to
+from mobilization.forms import VisitFilterForm, VisitForm
+from mobilization.models import VisitHelp
+from mobilization.selectors import follow_ups_due, visits_visible_to
 from mobilization.services import visit_log
-from villages.access import may_log_outreach
-from villages.forms import households_matching, later_visit, with_list_columns
+from villages.access import may_log_outreach, villages_open_to_outreach
 from villages.models import Achievement, Household, Resident, Role
-from villages.selectors import households_visible_to, villages_visible_to
+from villages.selectors import (
+    households_matching,
+    households_open_to_outreach,
+    households_visible_to,
+    villages_visible_to,
+    with_list_columns,
+)
 
 PAGE_SIZE = 25
 OPTIONS_SHOWN = 10
 MIN_SEARCH_LENGTH = 2
-DUE_WITHIN_DAYS = 7
 
 
 def _require_outreach(request) -> None:
@@ -215,18 +213,7 @@ def follow_ups(request):
     today = timezone.localdate()
     is_worker = Role.objects.filter(user=request.user, kind=Role.Kind.WORKER).exists()
     show_all = not is_worker or request.GET.get("all") == "1"
-    visits = (
-        visits_visible_to(request.user)
-        .filter(
-            follow_up_on__isnull=False, follow_up_on__lte=today + datetime.timedelta(days=DUE_WITHIN_DAYS)
-        )
-        .exclude(Exists(later_visit()))
-    )
-    if not show_all:
-        on_visit = HomeVisit.workers.through.objects.filter(
-            homevisit=OuterRef("pk"), worker__user=request.user
-        )
-        visits = visits.filter(Exists(on_visit) | Q(household__worker_in_charge__user=request.user))
+    visits = follow_ups_due(request.user, today=today, mine_only=not show_all)
     visits = (
         visits.select_related("household__village")
         .prefetch_related("workers")
