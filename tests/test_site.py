@@ -69,3 +69,8 @@ def test_follow_up_is_no_longer_due_after_a_later_visit(client, worker_a, househ
     visit_log(household=household_a, visited_on=today, workers=[me])
     client.force_login(worker_a)
     assert list(client.get(reverse("home")).context["follow_ups"]) == []
+
+
+def test_vietnamese_is_the_default_even_for_an_english_browser(client, db):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="vi"' in response.content.decode()
