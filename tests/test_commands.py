@@ -44,6 +44,21 @@ def test_grant_worker_creates_their_worker_record_once(commune, village_a):
     call_command("grant", "tu", "worker", "--commune", "01558", "--village", "NK")
     call_command("grant", "tu", "worker", "--commune", "01558", "--village", "NK")
     assert Worker.objects.filter(user__username="tu", commune=commune).count() == 1
+    assert Worker.objects.get(user__username="tu").full_name == "Tú Lương"
+
+
+def test_grant_lets_the_user_into_the_scoped_admin(commune):
+    user = factories.user(username="lan")
+    assert not user.is_staff
+    call_command("grant", "lan", "leader", "--commune", "01558")
+    user.refresh_from_db()
+    assert user.is_staff and not user.is_superuser
+
+
+def test_grant_official_needs_no_worker_record(commune):
+    factories.user(username="lan")
+    call_command("grant", "lan", "official", "--commune", "01558")
+    assert not Worker.objects.exists()
 
 
 @pytest.mark.parametrize(

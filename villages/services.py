@@ -37,9 +37,9 @@ def resident_ladder_advance(*, resident: Resident, step: LadderStep, on: datetim
 def role_grant(*, username: str, kind: str, commune_code: str, village_codes: list[str] = ()) -> Role:
     """Give a user their role in a commune, replacing any role they had there.
 
-    Village heads and workers must name at least one village of that commune. A worker
-    role also makes sure the user has a worker record in the commune, so that the visits
-    they log name them. Raises ValidationError with a message a person can act on.
+    Village heads and workers must name at least one village of that commune, and get a
+    worker record in the commune so that the visits they log name them. Every role may use
+    the (scoped) admin. Raises ValidationError with a message a person can act on.
     """
     User = get_user_model()
     if kind not in Role.Kind.values:
@@ -69,7 +69,12 @@ def role_grant(*, username: str, kind: str, commune_code: str, village_codes: li
 
     role, _created = Role.objects.update_or_create(user=user, commune=commune, defaults={"kind": kind})
     role.villages.set(villages)
-    if kind == Role.Kind.WORKER:
+    if not user.is_staff:
+        # Every role may use the admin, which is scoped like the rest of the site.
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    if kind in (Role.Kind.WORKER, Role.Kind.VILLAGE_HEAD):
+        # Visits name the workers who made them; village heads visit households too.
         from mobilization.models import Worker
 
         Worker.objects.get_or_create(
