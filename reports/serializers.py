@@ -27,7 +27,9 @@ class AdoptionQuerySerializer(serializers.Serializer):
     commune = serializers.CharField(help_text=_("The commune's five-digit code, for example 01558."))
     start = MonthParameter(help_text=_("First month, YYYY-MM."))
     end = MonthParameter(help_text=_("Last month, YYYY-MM (inclusive)."))
-    village = serializers.CharField(required=False, help_text=_("A village code; leave out for the commune."))
+    village = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("A village code; leave out (or empty) for the commune.")
+    )
 
     def validate_commune(self, code):
         commune = Commune.objects.filter(code=code.strip()).first()
@@ -42,9 +44,9 @@ class AdoptionQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"start": _("Ask for at most %(count)d months at a time.") % {"count": MAX_MONTHS}}
             )
-        code = data.get("village")
-        if code is not None:
-            village = Village.objects.filter(commune=data["commune"], code=code.strip()).first()
+        code = data.pop("village", "").strip()
+        if code:
+            village = Village.objects.filter(commune=data["commune"], code=code).first()
             if village is None:
                 raise serializers.ValidationError(
                     {

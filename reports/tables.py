@@ -152,20 +152,33 @@ class Dashboard:
     # --- What the selectors give -----------------------------------------------------
 
     @cached_property
-    def by_village(self) -> list[tuple[Village, list[MonthFigures]]]:
-        """Every village the user reads, over the period: one query for the whole page."""
+    def by_village_with_before(self) -> list[tuple[Village, list[MonthFigures]]]:
+        """Every village the user reads, from the month before the period to its end.
+
+        One query for the whole page; the extra month gives the first month its change.
+        """
         return selectors.adoption_by_village(
             commune=self.area.commune,
-            start=self.start,
+            start=add_months(self.start, -1),
             end=self.end,
             villages=list(self.area.reach.villages),
         )
 
     @cached_property
-    def series(self) -> list[MonthFigures]:
+    def series_with_before(self) -> list[MonthFigures]:
         if self.area.village is not None:
-            return next(figures for v, figures in self.by_village if v.pk == self.area.village.pk)
-        return total_of([figures for _v, figures in self.by_village], self.months)
+            return next(f for v, f in self.by_village_with_before if v.pk == self.area.village.pk)
+        months = [add_months(self.start, -1), *self.months]
+        return total_of([figures for _v, figures in self.by_village_with_before], months)
+
+    @cached_property
+    def by_village(self) -> list[tuple[Village, list[MonthFigures]]]:
+        return [(village, figures[1:]) for village, figures in self.by_village_with_before]
+
+    @cached_property
+    def series(self) -> list[MonthFigures]:
+        """The area's figures at the end of each month of the period."""
+        return self.series_with_before[1:]
 
     @cached_property
     def targets(self) -> list[Target]:
@@ -208,8 +221,8 @@ class Dashboard:
         return self.series[-1]
 
     @cached_property
-    def previous(self) -> MonthFigures | None:
-        return self.series[-2] if len(self.series) > 1 else None
+    def previous(self) -> MonthFigures:
+        return self.series_with_before[-2]
 
     def headline(self) -> list[dict]:
         """The three shares at the latest month, their change and the plan."""
@@ -217,7 +230,7 @@ class Dashboard:
         behind = selectors.behind_plan(self.latest, self.targets, self.area.plan_village)
         for indicator, count, label in INDICATORS:
             share = self.latest.share_of(indicator)
-            before = self.previous.share_of(indicator) if self.previous else None
+            before = self.previous.share_of(indicator)
             found.append(
                 {
                     "indicator": indicator,
@@ -254,14 +267,13 @@ class Dashboard:
     def villages_table(self) -> Table:
         """The league table: villages by level 3/4 share at the latest month."""
         rows = []
-        for village, figures in self.by_village:
-            latest = figures[-1]
-            before = figures[-2] if len(figures) > 1 else None
+        for village, figures in self.by_village_with_before:
+            latest, before = figures[-1], figures[-2]
             behind = selectors.behind_plan(latest, self.targets, village)
             row = [village.code, village.name, latest.eligible]
             for indicator, _count, _label in INDICATORS:
                 share = latest.share_of(indicator)
-                row += [share, change(share, before.share_of(indicator) if before else None)]
+                row += [share, change(share, before.share_of(indicator))]
             row.append([str(Target.Indicator(i).label) for i in behind])
             rows.append(row)
         level34 = 3 + 2 * 2
@@ -409,13 +421,12 @@ class MonthlyReport:
 
     def __init__(self, area: Area, month: datetime.date, today: datetime.date | None = None):
         self.area, self.month = area, month
-        self.previous_month = add_months(month, -1)
         self.today = today or datetime.date.today()
 
     @cached_property
     def dashboard(self) -> Dashboard:
-        # The same computations over two months: this month and the one before.
-        return Dashboard(self.area, self.previous_month, self.month, today=self.today)
+        # The dashboard's computations for one month (it counts the month before as well).
+        return Dashboard(self.area, self.month, self.month, today=self.today)
 
     @cached_property
     def breakdowns(self) -> dict:
@@ -513,14 +524,8 @@ class MonthlyReport:
             note=ACTIVITY_NOTE,
         )
 
-    @cached_property
-    def month_groups(self) -> list[selectors.GroupHelp]:
-        return selectors.group_help(
-            commune=self.area.commune, start=self.month, end=self.month, villages=self.area.villages
-        )
-
     def groups_table(self) -> Table:
-        return groups_table(self.month_groups, _("Worker groups in the month"))
+        return groups_table(self.dashboard.groups, _("Worker groups in the month"))
 
 
 ACTIVITY_COLUMNS = [

@@ -222,3 +222,10 @@ def test_query_count_does_not_grow_with_months(api, official, people):
         return len(context.captured_queries)
 
     assert queries("2024-07", "2024-09") == queries("2022-10", "2024-09")
+
+
+def test_an_empty_village_means_the_commune(api, official, people):
+    response = get(api, official, commune="01558", start="2024-09", end="2024-09", village="")
+    assert response.status_code == 200
+    assert response.json()["village"] is None
+    assert response.json()["months"][0]["eligible"] == 4

@@ -481,3 +481,12 @@ def test_targets_in_the_admin_are_scoped(client, commune, other_commune):
     assert response.status_code == 200
     assert list(response.context["cl"].queryset) == [mine]
     assert client.get(reverse("admin:reports_target_change", args=[theirs.pk])).status_code == 404
+
+
+def test_a_one_month_period_still_shows_the_change_since_the_month_before(client, official, people):
+    response = dashboard(client, official, start="2024-09", end="2024-09")
+    headline = {h["indicator"]: h for h in response.context["headline"]}
+    assert headline["online_share"]["change"] == 20.0  # 1/5 at the end of August, 2/5 in September
+    assert len(table(response, "adoption").rows) == 1
+    nk = next(row for row in table(response, "villages").rows if row[1] == "NK")
+    assert nk[7] == 33.34  # online share change in village A: 0.3333 -> 0.6667
