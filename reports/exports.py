@@ -7,9 +7,11 @@ the area and period in its name; the XLSX has a second sheet saying what the tab
 
 import csv
 import io
+import re
 
 from django.http import HttpResponse
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -27,6 +29,11 @@ def plain(value, kind: str, empty=""):
     if kind == "text":
         return str(value)
     return value
+
+
+def sheet_title(text: str) -> str:
+    """A worksheet name: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", text)[:31].strip() or "table"
 
 
 def file_name(table: Table, about: list[tuple[str, str]], extension: str) -> str:
@@ -50,7 +57,7 @@ def table_csv(table: Table, about: list[tuple[str, str]]) -> HttpResponse:
 def table_xlsx(table: Table, about: list[tuple[str, str]]) -> HttpResponse:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = slugify(table.key)[:31] or "table"
+    sheet.title = sheet_title(str(table.title))
     sheet.append([str(c.label) for c in table.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -60,7 +67,7 @@ def table_xlsx(table: Table, about: list[tuple[str, str]]) -> HttpResponse:
         if column.kind == "share":
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = "0.00%"
-    notes = workbook.create_sheet("about")
+    notes = workbook.create_sheet(sheet_title(gettext("About this table")))
     notes.append([str(table.title)])
     for label, value in about:
         notes.append([str(label), str(value)])
