@@ -1,3 +1,55 @@
+"""The REST API under /api/: one route per resource, the token exchange, the OpenAPI schema
+and its browsable docs (Swagger UI and Redoc served from our own static files, no CDN).
+
+The adoption figures live at /api/reports/ (reports.api_urls) and are in the same schema.
+"""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+
+from mobilization.api import (
+    ApplicationViewSet,
+    CommunicationViewSet,
+    VisitViewSet,
+    WorkerGroupViewSet,
+    WorkerViewSet,
+)
+from reports.targets_api import TargetViewSet
+from training.api import SessionViewSet
+from villages.api import CommuneViewSet, HouseholdViewSet, ResidentViewSet, VillageViewSet
+from villages.api_policy import TokenRequestThrottle
+
 app_name = "api"
 
-urlpatterns = []
+
+class TokenView(ObtainAuthToken):
+    """POST a username and password, get the token to send as `Authorization: Token <key>`.
+
+    DRF's view is not throttled at all; here guessing passwords stays slow.
+    """
+
+    throttle_classes = [TokenRequestThrottle]
+
+
+router = DefaultRouter()
+router.register("communes", CommuneViewSet, basename="commune")
+router.register("villages", VillageViewSet, basename="village")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("residents", ResidentViewSet, basename="resident")
+router.register("worker-groups", WorkerGroupViewSet, basename="worker-group")
+router.register("workers", WorkerViewSet, basename="worker")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("training-sessions", SessionViewSet, basename="training-session")
+router.register("communications", CommunicationViewSet, basename="communication")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("targets", TargetViewSet, basename="target")
+
+urlpatterns = [
+    path("token/", TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    *router.urls,
+]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "villages",
     "mobilization",
@@ -110,10 +111,61 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The REST API (/api/, README "The API"). Token first, so that a request without
+# credentials is answered 401 with a WWW-Authenticate header rather than 403.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: the browsable docs are at /api/docs/, and an HTML form of every
+    # relation would list records outside the user's area.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "villages.api_policy.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "villages.api_plumbing.SoftbridgeSchema",
+    "EXCEPTION_HANDLER": "villages.api_policy.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "villages.api_policy.AnonThrottle",
+        "villages.api_policy.UserThrottle",
+    ],
+    # Per process (the default cache is in memory). A phone syncing a village's visits
+    # makes a few requests a second at most; the token exchange is a password guess.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
+        "token": os.environ.get("API_THROTTLE_TOKEN", "10/minute"),
+    },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Softbridge API",
+    "DESCRIPTION": (
+        "The commune register, the mobilization program and its targets, scoped to your role "
+        "exactly as the web pages are. Authenticate with a session or `Authorization: Token <key>` "
+        "(POST /api/token/). Households and residents answer with an ETag; send it as If-Match "
+        "on PUT, PATCH or DELETE to have a write refused (412) when someone changed the record."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    # Swagger UI and Redoc from our own static files: communes have poor internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationChannelEnum": "mobilization.models.ApplicationChannel",
+        "CommunicationChannelEnum": "mobilization.models.CommunicationActivityChannel",
+        "OnlineApplicationChannelEnum": "mobilization.serializers.ONLINE_CHANNELS",
+        "VillageKindEnum": "villages.models.VillageKind",
+        "WorkerGroupKindEnum": "mobilization.models.WorkerGroupKind",
+        "VisitOutcomeEnum": "mobilization.models.HomeVisitOutcome",
+        "ApplicationFieldEnum": "mobilization.models.ApplicationField",
+        "LeftReasonEnum": "villages.models.ResidentLeftReason",
+    },
 }

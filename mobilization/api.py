@@ -1,0 +1,349 @@
+"""The program in the REST API: worker groups, workers, home visits, communication
+activities and applications.
+
+Reads start from mobilization.selectors. Officials keep groups and workers
+(villages.access.may_manage_program); visits and communication activities are logged by
+whoever may do outreach in the village (may_log_outreach); leaders read. Visits go through
+mobilization.services.visit_log and applications through application_record, so a visit
+posted here moves the ladder exactly as the visit form does.
+"""
+
+from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+
+from mobilization.models import (
+    Application,
+    CommunicationActivity,
+    HomeVisit,
+    Membership,
+    VisitHelp,
+    WorkerGroup,
+)
+from mobilization.selectors import (
+    applications_visible_to,
+    communications_visible_to,
+    visits_visible_to,
+    worker_groups_visible_to,
+    workers_visible_to,
+)
+from mobilization.serializers import (
+    ApplicationInputSerializer,
+    ApplicationSerializer,
+    CommunicationInputSerializer,
+    CommunicationSerializer,
+    CommunicationUpdateSerializer,
+    VisitInputSerializer,
+    VisitSerializer,
+    VisitUpdateSerializer,
+    WorkerGroupInputSerializer,
+    WorkerGroupSerializer,
+    WorkerGroupUpdateSerializer,
+    WorkerInputSerializer,
+    WorkerSerializer,
+    WorkerUpdateSerializer,
+    helps_of,
+)
+from mobilization.services import application_record, visit_log
+from mobilization.views.communications import communication_record, may_change_communication
+from villages.access import (
+    communes_managed_by,
+    may_log_outreach,
+    may_manage_program,
+    villages_open_to_outreach,
+)
+from villages.api import IdFilter
+from villages.api_plumbing import (
+    Conflict,
+    CreateFromInput,
+    Destroy,
+    ListRetrieve,
+    ScopedViewSet,
+    UpdateFromInput,
+)
+
+
+def replayed(model, key, visible):
+    """The record an earlier request saved with this submission key, or None.
+
+    A key already used for a record the user cannot see is refused (409) rather than shown.
+    """
+    if key is None:
+        return None
+    existing = model.objects.filter(submission_key=key).first()
+    if existing is None:
+        return None
+    if not visible.filter(pk=existing.pk).exists():
+        raise Conflict(_("This submission key was used for another record. Make a new one."))
+    return existing
+
+
+# --- Worker groups
+
+
+class WorkerGroupFilter(filters.FilterSet):
+    commune = IdFilter(field_name="commune")
+    village = IdFilter(field_name="village")
+    kind = filters.ChoiceFilter(choices=WorkerGroup.Kind.choices)
+
+
+class WorkerGroupViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, ScopedViewSet):
+    """The mass organisations and teams of your communes. Officials keep them."""
+
+    serializer_class = WorkerGroupSerializer
+    input_serializer_class = WorkerGroupInputSerializer
+    update_serializer_class = WorkerGroupUpdateSerializer
+    filterset_class = WorkerGroupFilter
+    ordering_fields = ["name", "kind", "id"]
+
+    def visible(self, user):
+        return worker_groups_visible_to(user)
+
+    def with_related(self, queryset):
+        return queryset.annotate(
+            member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True))
+        ).order_by("commune__code", "kind", "name", "id")
+
+    def may_create_any(self, user):
+        return communes_managed_by(user).exists()
+
+    def may_change(self, user, group):
+        return may_manage_program(user, group.commune_id)
+
+    def perform_create(self, serializer):
+        return serializer.save(), True
+
+
+# --- Workers
+
+
+class WorkerFilter(filters.FilterSet):
+    commune = IdFilter(field_name="commune")
+    group = IdFilter(field_name="memberships__group", distinct=True)
+    search = filters.CharFilter(field_name="full_name", lookup_expr="icontains", max_length=120)
+
+
+class WorkerViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, ScopedViewSet):
+    """The people doing outreach in your communes, with their group memberships. Officials
+    keep them; a worker with visits, sessions or applications on record cannot be deleted (409)."""
+
+    serializer_class = WorkerSerializer
+    input_serializer_class = WorkerInputSerializer
+    update_serializer_class = WorkerUpdateSerializer
+    filterset_class = WorkerFilter
+    ordering_fields = ["full_name", "id"]
+
+    def visible(self, user):
+        return workers_visible_to(user)
+
+    def with_related(self, queryset):
+        return queryset.prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("group").order_by("id"))
+        ).order_by("full_name", "id")
+
+    def may_create_any(self, user):
+        return communes_managed_by(user).exists()
+
+    def may_change(self, user, worker):
+        return may_manage_program(user, worker.commune_id)
+
+    def perform_create(self, serializer):
+        return serializer.save(), True
+
+    def perform_destroy(self, worker):
+        # Visits name their workers through a many-to-many table that deleting would empty.
+        if (
+            worker.visits.exists()
+            or worker.sessions_facilitated.exists()
+            or worker.applications_helped.exists()
+        ):
+            raise Conflict(_("This worker has visits, sessions or applications on record; keep them."))
+        worker.delete()
+
+
+# --- Home visits
+
+
+class VisitFilter(filters.FilterSet):
+    household = IdFilter(field_name="household")
+    village = IdFilter(field_name="household__village")
+    commune = IdFilter(field_name="commune")
+    worker = IdFilter(field_name="workers", distinct=True)
+    visited_after = filters.DateFilter(
+        field_name="visited_on", lookup_expr="gte", help_text="On or after this day."
+    )
+    visited_before = filters.DateFilter(
+        field_name="visited_on", lookup_expr="lte", help_text="On or before this day."
+    )
+    outcome = filters.ChoiceFilter(choices=HomeVisit.Outcome.choices)
+    follow_up_before = filters.DateFilter(field_name="follow_up_on", lookup_expr="lte")
+
+
+class VisitViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, ScopedViewSet):
+    """Home visits to households in your area.
+
+    POST logs a visit through mobilization.services.visit_log, the same service as the
+    visit form: each helped member's achievements move their ladder on the visit's date and
+    an application submitted is recorded. Send a `submission_key` to retry safely. A logged
+    visit's outcome, notes and follow-up date may be corrected; visits are not deleted.
+    """
+
+    serializer_class = VisitSerializer
+    input_serializer_class = VisitInputSerializer
+    update_serializer_class = VisitUpdateSerializer
+    filterset_class = VisitFilter
+    ordering_fields = ["visited_on", "follow_up_on", "id"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def visible(self, user):
+        return visits_visible_to(user)
+
+    def with_related(self, queryset):
+        return queryset.select_related("household").prefetch_related(
+            "workers", Prefetch("helped", queryset=VisitHelp.objects.order_by("id"))
+        )
+
+    def may_create_any(self, user):
+        return villages_open_to_outreach(user).exists()
+
+    def may_change(self, user, visit):
+        return may_log_outreach(user, visit.household.village_id)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        existing = replayed(HomeVisit, data["submission_key"], visits_visible_to(self.request.user))
+        if existing is not None:
+            return existing, False
+        visit = visit_log(
+            household=data["household"],
+            visited_on=data["visited_on"],
+            workers=data["workers"],
+            helped=helps_of(data["helped"]),
+            outcome=data["outcome"],
+            notes=data["notes"],
+            follow_up_on=data["follow_up_on"],
+            recorded_by=self.request.user,
+            submission_key=data["submission_key"],
+        )
+        return visit, True
+
+
+# --- Communication activities
+
+
+class CommunicationFilter(filters.FilterSet):
+    commune = IdFilter(field_name="commune")
+    village = IdFilter(field_name="villages", distinct=True)
+    group = IdFilter(field_name="group")
+    channel = filters.ChoiceFilter(choices=CommunicationActivity.Channel.choices)
+    held_after = filters.DateFilter(field_name="held_on", lookup_expr="gte")
+    held_before = filters.DateFilter(field_name="held_on", lookup_expr="lte")
+
+
+class CommunicationViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, ScopedViewSet):
+    """Loudspeaker announcements, bulletin board posts, meetings, leaflets and Zalo messages.
+
+    Logged by officials, and by village heads and workers for their own villages; changed or
+    deleted by officials or by whoever may log in every village the activity names.
+    """
+
+    serializer_class = CommunicationSerializer
+    input_serializer_class = CommunicationInputSerializer
+    update_serializer_class = CommunicationUpdateSerializer
+    filterset_class = CommunicationFilter
+    ordering_fields = ["held_on", "reach", "id"]
+
+    def visible(self, user):
+        return communications_visible_to(user)
+
+    def with_related(self, queryset):
+        return queryset.prefetch_related("villages")
+
+    def may_create_any(self, user):
+        return villages_open_to_outreach(user).exists()
+
+    def may_change(self, user, activity):
+        return may_change_communication(user, activity)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        visible = communications_visible_to(self.request.user)
+        existing = replayed(CommunicationActivity, data["submission_key"], visible)
+        if existing is not None:
+            return existing, False
+        activity = communication_record(
+            commune_id=data["commune_id"],
+            channel=data["channel"],
+            held_on=data["held_on"],
+            villages=data["villages"],
+            topic=data["topic"],
+            reach=data.get("reach", 0),
+            group=data.get("group"),
+            recorded_by=self.request.user,
+            submission_key=data["submission_key"],
+        )
+        return activity, True
+
+    def perform_update(self, serializer):
+        activity = serializer.instance
+        data = dict(serializer.validated_data)
+        data.pop("commune_id", None)
+        villages = data.pop("villages", None)
+        for name, value in data.items():
+            setattr(activity, name, value)
+        activity.full_clean()
+        activity.save()
+        if villages is not None:
+            activity.villages.set(villages)
+
+
+# --- Applications
+
+
+class ApplicationFilter(filters.FilterSet):
+    commune = IdFilter(field_name="commune")
+    village = IdFilter(field_name="village")
+    resident = IdFilter(field_name="resident")
+    field = filters.ChoiceFilter(choices=Application.Field.choices)
+    channel = filters.ChoiceFilter(choices=Application.Channel.choices)
+    submitted_after = filters.DateFilter(field_name="submitted_on", lookup_expr="gte")
+    submitted_before = filters.DateFilter(field_name="submitted_on", lookup_expr="lte")
+
+
+class ApplicationViewSet(CreateFromInput, ListRetrieve, ScopedViewSet):
+    """Administrative dossiers received, online or in person.
+
+    Recorded through mobilization.services.application_record: an online (level 3 or 4)
+    dossier of a known resident moves their ladder. Recorded by whoever may do outreach in
+    the resident's (or the dossier's) village; dossiers without a village by officials.
+    A recorded dossier is not changed or deleted here.
+    """
+
+    serializer_class = ApplicationSerializer
+    input_serializer_class = ApplicationInputSerializer
+    filterset_class = ApplicationFilter
+    ordering_fields = ["submitted_on", "id"]
+
+    def visible(self, user):
+        return applications_visible_to(user)
+
+    def may_create_any(self, user):
+        return villages_open_to_outreach(user).exists()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        application = application_record(
+            commune=data["commune"],
+            resident=data.get("resident"),
+            village=data.get("village"),
+            field=data["field"],
+            procedure=data["procedure"],
+            submitted_on=data["submitted_on"],
+            channel=data["channel"],
+            result_delivery=data["result_delivery"],
+            helped_by=data.get("helped_by"),
+            visit=data.get("visit"),
+            session=data.get("session"),
+            recorded_by=self.request.user,
+        )
+        return application, True

@@ -1,0 +1,454 @@
+"""The program in the REST API: worker groups, workers, home visits, communication activities
+and applications, as read (output) and as written (input).
+
+Inputs name other records by id, each looked up among those the user may see. The record
+a write is about (the visited household, the villages of an announcement, the commune of a
+group) answers 404 when outside the user's area and 403 when the user may only read it
+there; the writes themselves go through the same services as the web pages.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, serializers
+
+from mobilization.models import (
+    Application,
+    CommunicationActivity,
+    HomeVisit,
+    Membership,
+    VisitHelp,
+    Worker,
+    WorkerGroup,
+)
+from mobilization.selectors import visits_visible_to, worker_groups_visible_to, workers_visible_to
+from mobilization.services import Help
+from training.models import TrainingSession
+from training.selectors import sessions_visible_to
+from villages.access import may_log_outreach, may_manage_program
+from villages.api_plumbing import ScopedPrimaryKeyField
+from villages.forms import PHONE
+from villages.models import Achievement, Commune, Household, Resident, Village
+from villages.selectors import (
+    commune_villages_visible_to,
+    communes_visible_to,
+    households_visible_to,
+    residents_visible_to,
+    villages_visible_to,
+)
+from villages.serializers import model_checked, not_in_future
+from villages.text import clean_name
+
+ONLINE_CHANNELS = [
+    (Application.Channel.ONLINE_LEVEL3.value, Application.Channel.ONLINE_LEVEL3.label),
+    (Application.Channel.ONLINE_LEVEL4.value, Application.Channel.ONLINE_LEVEL4.label),
+]
+SUBMISSION_KEY_HELP = gettext_lazy(
+    "A UUID the client makes once per record. Sending the same key again (a retry on a poor "
+    "connection) answers 200 with the record the first request saved, and changes nothing."
+)
+
+
+def commune_program_field():
+    """The commune a program record belongs to: 404 outside the user's communes, 403 unless official."""
+    return ScopedPrimaryKeyField(
+        scope=communes_visible_to,
+        may_write=may_manage_program,
+        queryset=Commune.objects.all(),
+        outside_is_404=True,
+    )
+
+
+# --- Worker groups
+
+
+class WorkerGroupSerializer(serializers.ModelSerializer):
+    member_count = serializers.IntegerField(read_only=True, help_text=gettext_lazy("Current members."))
+
+    class Meta:
+        model = WorkerGroup
+        fields = ["id", "commune", "kind", "name", "village", "member_count"]
+        read_only_fields = fields
+
+
+class WorkerGroupInputSerializer(serializers.ModelSerializer):
+    commune = commune_program_field()
+    village = ScopedPrimaryKeyField(
+        scope=commune_villages_visible_to, queryset=Village.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = WorkerGroup
+        fields = ["commune", "kind", "name", "village"]
+        # Uniqueness is checked in validate(), so that the error names the field.
+        validators = []
+
+    def validate_name(self, value):
+        value = clean_name(value)
+        if not value:
+            raise serializers.ValidationError(_("Give the group's name."))
+        return value
+
+    def validate(self, attrs):
+        # The same rules as the program page's group form.
+        instance = self.instance
+        commune = attrs.get("commune") or instance.commune
+        kind = attrs.get("kind", instance.kind if instance else None)
+        village = attrs.get("village", instance.village if instance else None)
+        name = attrs.get("name", instance.name if instance else None)
+        others = WorkerGroup.objects.exclude(pk=instance.pk) if instance else WorkerGroup.objects.all()
+        errors = {}
+        if village is not None and village.commune_id != commune.pk:
+            errors["village"] = _("This village is in another commune.")
+        elif kind == WorkerGroup.Kind.DIGITAL_TECH_TEAM:
+            if village is None:
+                errors["village"] = _("A community digital technology team belongs to a village.")
+            elif others.filter(kind=kind, village=village).exists():
+                errors["village"] = _("This village already has a community digital technology team.")
+        if name and others.filter(commune=commune, name=name).exists():
+            errors["name"] = _("The commune already has a group with this name.")
+        if errors:
+            raise serializers.ValidationError(errors)
+        model_checked(instance or WorkerGroup(), attrs)
+        return attrs
+
+
+class WorkerGroupUpdateSerializer(WorkerGroupInputSerializer):
+    class Meta(WorkerGroupInputSerializer.Meta):
+        fields = ["kind", "name", "village"]
+
+
+# --- Workers
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    group_name = serializers.CharField(source="group.name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["group", "group_name", "position", "joined_on", "left_on"]
+        read_only_fields = fields
+
+
+class WorkerSerializer(serializers.ModelSerializer):
+    memberships = MembershipSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Worker
+        fields = ["id", "commune", "full_name", "phone", "title", "user", "memberships"]
+        read_only_fields = fields
+
+
+class WorkerInputSerializer(serializers.ModelSerializer):
+    commune = commune_program_field()
+
+    class Meta:
+        model = Worker
+        fields = ["commune", "full_name", "phone", "title"]
+        extra_kwargs = {"phone": {"validators": [PHONE]}}
+
+    def validate_full_name(self, value):
+        value = clean_name(value)
+        if not value:
+            raise serializers.ValidationError(_("Give the worker's name."))
+        return value
+
+    def validate(self, attrs):
+        model_checked(self.instance or Worker(), attrs)
+        return attrs
+
+
+class WorkerUpdateSerializer(WorkerInputSerializer):
+    class Meta(WorkerInputSerializer.Meta):
+        fields = ["full_name", "phone", "title"]
+
+
+# --- Help given at a visit or a session
+
+
+class HelpSerializer(serializers.Serializer):
+    """A resident helped and what they achieved: each achievement moves their ladder on the
+    visit's (or session's) date, and `application_submitted` records their application."""
+
+    resident = ScopedPrimaryKeyField(scope=residents_visible_to, queryset=Resident.objects.all())
+    achievements = serializers.ListField(
+        child=serializers.ChoiceField(choices=Achievement.choices),
+        required=False,
+        default=list,
+        max_length=20,
+    )
+    application_field = serializers.ChoiceField(
+        choices=Application.Field.choices, default=Application.Field.OTHER
+    )
+    application_channel = serializers.ChoiceField(
+        choices=ONLINE_CHANNELS, default=Application.Channel.ONLINE_LEVEL3
+    )
+    application_procedure = serializers.CharField(
+        max_length=255, required=False, default="", allow_blank=True
+    )
+
+    def to_help(self, data: dict) -> Help:
+        return Help(
+            resident=data["resident"],
+            achievements=list(data["achievements"]),
+            application_field=data["application_field"],
+            application_channel=data["application_channel"],
+            application_procedure=data["application_procedure"],
+        )
+
+
+def helps_of(data: list[dict]) -> list[Help]:
+    return [HelpSerializer().to_help(item) for item in data]
+
+
+# --- Home visits
+
+
+class VisitHelpSerializer(serializers.ModelSerializer):
+    achievements = serializers.ListField(child=serializers.ChoiceField(choices=Achievement.choices))
+
+    class Meta:
+        model = VisitHelp
+        fields = ["resident", "achievements"]
+        read_only_fields = fields
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    household_code = serializers.CharField(source="household.code", read_only=True)
+    village = serializers.IntegerField(source="household.village_id", read_only=True)
+    helped = VisitHelpSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = HomeVisit
+        fields = [
+            "id",
+            "commune",
+            "household",
+            "household_code",
+            "village",
+            "visited_on",
+            "workers",
+            "outcome",
+            "notes",
+            "follow_up_on",
+            "helped",
+            "recorded_by",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+def _may_log_at_household(user, household: Household) -> bool:
+    return may_log_outreach(user, household.village_id)
+
+
+class VisitInputSerializer(serializers.Serializer):
+    household = ScopedPrimaryKeyField(
+        scope=households_visible_to,
+        may_write=_may_log_at_household,
+        queryset=Household.objects.all(),
+        outside_is_404=True,
+    )
+    visited_on = serializers.DateField(validators=[not_in_future])
+    workers = ScopedPrimaryKeyField(
+        scope=workers_visible_to,
+        queryset=Worker.objects.all(),
+        many=True,
+        required=False,
+        help_text=gettext_lazy(
+            "Who visited. Leave out to name yourself (your worker record in the commune)."
+        ),
+    )
+    helped = HelpSerializer(many=True, required=False, default=list)
+    outcome = serializers.ChoiceField(choices=HomeVisit.Outcome.choices, default=HomeVisit.Outcome.DONE)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    follow_up_on = serializers.DateField(required=False, allow_null=True, default=None)
+    submission_key = serializers.UUIDField(
+        required=False, allow_null=True, default=None, help_text=SUBMISSION_KEY_HELP
+    )
+
+    def validate(self, attrs):
+        visited_on, follow_up_on = attrs["visited_on"], attrs.get("follow_up_on")
+        if follow_up_on and follow_up_on < visited_on:
+            raise serializers.ValidationError({"follow_up_on": _("The follow-up date is before the visit.")})
+        if "workers" not in attrs:
+            user = self.context["request"].user
+            attrs["workers"] = list(
+                Worker.objects.filter(user=user, commune_id=attrs["household"].commune_id)
+            )
+        return attrs
+
+
+class VisitUpdateSerializer(serializers.ModelSerializer):
+    """What may change once a visit is logged: its outcome, notes and follow-up date. Who
+    was helped with what moved ladders on the visit's date and stays as logged."""
+
+    class Meta:
+        model = HomeVisit
+        fields = ["outcome", "notes", "follow_up_on"]
+
+    def validate(self, attrs):
+        follow_up_on = attrs.get("follow_up_on", self.instance.follow_up_on)
+        if follow_up_on and follow_up_on < self.instance.visited_on:
+            raise serializers.ValidationError({"follow_up_on": _("The follow-up date is before the visit.")})
+        return attrs
+
+
+# --- Communication activities
+
+
+class CommunicationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CommunicationActivity
+        fields = ["id", "commune", "channel", "held_on", "villages", "topic", "reach", "group", "recorded_by"]
+        read_only_fields = fields
+
+
+class CommunicationInputSerializer(serializers.ModelSerializer):
+    villages = ScopedPrimaryKeyField(
+        scope=villages_visible_to,
+        may_write=may_log_outreach,
+        queryset=Village.objects.all(),
+        many=True,
+        outside_is_404=True,
+    )
+    group = ScopedPrimaryKeyField(
+        scope=worker_groups_visible_to, queryset=WorkerGroup.objects.all(), allow_null=True, required=False
+    )
+    submission_key = serializers.UUIDField(
+        required=False, allow_null=True, default=None, help_text=SUBMISSION_KEY_HELP
+    )
+
+    class Meta:
+        model = CommunicationActivity
+        fields = ["channel", "held_on", "villages", "topic", "reach", "group", "submission_key"]
+        extra_kwargs = {"held_on": {"validators": [not_in_future]}}
+
+    def validate_topic(self, value):
+        value = clean_name(value)
+        if not value:
+            raise serializers.ValidationError(_("Give the topic."))
+        return value
+
+    def validate(self, attrs):
+        # The same rules as the communication form.
+        villages = attrs.get("villages")
+        group = attrs.get("group", self.instance.group if self.instance else None)
+        commune_id = self.instance.commune_id if self.instance else None
+        if villages is not None:
+            communes = {v.commune_id for v in villages}
+            if not villages:
+                raise serializers.ValidationError({"villages": _("Choose at least one village.")})
+            if len(communes) > 1:
+                raise serializers.ValidationError({"villages": _("Choose villages of one commune.")})
+            if commune_id is not None and communes != {commune_id}:
+                raise serializers.ValidationError(
+                    {"villages": _("This activity belongs to another commune.")}
+                )
+            commune_id = communes.pop()
+        if group is not None and group.commune_id != commune_id:
+            raise serializers.ValidationError({"group": _("This group belongs to another commune.")})
+        attrs["commune_id"] = commune_id
+        return attrs
+
+
+class CommunicationUpdateSerializer(CommunicationInputSerializer):
+    class Meta(CommunicationInputSerializer.Meta):
+        fields = ["channel", "held_on", "villages", "topic", "reach", "group"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields.pop("submission_key", None)
+        return fields
+
+
+# --- Applications
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "commune",
+            "resident",
+            "village",
+            "field",
+            "procedure",
+            "submitted_on",
+            "channel",
+            "result_delivery",
+            "helped_by",
+            "visit",
+            "session",
+            "recorded_by",
+        ]
+        read_only_fields = fields
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    """A dossier the commune received. An online (level 3 or 4) one by a known resident
+    moves their ladder (mobilization.services.application_record)."""
+
+    commune = ScopedPrimaryKeyField(
+        scope=communes_visible_to,
+        queryset=Commune.objects.all(),
+        outside_is_404=True,
+        required=False,
+        help_text=gettext_lazy("Needed only when neither the resident nor the village is given."),
+    )
+    resident = ScopedPrimaryKeyField(
+        scope=residents_visible_to,
+        may_write=lambda user, resident: may_log_outreach(user, resident.household.village_id),
+        queryset=Resident.objects.all(),
+        outside_is_404=True,
+        required=False,
+        allow_null=True,
+    )
+    village = ScopedPrimaryKeyField(
+        scope=villages_visible_to,
+        may_write=may_log_outreach,
+        queryset=Village.objects.all(),
+        outside_is_404=True,
+        required=False,
+        allow_null=True,
+    )
+    field = serializers.ChoiceField(choices=Application.Field.choices)
+    procedure = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    submitted_on = serializers.DateField(validators=[not_in_future])
+    channel = serializers.ChoiceField(choices=Application.Channel.choices)
+    result_delivery = serializers.ChoiceField(
+        choices=Application.Delivery.choices, required=False, allow_blank=True, default=""
+    )
+    helped_by = ScopedPrimaryKeyField(
+        scope=workers_visible_to, queryset=Worker.objects.all(), required=False, allow_null=True
+    )
+    visit = ScopedPrimaryKeyField(
+        scope=visits_visible_to, queryset=HomeVisit.objects.all(), required=False, allow_null=True
+    )
+    session = ScopedPrimaryKeyField(
+        scope=sessions_visible_to, queryset=TrainingSession.objects.all(), required=False, allow_null=True
+    )
+
+    def validate(self, attrs):
+        resident, village = attrs.get("resident"), attrs.get("village")
+        if resident is not None:
+            commune = resident.commune
+        elif village is not None:
+            commune = village.commune
+        elif attrs.get("commune") is not None:
+            commune = attrs["commune"]
+            if not may_manage_program(self.context["request"].user, commune):
+                # Without a village, the dossier is the commune's: officials record those.
+                raise exceptions.PermissionDenied(
+                    _("Name the resident or the village the application is from.")
+                )
+        else:
+            raise serializers.ValidationError(
+                {"commune": _("Give the resident, the village or the commune.")}
+            )
+        if attrs.get("commune") is not None and attrs["commune"] != commune:
+            raise serializers.ValidationError(
+                {"commune": _("The resident or village is in another commune.")}
+            )
+        attrs["commune"] = commune
+        return attrs

@@ -1,0 +1,102 @@
+"""Training sessions in the REST API.
+
+Reads start from training.selectors. A session in a village is recorded, changed and
+deleted by whoever may do outreach there (officials, its village heads and workers); a
+session outside any village by the commune's officials; leaders read. Recording goes
+through training.services.session_record and attendance_record, as the pages do.
+"""
+
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+
+from mobilization.api import replayed
+from mobilization.serializers import HelpSerializer, helps_of
+from training.models import Attendance, TrainingSession
+from training.selectors import sessions_visible_to
+from training.serializers import SessionInputSerializer, SessionSerializer, SessionUpdateSerializer
+from training.services import attendance_record, session_record
+from training.views import may_change_session, session_update
+from villages.access import communes_managed_by, villages_open_to_outreach
+from villages.api import IdFilter
+from villages.api_plumbing import CreateFromInput, Destroy, ListRetrieve, ScopedViewSet, UpdateFromInput
+
+
+class SessionFilter(filters.FilterSet):
+    commune = IdFilter(field_name="commune")
+    village = IdFilter(field_name="village")
+    topic = IdFilter(field_name="topics", distinct=True)
+    facilitator = IdFilter(field_name="facilitators", distinct=True)
+    group = IdFilter(field_name="group")
+    venue_kind = filters.ChoiceFilter(choices=TrainingSession.VenueKind.choices)
+    held_after = filters.DateFilter(field_name="held_on", lookup_expr="gte")
+    held_before = filters.DateFilter(field_name="held_on", lookup_expr="lte")
+
+
+class SessionViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, ScopedViewSet):
+    """Training sessions in your area, with who attended and what each achieved.
+
+    POST records a session (and, optionally, its attendees) through
+    training.services.session_record; send a `submission_key` to retry safely. The
+    `attendance` action marks one more resident present. A session's date and village
+    cannot change once recorded achievements depend on them (400).
+    """
+
+    serializer_class = SessionSerializer
+    input_serializer_class = SessionInputSerializer
+    update_serializer_class = SessionUpdateSerializer
+    filterset_class = SessionFilter
+    ordering_fields = ["held_on", "id"]
+
+    def visible(self, user):
+        return sessions_visible_to(user)
+
+    def with_related(self, queryset):
+        return queryset.select_related("village").prefetch_related(
+            "topics",
+            "facilitators",
+            Prefetch("attendances", queryset=Attendance.objects.order_by("id")),
+        )
+
+    def may_create_any(self, user):
+        return villages_open_to_outreach(user).exists() or communes_managed_by(user).exists()
+
+    def may_change(self, user, session):
+        return may_change_session(user, session)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        visible = sessions_visible_to(self.request.user)
+        existing = replayed(TrainingSession, data["submission_key"], visible)
+        if existing is not None:
+            return existing, False
+        session = session_record(
+            commune=data["commune"],
+            held_on=data["held_on"],
+            village=data.get("village"),
+            venue_kind=data["venue_kind"],
+            venue=data["venue"],
+            topics=data["topics"],
+            facilitators=data["facilitators"],
+            group=data.get("group"),
+            notes=data["notes"],
+            attendees=helps_of(data["attendees"]),
+            recorded_by=self.request.user,
+            submission_key=data["submission_key"],
+        )
+        return session, True
+
+    def perform_update(self, serializer):
+        session_update(session=serializer.instance, data=serializer.validated_data)
+
+    @extend_schema(request=HelpSerializer, responses=SessionSerializer)
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, pk=None):
+        """Mark a resident present with what they achieved (training.services.attendance_record);
+        recording them again adds the new achievements to those already noted."""
+        session = self.get_object()
+        body = HelpSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        attendance_record(session=session, help=body.to_help(body.validated_data), recorded_by=request.user)
+        return self.output(session)

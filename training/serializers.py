@@ -1,0 +1,172 @@
+"""Training sessions in the REST API: a session as read (with its attendance) and as written.
+
+A session is recorded through training.services.session_record and each attendee through
+attendance_record, the same services as the session and attendance pages, so what an
+attendee achieved moves their ladder on the session's date.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+
+from mobilization.models import Worker, WorkerGroup
+from mobilization.selectors import worker_groups_visible_to, workers_visible_to
+from mobilization.serializers import SUBMISSION_KEY_HELP, HelpSerializer
+from training.models import Attendance, Topic, TrainingSession
+from training.selectors import topics_visible_to
+from villages.access import may_log_outreach, may_manage_program
+from villages.api_plumbing import ScopedPrimaryKeyField, refuse_unless
+from villages.models import Achievement, Commune, Village
+from villages.selectors import communes_visible_to, villages_visible_to
+from villages.serializers import not_in_future
+from villages.text import clean_name
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    achievements = serializers.ListField(child=serializers.ChoiceField(choices=Achievement.choices))
+
+    class Meta:
+        model = Attendance
+        fields = ["resident", "achievements"]
+        read_only_fields = fields
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    attendances = AttendanceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TrainingSession
+        fields = [
+            "id",
+            "commune",
+            "village",
+            "venue_kind",
+            "venue",
+            "held_on",
+            "topics",
+            "facilitators",
+            "group",
+            "notes",
+            "attendances",
+            "recorded_by",
+        ]
+        read_only_fields = fields
+
+
+class SessionInputSerializer(serializers.Serializer):
+    commune = ScopedPrimaryKeyField(
+        scope=communes_visible_to,
+        queryset=Commune.objects.all(),
+        outside_is_404=True,
+        required=False,
+        help_text=gettext_lazy("Needed only for a session held outside any village (officials)."),
+    )
+    village = ScopedPrimaryKeyField(
+        scope=villages_visible_to,
+        may_write=may_log_outreach,
+        queryset=Village.objects.all(),
+        outside_is_404=True,
+        required=False,
+        allow_null=True,
+    )
+    venue_kind = serializers.ChoiceField(
+        choices=TrainingSession.VenueKind.choices, default=TrainingSession.VenueKind.CULTURAL_HOUSE
+    )
+    venue = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    held_on = serializers.DateField(validators=[not_in_future])
+    topics = ScopedPrimaryKeyField(
+        scope=topics_visible_to, queryset=Topic.objects.all(), many=True, required=False, default=list
+    )
+    facilitators = ScopedPrimaryKeyField(
+        scope=workers_visible_to, queryset=Worker.objects.all(), many=True, required=False, default=list
+    )
+    group = ScopedPrimaryKeyField(
+        scope=worker_groups_visible_to, queryset=WorkerGroup.objects.all(), required=False, allow_null=True
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    attendees = HelpSerializer(many=True, required=False, default=list)
+    submission_key = serializers.UUIDField(
+        required=False, allow_null=True, default=None, help_text=SUBMISSION_KEY_HELP
+    )
+
+    def validate_venue(self, value):
+        return clean_name(value)
+
+    def validate(self, attrs):
+        # The same rules as the session form: the village decides the commune; a session
+        # outside any village is the commune's, recorded by its officials.
+        village = attrs.get("village")
+        if village is not None:
+            commune = village.commune
+            if attrs.get("commune") is not None and attrs["commune"] != commune:
+                raise serializers.ValidationError({"commune": _("This village is in another commune.")})
+        elif attrs.get("commune") is not None:
+            commune = attrs["commune"]
+            refuse_unless(may_manage_program(self.context["request"].user, commune))
+        else:
+            raise serializers.ValidationError(
+                {"village": _("Choose the village where the session was held.")}
+            )
+        if village is None and attrs["venue_kind"] == TrainingSession.VenueKind.CULTURAL_HOUSE:
+            raise serializers.ValidationError(
+                {"village": _("A session at a village cultural house names its village.")}
+            )
+        attrs["commune"] = commune
+        return attrs
+
+
+class SessionUpdateSerializer(serializers.Serializer):
+    """A session's facts. Its commune is fixed; attendees are added with the attendance action."""
+
+    village = ScopedPrimaryKeyField(
+        scope=villages_visible_to,
+        may_write=may_log_outreach,
+        queryset=Village.objects.all(),
+        outside_is_404=True,
+        allow_null=True,
+    )
+    venue_kind = serializers.ChoiceField(choices=TrainingSession.VenueKind.choices)
+    venue = serializers.CharField(allow_blank=True, max_length=255)
+    held_on = serializers.DateField(validators=[not_in_future])
+    topics = ScopedPrimaryKeyField(scope=topics_visible_to, queryset=Topic.objects.all(), many=True)
+    facilitators = ScopedPrimaryKeyField(scope=workers_visible_to, queryset=Worker.objects.all(), many=True)
+    group = ScopedPrimaryKeyField(
+        scope=worker_groups_visible_to, queryset=WorkerGroup.objects.all(), allow_null=True
+    )
+    notes = serializers.CharField(allow_blank=True, max_length=4000)
+
+    def validate_venue(self, value):
+        return clean_name(value)
+
+    def validate(self, attrs):
+        session = self.instance
+        merged = {
+            "village": session.village,
+            "venue_kind": session.venue_kind,
+            "venue": session.venue,
+            "held_on": session.held_on,
+            "group": session.group,
+            "notes": session.notes,
+            "topics": list(session.topics.all()),
+            "facilitators": list(session.facilitators.all()),
+            **attrs,
+        }
+        village = merged["village"]
+        if village is not None and village.commune_id != session.commune_id:
+            raise serializers.ValidationError({"village": _("This village is in another commune.")})
+        if village is None:
+            if merged["venue_kind"] == TrainingSession.VenueKind.CULTURAL_HOUSE:
+                raise serializers.ValidationError(
+                    {"village": _("A session at a village cultural house names its village.")}
+                )
+            refuse_unless(may_manage_program(self.context["request"].user, session.commune_id))
+        errors = {}
+        if any(t.commune_id != session.commune_id for t in merged["topics"]):
+            errors["topics"] = _("A topic of another commune cannot be used.")
+        if any(f.commune_id != session.commune_id for f in merged["facilitators"]):
+            errors["facilitators"] = _("A worker of another commune cannot facilitate this session.")
+        if merged["group"] is not None and merged["group"].commune_id != session.commune_id:
+            errors["group"] = _("This group belongs to another commune.")
+        if errors:
+            raise serializers.ValidationError(errors)
+        return merged

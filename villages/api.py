@@ -1,0 +1,351 @@
+"""The register in the REST API: communes, villages, households and residents.
+
+Every queryset starts from villages.selectors; a record outside the user's area answers
+404. Officials change everything in their commune, village heads the households and
+residents of their villages (villages.access); everyone else reads. Households and
+residents carry a version: reads answer with an ETag, and a write sent with a stale
+If-Match (412) or version (409) changes nothing. Ladder steps and departures are actions
+calling villages.services, as the household page does.
+"""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from mobilization.models import HomeVisit
+from mobilization.selectors import follow_up_overdue_exists
+from villages.access import (
+    communes_managed_by,
+    may_edit_register,
+    may_manage_program,
+    villages_editable_by,
+)
+from villages.api_plumbing import (
+    CreateFromInput,
+    Destroy,
+    ListRetrieve,
+    ScopedViewSet,
+    UpdateFromInput,
+    VersionedWrites,
+)
+from villages.models import LadderStep, Resident
+from villages.selectors import (
+    MIN_DIGITS_TO_SEARCH,
+    communes_visible_to,
+    digits_only,
+    households_matching,
+    households_visible_to,
+    residents_visible_to,
+    villages_visible_to,
+    with_list_columns,
+)
+from villages.serializers import (
+    CommuneSerializer,
+    CommuneUpdateSerializer,
+    DepartureSerializer,
+    HouseholdInputSerializer,
+    HouseholdSerializer,
+    HouseholdUpdateSerializer,
+    LadderSerializer,
+    ResidentInputSerializer,
+    ResidentSerializer,
+    ResidentUpdateSerializer,
+    VillageInputSerializer,
+    VillageSerializer,
+    VillageUpdateSerializer,
+)
+from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
+from villages.text import fold
+
+
+class IdFilter(filters.NumberFilter):
+    """A record id: whole numbers only (a number filter would also take 1.5)."""
+
+    field_class = forms.IntegerField
+
+
+# --- Communes
+
+
+class CommuneViewSet(UpdateFromInput, ListRetrieve, ScopedViewSet):
+    """Communes where you hold a role. Officials correct their commune's name, province and
+    the indicators' minimum age; communes are added with `manage.py add_commune`."""
+
+    serializer_class = CommuneSerializer
+    update_serializer_class = CommuneUpdateSerializer
+    ordering_fields = ["code", "name"]
+
+    def visible(self, user):
+        return communes_visible_to(user)
+
+    def may_change(self, user, commune):
+        return may_manage_program(user, commune)
+
+
+# --- Villages
+
+
+class VillageFilter(filters.FilterSet):
+    commune = IdFilter(field_name="commune")
+
+
+class VillageViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, ScopedViewSet):
+    """Villages whose register you may read. Officials add, rename and delete their
+    commune's villages; a village with households cannot be deleted (409)."""
+
+    serializer_class = VillageSerializer
+    input_serializer_class = VillageInputSerializer
+    update_serializer_class = VillageUpdateSerializer
+    filterset_class = VillageFilter
+    ordering_fields = ["code", "name"]
+
+    def visible(self, user):
+        return villages_visible_to(user)
+
+    def may_create_any(self, user):
+        return communes_managed_by(user).exists()
+
+    def may_change(self, user, village):
+        return may_manage_program(user, village.commune_id)
+
+    def perform_create(self, serializer):
+        return serializer.save(), True
+
+
+# --- Households
+
+
+class HouseholdFilter(filters.FilterSet):
+    village = IdFilter(field_name="village")
+    commune = IdFilter(field_name="commune")
+    search = filters.CharFilter(
+        method="search_households",
+        max_length=120,
+        help_text="Household code, a present member's name (without diacritics is fine), ID or phone number.",
+    )
+    visited = filters.BooleanFilter(method="filter_visited", help_text="Has been visited at least once.")
+    without_eid = filters.BooleanFilter(
+        method="filter_without_eid", help_text="A present member has no e-ID."
+    )
+    not_level34 = filters.BooleanFilter(
+        method="filter_not_level34", help_text="A present member is not yet a level 3/4 user."
+    )
+    overdue = filters.BooleanFilter(
+        method="filter_overdue", help_text="A follow-up date has passed unvisited."
+    )
+
+    def search_households(self, queryset, name, value):
+        return households_matching(queryset, value)
+
+    def _with(self, queryset, condition, value):
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    def filter_visited(self, queryset, name, value):
+        visits = HomeVisit.objects.filter(household=OuterRef("pk"))
+        return self._with(queryset, Exists(visits), value)
+
+    def filter_without_eid(self, queryset, name, value):
+        return self._with(queryset, Exists(_present_members().filter(eid_on__isnull=True)), value)
+
+    def filter_not_level34(self, queryset, name, value):
+        return self._with(queryset, Exists(_present_members().filter(level34_on__isnull=True)), value)
+
+    def filter_overdue(self, queryset, name, value):
+        return self._with(queryset, follow_up_overdue_exists(timezone.localdate()), value)
+
+
+def _present_members():
+    return Resident.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
+
+
+class HouseholdViewSet(
+    VersionedWrites, CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, ScopedViewSet
+):
+    """Households in your area, with their present members' ladder counts.
+
+    Officials and the village's heads add and change households. A read answers with an
+    ETag; send it back as If-Match (or the `version` field) to have a write refused when
+    someone changed the household since (412, or 409 for `version`). A household with
+    members or visits cannot be deleted (409).
+    """
+
+    serializer_class = HouseholdSerializer
+    input_serializer_class = HouseholdInputSerializer
+    update_serializer_class = HouseholdUpdateSerializer
+    filterset_class = HouseholdFilter
+    ordering_fields = ["code", "village__code", "member_count", "id"]
+
+    def visible(self, user):
+        return households_visible_to(user)
+
+    def with_related(self, queryset):
+        return with_list_columns(queryset)
+
+    def may_create_any(self, user):
+        return villages_editable_by(user).exists()
+
+    def may_change(self, user, household):
+        return may_edit_register(user, household.village_id)
+
+    def perform_create(self, serializer):
+        return serializer.save(), True
+
+    def perform_update(self, serializer):
+        household = serializer.instance
+        data = dict(serializer.validated_data)
+        sent_version = data.pop("version", None)
+        for name, value in data.items():
+            setattr(household, name, value)
+        self.save_versioned(household, sent_version)
+
+
+# --- Residents
+
+
+def residents_matching(residents, text: str):
+    """Residents whose name (diacritics and case ignored), household code, ID or phone matches."""
+    text = (text or "").strip()
+    if not text:
+        return residents
+    condition = Q(household__code__icontains=text)
+    folded = fold(text)
+    if folded:
+        condition |= Q(search_name__contains=folded)
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= MIN_DIGITS_TO_SEARCH:
+        residents = residents.annotate(phone_digits=digits_only("phone"))
+        condition |= Q(national_id__contains=digits) | Q(phone_digits__contains=digits)
+    return residents.filter(condition)
+
+
+class ResidentFilter(filters.FilterSet):
+    household = IdFilter(field_name="household")
+    village = IdFilter(field_name="household__village")
+    commune = IdFilter(field_name="commune")
+    search = filters.CharFilter(
+        method="search_residents",
+        max_length=120,
+        help_text="Name (without diacritics is fine), household code, ID or phone number.",
+    )
+    present = filters.BooleanFilter(
+        field_name="left_on",
+        lookup_expr="isnull",
+        help_text="Still living here (has not moved away or died).",
+    )
+    has_smartphone = filters.BooleanFilter(field_name="smartphone_on", lookup_expr="isnull", exclude=True)
+    has_eid = filters.BooleanFilter(field_name="eid_on", lookup_expr="isnull", exclude=True)
+    has_online = filters.BooleanFilter(
+        field_name="online_on",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="Has used an online public service.",
+    )
+    has_level34 = filters.BooleanFilter(
+        field_name="level34_on",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="Has submitted a level 3/4 application.",
+    )
+    sex = filters.ChoiceFilter(choices=Resident.Sex.choices)
+    relation = filters.ChoiceFilter(choices=Resident.Relation.choices)
+    born_from = filters.NumberFilter(field_name="birth_year", lookup_expr="gte")
+    born_until = filters.NumberFilter(field_name="birth_year", lookup_expr="lte")
+
+    def search_residents(self, queryset, name, value):
+        return residents_matching(queryset, value)
+
+
+class ResidentViewSet(
+    VersionedWrites, CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, ScopedViewSet
+):
+    """Residents of the households in your area.
+
+    Personal ID numbers are shown in full to those who keep the village's register
+    (officials, the village's heads) and masked for everyone else. The ladder dates and the
+    departure are not fields: use the `ladder` and `departure` actions, which move them
+    exactly as the household page does. Writes honour If-Match and `version` as households do.
+    """
+
+    serializer_class = ResidentSerializer
+    input_serializer_class = ResidentInputSerializer
+    update_serializer_class = ResidentUpdateSerializer
+    filterset_class = ResidentFilter
+    ordering_fields = ["search_name", "birth_year", "household__code", "id", "eid_on", "level34_on"]
+
+    def visible(self, user):
+        return residents_visible_to(user)
+
+    def with_related(self, queryset):
+        return queryset.select_related("household")
+
+    def may_create_any(self, user):
+        return villages_editable_by(user).exists()
+
+    def may_change(self, user, resident):
+        return may_edit_register(user, resident.household.village_id)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not hasattr(self, "_editable_villages"):
+            self._editable_villages = set(
+                villages_editable_by(self.request.user).values_list("id", flat=True)
+            )
+        context["editable_villages"] = self._editable_villages
+        return context
+
+    def perform_create(self, serializer):
+        return serializer.save(), True
+
+    def perform_update(self, serializer):
+        resident = serializer.instance
+        data = dict(serializer.validated_data)
+        sent_version = data.pop("version", None)
+        for name, value in data.items():
+            setattr(resident, name, value)
+        self.save_versioned(resident, sent_version)
+
+    @extend_schema(request=LadderSerializer, responses=ResidentSerializer)
+    @action(detail=True, methods=["post"])
+    def ladder(self, request, pk=None):
+        """Record a ladder step on a date, as the household page's quick update does: a step
+        without a date is advanced (villages.services.resident_ladder_advance), a step with
+        one is corrected to the new date or cleared with null (resident_ladder_correct)."""
+        resident = self.get_object()
+        body = LadderSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        step, on = LadderStep(body.validated_data["step"]), body.validated_data["on"]
+        try:
+            if on is not None and getattr(resident, step.field) is None:
+                resident_ladder_advance(resident=resident, step=step, on=on)
+            else:
+                resident_ladder_correct(resident=resident, step=step, on=on)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"on": error.messages}) from None
+        return self.output(resident)
+
+    @extend_schema(request=DepartureSerializer, responses=ResidentSerializer)
+    @action(detail=True, methods=["post"])
+    def departure(self, request, pk=None):
+        """Record that the resident moved away or died (resident_departure_record); they
+        leave the indicators from that day."""
+        resident = self.get_object()
+        body = DepartureSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            resident_departure_record(
+                resident=resident, on=body.validated_data["on"], reason=body.validated_data["reason"]
+            )
+        except DjangoValidationError as error:
+            names = {"left_on": "on", "left_reason": "reason"}
+            by_field = error.message_dict if hasattr(error, "error_dict") else {"on": error.messages}
+            raise serializers.ValidationError(
+                {names.get(field, "on"): messages for field, messages in by_field.items()}
+            ) from None
+        return self.output(resident)

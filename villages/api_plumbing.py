@@ -1,0 +1,348 @@
+"""What every endpoint of the REST API shares: paging, throttles, errors, scoped writes and
+the refusal of lost updates.
+
+The rules themselves live elsewhere: who may see a record in the selectors, who may change
+it in villages.access, how a write happens in the services. This module only lets a viewset
+state them once: `visible(user)` for reads (anything else answers 404), `may_create_any`
+and `may_change` for writes (403), and the serializers it reads and writes with.
+"""
+
+import re
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from villages.api_policy import STALE_VERSION, Conflict, PreconditionFailed
+from villages.models import StaleWrite
+
+# Ids beyond this many digits cannot exist; the URL does not match them (404) rather than
+# letting a database refuse an out-of-range integer.
+ID_PATTERN = "[0-9]{1,18}"
+
+
+# --- Fields that point at other records
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A reference to a record the user may see, chosen by `scope(user)`.
+
+    With `outside_is_404`, a record the user may not see answers 404 for the whole request,
+    as the web pages do for the household or village a write is about; otherwise it is a
+    400 naming the field, as for any other bad value. Either way nothing tells the client
+    whether the record exists elsewhere. `may_write(user, record)`, when given, answers 403
+    for a record the user may see but not write in (a leader's village).
+    """
+
+    def __init__(self, *, scope, outside_is_404: bool = False, may_write=None, **kwargs):
+        self.scope = scope
+        self.outside_is_404 = outside_is_404
+        self.may_write = may_write
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.scope(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        try:
+            record = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if self.outside_is_404 and error.get_codes() == ["does_not_exist"]:
+                raise exceptions.NotFound(
+                    _("%(field)s: no such record in your area.")
+                    % {"field": self.field_name or getattr(self.parent, "field_name", "")}
+                ) from None
+            raise
+        if self.may_write is not None and not self.may_write(self.context["request"].user, record):
+            raise exceptions.PermissionDenied(ScopedWrites.message)
+        return record
+
+
+# --- Permissions
+
+
+class ScopedWrites(BasePermission):
+    """Reads are for everyone signed in (the queryset is already scoped); writes ask the viewset.
+
+    `may_create_any(user)` refuses a create before the body is read when the user may
+    create nothing of the kind anywhere (a leader); the record's own village or commune is
+    checked once the body is valid. `may_change(user, obj)` decides updates, deletes and
+    the actions on one record.
+    """
+
+    message = gettext_lazy("Your role does not allow this change.")
+
+    def has_permission(self, request, view):
+        # A method the route does not offer goes on to its 405.
+        if request.method in SAFE_METHODS or getattr(view, "detail", False) or view.action is None:
+            return True
+        return view.may_create_any(request.user)
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS:
+            return True
+        return view.may_change(request.user, obj)
+
+
+def refuse_unless(allowed: bool) -> None:
+    if not allowed:
+        raise exceptions.PermissionDenied(ScopedWrites.message)
+
+
+# --- Viewsets
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """Reads start from `visible(user)`; responses use `serializer_class`, request bodies
+    `input_serializer_class` (and `update_serializer_class` for PUT and PATCH when the
+    fields that may change differ from those of a new record)."""
+
+    permission_classes = [IsAuthenticated, ScopedWrites]
+    lookup_value_regex = ID_PATTERN
+    ordering_fields: list[str] = []
+    input_serializer_class = None
+    update_serializer_class = None
+
+    def visible(self, user):
+        raise NotImplementedError
+
+    def with_related(self, queryset):
+        """Joins and prefetches that keep a page at a fixed number of queries."""
+        return queryset
+
+    def get_queryset(self):
+        return self.with_related(self.visible(self.request.user))
+
+    def may_create_any(self, user) -> bool:
+        return False
+
+    def may_change(self, user, obj) -> bool:
+        return False
+
+    def input_class(self):
+        if self.action in ("update", "partial_update") and self.update_serializer_class is not None:
+            return self.update_serializer_class
+        return self.input_serializer_class
+
+    def get_input_serializer(self, *args, **kwargs):
+        kwargs.setdefault("context", self.get_serializer_context())
+        return self.input_class()(*args, **kwargs)
+
+    def output(self, instance, status_code=status.HTTP_200_OK, headers=None) -> Response:
+        """The record as it is now in the database, read through the scoped queryset."""
+        fresh = self.get_queryset().get(pk=instance.pk)
+        return Response(self.get_serializer(fresh).data, status=status_code, headers=headers)
+
+
+class ListRetrieve(mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    pass
+
+
+class CreateFromInput:
+    """POST: validate the input serializer, `perform_create` returns the saved record."""
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance, created = self.perform_create(serializer)
+        return self.output(instance, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def perform_create(self, serializer):
+        """Return (record, created): a repeated submission key answers 200 with the first record."""
+        raise NotImplementedError
+
+
+class UpdateFromInput:
+    """PUT and PATCH: validate the input serializer against the record, then save it."""
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_input_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return self.output(serializer.instance)
+
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+    def perform_update(self, serializer):
+        serializer.save()
+
+
+class Destroy(mixins.DestroyModelMixin):
+    pass
+
+
+# --- Lost updates: ETag and If-Match, or a version field
+
+
+def etag_of(instance) -> str:
+    return f'"{instance.version}"'
+
+
+_ETAG = re.compile(r'\s*(?:W/)?"([^"]*)"\s*')
+
+
+def if_match_versions(header: str) -> set[str] | None:
+    """The versions an If-Match header accepts; None for `*` (any version)."""
+    if header.strip() == "*":
+        return None
+    versions = set()
+    for part in header.split(","):
+        match = _ETAG.fullmatch(part)
+        versions.add(match.group(1) if match else part.strip())
+    return versions
+
+
+class VersionedWrites:
+    """Households and residents refuse a write based on an old read.
+
+    A read answers with `ETag: "<version>"`. A PUT, PATCH or DELETE with `If-Match` is
+    refused with 412 when the record has changed since; a body's `version` field does the
+    same with 409. Neither is required: a write without them applies to the current record.
+    The check and the save happen under one row lock (Versioned.save_unless_stale), so two
+    writes based on the same read cannot both pass.
+    """
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return Response(self.get_serializer(instance).data, headers={"ETag": etag_of(instance)})
+
+    def expected_version(self, request, instance, sent_version: int | None):
+        """(version the write is based on, the error to raise if it is stale)."""
+        header = request.headers.get("If-Match")
+        if header is not None:
+            versions = if_match_versions(header)
+            if versions is not None and str(instance.version) not in versions:
+                raise PreconditionFailed()
+            return instance.version, PreconditionFailed
+        if sent_version is not None:
+            if sent_version != instance.version:
+                raise Conflict(STALE_VERSION % {"sent": sent_version, "current": instance.version})
+            return sent_version, Conflict
+        return instance.version, Conflict
+
+    def save_versioned(self, instance, sent_version: int | None) -> None:
+        expected, error = self.expected_version(self.request, instance, sent_version)
+        try:
+            instance.save_unless_stale(expected)
+        except StaleWrite:
+            raise error() from None
+
+    def output(self, instance, status_code=status.HTTP_200_OK, headers=None) -> Response:
+        response = super().output(instance, status_code, headers)
+        fresh_version = response.data.get("version")
+        if fresh_version is not None:
+            response["ETag"] = f'"{fresh_version}"'
+        return response
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.expected_version(request, instance, None)
+        instance.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=gettext_lazy(
+        'The ETag the record was read with, for example "3". Optional; when sent and the record '
+        "has changed since, the write is refused with 412 and nothing changes."
+    ),
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200],
+    required=True,
+    description=gettext_lazy('The record\'s version as an entity tag, for example "3". Send it as If-Match.'),
+)
+
+
+# --- The schema
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+VALIDATION_ERROR = {
+    "type": "object",
+    "description": "Messages per field that was refused; non_field_errors for the record as a whole.",
+    "additionalProperties": {},
+}
+ERROR_DESCRIPTIONS = {
+    "400": gettext_lazy("Bad input: the body names each field that was refused."),
+    "401": gettext_lazy("No valid credentials: sign in or send `Authorization: Token <key>`."),
+    "403": gettext_lazy("Your role does not allow this."),
+    "404": gettext_lazy("No such record in your area."),
+    "409": gettext_lazy(
+        "Conflicts with the record's current state (stale version, records that refer to it)."
+    ),
+    "412": gettext_lazy("If-Match does not match the record's current ETag: someone changed it since."),
+    "429": gettext_lazy("Too many requests: wait and try again (see Retry-After)."),
+}
+
+
+class SoftbridgeSchema(AutoSchema):
+    """drf-spectacular's schema with our request and response serializers and every error
+    an operation can answer, so that clients (and schemathesis) can rely on the codes."""
+
+    def _write_action(self) -> bool:
+        return getattr(self.view, "action", None) in ("create", "update", "partial_update")
+
+    def get_request_serializer(self):
+        if self._write_action() and hasattr(self.view, "input_class"):
+            return self.view.input_class()
+        return super().get_request_serializer()
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if isinstance(self.view, VersionedWrites):
+            action = getattr(self.view, "action", None)
+            if action in ("update", "partial_update", "destroy"):
+                parameters = [*parameters, IF_MATCH]
+            if action in ("retrieve", "update", "partial_update"):
+                parameters = [*parameters, ETAG]
+        return parameters
+
+    def _error_codes(self) -> list[str]:
+        codes = ["429"]
+        if self.get_auth() and {} not in self.get_auth():
+            codes.append("401")
+        if self.method in SAFE_METHODS:
+            if self._get_filter_parameters() or self._is_list_view():
+                codes.append("400")
+            if "{" in self.path or self._is_list_view():
+                codes.append("404")
+            return codes
+        codes += ["400", "403", "404", "409"]
+        if isinstance(self.view, VersionedWrites) and self.method in ("PUT", "PATCH", "DELETE"):
+            codes.append("412")
+        return codes
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code in self._error_codes():
+            if code in responses:
+                continue
+            schema = (
+                VALIDATION_ERROR if code == "400" else self.resolve_serializer(ErrorSerializer, direction).ref
+            )
+            responses[code] = {
+                "content": {"application/json": {"schema": schema}},
+                "description": str(ERROR_DESCRIPTIONS[code]),
+            }
+        return responses

@@ -1,0 +1,349 @@
+"""The register in the REST API: what is read (output) and what may be written (input).
+
+Output serializers show a record as the user may see it (ID numbers masked unless the
+user keeps that village's register). Input serializers accept only what a client may
+change: ladder dates and departures are not fields here but actions that call the same
+services as the web pages, and the version (or If-Match) guards against lost updates.
+Every input runs the model's own validation, so the API refuses what the forms refuse.
+"""
+
+import copy
+import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+
+from mobilization.models import Worker
+from mobilization.selectors import workers_visible_to
+from villages.access import may_edit_register, may_manage_program
+from villages.admin_scoping import mask_national_id
+from villages.api_plumbing import ScopedPrimaryKeyField
+from villages.api_policy import api_error_from_django
+from villages.forms import PHONE
+from villages.models import Commune, Household, LadderStep, Resident, Village
+from villages.selectors import communes_visible_to, households_visible_to, villages_visible_to
+from villages.text import clean_name
+
+FUTURE = gettext_lazy("The date is in the future.")
+
+
+def not_in_future(value: datetime.date | None) -> None:
+    if value is not None and value > datetime.date.today():
+        raise serializers.ValidationError(FUTURE, code="future")
+
+
+def model_checked(instance, attrs: dict, *, exclude=()):
+    """A copy of `instance` with `attrs` set, validated by the model (fields, clean(), and
+    the database constraints), so the API refuses exactly what the forms and admin do."""
+    candidate = copy.copy(instance)
+    candidate._state = copy.copy(instance._state)
+    for name, value in attrs.items():
+        setattr(candidate, name, value)
+    try:
+        candidate.full_clean(exclude=list(exclude))
+    except DjangoValidationError as error:
+        raise api_error_from_django(error) from None
+    return candidate
+
+
+# --- Communes
+
+
+class CommuneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Commune
+        fields = ["id", "code", "name", "province", "min_age"]
+        read_only_fields = fields
+
+
+class CommuneUpdateSerializer(serializers.ModelSerializer):
+    """Officials correct their commune's name and the indicators' minimum age; the code is fixed."""
+
+    class Meta:
+        model = Commune
+        fields = ["name", "province", "min_age"]
+
+    def validate_name(self, value):
+        return clean_name(value)
+
+    def validate(self, attrs):
+        model_checked(self.instance, attrs)
+        return attrs
+
+
+# --- Villages
+
+
+class VillageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Village
+        fields = ["id", "commune", "code", "name", "kind"]
+        read_only_fields = fields
+
+
+class VillageInputSerializer(serializers.ModelSerializer):
+    commune = ScopedPrimaryKeyField(
+        scope=communes_visible_to,
+        may_write=may_manage_program,
+        queryset=Commune.objects.all(),
+        outside_is_404=True,
+    )
+
+    class Meta:
+        model = Village
+        fields = ["commune", "code", "name", "kind"]
+        # Uniqueness is checked in validate(), so that the error names the field.
+        validators = []
+
+    def validate_code(self, value):
+        return value.strip()
+
+    def validate(self, attrs):
+        commune = attrs.get("commune") or self.instance.commune
+        code = attrs.get("code", self.instance.code if self.instance else None)
+        taken = Village.objects.filter(commune=commune, code=code)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if code and taken.exists():
+            raise serializers.ValidationError(
+                {"code": _("The commune already has a village with this code.")}
+            )
+        model_checked(self.instance or Village(), attrs, exclude=["commune"] if self.instance else ())
+        return attrs
+
+
+class VillageUpdateSerializer(VillageInputSerializer):
+    """A village stays in its commune."""
+
+    class Meta(VillageInputSerializer.Meta):
+        fields = ["code", "name", "kind"]
+
+
+# --- Households
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    village_code = serializers.CharField(source="village.code", read_only=True)
+    head_name = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The present head of household's name, if recorded."),
+    )
+    member_count = serializers.IntegerField(read_only=True, help_text=gettext_lazy("Members living here."))
+    smartphone_count = serializers.IntegerField(read_only=True)
+    eid_count = serializers.IntegerField(read_only=True)
+    online_count = serializers.IntegerField(read_only=True)
+    level34_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "commune",
+            "village",
+            "village_code",
+            "code",
+            "address",
+            "phone",
+            "has_smartphone",
+            "has_internet",
+            "worker_in_charge",
+            "version",
+            "head_name",
+            "member_count",
+            "smartphone_count",
+            "eid_count",
+            "online_count",
+            "level34_count",
+        ]
+        read_only_fields = fields
+
+
+class HouseholdInputSerializer(serializers.ModelSerializer):
+    village = ScopedPrimaryKeyField(
+        scope=villages_visible_to,
+        may_write=may_edit_register,
+        queryset=Village.objects.all(),
+        outside_is_404=True,
+    )
+    worker_in_charge = ScopedPrimaryKeyField(
+        scope=workers_visible_to, queryset=Worker.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Household
+        fields = ["village", "code", "address", "phone", "has_smartphone", "has_internet", "worker_in_charge"]
+        extra_kwargs = {"phone": {"validators": [PHONE]}}
+
+    def validate_code(self, value):
+        return value.strip()
+
+    def validate(self, attrs):
+        village = attrs.get("village") or self.instance.village
+        code = attrs.get("code", self.instance.code if self.instance else None)
+        worker = attrs.get("worker_in_charge")
+        if worker is not None and worker.commune_id != village.commune_id:
+            raise serializers.ValidationError(
+                {"worker_in_charge": _("This worker belongs to another commune.")}
+            )
+        taken = Household.objects.filter(commune_id=village.commune_id, code=code)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if code and taken.exists():
+            raise serializers.ValidationError(
+                {"code": _("Another household of this commune already has this code.")}
+            )
+        fields = {name: value for name, value in attrs.items() if name != "version"}
+        model_checked(self.instance or Household(), fields)
+        return attrs
+
+
+class HouseholdUpdateSerializer(HouseholdInputSerializer):
+    """A household stays in its village; `version` (or If-Match) guards against lost updates."""
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("The version you read; a stale one is refused with 409. Optional."),
+    )
+
+    class Meta(HouseholdInputSerializer.Meta):
+        fields = ["code", "address", "phone", "has_smartphone", "has_internet", "worker_in_charge", "version"]
+
+
+# --- Residents
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    household_code = serializers.CharField(source="household.code", read_only=True)
+    village = serializers.IntegerField(source="household.village_id", read_only=True)
+    national_id = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "In full to those who keep the village's register; otherwise masked, for example ********1234."
+        )
+    )
+
+    class Meta:
+        model = Resident
+        fields = [
+            "id",
+            "commune",
+            "village",
+            "household",
+            "household_code",
+            "full_name",
+            "sex",
+            "birth_year",
+            "national_id",
+            "phone",
+            "relation",
+            "moved_in_on",
+            "left_on",
+            "left_reason",
+            "smartphone_on",
+            "eid_on",
+            "online_on",
+            "level34_on",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_national_id(self, resident) -> str:
+        if resident.household.village_id in self.context.get("editable_villages", ()):
+            return resident.national_id
+        return mask_national_id(resident.national_id)
+
+
+class ResidentInputSerializer(serializers.ModelSerializer):
+    household = ScopedPrimaryKeyField(
+        scope=households_visible_to,
+        may_write=lambda user, household: may_edit_register(user, household.village_id),
+        queryset=Household.objects.all(),
+        outside_is_404=True,
+    )
+    # People type "0041 8500 1234"; the spaces are dropped before the 12-digit check.
+    national_id = serializers.CharField(required=False, allow_blank=True, max_length=20)
+
+    class Meta:
+        model = Resident
+        fields = [
+            "household",
+            "full_name",
+            "sex",
+            "birth_year",
+            "national_id",
+            "phone",
+            "relation",
+            "moved_in_on",
+        ]
+        extra_kwargs = {"phone": {"validators": [PHONE]}, "moved_in_on": {"validators": [not_in_future]}}
+
+    def validate_national_id(self, value):
+        return "".join(value.split())
+
+    def validate_full_name(self, value):
+        value = clean_name(value)
+        if not value:
+            raise serializers.ValidationError(_("Give the resident's name."))
+        return value
+
+    def validate(self, attrs):
+        household = attrs.get("household") or self.instance.household
+        national_id = attrs.get("national_id", "")
+        taken = Resident.objects.filter(commune_id=household.commune_id, national_id=national_id)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if national_id and taken.exists():
+            raise serializers.ValidationError(
+                {"national_id": _("Another resident of this commune already has this ID number.")}
+            )
+        moved_in_on = attrs.get("moved_in_on")
+        if (
+            moved_in_on
+            and self.instance is not None
+            and self.instance.left_on
+            and moved_in_on > self.instance.left_on
+        ):
+            raise serializers.ValidationError(
+                {"moved_in_on": _("The moving-in date is after the day the resident left.")}
+            )
+        fields = {name: value for name, value in attrs.items() if name != "version"}
+        model_checked(self.instance or Resident(), fields)
+        return attrs
+
+
+class ResidentUpdateSerializer(ResidentInputSerializer):
+    """A member stays in their household; `version` (or If-Match) guards against lost updates."""
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("The version you read; a stale one is refused with 409. Optional."),
+    )
+
+    class Meta(ResidentInputSerializer.Meta):
+        fields = [
+            "full_name",
+            "sex",
+            "birth_year",
+            "national_id",
+            "phone",
+            "relation",
+            "moved_in_on",
+            "version",
+        ]
+
+
+class LadderSerializer(serializers.Serializer):
+    """One step of the ladder on a date: a first date advances it, a new date corrects it
+    (later or cleared with null), exactly as the household page's quick update does."""
+
+    step = serializers.ChoiceField(choices=LadderStep.choices)
+    on = serializers.DateField(allow_null=True, validators=[not_in_future])
+
+
+class DepartureSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Resident.LeftReason.choices)
+    on = serializers.DateField(validators=[not_in_future])
