@@ -599,3 +599,25 @@ def test_command_shows_a_progress_bar_for_a_large_file(commune, roster_path, cap
     captured = capsys.readouterr()
     assert "100%" in captured.err
     assert "Residents: 12000 created" in captured.out
+
+
+def test_an_id_number_matching_someone_of_another_name_and_year_is_refused(commune, household_a, resident_a):
+    resident_a.national_id = "004185000123"
+    resident_a.save()
+    before = register_snapshot()
+    rows = [["NK", "", "NK-001", "Lò Văn Lạ", "", "", "1950", "004185000123", "", "", "", "", "", ""]]
+    result = run(commune, csv_file(rows))
+    assert located(result) == [(2, "national_id")]
+    assert "belongs to another resident of the commune: Nông Thị Hoa" in result.errors[0].message
+    assert register_snapshot() == before
+
+
+def test_an_id_number_with_a_corrected_name_updates_the_name(commune, household_a, resident_a):
+    resident_a.national_id = "004185000123"
+    resident_a.save()
+    version = Resident.objects.get(pk=resident_a.pk).version
+    rows = [["NK", "", "NK-001", "Nông Thị Hoà", "", "", "1985", "004185000123", "", "", "", "", "", ""]]
+    result = run(commune, csv_file(rows))
+    assert counts(result)["residents"] == (0, 1, 0)
+    resident_a.refresh_from_db()
+    assert (resident_a.full_name, resident_a.version) == ("Nông Thị Hoà", version + 1)

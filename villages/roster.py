@@ -19,8 +19,9 @@ Choices of ours, documented for officials in the README:
   erase what was recorded since); to clear a value, correct it in the register;
 - `left_reason` (`ly_do_chuyen_di`) says why a resident left: moved_away or died
   (chuyển đi, chết); a leaving date without a reason means moved away;
-- `smartphone_on` (`ngay_co_dien_thoai_thong_minh`) is accepted too, so that an export
-  of the register imports back unchanged;
+- `smartphone_on` (`ngay_co_dien_thoai_thong_minh`) is accepted too, and a masked ID
+  number (`********1234`) reads as an empty cell, so that an export of the register
+  (villages.exports) imports back unchanged;
 - dates are not in the future and not before 1900;
 - residents of the register missing from the file are left as they are.
 
@@ -594,6 +595,8 @@ class _Checker:
             return None
         if _TWELVE_DIGITS.fullmatch(text):
             return text
+        if _MASKED.fullmatch(text):
+            return None  # a masked number from an export (villages.exports): keep the stored one
         if not text.isdigit():
             return _Fail(_("A personal ID number is exactly 12 digits: %(value)s is not.") % {"value": text})
         message = _("A personal ID number is exactly 12 digits; this one has %(count)s.") % {
@@ -625,6 +628,7 @@ class _Checker:
 
 
 _TWELVE_DIGITS = re.compile(r"[0-9]{12}")
+_MASKED = re.compile(r"\*+[0-9]{4}")
 _ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
@@ -848,7 +852,10 @@ def _match(checker: _Checker, row: _Row, by_id, by_key, by_name) -> tuple | None
         )
         return None
     by_name_match = candidates[0] if len(candidates) == 1 else None
-    if by_number is not None and by_name_match is not None and by_number[0] != by_name_match[0]:
+    if by_number is not None and (
+        (by_name_match is not None and by_number[0] != by_name_match[0])
+        or (by_name_match is None and _someone_else(by_number[2], folded, year))
+    ):
         other = by_number[2]
         checker.fail(
             row,
@@ -861,6 +868,17 @@ def _match(checker: _Checker, row: _Row, by_id, by_key, by_name) -> tuple | None
         )
         return None
     return by_number or by_name_match
+
+
+def _someone_else(stored: tuple, folded: str, year: int | None) -> bool:
+    """Whether a resident found by ID number alone differs in both name and birth year.
+
+    The ID number decides who a row is (a resident may move household or have their name
+    corrected), but a row whose name and birth year are both another person's is far more
+    likely a mistyped number than a correction: refused rather than renaming someone.
+    """
+    stored_year = stored[_R["birth_year"]]
+    return stored[2] != folded and year is not None and stored_year is not None and stored_year != year
 
 
 _LABELS = {

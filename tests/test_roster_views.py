@@ -1,0 +1,271 @@
+"""The roster pages: upload, preview, confirm; who may use them; the template download."""
+
+import csv
+import io
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests import factories
+from villages import roster_views
+from villages.models import Household, Resident, Village
+from villages.roster import COLUMNS, roster_import
+
+HEADERS = ["ma_thon", "ten_thon", "ma_ho", "ho_ten", "nam_sinh", "so_dinh_danh"]
+GOOD = [
+    ["NK", "Nà Khau", "NK-001", "Nông Thị Hoa", "1985", "004185000123"],
+    ["NK", "Nà Khau", "NK-001", "Lương Văn Tú", "1979", ""],
+    ["PL", "Pác Ly", "PL-001", "Hoàng Văn Đức", "1960", ""],
+]
+BAD = GOOD + [
+    ["PL", "Pác Ly", "PL-002", "Hoàng Thị Lan", "2099", ""],
+    ["PL", "Pác Ly", "PL-002", "Hoàng Văn Nam", "1990", "04118500012"],
+]
+
+
+@pytest.fixture
+def client():
+    # The person picked English with the language switch (the default is Vietnamese).
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(tmp_path, monkeypatch):
+    monkeypatch.setattr(roster_views, "upload_dir", lambda: tmp_path)
+    return tmp_path
+
+
+def roster_file(rows, name="roster.csv") -> SimpleUploadedFile:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADERS)
+    writer.writerows(rows)
+    return SimpleUploadedFile(name, out.getvalue().encode("utf-8-sig"), content_type="text/csv")
+
+
+def upload(client, commune, rows=GOOD, name="roster.csv"):
+    return client.post(reverse("roster:upload"), {"commune": commune.pk, "file": roster_file(rows, name)})
+
+
+def register_rows() -> tuple:
+    return (
+        list(Village.objects.order_by("pk").values_list()),
+        list(Household.objects.order_by("pk").values_list()),
+        list(Resident.objects.order_by("pk").values_list()),
+    )
+
+
+# --- the official's flow ------------------------------------------------------------
+
+
+def test_official_uploads_sees_the_preview_then_confirms(
+    client, official, commune, village_a, uploads_in_tmp
+):
+    client.force_login(official)
+    page = client.get(reverse("roster:upload"))
+    assert page.status_code == 200
+    assert b'enctype="multipart/form-data"' in page.content
+
+    response = upload(client, commune)
+    assert response.status_code == 302
+    preview_url = response["Location"]
+    token = preview_url.rstrip("/").rsplit("/", 1)[1]
+    assert (uploads_in_tmp / token).exists()
+
+    preview = client.get(preview_url)
+    assert preview.status_code == 200
+    result = preview.context["result"]
+    assert (result.villages.created, result.villages.unchanged) == (1, 1)
+    assert (result.households.created, result.residents.created) == (2, 3)
+    assert "Hoàng Văn Đức" in preview.content.decode()
+    assert reverse("roster:confirm", args=[token]).encode() in preview.content
+    assert not Resident.objects.exists()  # a preview saves nothing
+
+    done = client.post(reverse("roster:confirm", args=[token]), follow=True)
+    assert done.redirect_chain[-1][0] == reverse("roster:upload")
+    assert "Residents: 3 created, 0 updated, 0 unchanged" in done.content.decode()
+    assert Resident.objects.count() == 3
+    assert Village.objects.get(code="PL").name == "Pác Ly"
+    assert not (uploads_in_tmp / token).exists()
+    # The same upload cannot be imported twice.
+    assert client.post(reverse("roster:confirm", args=[token])).status_code == 404
+
+
+def test_preview_lists_every_problem_and_offers_no_import(client, official, commune, village_a):
+    client.force_login(official)
+    preview = client.get(upload(client, commune, BAD)["Location"])
+
+    assert preview.status_code == 200
+    errors = preview.context["errors"]
+    assert [(error.row, error.column) for error in errors] == [(5, "nam_sinh"), (6, "so_dinh_danh")]
+    html = preview.content.decode()
+    assert "2 problems: nothing from this file will be saved." in html
+    assert "Birth year 2099 is in the future." in html
+    assert "Import now" not in html
+    token = preview.context["token"]
+    before = register_rows()
+    refused = client.post(reverse("roster:confirm", args=[token]))
+    assert refused.status_code == 409
+    assert register_rows() == before
+
+
+def test_confirm_checks_the_file_again(client, official, commune, village_a, household_a):
+    client.force_login(official)
+    token = upload(client, commune)["Location"].rstrip("/").rsplit("/", 1)[1]
+    # Between the preview and the confirmation, someone records Hoa's ID number for another resident.
+    factories.resident(household_a, full_name="Nông Văn Khác", birth_year=1950, national_id="004185000123")
+    before = register_rows()
+
+    refused = client.post(reverse("roster:confirm", args=[token]))
+
+    assert refused.status_code == 409
+    assert "belongs to another resident" in refused.content.decode()
+    assert register_rows() == before
+
+
+def test_confirm_is_post_only(client, official, commune):
+    client.force_login(official)
+    token = upload(client, commune)["Location"].rstrip("/").rsplit("/", 1)[1]
+    assert client.get(reverse("roster:confirm", args=[token])).status_code == 405
+    assert not Resident.objects.exists()
+
+
+def test_a_wrong_kind_of_file_is_refused_next_to_the_field(client, official, commune, uploads_in_tmp):
+    client.force_login(official)
+    response = upload(client, commune, name="roster.pdf")
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [
+        "Choose a .csv or .xlsx file (in Excel: Save as, CSV UTF-8 or .xlsx)."
+    ]
+    assert list(uploads_in_tmp.iterdir()) == []
+
+
+def test_a_file_over_the_cap_is_refused_with_a_clear_message(
+    client, official, commune, uploads_in_tmp, monkeypatch
+):
+    monkeypatch.setattr(roster_views, "MAX_UPLOAD_BYTES", 100)
+    client.force_login(official)
+    response = upload(client, commune)
+    assert response.status_code == 200
+    assert "The file is larger than 100" in response.context["form"].errors["file"][0]
+    assert list(uploads_in_tmp.iterdir()) == []
+
+
+def test_no_file_is_refused(client, official, commune):
+    client.force_login(official)
+    response = client.post(reverse("roster:upload"), {"commune": commune.pk})
+    assert response.status_code == 200
+    assert "file" in response.context["form"].errors
+
+
+def test_an_unreadable_file_is_shown_as_a_problem(client, official, commune):
+    client.force_login(official)
+    uploaded = SimpleUploadedFile("roster.xlsx", b"PK\x03\x04 not a workbook")
+    response = client.post(reverse("roster:upload"), {"commune": commune.pk, "file": uploaded})
+    preview = client.get(response["Location"])
+    assert "cannot be read as an Excel workbook" in preview.content.decode()
+    assert "Import now" not in preview.content.decode()
+
+
+# --- who may use the pages ----------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_sign_in(client, commune):
+    for url in [
+        reverse("roster:upload"),
+        reverse("roster:preview", args=["x" * 32]),
+        reverse("roster:template"),
+        reverse("roster:exports"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login")), url
+    response = client.post(reverse("roster:confirm", args=["x" * 32]))
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ["leader", "head_a", "worker_a"])
+def test_other_roles_may_not_import(client, request, commune, role):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse("roster:upload")).status_code == 403
+    assert upload(client, commune).status_code == 403
+    assert not Resident.objects.exists()
+
+
+def test_an_official_of_another_commune_cannot_import_into_this_one(client, outsider, commune, other_commune):
+    client.force_login(outsider)
+    response = upload(client, commune)
+    assert response.status_code == 200
+    assert "commune" in response.context["form"].errors
+    assert not Resident.objects.filter(commune=commune).exists()
+
+
+def test_an_upload_belongs_to_the_session_that_made_it(client, official, commune):
+    client.force_login(official)
+    token = upload(client, commune)["Location"].rstrip("/").rsplit("/", 1)[1]
+    other = Client()
+    other.force_login(factories.role_user("official", commune))
+    assert other.get(reverse("roster:preview", args=[token])).status_code == 404
+    assert other.post(reverse("roster:confirm", args=[token])).status_code == 404
+    assert not Resident.objects.exists()
+
+
+def test_a_demoted_official_can_no_longer_confirm(client, official, commune):
+    client.force_login(official)
+    token = upload(client, commune)["Location"].rstrip("/").rsplit("/", 1)[1]
+    official.roles.update(kind="leader")
+    assert client.post(reverse("roster:confirm", args=[token])).status_code == 403
+    assert not Resident.objects.exists()
+
+
+def test_exports_page_is_open_to_every_role(client, head_a):
+    client.force_login(head_a)
+    page = client.get(reverse("roster:exports"))
+    assert page.status_code == 200
+    assert reverse("roster:export", args=["residents", "xlsx"]).encode() in page.content
+    assert f'href="{reverse("roster:upload")}"'.encode() not in page.content
+
+
+# --- the template -------------------------------------------------------------------
+
+
+def test_template_has_the_vietnamese_headers_and_an_example_that_imports(client, official, commune):
+    from openpyxl import load_workbook
+
+    client.force_login(official)
+    response = client.get(reverse("roster:template"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    workbook = load_workbook(io.BytesIO(response.content))
+    lines = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert list(lines[0]) == [column.vietnamese for column in COLUMNS]
+    assert len(lines) == 2
+    assert workbook.worksheets[1].title == "huong_dan"
+
+    result = roster_import(commune=commune, source=response.content)
+    assert result.errors == []
+    assert Resident.objects.get().full_name == "Nông Thị Hoa"
+
+
+# --- queries ------------------------------------------------------------------------
+
+
+def test_preview_queries_do_not_grow_with_rows(client, official, commune, village_a):
+    client.force_login(official)
+
+    def preview_queries(rows) -> int:
+        url = upload(client, commune, rows)["Location"]
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = preview_queries(GOOD)
+    many = [["NK", "Nà Khau", f"NK-{n:03d}", f"Nông Văn {n}", "1980", ""] for n in range(30)]
+    assert preview_queries(many) == few

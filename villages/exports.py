@@ -1,0 +1,177 @@
+"""Exports of the register: households and residents with their ladder, as CSV or XLSX.
+
+Every export starts from the scoped selectors (villages.selectors), so a village head's
+file holds their villages only and nobody gets a row outside their area. Personal ID
+numbers are masked (`********1234`) except for the commune's officials and superusers.
+
+The residents' export has the roster import's columns (villages.roster.COLUMNS), with
+the words the import reads (chủ hộ, Nam, chuyển đi, ... in Vietnamese, head, M,
+moved_away in English): an official's export imports back unchanged, and a masked ID
+number is read by the import as an empty cell. Headers are Vietnamese when the page is.
+
+The rows are read with one query and streamed, so the memory and the number of queries
+do not grow with the commune.
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Iterator
+
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone, translation
+
+from villages.admin_scoping import mask_national_id, standing_of
+from villages.roster import COLUMNS
+from villages.selectors import households_visible_to, residents_visible_to, with_list_columns
+
+CHUNK = 2000
+
+# The import's own words, so that an export reads back (see villages.roster).
+_VIETNAMESE_WORDS = {
+    "relation": {"head": "chủ hộ", "spouse": "vợ/chồng", "child": "con", "parent": "bố/mẹ", "other": "khác"},
+    "sex": {"M": "Nam", "F": "Nữ"},
+    "left_reason": {"moved_away": "chuyển đi", "died": "chết"},
+}
+
+_RESIDENT_PATHS = {
+    "village_code": "household__village__code",
+    "village_name": "household__village__name",
+    "household_code": "household__code",
+}
+
+HOUSEHOLD_COLUMNS = (
+    # (English header, Vietnamese header, attribute of with_list_columns' rows)
+    ("village_code", "ma_thon", "village.code"),
+    ("village_name", "ten_thon", "village.name"),
+    ("household_code", "ma_ho", "code"),
+    ("address", "dia_chi", "address"),
+    ("phone", "dien_thoai", "phone"),
+    ("head", "chu_ho", "head_name"),
+    ("members", "so_nhan_khau", "member_count"),
+    ("with_smartphone", "so_co_dien_thoai_thong_minh", "smartphone_count"),
+    ("with_eid", "so_co_dinh_danh", "eid_count"),
+    ("online_users", "so_da_dung_dvc_truc_tuyen", "online_count"),
+    ("level34_users", "so_da_nop_muc_34", "level34_count"),
+    ("has_smartphone", "ho_co_dien_thoai_thong_minh", "has_smartphone"),
+    ("has_internet", "ho_co_internet", "has_internet"),
+)
+
+
+def _vietnamese() -> bool:
+    return (translation.get_language() or "").startswith("vi")
+
+
+def residents_export(user) -> tuple[list[str], Iterator[list]]:
+    """The headers and rows of the residents the user may see, present and departed."""
+    vietnamese = _vietnamese()
+    names = [column.name for column in COLUMNS]
+    headers = [column.vietnamese if vietnamese else column.name for column in COLUMNS]
+    paths = [_RESIDENT_PATHS.get(name, name) for name in names]
+    queryset = (
+        residents_visible_to(user)
+        .order_by("household__village__code", "household__code", "id")
+        .values_list("commune_id", *paths)
+    )
+    standing = standing_of(user)
+    words = [(_VIETNAMESE_WORDS.get(name) if vietnamese else None) for name in names]
+    id_position = names.index("national_id")
+
+    def rows() -> Iterator[list]:
+        for commune_id, *values in queryset.iterator(chunk_size=CHUNK):
+            if values[id_position] and not standing.sees_full_ids(commune_id):
+                values[id_position] = mask_national_id(values[id_position])
+            yield [
+                (mapping.get(value, value) if mapping and value else value)
+                for value, mapping in zip(values, words, strict=True)
+            ]
+
+    return headers, rows()
+
+
+def households_export(user) -> tuple[list[str], Iterator[list]]:
+    """The headers and rows of the households the user may see, with their ladder counts."""
+    vietnamese = _vietnamese()
+    headers = [
+        vietnamese_header if vietnamese else name for name, vietnamese_header, _path in HOUSEHOLD_COLUMNS
+    ]
+    queryset: QuerySet = with_list_columns(households_visible_to(user))
+
+    def value_of(household, path: str):
+        for part in path.split("."):
+            household = getattr(household, part)
+        return household
+
+    def rows() -> Iterator[list]:
+        for household in queryset.iterator(chunk_size=CHUNK):
+            yield [value_of(household, path) for _name, _vietnamese, path in HOUSEHOLD_COLUMNS]
+
+    return headers, rows()
+
+
+class _Echo:
+    """A file that hands back what is written, for streaming csv.writer's lines."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(filename: str, headers: list[str], rows: Iterable[list]) -> StreamingHttpResponse:
+    """A streamed CSV file, UTF-8 with a BOM so that Excel reads the Vietnamese letters."""
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(headers)
+        for row in rows:
+            yield writer.writerow(["" if value is None else _csv_value(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv_value(value):
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def xlsx_response(
+    filename: str, headers: list[str], rows: Iterable[list], sheet_title: str = ""
+) -> HttpResponse:
+    """An XLSX file with real date cells, built in openpyxl's write-only (streaming) mode."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31] or None)
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    date_format = "DD/MM/YYYY" if _vietnamese() else "YYYY-MM-DD"
+    for row in rows:
+        cells = list(row)
+        for position, value in enumerate(cells):
+            if isinstance(value, datetime.date):
+                cells[position] = cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = date_format
+        sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def export_filename(kind: str, extension: str) -> str:
+    return f"{kind}-{timezone.localdate().isoformat()}.{extension}"
