@@ -154,10 +154,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
-    # Swagger UI and Redoc from our own static files: communes have poor internet.
+    # Swagger UI from our own static files: communes have poor internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ApplicationChannelEnum": "mobilization.models.ApplicationChannel",
         "CommunicationChannelEnum": "mobilization.models.CommunicationActivityChannel",
