@@ -774,7 +774,9 @@ def _plan(commune: Commune, table: RosterTable, result: RosterResult, progress: 
     in_file_id: dict[str, int] = {}
     claimed: dict[int, int] = {}  # resident pk -> row
     identity_fields = {"household_code", "full_name", "birth_year"}
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        if progress and done % 5000 == 0:
+            progress("match", done, len(rows))
         values = row.values
         if not values[0] or not values[1] or not identity_fields.isdisjoint(row.bad):
             continue
@@ -822,6 +824,8 @@ def _plan(commune: Commune, table: RosterTable, result: RosterResult, progress: 
                 )
                 continue
         _plan_resident(plan, result, checker, row, record)
+    if progress:
+        progress("match", len(rows), len(rows))
     order = {header: position for position, header in enumerate(checker.header.values())}
     errors.sort(key=lambda error: (error.row, order.get(error.column, len(order))))
     return plan
@@ -1098,7 +1102,7 @@ def roster_import(
     All or nothing: with any error, `result.errors` lists every one (sorted by row) and
     nothing is saved. The counts say what was (or, in a dry run or a refusal, would be)
     created, updated and left unchanged. `progress(phase, done, total)` is called as
-    rows are checked ("check") and written ("write").
+    rows are checked ("check"), compared with the register ("match") and written ("write").
     """
     with _without_cycle_collection():
         return _roster_import(commune, source, filename, dry_run, progress)

@@ -30,17 +30,30 @@ class ProgressBar:
         self.terminal = terminal
         self.phase = None
         self.tenth = -1
+        self.line_open = False
         self.last_draw = 0.0
+
+    def write(self, text: str) -> None:
+        # Django's OutputWrapper would colour the text and end every write with a newline.
+        self.stream.write(text, style_func=lambda text: text, ending="")
+        self.stream.flush()
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         if not self.terminal and total < LARGE_FILE_ROWS:
             return
-        label = {"check": _("Checking rows"), "write": _("Writing")}.get(phase, phase)
-        share = done / total if total else 1.0
         if phase != self.phase:
-            if self.phase is not None and self.terminal:
-                self.stream.write("\n")
+            if self.line_open:
+                self.write("\n")
+                self.line_open = False
             self.phase, self.tenth = phase, -1
+        elif done >= total and not self.line_open and self.terminal:
+            return  # this phase's bar is already complete
+        label = {
+            "check": _("Checking rows"),
+            "match": _("Comparing with the register"),
+            "write": _("Writing"),
+        }.get(phase, phase)
+        share = done / total if total else 1.0
         if self.terminal:
             now = time.monotonic()
             if done < total and now - self.last_draw < 0.1:
@@ -48,15 +61,13 @@ class ProgressBar:
             self.last_draw = now
             filled = int(self.WIDTH * share)
             bar = "#" * filled + "-" * (self.WIDTH - filled)
-            self.stream.write(f"\r{label:<14} [{bar}] {share:4.0%} {done}/{total}")
-            if done >= total:
-                self.stream.write("\n")
-                self.phase = None
-            self.stream.flush()
+            self.write(f"\r{label} [{bar}] {share:4.0%} {done}/{total}")
+            self.line_open = done < total
+            if not self.line_open:
+                self.write("\n")
         elif int(share * 10) > self.tenth:
             self.tenth = int(share * 10)
-            self.stream.write(f"{label}: {share:.0%} ({done}/{total})\n")
-            self.stream.flush()
+            self.write(f"{label}: {share:.0%} ({done}/{total})\n")
 
 
 class Command(BaseCommand):
