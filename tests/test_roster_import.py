@@ -621,3 +621,33 @@ def test_an_id_number_with_a_corrected_name_updates_the_name(commune, household_
     assert counts(result)["residents"] == (0, 1, 0)
     resident_a.refresh_from_db()
     assert (resident_a.full_name, resident_a.version) == ("Nông Thị Hoà", version + 1)
+
+
+def test_progress_bar_redraws_one_line_per_phase_on_a_terminal():
+    from django.core.management.base import OutputWrapper
+
+    from villages.management.commands.import_roster import ProgressBar
+
+    out = io.StringIO()
+    bar = ProgressBar(OutputWrapper(out), terminal=True)
+    bar("check", 0, 200)
+    bar("check", 200, 200)
+    bar("check", 200, 200)  # said twice: drawn once
+    bar("write", 200, 200)
+    lines = out.getvalue().split("\n")
+    assert lines[0].startswith("\rChecking rows [") and lines[0].endswith("100% 200/200")
+    assert lines[0].count("\r") == 2
+    assert lines[1] == "\rWriting [" + "#" * 30 + "] 100% 200/200"
+    assert lines[2:] == [""]
+    assert "\x1b" not in out.getvalue()  # no colours in the bar
+
+
+def test_progress_bar_stays_quiet_for_a_small_file_off_a_terminal():
+    from django.core.management.base import OutputWrapper
+
+    from villages.management.commands.import_roster import ProgressBar
+
+    out = io.StringIO()
+    bar = ProgressBar(OutputWrapper(out), terminal=False)
+    bar("check", 200, 200)
+    assert out.getvalue() == ""
