@@ -8,9 +8,14 @@ BIN := $(VENV)/bin
 DB := postgres
 ARGS :=
 BROWSER_PACKAGES := chromium chromium-driver
+# xgettext: the catalogue test checks that every string in the code is in the catalogues.
+GETTEXT_PACKAGES := gettext
 
 # Installing as root (CI, containers) must never wait for a prompt.
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
+
+# Tests, benchmarks and the virtualenv hold no strings a person reads in the app.
+MESSAGES_IGNORE := -i ".venv/*" -i "bench/*" -i "tests/*" -i "staticfiles/*"
 
 .DEFAULT_GOAL := help
 .PHONY: help venv catalogues run test messages browser-deps
@@ -68,10 +73,17 @@ messages: venv
 		[ "$$(id -u)" -eq 0 ] || { echo "makemessages needs GNU gettext: apt-get install gettext" >&2; exit 1; }; \
 		apt-get update -q && $(APT_INSTALL) gettext </dev/null; \
 	}
-	$(BIN)/python manage.py makemessages -l vi -l en --no-obsolete
+	$(BIN)/python manage.py makemessages -l vi -l en --no-obsolete $(MESSAGES_IGNORE)
 
 # Quick when already installed: only a file test.
 browser-deps:
+	@if [ ! -x /usr/bin/xgettext ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then \
+			apt-get update -q && $(APT_INSTALL) $(GETTEXT_PACKAGES) </dev/null; \
+		else \
+			echo "warning: gettext missing; the catalogue test needs: apt-get install $(GETTEXT_PACKAGES)" >&2; \
+		fi; \
+	fi
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
 		if [ "$$(id -u)" -eq 0 ]; then \
 			apt-get update -q && $(APT_INSTALL) $(BROWSER_PACKAGES) </dev/null; \
