@@ -160,7 +160,7 @@ def test_xlsx_with_real_date_cells_and_numbers(commune):
             None,
         ],
     ]
-    result = run(commune, xlsx_file(rows), filename="roster.xlsx")
+    result = run(commune, xlsx_file(rows))
 
     assert result.errors == []
     hoa = Resident.objects.get(full_name="Nông Thị Hoa")

@@ -44,7 +44,7 @@ import gc
 import io
 import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -248,7 +248,7 @@ class RosterTable:
     rows: list[Sequence]  # cell values; rows[0] is the spreadsheet's row 2
 
 
-def roster_table(source, filename: str = "") -> RosterTable:
+def roster_table(source) -> RosterTable:
     """Read a CSV or XLSX roster from a path, bytes or a binary file object.
 
     XLSX is recognised by its content (a zip archive), not its name, so a misnamed file
@@ -1093,7 +1093,6 @@ def roster_import(
     *,
     commune: Commune,
     source,
-    filename: str = "",
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> RosterResult:
@@ -1105,7 +1104,7 @@ def roster_import(
     rows are checked ("check"), compared with the register ("match") and written ("write").
     """
     with _without_cycle_collection():
-        return _roster_import(commune, source, filename, dry_run, progress)
+        return _roster_import(commune, source, dry_run, progress)
 
 
 @contextmanager
@@ -1121,10 +1120,10 @@ def _without_cycle_collection():
             gc.enable()
 
 
-def _roster_import(commune, source, filename, dry_run, progress) -> RosterResult:
+def _roster_import(commune, source, dry_run, progress) -> RosterResult:
     result = RosterResult()
     try:
-        table = roster_table(source, filename)
+        table = roster_table(source)
     except RosterUnreadable as error:
         result.errors.append(RowError(1, "-", str(error)))
         return result
@@ -1182,8 +1181,3 @@ def roster_template_rows() -> tuple[list[str], list[list]]:
         "level34_on": datetime.date(2024, 9, 12),
     }
     return headers, [[example[column.name] for column in COLUMNS]]
-
-
-def columns_help() -> Iterable[tuple[str, str, str, bool]]:
-    """(English header, Vietnamese header, meaning, required) for the upload page."""
-    return [(c.name, c.vietnamese, c.label, c.required) for c in COLUMNS]

@@ -199,7 +199,7 @@ def preview(request, token: str):
     """What the file would create, change and refuse; nothing is saved."""
     _managed_communes(request)
     upload, commune, path = _kept_upload(request, token)
-    result = roster_import(commune=commune, source=path, filename=upload["name"], dry_run=True)
+    result = roster_import(commune=commune, source=path, dry_run=True)
     return _preview(request, token, upload, commune, result)
 
 
@@ -209,7 +209,7 @@ def confirm(request, token: str):
     """Import the previewed file, checking it again; all or nothing."""
     _managed_communes(request)
     upload, commune, path = _kept_upload(request, token)
-    result = roster_import(commune=commune, source=path, filename=upload["name"])
+    result = roster_import(commune=commune, source=path)
     if not result.saved:
         return _preview(request, token, upload, commune, result, status=409)
     _discard_upload(request, token)

@@ -95,7 +95,7 @@ class Command(BaseCommand):
             ) from None
         terminal = hasattr(self.stderr, "isatty") and self.stderr.isatty()
         progress = ProgressBar(self.stderr, terminal)
-        result = roster_import(commune=target, source=data, filename=file, dry_run=dry_run, progress=progress)
+        result = roster_import(commune=target, source=data, dry_run=dry_run, progress=progress)
 
         if result.refused:
             for error in result.errors:
