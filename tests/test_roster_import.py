@@ -651,3 +651,18 @@ def test_progress_bar_stays_quiet_for_a_small_file_off_a_terminal():
     bar = ProgressBar(OutputWrapper(out), terminal=False)
     bar("check", 200, 200)
     assert out.getvalue() == ""
+
+
+def test_a_row_with_only_a_bad_cell_also_says_what_is_missing(commune):
+    rows = [
+        ["NK", "Nà Khau", "NK-001", "Nông Thị Hoa", "", "", "1985", "", "", "", "", "", "", ""],
+        ["", "", "", "", "", "", "19x5", "", "", "", "", "", "", ""],
+        ["", "", "", "", "", "", "", "", "", "", "", "", "", ""],  # an empty line: ignored
+    ]
+    result = run(commune, csv_file(rows))
+    assert located(result) == [
+        (3, "village_code"),
+        (3, "household_code"),
+        (3, "full_name"),
+        (3, "birth_year"),
+    ]
