@@ -16,15 +16,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from itertools import accumulate
 
 from django.db import connection
 from django.db.models import (
-    Aggregate,
     Case,
     CharField,
     Count,
     Exists,
     F,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -35,7 +36,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import (
@@ -176,55 +177,121 @@ def _eligible_q(commune: Commune, month: datetime.date) -> Q:
     )
 
 
-class CountAtMonthEnd(Aggregate):
-    """How many rows count for `measure` at the end of `month`: eligible (DOMAIN.md), and
-    for "eid", "online" and "level34" having reached that step by the month's last day.
+class MonthIndex(Func):
+    """The month of a date as one integer, year * 12 + month - 1 (NULL stays NULL).
 
-    Count("id", filter=Q(...)) would say the same, but a series of 24 months carries 96 of
-    these, and building them from Q objects took longer than the database took to count
-    ten thousand residents; this writes each as one SQL fragment. PostgreSQL and
-    recent SQLite get COUNT(*) FILTER (WHERE ...), other databases a SUM of CASE.
+    Months in a row are consecutive integers, so "on or before the end of month M" is
+    "MonthIndex(date) <= MonthIndex(M)". Written per database so that each row costs two
+    cheap built-in calls, not Django's generic Extract (a Python function on SQLite).
     """
 
-    STEP_FIELDS = {
-        "eligible": (),
-        "eid": ("eid_on",),
-        "online": ("online_on", "level34_on"),
-        "level34": ("level34_on",),
-    }
-
-    def __init__(self, measure: str, month: datetime.date, min_age: int):
-        fields = ("left_on", "moved_in_on", "birth_year", *self.STEP_FIELDS[measure])
-        super().__init__(*(F(f) for f in fields), output_field=IntegerField())
-        self.column_count = len(fields)
-        self.end = month_end(month)
-        self.born_by = month.year - min_age
+    output_field = IntegerField()
+    arity = 1
 
     def as_sql(self, compiler, connection, **extra_context):
-        # Aggregate adds its filter and ordering after the columns; none is used here.
-        columns = self.get_source_expressions()[: self.column_count]
-        left, moved, birth, *steps = (compiler.compile(column)[0] for column in columns)
-        end = connection.ops.adapt_datefield_value(self.end)
-        conditions, params = [], []
-        if steps:
-            # The step's own date first: most rows fail it, and the rest is not evaluated.
-            conditions.append("(" + " OR ".join(f"{step} <= %s" for step in steps) + ")")
-            params += [end] * len(steps)
-        conditions += [f"({left} IS NULL OR {left} > %s)", f"({moved} IS NULL OR {moved} <= %s)"]
-        conditions.append(f"({birth} IS NULL OR {birth} <= %s)")
-        params += [end, end, self.born_by]
-        condition = " AND ".join(conditions)
-        if connection.features.supports_aggregate_filter_clause:
-            return f"COUNT(*) FILTER (WHERE {condition})", params
-        return f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)", params
+        date, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            year, month = f"date_part('year', {date})", f"date_part('month', {date})"
+        elif connection.vendor == "sqlite":
+            year, month = f"strftime('%%Y', {date})", f"strftime('%%m', {date})"
+        else:
+            year, month = f"EXTRACT(YEAR FROM {date})", f"EXTRACT(MONTH FROM {date})"
+        return f"(CAST({year} AS integer) * 12 + CAST({month} AS integer) - 1)", [*params, *params]
 
 
-def _month_aggregates(commune: Commune, months: Sequence[datetime.date]) -> dict[str, CountAtMonthEnd]:
+def month_index(month: datetime.date) -> int:
+    """What MonthIndex gives for any day of `month`."""
+    return month.year * 12 + month.month - 1
+
+
+# The month indexes each resident is grouped by: from when they count (eligible, and for
+# each step, eligible with the step reached) to the month they no longer count.
+INTERVAL_KEYS = ("eligible_from", "eligible_until", "eid_from", "online_from", "level34_from")
+
+
+def _interval_annotations(commune: Commune, months: Sequence[datetime.date]) -> dict:
+    """Each resident's eligibility and step months, clamped to one month either side of `months`.
+
+    eligible_from: the first month they are eligible as far as moving in and age go (the
+    month of moved_in_on; January of the year they reach min_age); eligible_until: the
+    first month they are not (the month of left_on: leaving on any day of M, the last day
+    included, means not there at its end); eid_from, online_from, level34_from: the month
+    the step was reached (online: the earlier of online_on and level34_on). A missing
+    date is "always" for moved_in_on and birth_year, "never" for the others.
+
+    Clamping changes no count within the window and keeps the groups few. A date outside
+    the window is clamped by comparing it with the window's first and last days, so that
+    only dates within it pay for MonthIndex.
+    """
+    first, last = min(months), month_end(max(months))
+    low, high = Value(month_index(first) - 1), Value(month_index(last) + 1)
+
+    def month_of(field: str, missing: Value):
+        return Case(
+            When(**{f"{field}__isnull": True}, then=missing),
+            When(**{f"{field}__lt": first}, then=low),
+            When(**{f"{field}__gt": last}, then=high),
+            default=MonthIndex(field),
+            output_field=IntegerField(),
+        )
+
+    of_age = Coalesce((F("birth_year") + commune.min_age) * 12, low)
     return {
-        f"{measure}_{i}": CountAtMonthEnd(measure, month, commune.min_age)
-        for i, month in enumerate(months)
-        for measure in MEASURES
+        "eligible_from": Greatest(month_of("moved_in_on", low), Least(Greatest(of_age, low), high)),
+        "eligible_until": month_of("left_on", high),
+        "eid_from": month_of("eid_on", high),
+        "online_from": Least(month_of("online_on", high), month_of("level34_on", high)),
+        "level34_from": month_of("level34_on", high),
     }
+
+
+def _interval_rows(residents: QuerySet[Resident], commune, months, *group_by: str):
+    """(*group_by values, *INTERVAL_KEYS, how many residents) per distinct combination."""
+    return (
+        residents.filter(_may_count(commune, months))
+        .annotate(**_interval_annotations(commune, months))
+        .values(*group_by, *INTERVAL_KEYS)
+        .annotate(residents=Count("id"))
+        .order_by()
+        .values_list(*group_by, *INTERVAL_KEYS, "residents")
+    )
+
+
+class _Tally:
+    """Adds up interval groups into counts at the end of each month of a window.
+
+    A resident counts for a measure in month M when its start <= M < eligible_until, the
+    start being eligible_from, or for a step the later of eligible_from and the step's
+    month. So each group adds its size at its start and takes it off at its end, and the
+    count in M is the running sum up to M: a loop over groups and months, never residents.
+    """
+
+    def __init__(self, months: Sequence[datetime.date]):
+        self.months = list(months)
+        self.low = month_index(min(self.months)) - 1
+        width = month_index(max(self.months)) + 3 - self.low
+        self.changes = tuple([0] * width for _measure in MEASURES)
+
+    def add(self, eligible_from, eligible_until, eid_from, online_from, level34_from, residents):
+        if eligible_from >= eligible_until:
+            return  # not eligible at the end of any month of the window
+        low = self.low
+        start, until = eligible_from - low, eligible_until - low
+        eligible, eid, online, level34 = self.changes
+        eligible[start] += residents
+        eligible[until] -= residents
+        for changes, step in ((eid, eid_from), (online, online_from), (level34, level34_from)):
+            step -= low
+            if step < until:
+                changes[step if step > start else start] += residents
+                changes[until] -= residents
+
+    def figures(self) -> list[MonthFigures]:
+        running = [list(accumulate(changes)) for changes in self.changes]
+        return [
+            MonthFigures(month, *(counts[month_index(month) - self.low] for counts in running))
+            for month in self.months
+        ]
 
 
 def _may_count(commune: Commune, months: Sequence[datetime.date]) -> Q:
@@ -244,13 +311,6 @@ def _residents_of(commune: Commune, villages: Iterable[Village] | None) -> Query
     return residents
 
 
-def _figures(row: dict, months: Sequence[datetime.date]) -> list[MonthFigures]:
-    return [
-        MonthFigures(month, *(row.get(f"{measure}_{i}") or 0 for measure in MEASURES))
-        for i, month in enumerate(months)
-    ]
-
-
 def adoption_at(
     *, commune: Commune, months: Sequence[datetime.date], villages: Iterable[Village] | None = None
 ) -> list[MonthFigures]:
@@ -261,12 +321,10 @@ def adoption_at(
     months = list(months)
     if not months:
         return []
-    row = (
-        _residents_of(commune, villages)
-        .filter(_may_count(commune, months))
-        .aggregate(**_month_aggregates(commune, months))
-    )
-    return _figures(row, months)
+    tally = _Tally(months)
+    for row in _interval_rows(_residents_of(commune, villages), commune, months):
+        tally.add(*row)
+    return tally.figures()
 
 
 def adoption_series(
@@ -306,15 +364,12 @@ def adoption_by_village(
         villages = sorted(villages, key=lambda v: v.code)
     if not months or not villages:
         return [(v, []) for v in villages]
-    rows = (
-        _residents_of(commune, villages)
-        .filter(_may_count(commune, months))
-        .values("household__village")
-        .annotate(**_month_aggregates(commune, months))
-        .order_by()
-    )
-    by_village = {row["household__village"]: row for row in rows}
-    return [(v, _figures(by_village.get(v.pk, {}), months)) for v in villages]
+    tallies = {v.pk: _Tally(months) for v in villages}
+    for village, *row in _interval_rows(
+        _residents_of(commune, villages), commune, months, "household__village"
+    ):
+        tallies[village].add(*row)
+    return [(v, tallies[v.pk].figures()) for v in villages]
 
 
 # --- Quarter and year roll-ups -----------------------------------------------------------

@@ -733,3 +733,52 @@ def test_target_value_outside_0_to_1_is_refused_by_the_database(commune):
         Target.objects.create(
             commune=commune, indicator="eid_share", due_on=D(2025, 1, 31), value=Decimal("0.5")
         )
+
+
+def test_dates_on_the_window_edges_match_brute_force(commune, village_a):
+    """Every date the days around the first and last month of the window (where the
+    counts clamp dates to the window) and birth years turning min_age on either side."""
+    first, last = D(2025, 2, 1), D(2025, 4, 1)
+    edges = [
+        None,
+        D(2025, 1, 31),
+        D(2025, 2, 1),
+        D(2025, 2, 28),
+        D(2025, 3, 1),
+        D(2025, 3, 31),
+        D(2025, 4, 1),
+        D(2025, 4, 30),
+        D(2025, 5, 1),
+    ]
+    chance = random.Random(4)
+    household = factories.household(village_a)
+    for _n in range(150):
+        moved_in_on, left_on = chance.choice(edges), chance.choice(edges)
+        if moved_in_on and left_on and left_on < moved_in_on:
+            moved_in_on, left_on = left_on, moved_in_on  # the register refuses leaving before moving in
+        online_on, level34_on = chance.choice(edges), chance.choice(edges)
+        if level34_on and (online_on is None or online_on > level34_on):
+            online_on = level34_on  # and a level 3/4 use after the first online use
+        person(
+            household,
+            birth_year=chance.choice([None, 2009, 2010, 2011]),
+            moved_in_on=moved_in_on,
+            left_on=left_on,
+            eid_on=chance.choice(edges),
+            online_on=online_on,
+            level34_on=level34_on,
+        )
+    residents = residents_of(commune)
+    for start, end in ((first, last), (first, first), (last, last)):
+        figures = selectors.adoption_series(commune=commune, start=start, end=end)
+        assert as_tuples(figures) == brute_series(residents, months_from(start, end), 15)
+    [(_village, figures)] = [
+        (v, f)
+        for v, f in selectors.adoption_by_village(commune=commune, start=first, end=last)
+        if v == village_a
+    ]
+    assert as_tuples(figures) == brute_series(residents, months_from(first, last), 15)
+    spread = [D(2025, 4, 1), D(2024, 12, 1), D(2025, 2, 1)]  # any months, any order
+    figures = selectors.adoption_at(commune=commune, months=spread)
+    assert as_tuples(figures) == brute_series(residents, spread, 15)
+    assert sum(f.eligible for f in figures) > 0
