@@ -88,7 +88,8 @@ class WorkerGroupFilter(filters.FilterSet):
 
 
 class WorkerGroupViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, ScopedViewSet):
-    """The mass organisations and teams of your communes. Officials keep them."""
+    """The mass organisations and teams of your communes. Officials keep them; a group with
+    members, sessions or activities on record cannot be deleted (409)."""
 
     serializer_class = WorkerGroupSerializer
     input_serializer_class = WorkerGroupInputSerializer
@@ -112,6 +113,12 @@ class WorkerGroupViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy
 
     def perform_create(self, serializer):
         return serializer.save(), True
+
+    def perform_destroy(self, group):
+        # Deleting would erase who belonged to it and which sessions and activities it ran.
+        if group.memberships.exists() or group.training_sessions.exists() or group.communications.exists():
+            raise Conflict(_("This group has members, sessions or activities on record; keep it."))
+        group.delete()
 
 
 # --- Workers
@@ -188,6 +195,7 @@ class VisitViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, ScopedViewSet
     visit's outcome, notes and follow-up date may be corrected; visits are not deleted.
     """
 
+    replays_submission_key = True
     serializer_class = VisitSerializer
     input_serializer_class = VisitInputSerializer
     update_serializer_class = VisitUpdateSerializer
@@ -247,6 +255,7 @@ class CommunicationViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destr
     deleted by officials or by whoever may log in every village the activity names.
     """
 
+    replays_submission_key = True
     serializer_class = CommunicationSerializer
     input_serializer_class = CommunicationInputSerializer
     update_serializer_class = CommunicationUpdateSerializer

@@ -5,7 +5,7 @@ whose page loads its fonts from Google).
 The adoption figures live at /api/reports/ (reports.api_urls) and are in the same schema.
 """
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
@@ -20,6 +20,7 @@ from mobilization.api import (
 from reports.targets_api import TargetViewSet
 from training.api import SessionViewSet
 from villages.api import CommuneViewSet, HouseholdViewSet, ResidentViewSet, VillageViewSet
+from villages.api_plumbing import not_found
 from villages.api_policy import TokenRequestThrottle
 
 app_name = "api"
@@ -52,4 +53,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
+    # Last: what nothing above matched. Paths without the final slash are left to
+    # APPEND_SLASH, which redirects those that exist.
+    re_path(r"^(?P<path>.*/)$", not_found),
 ]

@@ -365,6 +365,11 @@ class CommunicationUpdateSerializer(CommunicationInputSerializer):
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
+    # Declared so that the schema allows the blank value (DRF drops allow_blank from read-only fields).
+    result_delivery = serializers.ChoiceField(
+        choices=Application.Delivery.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = Application
         fields = [

@@ -121,6 +121,13 @@ def test_outsider_cannot_add_a_group_to_another_commune(commune, outsider):
     assert not WorkerGroup.objects.exists()
 
 
+def test_a_group_with_members_is_not_deleted(commune, official):
+    group = factories.worker_group(commune)
+    Membership.objects.create(worker=factories.worker(commune), group=group)
+    assert api(official).delete(f"/api/worker-groups/{group.pk}/").status_code == 409
+    assert Membership.objects.filter(group=group).exists()
+
+
 # --- Workers
 
 

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from mobilization.models import HomeVisit
+from mobilization.services import Help, visit_log
 from tests import factories
 from villages.models import Commune, Household, LadderStep, Resident, Village
 from villages.services import resident_ladder_advance, resident_ladder_correct
@@ -648,3 +649,20 @@ def test_resident_list_queries_do_not_grow_with_rows(village_a, head_a):
 def test_visited_filter_sees_visits(household_a, household_b, official):
     HomeVisit.objects.create(commune=household_a.commune, household=household_a, visited_on=D(2024, 5, 1))
     assert ids(api(official).get("/api/households/", {"visited": "true"})) == {household_a.pk}
+
+
+def test_a_resident_entered_by_mistake_is_deleted(household_a, head_a, leader):
+    mistake = factories.resident(household_a)
+    assert api(leader).delete(f"/api/residents/{mistake.pk}/").status_code == 403
+    assert api(head_a).delete(f"/api/residents/{mistake.pk}/").status_code == 204
+    assert not Resident.objects.filter(pk=mistake.pk).exists()
+
+
+def test_a_resident_with_history_is_not_deleted(household_a, resident_a, official):
+    worker = factories.worker(household_a.commune)
+    visit_log(
+        household=household_a, visited_on=D(2024, 5, 1), workers=[worker], helped=[Help(resident=resident_a)]
+    )
+    assert api(official).delete(f"/api/residents/{resident_a.pk}/").status_code == 409
+    assert Resident.objects.filter(pk=resident_a.pk).exists()
+    assert HomeVisit.objects.get().helped.count() == 1

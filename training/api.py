@@ -43,6 +43,7 @@ class SessionViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, Sc
     cannot change once recorded achievements depend on them (400).
     """
 
+    replays_submission_key = True
     serializer_class = SessionSerializer
     input_serializer_class = SessionInputSerializer
     update_serializer_class = SessionUpdateSerializer

@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -28,6 +29,7 @@ from villages.access import (
     villages_editable_by,
 )
 from villages.api_plumbing import (
+    Conflict,
     CreateFromInput,
     Destroy,
     ListRetrieve,
@@ -64,11 +66,19 @@ from villages.serializers import (
 from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
 from villages.text import fold
 
+# Ids are 64-bit in the database; a larger number would reach it as an overflow error.
+LARGEST_ID = 2**63 - 1
+
 
 class IdFilter(filters.NumberFilter):
-    """A record id: whole numbers only (a number filter would also take 1.5)."""
+    """A record id: a whole number the database can hold (a number filter would take 1.5)."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -LARGEST_ID)
+        kwargs.setdefault("max_value", LARGEST_ID)
+        super().__init__(*args, **kwargs)
 
 
 # --- Communes
@@ -271,6 +281,8 @@ class ResidentViewSet(
     (officials, the village's heads) and masked for everyone else. The ladder dates and the
     departure are not fields: use the `ladder` and `departure` actions, which move them
     exactly as the household page does. Writes honour If-Match and `version` as households do.
+    A resident entered by mistake may be deleted; one with visits, sessions or applications on
+    record cannot (409): record their departure instead.
     """
 
     serializer_class = ResidentSerializer
@@ -310,6 +322,14 @@ class ResidentViewSet(
         for name, value in data.items():
             setattr(resident, name, value)
         self.save_versioned(resident, sent_version)
+
+    def perform_destroy(self, resident):
+        # Deleting would take the visits' and sessions' record of helping them along.
+        if resident.visit_helps.exists() or resident.attendances.exists() or resident.applications.exists():
+            raise Conflict(
+                _("This resident has visits, sessions or applications on record; record a departure instead.")
+            )
+        resident.delete()
 
     @extend_schema(request=LadderSerializer, responses=ResidentSerializer)
     @action(detail=True, methods=["post"])

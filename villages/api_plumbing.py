@@ -9,8 +9,10 @@ and `may_change` for writes (403), and the serializers it reads and writes with.
 
 import re
 
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -23,6 +25,13 @@ from villages.models import StaleWrite
 # Ids beyond this many digits cannot exist; the URL does not match them (404) rather than
 # letting a database refuse an out-of-range integer.
 ID_PATTERN = "[0-9]{1,18}"
+
+
+@csrf_exempt  # a DELETE to a wrong path is a 404, not a CSRF failure page
+def not_found(request, path=""):
+    """Any other path under /api/ (an id that is not a number, a misspelt resource): a JSON
+    404 like the rest of the API, not the site's HTML page."""
+    return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
 
 
 # --- Fields that point at other records
@@ -245,7 +254,7 @@ class VersionedWrites:
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
         self.expected_version(request, instance, None)
-        instance.delete()
+        self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -294,6 +303,9 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+REPLAYED = gettext_lazy("A submission key sent before: the record the first request saved, unchanged.")
+
+
 class SoftbridgeSchema(AutoSchema):
     """drf-spectacular's schema with our request and response serializers and every error
     an operation can answer, so that clients (and schemathesis) can rely on the codes."""
@@ -320,11 +332,13 @@ class SoftbridgeSchema(AutoSchema):
         codes = ["429"]
         if self.get_auth() and {} not in self.get_auth():
             codes.append("401")
+        if not isinstance(self.view, ScopedViewSet):
+            # A view of its own (the adoption figures, the token): every refusal is possible.
+            return [*codes, "400", "403", "404"]
         if self.method in SAFE_METHODS:
-            if self._get_filter_parameters() or self._is_list_view():
-                codes.append("400")
-            if "{" in self.path or self._is_list_view():
-                codes.append("404")
+            if self._is_list_view():
+                codes.append("400")  # a filter's bad value
+            codes.append("404")  # outside the user's area, or a page past the end
             return codes
         codes += ["400", "403", "404", "409"]
         if isinstance(self.view, VersionedWrites) and self.method in ("PUT", "PATCH", "DELETE"):
@@ -335,6 +349,11 @@ class SoftbridgeSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
+        if "201" in responses and getattr(self.view, "replays_submission_key", False):
+            responses["200"] = {
+                **responses["201"],
+                "description": str(REPLAYED),
+            }
         for code in self._error_codes():
             if code in responses:
                 continue

@@ -219,6 +219,12 @@ class HouseholdUpdateSerializer(HouseholdInputSerializer):
 class ResidentSerializer(serializers.ModelSerializer):
     household_code = serializers.CharField(source="household.code", read_only=True)
     village = serializers.IntegerField(source="household.village_id", read_only=True)
+    # Declared so that the schema allows their blank value (DRF drops allow_blank from read-only fields).
+    sex = serializers.ChoiceField(choices=Resident.Sex.choices, allow_blank=True, read_only=True)
+    relation = serializers.ChoiceField(choices=Resident.Relation.choices, allow_blank=True, read_only=True)
+    left_reason = serializers.ChoiceField(
+        choices=Resident.LeftReason.choices, allow_blank=True, read_only=True
+    )
     national_id = serializers.SerializerMethodField(
         help_text=gettext_lazy(
             "In full to those who keep the village's register; otherwise masked, for example ********1234."
