@@ -10,6 +10,7 @@ posted here moves the ladder exactly as the visit form does.
 
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 
 from mobilization.models import (
@@ -177,10 +178,10 @@ class VisitFilter(filters.FilterSet):
     commune = IdFilter(field_name="commune")
     worker = IdFilter(field_name="workers", distinct=True)
     visited_after = filters.DateFilter(
-        field_name="visited_on", lookup_expr="gte", help_text="On or after this day."
+        field_name="visited_on", lookup_expr="gte", help_text=gettext_lazy("On or after this day.")
     )
     visited_before = filters.DateFilter(
-        field_name="visited_on", lookup_expr="lte", help_text="On or before this day."
+        field_name="visited_on", lookup_expr="lte", help_text=gettext_lazy("On or before this day.")
     )
     outcome = filters.ChoiceFilter(choices=HomeVisit.Outcome.choices)
     follow_up_before = filters.DateFilter(field_name="follow_up_on", lookup_expr="lte")

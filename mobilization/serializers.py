@@ -186,18 +186,20 @@ class HelpSerializer(serializers.Serializer):
         max_length=255, required=False, default="", allow_blank=True
     )
 
-    def to_help(self, data: dict) -> Help:
-        return Help(
-            resident=data["resident"],
-            achievements=list(data["achievements"]),
-            application_field=data["application_field"],
-            application_channel=data["application_channel"],
-            application_procedure=data["application_procedure"],
-        )
+
+def help_from(data: dict) -> Help:
+    """A HelpSerializer's validated data as mobilization.services.Help."""
+    return Help(
+        resident=data["resident"],
+        achievements=list(data["achievements"]),
+        application_field=data["application_field"],
+        application_channel=data["application_channel"],
+        application_procedure=data["application_procedure"],
+    )
 
 
 def helps_of(data: list[dict]) -> list[Help]:
-    return [HelpSerializer().to_help(item) for item in data]
+    return [help_from(item) for item in data]
 
 
 # --- Home visits

@@ -143,8 +143,8 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Softbridge API",
-    "DESCRIPTION": (
+    "TITLE": _("Softbridge API"),
+    "DESCRIPTION": _(
         "The commune register, the mobilization program and its targets, scoped to your role "
         "exactly as the web pages are. Authenticate with a session or `Authorization: Token <key>` "
         "(POST /api/token/). Households and residents answer with an ETag; send it as If-Match "

@@ -17,6 +17,8 @@ import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -137,8 +139,17 @@ class Register:
 
 @pytest.fixture
 def register(db):
+    # The WSGI handler closes the database connection at the end of each request, as a
+    # server should; inside the test's transaction that would close it under the test.
+    # Django's test client disconnects the same handler.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     cache.clear()
-    return Register()
+    try:
+        yield Register()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
 from mobilization.api import replayed
-from mobilization.serializers import HelpSerializer, helps_of
+from mobilization.serializers import HelpSerializer, help_from, helps_of
 from training.models import Attendance, TrainingSession
 from training.selectors import sessions_visible_to
 from training.serializers import SessionInputSerializer, SessionSerializer, SessionUpdateSerializer
@@ -99,5 +99,5 @@ class SessionViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, Sc
         session = self.get_object()
         body = HelpSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
-        attendance_record(session=session, help=body.to_help(body.validated_data), recorded_by=request.user)
+        attendance_record(session=session, help=help_from(body.validated_data), recorded_by=request.user)
         return self.output(session)

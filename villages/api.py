@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -138,17 +139,21 @@ class HouseholdFilter(filters.FilterSet):
     search = filters.CharFilter(
         method="search_households",
         max_length=120,
-        help_text="Household code, a present member's name (without diacritics is fine), ID or phone number.",
+        help_text=gettext_lazy(
+            "Household code, a present member's name (without diacritics is fine), ID or phone number."
+        ),
     )
-    visited = filters.BooleanFilter(method="filter_visited", help_text="Has been visited at least once.")
+    visited = filters.BooleanFilter(
+        method="filter_visited", help_text=gettext_lazy("Has been visited at least once.")
+    )
     without_eid = filters.BooleanFilter(
-        method="filter_without_eid", help_text="A present member has no e-ID."
+        method="filter_without_eid", help_text=gettext_lazy("A present member has no e-ID.")
     )
     not_level34 = filters.BooleanFilter(
-        method="filter_not_level34", help_text="A present member is not yet a level 3/4 user."
+        method="filter_not_level34", help_text=gettext_lazy("A present member is not yet a level 3/4 user.")
     )
     overdue = filters.BooleanFilter(
-        method="filter_overdue", help_text="A follow-up date has passed unvisited."
+        method="filter_overdue", help_text=gettext_lazy("A follow-up date has passed unvisited.")
     )
 
     def search_households(self, queryset, name, value):
@@ -242,12 +247,12 @@ class ResidentFilter(filters.FilterSet):
     search = filters.CharFilter(
         method="search_residents",
         max_length=120,
-        help_text="Name (without diacritics is fine), household code, ID or phone number.",
+        help_text=gettext_lazy("Name (without diacritics is fine), household code, ID or phone number."),
     )
     present = filters.BooleanFilter(
         field_name="left_on",
         lookup_expr="isnull",
-        help_text="Still living here (has not moved away or died).",
+        help_text=gettext_lazy("Still living here (has not moved away or died)."),
     )
     has_smartphone = filters.BooleanFilter(field_name="smartphone_on", lookup_expr="isnull", exclude=True)
     has_eid = filters.BooleanFilter(field_name="eid_on", lookup_expr="isnull", exclude=True)
@@ -255,13 +260,13 @@ class ResidentFilter(filters.FilterSet):
         field_name="online_on",
         lookup_expr="isnull",
         exclude=True,
-        help_text="Has used an online public service.",
+        help_text=gettext_lazy("Has used an online public service."),
     )
     has_level34 = filters.BooleanFilter(
         field_name="level34_on",
         lookup_expr="isnull",
         exclude=True,
-        help_text="Has submitted a level 3/4 application.",
+        help_text=gettext_lazy("Has submitted a level 3/4 application."),
     )
     sex = filters.ChoiceFilter(choices=Resident.Sex.choices)
     relation = filters.ChoiceFilter(choices=Resident.Relation.choices)

@@ -287,7 +287,9 @@ class ErrorSerializer(serializers.Serializer):
 
 VALIDATION_ERROR = {
     "type": "object",
-    "description": "Messages per field that was refused; non_field_errors for the record as a whole.",
+    "description": gettext_lazy(
+        "Messages per field that was refused; non_field_errors for the record as a whole."
+    ),
     "additionalProperties": {},
 }
 ERROR_DESCRIPTIONS = {
@@ -357,9 +359,10 @@ class SoftbridgeSchema(AutoSchema):
         for code in self._error_codes():
             if code in responses:
                 continue
-            schema = (
-                VALIDATION_ERROR if code == "400" else self.resolve_serializer(ErrorSerializer, direction).ref
-            )
+            if code == "400":
+                schema = {**VALIDATION_ERROR, "description": str(VALIDATION_ERROR["description"])}
+            else:
+                schema = self.resolve_serializer(ErrorSerializer, direction).ref
             responses[code] = {
                 "content": {"application/json": {"schema": schema}},
                 "description": str(ERROR_DESCRIPTIONS[code]),
