@@ -328,7 +328,7 @@ def test_household_page_shows_members_ladder_visits_sessions_and_applications(
     assert "used an online public service" in html  # and at the session
     assert "land" in html and "online, level 4 (full process)" in html
     assert short_date(D(2024, 9, 3)) in html  # e-ID date on the ladder, formatted for English
-    assert "004185001234" in html  # the village head keeps the register: full ID
+    assert "004185001234" not in html and "••••••••1234" in html  # in full only to officials
 
 
 def test_household_page_formats_dates_for_vietnamese(head_a, household_a, hoa):
@@ -688,3 +688,9 @@ def test_bad_departure_input_changes_nothing(client, head_a, household_a, reside
     assert response.status_code == 200 and response.context["form"].errors
     resident_a.refresh_from_db()
     assert resident_a.left_on is None
+
+
+def test_official_sees_id_numbers_in_full(client, official, household_a, hoa):
+    client.force_login(official)
+    html = client.get(reverse("villages:household", args=[household_a.pk])).content.decode()
+    assert "004185001234" in html

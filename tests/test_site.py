@@ -71,6 +71,14 @@ def test_follow_up_is_no_longer_due_after_a_later_visit(client, worker_a, househ
     assert list(client.get(reverse("home")).context["follow_ups"]) == []
 
 
-def test_vietnamese_is_the_default_even_for_an_english_browser(client, db):
-    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+def test_vietnamese_is_the_default_when_the_browser_states_no_language(client, db):
+    response = client.get(reverse("login"))
+    assert 'lang="vi"' in response.content.decode()
+    assert "Đăng nhập" in response.content.decode()
+
+
+def test_the_switch_outranks_the_browsers_language(client, official):
+    client.force_login(official)
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert 'lang="vi"' in response.content.decode()

@@ -111,3 +111,12 @@ def may_log_outreach(user, village) -> bool:
 def may_manage_program(user, commune) -> bool:
     """Worker groups, workers, communicators, topics, targets: officials only."""
     return communes_managed_by(user).filter(pk=getattr(commune, "pk", commune)).exists()
+
+
+def may_see_full_national_ids(user, commune) -> bool:
+    """Personal ID numbers in full: the commune's officials (and superusers) only.
+
+    Everyone else, village heads included, sees them masked (`********1234`) on pages,
+    in the API and in exports: enough to tell two people apart, not enough to use.
+    """
+    return may_manage_program(user, commune)

@@ -19,7 +19,6 @@ from villages.admin_scoping import (
     ScopedModelForm,
     ScopedRelatedFilter,
     adopt,
-    mask_national_id,
     request_standing,
     roles_visible_to,
 )
@@ -38,6 +37,7 @@ from villages.selectors import (
     villages_visible_to,
 )
 from villages.services import resident_ladder_correct, role_grant
+from villages.text import mask_national_id
 
 REGISTER_WRITERS = (Role.Kind.OFFICIAL, Role.Kind.VILLAGE_HEAD)
 

@@ -81,13 +81,6 @@ def request_standing(request) -> Standing:
     return standing[1]
 
 
-def mask_national_id(value: str) -> str:
-    """`********1234`: enough to tell two people apart, not enough to use the number."""
-    if not value:
-        return ""
-    return "*" * max(len(value) - 4, 0) + value[-4:]
-
-
 # --- What the user may see, for every model the admin shows ---------------------------
 # The apps' selectors scope the main records; the few rows without a selector of their
 # own take their scope from their parent.

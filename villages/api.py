@@ -310,11 +310,9 @@ class ResidentViewSet(
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if not hasattr(self, "_editable_villages"):
-            self._editable_villages = set(
-                villages_editable_by(self.request.user).values_list("id", flat=True)
-            )
-        context["editable_villages"] = self._editable_villages
+        if not hasattr(self, "_full_id_communes"):
+            self._full_id_communes = set(communes_managed_by(self.request.user).values_list("id", flat=True))
+        context["full_id_communes"] = self._full_id_communes
         return context
 
     def perform_create(self, serializer):

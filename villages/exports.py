@@ -22,9 +22,10 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 
-from villages.admin_scoping import mask_national_id, standing_of
+from villages.admin_scoping import standing_of
 from villages.roster import COLUMNS
 from villages.selectors import households_visible_to, residents_visible_to, with_list_columns
+from villages.text import mask_national_id
 
 CHUNK = 2000
 

@@ -15,11 +15,11 @@ from import_export import fields, resources, widgets
 from villages.admin_scoping import (
     commune_conflicts,
     commune_from_parent,
-    mask_national_id,
     standing_of,
     visible,
 )
 from villages.models import Commune, Household, Resident, Role, Village
+from villages.text import mask_national_id
 
 
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):

@@ -26,3 +26,10 @@ def fold(value: str | None) -> str:
     decomposed = unicodedata.normalize("NFD", str(value).translate(_NON_DECOMPOSING))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())
+
+
+def mask_national_id(value: str | None) -> str:
+    """`********1234`: enough to tell two people apart, not enough to use the number."""
+    if not value:
+        return ""
+    return "*" * max(len(value) - 4, 0) + value[-4:]

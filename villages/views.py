@@ -21,7 +21,12 @@ from django.views.decorators.http import require_http_methods
 
 from mobilization.models import Application, VisitHelp
 from training.models import Attendance
-from villages.access import may_edit_register, may_log_outreach, villages_editable_by
+from villages.access import (
+    may_edit_register,
+    may_log_outreach,
+    may_see_full_national_ids,
+    villages_editable_by,
+)
 from villages.forms import (
     DepartureForm,
     HouseholdCreateForm,
@@ -126,7 +131,7 @@ def household(request, pk: int):
             ),
             "may_edit": may_edit,
             "may_log": may_log_outreach(request.user, household.village),
-            "show_ids": may_edit,
+            "show_ids": may_see_full_national_ids(request.user, household.commune_id),
             "today": timezone.localdate(),
         },
     )
@@ -299,7 +304,7 @@ def member_ladder(request, pk: int, member_pk: int):
                         "member": _with_next_step(updated),
                         "household": household,
                         "may_edit": True,
-                        "show_ids": True,
+                        "show_ids": may_see_full_national_ids(request.user, household.commune_id),
                         "today": timezone.localdate(),
                         "saved_message": message,
                     },
@@ -314,7 +319,7 @@ def member_ladder(request, pk: int, member_pk: int):
                     "member": _with_next_step(member),
                     "household": household,
                     "may_edit": True,
-                    "show_ids": True,
+                    "show_ids": may_see_full_national_ids(request.user, household.commune_id),
                     "today": timezone.localdate(),
                     "ladder_form": form,
                 },
