@@ -8,9 +8,19 @@
 """
 
 import pytest
+from django.utils import translation
 
 from tests import factories
 from villages.models import Role
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Code run outside a request (services, the importer) speaks the default language,
+    Vietnamese; the suite reads those messages in English. Pages pick their language per
+    request (Accept-Language, the switch's cookie, else Vietnamese) whatever this says."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

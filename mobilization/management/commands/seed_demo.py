@@ -3,7 +3,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,9 @@ class Command(BaseCommand):
         "gets no new data, but the demo logins are made sure of (their password is reset)."
     )
 
+    # Command-line output is in English, whatever the site's default language: scripts and
+    # checks read it (the pages show the same messages in the person's language).
+    @no_translations
     def handle(self, *args, **options):
         started = time.perf_counter()
         with transaction.atomic():

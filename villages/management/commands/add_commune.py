@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.utils.translation import gettext as _
 
 from villages.models import Commune
@@ -13,6 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("name", help="commune name, e.g. 'Xã Hạ Lang'")
         parser.add_argument("--province", default="", help="province name, e.g. 'Tỉnh Cao Bằng'")
 
+    # Command-line output is in English, whatever the site's default language: scripts and
+    # checks read it (the pages show the same messages in the person's language).
+    @no_translations
     def handle(self, *args, code, name, province, **options):
         commune = Commune.objects.filter(code=code).first() or Commune(code=code)
         commune.name = name.strip()

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.utils.translation import gettext as _
 
 from villages.models import Role
@@ -17,6 +17,9 @@ class Command(BaseCommand):
             "--village", action="append", default=[], help="village code (repeat for several villages)"
         )
 
+    # Command-line output is in English, whatever the site's default language: scripts and
+    # checks read it (the pages show the same messages in the person's language).
+    @no_translations
     def handle(self, *args, username, role, commune, village, **options):
         try:
             granted = role_grant(username=username, kind=role, commune_code=commune, village_codes=village)

@@ -9,7 +9,7 @@ villages, households and residents were created, updated and left unchanged.
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -81,6 +81,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the roster: .csv (UTF-8) or .xlsx")
         parser.add_argument("--dry-run", action="store_true", help="check and report, save nothing")
 
+    # Command-line output is in English, whatever the site's default language: scripts and
+    # checks read it (the pages show the same messages in the person's language).
+    @no_translations
     def handle(self, *args, commune, file, dry_run, **options):
         try:
             target = Commune.objects.get(code=commune)
