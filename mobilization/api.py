@@ -45,8 +45,8 @@ from mobilization.serializers import (
     WorkerUpdateSerializer,
     helps_of,
 )
-from mobilization.services import application_record, visit_log
-from mobilization.views.communications import communication_record, may_change_communication
+from mobilization.services import application_record, communication_record, visit_log
+from mobilization.views.communications import may_change_communication
 from villages.access import (
     communes_managed_by,
     may_log_outreach,

@@ -9,7 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from mobilization.models import ONLINE_CHANNELS, Application, HomeVisit, VisitHelp, Worker
+from mobilization.models import (
+    ONLINE_CHANNELS,
+    Application,
+    CommunicationActivity,
+    HomeVisit,
+    VisitHelp,
+    Worker,
+    WorkerGroup,
+)
 from villages.models import Achievement, Commune, Household, LadderStep, Resident, Village
 from villages.services import resident_ladder_advance
 
@@ -204,3 +212,52 @@ def visit_log(
     for h in helped:
         help_record(help=h, on=visited_on, helped_by=workers[0], visit=visit, recorded_by=recorded_by)
     return visit
+
+
+@transaction.atomic
+def communication_record(
+    *,
+    commune_id: int,
+    channel: str,
+    held_on: datetime.date,
+    villages: Iterable[Village],
+    topic: str,
+    reach: int = 0,
+    group: WorkerGroup | None = None,
+    recorded_by=None,
+    submission_key: uuid.UUID | None = None,
+) -> CommunicationActivity:
+    """Log a communication activity in one or more villages of a commune.
+
+    A repeated `submission_key` returns the activity the first call logged, unchanged.
+    Villages and the group must belong to the commune; nothing is saved on error.
+    """
+    villages = list(villages)
+    errors = {}
+    if not villages:
+        errors["villages"] = _("Choose at least one village.")
+    elif any(v.commune_id != commune_id for v in villages):
+        errors["villages"] = _("This village is in another commune.")
+    if group is not None and group.commune_id != commune_id:
+        errors["group"] = _("This group belongs to another commune.")
+    if held_on > datetime.date.today():
+        errors["held_on"] = _("The date is in the future.")
+    if errors:
+        raise ValidationError(errors)
+    activity = CommunicationActivity(
+        commune_id=commune_id,
+        channel=channel,
+        held_on=held_on,
+        topic=topic,
+        reach=reach,
+        group=group,
+        recorded_by=recorded_by,
+        submission_key=submission_key,
+    )
+    activity.full_clean(validate_unique=False)
+    try:
+        save_once(activity)
+    except AlreadySaved as saved:
+        return saved.existing
+    activity.villages.set(villages)
+    return activity

@@ -18,7 +18,7 @@ from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
 from mobilization.models import Membership
-from mobilization.views.communications import communication_record
+from mobilization.services import communication_record
 from tests import factories
 from villages.models import Household, Village
 

@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from mobilization.models import Application, CommunicationActivity, HomeVisit, Membership, Worker, WorkerGroup
-from mobilization.services import Help, application_record, visit_log
-from mobilization.views.communications import communication_record
+from mobilization.services import Help, application_record, communication_record, visit_log
 from tests import factories
 from villages.models import Achievement, Resident
 

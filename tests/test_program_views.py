@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mobilization.models import CommunicationActivity, Communicator, Membership, Worker, WorkerGroup
-from mobilization.services import Help, visit_log
-from mobilization.views.communications import communication_record
+from mobilization.services import Help, communication_record, visit_log
 from tests import factories
 from training.services import attendance_record, session_record
 

@@ -2,14 +2,12 @@
 leaflets and Zalo messages, logged by officials and by village heads and workers for
 their own villages."""
 
-import datetime
 import uuid
-from collections.abc import Iterable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
@@ -19,63 +17,10 @@ from django.views.decorators.http import require_http_methods
 from mobilization.forms_program import CommunicationForm, VillageMonthFilter
 from mobilization.models import CommunicationActivity, WorkerGroup
 from mobilization.selectors import communications_visible_to
+from mobilization.services import communication_record
 from mobilization.views.program import deny_unless_outreach, page_of
 from villages.access import communes_managed_by, may_manage_program, villages_open_to_outreach
-from villages.models import Village
 from villages.selectors import villages_visible_to
-
-# --- Writes. They belong in mobilization/services.py.
-
-
-@transaction.atomic
-def communication_record(
-    *,
-    commune_id: int,
-    channel: str,
-    held_on: datetime.date,
-    villages: Iterable[Village],
-    topic: str,
-    reach: int = 0,
-    group: WorkerGroup | None = None,
-    recorded_by=None,
-    submission_key: uuid.UUID | None = None,
-) -> CommunicationActivity:
-    """Log a communication activity in one or more villages of a commune.
-
-    A repeated `submission_key` returns the activity the first call logged, unchanged.
-    Villages and the group must belong to the commune; nothing is saved on error.
-    """
-    if submission_key is not None:
-        existing = CommunicationActivity.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            return existing
-    villages = list(villages)
-    errors = {}
-    if not villages:
-        errors["villages"] = _("Choose at least one village.")
-    elif any(v.commune_id != commune_id for v in villages):
-        errors["villages"] = _("This village is in another commune.")
-    if group is not None and group.commune_id != commune_id:
-        errors["group"] = _("This group belongs to another commune.")
-    if held_on > datetime.date.today():
-        errors["held_on"] = _("The date is in the future.")
-    if errors:
-        raise ValidationError(errors)
-    activity = CommunicationActivity(
-        commune_id=commune_id,
-        channel=channel,
-        held_on=held_on,
-        topic=topic,
-        reach=reach,
-        group=group,
-        recorded_by=recorded_by,
-        submission_key=submission_key,
-    )
-    activity.full_clean()
-    activity.save()
-    activity.villages.set(villages)
-    return activity
-
 
 # --- Who may change an activity. It belongs in villages/access.py.
 
