@@ -16,6 +16,23 @@ from villages.models import Commune, choices_check
 from villages.text import clean_name
 
 
+def tagged_model_field(related_name: str):
+    """The `model` a visit, session or communication activity belongs to.
+
+    PROTECT: a model's tagged activities are its record for the year-end recognition, so a
+    model with activities cannot be deleted (untag or end it instead); SET_NULL would
+    silently erase its results.
+    """
+    return models.ForeignKey(
+        "mobilization.MobilizationModel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name=_("mobilization model"),
+    )
+
+
 class WorkerGroupKind(models.TextChoices):
     FATHERLAND_FRONT = "fatherland_front", _("Fatherland Front")
     WOMENS_UNION = "womens_union", _("Women's Union")
@@ -216,6 +233,7 @@ class HomeVisit(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    model = tagged_model_field("visits")
     # Sent by the form (or API client) that creates the row: a second submit of the same
     # form finds the first row instead of saving it twice.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -286,6 +304,7 @@ class CommunicationActivity(models.Model):
         related_name="communications",
         verbose_name=_("worker group"),
     )
+    model = tagged_model_field("communications")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -436,3 +455,133 @@ class Application(models.Model):
 
 
 ONLINE_CHANNELS = (Application.Channel.ONLINE_LEVEL3, Application.Channel.ONLINE_LEVEL4)
+
+
+# --- "Dân vận khéo" mobilization models
+
+
+class MobilizationModelField(models.TextChoices):
+    """What a mobilization model is about: the three kinds the commune runs (DOMAIN.md), or another."""
+
+    ONLINE_PUBLIC_SERVICES = "online_public_services", _("guiding people to online public services")
+    COMMUNITY_TECH_TEAM = "community_tech_team", _("community technology team")
+    GRASSROOTS_COMMUNICATION = "grassroots_communication", _("grassroots communication")
+    OTHER = "other", _("other")
+
+
+class MobilizationModel(models.Model):
+    """A named "dân vận khéo" (skilful mass mobilisation) model: registered by the commune,
+    owned by a worker group, run in some villages from a start date, planned with goals,
+    reported month by month and reviewed at year end.
+
+    Visits, sessions and communication activities are tagged with the model they belong
+    to; a model is active in a village on a date when the village is one of its villages
+    and the date is within started_on..ended_on (see `active_in`).
+    """
+
+    Field = MobilizationModelField
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="mobilization_models", verbose_name=_("commune")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    field = models.CharField(_("field"), max_length=32, choices=Field.choices)
+    owner = models.ForeignKey(
+        WorkerGroup,
+        on_delete=models.PROTECT,
+        related_name="mobilization_models",
+        verbose_name=_("owning group"),
+        help_text=_("The worker group that runs the model and answers for it."),
+    )
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    villages = models.ManyToManyField(
+        "villages.Village", related_name="mobilization_models", verbose_name=_("villages")
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("mobilization model")
+        verbose_name_plural = _("mobilization models")
+        ordering = ["commune", "-started_on", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "name"], name="mobilization_model_name_unique_in_commune"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="mobilization_model_ends_after_start",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="mobilization_model_name_not_blank"),
+            choices_check("field", MobilizationModelField, "mobilization_model_field_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = clean_name(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("program:model", args=[self.pk])
+
+    def clean(self):
+        if self.owner_id and self.commune_id and self.owner.commune_id != self.commune_id:
+            raise ValidationError({"owner": _("This group belongs to another commune.")})
+
+    def runs_on(self, day) -> bool:
+        """Whether `day` is within the model's start and end dates."""
+        return self.started_on <= day and (self.ended_on is None or day <= self.ended_on)
+
+
+class ModelGoalKind(models.TextChoices):
+    HOUSEHOLDS_VISITED = "households_visited", _("households visited")
+    RESIDENTS_HELPED = "residents_helped", _("residents helped (visits and sessions)")
+    SESSIONS_HELD = "sessions_held", _("training sessions held")
+    ATTENDANCE = "attendance", _("session attendance")
+    COMMUNICATIONS = "communications", _("communication activities")
+    LEVEL34_SHARE = "level34_share", _("level 3/4 share in its villages (%)")
+
+
+class ModelGoal(models.Model):
+    """One quantified goal of a model's plan: a value of a measure by a date.
+
+    Counts (households visited, ...) are what the model's tagged activities add up to from
+    its start date to `due_on`; the level 3/4 share is a percentage (0–100) of the eligible
+    residents of the model's villages at the end of `due_on`'s month.
+    """
+
+    Kind = ModelGoalKind
+
+    model = models.ForeignKey(
+        MobilizationModel,
+        on_delete=models.CASCADE,
+        related_name="goals",
+        verbose_name=_("mobilization model"),
+    )
+    kind = models.CharField(_("goal"), max_length=24, choices=Kind.choices)
+    value = models.DecimalField(_("value"), max_digits=9, decimal_places=1)
+    due_on = models.DateField(_("by"))
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["due_on", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "kind", "due_on"], name="model_goal_unique"),
+            models.CheckConstraint(condition=Q(value__gt=0), name="model_goal_value_positive"),
+            models.CheckConstraint(
+                condition=~Q(kind="level34_share") | Q(value__lte=100), name="model_goal_share_at_most_100"
+            ),
+            choices_check("kind", ModelGoalKind, "model_goal_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.value} {self.due_on:%Y-%m-%d}"
+
+    @property
+    def is_share(self) -> bool:
+        return self.kind == ModelGoalKind.LEVEL34_SHARE

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from mobilization.models import (
@@ -14,12 +15,45 @@ from mobilization.models import (
     Application,
     CommunicationActivity,
     HomeVisit,
+    MobilizationModel,
+    ModelGoal,
     VisitHelp,
     Worker,
     WorkerGroup,
 )
+from training.models import TrainingSession
 from villages.models import Achievement, Commune, Household, LadderStep, Resident, Village
 from villages.services import resident_ladder_advance
+
+
+def model_tag_refusal(
+    *, model: MobilizationModel | None, commune_id: int, villages: Iterable[Village], on: datetime.date
+) -> str | None:
+    """Why an activity of `commune_id` in `villages` on `on` cannot be tagged with `model`, or None.
+
+    A model may tag an activity when it belongs to the same commune and is active on the
+    day in the activity's village (for a communication activity naming several villages,
+    in at least one of them): the village is one of the model's villages and the day is
+    within its start and end dates. A session outside any village names no village and
+    cannot be tagged.
+    """
+    if model is None:
+        return None
+    if model.commune_id != commune_id:
+        return _("This mobilization model belongs to another commune.")
+    if not model.runs_on(on):
+        return _("The mobilization model %(name)s is not running on this date.") % {"name": model.name}
+    village_ids = [v.pk for v in villages]
+    if not village_ids or not model.villages.filter(pk__in=village_ids).exists():
+        return _("The mobilization model %(name)s does not run in this village.") % {"name": model.name}
+    return None
+
+
+def model_tag_check(**kwargs) -> None:
+    """model_tag_refusal as a ValidationError on the `model` field."""
+    refusal = model_tag_refusal(**kwargs)
+    if refusal:
+        raise ValidationError({"model": refusal})
 
 
 @transaction.atomic
@@ -166,6 +200,7 @@ def visit_log(
     follow_up_on: datetime.date | None = None,
     recorded_by=None,
     submission_key: uuid.UUID | None = None,
+    model: MobilizationModel | None = None,
 ) -> HomeVisit:
     """Log a home visit, who was helped with what, and move their ladders.
 
@@ -187,6 +222,11 @@ def visit_log(
         errors["helped"] = _("Only members of the visited household can be recorded as helped.")
     if len({h.resident.pk for h in helped}) != len(helped):
         errors["helped"] = _("Each member is recorded once per visit.")
+    refusal = model_tag_refusal(
+        model=model, commune_id=household.commune_id, villages=[household.village], on=visited_on
+    )
+    if refusal:
+        errors["model"] = refusal
     if errors:
         raise ValidationError(errors)
     visit = HomeVisit(
@@ -198,6 +238,7 @@ def visit_log(
         follow_up_on=follow_up_on,
         recorded_by=recorded_by,
         submission_key=submission_key,
+        model=model,
     )
     visit.full_clean(validate_unique=False)
     try:
@@ -226,6 +267,7 @@ def communication_record(
     group: WorkerGroup | None = None,
     recorded_by=None,
     submission_key: uuid.UUID | None = None,
+    model: MobilizationModel | None = None,
 ) -> CommunicationActivity:
     """Log a communication activity in one or more villages of a commune.
 
@@ -242,6 +284,10 @@ def communication_record(
         errors["group"] = _("This group belongs to another commune.")
     if held_on > datetime.date.today():
         errors["held_on"] = _("The date is in the future.")
+    if not errors:
+        refusal = model_tag_refusal(model=model, commune_id=commune_id, villages=villages, on=held_on)
+        if refusal:
+            errors["model"] = refusal
     if errors:
         raise ValidationError(errors)
     activity = CommunicationActivity(
@@ -253,6 +299,7 @@ def communication_record(
         group=group,
         recorded_by=recorded_by,
         submission_key=submission_key,
+        model=model,
     )
     activity.full_clean(validate_unique=False)
     try:
@@ -261,3 +308,74 @@ def communication_record(
         return saved.existing
     activity.villages.set(villages)
     return activity
+
+
+# --- Mobilization models
+
+
+@transaction.atomic
+def mobilization_model_save(
+    *,
+    model: MobilizationModel,
+    villages: Iterable[Village],
+    goals: Iterable[ModelGoal] = (),
+    goals_removed: Iterable[ModelGoal] = (),
+) -> MobilizationModel:
+    """Register a mobilization model, or save a change to one, with its villages and goals.
+
+    The owning group and the villages belong to the model's commune. A change may not leave
+    an activity already tagged with the model outside it: its village must stay one of the
+    model's villages and its date within the start and end dates. Raises ValidationError
+    naming the field; nothing is saved on error.
+    """
+    villages = list(villages)
+    errors = {}
+    if not villages:
+        errors["villages"] = _("Choose at least one village.")
+    elif any(v.commune_id != model.commune_id for v in villages):
+        errors["villages"] = _("This village is in another commune.")
+    if model.owner_id and model.owner.commune_id != model.commune_id:
+        errors["owner"] = _("This group belongs to another commune.")
+    if model.pk and not errors:
+        errors.update(_tagged_outside(model, villages))
+    if errors:
+        raise ValidationError(errors)
+    model.full_clean()
+    model.save()
+    model.villages.set(villages)
+    for goal in goals_removed:
+        if goal.pk and goal.model_id == model.pk:
+            goal.delete()
+    for goal in goals:
+        goal.model = model
+        goal.full_clean()
+        goal.save()
+    return model
+
+
+def _tagged_outside(model: MobilizationModel, villages: list[Village]) -> dict[str, str]:
+    """Refusals for a change that would leave tagged activities outside the model's villages or dates."""
+    errors = {}
+    outside_dates = Q(**{"day__lt": model.started_on})
+    if model.ended_on:
+        outside_dates |= Q(**{"day__gt": model.ended_on})
+    ids = [v.pk for v in villages]
+    visits = HomeVisit.objects.filter(model=model).annotate(day=F("visited_on"))
+    sessions = TrainingSession.objects.filter(model=model).annotate(day=F("held_on"))
+    communications = CommunicationActivity.objects.filter(model=model).annotate(day=F("held_on"))
+    if any(qs.filter(outside_dates).exists() for qs in (visits, sessions, communications)):
+        errors["started_on"] = _(
+            "Activities tagged with this model fall outside these dates: keep the dates around them."
+        )
+    in_villages = CommunicationActivity.villages.through.objects.filter(
+        communicationactivity=OuterRef("pk"), village__in=ids
+    )
+    if (
+        visits.exclude(household__village__in=ids).exists()
+        or sessions.exclude(village__in=ids).exists()
+        or communications.exclude(Exists(in_villages)).exists()
+    ):
+        errors["villages"] = _(
+            "Activities tagged with this model were held in a village you removed: keep that village."
+        )
+    return errors

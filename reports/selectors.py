@@ -540,31 +540,21 @@ class GroupHelp:
         return share(self.reached, self.helped)
 
 
-def _group_help_sql(by_month: bool, village_count: int) -> str:
+def _group_events_sql() -> str:
+    """(resident_id, key_id, day) rows: each help a worker group gave a resident.
+
+    Parameters: (commune, first day, last day) three times."""
     q = connection.ops.quote_name
     visit, help_ = HomeVisit._meta.db_table, VisitHelp._meta.db_table
     visit_workers = HomeVisit.workers.through._meta.db_table
     session, attendance = TrainingSession._meta.db_table, Attendance._meta.db_table
     facilitators = TrainingSession.facilitators.through._meta.db_table
     membership = Membership._meta.db_table
-    resident, household = Resident._meta.db_table, Resident.household.field.related_model._meta.db_table
-    if connection.vendor == "postgresql":
-        month_of = "to_char(e.day, 'YYYY-MM')"
-        window_end = f"f.first_day + {REACH_WINDOW_DAYS:d}"
-    else:
-        month_of = "strftime('%%Y-%%m', e.day)"
-        window_end = f"date(f.first_day, '+{REACH_WINDOW_DAYS:d} days')"
     # A worker counts for a group on the days they were a member: from joined_on (always,
     # when unknown) to the day before left_on, as a resident's left_on is their first day away.
     member_on = "(m.joined_on IS NULL OR m.joined_on <= {day}) AND (m.left_on IS NULL OR m.left_on > {day})"
-    in_villages = ""
-    if village_count:
-        in_villages = "AND h.village_id IN ({})".format(", ".join(["%s"] * village_count))
-    month_column = f"{month_of} AS month," if by_month else "NULL AS month,"
-    month_group = "month, " if by_month else ""
     return f"""
-        WITH events AS (
-            SELECT vh.resident_id AS resident_id, m.group_id AS group_id, v.visited_on AS day
+            SELECT vh.resident_id AS resident_id, m.group_id AS key_id, v.visited_on AS day
             FROM {q(help_)} vh
             JOIN {q(visit)} v ON v.id = vh.visit_id
             JOIN {q(visit_workers)} vw ON vw.homevisit_id = v.id
@@ -584,22 +574,78 @@ def _group_help_sql(by_month: bool, village_count: int) -> str:
             JOIN {q(membership)} m ON m.worker_id = sf.worker_id
             WHERE s.commune_id = %s AND s.held_on >= %s AND s.held_on <= %s
               AND {member_on.format(day="s.held_on")}
-        ),
+    """
+
+
+def _reach_sql(events: str, by_month: bool, village_count: int) -> str:
+    q = connection.ops.quote_name
+    resident, household = Resident._meta.db_table, Resident.household.field.related_model._meta.db_table
+    if connection.vendor == "postgresql":
+        month_of = "to_char(e.day, 'YYYY-MM')"
+        window_end = f"f.first_day + {REACH_WINDOW_DAYS:d}"
+    else:
+        month_of = "strftime('%%Y-%%m', e.day)"
+        window_end = f"date(f.first_day, '+{REACH_WINDOW_DAYS:d} days')"
+    in_villages = ""
+    if village_count:
+        in_villages = "AND h.village_id IN ({})".format(", ".join(["%s"] * village_count))
+    month_column = f"{month_of} AS month," if by_month else "NULL AS month,"
+    month_group = "month, " if by_month else ""
+    return f"""
+        WITH events AS ({events}),
         firsts AS (
-            SELECT e.group_id, {month_column} e.resident_id, MIN(e.day) AS first_day
+            SELECT e.key_id, {month_column} e.resident_id, MIN(e.day) AS first_day
             FROM events e
             JOIN {q(resident)} r ON r.id = e.resident_id
             JOIN {q(household)} h ON h.id = r.household_id
             WHERE r.commune_id = %s {in_villages}
-            GROUP BY e.group_id, {month_group} e.resident_id
+            GROUP BY e.key_id, {month_group} e.resident_id
         )
-        SELECT f.group_id, f.month, COUNT(*),
+        SELECT f.key_id, f.month, COUNT(*),
             SUM(CASE WHEN r.level34_on >= f.first_day AND r.level34_on <= {window_end} THEN 1 ELSE 0 END),
             SUM(CASE WHEN r.level34_on < f.first_day THEN 1 ELSE 0 END)
         FROM firsts f
         JOIN {q(resident)} r ON r.id = f.resident_id
-        GROUP BY f.group_id, f.month
+        GROUP BY f.key_id, f.month
     """
+
+
+def reach_counts(
+    *,
+    events: str,
+    events_params: list,
+    commune: Commune,
+    villages: Iterable[Village] | None = None,
+    by_month: bool = False,
+) -> list[tuple[int, datetime.date | None, int, int, int]]:
+    """(key, month, helped, reached, already) for helps given by a key: a worker group, a model.
+
+    `events` is a SELECT of (resident_id, key_id, day) rows, one per help (a resident
+    helped at a visit, present at a session), with `events_params`. For each key (and
+    month, with `by_month`; month is None otherwise) the distinct residents of `commune`
+    (of `villages` when given) helped, those whose first level 3/4 date is within
+    REACH_WINDOW_DAYS after the first help (see GroupHelp), and those already at level 3/4
+    before it. Worker groups (group_help) and mobilization models share this rule. One query.
+    """
+    village_ids = None if villages is None else [v.pk for v in villages]
+    if village_ids == []:
+        village_ids = [0]  # no village: nothing matches
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _reach_sql(events, by_month, len(village_ids or [])),
+            [*events_params, commune.pk, *(village_ids or [])],
+        )
+        rows = cursor.fetchall()
+    return [
+        (
+            key,
+            datetime.date(int(month[:4]), int(month[5:7]), 1) if month else None,
+            helped,
+            reached or 0,
+            already or 0,
+        )
+        for key, month, helped, reached, already in rows
+    ]
 
 
 def group_help(
@@ -620,21 +666,17 @@ def group_help(
     commune included. See GroupHelp for `reached`. Two queries.
     """
     first, last = month_start(start), month_end(end)
-    village_ids = None if villages is None else [v.pk for v in villages]
-    if village_ids == []:
-        village_ids = [0]  # no village: nothing matches
     adapt = connection.ops.adapt_datefield_value
     span = [commune.pk, adapt(first), adapt(last)]
-    params = [*span, *span, *span, commune.pk, *(village_ids or [])]
-    with connection.cursor() as cursor:
-        cursor.execute(_group_help_sql(by_month, len(village_ids or [])), params)
-        rows = cursor.fetchall()
+    rows = reach_counts(
+        events=_group_events_sql(),
+        events_params=[*span, *span, *span],
+        commune=commune,
+        villages=villages,
+        by_month=by_month,
+    )
     groups = {g.pk: g for g in WorkerGroup.objects.filter(commune=commune).order_by("kind", "name")}
-    found = []
-    for group_id, month, helped, reached, already in rows:
-        if group_id in groups:
-            month = datetime.date(int(month[:4]), int(month[5:7]), 1) if month else None
-            found.append(GroupHelp(groups[group_id], month, helped, reached or 0, already or 0))
+    found = [GroupHelp(groups[key], *counts) for key, *counts in rows if key in groups]
     if by_month:
         return sorted(found, key=lambda g: (g.month, g.group.kind, g.group.name))
     seen = {g.group.pk: g for g in found}
@@ -747,9 +789,13 @@ def activity_series(
     end: datetime.date,
     villages: Iterable[Village] | None = None,
     today: datetime.date | None = None,
+    tagged=None,
 ) -> list[ActivityFigures]:
     """Visits, households reached, residents helped, sessions, attendance, communications,
     reach and follow-ups overdue, per month start..end. Four queries, whatever the months.
+
+    With `tagged` (a mobilization.MobilizationModel), only the visits, sessions and
+    communication activities tagged with that model count.
 
     A follow-up (a visit's follow_up_on) is overdue at the end of a month when its date is
     on or before the month's last day and the household had no later visit by then; for
@@ -777,6 +823,9 @@ def activity_series(
     visits = HomeVisit.objects.filter(commune=commune)
     sessions = TrainingSession.objects.filter(commune=commune)
     communications = CommunicationActivity.objects.filter(commune=commune)
+    if tagged is not None:
+        visits, sessions = visits.filter(model=tagged), sessions.filter(model=tagged)
+        communications = communications.filter(model=tagged)
     if village_ids is not None:
         visits = visits.filter(household__village__in=village_ids)
         sessions = sessions.filter(village__in=village_ids)

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mobilization.models import tagged_model_field
 from villages.models import Commune, choices_check
 from villages.text import clean_name
 
@@ -83,6 +84,7 @@ class TrainingSession(models.Model):
         related_name="training_sessions",
         verbose_name=_("organising group"),
     )
+    model = tagged_model_field("sessions")
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mobilization.models import Worker, WorkerGroup
-from mobilization.services import AlreadySaved, Help, help_record, save_once
+from mobilization.models import MobilizationModel, Worker, WorkerGroup
+from mobilization.services import AlreadySaved, Help, help_record, model_tag_refusal, save_once
 from training.models import Attendance, Topic, TrainingSession
 from villages.models import Commune, Village
 
@@ -29,6 +29,7 @@ def session_record(
     attendees: Iterable[Help] = (),
     recorded_by=None,
     submission_key: uuid.UUID | None = None,
+    model: MobilizationModel | None = None,
 ) -> TrainingSession:
     """Record a training session with its facilitators and attendees.
 
@@ -47,6 +48,12 @@ def session_record(
         errors["group"] = _("This group belongs to another commune.")
     if held_on > datetime.date.today():
         errors["held_on"] = _("The session date is in the future.")
+    if not errors:
+        refusal = model_tag_refusal(
+            model=model, commune_id=commune.pk, villages=[village] if village else [], on=held_on
+        )
+        if refusal:
+            errors["model"] = refusal
     if errors:
         raise ValidationError(errors)
     session = TrainingSession(
@@ -56,6 +63,7 @@ def session_record(
         venue=venue,
         held_on=held_on,
         group=group,
+        model=model,
         notes=notes,
         recorded_by=recorded_by,
         submission_key=submission_key,
