@@ -233,6 +233,7 @@ class VisitViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, ScopedViewSet
             follow_up_on=data["follow_up_on"],
             recorded_by=self.request.user,
             submission_key=data["submission_key"],
+            model=data["model"],
         )
         return visit, True
 
@@ -291,6 +292,7 @@ class CommunicationViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destr
             group=data.get("group"),
             recorded_by=self.request.user,
             submission_key=data["submission_key"],
+            model=data.get("model"),
         )
         return activity, True
 

@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mobilization.forms_program import check_model_tag, model_tag_field
 from mobilization.models import Application, HomeVisit, Worker
-from mobilization.selectors import workers_visible_to
+from mobilization.selectors import models_offered_in, workers_visible_to
 from mobilization.services import Help
 from villages.forms import date_input
 from villages.models import Achievement, Household, Village
@@ -55,6 +56,7 @@ class VisitForm(forms.Form):
         help_text=_("When something is left to do: the day to come back."),
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    model = model_tag_field()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,6 +72,9 @@ class VisitForm(forms.Form):
             workers = workers.filter(commune__in=households.values("commune"))
         # The visitor's own record first: they tick nobody else on most visits.
         self.fields["workers"].queryset = workers
+        if self.chosen_household:
+            self.fields["model"].queryset = models_offered_in([self.chosen_household.village_id])
+        self.fields["model"].widget.attrs["data-date-field"] = self.add_prefix("visited_on")
         self.own_workers = [w for w in workers if w.user_id == user.pk]
         self.other_workers = [w for w in workers if w.user_id != user.pk]
         self.members = (
@@ -139,6 +144,11 @@ class VisitForm(forms.Form):
         visited_on, follow_up_on = cleaned.get("visited_on"), cleaned.get("follow_up_on")
         if visited_on and follow_up_on and follow_up_on < visited_on:
             self.add_error("follow_up_on", _("The follow-up date is before the visit."))
+        household = cleaned.get("household")
+        if household is not None:
+            check_model_tag(
+                self, commune_id=household.commune_id, villages=[household.village], on=visited_on
+            )
         return cleaned
 
     def helps(self) -> list[Help]:

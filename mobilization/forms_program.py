@@ -10,7 +10,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.models import CommunicationActivity, Communicator, Membership, Worker, WorkerGroup
+from mobilization.models import (
+    CommunicationActivity,
+    Communicator,
+    Membership,
+    MobilizationModel,
+    ModelGoal,
+    Worker,
+    WorkerGroup,
+)
+from mobilization.services import model_tag_refusal
 from villages.text import clean_name
 
 
@@ -48,6 +57,49 @@ class ChoiceList(forms.CheckboxSelectMultiple):
 def not_in_future(value: datetime.date | None) -> None:
     if value is not None and value > datetime.date.today():
         raise ValidationError(_("The date is in the future."), code="future")
+
+
+class ModelTagSelect(forms.Select):
+    """The mobilization models an activity may be tagged with, each option carrying its
+    villages and dates (data- attributes) so that static/js/model_tag.js can offer only the
+    models active in the chosen village on the chosen date. The server checks again."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"data-model-tag": "", **(attrs or {})})
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        model = getattr(value, "instance", None)
+        if model is not None:
+            option["attrs"].update(
+                {
+                    "data-villages": " ".join(str(v.pk) for v in model.villages.all()),
+                    "data-start": model.started_on.isoformat(),
+                    "data-end": model.ended_on.isoformat() if model.ended_on else "",
+                }
+            )
+        return option
+
+
+def model_tag_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Mobilization model"),
+        queryset=MobilizationModel.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        widget=ModelTagSelect,
+        help_text=_("The mobilization model this work belongs to, if any: those running in the village."),
+    )
+
+
+def check_model_tag(form: forms.Form, *, commune_id, villages, on) -> None:
+    """Add the refusal of a model not active in the activity's village on its date to the form."""
+    model = form.cleaned_data.get("model")
+    if model is None or on is None:
+        return
+    refusal = model_tag_refusal(model=model, commune_id=commune_id, villages=villages, on=on)
+    if refusal:
+        form.add_error("model", refusal)
 
 
 class VillageMonthFilter(PlainLabels, forms.Form):
@@ -100,14 +152,19 @@ class CommunicationForm(PlainLabels, forms.ModelForm):
 
     class Meta:
         model = CommunicationActivity
-        fields = ["channel", "held_on", "villages", "topic", "reach", "group"]
+        fields = ["channel", "held_on", "villages", "topic", "reach", "group", "model"]
         widgets = {"held_on": DateInput, "villages": ChoiceList}
         help_texts = {"reach": _("About how many people heard or read it.")}
 
-    def __init__(self, *args, villages, groups, **kwargs):
+    def __init__(self, *args, villages, groups, models, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["villages"].queryset = villages
         self.fields["group"].queryset = groups
+        self.fields["model"] = model_tag_field()
+        self.fields["model"].queryset = models
+        self.fields["model"].widget.attrs.update(
+            {"data-date-field": "held_on", "data-village-field": "villages"}
+        )
         self.fields["held_on"].validators.append(not_in_future)
         if not self.instance.pk:
             self.fields["held_on"].initial = datetime.date.today
@@ -131,6 +188,9 @@ class CommunicationForm(PlainLabels, forms.ModelForm):
                 cleaned["commune_id"] = communes.pop()
                 if group is not None and group.commune_id != cleaned["commune_id"]:
                     self.add_error("group", _("This group belongs to another commune."))
+                check_model_tag(
+                    self, commune_id=cleaned["commune_id"], villages=villages, on=cleaned.get("held_on")
+                )
         return cleaned
 
 
@@ -265,3 +325,101 @@ class CommunicatorForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
         ):
             self.add_error("village", _("This worker is already a communicator in this village."))
         return cleaned
+
+
+# --- Mobilization models
+
+
+class MobilizationModelForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = MobilizationModel
+        fields = ["commune", "name", "field", "owner", "started_on", "ended_on", "villages", "description"]
+        widgets = {
+            "started_on": DateInput,
+            "ended_on": DateInput,
+            "villages": ChoiceList,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, communes, groups, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["commune"]
+        else:
+            self.setup_commune(communes)
+        self.fields["owner"].queryset = groups
+        self.fields["villages"].queryset = villages
+
+    def clean_name(self):
+        return clean_name(self.cleaned_data["name"])
+
+    def clean(self):
+        cleaned = super().clean()
+        commune = cleaned.get("commune") or (self.instance.commune if self.instance.pk else None)
+        if commune is None:
+            return cleaned
+        owner, villages = cleaned.get("owner"), cleaned.get("villages")
+        if owner is not None and owner.commune_id != commune.pk:
+            self.add_error("owner", _("This group belongs to another commune."))
+        if villages and any(v.commune_id != commune.pk for v in villages):
+            self.add_error("villages", _("This village is in another commune."))
+        started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
+        if started and ended and ended < started:
+            self.add_error("ended_on", _("The end date is before the start date."))
+        name = cleaned.get("name")
+        if (
+            name
+            and MobilizationModel.objects.filter(commune=commune, name=name)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("name", _("The commune already has a model with this name."))
+        return cleaned
+
+    def validate_unique(self):
+        # The commune is not a field when editing; clean() checks the name instead.
+        pass
+
+
+class ModelGoalForm(PlainLabels, forms.ModelForm):
+    class Meta:
+        model = ModelGoal
+        fields = ["kind", "value", "due_on"]
+        widgets = {"due_on": DateInput}
+        help_texts = {
+            "value": _("A number of households, residents, sessions...; for the share, a percentage.")
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, value = cleaned.get("kind"), cleaned.get("value")
+        if value is not None and value <= 0:
+            self.add_error("value", _("Give a number above zero."))
+        elif kind == ModelGoal.Kind.LEVEL34_SHARE and value is not None and value > 100:
+            self.add_error("value", _("A share is at most 100%."))
+        return cleaned
+
+
+class BaseModelGoalFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            key = (form.cleaned_data.get("kind"), form.cleaned_data.get("due_on"))
+            if None in key:
+                continue
+            if key in seen:
+                form.add_error("kind", _("This goal is given twice for the same date."))
+            seen.add(key)
+
+
+ModelGoalFormSet = forms.inlineformset_factory(
+    MobilizationModel,
+    ModelGoal,
+    form=ModelGoalForm,
+    formset=BaseModelGoalFormSet,
+    extra=3,
+    can_delete=True,
+)

@@ -16,12 +16,18 @@ from mobilization.models import (
     CommunicationActivity,
     HomeVisit,
     Membership,
+    MobilizationModel,
     VisitHelp,
     Worker,
     WorkerGroup,
 )
-from mobilization.selectors import visits_visible_to, worker_groups_visible_to, workers_visible_to
-from mobilization.services import Help
+from mobilization.selectors import (
+    mobilization_models_visible_to,
+    visits_visible_to,
+    worker_groups_visible_to,
+    workers_visible_to,
+)
+from mobilization.services import Help, model_tag_refusal
 from training.models import TrainingSession
 from training.selectors import sessions_visible_to
 from villages.access import may_log_outreach, may_manage_program
@@ -46,6 +52,22 @@ SUBMISSION_KEY_HELP = gettext_lazy(
     "A UUID the client makes once per record. Sending the same key again (a retry on a poor "
     "connection) answers 200 with the record the first request saved, and changes nothing."
 )
+
+
+def model_tag_api_field():
+    """The mobilization model a visit, session or communication activity belongs to: one the
+    user may see (another is a 400 naming the field), active in the activity's village on its
+    date (checked by the services)."""
+    return ScopedPrimaryKeyField(
+        scope=mobilization_models_visible_to,
+        queryset=MobilizationModel.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=gettext_lazy(
+            "The mobilization model this work belongs to: one running in the village on the date."
+        ),
+    )
 
 
 def commune_program_field():
@@ -233,6 +255,7 @@ class VisitSerializer(serializers.ModelSerializer):
             "notes",
             "follow_up_on",
             "helped",
+            "model",
             "recorded_by",
             "recorded_at",
         ]
@@ -264,6 +287,7 @@ class VisitInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=HomeVisit.Outcome.choices, default=HomeVisit.Outcome.DONE)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     follow_up_on = serializers.DateField(required=False, allow_null=True, default=None)
+    model = model_tag_api_field()
     submission_key = serializers.UUIDField(
         required=False, allow_null=True, default=None, help_text=SUBMISSION_KEY_HELP
     )
@@ -301,7 +325,18 @@ class VisitUpdateSerializer(serializers.ModelSerializer):
 class CommunicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = CommunicationActivity
-        fields = ["id", "commune", "channel", "held_on", "villages", "topic", "reach", "group", "recorded_by"]
+        fields = [
+            "id",
+            "commune",
+            "channel",
+            "held_on",
+            "villages",
+            "topic",
+            "reach",
+            "group",
+            "model",
+            "recorded_by",
+        ]
         read_only_fields = fields
 
 
@@ -316,13 +351,22 @@ class CommunicationInputSerializer(serializers.ModelSerializer):
     group = ScopedPrimaryKeyField(
         scope=worker_groups_visible_to, queryset=WorkerGroup.objects.all(), allow_null=True, required=False
     )
+    model = ScopedPrimaryKeyField(
+        scope=mobilization_models_visible_to,
+        queryset=MobilizationModel.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The mobilization model this work belongs to: one running in one of the villages on the date."
+        ),
+    )
     submission_key = serializers.UUIDField(
         required=False, allow_null=True, default=None, help_text=SUBMISSION_KEY_HELP
     )
 
     class Meta:
         model = CommunicationActivity
-        fields = ["channel", "held_on", "villages", "topic", "reach", "group", "submission_key"]
+        fields = ["channel", "held_on", "villages", "topic", "reach", "group", "model", "submission_key"]
         extra_kwargs = {"held_on": {"validators": [not_in_future]}}
 
     def validate_topic(self, value):
@@ -349,13 +393,23 @@ class CommunicationInputSerializer(serializers.ModelSerializer):
             commune_id = communes.pop()
         if group is not None and group.commune_id != commune_id:
             raise serializers.ValidationError({"group": _("This group belongs to another commune.")})
+        model = attrs.get("model", self.instance.model if self.instance else None)
+        if model is not None:
+            refusal = model_tag_refusal(
+                model=model,
+                commune_id=commune_id,
+                villages=villages if villages is not None else list(self.instance.villages.all()),
+                on=attrs.get("held_on", self.instance.held_on if self.instance else None),
+            )
+            if refusal:
+                raise serializers.ValidationError({"model": refusal})
         attrs["commune_id"] = commune_id
         return attrs
 
 
 class CommunicationUpdateSerializer(CommunicationInputSerializer):
     class Meta(CommunicationInputSerializer.Meta):
-        fields = ["channel", "held_on", "villages", "topic", "reach", "group"]
+        fields = ["channel", "held_on", "villages", "topic", "reach", "group", "model"]
 
     def get_fields(self):
         fields = super().get_fields()

@@ -82,6 +82,7 @@ class SessionViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, Sc
             facilitators=data["facilitators"],
             group=data.get("group"),
             notes=data["notes"],
+            model=data["model"],
             attendees=helps_of(data["attendees"]),
             recorded_by=self.request.user,
             submission_key=data["submission_key"],

@@ -4,7 +4,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.forms_program import ChoiceList, CommuneChoiceMixin, DateInput, PlainLabels, not_in_future
+from mobilization.forms_program import (
+    ChoiceList,
+    CommuneChoiceMixin,
+    DateInput,
+    PlainLabels,
+    check_model_tag,
+    model_tag_field,
+    not_in_future,
+)
 from mobilization.services import Help
 from training.models import Topic, TrainingSession
 from villages.models import Achievement
@@ -39,9 +47,12 @@ class SessionForm(PlainLabels, forms.Form):
     group = forms.ModelChoiceField(
         label=_("Organising group"), queryset=None, required=False, empty_label=_("None")
     )
+    model = model_tag_field()
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, villages, topics, facilitators, groups, communes_without_village, **kwargs):
+    def __init__(
+        self, *args, villages, topics, facilitators, groups, communes_without_village, models, **kwargs
+    ):
         """`communes_without_village`: the communes where the user may record a session held
         outside any village (officials only); the session's commune when editing."""
         super().__init__(*args, **kwargs)
@@ -49,6 +60,10 @@ class SessionForm(PlainLabels, forms.Form):
         self.fields["topics"].queryset = topics
         self.fields["facilitators"].queryset = facilitators
         self.fields["group"].queryset = groups
+        self.fields["model"].queryset = models
+        self.fields["model"].widget.attrs.update(
+            {"data-date-field": "held_on", "data-village-field": "village"}
+        )
         if not topics.exists():
             self.fields["topics"].help_text = _(
                 "No topics yet: a commune official adds them on the topics page."
@@ -85,6 +100,9 @@ class SessionForm(PlainLabels, forms.Form):
         group = cleaned.get("group")
         if group is not None and group.commune_id != commune_id:
             self.add_error("group", _("This group belongs to another commune."))
+        check_model_tag(
+            self, commune_id=commune_id, villages=[village] if village else [], on=cleaned.get("held_on")
+        )
         return cleaned
 
 

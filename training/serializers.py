@@ -9,9 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from mobilization.models import Worker, WorkerGroup
-from mobilization.selectors import worker_groups_visible_to, workers_visible_to
-from mobilization.serializers import SUBMISSION_KEY_HELP, HelpSerializer
+from mobilization.models import MobilizationModel, Worker, WorkerGroup
+from mobilization.selectors import (
+    mobilization_models_visible_to,
+    worker_groups_visible_to,
+    workers_visible_to,
+)
+from mobilization.serializers import SUBMISSION_KEY_HELP, HelpSerializer, model_tag_api_field
 from training.models import Attendance, Topic, TrainingSession
 from training.selectors import topics_visible_to
 from villages.access import may_log_outreach, may_manage_program
@@ -46,6 +50,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "topics",
             "facilitators",
             "group",
+            "model",
             "notes",
             "attendances",
             "recorded_by",
@@ -83,6 +88,7 @@ class SessionInputSerializer(serializers.Serializer):
     group = ScopedPrimaryKeyField(
         scope=worker_groups_visible_to, queryset=WorkerGroup.objects.all(), required=False, allow_null=True
     )
+    model = model_tag_api_field()
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     attendees = HelpSerializer(many=True, required=False, default=list)
     submission_key = serializers.UUIDField(
@@ -133,6 +139,13 @@ class SessionUpdateSerializer(serializers.Serializer):
     group = ScopedPrimaryKeyField(
         scope=worker_groups_visible_to, queryset=WorkerGroup.objects.all(), allow_null=True
     )
+    model = ScopedPrimaryKeyField(
+        scope=mobilization_models_visible_to,
+        queryset=MobilizationModel.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text=gettext_lazy("The mobilization model this session belongs to."),
+    )
     notes = serializers.CharField(allow_blank=True, max_length=4000)
 
     def validate_venue(self, value):
@@ -146,6 +159,7 @@ class SessionUpdateSerializer(serializers.Serializer):
             "venue": session.venue,
             "held_on": session.held_on,
             "group": session.group,
+            "model": session.model,
             "notes": session.notes,
             "topics": list(session.topics.all()),
             "facilitators": list(session.facilitators.all()),

@@ -22,6 +22,8 @@ from django.views.decorators.http import require_http_methods
 
 from mobilization.forms_program import VillageMonthFilter
 from mobilization.models import Worker, WorkerGroup
+from mobilization.selectors import models_offered_in
+from mobilization.services import model_tag_refusal
 from mobilization.views.program import deny_unless_outreach, page_of
 from training.forms import AttendanceForm, SessionForm, TopicForm
 from training.models import Attendance, Topic, TrainingSession
@@ -57,6 +59,15 @@ def session_update(*, session: TrainingSession, data: dict) -> TrainingSession:
     attendances = session.attendances.all()
     if data["village"] != session.village and attendances.exists():
         errors["village"] = _("Attendees are recorded: the village cannot change. Remove them first.")
+    model = data.get("model", session.model)
+    refusal = model_tag_refusal(
+        model=model,
+        commune_id=session.commune_id,
+        villages=[data["village"]] if data["village"] else [],
+        on=data["held_on"],
+    )
+    if refusal:
+        errors["model"] = refusal
     if data["held_on"] != session.held_on and attendances.exclude(achievements=[]).exists():
         errors["held_on"] = _(
             "Achievements are recorded on this date and moved residents' ladders: "
@@ -66,6 +77,7 @@ def session_update(*, session: TrainingSession, data: dict) -> TrainingSession:
         raise ValidationError(errors)
     for name in ("village", "venue_kind", "venue", "held_on", "group", "notes"):
         setattr(session, name, data[name])
+    session.model = model
     session.full_clean()
     session.save()
     session.topics.set(data["topics"])
@@ -109,6 +121,7 @@ def _session_form(request, *, villages, communes_without_village, commune_ids, *
         topics=Topic.objects.filter(commune__in=commune_ids).order_by("name"),
         facilitators=Worker.objects.filter(commune__in=commune_ids).order_by("full_name"),
         groups=WorkerGroup.objects.filter(commune__in=commune_ids).order_by("name"),
+        models=models_offered_in(villages),
         communes_without_village=communes_without_village,
         **kwargs,
     )
@@ -153,6 +166,7 @@ def session_new(request):
                 notes=data["notes"],
                 recorded_by=request.user,
                 submission_key=data["submission_key"],
+                model=data["model"],
             )
         except (ValidationError, IntegrityError) as error:
             # A double tap sends two requests at once: the second finds the first's session.
@@ -215,6 +229,7 @@ def session_edit(request, pk):
             "topics": list(session.topics.values_list("id", flat=True)),
             "facilitators": list(session.facilitators.values_list("id", flat=True)),
             "group": session.group_id,
+            "model": session.model_id,
             "notes": session.notes,
         },
     )
@@ -223,7 +238,9 @@ def session_edit(request, pk):
         try:
             session_update(session=session, data=form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            for field, messages_ in error.message_dict.items():
+                for message in messages_:
+                    form.add_error(field if field in form.fields else None, message)
         else:
             messages.success(request, _("The session was saved."))
             return redirect("training:session", pk=session.pk)

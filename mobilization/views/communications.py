@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from mobilization.forms_program import CommunicationForm, VillageMonthFilter
 from mobilization.models import CommunicationActivity, WorkerGroup
-from mobilization.selectors import communications_visible_to
+from mobilization.selectors import communications_visible_to, models_offered_in
 from mobilization.services import communication_record
 from mobilization.views.program import deny_unless_outreach, page_of
 from villages.access import communes_managed_by, may_manage_program, villages_open_to_outreach
@@ -93,6 +93,7 @@ def communication_new(request):
         request.POST or None,
         villages=villages,
         groups=WorkerGroup.objects.filter(commune__in=villages.values("commune")),
+        models=models_offered_in(villages),
         initial={"submission_key": uuid.uuid4()},
     )
     if request.method == "POST" and form.is_valid():
@@ -108,6 +109,7 @@ def communication_new(request):
                 group=data["group"],
                 recorded_by=request.user,
                 submission_key=data["submission_key"],
+                model=data["model"],
             )
         except (ValidationError, IntegrityError) as error:
             # A double tap sends two requests at once: the second finds the first's activity.
@@ -144,6 +146,7 @@ def communication_edit(request, pk):
         instance=activity,
         villages=villages,
         groups=WorkerGroup.objects.filter(commune=activity.commune_id),
+        models=models_offered_in(villages),
     )
     if request.method == "POST" and form.is_valid():
         form.save()

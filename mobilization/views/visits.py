@@ -76,7 +76,7 @@ def _initial(request, household: Household | None) -> dict:
 
 def _add_service_errors(form: VisitForm, error: ValidationError) -> None:
     """Put the service's refusals next to the field they name, the rest at the top."""
-    fields = {"visited_on", "workers", "follow_up_on", "outcome", "notes", "household"}
+    fields = {"visited_on", "workers", "follow_up_on", "outcome", "notes", "household", "model"}
     for field, messages_ in error.message_dict.items():
         for message in messages_:
             form.add_error(field if field in fields else None, message)
@@ -103,6 +103,7 @@ def visit_new(request):
                     follow_up_on=data["follow_up_on"],
                     recorded_by=request.user,
                     submission_key=data["submission_key"],
+                    model=data["model"],
                 )
             except ValidationError as error:
                 _add_service_errors(form, error)
