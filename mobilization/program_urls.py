@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mobilization.views import communications, program
+from mobilization.views import communications, models, program
 
 app_name = "program"
 
@@ -9,6 +9,13 @@ urlpatterns = [
     path("communications/new/", communications.communication_new, name="communication_new"),
     path("communications/<int:pk>/edit/", communications.communication_edit, name="communication_edit"),
     path("communications/<int:pk>/delete/", communications.communication_delete, name="communication_delete"),
+    path("models/", models.models, name="models"),
+    path("models/new/", models.model_new, name="model_new"),
+    path("models/<int:pk>/", models.model, name="model"),
+    path("models/<int:pk>/edit/", models.model_edit, name="model_edit"),
+    path("models/<int:pk>/delete/", models.model_delete, name="model_delete"),
+    path("models/<int:pk>/review/", models.model_review, name="model_review"),
+    path("models/<int:pk>/review.xlsx", models.model_review_xlsx, name="model_review_xlsx"),
     path("groups/", program.groups, name="groups"),
     path("groups/new/", program.group_new, name="group_new"),
     path("groups/<int:pk>/", program.group, name="group"),
