@@ -19,6 +19,8 @@ from mobilization.models import (
     Communicator,
     HomeVisit,
     Membership,
+    MobilizationModel,
+    ModelGoal,
     VisitHelp,
     Worker,
     WorkerGroup,
@@ -37,6 +39,7 @@ from mobilization.selectors import (
     applications_visible_to,
     communications_visible_to,
     communicators_visible_to,
+    mobilization_models_visible_to,
     visits_visible_to,
     worker_groups_visible_to,
     workers_visible_to,
@@ -400,3 +403,29 @@ class ApplicationAdmin(ScopedAdmin):
             recorded_by=request.user,
         )
         adopt(obj, recorded)
+
+
+# --- Mobilization models
+
+
+class ModelGoalInline(ScopedInline):
+    model = ModelGoal
+    fields = ("kind", "value", "due_on")
+    extra = 1
+
+
+@admin.register(MobilizationModel)
+class MobilizationModelAdmin(ScopedAdmin):
+    """Mobilization models and their goals. The pages (/program/models/) also refuse a change
+    that would leave tagged work outside the model's villages or dates; here officials
+    correct the record itself. A model with tagged work cannot be deleted (PROTECT)."""
+
+    visible_to = staticmethod(mobilization_models_visible_to)
+    importable = False
+    list_display = ("name", "field", "owner", "started_on", "ended_on", "commune")
+    list_filter = ("field", ("commune", ScopedRelatedFilter), ("owner", ScopedRelatedFilter))
+    list_select_related = ("owner", "commune")
+    search_text_fields = ("name",)
+    fields = ("commune", "name", "field", "owner", "started_on", "ended_on", "villages", "description")
+    filter_horizontal = ("villages",)
+    inlines = [ModelGoalInline]

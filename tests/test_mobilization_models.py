@@ -573,3 +573,38 @@ def test_api_communication_and_session_check_the_model(api_client, official, vil
     )
     assert response.status_code == 201, response.content
     assert response.json()["model"] == model_a.pk
+
+
+# --- Demo data and admin
+
+
+def test_demo_models_tag_a_share_of_the_work(commune, village_a, household_a, visitor):
+    from mobilization.demo import DEMO_MODELS, demo_models_populate
+    from mobilization.models import WorkerGroup
+
+    for kind in (WorkerGroup.Kind.YOUTH_UNION, WorkerGroup.Kind.FATHERLAND_FRONT):
+        factories.worker_group(commune, kind=kind)
+    factories.worker_group(commune, kind=WorkerGroup.Kind.DIGITAL_TECH_TEAM, village=village_a)
+    for day in (10, 11, 12, 13):
+        visit_log(household=household_a, visited_on=datetime.date(2025, 1, day), workers=[visitor])
+    assert demo_models_populate(commune=commune) == len(DEMO_MODELS) == 3
+    online = MobilizationModel.objects.get(field=MobilizationModel.Field.ONLINE_PUBLIC_SERVICES)
+    assert HomeVisit.objects.filter(model=online).count() == 2
+    assert online.goals.count() == 3
+
+
+def test_admin_lists_models_in_scope(client, commune, other_commune, village_a, model_a):
+    from villages.models import Role
+
+    a_model(other_commune, factories.village(other_commune), name="Elsewhere")
+    official = factories.role_user(Role.Kind.OFFICIAL, commune, is_staff=True)
+    client.force_login(official)
+    response = client.get("/admin/mobilization/mobilizationmodel/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert (
+        "Tổ công nghệ số Nà Khau" in response.content.decode()
+        and "Elsewhere" not in response.content.decode()
+    )
+    outsider = factories.role_user(Role.Kind.OFFICIAL, other_commune, is_staff=True)
+    client.force_login(outsider)
+    assert client.get(f"/admin/mobilization/mobilizationmodel/{model_a.pk}/change/").status_code in (302, 404)
