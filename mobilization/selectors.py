@@ -134,6 +134,12 @@ def models_offered_in(villages) -> QuerySet[MobilizationModel]:
     )
 
 
+def model_applications(model: MobilizationModel) -> QuerySet[Application]:
+    """The dossiers recorded at the model's tagged visits and sessions (Application.visit or
+    Application.session tagged with the model): what its work led residents to submit."""
+    return Application.objects.filter(Q(visit__model=model) | Q(session__model=model))
+
+
 def model_span(model: MobilizationModel, today: datetime.date) -> tuple[datetime.date, datetime.date] | None:
     """The first and last day the model's results cover: its start to its end, or today."""
     last = min(model.ended_on or today, today)

@@ -608,3 +608,26 @@ def test_admin_lists_models_in_scope(client, commune, other_commune, village_a, 
     outsider = factories.role_user(Role.Kind.OFFICIAL, other_commune, is_staff=True)
     client.force_login(outsider)
     assert client.get(f"/admin/mobilization/mobilizationmodel/{model_a.pk}/change/").status_code in (302, 404)
+
+
+def test_model_applications_are_those_of_its_visits_and_sessions(
+    commune, model_a, household_a, resident_a, visitor
+):
+    from mobilization.models import Application
+    from mobilization.selectors import model_applications
+
+    tagged = visit_log(
+        household=household_a,
+        visited_on=FEB,
+        workers=[visitor],
+        helped=[Help(resident=resident_a, achievements=["application_submitted"])],
+        model=model_a,
+    )
+    visit_log(
+        household=household_a,
+        visited_on=MAR,
+        workers=[visitor],
+        helped=[Help(resident=resident_a, achievements=["application_submitted"])],
+    )
+    assert Application.objects.count() == 2
+    assert [a.visit_id for a in model_applications(model_a)] == [tagged.pk]
