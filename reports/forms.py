@@ -4,6 +4,8 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import Target
@@ -13,6 +15,24 @@ from villages.models import Village
 # A longer period would make a chart nobody can read and a query nobody needs.
 MAX_MONTHS = 120
 DEFAULT_MONTHS = 12
+
+
+class VillageSelect(forms.Select):
+    """A flat select written in one go rather than through a template per option.
+
+    A commune of hundreds of villages otherwise spends most of the dashboard's time
+    rendering the village filter's options.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((code, " selected" if str(code) in chosen else "", label) for code, label in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(attrs), options)
 
 
 class MonthInput(forms.TextInput):
@@ -51,7 +71,7 @@ class ReportFilterForm(forms.Form):
     """
 
     commune = forms.ChoiceField(label=_("Commune"), required=False)
-    village = forms.ChoiceField(label=_("Village"), required=False)
+    village = forms.ChoiceField(label=_("Village"), required=False, widget=VillageSelect)
     start = MonthField(label=_("From month"), required=False)
     end = MonthField(label=_("To month"), required=False)
 
@@ -88,7 +108,7 @@ class MonthForm(forms.Form):
     """The month of the printable monthly report."""
 
     commune = forms.ChoiceField(label=_("Commune"), required=False)
-    village = forms.ChoiceField(label=_("Village"), required=False)
+    village = forms.ChoiceField(label=_("Village"), required=False, widget=VillageSelect)
     month = MonthField(label=_("Month"), required=False)
 
     def __init__(self, *args, communes=(), villages=(), whole=True, default_month: datetime.date, **kwargs):

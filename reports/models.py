@@ -1,7 +1,8 @@
 """Targets (chỉ tiêu): the value an indicator should reach in an area by a date (DOMAIN.md).
 
-The indicators themselves are not stored: reports.selectors computes them from the
-register whenever they are asked for, so they can never drift from it.
+The indicators are computed from the register whenever they are asked for. The one
+derived table, AdoptionChange, is written by database triggers on every change to the
+register (reports.ledger), never by Python code, so it cannot drift from it.
 """
 
 from decimal import Decimal
@@ -11,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import Commune, choices_check
+from villages.models import Commune, Village, choices_check
 
 
 class TargetIndicator(models.TextChoices):
@@ -84,3 +85,38 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.get_indicator_display()} {self.value} {self.due_on:%Y-%m-%d}"
+
+
+class AdoptionChange(models.Model):
+    """How many residents of a village start (+) or stop (-) counting for each measure in a month.
+
+    The adoption ledger of reports.ledger: the count of a measure at the end of month M
+    is the sum of its changes up to M. Rows are appended by triggers (compacted=False)
+    and folded into one compacted row per village and month by reports.ledger.compact.
+    No foreign-key constraints: rows outlive nothing, and the triggers remove a deleted
+    commune's rows themselves.
+    """
+
+    commune = models.ForeignKey(Commune, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    village = models.ForeignKey(Village, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    month = models.IntegerField(help_text="year * 12 + month - 1; 0 for always")
+    eligible = models.IntegerField(default=0)
+    eid = models.IntegerField(default=0)
+    online = models.IntegerField(default=0)
+    level34 = models.IntegerField(default=0)
+    compacted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "village", "month"],
+                condition=Q(compacted=True),
+                name="adoption_change_one_compacted_row",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["commune"], condition=Q(compacted=False), name="adoption_change_appended"),
+        ]
+
+    def __str__(self):
+        return f"{self.village_id} {self.month}: {self.eligible} {self.eid} {self.online} {self.level34}"

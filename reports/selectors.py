@@ -4,7 +4,8 @@ Every figure is counted "at the end of" a month M: a date on or before the last 
 counts, a date after it does not. Each function runs a fixed number of queries however
 many months, villages or groups it reports on: one SELECT carries a conditional
 aggregate (COUNT ... FILTER) per month and measure, or groups by village, and Python only
-arranges the aggregated rows.
+arranges the aggregated rows. The adoption series read the adoption ledger
+(reports.ledger), which the database keeps in step with the register.
 
 Areas: `villages=None` is the whole commune; a list of villages restricts every figure to
 the residents, visits, sessions and dossiers of those villages (a village head's view).
@@ -24,9 +25,6 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
-    F,
-    Func,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -36,7 +34,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
+from django.db.models.functions import Greatest, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import (
@@ -47,7 +45,8 @@ from mobilization.models import (
     VisitHelp,
     WorkerGroup,
 )
-from reports.models import Target
+from reports import ledger
+from reports.models import AdoptionChange, Target
 from reports.months import add_months, month_end, month_start, months_between, quarter_of
 from training.models import Attendance, TrainingSession
 from villages.access import WHOLE_COMMUNE, role_in, scope_of
@@ -177,131 +176,63 @@ def _eligible_q(commune: Commune, month: datetime.date) -> Q:
     )
 
 
-class MonthIndex(Func):
-    """The month of a date as one integer, year * 12 + month - 1 (NULL stays NULL).
-
-    Months in a row are consecutive integers, so "on or before the end of month M" is
-    "MonthIndex(date) <= MonthIndex(M)". Written per database so that each row costs two
-    cheap built-in calls, not Django's generic Extract (a Python function on SQLite).
-    """
-
-    output_field = IntegerField()
-    arity = 1
-
-    def as_sql(self, compiler, connection, **extra_context):
-        date, params = compiler.compile(self.source_expressions[0])
-        if connection.vendor == "postgresql":
-            year, month = f"date_part('year', {date})", f"date_part('month', {date})"
-        elif connection.vendor == "sqlite":
-            year, month = f"strftime('%%Y', {date})", f"strftime('%%m', {date})"
-        else:
-            year, month = f"EXTRACT(YEAR FROM {date})", f"EXTRACT(MONTH FROM {date})"
-        return f"(CAST({year} AS integer) * 12 + CAST({month} AS integer) - 1)", [*params, *params]
-
-
 def month_index(month: datetime.date) -> int:
-    """What MonthIndex gives for any day of `month`."""
+    """The month as one integer, year * 12 + month - 1: months in a row are consecutive.
+
+    The adoption ledger (reports.ledger) numbers its months the same way.
+    """
     return month.year * 12 + month.month - 1
 
 
-# The month indexes each resident is grouped by: from when they count (eligible, and for
-# each step, eligible with the step reached) to the month they no longer count.
-INTERVAL_KEYS = ("eligible_from", "eligible_until", "eid_from", "online_from", "level34_from")
-
-
-def _interval_annotations(commune: Commune, months: Sequence[datetime.date]) -> dict:
-    """Each resident's eligibility and step months, clamped to one month either side of `months`.
-
-    eligible_from: the first month they are eligible as far as moving in and age go (the
-    month of moved_in_on; January of the year they reach min_age); eligible_until: the
-    first month they are not (the month of left_on: leaving on any day of M, the last day
-    included, means not there at its end); eid_from, online_from, level34_from: the month
-    the step was reached (online: the earlier of online_on and level34_on). A missing
-    date is "always" for moved_in_on and birth_year, "never" for the others.
-
-    Clamping changes no count within the window and keeps the groups few. A date outside
-    the window is clamped by comparing it with the window's first and last days, so that
-    only dates within it pay for MonthIndex.
-    """
-    first, last = min(months), month_end(max(months))
-    low, high = Value(month_index(first) - 1), Value(month_index(last) + 1)
-
-    def month_of(field: str, missing: Value):
-        return Case(
-            When(**{f"{field}__isnull": True}, then=missing),
-            When(**{f"{field}__lt": first}, then=low),
-            When(**{f"{field}__gt": last}, then=high),
-            default=MonthIndex(field),
-            output_field=IntegerField(),
-        )
-
-    of_age = Coalesce((F("birth_year") + commune.min_age) * 12, low)
-    return {
-        "eligible_from": Greatest(month_of("moved_in_on", low), Least(Greatest(of_age, low), high)),
-        "eligible_until": month_of("left_on", high),
-        "eid_from": month_of("eid_on", high),
-        "online_from": Least(month_of("online_on", high), month_of("level34_on", high)),
-        "level34_from": month_of("level34_on", high),
-    }
-
-
-def _interval_rows(residents: QuerySet[Resident], commune, months, *group_by: str):
-    """(*group_by values, *INTERVAL_KEYS, how many residents) per distinct combination."""
-    return (
-        residents.filter(_may_count(commune, months))
-        .annotate(**_interval_annotations(commune, months))
-        .values(*group_by, *INTERVAL_KEYS)
-        .annotate(residents=Count("id"))
-        .order_by()
-        .values_list(*group_by, *INTERVAL_KEYS, "residents")
-    )
-
-
 class _Tally:
-    """Adds up interval groups into counts at the end of each month of a window.
+    """Adds up the adoption ledger's changes into counts at the end of each month of a window.
 
-    A resident counts for a measure in month M when its start <= M < eligible_until, the
-    start being eligible_from, or for a step the later of eligible_from and the step's
-    month. So each group adds its size at its start and takes it off at its end, and the
-    count in M is the running sum up to M: a loop over groups and months, never residents.
+    The count of a measure at the end of month M is the sum of its changes in every month
+    up to M; changes before the window are added into the month before it.
     """
 
     def __init__(self, months: Sequence[datetime.date]):
         self.months = list(months)
         self.low = month_index(min(self.months)) - 1
-        width = month_index(max(self.months)) + 3 - self.low
+        width = month_index(max(self.months)) + 1 - self.low
         self.changes = tuple([0] * width for _measure in MEASURES)
 
-    def add(self, eligible_from, eligible_until, eid_from, online_from, level34_from, residents):
-        if eligible_from >= eligible_until:
-            return  # not eligible at the end of any month of the window
-        low = self.low
-        start, until = eligible_from - low, eligible_until - low
-        eligible, eid, online, level34 = self.changes
-        eligible[start] += residents
-        eligible[until] -= residents
-        for changes, step in ((eid, eid_from), (online, online_from), (level34, level34_from)):
-            step -= low
-            if step < until:
-                changes[step if step > start else start] += residents
-                changes[until] -= residents
+    def add(self, month: int, *changes: int):
+        for measure, change in zip(self.changes, changes, strict=True):
+            measure[month - self.low] += change
 
     def figures(self) -> list[MonthFigures]:
-        running = [list(accumulate(changes)) for changes in self.changes]
+        eligible, eid, online, level34 = (list(accumulate(changes)) for changes in self.changes)
         return [
-            MonthFigures(month, *(counts[month_index(month) - self.low] for counts in running))
-            for month in self.months
+            MonthFigures(month, eligible[i], eid[i], online[i], level34[i])
+            for month, i in zip(self.months, (month_index(m) - self.low for m in self.months), strict=True)
         ]
 
 
-def _may_count(commune: Commune, months: Sequence[datetime.date]) -> Q:
-    """Residents who could be eligible in some month: lets the database skip the others."""
-    first, last = min(months), max(months)
-    return (
-        (Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=month_end(last)))
-        & (Q(left_on__isnull=True) | Q(left_on__gt=month_end(first)))
-        & (Q(birth_year__isnull=True) | Q(birth_year__lte=last.year - commune.min_age))
+def _ledger_rows(commune: Commune, months: Sequence[datetime.date], villages, *group_by: str):
+    """The ledger's changes up to the last of `months`, summed per (*group_by, month).
+
+    Folds in what the triggers appended since the last read first (one statement), so
+    that the sum runs over one row per village and month.
+    """
+    ledger.compact(commune.pk)
+    low, high = month_index(min(months)) - 1, month_index(max(months))
+    rows = AdoptionChange.objects.filter(commune=commune, month__lte=high)
+    if villages is not None:
+        rows = rows.filter(village__in=[v.pk for v in villages])
+    query = (
+        rows.annotate(at=Greatest("month", Value(low)))
+        .values(*group_by, "at")
+        .annotate(*(Sum(measure) for measure in MEASURES))
+        .order_by()
+        .values_list(*group_by, "at", *(f"{measure}__sum" for measure in MEASURES))
     )
+    # Plain integers need none of the ORM's per-row converters, which cost more than the
+    # query itself at thousands of villages and months.
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _residents_of(commune: Commune, villages: Iterable[Village] | None) -> QuerySet[Resident]:
@@ -316,13 +247,14 @@ def adoption_at(
 ) -> list[MonthFigures]:
     """The adoption figures of an area at the end of each of `months` (any months, any order).
 
-    One query, whatever the number of months.
+    Two queries, whatever the number of months and residents: the ledger's compaction
+    and one aggregate over it.
     """
     months = list(months)
     if not months:
         return []
     tally = _Tally(months)
-    for row in _interval_rows(_residents_of(commune, villages), commune, months):
+    for row in _ledger_rows(commune, months, None if villages is None else list(villages)):
         tally.add(*row)
     return tally.figures()
 
@@ -338,7 +270,7 @@ def adoption_series(
     """Eligible, e-ID, online and level 3/4 counts at the end of each month start..end.
 
     The area is `village`, or the union of `villages`, or (neither) the whole commune.
-    One query whatever the number of months.
+    A fixed number of queries whatever the number of months.
     """
     if village is not None:
         villages = [village]
@@ -354,8 +286,8 @@ def adoption_by_village(
 ) -> list[tuple[Village, list[MonthFigures]]]:
     """adoption_series for every village of the commune (or of `villages`), by village code.
 
-    Two queries whatever the number of villages and months: the villages, and one
-    aggregate grouped by village. Villages with no residents get zeros.
+    Three queries whatever the number of villages and months: the villages, the ledger's
+    compaction and one aggregate grouped by village. Villages with no residents get zeros.
     """
     months = months_between(start, end)
     if villages is None:
@@ -365,9 +297,7 @@ def adoption_by_village(
     if not months or not villages:
         return [(v, []) for v in villages]
     tallies = {v.pk: _Tally(months) for v in villages}
-    for village, *row in _interval_rows(
-        _residents_of(commune, villages), commune, months, "household__village"
-    ):
+    for village, *row in _ledger_rows(commune, months, villages, "village"):
         tallies[village].add(*row)
     return [(v, tallies[v.pk].figures()) for v in villages]
 

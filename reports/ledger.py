@@ -1,0 +1,308 @@
+"""The adoption ledger: when residents start and stop counting, summed per village and month.
+
+The adoption indicators at the end of month M are running sums: a resident counts as
+eligible from the month they moved in or came of age until the month they left, and for
+each ladder step from the later of that and the step's month. So every resident adds +1
+to a measure in one month and -1 in another, and the count in M is the sum of all changes
+up to M. reports.models.AdoptionChange holds those changes summed per village and month:
+a few hundred rows a village instead of one row a resident, which is what keeps the
+dashboard fast at a million residents.
+
+Kept in step by database triggers, not by Python: every way a resident changes (the
+services, the admin, the API, the importer's COPY and bulk UPDATE, queryset.update(),
+raw SQL) goes through the database, and the triggers see all of them. On every change to
+a resident, a household's village, or a commune's minimum age, the triggers append the
+difference as new, uncompacted rows. Writers only ever append, so they never wait on one
+another or deadlock over shared counters; `compact` folds the appended rows into one row
+per village and month, and readers sum both kinds, so compaction only ever saves time.
+
+Month numbers are reports.selectors.month_index (year * 12 + month - 1); month 0 stands
+for "always" (no move-in date and no birth year). A step never reached, or a resident
+who never left, adds no row for it.
+
+Changing the SQL below needs a new migration that calls `install` again.
+"""
+
+from django.db import connection, transaction
+
+TABLE = "reports_adoptionchange"
+COLUMNS = "commune_id, village_id, month, eligible, eid, online, level34, compacted"
+
+
+def _month(column: str, vendor: str) -> str:
+    """The month number of a date column, NULL when the date is."""
+    if vendor == "postgresql":
+        return f"(EXTRACT(YEAR FROM {column})::int * 12 + EXTRACT(MONTH FROM {column})::int - 1)"
+    return f"(CAST(strftime('%Y', {column}) AS INTEGER) * 12 + CAST(strftime('%m', {column}) AS INTEGER) - 1)"
+
+
+def _changes(source: str, sign: int, vendor: str) -> str:
+    """The ledger rows of the residents `source` yields, times `sign` (+1 add, -1 take back).
+
+    `source` is a FROM item aliased r with the columns commune_id, village_id, min_age,
+    birth_year, moved_in_on, left_on, eid_on, online_on, level34_on. The rules are
+    DOMAIN.md's eligibility and the ladder, as in reports.selectors.
+    """
+
+    def m(column):
+        return _month(f"r.{column}", vendor)
+
+    of_age = "COALESCE((r.birth_year + r.min_age) * 12, 0)"
+    moved_in = f"COALESCE({m('moved_in_on')}, 0)"
+    online = (
+        f"CASE WHEN r.online_on IS NULL THEN {m('level34_on')}"
+        f" WHEN r.level34_on IS NULL OR r.online_on <= r.level34_on THEN {m('online_on')}"
+        f" ELSE {m('level34_on')} END"
+    )
+    dates = (
+        f"SELECT r.commune_id, r.village_id,"
+        f" CASE WHEN {moved_in} > {of_age} THEN {moved_in} ELSE {of_age} END AS starts,"
+        f" {m('left_on')} AS ends, {m('eid_on')} AS eid, {online} AS online, {m('level34_on')} AS level34"
+        f" FROM {source}"
+    )
+
+    def step(name):
+        later = f"WHEN d.{name} > d.starts THEN d.{name} ELSE d.starts END"
+        return f"CASE WHEN d.{name} IS NULL THEN NULL {later}"
+
+    steps = (
+        f"SELECT d.*, {step('eid')} AS eid_from, {step('online')} AS online_from,"
+        f" {step('level34')} AS l34_from"
+    )
+    counted = f"SELECT * FROM ({steps} FROM ({dates}) d) s WHERE s.ends IS NULL OR s.starts < s.ends"
+
+    def counts(name):
+        return f"CASE WHEN k.{name} IS NOT NULL AND (k.ends IS NULL OR k.{name} < k.ends) THEN 1 ELSE 0 END"
+
+    def change(n, name):
+        ends = f"WHEN n.n = 4 THEN -{counts(name)}"
+        return f"{sign} * CASE WHEN n.n = {n} THEN {counts(name)} {ends} ELSE 0 END"
+
+    kinds = "SELECT 0 AS n UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4"
+    return (
+        "SELECT k.commune_id, k.village_id,"
+        " CASE n.n WHEN 0 THEN k.starts WHEN 1 THEN k.eid_from WHEN 2 THEN k.online_from"
+        " WHEN 3 THEN k.l34_from ELSE k.ends END AS month,"
+        f" {sign} * CASE n.n WHEN 0 THEN 1 WHEN 4 THEN -1 ELSE 0 END AS eligible,"
+        f" {change(1, 'eid_from')} AS eid, {change(2, 'online_from')} AS online,"
+        f" {change(3, 'l34_from')} AS level34"
+        f" FROM ({counted}) k CROSS JOIN ({kinds}) n"
+        " WHERE n.n = 0 OR (n.n = 4 AND k.ends IS NOT NULL)"
+        f" OR (n.n = 1 AND {counts('eid_from')} = 1) OR (n.n = 2 AND {counts('online_from')} = 1)"
+        f" OR (n.n = 3 AND {counts('l34_from')} = 1)"
+    )
+
+
+def _append(*parts: tuple[str, int], vendor: str) -> str:
+    """INSERT the net changes of (source, sign) parts as uncompacted rows; nothing when they cancel."""
+    union = " UNION ALL ".join(_changes(source, sign, vendor) for source, sign in parts)
+    return (
+        f"INSERT INTO {TABLE} ({COLUMNS})"
+        " SELECT commune_id, village_id, month, SUM(eligible), SUM(eid), SUM(online), SUM(level34), FALSE"
+        f" FROM ({union}) x WHERE month IS NOT NULL GROUP BY commune_id, village_id, month"
+        " HAVING SUM(eligible) <> 0 OR SUM(eid) <> 0 OR SUM(online) <> 0 OR SUM(level34) <> 0"
+    )
+
+
+RESIDENT_COLUMNS = ("birth_year", "moved_in_on", "left_on", "eid_on", "online_on", "level34_on")
+
+
+def _residents(rows: str, households: str = "villages_household", where: str = "") -> str:
+    """A FROM item of residents `rows` with their household's village and commune's minimum age."""
+    columns = ", ".join(f"x.{c}" for c in RESIDENT_COLUMNS)
+    return (
+        f"(SELECT x.commune_id, h.village_id, c.min_age, {columns} FROM {rows} x"
+        f" JOIN {households} h ON h.id = x.household_id JOIN villages_commune c ON c.id = x.commune_id"
+        f"{where}) r"
+    )
+
+
+def _one_resident(row: str) -> str:
+    """A FROM item of the trigger row OLD or NEW (SQLite's row triggers)."""
+    columns = ", ".join(f"{row}.{c} AS {c}" for c in ("commune_id", "household_id", *RESIDENT_COLUMNS))
+    return _residents(f"(SELECT {columns})")
+
+
+def _postgresql() -> list[str]:
+    def function(name, body):
+        return (
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
+            f" BEGIN {body}; RETURN NULL; END $$"
+        )
+
+    pg = "postgresql"
+    moved = (
+        "(SELECT r.*, {side}.village_id AS moved_village FROM villages_resident r"
+        " JOIN old_rows o ON o.id = r.household_id JOIN new_rows n ON n.id = o.id"
+        " WHERE o.village_id <> n.village_id)"
+    )
+    household_moved = _append(
+        (_residents_moved(moved.format(side="o")), -1),
+        (_residents_moved(moved.format(side="n")), 1),
+        vendor=pg,
+    )
+    statements = [
+        function("reports_ledger_resident_insert", _append((_residents("new_rows"), 1), vendor=pg)),
+        function("reports_ledger_resident_delete", _append((_residents("old_rows"), -1), vendor=pg)),
+        function(
+            "reports_ledger_resident_update",
+            _append((_residents("old_rows"), -1), (_residents("new_rows"), 1), vendor=pg),
+        ),
+        function("reports_ledger_household_update", household_moved),
+        function("reports_ledger_commune_update", "PERFORM reports_ledger_rebuild(NEW.id)"),
+        function("reports_ledger_commune_delete", f"DELETE FROM {TABLE} WHERE commune_id = OLD.id"),
+        "CREATE OR REPLACE FUNCTION reports_ledger_rebuild(commune bigint) RETURNS void"
+        " LANGUAGE plpgsql AS $$"
+        f" BEGIN DELETE FROM {TABLE} WHERE commune_id = commune;"
+        f" {_append((_residents('villages_resident', where=' WHERE x.commune_id = commune'), 1), vendor=pg)};"
+        " END $$",
+    ]
+    for event, table, transition in (
+        ("INSERT", "villages_resident", "NEW TABLE AS new_rows"),
+        ("DELETE", "villages_resident", "OLD TABLE AS old_rows"),
+        ("UPDATE", "villages_resident", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+        ("UPDATE", "villages_household", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    ):
+        name = f"reports_ledger_{table.split('_')[1]}_{event.lower()}"
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {transition}"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        ]
+    statements += [
+        "DROP TRIGGER IF EXISTS reports_ledger_commune_update ON villages_commune",
+        "CREATE TRIGGER reports_ledger_commune_update AFTER UPDATE OF min_age ON villages_commune"
+        " FOR EACH ROW WHEN (OLD.min_age IS DISTINCT FROM NEW.min_age)"
+        " EXECUTE FUNCTION reports_ledger_commune_update()",
+        "DROP TRIGGER IF EXISTS reports_ledger_commune_delete ON villages_commune",
+        "CREATE TRIGGER reports_ledger_commune_delete AFTER DELETE ON villages_commune"
+        " FOR EACH ROW EXECUTE FUNCTION reports_ledger_commune_delete()",
+    ]
+    return statements
+
+
+def _sqlite() -> list[str]:
+    sq = "sqlite"
+    watched = ", ".join(("commune_id", "household_id", *RESIDENT_COLUMNS))
+    moved_source = (
+        "(SELECT r.*, {side}.village_id AS moved_village FROM villages_resident r"
+        " WHERE r.household_id = NEW.id)"
+    )
+    triggers = {
+        "reports_ledger_resident_insert": (
+            "AFTER INSERT ON villages_resident",
+            _append((_one_resident("NEW"), 1), vendor=sq),
+        ),
+        "reports_ledger_resident_delete": (
+            "AFTER DELETE ON villages_resident",
+            _append((_one_resident("OLD"), -1), vendor=sq),
+        ),
+        "reports_ledger_resident_update": (
+            f"AFTER UPDATE OF {watched} ON villages_resident",
+            _append((_one_resident("OLD"), -1), (_one_resident("NEW"), 1), vendor=sq),
+        ),
+        "reports_ledger_household_update": (
+            "AFTER UPDATE OF village_id ON villages_household WHEN OLD.village_id <> NEW.village_id",
+            _append(
+                (_residents_moved(moved_source.format(side="OLD")), -1),
+                (_residents_moved(moved_source.format(side="NEW")), 1),
+                vendor=sq,
+            ),
+        ),
+        "reports_ledger_commune_update": (
+            "AFTER UPDATE OF min_age ON villages_commune WHEN OLD.min_age IS NOT NEW.min_age",
+            f"DELETE FROM {TABLE} WHERE commune_id = NEW.id; "
+            + _append((_residents("villages_resident", where=" WHERE x.commune_id = NEW.id"), 1), vendor=sq),
+        ),
+        "reports_ledger_commune_delete": (
+            "AFTER DELETE ON villages_commune",
+            f"DELETE FROM {TABLE} WHERE commune_id = OLD.id",
+        ),
+    }
+    statements = []
+    for name, (when, body) in triggers.items():
+        statements += [f"DROP TRIGGER IF EXISTS {name}", f"CREATE TRIGGER {name} {when} BEGIN {body}; END"]
+    return statements
+
+
+def _residents_moved(rows: str) -> str:
+    """Residents of a household that changed village, counted in `moved_village`."""
+    columns = ", ".join(f"x.{c}" for c in RESIDENT_COLUMNS)
+    return (
+        f"(SELECT x.commune_id, x.moved_village AS village_id, c.min_age, {columns} FROM {rows} x"
+        " JOIN villages_commune c ON c.id = x.commune_id) r"
+    )
+
+
+def install(schema_editor) -> None:
+    """Create or replace the triggers, then rebuild the ledger from the register (migrations)."""
+    vendor = schema_editor.connection.vendor
+    if vendor not in ("postgresql", "sqlite"):
+        raise NotImplementedError(f"the adoption ledger has no triggers for {vendor}")
+    for statement in _postgresql() if vendor == "postgresql" else _sqlite():
+        schema_editor.execute(statement, params=None)
+    rebuild(using=schema_editor.connection)
+
+
+def uninstall(schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    names = ["resident_insert", "resident_delete", "resident_update", "household_update"]
+    tables = ["villages_resident"] * 3 + ["villages_household"]
+    names += ["commune_update", "commune_delete"]
+    tables += ["villages_commune"] * 2
+    for name, table in zip(names, tables, strict=True):
+        on = f" ON {table}" if vendor == "postgresql" else ""
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS reports_ledger_{name}{on}", params=None)
+    if vendor == "postgresql":
+        for name in names:
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS reports_ledger_{name}()", params=None)
+        schema_editor.execute("DROP FUNCTION IF EXISTS reports_ledger_rebuild(bigint)", params=None)
+
+
+def rebuild(commune_id: int | None = None, using=connection) -> None:
+    """Recompute the ledger of one commune (or all) from the register, in one transaction.
+
+    The triggers keep it in step; this is for a restore that loaded rows with triggers
+    off, or a database whose ledger must be checked against the register.
+    """
+    where = "" if commune_id is None else f" WHERE x.commune_id = {int(commune_id)}"
+    with transaction.atomic(using=using.alias), using.cursor() as cursor:
+        if commune_id is None:
+            cursor.execute(f"DELETE FROM {TABLE}")
+        else:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE commune_id = %s", [commune_id])
+        cursor.execute(_append((_residents("villages_resident", where=where), 1), vendor=using.vendor))
+    compact(commune_id, using=using)
+
+
+def compact(commune_id: int | None = None, using=connection) -> None:
+    """Fold the appended rows of a commune (or all) into one row per village and month.
+
+    On PostgreSQL one statement deletes exactly the rows it adds up (DELETE ... RETURNING),
+    so a row appended meanwhile by another transaction is left for the next time, never
+    lost or counted twice; rows are upserted in key order, so two compactions never
+    deadlock. SQLite allows one writer at a time, so two statements in a transaction do.
+    """
+    commune = "" if commune_id is None else f" AND commune_id = {int(commune_id)}"
+    upsert = (
+        f" ON CONFLICT (commune_id, village_id, month) WHERE compacted DO UPDATE SET"
+        f" eligible = {TABLE}.eligible + excluded.eligible, eid = {TABLE}.eid + excluded.eid,"
+        f" online = {TABLE}.online + excluded.online, level34 = {TABLE}.level34 + excluded.level34"
+    )
+    sums = "SUM(eligible), SUM(eid), SUM(online), SUM(level34), TRUE"
+    with transaction.atomic(using=using.alias), using.cursor() as cursor:
+        if using.vendor == "postgresql":
+            cursor.execute(
+                f"WITH gone AS (DELETE FROM {TABLE} WHERE NOT compacted{commune}"
+                " RETURNING commune_id, village_id, month, eligible, eid, online, level34)"
+                f" INSERT INTO {TABLE} ({COLUMNS})"
+                f" SELECT commune_id, village_id, month, {sums} FROM gone"
+                " GROUP BY commune_id, village_id, month ORDER BY commune_id, village_id, month" + upsert
+            )
+        else:
+            cursor.execute(
+                f"INSERT INTO {TABLE} ({COLUMNS})"
+                f" SELECT commune_id, village_id, month, {sums} FROM {TABLE} WHERE NOT compacted{commune}"
+                " GROUP BY commune_id, village_id, month" + upsert
+            )
+            cursor.execute(f"DELETE FROM {TABLE} WHERE NOT compacted{commune}")

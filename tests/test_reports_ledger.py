@@ -1,0 +1,239 @@
+"""The adoption ledger stays in step with the register, whatever writes to it.
+
+Every test changes the register one way (the services, the ORM, queryset.update(), raw
+SQL, the importer, moving a household, changing the minimum age, deleting) and then
+compares every village's figures for every month from 2017 to 2027 with the brute force
+of tests.test_reports_exact, computed from the residents as they now are.
+"""
+
+import datetime
+import io
+import random
+
+import pytest
+from django.db import connection, transaction
+
+from reports import ledger, selectors
+from reports.models import AdoptionChange
+from tests import factories
+from tests.test_reports_exact import as_tuples, brute_series, months_from, residents_of
+from villages.models import LadderStep, Resident
+from villages.roster import roster_import
+from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
+
+D = datetime.date
+START, END = D(2017, 1, 1), D(2027, 12, 1)
+MONTHS = months_from(START, END)
+
+
+def assert_in_step(commune):
+    commune.refresh_from_db()
+    found = selectors.adoption_by_village(commune=commune, start=START, end=END)
+    assert found, "the commune has no villages to compare"
+    for village, figures in found:
+        expected = brute_series(residents_of(commune, village), MONTHS, commune.min_age)
+        assert as_tuples(figures) == expected, f"village {village.code} is out of step"
+    whole = selectors.adoption_series(commune=commune, start=START, end=END)
+    assert as_tuples(whole) == brute_series(residents_of(commune), MONTHS, commune.min_age)
+
+
+@pytest.fixture
+def crowd(commune, village_a, village_b):
+    """Residents with every kind of date, in two villages and two households each."""
+    rng = random.Random(15)
+    households = [factories.household(v) for v in (village_a, village_b) for _ in range(2)]
+
+    def day():
+        return D(2018, 1, 1) + datetime.timedelta(days=rng.randrange(3400))
+
+    for n in range(40):
+        moved_in = day() if rng.random() < 0.3 else None
+        left = None
+        if rng.random() < 0.2:
+            left = (moved_in or D(2018, 1, 1)) + datetime.timedelta(days=rng.randrange(1, 2000))
+        eid = day() if rng.random() < 0.7 else None
+        online = eid + datetime.timedelta(days=rng.randrange(200)) if eid and rng.random() < 0.8 else None
+        level34 = (
+            online + datetime.timedelta(days=rng.randrange(300)) if online and rng.random() < 0.5 else None
+        )
+        factories.resident(
+            rng.choice(households),
+            full_name=f"Người {n}",
+            birth_year=None if rng.random() < 0.1 else rng.randrange(1930, 2016),
+            moved_in_on=moved_in,
+            left_on=left,
+            left_reason=Resident.LeftReason.MOVED_AWAY if left else "",
+            eid_on=eid,
+            online_on=online,
+            level34_on=level34,
+        )
+    return list(Resident.objects.filter(commune=commune).order_by("pk"))
+
+
+def test_residents_created_through_the_orm_are_counted(commune, crowd):
+    assert_in_step(commune)
+
+
+def test_the_ladder_services_keep_it_in_step(commune, crowd):
+    first, second, third = crowd[:3]
+    resident_ladder_advance(resident=first, step=LadderStep.LEVEL34, on=D(2023, 3, 31))
+    resident_ladder_advance(resident=second, step=LadderStep.EID, on=D(2019, 12, 1))
+    resident_ladder_correct(resident=third, step=LadderStep.EID, on=None)
+    resident_departure_record(resident=crowd[3], on=D(2024, 6, 30), reason=Resident.LeftReason.DIED)
+    assert_in_step(commune)
+
+
+def test_saving_a_resident_with_new_dates_and_birth_year(commune, crowd):
+    resident = crowd[5]
+    resident.birth_year = 2010
+    resident.moved_in_on = D(2025, 1, 1)
+    resident.eid_on = D(2024, 12, 31)
+    resident.save()
+    assert_in_step(commune)
+
+
+def test_a_resident_moving_to_a_household_of_another_village(commune, crowd, village_b):
+    resident = next(r for r in crowd if r.household.village_id != village_b.pk)
+    resident.household = factories.household(village_b)
+    resident.save()
+    assert_in_step(commune)
+
+
+def test_a_household_moving_to_another_village_takes_its_residents(commune, crowd, village_a, village_b):
+    household = crowd[0].household
+    household.village = village_b if household.village_id == village_a.pk else village_a
+    household.save()
+    assert_in_step(commune)
+
+
+def test_queryset_update_and_raw_sql(commune, crowd):
+    Resident.objects.filter(pk__in=[r.pk for r in crowd[:10]]).update(
+        online_on=D(2022, 2, 28), level34_on=D(2022, 2, 28)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE villages_resident SET left_on = %s, left_reason = 'moved_away' WHERE id = %s",
+            [D(2021, 7, 1), crowd[11].pk],
+        )
+    assert_in_step(commune)
+
+
+def test_deleting_residents_and_a_household(commune, crowd):
+    crowd[0].delete()
+    household = crowd[1].household
+    Resident.objects.filter(household=household).delete()  # residents protect their household
+    household.delete()
+    assert_in_step(commune)
+
+
+def test_changing_the_minimum_age_recounts_the_commune(commune, crowd):
+    commune.min_age = 18
+    commune.save()
+    assert_in_step(commune)
+    commune.min_age = 0
+    commune.save(update_fields=["min_age"])
+    assert_in_step(commune)
+
+
+def test_a_rolled_back_change_leaves_no_trace(commune, crowd):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Resident.objects.update(eid_on=None)
+        raise RuntimeError("give up")
+    assert_in_step(commune)
+
+
+def test_the_importer_bulk_writes_keep_it_in_step(commune, crowd, village_a):
+    rows = [
+        "village_code,village_name,household_code,full_name,relation,sex,birth_year,moved_in_on,left_on,eid_on,online_on,"
+        "level34_on",
+        f"{village_a.code},,NK-900,Lò Văn Một,chủ hộ,M,1980,,,2024-05-31,2024-06-01,2024-06-30",
+        f"{village_a.code},,NK-900,Lò Thị Hai,vợ,F,2011,2025-03-01,,2026-01-01,,",
+        "NEW,Bản Mới,NEW-1,Hà Văn Ba,chủ hộ,M,1950,,2025-12-31,2020-02-29,,",
+    ]
+    data = io.BytesIO("\n".join(rows).encode())
+    result = roster_import(commune=commune, source=data)
+    assert not result.errors, result.errors
+    assert_in_step(commune)
+    # A re-import that changes one date updates rows in bulk.
+    rows[1] = rows[1].replace("2024-05-31", "2023-01-15")
+    result = roster_import(commune=commune, source=io.BytesIO("\n".join(rows).encode()))
+    assert not result.errors, result.errors
+    assert_in_step(commune)
+
+
+def test_a_long_random_sequence_of_writes(commune, crowd, village_a, village_b):
+    rng = random.Random(7)
+    households = [r.household for r in crowd]
+    for _step in range(120):
+        resident = rng.choice(list(Resident.objects.filter(commune=commune)))
+        action = rng.randrange(6)
+        if action == 0:
+            day = None if rng.random() < 0.2 else D(2018, 1, 1) + datetime.timedelta(days=rng.randrange(3600))
+            changes = rng.choice(
+                [
+                    {"eid_on": day},
+                    {"online_on": day, "level34_on": None},
+                    {"online_on": day, "level34_on": day},
+                    {"moved_in_on": day, "left_on": None, "left_reason": ""},
+                ]
+            )
+            Resident.objects.filter(pk=resident.pk).update(**changes)
+        elif action == 1:
+            resident.birth_year = rng.choice([None, 1950, 2009, 2010, 2011, 2012])
+            resident.save()
+        elif action == 2:
+            resident.household = rng.choice(households)
+            resident.save()
+        elif action == 3:
+            household = rng.choice(households)
+            household.village = rng.choice([village_a, village_b])
+            household.save()
+        elif action == 4:
+            factories.resident(
+                rng.choice(households), eid_on=D(2020, 1, 1) + datetime.timedelta(rng.randrange(2000))
+            )
+        else:
+            resident.delete()
+    assert_in_step(commune)
+
+
+def test_compaction_folds_appended_rows_and_changes_no_figure(commune, crowd):
+    ledger.compact(commune.pk)
+    before = as_tuples(selectors.adoption_series(commune=commune, start=START, end=END))
+    Resident.objects.filter(pk=crowd[0].pk).update(eid_on=D(2020, 5, 5))
+    assert AdoptionChange.objects.filter(commune=commune, compacted=False).exists()
+    ledger.compact(commune.pk)
+    assert not AdoptionChange.objects.filter(commune=commune, compacted=False).exists()
+    keys = list(AdoptionChange.objects.filter(commune=commune).values_list("village", "month"))
+    assert len(keys) == len(set(keys)), "one compacted row per village and month"
+    Resident.objects.filter(pk=crowd[0].pk).update(eid_on=crowd[0].eid_on)
+    assert as_tuples(selectors.adoption_series(commune=commune, start=START, end=END)) == before
+
+
+def test_rebuild_gives_the_rows_the_triggers_kept(commune, crowd):
+    Resident.objects.filter(pk__in=[r.pk for r in crowd[:5]]).update(online_on=D(2021, 1, 1))
+    ledger.compact(commune.pk)
+    kept = set(
+        AdoptionChange.objects.filter(commune=commune)
+        .exclude(eligible=0, eid=0, online=0, level34=0)
+        .values_list("village", "month", "eligible", "eid", "online", "level34")
+    )
+    ledger.rebuild(commune.pk)
+    rebuilt = set(
+        AdoptionChange.objects.filter(commune=commune).values_list(
+            "village", "month", "eligible", "eid", "online", "level34"
+        )
+    )
+    assert kept == rebuilt
+
+
+def test_deleting_a_commune_removes_its_ledger(other_commune):
+    village = factories.village(other_commune)
+    household = factories.household(village)
+    factories.resident(household, eid_on=D(2024, 1, 1)).delete()
+    assert AdoptionChange.objects.filter(commune=other_commune).exists()  # +1 then -1 rows
+    pk = other_commune.pk
+    household.delete()
+    village.delete()
+    other_commune.delete()
+    assert not AdoptionChange.objects.filter(commune_id=pk).exists()
