@@ -93,6 +93,16 @@ def test_the_admin_sign_in_is_locked_too(client, superuser):
     assert not signed_in(client)
 
 
+def test_the_api_token_exchange_is_locked_too(client, official):
+    for _ in range(LIMIT):
+        assert client.post("/api/token/", {"username": "official", "password": "wrong"}).status_code == 400
+    response = client.post("/api/token/", {"username": "official", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "token" not in response.json()
+    # The site's sign-in counts the same attempts.
+    assert sign_in(client, "official", PASSWORD).status_code == 429
+
+
 def test_failures_at_the_admin_and_the_site_count_together(client, superuser):
     fail(client, superuser.username, LIMIT - 1, url=reverse("admin:login"))
     assert fail(client, superuser.username, 1)[-1].status_code == 429

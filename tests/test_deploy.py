@@ -238,3 +238,43 @@ def test_behind_two_proxies_the_second_entry_from_the_right_is_the_client(tmp_pa
     result = python(production_env(tmp_path, TRUSTED_PROXIES="2"), code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
+
+
+# --- the Content-Security-Policy, in process (tests/browser/test_csp.py runs the pages) ---------
+
+
+def test_pages_carry_a_policy_without_inline_script(client, official):
+    client.force_login(official)
+    policy = client.get("/").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+
+
+def test_pages_hold_no_inline_script_or_event_attribute(client, official):
+    client.force_login(official)
+    page = client.get("/").content.decode()
+    assert "<script>" not in page and "onchange=" not in page and "onclick=" not in page
+    assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false}\'>' in page
+
+
+def test_the_api_docs_load_their_start_up_script_as_a_file(client, official):
+    import base64
+    import hashlib
+    import re
+
+    client.force_login(official)
+    response = client.get("/api/docs/")
+    page = response.content.decode()
+    assert "<script>" not in page
+    script_url = re.search(r'<script src="(/api/docs/\?[^"]*script=[^"]*)"', page).group(1)
+    style = re.search(r"<style>(.*?)</style>", page, re.DOTALL).group(1)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"style-src 'self' 'sha256-{digest}'" in response.headers["Content-Security-Policy"]
+    script = client.get(script_url.replace("&amp;", "&"))
+    assert script.status_code == 200
+    assert script.headers["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle(" in script.content.decode()
