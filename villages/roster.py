@@ -366,6 +366,17 @@ def _cell_text(value) -> str:
     return clean_name(value)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Long enough to recognise the cell, short enough to keep the list of errors readable.
+_SHOWN_LENGTH = 40
+
+
+def _shown(text: str) -> str:
+    """A cell as an error message quotes it: control characters written out, long text cut."""
+    text = _CONTROL.sub(lambda match: "\\x%02x" % ord(match.group()), text)  # noqa: UP031
+    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
+
+
 class _Fail:
     """The outcome of a cell check that failed."""
 
@@ -389,8 +400,9 @@ class _Checker:
         self.ignored: list[str] = []
         vietnamese = 0
         for position, raw in enumerate(headers):
-            text = " ".join(str(raw).split())
-            key = header_key(text)
+            plain = " ".join(str(raw).split())
+            key = header_key(plain)
+            text = _shown(plain)
             if not key or key in _IGNORED_KEYS:
                 if text:
                     self.ignored.append(text)
@@ -523,6 +535,12 @@ class _Checker:
         text = _cell_text(value)
         if not text:
             return None
+        if _CONTROL.search(text):
+            # PostgreSQL refuses a NUL in text, and no name or code holds a control character.
+            return _Fail(
+                _("The cell holds a control character (%(character)s): retype it.")
+                % {"character": _shown(_CONTROL.search(text).group())}
+            )
         limit = self.lengths[name]
         if len(text) > limit:
             return _Fail(
@@ -552,7 +570,7 @@ class _Checker:
             "left_reason": _("moved_away or died (chuyển đi, chết)"),
         }[name]
         return _Fail(
-            _("Unknown value %(value)s: write %(accepted)s.") % {"value": text, "accepted": accepted}
+            _("Unknown value %(value)s: write %(accepted)s.") % {"value": _shown(text), "accepted": accepted}
         )
 
     def birth_year(self, name: str, value) -> int | _Fail | None:
@@ -567,7 +585,7 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 9999:
             return _Fail(
                 _("%(value)s is not a birth year: write four digits, for example 1985.")
-                % {"value": _cell_text(value)}
+                % {"value": _shown(_cell_text(value))}
             )
         if value > self.today.year:
             return _Fail(_("Birth year %(year)s is in the future.") % {"year": value})
@@ -589,7 +607,9 @@ class _Checker:
         if _MASKED.fullmatch(text):
             return None  # a masked number from an export (villages.exports): keep the stored one
         if not text.isdigit():
-            return _Fail(_("A personal ID number is exactly 12 digits: %(value)s is not.") % {"value": text})
+            return _Fail(
+                _("A personal ID number is exactly 12 digits: %(value)s is not.") % {"value": _shown(text)}
+            )
         message = _("A personal ID number is exactly 12 digits; this one has %(count)s.") % {
             "count": len(text)
         }
@@ -631,11 +651,11 @@ def _parse_date(text: str) -> datetime.date | str:
     elif match := _DMY.fullmatch(text):
         day, month, year = map(int, match.groups())
     else:
-        return _("%(value)s is not a date: write YYYY-MM-DD or DD/MM/YYYY.") % {"value": text}
+        return _("%(value)s is not a date: write YYYY-MM-DD or DD/MM/YYYY.") % {"value": _shown(text)}
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        return _("%(value)s is not a date of the calendar.") % {"value": text}
+        return _("%(value)s is not a date of the calendar.") % {"value": _shown(text)}
 
 
 # --- Planning against the register --------------------------------------------------
