@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.models import Target
 from reports.months import add_months, month_count, month_label, parse_month
-from villages.models import Village
+from villages.models import Commune, Village
 
 # A longer period would make a chart nobody can read and a query nobody needs.
 MAX_MONTHS = 120
@@ -156,3 +156,25 @@ class TargetForm(forms.ModelForm):
         exclude = super()._get_validation_exclusions()
         exclude.discard("commune")
         return exclude
+
+
+class TravelForm(forms.ModelForm):
+    """What a trip to the one-stop office costs the commune's residents (reports.savings)."""
+
+    class Meta:
+        model = Commune
+        fields = ["travel_cost_per_km", "hours_per_trip"]
+        widgets = {
+            "travel_cost_per_km": forms.NumberInput(attrs={"inputmode": "numeric", "step": "100"}),
+            "hours_per_trip": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5"}),
+        }
+
+
+class VillageDistanceForm(forms.ModelForm):
+    class Meta:
+        model = Village
+        fields = ["default_distance_km"]
+        widgets = {"default_distance_km": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"})}
+
+
+VillageDistances = forms.modelformset_factory(Village, form=VillageDistanceForm, extra=0, edit_only=True)

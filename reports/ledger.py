@@ -20,7 +20,10 @@ Month numbers are reports.selectors.month_index (year * 12 + month - 1); month 0
 for "always" (no move-in date and no birth year). A step never reached, or a resident
 who never left, adds no row for it.
 
-Changing the SQL below needs a new migration that calls `install` again.
+Changing the SQL below needs a new migration that calls `install` again. On SQLite, a
+migration that alters villages_commune, villages_household or villages_resident rebuilds
+the table, which drops its triggers and breaks the others: such a migration starts with
+`suspend` and ends with `resume` (villages/migrations/0003 does).
 """
 
 from django.db import connection, transaction
@@ -257,6 +260,30 @@ def uninstall(schema_editor) -> None:
         for name in names:
             schema_editor.execute(f"DROP FUNCTION IF EXISTS reports_ledger_{name}()", params=None)
         schema_editor.execute("DROP FUNCTION IF EXISTS reports_ledger_rebuild(bigint)", params=None)
+
+
+def suspend(schema_editor) -> None:
+    """Before a migration that alters a register table: SQLite drops the triggers first."""
+    if schema_editor.connection.vendor == "sqlite" and _installed(schema_editor):
+        uninstall(schema_editor)
+
+
+def resume(schema_editor) -> None:
+    """After such a migration: reinstall the triggers and rebuild the ledger (SQLite).
+
+    Nothing to do before the ledger's own migration has run: it installs them.
+    """
+    if (
+        schema_editor.connection.vendor == "sqlite"
+        and TABLE in schema_editor.connection.introspection.table_names()
+    ):
+        install(schema_editor)
+
+
+def _installed(schema_editor) -> bool:
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'reports_ledger_%'")
+        return cursor.fetchone() is not None
 
 
 def rebuild(commune_id: int | None = None, using=connection) -> None:

@@ -15,4 +15,5 @@ urlpatterns = [
     ),
     path("targets/", views.targets, name="targets"),
     path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
+    path("savings/settings/", views.savings_settings, name="savings_settings"),
 ]

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,11 +24,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from reports.exports import table_csv, table_xlsx
-from reports.forms import DEFAULT_MONTHS, MonthForm, ReportFilterForm, TargetForm
+from reports.forms import (
+    DEFAULT_MONTHS,
+    MonthForm,
+    ReportFilterForm,
+    TargetForm,
+    TravelForm,
+    VillageDistances,
+)
 from reports.months import add_months, month_label, parse_month
 from reports.selectors import latest_activity_month, reach_of, report_communes, targets_visible_to
 from reports.tables import Area, Dashboard, MonthlyReport
 from villages.access import may_manage_program
+from villages.models import Village
 
 EXPORTERS = {"csv": table_csv, "xlsx": table_xlsx}
 TARGETS_PER_PAGE = 50
@@ -238,3 +247,28 @@ def target_delete(request, pk: int):
         messages.success(request, _("Target deleted."))
         return redirect(back)
     return render(request, "reports/target_confirm_delete.html", {"target": target, "back": back})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def savings_settings(request):
+    """Officials set the travel cost per km, the hours per trip and each village's usual distance."""
+    communes, area = _area(request)
+    commune = area.commune
+    if not may_manage_program(request.user, commune):
+        raise PermissionDenied
+    villages = Village.objects.filter(commune=commune).order_by("code")
+    data = request.POST if request.method == "POST" else None
+    form = TravelForm(data, instance=commune, prefix="travel")
+    distances = VillageDistances(data, queryset=villages, prefix="villages")
+    if data is not None and form.is_valid() and distances.is_valid():
+        with transaction.atomic():
+            form.save()
+            distances.save()
+        messages.success(request, _("Travel cost, time per trip and distances saved."))
+        return redirect(f"{reverse('reports:dashboard')}?{_query(Area(area.reach))}#savings-title")
+    return render(
+        request,
+        "reports/savings_settings.html",
+        {"area": area, "form": form, "distances": distances, "query": _query(Area(area.reach))},
+    )

@@ -11,6 +11,7 @@ import io
 import random
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from reports import ledger, selectors
@@ -237,3 +238,17 @@ def test_deleting_a_commune_removes_its_ledger(other_commune):
     village.delete()
     other_commune.delete()
     assert not AdoptionChange.objects.filter(commune_id=pk).exists()
+
+
+def test_ledger_rebuild_command_recounts_a_commune(commune, crowd):
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM reports_adoptionchange")  # as if loaded with triggers off
+    out = io.StringIO()
+    call_command("ledger_rebuild", "--commune", commune.code, stdout=out)
+    assert "rebuilt" in out.getvalue()
+    assert_in_step(commune)
+
+
+def test_ledger_rebuild_refuses_an_unknown_commune(db):
+    with pytest.raises(CommandError, match="99999"):
+        call_command("ledger_rebuild", "--commune", "99999")

@@ -117,7 +117,7 @@ class VillageAdmin(ScopedAdmin):
     list_select_related = ("commune",)
     search_text_fields = ("name",)
     search_exact_fields = ("code",)
-    fields = ("commune", "code", "name", "kind")
+    fields = ("commune", "code", "name", "kind", "default_distance_km")
 
     def get_queryset(self, request):
         return (
@@ -216,7 +216,16 @@ class HouseholdAdmin(VersionedAdmin):
     search_text_fields = ("address",)
     search_exact_fields = ("code", "phone")
     autocomplete_fields = ("worker_in_charge",)
-    fields = ("village", "code", "address", "phone", "has_smartphone", "has_internet", "worker_in_charge")
+    fields = (
+        "village",
+        "code",
+        "address",
+        "phone",
+        "has_smartphone",
+        "has_internet",
+        "distance_km",
+        "worker_in_charge",
+    )
     inlines = [MemberInline]
 
     def may_write(self, user, household):

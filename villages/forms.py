@@ -80,8 +80,11 @@ class HouseholdForm(forms.ModelForm):
 
     class Meta:
         model = Household
-        fields = ["address", "phone", "has_smartphone", "has_internet", "worker_in_charge"]
-        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
+        fields = ["address", "phone", "has_smartphone", "has_internet", "distance_km", "worker_in_charge"]
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "distance_km": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,8 +98,20 @@ class HouseholdCreateForm(forms.ModelForm):
 
     class Meta:
         model = Household
-        fields = ["village", "code", "address", "phone", "has_smartphone", "has_internet", "worker_in_charge"]
-        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
+        fields = [
+            "village",
+            "code",
+            "address",
+            "phone",
+            "has_smartphone",
+            "has_internet",
+            "distance_km",
+            "worker_in_charge",
+        ]
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "distance_km": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
+        }
 
     def __init__(self, *args, villages: QuerySet[Village], **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ admin, the importer) are database constraints here, not only form validation.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,6 +38,32 @@ def choices_check(field: str, choices: type[models.TextChoices], name: str, blan
     return models.CheckConstraint(condition=Q(**{f"{field}__in": values}), name=name)
 
 
+# Beyond these a figure is a typing mistake, not a mountain road.
+MAX_DISTANCE_KM = Decimal("300")
+MAX_COST_PER_KM = 100_000
+
+
+def distance_field(verbose_name, **kwargs):
+    """A one-way road distance in km, to one decimal; empty when not known."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_DISTANCE_KM)],
+        **kwargs,
+    )
+
+
+def distance_check(field: str, name: str):
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__gte": 0, f"{field}__lte": MAX_DISTANCE_KM}),
+        name=name,
+    )
+
+
 class Commune(models.Model):
     code = models.CharField(_("commune code"), max_length=5, unique=True, validators=[COMMUNE_CODE])
     name = models.CharField(_("name"), max_length=120)
@@ -47,6 +74,22 @@ class Commune(models.Model):
         validators=[MaxValueValidator(120)],
         help_text=_("Residents younger than this in a month's year are not counted in the shares."),
     )
+    # What a trip to the one-stop office costs a resident (reports.savings): our defaults,
+    # stated on the savings page, until the commune sets its own.
+    travel_cost_per_km = models.PositiveIntegerField(
+        _("travel cost per km (VND)"),
+        default=2000,
+        validators=[MaxValueValidator(MAX_COST_PER_KM)],
+        help_text=_("Fuel and wear of a motorbike, per kilometre travelled."),
+    )
+    hours_per_trip = models.DecimalField(
+        _("hours per trip"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("3.0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("24"))],
+        help_text=_("Travel there and back, and the wait at the one-stop office."),
+    )
 
     class Meta:
         verbose_name = _("commune")
@@ -55,6 +98,13 @@ class Commune(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{5}$"), name="commune_code_five_digits"),
             models.CheckConstraint(condition=Q(min_age__lte=120), name="commune_min_age_range"),
+            models.CheckConstraint(
+                condition=Q(travel_cost_per_km__lte=MAX_COST_PER_KM), name="commune_travel_cost_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_trip__gte=0, hours_per_trip__lte=24),
+                name="commune_hours_per_trip_range",
+            ),
         ]
 
     def __str__(self):
@@ -77,6 +127,10 @@ class Village(models.Model):
     code = models.CharField(_("village code"), max_length=20)
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.XOM)
+    default_distance_km = distance_field(
+        _("usual distance to the one-stop office (km)"),
+        help_text=_("Used for the households of the village whose own distance is not entered."),
+    )
 
     class Meta:
         verbose_name = _("village")
@@ -86,6 +140,7 @@ class Village(models.Model):
             models.UniqueConstraint(fields=["commune", "code"], name="village_code_unique_in_commune"),
             choices_check("kind", VillageKind, "village_kind_valid"),
             models.CheckConstraint(condition=~Q(code=""), name="village_code_not_blank"),
+            distance_check("default_distance_km", "village_default_distance_range"),
         ]
 
     def __str__(self):
@@ -149,6 +204,10 @@ class Household(Versioned):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     has_smartphone = models.BooleanField(_("has a smartphone"), default=False)
     has_internet = models.BooleanField(_("has internet access"), default=False)
+    distance_km = distance_field(
+        _("distance to the one-stop office (km)"),
+        help_text=_("One way, by road. Empty: the village's usual distance is used."),
+    )
     worker_in_charge = models.ForeignKey(
         "mobilization.Worker",
         on_delete=models.SET_NULL,
@@ -165,6 +224,7 @@ class Household(Versioned):
         constraints = [
             models.UniqueConstraint(fields=["commune", "code"], name="household_code_unique_in_commune"),
             models.CheckConstraint(condition=~Q(code=""), name="household_code_not_blank"),
+            distance_check("distance_km", "household_distance_range"),
         ]
 
     def __str__(self):

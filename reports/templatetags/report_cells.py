@@ -43,6 +43,8 @@ def cell(value, kind: str):
         return points(value)
     if kind == "int":
         return count(value)
+    if kind == "decimal":
+        return NO_FIGURE if value is None else number_format(value, 1, force_grouping=True)
     if kind == "flags":
         if not value:
             return NO_FIGURE
