@@ -1,6 +1,7 @@
 """What online applications saved residents: the rule, the dashboard, the settings page."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -215,3 +216,49 @@ def test_village_head_enters_a_households_distance(client, head_a, household_a):
     data["version"] = Household.objects.get(pk=household_a.pk).version
     response = client.post(url, data)
     assert response.status_code == 200 and "distance_km" in response.context["form"].errors
+
+
+# --- A mobilization model's page --------------------------------------------------------
+
+
+def test_model_page_counts_the_dossiers_of_its_tagged_visits(
+    client, official, commune, village_a, household_a
+):
+    from mobilization.models import HomeVisit
+    from mobilization.services import visit_log
+    from tests.test_mobilization_models import a_model
+
+    model = a_model(commune, village_a, started_on=D(2025, 1, 1), ended_on=D(2025, 2, 28))
+    household_a.distance_km = Decimal("9.0")
+    household_a.save()
+    resident = factories.resident(household_a)
+    worker = factories.worker(commune)
+    tagged = visit_log(household=household_a, visited_on=D(2025, 1, 10), workers=[worker], model=model)
+    untagged = visit_log(household=household_a, visited_on=D(2025, 1, 11), workers=[worker])
+    assert isinstance(tagged, HomeVisit)
+    for visit, channel in ((tagged, Channel.ONLINE_LEVEL4), (untagged, Channel.ONLINE_LEVEL3)):
+        Application.objects.create(
+            commune=commune,
+            resident=resident,
+            village=village_a,
+            field=Application.Field.LAND,
+            submitted_on=visit.visited_on,
+            channel=channel,
+            visit=visit,
+        )
+    client.force_login(official)
+    response = client.get(reverse("program:model", args=[model.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    table = response.context["savings_table"]
+    # Only the tagged level 4 dossier: 2 round trips of 2 x 9 km, 2 x 3 hours, 36 km x 2,000 VND.
+    assert table.rows[-1][1:] == [1, 2, Decimal("36.0"), Decimal("6.0"), 72_000, 0]
+    assert "What online services saved residents" in response.content.decode()
+    review = client.get(reverse("program:model_review", args=[model.pk]), {"year": "2025"})
+    assert review.context["savings_table"].rows[-1][2] == 2
+    workbook = client.get(
+        reverse("program:model_review_xlsx", args=[model.pk]), {"year": "2025"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(workbook.content))["Savings"]
+    assert [c.value for c in sheet[1]][:3] == ["Month", "Applications submitted online", "Round trips saved"]

@@ -28,10 +28,19 @@ from openpyxl.styles import Font
 
 from mobilization.forms_program import MobilizationModelForm, ModelGoalFormSet
 from mobilization.models import CommunicationActivity, HomeVisit, MobilizationModel, WorkerGroup
-from mobilization.selectors import goal_progress, mobilization_models_visible_to, model_results, model_span
+from mobilization.selectors import (
+    goal_progress,
+    mobilization_models_visible_to,
+    model_applications,
+    model_results,
+    model_span,
+)
 from mobilization.services import mobilization_model_save
 from mobilization.views.program import page_of
+from reports.exports import plain
 from reports.months import month_start
+from reports.savings import savings_by_month, savings_total
+from reports.tables import Table, savings_table
 from training.models import TrainingSession
 from villages.access import communes_managed_by, may_manage_program
 from villages.models import Village
@@ -205,8 +214,19 @@ def model(request, pk):
             "goals": goal_progress(model=model, today=today),
             "may_edit": may_manage_program(request.user, model.commune_id),
             "review_years": _years(span),
+            "savings_table": _savings_table(model, span),
         },
     )
+
+
+def _savings_table(model: MobilizationModel, span) -> Table | None:
+    """What the dossiers of the model's tagged visits and sessions saved, month by month."""
+    if span is None:
+        return None
+    months = savings_by_month(
+        commune=model.commune, applications=model_applications(model), start=month_start(span[0]), end=span[1]
+    )
+    return savings_table(model.commune, months, savings_total(model.commune, months))
 
 
 def _years(span) -> list[int]:
@@ -241,6 +261,7 @@ def _review(request, pk):
         year, first, last = period
         context["results"] = model_results(model=model, start=month_start(first), end=last)
         context["goals"] = [g for g in goal_progress(model=model, today=min(today, last))]
+        context["savings_table"] = _savings_table(model, (first, last))
     return model, context
 
 
@@ -299,7 +320,15 @@ def model_review_xlsx(request, pk):
         for row in results.months:
             months.append([row.month.strftime("%Y-%m"), *_month_values(row)])
         months.append([_("Total"), *_month_values(results.total)])
-    for sheet in (goals, months):
+    saved = workbook.create_sheet(_("Savings")[:31])
+    table = context.get("savings_table")
+    if table:
+        saved.append([str(c.label) for c in table.columns])
+        for row in table.rows:
+            saved.append([plain(value, c.kind, None) for value, c in zip(row, table.columns, strict=True)])
+        saved.append([])
+        saved.append([str(table.note)])
+    for sheet in (goals, months, saved):
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     for (cell,) in months.iter_rows(min_row=2, min_col=len(MONTH_COLUMNS), max_col=len(MONTH_COLUMNS)):
