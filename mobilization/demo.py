@@ -21,6 +21,7 @@ import datetime
 import math
 import random
 from collections import defaultdict
+from decimal import Decimal
 
 from mobilization.models import (
     Application,
@@ -64,6 +65,11 @@ VILLAGES = [
     ("LN", "Lũng Nặm", 109),
     ("CK", "Cốc Khoác", 148),
 ]
+# Each village's usual road distance to the one-stop office, km one way (the savings).
+VILLAGE_DISTANCES = {
+    "NK": "6.5", "BT": "4.0", "CC": "11.5", "NT": "2.5", "LD": "14.0", "KL": "9.0",
+    "PR": "7.5", "BM": "12.5", "NL": "3.0", "TH": "8.0", "LN": "16.5", "CK": "5.5",
+}  # fmt: skip
 DEMO_VILLAGE_CODE = "NK"
 # The demo village head and worker log in; their worker records carry these names.
 DEMO_HEAD_NAME = "Nông Văn Khu"
@@ -370,6 +376,7 @@ class _Builder:
     def __init__(self, commune, rng: random.Random, head_user=None, worker_user=None):
         self.commune = commune
         self.rng = rng
+        self.distance_rng = random.Random(SEED + 1)
         self.head_user = head_user
         self.worker_user = worker_user
         self.used_ids: set[str] = set()
@@ -426,7 +433,13 @@ class _Builder:
     def build_villages(self) -> None:
         existing = {v.code: v for v in Village.objects.filter(commune=self.commune)}
         new = [
-            Village(commune=self.commune, code=code, name=clean_name(name), kind=Village.Kind.XOM)
+            Village(
+                commune=self.commune,
+                code=code,
+                name=clean_name(name),
+                kind=Village.Kind.XOM,
+                default_distance_km=Decimal(VILLAGE_DISTANCES[code]),
+            )
             for code, name, _households in VILLAGES
             if code not in existing
         ]
@@ -603,6 +616,7 @@ class _Builder:
                         code=f"{code}-{n:03d}",
                         address=f"Xóm {village.name}, xã Hạ Lang, tỉnh Cao Bằng",
                         worker_in_charge_id=None,
+                        distance_km=self.distance(village),
                     )
                 )
                 self.household_village.append(v)
@@ -613,6 +627,16 @@ class _Builder:
                 new_family = rng.random() < 0.015
                 moved_in = _day_between(rng, PERIOD_START, D(2026, 3, 31)) if new_family else None
                 self.family(h, v, add, moved_in)
+
+    def distance(self, village: Village) -> Decimal | None:
+        """A third of the households have their own distance, up to 3 km either side of the
+        village's usual one; the others use the village's. Drawn from a generator of their
+        own, so that the rest of the demo stays as it was."""
+        draw = self.distance_rng
+        if draw.random() >= 1 / 3:
+            return None
+        usual = village.default_distance_km or Decimal(5)
+        return max(Decimal("0.5"), usual + Decimal(draw.randint(-30, 30)) / 10)
 
     def family(self, h: int, v: int, add, moved_in: datetime.date | None) -> None:
         rng = self.rng
