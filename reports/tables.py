@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import Application
@@ -619,7 +619,10 @@ def savings_rule(commune) -> str:
         "household's distance to the office (or its village's usual distance). Money: %(cost)s VND per "
         "km travelled; time: %(hours)s hours per trip. Applications with no distance known count in the "
         "trips and hours only."
-    ) % {"cost": commune.travel_cost_per_km, "hours": commune.hours_per_trip}
+    ) % {
+        "cost": number_format(commune.travel_cost_per_km, force_grouping=True),
+        "hours": number_format(commune.hours_per_trip, 1),
+    }
 
 
 def savings_table(commune, months: list[savings.Savings], total: savings.Savings, key="savings") -> Table:

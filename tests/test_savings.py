@@ -102,7 +102,7 @@ def test_dashboard_shows_the_savings_and_the_rule(client, official, commune, dos
     assert table.rows[-1][0] == "Total"
     assert table.rows[-1][1:] == [5, 7, Decimal("69.0"), Decimal("21.0"), 138_000, 0 + 1]
     page = response.content.decode()
-    assert "2000 VND per km" in page and "3.0 hours per trip" in page
+    assert "2,000 VND per km" in page and "3.0 hours per trip" in page
     assert "138,000" in page
 
 
