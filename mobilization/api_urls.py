@@ -6,7 +6,7 @@ The adoption figures live at /api/reports/ (reports.api_urls) and are in the sam
 """
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
@@ -17,6 +17,7 @@ from mobilization.api import (
     WorkerGroupViewSet,
     WorkerViewSet,
 )
+from mobilization.views.api_docs import api_docs
 from reports.targets_api import TargetViewSet
 from training.api import SessionViewSet
 from villages.api import CommuneViewSet, HouseholdViewSet, ResidentViewSet, VillageViewSet
@@ -51,7 +52,7 @@ router.register("targets", TargetViewSet, basename="target")
 urlpatterns = [
     path("token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", api_docs, name="docs"),
     *router.urls,
     # Last: what nothing above matched. Paths without the final slash are left to
     # APPEND_SLASH, which redirects those that exist.

@@ -176,12 +176,6 @@ print(json.dumps({
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="static/vendor/chartjs/chart.umd.min.js ends with '//# sourceMappingURL=chart.umd.min.js.map', "
-    "a file not vendored: the manifest storage refuses it. Remove that line (or vendor the .map) "
-    "and this marker.",
-)
 def test_collectstatic_succeeds_under_production_settings(tmp_path):
     collected = manage(production_env(tmp_path), "collectstatic", "--noinput", "-v", "0")
     assert collected.returncode == 0, collected.stderr

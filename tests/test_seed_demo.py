@@ -18,6 +18,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.test import override_settings
 
 from mobilization.demo import DEMO_WORKER_NAME
@@ -215,7 +216,7 @@ def test_demo_users_log_in_with_their_roles(seeded, db, client):
     for username, *_rest in DEMO_USERS:
         user = get_user_model().objects.get(username=username)
         assert user.is_staff
-        assert client.login(username=username, password=DEMO_PASSWORD), username
+        assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD), username
     assert get_user_model().objects.get(username="admin").is_superuser
 
 

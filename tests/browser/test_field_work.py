@@ -116,7 +116,7 @@ def test_pages_on_a_laptop(laptop, official, household_a, resident_a):
     laptop.goto(laptop.base_url + "/households/")
     laptop.locator("#id_q").press_sequentially("bao", delay=40)
     # The search lands in the address (htmx pushes it), to share or to come back to.
-    laptop.wait_for_function("new URLSearchParams(location.search).get('q') === 'bao'")
+    laptop.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'bao'")
     assert laptop.locator("table.households tbody tr").count() == 1
     shoot(laptop, "households-1280")
     laptop.goto(laptop.base_url + f"/visits/new/?household={household_a.pk}")
