@@ -20,6 +20,7 @@ import uuid
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, Phase, given, settings
@@ -425,7 +426,8 @@ def test_list_filters_take_random_text(browser, household_a, q, village, month):
     for name, params in (
         ("villages:households", {"q": q, "village": village}),
         ("visits:list", {"village": village, "month": month}),
-        ("visits:household_options", {"q": q}),
+        # A NUL in this search is a known crash on PostgreSQL (xfail test below).
+        ("visits:household_options", {"q": q.replace("\x00", "")}),
     ):
         response = browser.get(reverse(name), params)
         assert response.status_code in (200, 400), (name, response.status_code)
@@ -670,10 +672,15 @@ def test_visit_form_refuses_a_nul_byte_in_the_notes(browser, household_a, visito
 # --- bugs found here, in files this suite's author does not own (strict: they fail once fixed)
 
 
+ON_SQLITE = connection.vendor == "sqlite"
+ON_POSTGRESQL = connection.vendor == "postgresql"
+
+
 @pytest.mark.xfail(
+    ON_SQLITE,
     strict=True,
     raises=OverflowError,
-    reason="ModelMultipleChoiceField queries an id beyond 64 bits (training/forms.py, mobilization/forms.py)",
+    reason="SQLite: ModelMultipleChoiceField queries an id beyond 64 bits: training/forms.py",
 )
 @pytest.mark.parametrize("field", ["topics", "facilitators"])
 def test_session_form_refuses_an_id_beyond_64_bits(browser, village_a, field):
@@ -691,9 +698,10 @@ def test_session_form_refuses_an_id_beyond_64_bits(browser, village_a, field):
 
 
 @pytest.mark.xfail(
+    ON_SQLITE,
     strict=True,
     raises=OverflowError,
-    reason="ModelMultipleChoiceField queries an id beyond 64 bits (mobilization/forms.py VisitForm.workers)",
+    reason="SQLite: ModelMultipleChoiceField queries an id beyond 64 bits: mobilization/forms.py",
 )
 def test_visit_form_refuses_a_worker_id_beyond_64_bits(browser, household_a, visitor):
     data = {
@@ -750,3 +758,14 @@ def test_communication_form_shows_a_refused_submission_key(browser, village_a):
     response = browser.post(reverse("program:communication_new"), data)
     assert response.status_code == 200 and b"errorlist" in response.content
     assert not CommunicationActivity.objects.exists()
+
+
+@pytest.mark.xfail(
+    ON_POSTGRESQL,
+    strict=True,
+    raises=ValueError,
+    reason="visits._household_options sends a NUL to PostgreSQL: mobilization/views/visits.py",
+)
+def test_household_search_for_a_visit_takes_a_nul_byte(browser, household_a):
+    response = browser.get(reverse("visits:household_options"), {"q": "NK\x00001"})
+    assert response.status_code in (200, 400)
