@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from villages.models import Commune, choices_check
 from villages.text import clean_name
@@ -238,6 +239,9 @@ class HomeVisit(models.Model):
     # form finds the first row instead of saving it twice.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
+    # The audit trail: who changed what, when.
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("home visit")
         verbose_name_plural = _("home visits")
@@ -265,6 +269,9 @@ class VisitHelp(models.Model):
         "villages.Resident", on_delete=models.CASCADE, related_name="visit_helps", verbose_name=_("resident")
     )
     achievements = models.JSONField(_("achieved"), default=list, blank=True)
+
+    # The audit trail: who changed what, when.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("resident helped")
@@ -418,6 +425,9 @@ class Application(models.Model):
     # Sent by the form (or API client) that creates the row: a second submit of the same
     # form finds the first row instead of saving it twice.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    # The audit trail: who changed what, when.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("application")

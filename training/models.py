@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from mobilization.models import tagged_model_field
 from villages.models import Commune, choices_check
@@ -99,6 +100,9 @@ class TrainingSession(models.Model):
     # form finds the first row instead of saving it twice.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
+    # The audit trail: who changed what, when.
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("training session")
         verbose_name_plural = _("training sessions")
@@ -125,6 +129,9 @@ class Attendance(models.Model):
         "villages.Resident", on_delete=models.CASCADE, related_name="attendances", verbose_name=_("resident")
     )
     achievements = models.JSONField(_("achieved"), default=list, blank=True)
+
+    # The audit trail: who changed what, when.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("attendance")

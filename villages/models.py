@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from villages.text import clean_name, fold
 
@@ -217,6 +218,9 @@ class Household(Versioned):
         verbose_name=_("worker in charge"),
     )
 
+    # The audit trail: who changed what, when (the version counter is bookkeeping, not history).
+    history = HistoricalRecords(excluded_fields=["version"])
+
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
@@ -319,6 +323,9 @@ class Resident(Versioned):
     level34_on = models.DateField(_("first level 3/4 application"), null=True, blank=True)
 
     objects = ResidentQuerySet.as_manager()
+
+    # The audit trail: who changed what, when (the version counter is bookkeeping, not history).
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("resident")
