@@ -12,7 +12,9 @@ CSV file, and then, --runs times over an emptied register:
 - empties the tables and loads the same villages, households and residents with COPY
   (the rows already prepared, as a database administrator would load them).
 
-It checks that the import stored exactly what COPY stored, and prints the median times
+It checks that the import stored exactly what COPY stored, and that it wrote one row of
+the audit trail per household and resident created (COPY writes none: the ratio includes
+the import's audit trail as its price), and prints the median times
 and the ratios import / COPY and re-import / import. With --import-export N it also times
 django-import-export's row-by-row ModelResource on the first N rows, for comparison.
 A benchmark, not a test: it asserts equality of results, never times.
@@ -267,7 +269,8 @@ def copy_buffers(commune: Commune, rows: list[list[str]]) -> dict[str, tuple[lis
 def register_empty() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE villages_resident, villages_household, villages_village RESTART IDENTITY CASCADE"
+            "TRUNCATE villages_resident, villages_household, villages_village, "
+            "villages_historicalresident, villages_historicalhousehold RESTART IDENTITY CASCADE"
         )
 
 
@@ -373,6 +376,10 @@ def main() -> None:
         first.append(time.perf_counter() - started)
         assert result.saved and result.errors == [], result.errors[:5]
         assert (result.residents.created, result.households.created) == (len(rows), households)
+        assert (Resident.history.filter(history_type="+").count(), Household.history.count()) == (
+            len(rows),
+            households,
+        ), "the audit trail misses rows of the import"
         imported = register_contents() if run == 1 else None
 
         started = time.perf_counter()
@@ -383,6 +390,7 @@ def main() -> None:
             0,
             0,
         )
+        assert Resident.history.count() == len(rows), "a re-import that changes nothing wrote history"
 
         register_empty()
         copied.append(copy_load(buffers))

@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import io
 import unicodedata
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -666,3 +667,246 @@ def test_a_row_with_only_a_bad_cell_also_says_what_is_missing(commune):
         (3, "full_name"),
         (3, "birth_year"),
     ]
+
+
+# --- the household's distance to the one-stop office -------------------------------
+
+DISTANCE_HEADERS = ["ma_thon", "ten_thon", "ma_ho", "ho_ten", "nam_sinh", "Khoảng cách (km)"]
+
+
+def distance_rows(*distances) -> list[list]:
+    """Three residents of NK-001, then one of PL-007, with these distance cells."""
+    people = [
+        ["NK", "Nà Khau", "NK-001", "Nông Thị Hoa", "1985"],
+        ["NK", "Nà Khau", "NK-001", "Lương Văn Tú", "1979"],
+        ["NK", "Nà Khau", "NK-001", "Lương Thị Mai", "2010"],
+        ["PL", "Pác Ly", "PL-007", "Hoàng Văn Đức", "1960"],
+    ]
+    return [person + [distance] for person, distance in zip(people, distances, strict=True)]
+
+
+def distances() -> dict:
+    return dict(Household.objects.values_list("code", "distance_km"))
+
+
+def test_the_distance_column_fills_the_households_distance(commune):
+    # A decimal comma, an empty cell and a decimal point agree on 7.5 km.
+    result = run(commune, csv_file(distance_rows("7,5", "", "7.5", "12"), headers=DISTANCE_HEADERS))
+
+    assert result.errors == []
+    assert distances() == {"NK-001": Decimal("7.5"), "PL-007": Decimal("12.0")}
+
+
+def test_an_empty_distance_is_unknown_for_a_new_household(commune):
+    result = run(commune, csv_file(distance_rows("", "", "", "0"), headers=DISTANCE_HEADERS))
+
+    assert result.errors == []
+    assert distances() == {"NK-001": None, "PL-007": Decimal("0.0")}
+
+
+def test_distances_as_xlsx_numbers(commune):
+    rows = distance_rows(7.5, None, 7.5, 300)
+    result = run(commune, xlsx_file(rows, headers=DISTANCE_HEADERS))
+
+    assert result.errors == []
+    assert distances() == {"NK-001": Decimal("7.5"), "PL-007": Decimal("300.0")}
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("-2", "A distance cannot be negative."),
+        ("300,1", "300,1 km is more than 300 km: check the figure."),
+        ("7,25", "7,25 has more than one decimal"),
+        ("7.5 km", "7.5 km is not a distance"),
+        ("bảy", "bảy is not a distance"),
+        ("1.234,5", "1.234,5 is not a distance"),
+    ],
+)
+def test_a_bad_distance_is_refused_with_its_row_and_column(commune, resident_a, cell, message):
+    before = register_snapshot()
+    result = run(commune, csv_file(distance_rows("7,5", "", "", cell), headers=DISTANCE_HEADERS))
+
+    assert located(result) == [(5, "Khoảng cách (km)")]
+    assert str(result.errors[0]).startswith(f"row 5, column Khoảng cách (km): {message}")
+    assert not result.saved
+    assert register_snapshot() == before
+
+
+def test_a_bad_xlsx_distance_is_refused(commune):
+    result = run(commune, xlsx_file(distance_rows(7.25, None, None, -1), headers=DISTANCE_HEADERS))
+
+    assert located(result) == [(2, "Khoảng cách (km)"), (5, "Khoảng cách (km)")]
+    assert "more than one decimal" in result.errors[0].message
+    assert "negative" in result.errors[1].message
+    assert not Household.objects.exists()
+
+
+def test_rows_of_one_household_disagreeing_on_the_distance_are_refused(commune):
+    result = run(commune, csv_file(distance_rows("7,5", "", "8", "12"), headers=DISTANCE_HEADERS))
+
+    assert located(result) == [(4, "Khoảng cách (km)")]
+    assert str(result.errors[0]) == (
+        "row 4, column Khoảng cách (km): Household NK-001 is 7.5 km away on row 2, 8.0 km here."
+    )
+    assert not Household.objects.exists()
+
+
+def test_reimporting_the_same_distances_changes_nothing(commune):
+    run(commune, csv_file(distance_rows("7,5", "", "", "12"), headers=DISTANCE_HEADERS))
+    before = register_snapshot()
+    result = run(commune, csv_file(distance_rows("7.50", "7,5", "", "12,0"), headers=DISTANCE_HEADERS))
+
+    assert counts(result)["households"] == (0, 0, 2)
+    assert register_snapshot() == before
+
+
+def test_a_new_distance_updates_the_household_and_an_empty_cell_keeps_it(commune):
+    run(commune, csv_file(distance_rows("7,5", "", "", "12"), headers=DISTANCE_HEADERS))
+    result = run(commune, csv_file(distance_rows("9", "", "", ""), headers=DISTANCE_HEADERS))
+
+    assert result.errors == []
+    assert counts(result)["households"] == (0, 1, 1)
+    assert distances() == {"NK-001": Decimal("9.0"), "PL-007": Decimal("12.0")}
+    assert Household.objects.get(code="NK-001").version == 2
+    assert Household.objects.get(code="PL-007").version == 1
+
+
+def test_a_distance_alone_on_a_row_asks_for_the_resident(commune):
+    rows = distance_rows("7,5", "", "", "12") + [["", "", "", "", "", "3"]]
+    result = run(commune, csv_file(rows, headers=DISTANCE_HEADERS))
+    assert located(result) == [(6, "ma_thon"), (6, "ma_ho"), (6, "ho_ten")]
+
+
+def test_the_template_example_gives_the_household_its_distance(commune):
+    headers, rows = roster_template_rows()
+    assert "khoang_cach_km" in headers
+    result = run(commune, xlsx_file(rows, headers=headers))
+    assert result.errors == []
+    assert distances() == {"NK-001": Decimal("7.5")}
+
+
+# --- the audit trail ----------------------------------------------------------------
+
+
+def history(model, *fields) -> list[tuple]:
+    return list(
+        model.history.order_by("history_id").values_list(
+            "id", "history_type", "history_user", "history_change_reason", *fields
+        )
+    )
+
+
+def test_an_import_records_every_created_household_and_resident_in_the_audit_trail(commune, official):
+    result = run(
+        commune, csv_file(distance_rows("7,5", "", "", "12"), headers=DISTANCE_HEADERS), user=official
+    )
+
+    assert result.saved
+    households = dict(Household.objects.values_list("code", "pk"))
+    assert sorted(history(Household, "code", "distance_km", "village__code")) == sorted(
+        [
+            (households["NK-001"], "+", official.pk, "roster import", "NK-001", Decimal("7.5"), "NK"),
+            (households["PL-007"], "+", official.pk, "roster import", "PL-007", Decimal("12.0"), "PL"),
+        ]
+    )
+    residents = list(
+        Resident.objects.order_by("pk").values_list("pk", "full_name", "birth_year", "household")
+    )
+    recorded = history(Resident, "full_name", "birth_year", "household")
+    assert sorted(recorded) == [
+        (pk, "+", official.pk, "roster import", name, year, household)
+        for pk, name, year, household in residents
+    ]
+    # What simple-history shows as the record's state is the register's row.
+    hoa = Resident.objects.get(full_name="Nông Thị Hoa")
+    assert hoa.history.get().instance.search_name == "nong thi hoa"
+
+
+def test_a_reimport_changing_one_phone_records_exactly_that_change(commune, official):
+    run(commune, csv_file(GOOD), user=official)
+    households_before, residents_before = Household.history.count(), Resident.history.count()
+    changed = [list(row) for row in GOOD]
+    changed[1][8] = "0987654321"  # Tú's phone
+
+    result = run(commune, csv_file(changed), user=official)
+
+    assert counts(result)["residents"] == (0, 1, 4)
+    tu = Resident.objects.get(full_name="Lương Văn Tú")
+    assert Household.history.count() == households_before
+    assert Resident.history.count() == residents_before + 1
+    latest = Resident.history.order_by("-history_id").first()
+    assert (latest.id, latest.history_type, latest.history_user, latest.history_change_reason) == (
+        tu.pk,
+        "~",
+        official,
+        "roster import",
+    )
+    assert latest.phone == "0987654321"
+    assert [change.field for change in latest.diff_against(latest.prev_record).changes] == ["phone"]
+
+
+def test_a_reimport_changing_one_distance_records_that_household_only(commune, official):
+    run(commune, csv_file(distance_rows("7,5", "", "", "12"), headers=DISTANCE_HEADERS))
+    before = history(Household, "distance_km")
+
+    run(commune, csv_file(distance_rows("", "", "", "14,5"), headers=DISTANCE_HEADERS), user=official)
+
+    after = history(Household, "distance_km")
+    pl = Household.objects.get(code="PL-007").pk
+    assert after[: len(before)] == before
+    assert after[len(before) :] == [(pl, "~", official.pk, "roster import", Decimal("14.5"))]
+    assert Resident.history.filter(history_type="~").count() == 0
+
+
+def test_a_household_moved_by_the_file_is_recorded(commune, household_a, village_b, official):
+    rows = [["BT", "", "NK-001", "Nông Thị Hoa", "", "", "1985", "", "", "", "", "", "", ""]]
+    run(commune, csv_file(rows), user=official)
+    latest = household_a.history.order_by("-history_id").first()
+    assert (latest.history_type, latest.village_id, latest.history_user) == ("~", village_b.pk, official)
+
+
+def test_a_reimport_that_changes_nothing_records_nothing(commune):
+    run(commune, csv_file(GOOD))
+    before = (Household.history.count(), Resident.history.count())
+    run(commune, csv_file(GOOD))
+    assert (Household.history.count(), Resident.history.count()) == before == (2, 5)
+
+
+def test_a_refused_import_records_nothing(commune, official, village_a, village_b, resident_a):
+    before = (Household.history.count(), Resident.history.count())
+    result = run(commune, csv_file(BAD), user=official)
+    assert result.refused
+    assert (Household.history.count(), Resident.history.count()) == before
+
+
+def test_an_import_refused_at_the_write_records_nothing(commune, official):
+    run(commune, csv_file(GOOD))
+    before = (Household.history.count(), Resident.history.count())
+    changed = [list(row) for row in GOOD] + [
+        ["NK", "", "NK-009", "Lò Văn Mới", "", "", "2001", "", "", "", "", "", "", ""]
+    ]
+    changed[0][12] = "2024-05-30"
+    hoa = Resident.objects.get(national_id="004185000123")
+
+    def someone_saves(phase, done, total):
+        if phase == "write":
+            Resident.objects.filter(pk=hoa.pk).update(version=F("version") + 1)
+
+    result = run(commune, csv_file(changed), progress=someone_saves, user=official)
+
+    assert not result.saved
+    assert (Household.history.count(), Resident.history.count()) == before
+
+
+def test_a_dry_run_records_nothing(commune, official):
+    run(commune, csv_file(GOOD), dry_run=True, user=official)
+    assert not Household.history.exists() and not Resident.history.exists()
+
+
+def test_the_command_records_the_import_in_no_ones_name(commune, roster_path, official):
+    call_command("import_roster", "--commune", "01558", roster_path(csv_file(GOOD)))
+    assert set(Resident.history.values_list("history_type", "history_user", "history_change_reason")) == {
+        ("+", None, "roster import")
+    }
+    assert Resident.history.count() == 5

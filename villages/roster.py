@@ -23,7 +23,16 @@ Choices of ours, documented for officials in the README:
   number (`********1234`) reads as an empty cell, so that an export of the register
   (villages.exports) imports back unchanged;
 - dates are not in the future and not before 1900;
+- `distance_km` (`khoang_cach_km`) is the household's one-way distance to the commune's
+  one-stop office, in km with at most one decimal (7.5 or 7,5), 0 to 300; the rows of one
+  household must not disagree on it (an empty cell agrees with anything);
 - residents of the register missing from the file are left as they are.
+
+The audit trail: simple-history records the saves of the ORM, which the bulk writes below
+bypass. So every household and resident the import creates or changes gets its historical
+row here, in the same transaction, with one INSERT ... SELECT of the rows just written per
+table and kind ("+" created, "~" changed), the user who confirmed the import and the
+reason "roster import".
 
 Speed: 100,000 rows must import in seconds. Django's bulk_create builds one model
 instance and compiles every value of every row (about 2 million parameters for a full
@@ -47,12 +56,14 @@ import re
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from villages.models import EARLIEST_BIRTH_YEAR, Commune, Household, Resident, Village
+from villages.models import EARLIEST_BIRTH_YEAR, MAX_DISTANCE_KM, Commune, Household, Resident, Village
 from villages.text import clean_name, fold
 
 # --- The columns --------------------------------------------------------------------
@@ -89,6 +100,13 @@ COLUMNS = (
     Column("eid_on", "ngay_dinh_danh", gettext_lazy("e-ID activated on")),
     Column("online_on", "ngay_dvc_truc_tuyen", gettext_lazy("first online public service use")),
     Column("level34_on", "ngay_muc_34", gettext_lazy("first level 3/4 online application")),
+    # Last, so that files and scripts made for the columns above keep their positions.
+    Column(
+        "distance_km",
+        "khoang_cach_km",
+        gettext_lazy("household's one-way distance to the one-stop office, in km (for example 7,5)"),
+        aliases=("khoang_cach",),
+    ),
 )
 COLUMN = {column.name: column for column in COLUMNS}
 DATE_COLUMNS = ("moved_in_on", "left_on", "smartphone_on", "eid_on", "online_on", "level34_on")
@@ -96,6 +114,8 @@ DATE_COLUMNS = ("moved_in_on", "left_on", "smartphone_on", "eid_on", "online_on"
 IGNORED_HEADERS = frozenset({"stt", "so_thu_tu", "no", "#"})
 
 EARLIEST_DATE = datetime.date(1900, 1, 1)
+# What the audit trail says of the rows the import writes (not translated: it is stored).
+HISTORY_REASON = "roster import"
 # What the preview keeps of created and changed rows; the counts are always complete.
 PREVIEW_ROWS = 200
 BATCH = 5000
@@ -326,13 +346,14 @@ class _Row:
     cell was empty or wrong. `bad` holds the fields with an error.
     """
 
-    __slots__ = ("row", "bad", "village_code", "village_name", "values")
+    __slots__ = ("row", "bad", "village_code", "village_name", "distance", "values")
 
-    def __init__(self, row: int, bad: set[str], village_code, village_name, values: tuple):
+    def __init__(self, row: int, bad: set[str], village_code, village_name, distance, values: tuple):
         self.row = row
         self.bad = bad
         self.village_code = village_code
         self.village_name = village_name
+        self.distance = distance  # the household's, a Decimal or None
         self.values = values
 
     @property
@@ -473,6 +494,7 @@ class _Checker:
             "left_reason": self.choice,
             "birth_year": self.birth_year,
             "national_id": self.national_id,
+            "distance_km": self.distance,
             **dict.fromkeys(DATE_COLUMNS, self.date),
         }
         # One tuple per column of the file (padded where a line is short).
@@ -501,11 +523,20 @@ class _Checker:
         village_names = columns.get("village_name", none)
         households = columns.get("household_code", none)
         names = columns.get("full_name", none)
+        distances = columns.get("distance_km", none)
         rest = [columns.get(name, none) for name in _FROM_ROW]
         folds = {name: fold(name)[: self.search_length] if name else "" for name in set(names)}
         folded = list(map(folds.__getitem__, names))
         values = list(zip(households, names, folded, *rest, strict=True))
-        filled = list(map(any, zip(village_codes, village_names, households, names, *rest, strict=True)))
+        filled = list(
+            map(
+                any,
+                zip(village_codes, village_names, households, names, *rest, strict=True),
+            )
+        )
+        if "distance_km" in columns:
+            # Zero km is a value (a household next to the office): the row is not empty.
+            filled = [f or d is not None for f, d in zip(filled, distances, strict=True)]
         kept = [i for i, is_filled in enumerate(filled) if is_filled or i in failed]
 
         # Errors within a row, found column by column too.
@@ -526,7 +557,10 @@ class _Checker:
             bad[i] = {name for name, _message in failures}
             for name, message in failures:
                 self.error(i + 2, self.column_name(name), message)
-        rows = [_Row(i + 2, bad.get(i, _CLEAN), village_codes[i], village_names[i], values[i]) for i in kept]
+        rows = [
+            _Row(i + 2, bad.get(i, _CLEAN), village_codes[i], village_names[i], distances[i], values[i])
+            for i in kept
+        ]
         return rows
 
     # Each check takes a non-empty raw cell and gives the value, None (blank), or a _Fail.
@@ -637,8 +671,51 @@ class _Checker:
             return _Fail(_("The date %(date)s is before 1900.") % {"date": day.isoformat()})
         return day
 
+    def distance(self, name: str, value) -> Decimal | _Fail | None:
+        """Km with at most one decimal, written 7.5 or 7,5 (the Vietnamese decimal comma)."""
+        if isinstance(value, bool):
+            number = None
+        elif isinstance(value, int | float | Decimal):
+            # repr gives a float's shortest form: 7.5 stays 7.5, not 7.4999...
+            number = _decimal(repr(value) if isinstance(value, float) else str(value))
+        else:
+            text = _cell_text(value)
+            if not text:
+                return None
+            number = _decimal(text.replace(",", ".")) if _DISTANCE.fullmatch(text) else None
+        if number is None:
+            return _Fail(
+                _("%(value)s is not a distance: write the km as a number, for example 7,5.")
+                % {"value": _shown(_cell_text(value))}
+            )
+        if number < 0:
+            return _Fail(_("A distance cannot be negative."))
+        if number > MAX_DISTANCE_KM:
+            return _Fail(
+                _("%(value)s km is more than %(limit)s km: check the figure.")
+                % {"value": _shown(_cell_text(value)), "limit": MAX_DISTANCE_KM}
+            )
+        if number != number.quantize(_TENTH):
+            return _Fail(
+                _("%(value)s has more than one decimal: round it to tenths of a km, for example 7,5.")
+                % {"value": _shown(_cell_text(value))}
+            )
+        return number.quantize(_TENTH) + 0  # + 0: "-0" is plain 0.0
+
 
 _TWELVE_DIGITS = re.compile(r"[0-9]{12}")
+_DISTANCE = re.compile(r"[-+]?[0-9]+(?:[.,][0-9]+)?")
+_TENTH = Decimal("0.1")
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
 _MASKED = re.compile(r"\*+[0-9]{4}")
 _ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
@@ -668,8 +745,9 @@ class _Plan:
         self.commune = commune
         self.village_new: dict[str, str] = {}  # code -> name
         self.village_renamed: dict[int, str] = {}  # id -> name
-        self.household_new: dict[str, str] = {}  # code -> village code
-        self.household_moved: list[tuple[int, int, str]] = []  # (id, version, village code)
+        self.household_new: dict[str, tuple[str, Decimal | None]] = {}  # code -> (village code, distance)
+        # (id, version, village code, distance) of the households the file moves or changes
+        self.household_changed: list[tuple[int, int, str, Decimal | None]] = []
         self.resident_new: list[tuple] = []  # RESIDENT_FIELDS values
         self.resident_changed: list[tuple[int, int, tuple]] = []  # (id, version, values)
 
@@ -681,12 +759,12 @@ def _register(commune: Commune):
         for pk, code, name in Village.objects.filter(commune=commune).values_list("pk", "code", "name")
     }
     households = {
-        code: (pk, village_id, version)
-        for pk, code, village_id, version in Household.objects.filter(commune=commune).values_list(
-            "pk", "code", "village_id", "version"
+        code: (pk, village_id, version, distance)
+        for pk, code, village_id, version, distance in Household.objects.filter(commune=commune).values_list(
+            "pk", "code", "village_id", "version", "distance_km"
         )
     }
-    code_of = {pk: code for code, (pk, _v, _n) in households.items()}
+    code_of = {pk: code for code, (pk, *_rest) in households.items()}
     columns = ["pk", "version", *(("household_id" if f == "household" else f) for f in RESIDENT_FIELDS)]
     residents = [
         (pk, version, (code_of[household_id], *rest))
@@ -715,6 +793,7 @@ def _plan(commune: Commune, table: RosterTable, result: RosterResult, progress: 
     # Villages and households: the first row naming them decides; later rows must agree.
     village_seen: dict[str, tuple[int, str | None]] = {}
     household_seen: dict[str, tuple[int, str]] = {}
+    distance_seen: dict[str, tuple[int, Decimal]] = {}  # household code -> (row, distance)
     for row in rows:
         code, name = row.village_code, row.village_name
         if not code:
@@ -741,6 +820,20 @@ def _plan(commune: Commune, table: RosterTable, result: RosterResult, progress: 
                     _("Household %(household)s is in village %(village)s on row %(row)s.")
                     % {"household": household_code, "village": seen[1], "row": seen[0]},
                 )
+            if row.distance is not None:
+                seen = distance_seen.setdefault(household_code, (row.row, row.distance))
+                if seen[1] != row.distance:
+                    checker.fail(
+                        row,
+                        "distance_km",
+                        _("Household %(household)s is %(distance)s km away on row %(row)s, %(this)s km here.")
+                        % {
+                            "household": household_code,
+                            "distance": seen[1],
+                            "row": seen[0],
+                            "this": row.distance,
+                        },
+                    )
     for code, (first_row, name) in village_seen.items():
         if code in villages:
             pk, stored = villages[code]
@@ -759,15 +852,18 @@ def _plan(commune: Commune, table: RosterTable, result: RosterResult, progress: 
             plan.village_new[code] = name
             result.villages.created += 1
     for code, (_first_row, village_code) in household_seen.items():
+        # An empty cell keeps the stored distance, as for the residents' columns.
+        given = distance_seen.get(code, (None, None))[1]
         if code in households:
-            pk, village_id, version = households[code]
-            if village_code_of.get(village_id) != village_code:
-                plan.household_moved.append((pk, version, village_code))
+            pk, village_id, version, stored = households[code]
+            distance = stored if given is None else given
+            if village_code_of.get(village_id) != village_code or distance != stored:
+                plan.household_changed.append((pk, version, village_code, distance))
                 result.households.updated += 1
             else:
                 result.households.unchanged += 1
         else:
-            plan.household_new[code] = village_code
+            plan.household_new[code] = (village_code, given)
             result.households.created += 1
 
     # Residents: each row is one resident of the file and at most one of the register.
@@ -958,7 +1054,7 @@ def _plan_resident(plan: _Plan, result: RosterResult, checker: _Checker, row: _R
 # --- Writing ------------------------------------------------------------------------
 
 
-def _write(plan: _Plan, progress: Progress | None) -> None:
+def _write(plan: _Plan, progress: Progress | None, user_id: int | None) -> None:
     commune = plan.commune
     commune_id = commune.pk
     total = len(plan.resident_new) + len(plan.resident_changed)
@@ -970,28 +1066,31 @@ def _write(plan: _Plan, progress: Progress | None) -> None:
         Village.objects.filter(pk=pk).update(name=name)
     village_ids = dict(Village.objects.filter(commune=commune).values_list("code", "pk"))
 
-    if plan.household_new:
-        _insert(
-            Household,
-            [
-                "commune_id",
-                "village_id",
-                "code",
-                "address",
-                "phone",
-                "has_smartphone",
-                "has_internet",
-                "version",
-            ],
-            [
-                (commune_id, village_ids[village], code, "", "", False, False, 1)
-                for code, village in plan.household_new.items()
-            ],
-        )
+    household_created = _insert(
+        Household,
+        [
+            "commune_id",
+            "village_id",
+            "code",
+            "address",
+            "phone",
+            "has_smartphone",
+            "has_internet",
+            "distance_km",
+            "version",
+        ],
+        [
+            (commune_id, village_ids[village], code, "", "", False, False, distance, 1)
+            for code, (village, distance) in plan.household_new.items()
+        ],
+    )
     _update(
         Household,
-        ["village_id"],
-        [(pk, version, (village_ids[village],)) for pk, version, village in plan.household_moved],
+        ["village_id", "distance_km"],
+        [
+            (pk, version, (village_ids[village], distance))
+            for pk, version, village, distance in plan.household_changed
+        ],
     )
     household_ids = dict(Household.objects.filter(commune=commune).values_list("code", "pk"))
 
@@ -1000,10 +1099,13 @@ def _write(plan: _Plan, progress: Progress | None) -> None:
         "version",
         *(("household_id" if f == "household" else f) for f in RESIDENT_FIELDS),
     ]
+    resident_created: list[int] = []
     written = 0
     for start in range(0, len(plan.resident_new), BATCH * 4):
         batch = plan.resident_new[start : start + BATCH * 4]
-        _insert(Resident, columns, [(commune_id, 1, household_ids[v[0]], *v[1:]) for v in batch])
+        resident_created += _insert(
+            Resident, columns, [(commune_id, 1, household_ids[v[0]], *v[1:]) for v in batch]
+        )
         written += len(batch)
         if progress:
             progress("write", written, total)
@@ -1018,19 +1120,82 @@ def _write(plan: _Plan, progress: Progress | None) -> None:
         if progress:
             progress("write", written, total)
 
+    when = timezone.now()
+    _record_history(Household, "+", household_created, user_id, when)
+    _record_history(Household, "~", [pk for pk, *_rest in plan.household_changed], user_id, when)
+    _record_history(Resident, "+", resident_created, user_id, when)
+    _record_history(Resident, "~", [pk for pk, _version, _values in plan.resident_changed], user_id, when)
 
-def _insert(model, columns: list[str], rows: list[tuple]) -> None:
-    """Insert rows of plain values; COPY on PostgreSQL, bulk_create elsewhere."""
+
+def _insert(model, columns: list[str], rows: list[tuple]) -> list[int]:
+    """Insert rows of plain values and give their ids; COPY on PostgreSQL, bulk_create elsewhere."""
     if not rows:
-        return
+        return []
     if connection.vendor == "postgresql":
-        _copy(model, columns, rows)
-        return
+        # COPY tells no ids: take them from the table's sequence first, so that the audit
+        # trail (and nothing else) can find exactly these rows again.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [model._meta.db_table, len(rows)],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+        _copy(model, ["id", *columns], [(pk, *values) for pk, values in zip(ids, rows, strict=True)])
+        return ids
     objects = []
     for values in rows:
         obj = model(**dict(zip(columns, values, strict=True)))
         objects.append(obj)
     model.objects.bulk_create(objects, batch_size=500)
+    ids = [obj.pk for obj in objects]
+    if None in ids:  # a database that cannot return the ids of a bulk insert (SQLite < 3.35)
+        raise NotImplementedError("the roster import needs the ids of the rows it inserts")
+    return ids
+
+
+def _record_history(model, kind: str, ids: list[int], user_id: int | None, when: datetime.datetime) -> None:
+    """The audit trail's rows for the `ids` just written, as simple-history's save would write them.
+
+    One INSERT ... SELECT copies the tracked columns of the written rows, so that the history
+    holds exactly what the register holds (the values prepared above, the bumped version
+    excluded as simple-history excludes it).
+    """
+    if not ids:
+        return
+    historical = model.history.model
+    quote = connection.ops.quote_name
+    tracked = ", ".join(quote(f.column) for f in historical.tracked_fields)
+    sql = (
+        "INSERT INTO {history} ({tracked}, history_date, history_change_reason, history_type, "
+        "history_user_id) SELECT {tracked}, %s, %s, %s, %s FROM {table} WHERE id {where}"
+    )
+    date = historical._meta.get_field("history_date").get_db_prep_value(when, connection)
+    params = [date, HISTORY_REASON, kind, user_id]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                sql.format(
+                    history=quote(historical._meta.db_table),
+                    tracked=tracked,
+                    table=quote(model._meta.db_table),
+                    where="= ANY(%s::bigint[])",
+                ),
+                # One array literal: parsed far faster than an ARRAY[...] of 100,000 parameters.
+                [*params, "{" + ",".join(map(str, ids)) + "}"],
+            )
+            return
+        # Within the limit of parameters of every SQLite build.
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            cursor.execute(
+                sql.format(
+                    history=quote(historical._meta.db_table),
+                    tracked=tracked,
+                    table=quote(model._meta.db_table),
+                    where="IN ({})".format(", ".join(["%s"] * len(chunk))),
+                ),
+                [*params, *chunk],
+            )
 
 
 def _copy(model, columns: list[str], rows: list[tuple]) -> None:
@@ -1106,6 +1271,7 @@ def roster_import(
     source,
     dry_run: bool = False,
     progress: Progress | None = None,
+    user=None,
 ) -> RosterResult:
     """Check a roster file and, unless it has errors or this is a dry run, write it.
 
@@ -1113,9 +1279,12 @@ def roster_import(
     nothing is saved. The counts say what was (or, in a dry run or a refusal, would be)
     created, updated and left unchanged. `progress(phase, done, total)` is called as
     rows are checked ("check"), compared with the register ("match") and written ("write").
+    Every household and resident written gets its row in the audit trail, in `user`'s
+    name (None: no one, as from the command line).
     """
+    user_id = user.pk if user is not None and user.is_authenticated else None
     with _without_cycle_collection():
-        return _roster_import(commune, source, dry_run, progress)
+        return _roster_import(commune, source, dry_run, progress, user_id)
 
 
 @contextmanager
@@ -1131,7 +1300,7 @@ def _without_cycle_collection():
             gc.enable()
 
 
-def _roster_import(commune, source, dry_run, progress) -> RosterResult:
+def _roster_import(commune, source, dry_run, progress, user_id) -> RosterResult:
     result = RosterResult()
     try:
         table = roster_table(source)
@@ -1148,7 +1317,7 @@ def _roster_import(commune, source, dry_run, progress) -> RosterResult:
             plan = _plan(commune, table, result, progress)
             if result.errors:
                 return result
-            _write(plan, progress)
+            _write(plan, progress, user_id)
     except _Stale:
         result.errors.append(
             RowError(
@@ -1190,5 +1359,6 @@ def roster_template_rows() -> tuple[list[str], list[list]]:
         "eid_on": datetime.date(2024, 5, 20),
         "online_on": datetime.date(2024, 6, 3),
         "level34_on": datetime.date(2024, 9, 12),
+        "distance_km": 7.5,
     }
     return headers, [[example[column.name] for column in COLUMNS]]

@@ -209,7 +209,7 @@ def confirm(request, token: str):
     """Import the previewed file, checking it again; all or nothing."""
     _managed_communes(request)
     upload, commune, path = _kept_upload(request, token)
-    result = roster_import(commune=commune, source=path)
+    result = roster_import(commune=commune, source=path, user=request.user)
     if not result.saved:
         return _preview(request, token, upload, commune, result, status=409)
     _discard_upload(request, token)
