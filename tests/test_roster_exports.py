@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
-from villages.models import Resident
+from villages.models import Household, Resident
 from villages.roster import roster_import
 
 D = datetime.date
@@ -134,6 +135,7 @@ def test_households_export_has_the_ladder_counts_of_present_members(client, head
             "level34_users": "0",
             "has_smartphone": "0",
             "has_internet": "0",
+            "distance_km": "",
         }
     ]
     assert [row["household_code"] for row in xlsx_rows(export(client, "households", "xlsx"))] == ["NK-001"]
@@ -161,16 +163,20 @@ def test_an_officials_export_imports_back_unchanged(
         household_a, full_name="Lương Văn Tú", sex="M", relation="spouse", birth_year=1979, phone="0912345678"
     )
     factories.resident(household_a, full_name="Lương Thị Cũ", left_on=D(2021, 1, 1), left_reason="died")
+    Household.objects.filter(pk=household_a.pk).update(distance_km=Decimal("7.5"))
     client = client_in(language)
     response = export(signed_in(client, official), "residents", extension)
     data = response.content if extension == "xlsx" else b"".join(response.streaming_content)
     before = list(Resident.objects.order_by("pk").values_list())
+    households_before = list(Household.objects.order_by("pk").values_list())
 
     result = roster_import(commune=commune, source=data)
 
     assert result.errors == []
     assert (result.residents.created, result.residents.updated, result.residents.unchanged) == (0, 0, 4)
+    assert (result.households.updated, result.households.unchanged) == (0, 2)
     assert list(Resident.objects.order_by("pk").values_list()) == before
+    assert list(Household.objects.order_by("pk").values_list()) == households_before
 
 
 def test_a_masked_export_imports_back_without_touching_the_ids(commune, head_a, register):
@@ -217,3 +223,33 @@ def test_export_queries_do_not_grow_with_rows(client, official, village_a, kind,
     for n in range(3, 30):
         factories.resident(factories.household(village_a), national_id=f"0041850001{n:02d}")
     assert queries_for_export() == few
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_both_exports_give_the_households_distance(
+    client, official, register, household_a, household_b, extension
+):
+    Household.objects.filter(pk=household_a.pk).update(distance_km=Decimal("7.5"))
+    Household.objects.filter(pk=household_b.pk).update(distance_km=Decimal("0"))
+    read = csv_rows if extension == "csv" else xlsx_rows
+    signed_in(client, official)
+    # CSV text "7.5"; XLSX numbers.
+    seven, zero = ("7.5", "0.0") if extension == "csv" else (7.5, 0)
+
+    households = read(export(client, "households", extension))
+    assert {row["household_code"]: row["distance_km"] for row in households} == {
+        "NK-001": seven,
+        "BT-001": zero,
+    }
+    residents = read(export(client, "residents", extension))
+    assert {row["full_name"]: row["distance_km"] for row in residents} == {
+        "Nông Thị Hoa": seven,
+        "Lương Văn Tú": zero,
+    }
+
+
+def test_an_unknown_distance_is_an_empty_cell_with_the_vietnamese_header(official, register):
+    client = client_in("vi")
+    signed_in(client, official)
+    assert {row["khoang_cach_km"] for row in csv_rows(export(client, "households"))} == {""}
+    assert {row["khoang_cach_km"] for row in csv_rows(export(client, "residents"))} == {""}

@@ -9,6 +9,9 @@ the words the import reads (chủ hộ, Nam, chuyển đi, ... in Vietnamese, he
 moved_away in English): an official's export imports back unchanged, and a masked ID
 number is read by the import as an empty cell. Headers are Vietnamese when the page is.
 
+Distances are written with a decimal point (7.5), which the import reads as it reads 7,5;
+an empty cell is a distance not recorded (the village's usual distance applies).
+
 The rows are read with one query and streamed, so the memory and the number of queries
 do not grow with the commune.
 """
@@ -40,6 +43,8 @@ _RESIDENT_PATHS = {
     "village_code": "household__village__code",
     "village_name": "household__village__name",
     "household_code": "household__code",
+    # The household's, on each of its residents' rows (as the import reads it).
+    "distance_km": "household__distance_km",
 }
 
 HOUSEHOLD_COLUMNS = (
@@ -57,6 +62,8 @@ HOUSEHOLD_COLUMNS = (
     ("level34_users", "so_da_nop_muc_34", "level34_count"),
     ("has_smartphone", "ho_co_dien_thoai_thong_minh", "has_smartphone"),
     ("has_internet", "ho_co_internet", "has_internet"),
+    # Last, so that scripts reading the columns above by position keep working.
+    ("distance_km", "khoang_cach_km", "distance_km"),
 )
 
 
