@@ -23,6 +23,7 @@ from training.api import SessionViewSet
 from villages.api import CommuneViewSet, HouseholdViewSet, ResidentViewSet, VillageViewSet
 from villages.api_plumbing import not_found
 from villages.api_policy import TokenRequestThrottle
+from villages.history_api import HouseholdHistory
 
 app_name = "api"
 
@@ -53,6 +54,7 @@ urlpatterns = [
     path("token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
+    path("households/<int:pk>/history/", HouseholdHistory.as_view(), name="household-history"),
     *router.urls,
     # Last: what nothing above matched. Paths without the final slash are left to
     # APPEND_SLASH, which redirects those that exist.

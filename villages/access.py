@@ -113,6 +113,15 @@ def may_manage_program(user, commune) -> bool:
     return communes_managed_by(user).filter(pk=getattr(commune, "pk", commune)).exists()
 
 
+def may_read_history(user, commune) -> bool:
+    """The audit trail (who changed what): the commune's officials and superusers.
+
+    It keeps names, ID numbers and phone numbers as they were, so it follows the rule of
+    ID numbers in full.
+    """
+    return may_see_full_national_ids(user, commune)
+
+
 def may_see_full_national_ids(user, commune) -> bool:
     """Personal ID numbers in full: the commune's officials (and superusers) only.
 

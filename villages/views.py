@@ -21,9 +21,11 @@ from django.views.decorators.http import require_http_methods
 
 from mobilization.models import Application, VisitHelp
 from training.models import Attendance
+from villages import history
 from villages.access import (
     may_edit_register,
     may_log_outreach,
+    may_read_history,
     may_see_full_national_ids,
     villages_editable_by,
 )
@@ -132,6 +134,7 @@ def household(request, pk: int):
             "may_edit": may_edit,
             "may_log": may_log_outreach(request.user, household.village),
             "show_ids": may_see_full_national_ids(request.user, household.commune_id),
+            "show_history": may_read_history(request.user, household.commune_id),
             "today": timezone.localdate(),
         },
     )
@@ -305,6 +308,7 @@ def member_ladder(request, pk: int, member_pk: int):
                         "household": household,
                         "may_edit": True,
                         "show_ids": may_see_full_national_ids(request.user, household.commune_id),
+                        "show_history": may_read_history(request.user, household.commune_id),
                         "today": timezone.localdate(),
                         "saved_message": message,
                     },
@@ -320,6 +324,7 @@ def member_ladder(request, pk: int, member_pk: int):
                     "household": household,
                     "may_edit": True,
                     "show_ids": may_see_full_national_ids(request.user, household.commune_id),
+                    "show_history": may_read_history(request.user, household.commune_id),
                     "today": timezone.localdate(),
                     "ladder_form": form,
                 },
@@ -359,3 +364,16 @@ def member_departure(request, pk: int, member_pk: int):
     return render(
         request, "villages/member_departure.html", {"form": form, "household": household, "member": member}
     )
+
+
+HISTORY_PER_PAGE = 50
+
+
+@login_required
+def household_history(request, pk: int):
+    """Who changed the household, its members, its visits and its applications, and what: officials only."""
+    household = _visible_household(request, pk)
+    if not may_read_history(request.user, household.commune_id):
+        raise PermissionDenied
+    page = Paginator(history.household_history(household), HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "villages/household_history.html", {"household": household, "page": page})
