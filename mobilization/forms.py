@@ -7,7 +7,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.forms_program import check_model_tag, model_tag_field
+from mobilization.choice_fields import IdMultipleChoiceField, row_id
+from mobilization.forms_program import (
+    RenewsSubmissionKey,
+    check_model_tag,
+    model_tag_field,
+    submission_key_field,
+)
 from mobilization.models import Application, HomeVisit, Worker
 from mobilization.selectors import models_offered_in, workers_visible_to
 from mobilization.services import Help
@@ -21,7 +27,7 @@ ONLINE_CHANNEL_CHOICES = [
 ]
 
 
-class VisitForm(forms.Form):
+class VisitForm(RenewsSubmissionKey, forms.Form):
     """A home visit, made to be filled on a phone in the villager's house.
 
     The household's present members each get a set of achievement checkboxes
@@ -29,7 +35,7 @@ class VisitForm(forms.Form):
     submitted (`field_<id>`, `channel_<id>`) when "submitted an application" is ticked.
     """
 
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    submission_key = submission_key_field(required=True)
     household = forms.ModelChoiceField(
         label=_("Household"),
         queryset=Household.objects.none(),
@@ -40,7 +46,7 @@ class VisitForm(forms.Form):
         },
     )
     visited_on = forms.DateField(label=_("Date of the visit"), widget=date_input())
-    workers = forms.ModelMultipleChoiceField(
+    workers = IdMultipleChoiceField(
         label=_("Who visited"),
         queryset=Worker.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -107,9 +113,10 @@ class VisitForm(forms.Form):
         value = self.data.get(key) if self.is_bound else self.initial.get("household")
         if isinstance(value, Household):
             return value
-        if not value or not str(value).isdigit():
+        pk = row_id(value)
+        if pk is None:
             return None
-        return households.filter(pk=value).first()
+        return households.filter(pk=pk).first()
 
     @property
     def member_rows(self):

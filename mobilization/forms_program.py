@@ -5,11 +5,13 @@ Querysets of choices come from the view, already scoped to what the user may see
 """
 
 import datetime
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mobilization.choice_fields import IdMultipleChoiceField
 from mobilization.models import (
     CommunicationActivity,
     Communicator,
@@ -52,6 +54,32 @@ class ChoiceList(forms.CheckboxSelectMultiple):
 
     def __init__(self, attrs=None):
         super().__init__(attrs={"class": "choice-list", **(attrs or {})})
+
+
+def submission_key_field(*, required: bool) -> forms.UUIDField:
+    """The hidden key that makes a double submit save once (mobilization.services.save_once)."""
+    message = _("This form has expired or was changed: check what you typed and save again.")
+    return forms.UUIDField(
+        required=required,
+        widget=forms.HiddenInput,
+        error_messages={"required": message, "invalid": message},
+    )
+
+
+class RenewsSubmissionKey:
+    """A form whose refused submission key is replaced when the form comes back.
+
+    A key that is not a key (a page kept open across an upgrade, a tool posting by hand)
+    saved nothing; the page shows the form again with a fresh one, so that saving once more
+    works without retyping, while a good key is kept to guard against a double submit.
+    """
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and "submission_key" in self.fields and "submission_key" in self._errors:
+            data = self.data.copy()
+            data[self.add_prefix("submission_key")] = str(uuid.uuid4())
+            self.data = data
 
 
 def not_in_future(value: datetime.date | None) -> None:
@@ -147,13 +175,14 @@ class CommuneChoiceMixin:
             field.widget = forms.HiddenInput()
 
 
-class CommunicationForm(PlainLabels, forms.ModelForm):
-    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+class CommunicationForm(RenewsSubmissionKey, PlainLabels, forms.ModelForm):
+    submission_key = submission_key_field(required=False)
 
     class Meta:
         model = CommunicationActivity
         fields = ["channel", "held_on", "villages", "topic", "reach", "group", "model"]
         widgets = {"held_on": DateInput, "villages": ChoiceList}
+        field_classes = {"villages": IdMultipleChoiceField}
         help_texts = {"reach": _("About how many people heard or read it.")}
 
     def __init__(self, *args, villages, groups, models, **kwargs):
@@ -340,6 +369,7 @@ class MobilizationModelForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
             "villages": ChoiceList,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"villages": IdMultipleChoiceField}
 
     def __init__(self, *args, communes, groups, villages, **kwargs):
         super().__init__(*args, **kwargs)

@@ -676,12 +676,6 @@ ON_SQLITE = connection.vendor == "sqlite"
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
 
-@pytest.mark.xfail(
-    ON_SQLITE,
-    strict=True,
-    raises=OverflowError,
-    reason="SQLite: ModelMultipleChoiceField queries an id beyond 64 bits: training/forms.py",
-)
 @pytest.mark.parametrize("field", ["topics", "facilitators"])
 def test_session_form_refuses_an_id_beyond_64_bits(browser, village_a, field):
     data = {
@@ -697,12 +691,6 @@ def test_session_form_refuses_an_id_beyond_64_bits(browser, village_a, field):
     assert changed(before) == {}
 
 
-@pytest.mark.xfail(
-    ON_SQLITE,
-    strict=True,
-    raises=OverflowError,
-    reason="SQLite: ModelMultipleChoiceField queries an id beyond 64 bits: mobilization/forms.py",
-)
 def test_visit_form_refuses_a_worker_id_beyond_64_bits(browser, household_a, visitor):
     data = {
         "submission_key": str(uuid.uuid4()),
@@ -717,18 +705,10 @@ def test_visit_form_refuses_a_worker_id_beyond_64_bits(browser, household_a, vis
     assert changed(before) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="_household_for_visit takes a digit such as '³' for an id: mobilization/views/visits.py",
-)
 def test_visit_form_with_a_superscript_digit_for_household_is_not_found(browser, household_a):
     assert browser.post(reverse("visits:new"), {"household": "³"}).status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the visit form does not show errors of its hidden submission_key (visit_form.html)"
-)
 def test_visit_form_shows_a_refused_submission_key(browser, household_a, visitor):
     data = {
         "submission_key": "not-a-uuid",
@@ -742,10 +722,6 @@ def test_visit_form_shows_a_refused_submission_key(browser, household_a, visitor
     assert not HomeVisit.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the communication form hides errors of its hidden submission_key: communication_form.html",
-)
 def test_communication_form_shows_a_refused_submission_key(browser, village_a):
     data = {
         "submission_key": "not-a-uuid",
@@ -760,12 +736,6 @@ def test_communication_form_shows_a_refused_submission_key(browser, village_a):
     assert not CommunicationActivity.objects.exists()
 
 
-@pytest.mark.xfail(
-    ON_POSTGRESQL,
-    strict=True,
-    raises=ValueError,
-    reason="visits._household_options sends a NUL to PostgreSQL: mobilization/views/visits.py",
-)
 def test_household_search_for_a_visit_takes_a_nul_byte(browser, household_a):
     response = browser.get(reverse("visits:household_options"), {"q": "NK\x00001"})
     assert response.status_code in (200, 400)

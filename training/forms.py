@@ -4,14 +4,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mobilization.choice_fields import IdMultipleChoiceField
 from mobilization.forms_program import (
     ChoiceList,
     CommuneChoiceMixin,
     DateInput,
     PlainLabels,
+    RenewsSubmissionKey,
     check_model_tag,
     model_tag_field,
     not_in_future,
+    submission_key_field,
 )
 from mobilization.services import Help
 from training.models import Topic, TrainingSession
@@ -19,11 +22,11 @@ from villages.models import Achievement
 from villages.text import clean_name
 
 
-class SessionForm(PlainLabels, forms.Form):
+class SessionForm(RenewsSubmissionKey, PlainLabels, forms.Form):
     """A session's own facts. The commune comes from the village, or from the official's
     only commune when the session is not held in a village (commune office, school)."""
 
-    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    submission_key = submission_key_field(required=False)
     held_on = forms.DateField(label=_("Date"), widget=DateInput, validators=[not_in_future])
     village = forms.ModelChoiceField(
         label=_("Village"),
@@ -38,10 +41,8 @@ class SessionForm(PlainLabels, forms.Form):
         required=False,
         help_text=_("For example the household's code or the school's name."),
     )
-    topics = forms.ModelMultipleChoiceField(
-        label=_("Topics"), queryset=None, required=False, widget=ChoiceList
-    )
-    facilitators = forms.ModelMultipleChoiceField(
+    topics = IdMultipleChoiceField(label=_("Topics"), queryset=None, required=False, widget=ChoiceList)
+    facilitators = IdMultipleChoiceField(
         label=_("Facilitators"), queryset=None, required=False, widget=ChoiceList
     )
     group = forms.ModelChoiceField(
@@ -115,12 +116,12 @@ class AttendanceForm(PlainLabels, forms.Form):
     attendance of one session at once do not undo each other.
     """
 
-    resident = forms.ModelMultipleChoiceField(
+    resident = IdMultipleChoiceField(
         queryset=None,
         required=False,
         error_messages={"invalid_choice": _("%(value)s is not a resident of this village.")},
     )
-    was_present = forms.ModelMultipleChoiceField(queryset=None, required=False)
+    was_present = IdMultipleChoiceField(queryset=None, required=False)
 
     def __init__(self, *args, residents, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mobilization.choice_fields import row_id
 from mobilization.forms_program import VillageMonthFilter
 from mobilization.models import Worker, WorkerGroup
 from mobilization.selectors import models_offered_in
@@ -37,6 +38,7 @@ from villages.access import (
 )
 from villages.models import Achievement, Commune
 from villages.selectors import residents_visible_to, villages_visible_to
+from villages.text import search_text
 
 SEARCH_RESULTS = 30
 
@@ -282,7 +284,7 @@ def _attendance_rows(residents, *, selected: set[int], chosen: dict[int, list[st
 
 
 def _posted_ids(values) -> set[int]:
-    return {int(v) for v in values if v.isdigit()}
+    return {pk for pk in map(row_id, values) if pk is not None}
 
 
 @login_required
@@ -327,7 +329,7 @@ def attendance(request, pk):
         selected = _posted_ids(request.POST.getlist("resident"))
         chosen = {pk: request.POST.getlist(f"ach-{pk}") for pk in selected}
         was_present = _posted_ids(request.POST.getlist("was_present"))
-        query = request.POST.get("q", "").strip()
+        query = search_text(request.POST.get("q", ""))
     else:
         selected, chosen, was_present, query = set(recorded), {}, set(recorded), ""
 
@@ -335,8 +337,8 @@ def attendance(request, pk):
         return _attendance_rows(residents, selected=selected, chosen=chosen, recorded=recorded)
 
     if action == "row":
-        row_id = request.POST.get("row", "")
-        resident = candidates.filter(pk=row_id).first() if row_id.isdigit() else None
+        row = row_id(request.POST.get("row", ""))
+        resident = candidates.filter(pk=row).first() if row is not None else None
         if resident is None:
             raise Http404
         return render(

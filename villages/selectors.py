@@ -7,7 +7,7 @@ from django.db.models.functions import Replace
 
 from villages.access import scope_of, villages_editable_by, villages_open_to_outreach
 from villages.models import Commune, Household, LadderStep, Resident, Village
-from villages.text import fold
+from villages.text import fold, search_text
 
 # Fewer digits than this match too many ID and phone numbers to be a search for one.
 MIN_DIGITS_TO_SEARCH = 4
@@ -61,9 +61,10 @@ def households_matching(households: QuerySet[Household], text: str) -> QuerySet[
     """Households whose code, a present member's name, ID number or phone matches `text`.
 
     Names match without diacritics or case, typed in NFC or NFD; ID and phone numbers match
-    on their digits, so "0912 345" finds "0912345678".
+    on their digits, so "0912 345" finds "0912345678". Control characters in `text` count as
+    spaces (villages.text.search_text).
     """
-    text = (text or "").strip()
+    text = search_text(text)
     if not text:
         return households
     present = Resident.objects.filter(household=OuterRef("pk"), left_on__isnull=True)

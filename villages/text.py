@@ -19,6 +19,19 @@ def clean_name(value: str | None) -> str:
     return " ".join(unicodedata.normalize("NFC", str(value)).split())
 
 
+def search_text(value: str | None) -> str:
+    """What a search box's text is compared with: `clean_name` without control characters.
+
+    Control characters (NUL, escapes, lone surrogates) are never part of a code, a name or a
+    number, and PostgreSQL refuses a NUL in a query: they count as spaces. Every search of
+    the register starts here, so that one text finds the same rows on every page and database.
+    """
+    if not value:
+        return ""
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in str(value))
+    return clean_name(text)
+
+
 def fold(value: str | None) -> str:
     """The search form of a text: no diacritics, lower case, single spaces."""
     if not value:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mobilization.choice_fields import row_id
 from mobilization.forms import VisitFilterForm, VisitForm
 from mobilization.models import VisitHelp
 from mobilization.selectors import follow_ups_due, visits_visible_to
@@ -31,6 +32,7 @@ from villages.selectors import (
     villages_visible_to,
     with_list_columns,
 )
+from villages.text import search_text
 
 PAGE_SIZE = 25
 OPTIONS_SHOWN = 10
@@ -46,16 +48,18 @@ def _household_for_visit(request, value) -> Household | None:
     """The household named by `value`: 404 outside the user's area, 403 where they only read."""
     if not value:
         return None
-    if not str(value).isdigit():
+    pk = row_id(value)
+    if pk is None:
         raise Http404
-    household = get_object_or_404(households_visible_to(request.user).select_related("village"), pk=value)
+    household = get_object_or_404(households_visible_to(request.user).select_related("village"), pk=pk)
     if not may_log_outreach(request.user, household.village):
         raise PermissionDenied
     return household
 
 
 def _household_options(user, text: str):
-    if len((text or "").strip()) < MIN_SEARCH_LENGTH:
+    """Households open to the user's outreach matching `text` (already villages.text.search_text)."""
+    if len(text) < MIN_SEARCH_LENGTH:
         return []
     return list(
         with_list_columns(households_matching(households_open_to_outreach(user), text))[:OPTIONS_SHOWN]
@@ -115,7 +119,7 @@ def visit_new(request):
     else:
         household = _household_for_visit(request, request.GET.get("household"))
         form = VisitForm(user=request.user, initial=_initial(request, household))
-    q = request.GET.get("q", "")
+    q = search_text(request.GET.get("q", ""))
     return render(
         request,
         "mobilization/visit_form.html",
@@ -123,7 +127,7 @@ def visit_new(request):
             "form": form,
             "q": q,
             "options": _household_options(request.user, q) if not form.chosen_household else [],
-            "searched": len(q.strip()) >= MIN_SEARCH_LENGTH,
+            "searched": len(q) >= MIN_SEARCH_LENGTH,
             "today": timezone.localdate(),
         },
     )
@@ -134,14 +138,14 @@ def visit_new(request):
 def visit_household_options(request):
     """The households matching what is typed in the visit form's search box (htmx)."""
     _require_outreach(request)
-    q = request.GET.get("q", "")
+    q = search_text(request.GET.get("q", ""))
     return render(
         request,
         "mobilization/visit_household_options.html",
         {
             "options": _household_options(request.user, q),
             "q": q,
-            "searched": len(q.strip()) >= MIN_SEARCH_LENGTH,
+            "searched": len(q) >= MIN_SEARCH_LENGTH,
         },
     )
 

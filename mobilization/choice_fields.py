@@ -1,0 +1,42 @@
+"""Ids typed into forms and URLs: only what can be a row id reaches the database.
+
+A browser sends text. `str.isdigit()` also takes "³" or "٣" (which int() then refuses or
+reads as another number), and SQLite raises OverflowError for an integer of 2**63 or more
+in an `IN (...)` list. Every id that comes from a request goes through `row_id`; every
+multiple-choice field of rows uses `IdMultipleChoiceField`, which refuses such values as
+an invalid choice, beside the field, instead of a server error.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+# The largest value of a 64-bit signed column: PostgreSQL bigint, SQLite INTEGER.
+LARGEST_ID = 2**63 - 1
+
+
+def row_id(value) -> int | None:
+    """`value` as a row id when it is one (ASCII digits, 1 to LARGEST_ID), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)
+    else:
+        return None
+    return number if 0 < number <= LARGEST_ID else None
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField of rows by id that refuses what cannot be an id as an invalid choice."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None:
+            for item in value:
+                if row_id(item) is None and not isinstance(item, self.queryset.model):
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": item},
+                    )
+        return super()._check_values(value)
