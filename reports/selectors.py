@@ -201,11 +201,13 @@ class _Tally:
         for measure, change in zip(self.changes, changes, strict=True):
             measure[month - self.low] += change
 
-    def figures(self) -> list[MonthFigures]:
+    def figures(self, months: Sequence[datetime.date] | None = None) -> list[MonthFigures]:
+        """The counts at the end of each of the tally's months (or of `months`, some of them)."""
+        months = self.months if months is None else months
         eligible, eid, online, level34 = (list(accumulate(changes)) for changes in self.changes)
         return [
             MonthFigures(month, eligible[i], eid[i], online[i], level34[i])
-            for month, i in zip(self.months, (month_index(m) - self.low for m in self.months), strict=True)
+            for month, i in zip(months, (month_index(m) - self.low for m in months), strict=True)
         ]
 
 
@@ -300,6 +302,35 @@ def adoption_by_village(
     for village, *row in _ledger_rows(commune, months, villages, "village"):
         tallies[village].add(*row)
     return [(v, tallies[v.pk].figures()) for v in villages]
+
+
+def adoption_overview(
+    *,
+    commune: Commune,
+    months: Sequence[datetime.date],
+    villages: Sequence[Village],
+    area: Sequence[Village] | None = None,
+    village_months: Sequence[datetime.date] = (),
+) -> tuple[list[MonthFigures], list[tuple[Village, list[MonthFigures]]]]:
+    """What the dashboard shows: the area's series, and every village at a few months.
+
+    The series of `area` (default: all `villages`) at the end of each of `months`, and
+    each of `villages` (by code) at the end of each of `village_months` (some of
+    `months`). One aggregate grouped by village, as adoption_by_village, but only the
+    figures asked for are built: a league table of hundreds of villages needs two
+    months of each, not the whole series.
+    """
+    months = list(months)
+    villages = sorted(villages, key=lambda v: v.code)
+    in_area = {v.pk for v in (villages if area is None else area)}
+    total = _Tally(months)
+    tallies = {v.pk: _Tally(months) for v in villages}
+    if months and villages:
+        for village, *row in _ledger_rows(commune, months, villages, "village"):
+            tallies[village].add(*row)
+            if village in in_area:
+                total.add(*row)
+    return total.figures(), [(v, tallies[v.pk].figures(village_months)) for v in villages]
 
 
 # --- Quarter and year roll-ups -----------------------------------------------------------

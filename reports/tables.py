@@ -98,17 +98,6 @@ def plan_float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def total_of(series: list[list[MonthFigures]], months: list[datetime.date]) -> list[MonthFigures]:
-    """The month-by-month sum of several villages' series: their area's series."""
-    return [
-        MonthFigures(
-            month,
-            *(sum(getattr(figures[i], measure) for figures in series) for measure in selectors.MEASURES),
-        )
-        for i, month in enumerate(months)
-    ]
-
-
 def adoption_columns(with_plan: bool) -> list[Column]:
     columns = [Column("eligible", _("Eligible residents"))]
     for indicator, count, label in INDICATORS:
@@ -153,28 +142,27 @@ class Dashboard:
     # --- What the selectors give -----------------------------------------------------
 
     @cached_property
-    def by_village_with_before(self) -> list[tuple[Village, list[MonthFigures]]]:
-        """Every village the user reads, from the month before the period to its end.
-
-        One query for the whole page; the extra month gives the first month its change.
-        """
-        return selectors.adoption_by_village(
+    def overview(self) -> tuple[list[MonthFigures], list[tuple[Village, list[MonthFigures]]]]:
+        """The area's series from the month before the period to its end (the extra month
+        gives the first its change), and every village the user reads at the last two
+        months. One query for the whole page."""
+        months = [add_months(self.start, -1), *self.months]
+        return selectors.adoption_overview(
             commune=self.area.commune,
-            start=add_months(self.start, -1),
-            end=self.end,
+            months=months,
             villages=list(self.area.reach.villages),
+            area=None if self.area.village is None else [self.area.village],
+            village_months=months[-2:],
         )
 
     @cached_property
     def series_with_before(self) -> list[MonthFigures]:
-        if self.area.village is not None:
-            return next(f for v, f in self.by_village_with_before if v.pk == self.area.village.pk)
-        months = [add_months(self.start, -1), *self.months]
-        return total_of([figures for _v, figures in self.by_village_with_before], months)
+        return self.overview[0]
 
     @cached_property
-    def by_village(self) -> list[tuple[Village, list[MonthFigures]]]:
-        return [(village, figures[1:]) for village, figures in self.by_village_with_before]
+    def villages_latest(self) -> list[tuple[Village, list[MonthFigures]]]:
+        """Each village at the end of the month before the last, and of the last."""
+        return self.overview[1]
 
     @cached_property
     def series(self) -> list[MonthFigures]:
@@ -278,8 +266,7 @@ class Dashboard:
     def villages_table(self) -> Table:
         """The league table: villages by level 3/4 share at the latest month."""
         rows = []
-        for village, figures in self.by_village_with_before:
-            latest, before = figures[-1], figures[-2]
+        for village, (before, latest) in self.villages_latest:
             behind = selectors.behind_plan(latest, self.targets, village)
             row = [village.code, village.name, latest.eligible]
             for indicator, _count, _label in INDICATORS:

@@ -490,3 +490,20 @@ def test_a_one_month_period_still_shows_the_change_since_the_month_before(client
     assert len(table(response, "adoption").rows) == 1
     nk = next(row for row in table(response, "villages").rows if row[1] == "NK")
     assert nk[7] == 33.34  # online share change in village A: 0.3333 -> 0.6667
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_table_numbers_are_formatted_as_django_formats_them(language):
+    from decimal import Decimal
+
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    from reports.templatetags.report_cells import Numbers
+
+    values = [0, 7, 1234, 1234567, -3, 0.5, 28.5, 70.07, 100.0, Decimal("61082.8"), Decimal("0.0")]
+    with translation.override(language):
+        fast = Numbers()
+        for value in values:
+            for decimals, grouping in ((None, True), (2, False), (1, True)):
+                assert fast(value, decimals, grouping) == number_format(value, decimals, force_grouping=grouping)
