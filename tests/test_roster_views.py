@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -278,3 +279,76 @@ def test_the_upload_still_needs_the_csrf_token(official, commune):
     response = client.post(reverse("roster:upload"), {"commune": commune.pk, "file": roster_file(GOOD)})
     assert response.status_code == 403
     assert not Resident.objects.exists()
+
+
+# --- the distance column and the audit trail ----------------------------------------
+
+
+def distance_file(distances) -> SimpleUploadedFile:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*HEADERS, "khoang_cach_km"])
+    writer.writerows(row + [distance] for row, distance in zip(GOOD, distances, strict=True))
+    return SimpleUploadedFile("roster.csv", out.getvalue().encode("utf-8-sig"), content_type="text/csv")
+
+
+def test_the_upload_page_explains_the_distance_column(client, official, commune):
+    client.force_login(official)
+    html = client.get(reverse("roster:upload")).content.decode()
+    assert "<code>khoang_cach_km</code>" in html
+    assert "in km with at most one decimal (7,5 or 7.5)" in html
+
+
+def test_a_confirmed_import_is_in_the_audit_trail_in_the_officials_name(client, official, commune):
+    client.force_login(official)
+    response = client.post(
+        reverse("roster:upload"), {"commune": commune.pk, "file": distance_file(["7,5", "", "12"])}
+    )
+    token = response["Location"].rstrip("/").rsplit("/", 1)[1]
+    assert client.post(reverse("roster:confirm", args=[token])).status_code == 302
+
+    assert dict(Household.objects.values_list("code", "distance_km")) == {
+        "NK-001": Decimal("7.5"),
+        "PL-001": Decimal("12.0"),
+    }
+    assert sorted(
+        Household.history.values_list("code", "history_type", "history_user", "history_change_reason")
+    ) == [
+        ("NK-001", "+", official.pk, "roster import"),
+        ("PL-001", "+", official.pk, "roster import"),
+    ]
+    assert sorted(Resident.history.values_list("full_name", "history_type", "history_user")) == [
+        ("Hoàng Văn Đức", "+", official.pk),
+        ("Lương Văn Tú", "+", official.pk),
+        ("Nông Thị Hoa", "+", official.pk),
+    ]
+
+
+def test_a_bad_distance_is_shown_in_the_preview_and_refused_at_confirmation(client, official, commune):
+    client.force_login(official)
+    response = client.post(
+        reverse("roster:upload"), {"commune": commune.pk, "file": distance_file(["7,5", "8", "-1"])}
+    )
+    preview = client.get(response["Location"])
+    assert [(error.row, error.column) for error in preview.context["errors"]] == [
+        (3, "khoang_cach_km"),
+        (4, "khoang_cach_km"),
+    ]
+    html = preview.content.decode()
+    assert "Household NK-001 is 7.5 km away on row 2, 8.0 km here." in html
+    assert "A distance cannot be negative." in html
+    refused = client.post(reverse("roster:confirm", args=[preview.context["token"]]))
+    assert refused.status_code == 409
+    assert not Household.objects.exists()
+    assert not Household.history.exists() and not Resident.history.exists()
+
+
+def test_the_template_example_has_a_distance_that_imports(client, official, commune):
+    from openpyxl import load_workbook
+
+    client.force_login(official)
+    content = client.get(reverse("roster:template")).content
+    header, example = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+    assert dict(zip(header, example, strict=True))["khoang_cach_km"] == 7.5
+    assert roster_import(commune=commune, source=content).saved
+    assert Household.objects.get().distance_km == Decimal("7.5")
