@@ -7,6 +7,7 @@ ladder and departure actions matching the services, search, filters and query co
 
 import datetime
 import unicodedata
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -664,3 +665,68 @@ def test_a_resident_with_history_is_not_deleted(household_a, resident_a, officia
     assert api(official).delete(f"/api/residents/{resident_a.pk}/").status_code == 409
     assert Resident.objects.filter(pk=resident_a.pk).exists()
     assert HomeVisit.objects.get().helped.count() == 1
+
+
+# --- Households: the distance to the one-stop office
+
+
+def test_household_read_shows_the_distance(household_a, household_b, official):
+    Household.objects.filter(pk=household_a.pk).update(distance_km=Decimal("7.5"))
+    client = api(official)
+    assert client.get(f"/api/households/{household_a.pk}/").json()["distance_km"] == "7.5"
+    assert client.get(f"/api/households/{household_b.pk}/").json()["distance_km"] is None
+    listed = {row["code"]: row["distance_km"] for row in client.get("/api/households/").json()["results"]}
+    assert listed == {"NK-001": "7.5", "BT-001": None}
+
+
+def test_a_household_is_added_with_its_distance(village_a, head_a):
+    response = api(head_a).post(
+        "/api/households/", {"village": village_a.pk, "code": "NK-009", "distance_km": 12.5}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["distance_km"] == "12.5"
+    assert Household.objects.get(code="NK-009").distance_km == Decimal("12.5")
+
+
+def test_the_distance_is_corrected_and_cleared(household_a, head_a):
+    client = api(head_a)
+    response = client.patch(f"/api/households/{household_a.pk}/", {"distance_km": "300"}, format="json")
+    assert response.status_code == 200, response.content
+    household_a.refresh_from_db()
+    assert household_a.distance_km == Decimal("300")
+
+    response = client.patch(f"/api/households/{household_a.pk}/", {"distance_km": None}, format="json")
+    assert response.status_code == 200, response.content
+    household_a.refresh_from_db()
+    assert household_a.distance_km is None
+    assert household_a.version == 3
+
+
+@pytest.mark.parametrize("value", [-1, "-0.5", "300.1", 7.25, "7,5 km", "far"])
+def test_a_bad_distance_names_the_field_and_changes_nothing(household_a, village_a, official, value):
+    Household.objects.filter(pk=household_a.pk).update(distance_km=Decimal("4.0"))
+    client = api(official)
+    response = client.patch(f"/api/households/{household_a.pk}/", {"distance_km": value}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["distance_km"]
+    household_a.refresh_from_db()
+    assert (household_a.distance_km, household_a.version) == (Decimal("4.0"), 1)
+
+    response = client.post(
+        "/api/households/", {"village": village_a.pk, "code": "NK-010", "distance_km": value}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["distance_km"]
+    assert not Household.objects.filter(code="NK-010").exists()
+
+
+def test_readers_and_other_villages_cannot_set_a_distance(household_a, household_b, head_a, leader):
+    response = api(leader).patch(f"/api/households/{household_a.pk}/", {"distance_km": "2"}, format="json")
+    assert response.status_code == 403
+    response = api(head_a).patch(f"/api/households/{household_b.pk}/", {"distance_km": "2"}, format="json")
+    assert response.status_code == 404
+    assert (
+        api().patch(f"/api/households/{household_a.pk}/", {"distance_km": "2"}, format="json").status_code
+        == 401
+    )
+    assert set(Household.objects.values_list("distance_km", flat=True)) == {None}

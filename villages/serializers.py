@@ -122,6 +122,13 @@ class VillageUpdateSerializer(VillageInputSerializer):
 
 # --- Households
 
+DISTANCE_HELP = gettext_lazy(
+    "One-way distance by road to the commune's one-stop office, in km with at most one decimal, "
+    "0 to 300, written as a string such as 7.5; null when not known (the village's usual distance applies)."
+)
+# The model's field gives the limits (4 digits, 1 decimal, 0 to 300), as the form has them.
+DISTANCE_KWARGS = {"help_text": DISTANCE_HELP, "required": False, "allow_null": True}
+
 
 class HouseholdSerializer(serializers.ModelSerializer):
     village_code = serializers.CharField(source="village.code", read_only=True)
@@ -148,6 +155,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "phone",
             "has_smartphone",
             "has_internet",
+            "distance_km",
             "worker_in_charge",
             "version",
             "head_name",
@@ -158,6 +166,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "level34_count",
         ]
         read_only_fields = fields
+        extra_kwargs = {"distance_km": {"help_text": DISTANCE_HELP}}
 
 
 class HouseholdInputSerializer(serializers.ModelSerializer):
@@ -173,8 +182,17 @@ class HouseholdInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        fields = ["village", "code", "address", "phone", "has_smartphone", "has_internet", "worker_in_charge"]
-        extra_kwargs = {"phone": {"validators": [PHONE]}}
+        fields = [
+            "village",
+            "code",
+            "address",
+            "phone",
+            "has_smartphone",
+            "has_internet",
+            "distance_km",
+            "worker_in_charge",
+        ]
+        extra_kwargs = {"phone": {"validators": [PHONE]}, "distance_km": DISTANCE_KWARGS}
 
     def validate_code(self, value):
         return value.strip()
@@ -209,7 +227,16 @@ class HouseholdUpdateSerializer(HouseholdInputSerializer):
     )
 
     class Meta(HouseholdInputSerializer.Meta):
-        fields = ["code", "address", "phone", "has_smartphone", "has_internet", "worker_in_charge", "version"]
+        fields = [
+            "code",
+            "address",
+            "phone",
+            "has_smartphone",
+            "has_internet",
+            "distance_km",
+            "worker_in_charge",
+            "version",
+        ]
 
 
 # --- Residents
