@@ -528,12 +528,7 @@ class _Checker:
         folds = {name: fold(name)[: self.search_length] if name else "" for name in set(names)}
         folded = list(map(folds.__getitem__, names))
         values = list(zip(households, names, folded, *rest, strict=True))
-        filled = list(
-            map(
-                any,
-                zip(village_codes, village_names, households, names, *rest, strict=True),
-            )
-        )
+        filled = list(map(any, zip(village_codes, village_names, households, names, *rest, strict=True)))
         if "distance_km" in columns:
             # Zero km is a value (a household next to the office): the row is not empty.
             filled = [f or d is not None for f, d in zip(filled, distances, strict=True)]
