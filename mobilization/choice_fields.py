@@ -40,3 +40,22 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                         params={"value": item},
                     )
         return super()._check_values(value)
+
+
+class KnownChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField of a row by id that refuses what cannot be an id, and takes `known`,
+    a row of its queryset the form has already read, without reading it again."""
+
+    known = None
+
+    def to_python(self, value):
+        if value in self.empty_values or isinstance(value, self.queryset.model):
+            return super().to_python(value)
+        pk = row_id(value)
+        if pk is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        if self.known is not None and self.known.pk == pk:
+            return self.known
+        return super().to_python(pk)

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.choice_fields import IdMultipleChoiceField, row_id
+from mobilization.choice_fields import IdMultipleChoiceField, KnownChoiceField, row_id
 from mobilization.forms_program import (
     RenewsSubmissionKey,
     check_model_tag,
@@ -36,7 +36,7 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
     """
 
     submission_key = submission_key_field(required=True)
-    household = forms.ModelChoiceField(
+    household = KnownChoiceField(
         label=_("Household"),
         queryset=Household.objects.none(),
         widget=forms.HiddenInput,
@@ -64,12 +64,15 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     model = model_tag_field()
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, household: Household | None = None, **kwargs):
+        """`household`: the one named by the request, already read and found open to the
+        user's outreach by the view; the form then does not read it again."""
         super().__init__(*args, **kwargs)
         self.user = user
         households = households_open_to_outreach(user).select_related("village")
         self.fields["household"].queryset = households
-        self.chosen_household = self._chosen_household(households)
+        self.chosen_household = self._chosen_household(households, household)
+        self.fields["household"].known = self.chosen_household
         commune_id = self.chosen_household.commune_id if self.chosen_household else None
         workers = workers_visible_to(user).order_by("full_name")
         if commune_id:
@@ -108,7 +111,7 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
                 required=False,
             )
 
-    def _chosen_household(self, households: QuerySet[Household]) -> Household | None:
+    def _chosen_household(self, households: QuerySet[Household], known: Household | None) -> Household | None:
         key = self.add_prefix("household")
         value = self.data.get(key) if self.is_bound else self.initial.get("household")
         if isinstance(value, Household):
@@ -116,6 +119,8 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
         pk = row_id(value)
         if pk is None:
             return None
+        if known is not None and known.pk == pk:
+            return known
         return households.filter(pk=pk).first()
 
     @property

@@ -95,11 +95,23 @@ def application_record(
         session=session,
         recorded_by=recorded_by,
     )
-    application.full_clean()
+    # The related rows are instances already read from the database: checking that each
+    # still exists costs a query apiece and proves nothing the foreign keys do not. The
+    # CHECK constraints only repeat the fields' choices, which clean_fields checks.
+    application.full_clean(exclude=_held_relations(application), validate_constraints=False)
     application.save()
     if resident is not None and channel in ONLINE_CHANNELS:
         resident_ladder_advance(resident=resident, step=LadderStep.LEVEL34, on=submitted_on)
     return application
+
+
+def _held_relations(instance) -> list[str]:
+    """The foreign keys of `instance` set to a saved instance (not a bare id), for full_clean(exclude=...)."""
+    return [
+        f.name
+        for f in instance._meta.concrete_fields
+        if f.is_relation and f.is_cached(instance) and getattr(instance, f.name) is not None
+    ]
 
 
 class AlreadySaved(Exception):
@@ -118,10 +130,8 @@ def save_once(instance) -> None:
     """
     model = type(instance)
     key = instance.submission_key
-    if key is not None:
-        existing = model.objects.filter(submission_key=key).first()
-        if existing is not None:
-            raise AlreadySaved(existing)
+    # Insert first: a repeated key is rare, and the unique index finds it without a query
+    # before every save.
     try:
         with transaction.atomic():
             instance.save()
@@ -155,11 +165,13 @@ def help_record(
     visit=None,
     session=None,
     recorded_by=None,
+    commune: Commune | None = None,
 ) -> list[Application]:
     """Move the resident's ladder for what they achieved on `on`; record their application.
 
     Called by visit_log and by training's attendance_record, so that a visit, a session,
-    the web form and the API move the ladder the same way.
+    the web form and the API move the ladder the same way. `commune`, the resident's, spares
+    a query when the caller has it.
     """
     unknown = sorted(set(help.achievements) - set(Achievement.values))
     if unknown:
@@ -171,7 +183,7 @@ def help_record(
         if achievement == Achievement.APPLICATION_SUBMITTED:
             applications.append(
                 application_record(
-                    commune=help.resident.commune,
+                    commune=commune or help.resident.commune,
                     resident=help.resident,
                     field=help.application_field,
                     channel=help.application_channel,
@@ -240,18 +252,34 @@ def visit_log(
         submission_key=submission_key,
         model=model,
     )
-    visit.full_clean(validate_unique=False)
+    # The household, the user and the model were read from the database by the caller, and
+    # the commune is the household's own.
+    visit.full_clean(exclude=[*_held_relations(visit), "commune"], validate_unique=False)
     try:
         save_once(visit)
     except AlreadySaved as saved:
         return saved.existing
-    visit.workers.set(workers)
+    # A new visit has no workers yet: one insert instead of set()'s read-then-insert.
+    HomeVisit.workers.through.objects.bulk_create(
+        HomeVisit.workers.through(homevisit=visit, worker=worker) for worker in dict.fromkeys(workers)
+    )
     VisitHelp.objects.bulk_create(
         VisitHelp(visit=visit, resident=h.resident, achievements=list(dict.fromkeys(h.achievements)))
         for h in helped
     )
+    applying = any(Achievement.APPLICATION_SUBMITTED in h.achievements for h in helped)
+    commune = household.commune if applying else None
     for h in helped:
-        help_record(help=h, on=visited_on, helped_by=workers[0], visit=visit, recorded_by=recorded_by)
+        # Each helped resident lives in this household (checked above): no query per member for it.
+        h.resident.household = household
+        help_record(
+            help=h,
+            on=visited_on,
+            helped_by=workers[0],
+            visit=visit,
+            recorded_by=recorded_by,
+            commune=commune,
+        )
     return visit
 
 

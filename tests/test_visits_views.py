@@ -443,3 +443,37 @@ def test_follow_ups_query_count_does_not_grow_with_rows(client, worker_a, me, vi
     _log_visits(village_a, me, 27, follow_up_on=TODAY)
     assert _queries(client, reverse("visits:follow_ups")) == few
     assert len(client.get(reverse("visits:follow_ups")).context["page"].object_list) == 25
+
+
+# --- what logging a visit costs -----
+
+
+def _post_visit_helping(client, me, household, residents, achievements):
+    data = visit_data(household, [me], **{f"achievements_{r.pk}": achievements for r in residents})
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("visits:new"), data)
+    assert response.status_code == 302
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    ("achievement", "helped", "expected"),
+    # Read or written once whatever the number of members helped: the session and user, the
+    # access checks, the household, its members and the workers, the visit with its audit row,
+    # its workers and its help rows. Per member helped (villages.services.resident_ladder_advance
+    # locks and saves each resident with its audit row): 7 queries a ladder step moved, and a
+    # dossier is 4 more (savepoint, insert, audit row).
+    [
+        (Achievement.EID_ACTIVATED, 0, 21),
+        (Achievement.EID_ACTIVATED, 1, 21 + 1 + 7),
+        (Achievement.EID_ACTIVATED, 4, 21 + 1 + 4 * 7),
+        (Achievement.APPLICATION_SUBMITTED, 1, 21 + 2 + 4 + 7),
+        (Achievement.APPLICATION_SUBMITTED, 4, 21 + 2 + 4 * (4 + 7)),
+    ],
+)
+def test_logging_a_visit_reads_the_household_and_workers_once(
+    client, worker_a, me, household_a, resident_a, achievement, helped, expected
+):
+    members = [resident_a, *(factories.resident(household_a, full_name=f"Nông Văn {i}") for i in range(3))]
+    client.force_login(worker_a)
+    assert _post_visit_helping(client, me, household_a, members[:helped], [achievement]) == expected

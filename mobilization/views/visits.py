@@ -92,8 +92,8 @@ def visit_new(request):
     """Log a home visit: household, what each member achieved, outcome, follow-up, who and when."""
     _require_outreach(request)
     if request.method == "POST":
-        _household_for_visit(request, request.POST.get("household"))
-        form = VisitForm(request.POST, user=request.user)
+        household = _household_for_visit(request, request.POST.get("household"))
+        form = VisitForm(request.POST, user=request.user, household=household)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -118,7 +118,7 @@ def visit_new(request):
                 return redirect("villages:household", pk=visit.household_id)
     else:
         household = _household_for_visit(request, request.GET.get("household"))
-        form = VisitForm(user=request.user, initial=_initial(request, household))
+        form = VisitForm(user=request.user, initial=_initial(request, household), household=household)
     q = search_text(request.GET.get("q", ""))
     return render(
         request,
