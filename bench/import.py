@@ -288,6 +288,9 @@ def copy_load(buffers) -> float:
 
 def register_contents() -> list:
     """What the register holds, without ids: the import and COPY must agree."""
+    with connection.cursor() as cursor:
+        # Fresh statistics: without them, the join below can take minutes after a bulk load.
+        cursor.execute("ANALYZE villages_village, villages_household, villages_resident")
     fields = [
         f
         for f in (
