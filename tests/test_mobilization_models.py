@@ -402,7 +402,7 @@ def test_delete_asks_then_deletes_an_untagged_model(client, official, model_a):
 def test_delete_is_refused_while_work_is_tagged(client, official, model_a, household_a, visitor):
     visit_log(household=household_a, visited_on=FEB, workers=[visitor], model=model_a)
     client.force_login(official)
-    response = client.post(reverse("program:model_delete", args=[model_a.pk]))
+    response = client.post(reverse("program:model_delete", args=[model_a.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409
     assert "1 visits" in response.content.decode()
     assert MobilizationModel.objects.filter(pk=model_a.pk).exists()
@@ -441,7 +441,7 @@ def test_review_xlsx_holds_the_months(client, official, model_a, worked):
     )
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
-    facts, _goals, months = workbook.worksheets
+    facts, _goals, months, _savings = workbook.worksheets
     months = list(months.iter_rows(values_only=True))
     assert months[1][:3] == ("2025-01", 1, 1)
     assert months[2][0] == "2025-02" and months[2][4:6] == (1, 2)

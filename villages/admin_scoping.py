@@ -39,7 +39,7 @@ from villages.selectors import (
     residents_visible_to,
     villages_visible_to,
 )
-from villages.text import clean_name, fold
+from villages.text import clean_name, fold, search_text
 
 # --- Who the user is, read once per request -------------------------------------------
 
@@ -416,7 +416,9 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
         return obj
 
     def get_search_results(self, request, queryset, search_term):
-        if not search_term.strip():
+        # Control characters (a NUL crashes a PostgreSQL query) count as spaces, as in every search.
+        search_term = search_text(search_term)
+        if not search_term:
             return queryset, False
         found = search_in(
             queryset,

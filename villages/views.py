@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from mobilization.choice_fields import row_id
 from mobilization.models import Application, VisitHelp
 from training.models import Attendance
 from villages import history
@@ -218,7 +219,7 @@ def household_create(request):
         if len(only) == 1:
             initial["village"] = only[0]
         village_id = request.GET.get("village", "")
-        if village_id.isdigit() and villages.filter(pk=village_id).exists():
+        if row_id(village_id) is not None and villages.filter(pk=village_id).exists():
             initial["village"] = int(village_id)
         form = HouseholdCreateForm(villages=villages, initial=initial)
     return render(request, "villages/household_form.html", {"form": form, "household": None})

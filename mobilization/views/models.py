@@ -241,7 +241,7 @@ def _review_period(request, model: MobilizationModel, today: datetime.date):
         return None
     years = _years(span)
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and int(year) in years else years[0]
+    year = int(year) if year.isascii() and year.isdigit() and int(year) in years else years[0]
     first = max(span[0], datetime.date(year, 1, 1))
     last = min(span[1], datetime.date(year, 12, 31))
     return year, first, last

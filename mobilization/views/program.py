@@ -18,6 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from mobilization.choice_fields import row_id
 from mobilization.forms_program import (
     CommunicatorForm,
     MembershipFormSet,
@@ -48,7 +49,7 @@ def deny_unless_outreach(user, village_ids: list[str]) -> None:
     """Refuse a form naming a village outside the user's reach before reading the form:
     a village the user cannot see answers 404, one they see but may not log in 403.
     Values that are not ids are left to the form to report."""
-    ids = {int(v) for v in village_ids if v.isdigit()}
+    ids = {number for number in map(row_id, village_ids) if number is not None}
     if not ids:
         return
     if villages_visible_to(user).filter(id__in=ids).count() != len(ids):
@@ -349,7 +350,7 @@ def communicators(request):
     )
     village = request.GET.get("village", "")
     villages = commune_villages_visible_to(request.user).order_by("commune__code", "code")
-    if village.isdigit():
+    if row_id(village) is not None:
         queryset = queryset.filter(village=village)
     return render(
         request,
