@@ -506,4 +506,6 @@ def test_table_numbers_are_formatted_as_django_formats_them(language):
         fast = Numbers()
         for value in values:
             for decimals, grouping in ((None, True), (2, False), (1, True)):
-                assert fast(value, decimals, grouping) == number_format(value, decimals, force_grouping=grouping)
+                assert fast(value, decimals, grouping) == number_format(
+                    value, decimals, force_grouping=grouping
+                )
