@@ -94,7 +94,7 @@ class SessionViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, Sc
 
     @extend_schema(request=HelpSerializer, responses=SessionSerializer)
     @action(detail=True, methods=["post"])
-    def attendance(self, request, pk=None):
+    def attendance(self, request, pk=None, format=None):
         """Mark a resident present with what they achieved (training.services.attendance_record);
         recording them again adds the new achievements to those already noted."""
         session = self.get_object()

@@ -336,7 +336,7 @@ class ResidentViewSet(
 
     @extend_schema(request=LadderSerializer, responses=ResidentSerializer)
     @action(detail=True, methods=["post"])
-    def ladder(self, request, pk=None):
+    def ladder(self, request, pk=None, format=None):
         """Record a ladder step on a date, as the household page's quick update does: a step
         without a date is advanced (villages.services.resident_ladder_advance), a step with
         one is corrected to the new date or cleared with null (resident_ladder_correct)."""
@@ -355,7 +355,7 @@ class ResidentViewSet(
 
     @extend_schema(request=DepartureSerializer, responses=ResidentSerializer)
     @action(detail=True, methods=["post"])
-    def departure(self, request, pk=None):
+    def departure(self, request, pk=None, format=None):
         """Record that the resident moved away or died (resident_departure_record); they
         leave the indicators from that day."""
         resident = self.get_object()
