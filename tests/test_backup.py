@@ -21,9 +21,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
-from mobilization.models import HomeVisit, WorkerGroup
+from mobilization.models import Application, HomeVisit, VisitHelp, WorkerGroup
 from reports.models import Target
 from tests import factories
+from training.models import Attendance, TrainingSession
 from villages.models import Commune, Household, Resident, Village
 
 # Rebuilt by migrate or thrown away on purpose (sessions, lockout counters): not in a backup.
@@ -103,6 +104,17 @@ def populated(transactional_db):
         recorded_by=official,
     )
     factories.resident(household, full_name="Nguye\u0302\u0303n Thi\u0323 Ngo\u0323c", birth_year=2001)
+    # The demo is written in bulk, which keeps no history: a save of each tracked kind does.
+    household.address = "Xóm Nà Khau, đã sửa"
+    household.save()
+    for model, commune_path in (
+        (HomeVisit, "commune"),
+        (VisitHelp, "visit__commune"),
+        (Application, "commune"),
+        (TrainingSession, "commune"),
+        (Attendance, "session__commune"),
+    ):
+        model.objects.filter(**{commune_path: commune}).order_by("pk").first().save()
     _populate_models_added_by_the_program(commune, official)
     return commune
 
