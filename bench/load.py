@@ -1,6 +1,7 @@
 """Load and faults: officials logging visits and updating households at once, a server process killed midway.
 
-    bin/throwaway-postgres .venv/bin/python bench/load.py [--users 50 --seconds 60 --workers 4 --threads 4]
+    bin/throwaway-postgres .venv/bin/python bench/load.py [--users 50 --seconds 60 --pause 0]
+        [--workers 4 --threads 4] [--no-kill]
 
 Migrates the database DATABASE_URL names, seeds the demo commune, makes one commune
 official (with a token and a worker record) per simulated user, and starts gunicorn on
@@ -158,7 +159,7 @@ def update_household(client: Client, journal: Journal, household: int) -> None:
         journal.patches_unknown[household].append(address)
 
 
-def official_loop(port, token, worker, households, hot, stop, journal, seed):
+def official_loop(port, token, worker, households, hot, stop, journal, seed, pause=0.0):
     rng = random.Random(seed)
     client = Client(port, token)
     while not stop.is_set():
@@ -167,6 +168,9 @@ def official_loop(port, token, worker, households, hot, stop, journal, seed):
         else:
             # A few households everyone edits (conflicts), the rest spread out.
             update_household(client, journal, rng.choice(hot if rng.random() < 0.3 else households))
+        if pause:
+            # The time a person takes between two actions, on average `pause` seconds.
+            stop.wait(rng.expovariate(1 / pause))
 
 
 def prepare(users: int):
@@ -215,6 +219,9 @@ def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
         f"--threads={threads}",
         "--worker-class=gthread",
         "--timeout=30",
+        # Longer than an official's pause (--pause): with gunicorn's 2 s default, a paused
+        # client finds its connection closed and must reconnect, as behind no proxy at all.
+        "--keep-alive=30",
         "--graceful-timeout=5",
         "--log-level=warning",
     ]
@@ -253,6 +260,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--no-kill", action="store_true", help="do not kill a worker midway")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help="mean seconds each official waits between actions (default 0: back to back, the worst case)",
+    )
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("run under bin/throwaway-postgres: the figures are for PostgreSQL")
@@ -290,7 +303,7 @@ def main() -> int:
     threads = [
         threading.Thread(
             target=official_loop,
-            args=(port, token, worker, households, hot, stop, journal, n),
+            args=(port, token, worker, households, hot, stop, journal, n, options.pause),
             daemon=True,
         )
         for n, (token, worker, journal) in enumerate(zip(tokens, workers, journals, strict=True))
