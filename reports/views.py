@@ -36,7 +36,7 @@ from reports.months import add_months, month_label, parse_month
 from reports.selectors import latest_activity_month, reach_of, report_communes, targets_visible_to
 from reports.tables import Area, Dashboard, MonthlyReport
 from villages.access import may_manage_program
-from villages.models import Village
+from villages.models import Commune, Village
 
 EXPORTERS = {"csv": table_csv, "xlsx": table_xlsx}
 TARGETS_PER_PAGE = 50
@@ -270,5 +270,13 @@ def savings_settings(request):
     return render(
         request,
         "reports/savings_settings.html",
-        {"area": area, "form": form, "distances": distances, "query": _query(Area(area.reach))},
+        {
+            "area": area,
+            "form": form,
+            "distances": distances,
+            "query": _query(Area(area.reach)),
+            # The defaults stated on the page are the model's own, so that the two cannot disagree.
+            "default_cost": Commune._meta.get_field("travel_cost_per_km").default,
+            "default_hours": Commune._meta.get_field("hours_per_trip").default,
+        },
     )
