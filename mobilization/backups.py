@@ -44,7 +44,8 @@ LEFT_OUT_APPS = {"axes"}
 # Tables database triggers write whenever the register changes (reports.ledger): loading
 # the register during a restore makes the triggers append rows of their own, so these
 # are emptied again once everything else is in, then loaded from the backup as they were.
-WRITTEN_BY_TRIGGERS = {"reports.adoptionchange"}
+# The year rows go with them: the triggers empty them when a commune is deleted.
+WRITTEN_BY_TRIGGERS = {"reports.adoptionchange", "reports.adoptionyearchange"}
 CHUNK = 1000
 
 

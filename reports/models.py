@@ -116,7 +116,45 @@ class AdoptionChange(models.Model):
         ]
         indexes = [
             models.Index(fields=["commune"], condition=Q(compacted=False), name="adoption_change_appended"),
+            # The months of a report's period, for all its villages.
+            models.Index(
+                fields=["commune", "month"], condition=Q(compacted=True), name="adoption_change_months"
+            ),
         ]
 
     def __str__(self):
         return f"{self.village_id} {self.month}: {self.eligible} {self.eid} {self.online} {self.level34}"
+
+
+class AdoptionYearChange(models.Model):
+    """The adoption ledger's compacted changes summed per village and year, and per
+    village and decade.
+
+    A report of recent months needs every change before its period added up: people
+    come of age from the 1940s on, so that is a couple of hundred month rows a village.
+    With these it reads the decades, then the years, then the months before the period:
+    a few dozen rows a village. Written only by reports.ledger.compact, in the statement
+    that folds appended rows into AdoptionChange, so the two never disagree; emptied with
+    the ledger when a commune is rebuilt or deleted.
+    """
+
+    commune = models.ForeignKey(Commune, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    village = models.ForeignKey(Village, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    years = models.SmallIntegerField(help_text="1 for a year, 10 for a decade")
+    year = models.IntegerField(help_text="the first year: month // 12 of the ledger's months, or its decade")
+    eligible = models.IntegerField(default=0)
+    eid = models.IntegerField(default=0)
+    online = models.IntegerField(default=0)
+    level34 = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # In the order the reports read them: a commune's decades or years up to one.
+            models.UniqueConstraint(
+                fields=["commune", "years", "year", "village"], name="adoption_years_one_row"
+            ),
+        ]
+
+    def __str__(self):
+        changes = f"{self.eligible} {self.eid} {self.online} {self.level34}"
+        return f"{self.village_id} {self.year}+{self.years}: {changes}"

@@ -34,7 +34,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Greatest, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import (
@@ -46,7 +46,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from reports import ledger
-from reports.models import AdoptionChange, Target
+from reports.models import Target
 from reports.months import add_months, month_end, month_start, months_between, quarter_of
 from training.models import Attendance, TrainingSession
 from villages.access import WHOLE_COMMUNE, role_in, scope_of
@@ -58,6 +58,9 @@ from villages.selectors import communes_visible_to, villages_visible_to
 REACH_WINDOW_DAYS = 30
 
 MEASURES = ("eligible", "eid", "online", "level34")
+# Looked up once: an enum's .values rebuilds its list on every call, and the league table
+# asks for each of hundreds of villages.
+INDICATORS = tuple(Target.Indicator.values)
 
 
 def share(part: int, whole: int) -> float | None:
@@ -197,9 +200,14 @@ class _Tally:
         width = month_index(max(self.months)) + 1 - self.low
         self.changes = tuple([0] * width for _measure in MEASURES)
 
-    def add(self, month: int, *changes: int):
-        for measure, change in zip(self.changes, changes, strict=True):
-            measure[month - self.low] += change
+    def add(self, month: int, eligible: int, eid: int, online: int, level34: int):
+        # Unrolled: called once per village and month of the ledger, tens of thousands of times.
+        i = month - self.low
+        changes = self.changes
+        changes[0][i] += eligible
+        changes[1][i] += eid
+        changes[2][i] += online
+        changes[3][i] += level34
 
     def figures(self, months: Sequence[datetime.date] | None = None) -> list[MonthFigures]:
         """The counts at the end of each of the tally's months (or of `months`, some of them)."""
@@ -212,29 +220,20 @@ class _Tally:
 
 
 def _ledger_rows(commune: Commune, months: Sequence[datetime.date], villages, *group_by: str):
-    """The ledger's changes up to the last of `months`, summed per (*group_by, month).
+    """The ledger's changes up to the last of `months`, summed per (*group_by, month), the
+    changes before the first month added into the month before it.
 
     Folds in what the triggers appended since the last read first (one statement), so
-    that the sum runs over one row per village and month.
+    that the sum runs over one row per village and month (and per year before).
     """
     ledger.compact(commune.pk)
-    low, high = month_index(min(months)) - 1, month_index(max(months))
-    rows = AdoptionChange.objects.filter(commune=commune, month__lte=high)
-    if villages is not None:
-        rows = rows.filter(village__in=[v.pk for v in villages])
-    query = (
-        rows.annotate(at=Greatest("month", Value(low)))
-        .values(*group_by, "at")
-        .annotate(*(Sum(measure) for measure in MEASURES))
-        .order_by()
-        .values_list(*group_by, "at", *(f"{measure}__sum" for measure in MEASURES))
+    return ledger.changes_until(
+        commune.pk,
+        month_index(min(months)) - 1,
+        month_index(max(months)),
+        village_ids=None if villages is None else [v.pk for v in villages],
+        by_village=bool(group_by),
     )
-    # Plain integers need none of the ORM's per-row converters, which cost more than the
-    # query itself at thousands of villages and months.
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _residents_of(commune: Commune, villages: Iterable[Village] | None) -> QuerySet[Resident]:
@@ -311,26 +310,43 @@ def adoption_overview(
     villages: Sequence[Village],
     area: Sequence[Village] | None = None,
     village_months: Sequence[datetime.date] = (),
+    whole: bool = False,
 ) -> tuple[list[MonthFigures], list[tuple[Village, list[MonthFigures]]]]:
     """What the dashboard shows: the area's series, and every village at a few months.
 
     The series of `area` (default: all `villages`) at the end of each of `months`, and
     each of `villages` (by code) at the end of each of `village_months` (some of
-    `months`). One aggregate grouped by village, as adoption_by_village, but only the
-    figures asked for are built: a league table of hundreds of villages needs two
-    months of each, not the whole series.
+    `months`). Three queries whatever the number of villages and months: the ledger's
+    compaction, the area's changes per month, and each village's counts at the few
+    months asked for (a league table of hundreds of villages needs two months of each,
+    not the whole series), added up by the database. `whole`: `villages` are all the
+    commune's, so the ledger is read without a list of villages to match rows against.
     """
     months = list(months)
     villages = sorted(villages, key=lambda v: v.code)
-    in_area = {v.pk for v in (villages if area is None else area)}
     total = _Tally(months)
-    tallies = {v.pk: _Tally(months) for v in villages}
+    found = {}
     if months and villages:
-        for village, *row in _ledger_rows(commune, months, villages, "village"):
-            tallies[village].add(*row)
-            if village in in_area:
-                total.add(*row)
-    return total.figures(), [(v, tallies[v.pk].figures(village_months)) for v in villages]
+        ledger.compact(commune.pk)
+        if area is not None:
+            area_ids = [v.pk for v in area]
+        else:
+            area_ids = None if whole else [v.pk for v in villages]
+        low, high = month_index(min(months)) - 1, month_index(max(months))
+        for row in ledger.changes_until(commune.pk, low, high, area_ids):
+            total.add(*row)
+        if village_months:
+            at = [month_index(m) for m in village_months]
+            ids = None if whole else [v.pk for v in villages]
+            found = {village: counts for village, *counts in ledger.counts_at(commune.pk, at, ids)}
+    none = [0] * len(MEASURES) * len(village_months)
+    return total.figures(), [(v, _at_months(village_months, found.get(v.pk, none))) for v in villages]
+
+
+def _at_months(months: Sequence[datetime.date], counts: Sequence[int]) -> list[MonthFigures]:
+    """MonthFigures from counts_at's row: the measures at the first month, then the second..."""
+    width = len(MEASURES)
+    return [MonthFigures(month, *counts[i * width : (i + 1) * width]) for i, month in enumerate(months)]
 
 
 # --- Quarter and year roll-ups -----------------------------------------------------------
@@ -880,7 +896,7 @@ def plan_series(
     """{indicator: planned value at the end of each month} for the commune or a village."""
     return {
         indicator: [planned_value(plan_for(targets, indicator, village), month_end(m)) for m in months]
-        for indicator in Target.Indicator.values
+        for indicator in INDICATORS
     }
 
 
@@ -889,7 +905,7 @@ def behind_plan(
 ) -> list[str]:
     """The indicators whose actual share at the end of figures.month is below the plan."""
     behind = []
-    for indicator in Target.Indicator.values:
+    for indicator in INDICATORS:
         planned = planned_value(plan_for(targets, indicator, village), month_end(figures.month))
         actual = figures.share_of(indicator)
         if planned is not None and actual is not None and Decimal(str(actual)) < planned:

@@ -153,6 +153,7 @@ class Dashboard:
             villages=list(self.area.reach.villages),
             area=None if self.area.village is None else [self.area.village],
             village_months=months[-2:],
+            whole=self.area.reach.whole,
         )
 
     @cached_property

@@ -218,6 +218,53 @@ def test_villages_union_matches_brute_force(commune, village_a, village_b, regis
     assert as_tuples(figures) == brute_series(residents_of(commune, village_a), months_from(start, end), 15)
 
 
+@pytest.mark.parametrize("start,end", RANGES)
+def test_the_dashboard_overview_matches_brute_force(commune, village_a, village_b, register, start, end):
+    """The area's series and every village at the last two months, for an official (all
+    villages, read without a village list) and for a head of some villages, for their
+    whole area and for one village."""
+    months = months_from(start, end)
+    last_two = months[-2:]
+    everyone = [village_a, village_b, register]
+    for villages, whole in ((everyone, True), ([village_a, register], False)):
+        for area in (None, [village_a]):
+            series, per_village = selectors.adoption_overview(
+                commune=commune,
+                months=months,
+                villages=villages,
+                area=area,
+                village_months=last_two,
+                whole=whole,
+            )
+            people = [r for v in (area or villages) for r in residents_of(commune, v)]
+            assert as_tuples(series) == brute_series(people, months, 15)
+            # Plain integers (PostgreSQL sums sums as numeric): they go into JSON and charts.
+            counts = [
+                c for _v, figures in per_village for f in [*series, *figures] for c in as_tuples([f])[0][1:]
+            ]
+            assert {type(c) for c in counts} == {int}
+            assert [v.code for v, _f in per_village] == sorted(v.code for v in villages)
+            for village, figures in per_village:
+                assert as_tuples(figures) == brute_series(residents_of(commune, village), last_two, 15)
+
+
+def test_the_dashboard_overview_takes_three_queries_whatever_the_villages(commune, village_a, register):
+    months = months_from(*RANGES[0])
+
+    def overview():
+        villages = list(commune.villages.all())
+        return count_queries(
+            lambda: selectors.adoption_overview(
+                commune=commune, months=months, villages=villages, village_months=months[-2:], whole=True
+            )
+        )
+
+    few = overview()
+    for _n in range(4):
+        factories.resident(factories.household(factories.village(commune)), eid_on=D(2024, 5, 1))
+    assert few == overview() == compaction_queries(commune) + 2
+
+
 def test_the_boundary_cases_count_as_domain_md_says(commune, register):
     """The hand-made residents, worked out by hand, so that the brute force itself is checked."""
     hand = [r for r in residents_of(commune) if not r.full_name.startswith("Người")]

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from reports import ledger, selectors
-from reports.models import AdoptionChange
+from reports.models import AdoptionChange, AdoptionYearChange
 from tests import factories
 from tests.test_reports_exact import as_tuples, brute_series, months_from, residents_of
 from villages.models import LadderStep, Resident
@@ -27,15 +27,58 @@ START, END = D(2017, 1, 1), D(2027, 12, 1)
 MONTHS = months_from(START, END)
 
 
+# Periods that start late, so that the years before them come from the year rows
+# (AdoptionYearChange), and in January, December and mid-year.
+LATE_STARTS = [
+    D(2019, 1, 1),
+    D(2020, 1, 1),
+    D(2021, 1, 1),
+    D(2021, 7, 1),
+    D(2024, 1, 1),
+    D(2024, 12, 1),
+    D(2026, 3, 1),
+]
+
+
 def assert_in_step(commune):
     commune.refresh_from_db()
     found = selectors.adoption_by_village(commune=commune, start=START, end=END)
     assert found, "the commune has no villages to compare"
+    expected = {}
     for village, figures in found:
-        expected = brute_series(residents_of(commune, village), MONTHS, commune.min_age)
-        assert as_tuples(figures) == expected, f"village {village.code} is out of step"
-    whole = selectors.adoption_series(commune=commune, start=START, end=END)
-    assert as_tuples(whole) == brute_series(residents_of(commune), MONTHS, commune.min_age)
+        expected[village] = brute_series(residents_of(commune, village), MONTHS, commune.min_age)
+        assert as_tuples(figures) == expected[village], f"village {village.code} is out of step"
+    whole = brute_series(residents_of(commune), MONTHS, commune.min_age)
+    assert as_tuples(selectors.adoption_series(commune=commune, start=START, end=END)) == whole
+    for start in LATE_STARTS:
+        skip = MONTHS.index(start)
+        late = selectors.adoption_series(commune=commune, start=start, end=END)
+        assert as_tuples(late) == whole[skip:], f"the commune from {start} is out of step"
+        for village, figures in selectors.adoption_by_village(commune=commune, start=start, end=END):
+            assert as_tuples(figures) == expected[village][skip:], f"{village.code} from {start}"
+    assert_years_in_step(commune)
+
+
+def assert_years_in_step(commune):
+    """The year rows hold the compacted month rows summed per village and year, and per
+    village and decade."""
+    ledger.compact(commune.pk)
+    expected = {}
+    for village, month, *changes in AdoptionChange.objects.filter(commune=commune).values_list(
+        "village", "month", "eligible", "eid", "online", "level34"
+    ):
+        year = month // 12
+        for span, first in ((1, year), (10, year - year % 10)):
+            sums = expected.setdefault((village, span, first), [0, 0, 0, 0])
+            for i, change in enumerate(changes):
+                sums[i] += change
+    found = {
+        (village, span, first): list(changes)
+        for village, span, first, *changes in AdoptionYearChange.objects.filter(commune=commune).values_list(
+            "village", "years", "year", "eligible", "eid", "online", "level34"
+        )
+    }
+    assert found == expected
 
 
 @pytest.fixture
@@ -211,6 +254,24 @@ def test_compaction_folds_appended_rows_and_changes_no_figure(commune, crowd):
     assert as_tuples(selectors.adoption_series(commune=commune, start=START, end=END)) == before
 
 
+def test_a_read_between_a_write_and_its_compaction_counts_the_write(commune, crowd):
+    """Rows appended for old months are not in the year rows until compacted: a read
+    that comes first takes them from the appended rows."""
+    ledger.compact(commune.pk)
+    early = [r for r in crowd if r.left_on is None][:6]
+    Resident.objects.filter(pk__in=[r.pk for r in early]).update(
+        moved_in_on=D(2019, 2, 1), eid_on=D(2019, 3, 1), online_on=D(2020, 1, 1), level34_on=None
+    )
+    assert AdoptionChange.objects.filter(commune=commune, compacted=False, month__lt=2021 * 12).exists()
+    start = D(2024, 6, 1)
+    rows = ledger.changes_until(commune.pk, selectors.month_index(start) - 1, selectors.month_index(END))
+    tally = selectors._Tally(months_from(start, END))
+    for row in rows:
+        tally.add(*row)
+    expected = brute_series(residents_of(commune), MONTHS, commune.min_age)[MONTHS.index(start) :]
+    assert as_tuples(tally.figures()) == expected
+
+
 def test_rebuild_gives_the_rows_the_triggers_kept(commune, crowd):
     Resident.objects.filter(pk__in=[r.pk for r in crowd[:5]]).update(online_on=D(2021, 1, 1))
     ledger.compact(commune.pk)
@@ -226,6 +287,7 @@ def test_rebuild_gives_the_rows_the_triggers_kept(commune, crowd):
         )
     )
     assert kept == rebuilt
+    assert_years_in_step(commune)
 
 
 def test_deleting_a_commune_removes_its_ledger(other_commune):
@@ -233,11 +295,14 @@ def test_deleting_a_commune_removes_its_ledger(other_commune):
     household = factories.household(village)
     factories.resident(household, eid_on=D(2024, 1, 1)).delete()
     assert AdoptionChange.objects.filter(commune=other_commune).exists()  # +1 then -1 rows
+    ledger.compact(other_commune.pk)
+    assert AdoptionYearChange.objects.filter(commune=other_commune).exists()
     pk = other_commune.pk
     household.delete()
     village.delete()
     other_commune.delete()
     assert not AdoptionChange.objects.filter(commune_id=pk).exists()
+    assert not AdoptionYearChange.objects.filter(commune_id=pk).exists()
 
 
 def test_ledger_rebuild_command_recounts_a_commune(commune, crowd):

@@ -501,7 +501,8 @@ def test_table_numbers_are_formatted_as_django_formats_them(language):
 
     from reports.templatetags.report_cells import Numbers
 
-    values = [0, 7, 1234, 1234567, -3, 0.5, 28.5, 70.07, 100.0, Decimal("61082.8"), Decimal("0.0")]
+    values = [0, 7, 999, 1000, 1234, 1234567, -3, -1234567, 10**12, 0.5, 28.5, 70.07, 100.0]
+    values += [Decimal("61082.8"), Decimal("0.0")]
     with translation.override(language):
         fast = Numbers()
         for value in values:
@@ -509,3 +510,22 @@ def test_table_numbers_are_formatted_as_django_formats_them(language):
                 assert fast(value, decimals, grouping) == number_format(
                     value, decimals, force_grouping=grouping
                 )
+
+
+def test_table_cells_escape_what_people_typed_and_show_numbers(settings):
+    from reports.tables import Column, Table
+    from reports.templatetags.report_cells import table_rows
+
+    settings.LANGUAGE_CODE = "en"
+    rows = [["<b>Nà</b>", "A & B", 1234, 0.7007, None, "<i>"]]
+    columns = [
+        Column("v", "V", "text"),
+        Column("n", "N", "text"),
+        Column("c", "C"),
+        Column("s", "S", "share"),
+    ]
+    columns += [Column("x", "X", "share"), Column("odd", "Odd")]
+    html = table_rows(Table("t", "T", columns, rows))
+    assert '<th scope="row">&lt;b&gt;Nà&lt;/b&gt;</th><td>A &amp; B</td>' in html
+    assert '<td class="num">1,234</td><td class="num">70.07\u00a0%</td><td class="num">–</td>' in html
+    assert "<i>" not in html and "&lt;i&gt;" in html  # a stray string in a number column

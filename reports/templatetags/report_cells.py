@@ -1,5 +1,8 @@
 """How the report tables show their raw values: shares as percentages, changes in points."""
 
+import html
+from decimal import Decimal
+
 from django import template
 from django.utils import numberformat
 from django.utils.formats import get_format, number_format
@@ -9,6 +12,7 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 NO_FIGURE = "–"
+NUMBERS = (int, float, Decimal, type(None))
 
 
 class Numbers:
@@ -24,8 +28,15 @@ class Numbers:
             "grouping": get_format("NUMBER_GROUPING"),
             "thousand_sep": get_format("THOUSAND_SEPARATOR"),
         }
+        # Grouped counts, the most common cell, written by Python itself as numberformat
+        # would: digits in threes (English) or no grouping at all (Vietnamese: Django's 0).
+        self.plain_ints = self.formats["grouping"] in (0, 3)
 
     def __call__(self, value, decimal_pos=None, force_grouping=False) -> str:
+        if type(value) is int and decimal_pos is None and self.plain_ints and force_grouping:
+            if self.formats["grouping"] == 0:
+                return str(value)
+            return f"{value:,}".replace(",", self.formats["thousand_sep"])
         return str(
             numberformat.format(value, decimal_pos=decimal_pos, force_grouping=force_grouping, **self.formats)
         )
@@ -82,16 +93,23 @@ def table_rows(table) -> str:
     per cell cost most of the dashboard's time.
     """
     rows, fmt = [], Numbers()
-    for row in table.cells():
+    kinds = [column.kind for column in table.columns]
+    for row in table.rows:
         parts = []
-        for i, (value, kind) in enumerate(row):
-            text = conditional_escape(cell(value, kind, fmt))
-            if i == 0 and kind == "text":
-                parts.append(f'<th scope="row">{text}</th>')
-            elif kind in ("text", "flags"):
-                parts.append(f"<td>{text}</td>")
+        for i, (value, kind) in enumerate(zip(row, kinds, strict=True)):
+            if kind == "text":
+                # Names and codes people typed: escaped (html.escape, as Django's escape does).
+                text = value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+                text = NO_FIGURE if value in (None, "") else text
+                parts.append(f'<th scope="row">{text}</th>' if i == 0 else f"<td>{text}</td>")
+            elif kind == "flags":
+                parts.append(f"<td>{cell(value, kind, fmt)}</td>")
             else:
+                text = cell(value, kind, fmt)
+                if not isinstance(value, NUMBERS):
+                    text = conditional_escape(text)
+                # A number is digits, a sign and the locale's separators: nothing to escape.
                 parts.append(f'<td class="num">{text}</td>')
         rows.append(f"<tr>{''.join(parts)}</tr>")
-    # Every cell's text went through conditional_escape above.
+    # Text cells were escaped above; the others are formatted numbers or format_html's output.
     return mark_safe("\n".join(rows))
