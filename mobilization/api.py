@@ -8,10 +8,12 @@ mobilization.services.visit_log and applications through application_record, so 
 posted here moves the ladder exactly as the visit form does.
 """
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
+from rest_framework import status
+from rest_framework.response import Response
 
 from mobilization.models import (
     Application,
@@ -68,12 +70,16 @@ def replayed(model, key, visible):
     """The record an earlier request saved with this submission key, or None.
 
     A key already used for a record the user cannot see is refused (409) rather than shown.
+    `visible` is the user's queryset, or a function making it: a new key (the usual case)
+    does not need it.
     """
     if key is None:
         return None
     existing = model.objects.filter(submission_key=key).first()
     if existing is None:
         return None
+    if callable(visible):
+        visible = visible()
     if not visible.filter(pk=existing.pk).exists():
         raise Conflict(_("This submission key was used for another record. Make a new one."))
     return existing
@@ -208,19 +214,32 @@ class VisitViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, ScopedViewSet
         return visits_visible_to(user)
 
     def with_related(self, queryset):
-        return queryset.select_related("household").prefetch_related(
-            "workers", Prefetch("helped", queryset=VisitHelp.objects.order_by("id"))
-        )
+        return queryset.select_related("household").prefetch_related(*self.visit_prefetches())
 
     def may_create_any(self, user):
-        return villages_open_to_outreach(user).exists()
+        # Read once: the visited household's village is then checked against them
+        # (VisitInputSerializer.validate_household) without asking again.
+        self.outreach_village_ids = set(villages_open_to_outreach(user).values_list("pk", flat=True))
+        return bool(self.outreach_village_ids)
 
     def may_change(self, user, visit):
         return may_log_outreach(user, visit.household.village_id)
 
+    def output(self, instance, status_code=status.HTTP_200_OK, headers=None):
+        if status_code != status.HTTP_201_CREATED:
+            return super().output(instance, status_code, headers)
+        # A visit this request logged is what the database holds, in a household the user
+        # may log visits in (so may see): only its workers and helped members are read back,
+        # in the order the scoped read would give them.
+        prefetch_related_objects([instance], *self.visit_prefetches())
+        return Response(self.get_serializer(instance).data, status=status_code, headers=headers)
+
+    def visit_prefetches(self):
+        return ["workers", Prefetch("helped", queryset=VisitHelp.objects.order_by("id"))]
+
     def perform_create(self, serializer):
         data = serializer.validated_data
-        existing = replayed(HomeVisit, data["submission_key"], visits_visible_to(self.request.user))
+        existing = replayed(HomeVisit, data["submission_key"], lambda: visits_visible_to(self.request.user))
         if existing is not None:
             return existing, False
         visit = visit_log(

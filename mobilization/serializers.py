@@ -31,7 +31,7 @@ from mobilization.services import Help, model_tag_refusal
 from training.models import TrainingSession
 from training.selectors import sessions_visible_to
 from villages.access import may_log_outreach, may_manage_program
-from villages.api_plumbing import ScopedPrimaryKeyField
+from villages.api_plumbing import ScopedPrimaryKeyField, ScopedWrites
 from villages.forms import PHONE
 from villages.models import Achievement, Commune, Household, Resident, Village
 from villages.selectors import (
@@ -262,16 +262,10 @@ class VisitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _may_log_at_household(user, household: Household) -> bool:
-    return may_log_outreach(user, household.village_id)
-
-
 class VisitInputSerializer(serializers.Serializer):
+    # May the user log visits there: validate_household (403 when not).
     household = ScopedPrimaryKeyField(
-        scope=households_visible_to,
-        may_write=_may_log_at_household,
-        queryset=Household.objects.all(),
-        outside_is_404=True,
+        scope=households_visible_to, queryset=Household.objects.all(), outside_is_404=True
     )
     visited_on = serializers.DateField(validators=[not_in_future])
     workers = ScopedPrimaryKeyField(
@@ -291,6 +285,18 @@ class VisitInputSerializer(serializers.Serializer):
     submission_key = serializers.UUIDField(
         required=False, allow_null=True, default=None, help_text=SUBMISSION_KEY_HELP
     )
+
+    def validate_household(self, household):
+        # The villages open to the user's outreach, when the view has read them already
+        # (VisitViewSet.may_create_any); else asked here.
+        open_villages = getattr(self.context.get("view"), "outreach_village_ids", None)
+        if open_villages is not None:
+            allowed = household.village_id in open_villages
+        else:
+            allowed = may_log_outreach(self.context["request"].user, household.village_id)
+        if not allowed:
+            raise exceptions.PermissionDenied(ScopedWrites.message)
+        return household
 
     def validate(self, attrs):
         visited_on, follow_up_on = attrs["visited_on"], attrs.get("follow_up_on")

@@ -23,7 +23,7 @@ from mobilization.models import (
 )
 from training.models import TrainingSession
 from villages.models import Achievement, Commune, Household, LadderStep, Resident, Village
-from villages.services import resident_ladder_advance
+from villages.services import resident_ladder_advance, resident_ladder_advance_many
 
 
 def model_tag_refusal(
@@ -71,13 +71,15 @@ def application_record(
     visit: HomeVisit | None = None,
     session=None,
     recorded_by=None,
+    move_ladder: bool = True,
 ) -> Application:
     """Record a dossier the commune received.
 
     An online (level 3 or 4) application by a known resident moves the resident's ladder:
     level 3/4 and online use start on the submission date unless they started earlier.
     The UI, the API and the importer all record applications through this function.
-    Raises ValidationError (naming the field) for a dossier that cannot be saved.
+    `move_ladder=False` leaves that to the caller (help_record moves all of a resident's
+    steps at once). Raises ValidationError (naming the field) for a dossier that cannot be saved.
     """
     if resident is not None:
         village = resident.household.village
@@ -100,7 +102,7 @@ def application_record(
     # CHECK constraints only repeat the fields' choices, which clean_fields checks.
     application.full_clean(exclude=_held_relations(application), validate_constraints=False)
     application.save()
-    if resident is not None and channel in ONLINE_CHANNELS:
+    if move_ladder and resident is not None and channel in ONLINE_CHANNELS:
         resident_ladder_advance(resident=resident, step=LadderStep.LEVEL34, on=submitted_on)
     return application
 
@@ -178,7 +180,7 @@ def help_record(
         raise ValidationError(
             {"achievements": _("Unknown achievement: %(names)s.") % {"names": ", ".join(unknown)}}
         )
-    applications = []
+    applications, steps = [], []
     for achievement in map(Achievement, dict.fromkeys(help.achievements)):
         if achievement == Achievement.APPLICATION_SUBMITTED:
             applications.append(
@@ -193,11 +195,43 @@ def help_record(
                     visit=visit,
                     session=session,
                     recorded_by=recorded_by,
+                    move_ladder=False,
                 )
             )
+            if help.application_channel in ONLINE_CHANNELS:
+                steps.append(LadderStep.LEVEL34)
         elif achievement.ladder_step is not None:
-            resident_ladder_advance(resident=help.resident, step=achievement.ladder_step, on=on)
+            steps.append(achievement.ladder_step)
+    if steps:
+        # One locked read and one save for all of the resident's steps, not one per achievement.
+        resident_ladder_advance_many(resident=help.resident, steps=steps, on=on)
     return applications
+
+
+def _visit_full_clean(visit: HomeVisit, exclude: list[str]) -> None:
+    """visit.full_clean(validate_unique=False), with the visit's CHECK constraints tested here.
+
+    Django tests each CHECK constraint with a query (three inside a transaction, with its
+    savepoint). The outcome's restates the field's choices, which clean_fields checks; the
+    follow-up's is one comparison. The errors are those full_clean would raise.
+    """
+    errors = {}
+    try:
+        visit.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    # As full_clean does: a constraint on a field that was refused is not tested.
+    tested = not {"visited_on", "follow_up_on"} & {*errors, *exclude}
+    if tested and visit.follow_up_on is not None and visit.follow_up_on < visit.visited_on:
+        errors = _violation(HomeVisit, "visit_follow_up_not_before_visit").update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _violation(model, name: str) -> ValidationError:
+    """The error model.full_clean raises when the CHECK constraint `name` is violated."""
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    return ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
 
 
 @transaction.atomic
@@ -234,11 +268,12 @@ def visit_log(
         errors["helped"] = _("Only members of the visited household can be recorded as helped.")
     if len({h.resident.pk for h in helped}) != len(helped):
         errors["helped"] = _("Each member is recorded once per visit.")
-    refusal = model_tag_refusal(
-        model=model, commune_id=household.commune_id, villages=[household.village], on=visited_on
-    )
-    if refusal:
-        errors["model"] = refusal
+    if model is not None:
+        refusal = model_tag_refusal(
+            model=model, commune_id=household.commune_id, villages=[household.village], on=visited_on
+        )
+        if refusal:
+            errors["model"] = refusal
     if errors:
         raise ValidationError(errors)
     visit = HomeVisit(
@@ -254,7 +289,7 @@ def visit_log(
     )
     # The household, the user and the model were read from the database by the caller, and
     # the commune is the household's own.
-    visit.full_clean(exclude=[*_held_relations(visit), "commune"], validate_unique=False)
+    _visit_full_clean(visit, exclude=[*_held_relations(visit), "commune"])
     try:
         save_once(visit)
     except AlreadySaved as saved:

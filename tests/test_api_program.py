@@ -249,6 +249,52 @@ def test_a_retried_visit_is_saved_once(household_a, resident_a, worker_a):
     assert HomeVisit.objects.count() == 1
 
 
+def test_logging_a_visit_costs_a_fixed_number_of_queries(
+    household_a, field_worker, official, django_assert_num_queries
+):
+    # The user's outreach villages, the household, the workers, the submission key; inside the
+    # transaction (a savepoint here) the visit (savepoint, insert, audit row, release) and its
+    # workers; its workers and help read back.
+    with django_assert_num_queries(13):
+        response = post_visit(
+            official, household_a, workers=[field_worker.pk], submission_key=str(uuid.uuid4())
+        )
+    assert response.status_code == 201, response.content
+    assert response.json()["workers"] == [field_worker.pk]
+    assert HomeVisit.objects.get(pk=response.json()["id"]).workers.get() == field_worker
+
+
+def test_a_member_helped_with_several_steps_is_locked_and_saved_once(
+    household_a, resident_a, field_worker, worker_a, django_assert_num_queries
+):
+    audit_entries = resident_a.history.count()
+    achievements = [
+        "smartphone",
+        "eid_activated",
+        "portal_account",
+        "online_service",
+        "application_submitted",
+    ]
+    # As above without a submission key, plus the member named, the help row, the dossier's
+    # commune and village, the dossier (savepoint, insert, audit row, release), and the member:
+    # savepoint, locked read, one update and one audit row for all five achievements, release.
+    with django_assert_num_queries(13 - 1 + 1 + 1 + 1 + 1 + 4 + 5):
+        response = post_visit(
+            worker_a,
+            household_a,
+            workers=[field_worker.pk],
+            helped=[{"resident": resident_a.pk, "achievements": achievements}],
+        )
+    assert response.status_code == 201, response.content
+    assert ladder_of(resident_a) == (YESTERDAY, YESTERDAY, YESTERDAY, YESTERDAY)
+    resident_a.refresh_from_db()
+    assert resident_a.version == 2
+    assert resident_a.history.count() == audit_entries + 1
+    entry = resident_a.history.first()
+    assert (entry.history_type, entry.eid_on, entry.level34_on) == ("~", YESTERDAY, YESTERDAY)
+    assert Application.objects.get(resident=resident_a).visit_id == response.json()["id"]
+
+
 def test_a_submission_key_of_an_unseen_record_is_refused(
     household_a, household_b, official, worker_a, outsider
 ):
@@ -518,3 +564,21 @@ def test_application_scope_and_filters(resident_a, resident_b, official, head_a)
     assert ids(api(head_a).get("/api/applications/")) == {a.pk}
     assert ids(api(official).get("/api/applications/", {"channel": "online_level4"})) == {b.pk}
     assert ids(api(official).get("/api/applications/", {"submitted_before": "2024-03-01"})) == {a.pk}
+
+
+def test_the_visit_and_household_checks_in_python_know_every_constraint():
+    """visit_log and the household API test these constraints in Python, not with a query
+    each (mobilization.services._visit_full_clean, HouseholdInputSerializer.validate): a new
+    constraint must be added there too, or the API would answer it with a database error."""
+    from mobilization.models import HomeVisit
+    from villages.models import Household
+
+    assert {c.name for c in HomeVisit._meta.constraints} == {
+        "visit_follow_up_not_before_visit",
+        "visit_outcome_valid",
+    }
+    assert {c.name for c in Household._meta.constraints} == {
+        "household_code_unique_in_commune",
+        "household_code_not_blank",
+        "household_distance_range",
+    }

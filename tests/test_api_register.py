@@ -362,6 +362,35 @@ def test_a_write_racing_the_check_is_still_refused(household_a, official, monkey
     assert household_a.address == ""
 
 
+def test_reading_a_household_is_one_query(household_a, resident_a, official, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = api(official).get(f"/api/households/{household_a.pk}/")
+    assert response.status_code == 200
+    assert response["ETag"] == '"1"'
+    assert response.json()["member_count"] == 1
+
+
+def test_changing_a_household_costs_a_fixed_number_of_queries(
+    household_a, official, django_assert_num_queries
+):
+    audit_entries = household_a.history.count()
+    # The household and whether the user may change it; the code's uniqueness; under the row
+    # lock (savepoint) the version, the update and its audit row; the household read back.
+    with django_assert_num_queries(9):
+        response = api(official).patch(
+            f"/api/households/{household_a.pk}/",
+            {"address": "Bản trên"},
+            format="json",
+            headers={"If-Match": '"1"'},
+        )
+    assert response.status_code == 200, response.content
+    assert response["ETag"] == '"2"'
+    assert response.json()["version"] == 2
+    household_a.refresh_from_db()
+    assert (household_a.address, household_a.version) == ("Bản trên", 2)
+    assert household_a.history.count() == audit_entries + 1
+
+
 # --- Households: search, filters, paging, query counts
 
 

@@ -126,6 +126,13 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return self.with_related(self.visible(self.request.user))
 
+    def filter_queryset(self, queryset):
+        # One record by id and no query parameters: no filter or ordering would apply, and
+        # building the filter set for nothing costs about as much as the lookup itself.
+        if self.detail and not self.request.query_params:
+            return queryset
+        return super().filter_queryset(queryset)
+
     def may_create_any(self, user) -> bool:
         return False
 

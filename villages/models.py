@@ -169,9 +169,16 @@ class Versioned(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, locked: bool = False, **kwargs):
+        """Save and count the save.
+
+        `locked` says that this transaction read the row with select_for_update and holds
+        it: nobody else can have moved the version, so the next one is known and is not
+        read back. Otherwise the database counts (version + 1), which holds under
+        concurrent saves, and the new version is read back.
+        """
         if self.pk is not None and not self._state.adding:
-            self.version = F("version") + 1
+            self.version = self.version + 1 if locked else F("version") + 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
@@ -185,12 +192,15 @@ class Versioned(models.Model):
                 type(self)
                 .objects.select_for_update()
                 .filter(pk=self.pk)
+                # No ordering: the model's would join (and so lock) the village or household too.
+                .order_by()
                 .values_list("version", flat=True)
                 .first()
             )
             if stored is None or stored != expected_version:
                 raise StaleWrite
-            self.save(**kwargs)
+            self.version = stored
+            self.save(locked=True, **kwargs)
 
 
 class Household(Versioned):

@@ -1,6 +1,7 @@
 """Writes to the register that span rows or must hold under concurrent use."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -10,26 +11,46 @@ from django.utils.translation import gettext as _
 from villages.models import Commune, LadderStep, Resident, Role, Village
 
 
-@transaction.atomic
+def _locked(resident: Resident) -> Resident:
+    """The resident's row read again under a row lock, for a write that must not lose another's.
+
+    The household the caller holds is kept when the row still names it: saving a resident
+    reads its household's commune (Resident.prepare), and reading it again proves nothing.
+    """
+    locked = Resident.objects.select_for_update().get(pk=resident.pk)
+    if Resident.household.is_cached(resident) and resident.household_id == locked.household_id:
+        locked.household = resident.household
+    return locked
+
+
 def resident_ladder_advance(*, resident: Resident, step: LadderStep, on: datetime.date) -> Resident:
-    """Record that `step` was true for the resident on `on`.
+    """Record that `step` was true for the resident on `on` (resident_ladder_advance_many)."""
+    return resident_ladder_advance_many(resident=resident, steps=[step], on=on)
+
+
+@transaction.atomic
+def resident_ladder_advance_many(
+    *, resident: Resident, steps: Iterable[LadderStep], on: datetime.date
+) -> Resident:
+    """Record that each of `steps` was true for the resident on `on`.
 
     The earliest known date wins: a later date never moves a step. Reaching level 3/4
     is an online use, so the online date follows it back when it is later or unknown.
-    The row is locked so that two workers recording at once cannot undo each other.
+    The row is locked so that two workers recording at once cannot undo each other; all
+    the steps are one read and at most one save (one audit entry), however many there are.
     """
-    resident = Resident.objects.select_for_update().get(pk=resident.pk)
-    step = LadderStep(step)
+    resident = _locked(resident)
     changed = []
-    current = getattr(resident, step.field)
-    if current is None or on < current:
-        setattr(resident, step.field, on)
-        changed.append(step.field)
+    for step in dict.fromkeys(map(LadderStep, steps)):
+        current = getattr(resident, step.field)
+        if current is None or on < current:
+            setattr(resident, step.field, on)
+            changed.append(step.field)
     if resident.level34_on and (resident.online_on is None or resident.online_on > resident.level34_on):
         resident.online_on = resident.level34_on
         changed.append("online_on")
     if changed:
-        resident.save(update_fields=changed)
+        resident.save(update_fields=changed, locked=True)
     return resident
 
 
@@ -90,7 +111,7 @@ def resident_ladder_correct(*, resident: Resident, step: LadderStep, on: datetim
     Unlike resident_ladder_advance this may move a date later or clear it, so it refuses a
     correction that would leave a level 3/4 date without an online use on or before it.
     """
-    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    resident = _locked(resident)
     step = LadderStep(step)
     if on is not None and on > datetime.date.today():
         raise ValidationError({step.field: _("The date is in the future.")})
@@ -101,14 +122,14 @@ def resident_ladder_correct(*, resident: Resident, step: LadderStep, on: datetim
         raise ValidationError(
             {step.field: _("A level 3/4 application is an online use: the online date cannot be later.")}
         )
-    resident.save(update_fields=[step.field, "online_on"])
+    resident.save(update_fields=[step.field, "online_on"], locked=True)
     return resident
 
 
 @transaction.atomic
 def resident_departure_record(*, resident: Resident, on: datetime.date, reason: str) -> Resident:
     """Record that the resident moved away or died on `on`; they leave the indicators from then."""
-    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    resident = _locked(resident)
     if reason not in Resident.LeftReason.values:
         raise ValidationError({"left_reason": _("Say whether the resident moved away or died.")})
     if on > datetime.date.today():
@@ -116,5 +137,5 @@ def resident_departure_record(*, resident: Resident, on: datetime.date, reason: 
     resident.left_on = on
     resident.left_reason = reason
     resident.full_clean()
-    resident.save(update_fields=["left_on", "left_reason"])
+    resident.save(update_fields=["left_on", "left_reason"], locked=True)
     return resident
