@@ -1,14 +1,18 @@
 """Load and faults: officials logging visits and updating households at once, a server process killed midway.
 
-    bin/throwaway-postgres .venv/bin/python bench/load.py [--users 50 --seconds 60 --pause 0]
-        [--workers 4 --threads 4] [--no-kill]
+    bin/throwaway-postgres .venv/bin/python bench/load.py [--users 50 --seconds 60 --pause 2]
+        [--workers 2 x cores + 1 --threads 1] [--no-kill]
 
-Migrates the database DATABASE_URL names, seeds the demo commune, makes one commune
-official (with a token and a worker record) per simulated user, and starts gunicorn on
-127.0.0.1 with DEBUG off. Each user, in its own thread with its own keep-alive
-connection, loops: log a visit through the API (a fresh submission key, re-sent as is
-when the connection drops: the retry is what makes a double submit safe), or read a
-household and PATCH its address with If-Match (412 when another user got there first).
+Migrates the database DATABASE_URL names, seeds the demo commune (and ANALYZEs it, as a
+database in service would be), makes one commune official (with a token and a worker
+record) per simulated user, and starts gunicorn on 127.0.0.1 with DEBUG off, as the
+README's deployment runs it: sync workers, (2 x cores) + 1 of them, each request on a
+connection of its own as nginx opens them. Each user, in its own thread, loops: log a
+visit through the API (a fresh submission key, re-sent as is when the connection drops:
+the retry is what makes a double submit safe), or read a household and PATCH its address
+with If-Match (412 when another user got there first), then waits as a person does
+between two actions (`--pause`, 2 s on average; `--pause 0` sends back to back, which
+saturates the machine and measures its throughput rather than what officials see).
 Halfway through, one gunicorn worker is killed with SIGKILL; the master starts another.
 
 Afterwards the database is checked against what the clients were told:
@@ -50,6 +54,7 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from mobilization.models import HomeVisit, Worker  # noqa: E402
@@ -162,6 +167,10 @@ def update_household(client: Client, journal: Journal, household: int) -> None:
 def official_loop(port, token, worker, households, hot, stop, journal, seed, pause=0.0):
     rng = random.Random(seed)
     client = Client(port, token)
+    if pause:
+        # Officials do not all press "save" in the same millisecond: each starts after a
+        # pause of their own, so that actions arrive spread out from the first second on.
+        stop.wait(rng.expovariate(1 / pause))
     while not stop.is_set():
         if rng.random() < 0.6:
             log_visit(client, journal, rng.choice(households), worker)
@@ -188,6 +197,10 @@ def prepare(users: int):
         tokens.append(Token.objects.get_or_create(user=user)[0].key)
         workers.append(worker.pk)
     households = list(Household.objects.filter(commune=commune).values_list("pk", flat=True))
+    # A database in service has its planner statistics; a freshly seeded one has none until
+    # autovacuum gets round to it, which it would do in the middle of the run.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return commune, tokens, workers, households
 
 
@@ -216,15 +229,19 @@ def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
         "mobilization.wsgi:application",
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
-        f"--threads={threads}",
-        "--worker-class=gthread",
         "--timeout=30",
-        # Longer than an official's pause (--pause): with gunicorn's 2 s default, a paused
-        # client finds its connection closed and must reconnect, as behind no proxy at all.
-        "--keep-alive=30",
         "--graceful-timeout=5",
         "--log-level=warning",
     ]
+    if threads > 1:
+        command += [
+            f"--threads={threads}",
+            "--worker-class=gthread",
+            # Longer than an official's pause (--pause), so a paused client keeps its connection.
+            # A kept connection stays with the worker that accepted it: uneven when clients
+            # connect directly (no proxy), which is why the default is the deployment's sync workers.
+            "--keep-alive=30",
+        ]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -244,6 +261,27 @@ def worker_pids(master: int) -> list[int]:
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU time so far (Linux /proc/stat: user, nice, system, idle, iowait,
+    irq, softirq, steal), or nothing where there is no such file."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(n) for n in stat.readline().split()[1:9]]
+    except OSError:
+        return []
+
+
+def cpu_use(during: list[int]) -> str:
+    """How the cores spent the run: busy, idle, and stolen by the host of a virtual machine."""
+    total = sum(during)
+    if not total:
+        return "CPU use unknown"
+    busy, idle, stolen = (
+        100 * n / total for n in (sum(during[0:3]) + sum(during[5:7]), sum(during[3:5]), during[7])
+    )
+    return f"CPU during the run: {busy:.0f}% busy, {idle:.0f}% idle, {stolen:.0f}% stolen by the host"
+
+
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return float("nan")
@@ -257,14 +295,18 @@ def main() -> int:
     )
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn worker processes"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (more than 1: gthread workers)"
+    )
     parser.add_argument("--no-kill", action="store_true", help="do not kill a worker midway")
     parser.add_argument(
         "--pause",
         type=float,
-        default=0.0,
-        help="mean seconds each official waits between actions (default 0: back to back, the worst case)",
+        default=2.0,
+        help="mean seconds each official waits between actions (0: back to back, the saturation case)",
     )
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -284,6 +326,11 @@ def main() -> int:
         f"{options.users} officials for {options.seconds:.0f} s over {len(households)} households",
         flush=True,
     )
+    # Every worker answers its first requests slowly (connecting to the database, loading
+    # templates and translations): a few requests for each, not measured, before anything is.
+    warm = Client(port, tokens[0])
+    for n in range(3 * options.workers):
+        warm.request("GET", f"/api/households/{households[n % len(households)]}/")
     # One official alone first: the latency the load adds to, on this machine as it is now.
     alone = Journal()
     solo = Client(port, tokens[0])
@@ -308,6 +355,7 @@ def main() -> int:
         )
         for n, (token, worker, journal) in enumerate(zip(tokens, workers, journals, strict=True))
     ]
+    cpu_before = cpu_times()
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -328,6 +376,7 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=TIMEOUT + 5)
         elapsed = time.monotonic() - started
+        cpu_during = [after - before for before, after in zip(cpu_before, cpu_times(), strict=True)]
         replacement = worker_pids(server.pid)
         server.send_signal(signal.SIGTERM)
         try:
@@ -346,6 +395,7 @@ def main() -> int:
         commune,
         visits_before,
         versions_before,
+        cpu_during,
     )
     return 0
 
@@ -361,6 +411,7 @@ def report(
     commune,
     visits_before,
     versions_before,
+    cpu_during,
 ) -> None:
     calls = [c for j in journals for c in j.calls]
     by_kind = defaultdict(list)
@@ -369,6 +420,7 @@ def report(
     statuses = Counter(c.status for c in calls)
     print()
     print(f"{len(calls)} requests in {elapsed:.1f} s: {len(calls) / elapsed:.0f} requests/s")
+    print(cpu_use(cpu_during))
     print("latency (ms)      count     p50     p95     p99     max")
     for kind, group in [("all", calls), *sorted(by_kind.items())]:
         ms = [c.seconds * 1000 for c in group]
@@ -376,6 +428,16 @@ def report(
             f"  {kind:<15}{len(ms):>7} {percentile(ms, 0.50):>7.0f} {percentile(ms, 0.95):>7.0f} "
             f"{percentile(ms, 0.99):>7.0f} {max(ms):>7.0f}"
         )
+    # Ten seconds at a time: a shared machine's busy spells show as one slow window, a
+    # server that slows down as it goes shows as a trend.
+    windows = defaultdict(list)
+    for c in calls:
+        windows[int((c.started - started) // 10)].append(c.seconds * 1000)
+    print(
+        "p95 per 10 s:",
+        " ".join(f"{percentile(ms, 0.95):.0f}" for w, ms in sorted(windows.items()) if w >= 0),
+        f"(load average {os.getloadavg()[0]:.1f})",
+    )
     errors_5xx = sum(n for status, n in statuses.items() if status >= 500)
     dropped = statuses.get(0, 0)
     print("status counts:", dict(sorted(statuses.items())))
