@@ -31,9 +31,10 @@ from django.db import connection, transaction
 TABLE = "reports_adoptionchange"
 MEASURES = ("eligible", "eid", "online", "level34")
 COLUMNS = f"commune_id, village_id, month, {', '.join(MEASURES)}, compacted"
-# reports.models.AdoptionYearChange: the compacted changes summed per village and year,
-# kept by `compact` alone. Its migration came after the triggers' first one (0003), so
-# the functions below leave it out while it does not exist yet (`years=False`).
+# reports.models.AdoptionYearChange: the compacted changes summed per village and year
+# and per village and decade, kept by `compact` alone. Its migration came after the
+# triggers' first one (0003), so the functions below leave it out while it does not
+# exist yet (`years=False`).
 YEARS = "reports_adoptionyearchange"
 
 
@@ -419,7 +420,8 @@ def _rows_until(low: int, high: int, where: str, by_village: bool) -> tuple[str,
 def _where(commune_id: int, village_ids: list[int] | None) -> str:
     where = f"commune_id = {int(commune_id)}"
     if village_ids is not None:
-        where += " AND village_id IN (" + ", ".join(str(int(pk)) for pk in village_ids) + ")"
+        # No villages: no rows (SQL has no empty IN list).
+        where += " AND village_id IN (" + (", ".join(str(int(pk)) for pk in village_ids) or "NULL") + ")"
     return where
 
 

@@ -265,6 +265,11 @@ def test_the_dashboard_overview_takes_three_queries_whatever_the_villages(commun
     assert few == overview() == compaction_queries(commune) + 2
 
 
+def test_an_area_of_no_villages_counts_no_one(commune, register):
+    figures = selectors.adoption_series(commune=commune, start=D(2024, 1, 1), end=D(2024, 3, 1), villages=[])
+    assert [f.eligible for f in figures] == [0, 0, 0]
+
+
 def test_the_boundary_cases_count_as_domain_md_says(commune, register):
     """The hand-made residents, worked out by hand, so that the brute force itself is checked."""
     hand = [r for r in residents_of(commune) if not r.full_name.startswith("Người")]
