@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from mobilization.models import HomeVisit
 from mobilization.selectors import follow_up_overdue_exists
@@ -37,6 +38,7 @@ from villages.api_plumbing import (
     ScopedViewSet,
     UpdateFromInput,
     VersionedWrites,
+    etag_of,
 )
 from villages.models import LadderStep, Resident
 from villages.selectors import (
@@ -219,6 +221,16 @@ class HouseholdViewSet(
         for name, value in data.items():
             setattr(household, name, value)
         self.save_versioned(household, sent_version)
+
+    def output(self, instance, status_code=status.HTTP_200_OK, headers=None):
+        if status_code != status.HTTP_200_OK or not hasattr(instance, "member_count"):
+            return super().output(instance, status_code, headers)
+        # An update: the household was read with its list columns (get_object) and saved as
+        # it stands, version included; a write to a household changes none of its members,
+        # so their counts are as read. Not read again.
+        response = Response(self.get_serializer(instance).data, status=status_code, headers=headers)
+        response["ETag"] = etag_of(instance)
+        return response
 
 
 # --- Residents
