@@ -364,7 +364,7 @@ class ApplicationAdmin(ScopedAdmin):
     date_hierarchy = "submitted_on"
     search_folded_fields = ("resident__search_name",)
     search_text_fields = ("procedure",)
-    search_exact_fields = ("resident__national_id",)
+    search_national_id_fields = ("resident__national_id",)
     autocomplete_fields = ("resident", "helped_by", "visit", "session")
     fields = (
         "commune",

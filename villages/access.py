@@ -10,6 +10,7 @@ before writing.
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from villages.models import Commune, Role, Village
 
@@ -122,10 +123,31 @@ def may_read_history(user, commune) -> bool:
     return may_see_full_national_ids(user, commune)
 
 
-def may_see_full_national_ids(user, commune) -> bool:
-    """Personal ID numbers in full: the commune's officials (and superusers) only.
+def communes_with_full_national_ids(user) -> QuerySet[Commune]:
+    """Communes whose personal ID numbers the user sees in full: where they are an official
+    (every commune for a superuser).
 
     Everyone else, village heads included, sees them masked (`********1234`) on pages,
-    in the API and in exports: enough to tell two people apart, not enough to use.
+    in the API and in exports: enough to tell two people apart, not enough to use. A search
+    or filter by ID number matches, for them, only those last four digits
+    (villages.selectors.national_ids_matching).
     """
-    return may_manage_program(user, commune)
+    return communes_managed_by(user)
+
+
+def national_id_taken_message(user, commune) -> str:
+    """What someone is told when the ID number they typed belongs to another resident.
+
+    The number is unique in the commune, so the write is refused. The commune's officials,
+    who see every number in full, are told why. Anyone else is not told that the number
+    exists in the commune (typing numbers one by one would find out who lives here): they
+    are sent to the official, and the attempt goes to the security log.
+    """
+    if may_see_full_national_ids(user, commune):
+        return gettext("Another resident of this commune already has this ID number.")
+    return gettext("This ID number cannot be used here; ask the commune's official.")
+
+
+def may_see_full_national_ids(user, commune) -> bool:
+    """Personal ID numbers of this commune in full (communes_with_full_national_ids)."""
+    return communes_with_full_national_ids(user).filter(pk=getattr(commune, "pk", commune)).exists()

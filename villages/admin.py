@@ -309,7 +309,8 @@ class ResidentAdmin(VersionedAdmin):
     )
     list_select_related = ("household__village",)
     search_folded_fields = ("search_name",)
-    search_exact_fields = ("national_id", "phone", "household__code")
+    search_exact_fields = ("phone", "household__code")
+    search_national_id_fields = ("national_id",)
     autocomplete_fields = ("household",)
     readonly_fields = ("masked_national_id",)
     fieldsets = (

@@ -7,6 +7,7 @@ filter and form choice from the selectors, and answers 404 for an object outside
 user's area, like the rest of the site.
 """
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ from villages.models import Role
 from villages.selectors import (
     communes_visible_to,
     households_visible_to,
+    national_ids_matching,
     residents_visible_to,
     villages_visible_to,
 )
@@ -221,6 +223,8 @@ def _vietnamese_marked_letters() -> str:
 
 
 _MARKED = _vietnamese_marked_letters()
+# An ID number as people type it: digits, perhaps grouped with spaces, dots or dashes.
+ID_NUMBER_TYPED = re.compile(r"[0-9][0-9 .-]*")
 _BARE = "".join(fold(letter) for letter in _MARKED)
 
 
@@ -260,13 +264,18 @@ def search_in(
     folded: tuple[str, ...] = (),
     text: tuple[str, ...] = (),
     exact: tuple[str, ...] = (),
+    national_ids: tuple[str, ...] = (),
+    viewer=None,
 ) -> QuerySet:
     """Rows where every word of `term` is in one of the name columns, or an identifier equals it.
 
     `folded` columns already hold fold() text (Resident.search_name); `text` columns are
-    folded in SQL; `exact` columns (codes, phone and ID numbers) are compared whole and
-    case-insensitively. NFC or NFD input, with or without diacritics, finds the same rows.
-    The result has no duplicates, even when a column is reached through a to-many relation.
+    folded in SQL; `exact` columns (codes, phone numbers) are compared whole and
+    case-insensitively; `national_ids` (paths to a resident's ID number) match a whole
+    number only where `viewer` is shown it in full, else its last four digits
+    (villages.selectors.national_ids_matching). NFC or NFD input, with or without
+    diacritics, finds the same rows. The result has no duplicates, even when a column is
+    reached through a to-many relation.
     """
     term = clean_name(term)
     words = fold(term).split()
@@ -284,8 +293,12 @@ def search_in(
     any_identifier = Q()
     for path in exact:
         any_identifier |= Q(**{f"{path}__iexact": term})
+    if national_ids and ID_NUMBER_TYPED.fullmatch(term):
+        digits = re.sub(r"\D", "", term)
+        for path in national_ids:
+            any_identifier |= national_ids_matching(viewer, digits, path=path, whole=True)
     condition = (every_word if columns else Q(pk__in=[])) | any_identifier
-    if any(lookup_spawns_duplicates(model._meta, path) for path in (*folded, *text, *exact)):
+    if any(lookup_spawns_duplicates(model._meta, path) for path in (*folded, *text, *exact, *national_ids)):
         # A search through members or topics must not join them into the page's query:
         # the join would repeat rows and inflate the counts the list shows.
         matching = model._default_manager.alias(**aliases).filter(condition)
@@ -367,6 +380,9 @@ class ScopedChoicesMixin:
 
 ALL_ROLES = tuple(Role.Kind.values)
 
+# What Django's field list filters and date hierarchy put after a field's path in the address.
+FILTER_LOOKUPS = frozenset({"exact", "isnull", "id__exact", "gte", "lt", "year", "month", "day"})
+
 
 class ScopedAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
     """A ModelAdmin that reads through a selector and writes by the roles of villages.access.
@@ -377,7 +393,12 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
       rows at all (an empty `writers` leaves writing to superusers);
     - `may_write(user, obj)`: whether the user may write this row where it is (default:
       officials of its commune, villages.access.may_manage_program);
-    - `search_folded_fields`, `search_text_fields`, `search_exact_fields` (see search_in).
+    - `search_folded_fields`, `search_text_fields`, `search_exact_fields`,
+      `search_national_id_fields` (see search_in).
+
+    The changelist takes only the lookups its list filters and date hierarchy offer
+    (lookup_allowed): Django would otherwise take any lookup on a local field from the
+    address, `?national_id__startswith=` included, which recovers a masked number.
     """
 
     visible_to = None
@@ -388,6 +409,7 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
     search_folded_fields: tuple[str, ...] = ()
     search_text_fields: tuple[str, ...] = ()
     search_exact_fields: tuple[str, ...] = ()
+    search_national_id_fields: tuple[str, ...] = ()
     search_help_text = _("Names match with or without diacritics; codes and numbers match whole.")
     list_per_page = 50
 
@@ -395,7 +417,12 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
         super().__init_subclass__(**kwargs)
         # Django shows the search box, and allows autocomplete, when search_fields is set;
         # the search itself is get_search_results below.
-        cls.search_fields = (*cls.search_folded_fields, *cls.search_text_fields, *cls.search_exact_fields)
+        cls.search_fields = (
+            *cls.search_folded_fields,
+            *cls.search_text_fields,
+            *cls.search_exact_fields,
+            *cls.search_national_id_fields,
+        )
 
     def may_write(self, user, obj) -> bool:
         return may_manage_program(user, obj.commune_id)
@@ -426,8 +453,36 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
             folded=self.search_folded_fields,
             text=self.search_text_fields,
             exact=self.search_exact_fields,
+            national_ids=self.search_national_id_fields,
+            viewer=request.user,
         )
         return found, False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup in self._offered_parameters(request):
+            return True
+        return any(
+            lookup.startswith(f"{path}__") and lookup.removeprefix(f"{path}__") in FILTER_LOOKUPS
+            for path in self._offered_paths(request)
+        )
+
+    def _offered_parameters(self, request) -> set[str]:
+        """The parameters of the list's own filters (admin.SimpleListFilter)."""
+        return {
+            item.parameter_name
+            for item in self.get_list_filter(request)
+            if isinstance(item, type) and issubclass(item, admin.SimpleListFilter)
+        }
+
+    def _offered_paths(self, request) -> set[str]:
+        """The field paths the list filters and the date hierarchy filter on."""
+        paths = {self.date_hierarchy} if self.date_hierarchy else set()
+        for item in self.get_list_filter(request):
+            if isinstance(item, str):
+                paths.add(item)
+            elif isinstance(item, list | tuple):
+                paths.add(item[0])
+        return paths
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -5,9 +5,14 @@ import re
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Replace
 
-from villages.access import scope_of, villages_editable_by, villages_open_to_outreach
+from villages.access import (
+    communes_with_full_national_ids,
+    scope_of,
+    villages_editable_by,
+    villages_open_to_outreach,
+)
 from villages.models import Commune, Household, LadderStep, Resident, Village
-from villages.text import fold, search_text
+from villages.text import MASK_SHOWS, fold, search_text
 
 # Fewer digits than this match too many ID and phone numbers to be a search for one.
 MIN_DIGITS_TO_SEARCH = 4
@@ -57,11 +62,43 @@ def digits_only(expression: str):
     return expression
 
 
-def households_matching(households: QuerySet[Household], text: str) -> QuerySet[Household]:
+def national_ids_matching(user, digits: str, *, path: str = "national_id", whole: bool = False) -> Q:
+    """A filter for ID numbers matching typed `digits`, as far as the user is shown them.
+
+    In the communes where the user sees ID numbers in full
+    (access.communes_with_full_national_ids): the digits anywhere in the number, or the
+    whole number when `whole`. Everywhere else they are shown `********1234`, so only those
+    four digits, typed exactly, match: a search for a longer part of a hidden number must
+    find nothing, or adding one digit at a time would recover it. `path` leads from the
+    queried rows to the resident's `national_id`; the commune is the resident's.
+    """
+    if not digits:
+        return Q(pk__in=[])
+    resident = path.removesuffix("national_id")
+    in_full = Q(**{f"{path}__{'exact' if whole else 'contains'}": digits})
+    if not (user.is_authenticated and user.is_active and user.is_superuser):
+        in_full &= Q(**{f"{resident}commune__in": communes_with_full_national_ids(user).values("pk")})
+    if len(digits) == MASK_SHOWS:
+        return in_full | Q(**{f"{path}__endswith": digits})
+    return in_full
+
+
+def _numbers_matching(user, text: str) -> Q | None:
+    """Residents (annotated with `phone_digits`) whose ID or phone number matches the digits
+    of `text`; None when it has too few digits to be a search for a number."""
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < MIN_DIGITS_TO_SEARCH:
+        return None
+    # Phone numbers are shown in full to whoever sees the resident.
+    return national_ids_matching(user, digits) | Q(phone_digits__contains=digits)
+
+
+def households_matching(households: QuerySet[Household], text: str, *, viewer) -> QuerySet[Household]:
     """Households whose code, a present member's name, ID number or phone matches `text`.
 
     Names match without diacritics or case, typed in NFC or NFD; ID and phone numbers match
-    on their digits, so "0912 345" finds "0912345678". Control characters in `text` count as
+    on their digits, so "0912 345" finds "0912345678", and ID numbers only as far as
+    `viewer` is shown them (national_ids_matching). Control characters in `text` count as
     spaces (villages.text.search_text).
     """
     text = search_text(text)
@@ -72,15 +109,29 @@ def households_matching(households: QuerySet[Household], text: str) -> QuerySet[
     folded = fold(text)
     if folded:
         condition |= Exists(present.filter(search_name__contains=folded))
-    digits = re.sub(r"\D", "", text)
-    if len(digits) >= MIN_DIGITS_TO_SEARCH:
-        numbers = present.annotate(phone_digits=digits_only("phone")).filter(
-            Q(national_id__contains=digits) | Q(phone_digits__contains=digits)
-        )
-        condition |= Exists(numbers)
+    numbers = _numbers_matching(viewer, text)
+    if numbers is not None:
+        condition |= Exists(present.annotate(phone_digits=digits_only("phone")).filter(numbers))
         households = households.annotate(household_phone_digits=digits_only("phone"))
-        condition |= Q(household_phone_digits__contains=digits)
+        condition |= Q(household_phone_digits__contains=re.sub(r"\D", "", text))
     return households.filter(condition)
+
+
+def residents_matching(residents: QuerySet[Resident], text: str, *, viewer) -> QuerySet[Resident]:
+    """Residents whose name (diacritics and case ignored), household code, ID or phone matches
+    `text`, ID numbers only as far as `viewer` is shown them (national_ids_matching)."""
+    text = search_text(text)
+    if not text:
+        return residents
+    condition = Q(household__code__icontains=text)
+    folded = fold(text)
+    if folded:
+        condition |= Q(search_name__contains=folded)
+    numbers = _numbers_matching(viewer, text)
+    if numbers is not None:
+        residents = residents.annotate(phone_digits=digits_only("phone"))
+        condition |= numbers
+    return residents.filter(condition)
 
 
 def with_list_columns(households: QuerySet[Household]) -> QuerySet[Household]:

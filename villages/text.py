@@ -41,8 +41,12 @@ def fold(value: str | None) -> str:
     return " ".join(bare.casefold().split())
 
 
+# How many of an ID number's last digits a masked number shows.
+MASK_SHOWS = 4
+
+
 def mask_national_id(value: str | None) -> str:
     """`********1234`: enough to tell two people apart, not enough to use the number."""
     if not value:
         return ""
-    return "*" * max(len(value) - 4, 0) + value[-4:]
+    return "*" * max(len(value) - MASK_SHOWS, 0) + value[-MASK_SHOWS:]

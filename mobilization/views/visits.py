@@ -62,7 +62,9 @@ def _household_options(user, text: str):
     if len(text) < MIN_SEARCH_LENGTH:
         return []
     return list(
-        with_list_columns(households_matching(households_open_to_outreach(user), text))[:OPTIONS_SHOWN]
+        with_list_columns(households_matching(households_open_to_outreach(user), text, viewer=user))[
+            :OPTIONS_SHOWN
+        ]
     )
 
 
