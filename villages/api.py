@@ -8,11 +8,9 @@ If-Match (412) or version (409) changes nothing. Ladder steps and departures are
 calling villages.services, as the household page does.
 """
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +24,7 @@ from mobilization.models import HomeVisit
 from mobilization.selectors import follow_up_overdue_exists
 from villages.access import (
     communes_managed_by,
+    communes_with_full_national_ids,
     may_edit_register,
     may_manage_program,
     villages_editable_by,
@@ -42,11 +41,10 @@ from villages.api_plumbing import (
 )
 from villages.models import LadderStep, Resident
 from villages.selectors import (
-    MIN_DIGITS_TO_SEARCH,
     communes_visible_to,
-    digits_only,
     households_matching,
     households_visible_to,
+    residents_matching,
     residents_visible_to,
     villages_visible_to,
     with_list_columns,
@@ -67,7 +65,6 @@ from villages.serializers import (
     VillageUpdateSerializer,
 )
 from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
-from villages.text import fold
 
 # Ids are 64-bit in the database; a larger number would reach it as an overflow error.
 LARGEST_ID = 2**63 - 1
@@ -159,7 +156,7 @@ class HouseholdFilter(filters.FilterSet):
     )
 
     def search_households(self, queryset, name, value):
-        return households_matching(queryset, value)
+        return households_matching(queryset, value, viewer=self.request.user)
 
     def _with(self, queryset, condition, value):
         return queryset.filter(condition) if value else queryset.exclude(condition)
@@ -236,22 +233,6 @@ class HouseholdViewSet(
 # --- Residents
 
 
-def residents_matching(residents, text: str):
-    """Residents whose name (diacritics and case ignored), household code, ID or phone matches."""
-    text = (text or "").strip()
-    if not text:
-        return residents
-    condition = Q(household__code__icontains=text)
-    folded = fold(text)
-    if folded:
-        condition |= Q(search_name__contains=folded)
-    digits = re.sub(r"\D", "", text)
-    if len(digits) >= MIN_DIGITS_TO_SEARCH:
-        residents = residents.annotate(phone_digits=digits_only("phone"))
-        condition |= Q(national_id__contains=digits) | Q(phone_digits__contains=digits)
-    return residents.filter(condition)
-
-
 class ResidentFilter(filters.FilterSet):
     household = IdFilter(field_name="household")
     village = IdFilter(field_name="household__village")
@@ -286,7 +267,7 @@ class ResidentFilter(filters.FilterSet):
     born_until = filters.NumberFilter(field_name="birth_year", lookup_expr="lte")
 
     def search_residents(self, queryset, name, value):
-        return residents_matching(queryset, value)
+        return residents_matching(queryset, value, viewer=self.request.user)
 
 
 class ResidentViewSet(
@@ -294,8 +275,9 @@ class ResidentViewSet(
 ):
     """Residents of the households in your area.
 
-    Personal ID numbers are shown in full to those who keep the village's register
-    (officials, the village's heads) and masked for everyone else. The ladder dates and the
+    Personal ID numbers are shown in full to the commune's officials and masked
+    (`********1234`) for everyone else, village heads included; for them a search by ID
+    number matches those last four digits only. The ladder dates and the
     departure are not fields: use the `ladder` and `departure` actions, which move them
     exactly as the household page does. Writes honour If-Match and `version` as households do.
     A resident entered by mistake may be deleted; one with visits, sessions or applications on
@@ -323,7 +305,9 @@ class ResidentViewSet(
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if not hasattr(self, "_full_id_communes"):
-            self._full_id_communes = set(communes_managed_by(self.request.user).values_list("id", flat=True))
+            self._full_id_communes = set(
+                communes_with_full_national_ids(self.request.user).values_list("id", flat=True)
+            )
         context["full_id_communes"] = self._full_id_communes
         return context
 

@@ -178,6 +178,7 @@ class UpdateFromInput:
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         instance = self.get_object()
+        self.check_before_input(request, instance)
         serializer = self.get_input_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         self.perform_update(serializer)
@@ -186,6 +187,9 @@ class UpdateFromInput:
     def partial_update(self, request, *args, **kwargs):
         kwargs["partial"] = True
         return self.update(request, *args, **kwargs)
+
+    def check_before_input(self, request, instance) -> None:
+        """Refuse the write before its body is validated (get_object has checked the role)."""
 
     def perform_update(self, serializer):
         serializer.save()
@@ -243,6 +247,12 @@ class VersionedWrites:
                 raise Conflict(STALE_VERSION % {"sent": sent_version, "current": instance.version})
             return sent_version, Conflict
         return instance.version, Conflict
+
+    def check_before_input(self, request, instance) -> None:
+        # A stale write is refused before the body is validated: what validation says of the
+        # body (an ID number taken by someone else) is for a write that could be saved.
+        sent = request.data.get("version") if isinstance(request.data, dict) else None
+        self.expected_version(request, instance, sent if type(sent) is int else None)
 
     def save_versioned(self, instance, sent_version: int | None) -> None:
         expected, error = self.expected_version(self.request, instance, sent_version)

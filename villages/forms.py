@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import HomeVisit, Worker
 from mobilization.selectors import follow_up_overdue_exists
+from villages.access import may_see_full_national_ids, national_id_taken_message
 from villages.models import Household, LadderStep, Resident, Village
 from villages.selectors import households_matching
+from villages.text import mask_national_id
 
 # Phone numbers are typed with spaces, dots or dashes ("0912 345 678"); search ignores them.
 PHONE = RegexValidator(
@@ -54,11 +56,11 @@ class HouseholdFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages
 
-    def filter(self, households: QuerySet[Household]) -> QuerySet[Household]:
+    def filter(self, households: QuerySet[Household], *, viewer) -> QuerySet[Household]:
         """Apply the valid filters; a filter with a bad value is left out (and shown as an error)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        households = households_matching(households, data.get("q", ""))
+        households = households_matching(households, data.get("q", ""), viewer=viewer)
         if data.get("village"):
             households = households.filter(village=data["village"])
         present = Resident.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
@@ -135,7 +137,12 @@ class HouseholdCreateForm(forms.ModelForm):
 
 
 class ResidentForm(forms.ModelForm):
-    """A member added to a household, or a member's details corrected."""
+    """A member added to a household, or a member's details corrected.
+
+    `viewer` is the person editing. Someone who may change the member but not see ID numbers
+    in full (a village head) is shown the masked number (`********1234`): leaving it as shown
+    keeps the stored number, typing a number replaces it, emptying the box removes it.
+    """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
     # Longer than the 12 digits stored: people type "0041 8500 1234"; the spaces are dropped.
@@ -156,25 +163,42 @@ class ResidentForm(forms.ModelForm):
             "moved_in_on": date_input(),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
+        self.viewer = viewer
+        # Set when the typed ID number belongs to someone else (for the security log).
+        self.national_id_refused = False
         self.fields["phone"].validators.append(PHONE)
         if self.instance.pk:
             self.fields["version"].required = True
             self.fields["version"].initial = self.instance.version
         else:
             del self.fields["version"]
+        commune_id = self.instance.household.commune_id
+        self.stored_national_id = self.instance.national_id if self.instance.pk else ""
+        self.shown_national_id = self.stored_national_id
+        if self.stored_national_id and not may_see_full_national_ids(viewer, commune_id):
+            self.shown_national_id = mask_national_id(self.stored_national_id)
+            self.initial["national_id"] = self.shown_national_id
+            self.fields["national_id"].help_text = _(
+                "Shown masked. Leave it as it is to keep the number on record, or type the new number."
+            )
 
     def clean_national_id(self):
-        value = "".join(self.cleaned_data["national_id"].split())
+        typed = self.cleaned_data["national_id"]
+        if self.shown_national_id != self.stored_national_id and typed.strip() == self.shown_national_id:
+            return self.stored_national_id
+        value = "".join(typed.split())
         # Unique in the commune (a database constraint): the model form leaves it out
         # because the commune is not one of its fields.
+        commune_id = self.instance.household.commune_id
         if value and (
-            Resident.objects.filter(commune_id=self.instance.household.commune_id, national_id=value)
+            Resident.objects.filter(commune_id=commune_id, national_id=value)
             .exclude(pk=self.instance.pk)
             .exists()
         ):
-            raise forms.ValidationError(_("Another resident of this commune already has this ID number."))
+            self.national_id_refused = True
+            raise forms.ValidationError(national_id_taken_message(self.viewer, commune_id))
         return value
 
     def clean_moved_in_on(self):

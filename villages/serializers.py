@@ -17,7 +17,7 @@ from rest_framework import serializers
 
 from mobilization.models import Worker
 from mobilization.selectors import workers_visible_to
-from villages.access import may_edit_register, may_manage_program
+from villages.access import may_edit_register, may_manage_program, national_id_taken_message
 from villages.api_plumbing import ScopedPrimaryKeyField
 from villages.api_policy import api_error_from_django
 from villages.forms import PHONE
@@ -327,6 +327,10 @@ class ResidentInputSerializer(serializers.ModelSerializer):
         extra_kwargs = {"phone": {"validators": [PHONE]}, "moved_in_on": {"validators": [not_in_future]}}
 
     def validate_national_id(self, value):
+        stored = self.instance.national_id if self.instance is not None else ""
+        if stored and value.strip() == mask_national_id(stored):
+            # The masked number as read, sent back unchanged: keep the number on record.
+            return stored
         return "".join(value.split())
 
     def validate_full_name(self, value):
@@ -342,8 +346,9 @@ class ResidentInputSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if national_id and taken.exists():
+            user = self.context["request"].user
             raise serializers.ValidationError(
-                {"national_id": _("Another resident of this commune already has this ID number.")}
+                {"national_id": national_id_taken_message(user, household.commune_id)}
             )
         moved_in_on = attrs.get("moved_in_on")
         if (

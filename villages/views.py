@@ -28,6 +28,7 @@ from villages.access import (
     may_log_outreach,
     may_read_history,
     may_see_full_national_ids,
+    national_id_taken_message,
     villages_editable_by,
 )
 from villages.forms import (
@@ -41,6 +42,7 @@ from villages.forms import (
 from villages.models import Achievement, Household, LadderStep, Resident, StaleWrite
 from villages.selectors import households_visible_to, villages_visible_to, with_list_columns
 from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
+from villages.text import mask_national_id
 
 PAGE_SIZE = 25
 FILTERS = ("village", "not_visited", "without_eid", "not_level34", "overdue")
@@ -54,7 +56,7 @@ STALE_MESSAGE = gettext_lazy(
 def households(request):
     """The household list: search as you type, filters, pages."""
     form = HouseholdFilterForm(request.GET, villages=villages_visible_to(request.user))
-    found = with_list_columns(form.filter(households_visible_to(request.user)))
+    found = with_list_columns(form.filter(households_visible_to(request.user), viewer=request.user))
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -149,6 +151,8 @@ def _stale_values(form: Form, current) -> list[tuple[str, object]]:
             continue
         display = getattr(current, f"get_{name}_display", None)
         value = display() if display else getattr(current, name)
+        if name == "national_id" and value and not may_see_full_national_ids(form.viewer, current.commune_id):
+            value = mask_national_id(value)
         if isinstance(value, bool):
             value = _("yes") if value else _("no")
         values.append((field.label, value))
@@ -231,19 +235,18 @@ def member_create(request, pk: int):
     household = _editable_household(request, pk)
     member = Resident(household=household)
     if request.method == "POST":
-        form = ResidentForm(request.POST, instance=member)
+        form = ResidentForm(request.POST, instance=member, viewer=request.user)
         if form.is_valid():
             try:
                 created = form.save()
             except IntegrityError:
-                form.add_error(
-                    "national_id", _("Another resident of this commune already has this ID number.")
-                )
+                # Someone saved the same number between the check and the save.
+                form.add_error("national_id", national_id_taken_message(request.user, household.commune_id))
             else:
                 messages.success(request, _("%(name)s added to the household.") % {"name": created.full_name})
                 return redirect("villages:household", pk=household.pk)
     else:
-        form = ResidentForm(instance=member)
+        form = ResidentForm(instance=member, viewer=request.user)
     return render(
         request, "villages/member_form.html", {"form": form, "household": household, "member": None}
     )
@@ -257,16 +260,17 @@ def member_edit(request, pk: int, member_pk: int):
     stale = None
     if request.method == "POST":
         try:
-            saved, form, stale = _save_versioned(request, ResidentForm, member)
+            saved, form, stale = _save_versioned(request, ResidentForm, member, viewer=request.user)
         except IntegrityError:
-            saved, form = False, ResidentForm(request.POST, instance=_member(household, member_pk))
+            saved = False
+            form = ResidentForm(request.POST, instance=_member(household, member_pk), viewer=request.user)
             form.is_valid()
-            form.add_error("national_id", _("Another resident of this commune already has this ID number."))
+            form.add_error("national_id", national_id_taken_message(request.user, household.commune_id))
         if saved:
             messages.success(request, _("%(name)s saved.") % {"name": form.instance.full_name})
             return redirect("villages:household", pk=household.pk)
     else:
-        form = ResidentForm(instance=member)
+        form = ResidentForm(instance=member, viewer=request.user)
     return render(
         request,
         "villages/member_form.html",
