@@ -99,11 +99,28 @@ def test_village_head_replaces_the_number_by_typing_a_new_one(client, head_a, me
     assert member.national_id == "004190001111"
 
 
-def test_village_head_removes_the_number_by_emptying_the_box(client, head_a, member):
+def test_an_emptied_box_keeps_the_stored_number_too(client, head_a, member):
+    # Someone who never saw the number cannot tell an emptied box from one they cleared by mistake.
     client.force_login(head_a)
     assert client.post(edit_url(member), post_data(member, national_id="")).status_code == 302
     member.refresh_from_db()
+    assert member.national_id == NUMBER
+
+
+def test_an_official_empties_the_box_to_remove_the_number(client, official, member):
+    client.force_login(official)
+    assert client.post(edit_url(member), post_data(member, national_id="")).status_code == 302
+    member.refresh_from_db()
     assert member.national_id == ""
+
+
+def test_the_admin_shows_a_village_head_the_masked_number_too(client, head_a, member):
+    head_a.is_staff = True
+    head_a.save(update_fields=["is_staff"])
+    client.force_login(head_a)
+    page = client.get(reverse("admin:villages_resident_change", args=[member.pk])).content.decode()
+    assert NUMBER not in page
+    assert f'value="{MASKED}"' in page
 
 
 def test_a_mistyped_mask_is_refused_next_to_the_field(client, head_a, member):
@@ -132,7 +149,9 @@ def test_the_api_keeps_the_number_when_the_masked_value_is_sent_back(head_a, mem
     client = api(head_a)
     read = client.get(f"/api/residents/{member.pk}/").json()
     assert read["national_id"] == MASKED
-    body = {name: read[name] for name in ("full_name", "sex", "birth_year", "national_id", "phone", "relation")}
+    body = {
+        name: read[name] for name in ("full_name", "sex", "birth_year", "national_id", "phone", "relation")
+    }
     body["phone"] = "0987654321"
     response = client.put(f"/api/residents/{member.pk}/", {**body, "moved_in_on": None}, format="json")
     assert response.status_code == 200, response.content
@@ -213,3 +232,14 @@ def test_village_head_adding_a_member_on_the_page_is_not_told_either(client, hea
     assert response.status_code == 200
     assert response.context["form"].errors["national_id"] == [REFUSED]
     assert not household_a.members.filter(full_name="Nông Văn Bảo").exists()
+
+
+def test_the_api_keeps_the_number_when_a_village_head_sends_it_empty(head_a, official, member):
+    response = api(head_a).patch(f"/api/residents/{member.pk}/", {"national_id": ""}, format="json")
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.national_id == NUMBER
+    response = api(official).patch(f"/api/residents/{member.pk}/", {"national_id": ""}, format="json")
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.national_id == ""

@@ -37,7 +37,7 @@ from villages.selectors import (
     villages_visible_to,
 )
 from villages.services import resident_ladder_correct, role_grant
-from villages.text import mask_national_id
+from villages.text import mask_national_id, national_id_typed
 
 REGISTER_WRITERS = (Role.Kind.OFFICIAL, Role.Kind.VILLAGE_HEAD)
 
@@ -244,8 +244,8 @@ class ResidentAdminForm(VersionedForm):
     """The resident form: no date in the future, and the ID number masked for non-officials.
 
     Someone who may edit a resident but not read ID numbers in full (a village head) sees
-    an empty ID box with the masked number as a hint: typing a number replaces it,
-    leaving the box empty keeps it.
+    the masked number in the ID box and may type a new one, as on the member page
+    (villages.text.national_id_typed).
     """
 
     hide_national_id = False
@@ -254,16 +254,18 @@ class ResidentAdminForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if self.hide_national_id and self.instance.pk and "national_id" in self.fields:
             field = self.fields["national_id"]
-            self.initial["national_id"] = ""
-            field.widget.attrs["placeholder"] = mask_national_id(self.instance.national_id)
+            self.initial["national_id"] = mask_national_id(self.instance.national_id)
             field.widget.attrs["autocomplete"] = "off"
-            field.help_text = _("Type a new number to replace the one on record; leave empty to keep it.")
+            field.help_text = _(
+                "Shown masked. Leave it as it is to keep the number on record, or type the new number."
+            )
 
     def clean_national_id(self):
-        value = self.cleaned_data.get("national_id", "")
-        if self.hide_national_id and self.instance.pk and not value:
-            return self.instance.national_id
-        return value
+        return national_id_typed(
+            self.cleaned_data.get("national_id", ""),
+            stored=self.instance.national_id if self.instance.pk else "",
+            shown_masked=self.hide_national_id,
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -18,7 +18,7 @@ from mobilization.selectors import follow_up_overdue_exists
 from villages.access import may_see_full_national_ids, national_id_taken_message
 from villages.models import Household, LadderStep, Resident, Village
 from villages.selectors import households_matching
-from villages.text import mask_national_id
+from villages.text import mask_national_id, national_id_typed
 
 # Phone numbers are typed with spaces, dots or dashes ("0912 345 678"); search ignores them.
 PHONE = RegexValidator(
@@ -140,8 +140,8 @@ class ResidentForm(forms.ModelForm):
     """A member added to a household, or a member's details corrected.
 
     `viewer` is the person editing. Someone who may change the member but not see ID numbers
-    in full (a village head) is shown the masked number (`********1234`): leaving it as shown
-    keeps the stored number, typing a number replaces it, emptying the box removes it.
+    in full (a village head) is shown the masked number (`********1234`) and may type a new
+    one (villages.text.national_id_typed).
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
@@ -185,10 +185,11 @@ class ResidentForm(forms.ModelForm):
             )
 
     def clean_national_id(self):
-        typed = self.cleaned_data["national_id"]
-        if self.shown_national_id != self.stored_national_id and typed.strip() == self.shown_national_id:
-            return self.stored_national_id
-        value = "".join(typed.split())
+        value = national_id_typed(
+            self.cleaned_data["national_id"],
+            stored=self.stored_national_id,
+            shown_masked=self.shown_national_id != self.stored_national_id,
+        )
         # Unique in the commune (a database constraint): the model form leaves it out
         # because the commune is not one of its fields.
         commune_id = self.instance.household.commune_id

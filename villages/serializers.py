@@ -23,7 +23,7 @@ from villages.api_policy import api_error_from_django
 from villages.forms import PHONE
 from villages.models import Commune, Household, LadderStep, Resident, Village
 from villages.selectors import communes_visible_to, households_visible_to, villages_visible_to
-from villages.text import clean_name, mask_national_id
+from villages.text import clean_name, mask_national_id, national_id_typed
 
 FUTURE = gettext_lazy("The date is in the future.")
 
@@ -327,11 +327,10 @@ class ResidentInputSerializer(serializers.ModelSerializer):
         extra_kwargs = {"phone": {"validators": [PHONE]}, "moved_in_on": {"validators": [not_in_future]}}
 
     def validate_national_id(self, value):
-        stored = self.instance.national_id if self.instance is not None else ""
-        if stored and value.strip() == mask_national_id(stored):
-            # The masked number as read, sent back unchanged: keep the number on record.
-            return stored
-        return "".join(value.split())
+        if self.instance is None:
+            return national_id_typed(value, stored="", shown_masked=False)
+        shown_masked = self.instance.commune_id not in self.context.get("full_id_communes", ())
+        return national_id_typed(value, stored=self.instance.national_id, shown_masked=shown_masked)
 
     def validate_full_name(self, value):
         value = clean_name(value)

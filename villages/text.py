@@ -50,3 +50,16 @@ def mask_national_id(value: str | None) -> str:
     if not value:
         return ""
     return "*" * max(len(value) - MASK_SHOWS, 0) + value[-MASK_SHOWS:]
+
+
+def national_id_typed(typed: str | None, *, stored: str, shown_masked: bool) -> str:
+    """The ID number a form's box means: what was typed, spaces dropped ("0041 8500 1234").
+
+    Someone shown the number masked (a village head) sees `********1234` in the box and
+    cannot retype a number they never saw: the box left as shown, or left empty, keeps the
+    stored number; typing a number replaces it.
+    """
+    value = "".join((typed or "").split())
+    if shown_masked and stored and value in ("", mask_national_id(stored)):
+        return stored
+    return value
