@@ -3,6 +3,7 @@
 Shares are written as fractions (0.7007; XLSX shows them as percentages), changes in
 percentage points, counts as integers and "no figure" as an empty cell. The file names
 the area and period in its name; the XLSX has a second sheet saying what the table holds.
+Every cell goes through villages.spreadsheets, so a village or group name never runs as a formula.
 """
 
 import csv
@@ -16,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from reports.tables import Table
+from villages.spreadsheets import spreadsheet_cell, xlsx_append
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,9 +48,11 @@ def table_csv(table: Table, about: list[tuple[str, str]]) -> HttpResponse:
     # A byte-order mark, so that spreadsheet programs read the Vietnamese names as UTF-8.
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow([str(c.label) for c in table.columns])
+    writer.writerow([spreadsheet_cell(str(c.label)) for c in table.columns])
     for row in table.rows:
-        writer.writerow([plain(value, c.kind) for value, c in zip(row, table.columns, strict=True)])
+        writer.writerow(
+            [spreadsheet_cell(plain(value, c.kind)) for value, c in zip(row, table.columns, strict=True)]
+        )
     response = HttpResponse(buffer.getvalue(), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{file_name(table, about, "csv")}"'
     return response
@@ -58,21 +62,21 @@ def table_xlsx(table: Table, about: list[tuple[str, str]]) -> HttpResponse:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title(str(table.title))
-    sheet.append([str(c.label) for c in table.columns])
+    xlsx_append(sheet, [str(c.label) for c in table.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append([plain(value, c.kind, None) for value, c in zip(row, table.columns, strict=True)])
+        xlsx_append(sheet, [plain(value, c.kind, None) for value, c in zip(row, table.columns, strict=True)])
     for index, column in enumerate(table.columns, 1):
         if column.kind == "share":
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = "0.00%"
     notes = workbook.create_sheet(sheet_title(gettext("About this table")))
-    notes.append([str(table.title)])
+    xlsx_append(notes, [str(table.title)])
     for label, value in about:
-        notes.append([str(label), str(value)])
+        xlsx_append(notes, [str(label), str(value)])
     if table.note:
-        notes.append([str(table.note)])
+        xlsx_append(notes, [str(table.note)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

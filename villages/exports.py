@@ -9,6 +9,9 @@ the words the import reads (chủ hộ, Nam, chuyển đi, ... in Vietnamese, he
 moved_away in English): an official's export imports back unchanged, and a masked ID
 number is read by the import as an empty cell. Headers are Vietnamese when the page is.
 
+Text that a spreadsheet would run as a formula (=, +, -, @, ...) is written with a leading
+apostrophe (villages.spreadsheets), which the import reads back away.
+
 Distances are written with a decimal point (7.5), which the import reads as it reads 7,5;
 an empty cell is a distance not recorded (the village's usual distance applies).
 
@@ -28,6 +31,7 @@ from django.utils import timezone, translation
 from villages.admin_scoping import standing_of
 from villages.roster import COLUMNS
 from villages.selectors import households_visible_to, residents_visible_to, with_list_columns
+from villages.spreadsheets import spreadsheet_cell, xlsx_cell
 from villages.text import mask_national_id
 
 CHUNK = 2000
@@ -130,7 +134,7 @@ def csv_response(filename: str, headers: list[str], rows: Iterable[list]) -> Str
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(headers)
+        yield "\ufeff" + writer.writerow([spreadsheet_cell(header) for header in headers])
         for row in rows:
             yield writer.writerow(["" if value is None else _csv_value(value) for value in row])
 
@@ -144,7 +148,7 @@ def _csv_value(value):
         return int(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return value
+    return spreadsheet_cell(value)
 
 
 def xlsx_response(
@@ -152,7 +156,6 @@ def xlsx_response(
 ) -> HttpResponse:
     """An XLSX file with real date cells, built in openpyxl's write-only (streaming) mode."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
@@ -160,17 +163,21 @@ def xlsx_response(
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
+        cell = xlsx_cell(sheet, header)
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
     date_format = "DD/MM/YYYY" if _vietnamese() else "YYYY-MM-DD"
     for row in rows:
-        cells = list(row)
-        for position, value in enumerate(cells):
-            if isinstance(value, datetime.date):
-                cells[position] = cell = WriteOnlyCell(sheet, value=value)
+        cells = []
+        for value in row:
+            if isinstance(value, str):
+                cells.append(xlsx_cell(sheet, value))
+            elif isinstance(value, datetime.date):
+                cells.append(cell := xlsx_cell(sheet, value))
                 cell.number_format = date_format
+            else:
+                cells.append(value)  # numbers, booleans and blanks: openpyxl's own cell will do
         sheet.append(cells)
     out = io.BytesIO()
     workbook.save(out)

@@ -26,7 +26,9 @@ Choices of ours, documented for officials in the README:
 - `distance_km` (`khoang_cach_km`) is the household's one-way distance to the commune's
   one-stop office, in km with at most one decimal (7.5 or 7,5), 0 to 300; the rows of one
   household must not disagree on it (an empty cell agrees with anything);
-- residents of the register missing from the file are left as they are.
+- residents of the register missing from the file are left as they are;
+- a cell that an export wrote with an apostrophe so that it cannot run as a formula
+  ("'=Nguyen", villages.spreadsheets) reads without it, so such a name imports back unchanged.
 
 The audit trail: simple-history records the saves of the ORM, which the bulk writes below
 bypass. So every household and resident the import creates or changes gets its historical
@@ -64,6 +66,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from villages.models import EARLIEST_BIRTH_YEAR, MAX_DISTANCE_KM, Commune, Household, Resident, Village
+from villages.spreadsheets import typed_text
 from villages.text import clean_name, fold
 
 # --- The columns --------------------------------------------------------------------
@@ -373,8 +376,13 @@ class _Row:
 
 
 def _cell_text(value) -> str:
-    """A cell as trimmed NFC text with single spaces (clean_name), numbers without ".0"."""
+    """A cell as trimmed NFC text with single spaces (clean_name), numbers without ".0".
+
+    Text that our exports wrote with an apostrophe so that it cannot run as a formula
+    ("'=Nguyen") reads as what was typed ("=Nguyen").
+    """
     if type(value) is str:
+        value = typed_text(value)
         if value.isascii():
             return " ".join(value.split())  # clean_name without the NFC step ASCII does not need
         return clean_name(value)

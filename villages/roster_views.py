@@ -31,6 +31,7 @@ from django.views.decorators.http import require_POST
 from villages.access import communes_managed_by
 from villages.exports import csv_response, export_filename, households_export, residents_export, xlsx_response
 from villages.roster import COLUMNS, roster_import, roster_template_rows
+from villages.spreadsheets import xlsx_append
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ERRORS_SHOWN = 500
@@ -248,11 +249,11 @@ def template(request):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "danh_sach"
-    sheet.append(headers)
+    xlsx_append(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        xlsx_append(sheet, row)
     for cell in sheet[2]:
         if isinstance(cell.value, datetime.date):
             cell.number_format = "DD/MM/YYYY"
@@ -264,11 +265,13 @@ def template(request):
     for cells in sheet.columns:
         sheet.column_dimensions[cells[0].column_letter].width = max(12, len(str(cells[0].value)) + 2)
     guide = workbook.create_sheet("huong_dan")
-    guide.append([_("Vietnamese header"), _("English header"), _("Meaning"), _("Required")])
+    xlsx_append(guide, [_("Vietnamese header"), _("English header"), _("Meaning"), _("Required")])
     for cell in guide[1]:
         cell.font = Font(bold=True)
     for column in COLUMNS:
-        guide.append([column.vietnamese, column.name, str(column.label), _("yes") if column.required else ""])
+        xlsx_append(
+            guide, [column.vietnamese, column.name, str(column.label), _("yes") if column.required else ""]
+        )
     guide.column_dimensions["C"].width = 60
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="softbridge-roster-template.xlsx"'

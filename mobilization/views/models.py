@@ -44,6 +44,7 @@ from reports.tables import Table, savings_table
 from training.models import TrainingSession
 from villages.access import communes_managed_by, may_manage_program
 from villages.models import Village
+from villages.spreadsheets import xlsx_append
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -294,15 +295,17 @@ def model_review_xlsx(request, pk):
         (_("Printed on"), context["today"]),
     ]
     for label, value in rows:
-        facts.append([str(label), value])
+        xlsx_append(facts, [str(label), value])
     for (cell,) in facts.iter_rows(min_col=1, max_col=1):
         cell.font = Font(bold=True)
     goals = workbook.create_sheet(_("Goals")[:31])
-    goals.append(
-        [_("Goal"), _("By"), _("Goal value"), _("As of"), _("Actual"), _("Planned by then"), _("Status")]
+    xlsx_append(
+        goals,
+        [_("Goal"), _("By"), _("Goal value"), _("As of"), _("Actual"), _("Planned by then"), _("Status")],
     )
     for progress in context.get("goals", []):
-        goals.append(
+        xlsx_append(
+            goals,
             [
                 str(progress.goal.get_kind_display()),
                 progress.goal.due_on,
@@ -311,23 +314,25 @@ def model_review_xlsx(request, pk):
                 None if progress.actual is None else float(progress.actual),
                 float(progress.expected) if progress.expected is not None else None,
                 progress.status_label,
-            ]
+            ],
         )
     months = workbook.create_sheet(_("Months")[:31])
-    months.append([str(label) for label in MONTH_COLUMNS])
+    xlsx_append(months, [str(label) for label in MONTH_COLUMNS])
     results = context.get("results")
     if results:
         for row in results.months:
-            months.append([row.month.strftime("%Y-%m"), *_month_values(row)])
-        months.append([_("Total"), *_month_values(results.total)])
+            xlsx_append(months, [row.month.strftime("%Y-%m"), *_month_values(row)])
+        xlsx_append(months, [_("Total"), *_month_values(results.total)])
     saved = workbook.create_sheet(_("Savings")[:31])
     table = context.get("savings_table")
     if table:
-        saved.append([str(c.label) for c in table.columns])
+        xlsx_append(saved, [str(c.label) for c in table.columns])
         for row in table.rows:
-            saved.append([plain(value, c.kind, None) for value, c in zip(row, table.columns, strict=True)])
-        saved.append([])
-        saved.append([str(table.note)])
+            xlsx_append(
+                saved, [plain(value, c.kind, None) for value, c in zip(row, table.columns, strict=True)]
+            )
+        xlsx_append(saved, [])
+        xlsx_append(saved, [str(table.note)])
     for sheet in (goals, months, saved):
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -1,0 +1,138 @@
+"""Cells as spreadsheets read them: text that stays text in every CSV and XLSX we write.
+
+Excel, LibreOffice and Google Sheets run a cell that starts with = + - @ (or a tab or a
+carriage return before one) as a formula: a resident, group or topic name or a visit note
+typed as `=HYPERLINK(...)` would run on the machine of whoever opens the export. So every
+CSV and XLSX writer (the roster exports, the report tables, the model review, the admin's
+django-import-export formats) passes its values through `spreadsheet_cell`, as OWASP
+advises: such text gets a leading apostrophe, which the spreadsheet shows and never runs.
+A name that merely contains these characters ("Lò Văn-Anh") is left alone, and numbers and
+dates keep their types. XLSX text is also stored as text (`xlsx_cell`), never as a formula
+or an error cell, whatever it looks like.
+
+The importers (the roster import and the admin's formats) read such a cell back with
+`typed_text`, so that an export imports back unchanged: "'=Nguyen" is the name "=Nguyen".
+The admin's CSV also starts with a byte-order mark, so that Excel reads the Vietnamese.
+"""
+
+import io
+from collections.abc import Iterable
+
+import tablib
+from django.utils.translation import gettext as _
+from import_export.formats import base_formats
+from openpyxl.cell import Cell, WriteOnlyCell
+
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value):
+    """`value` as a spreadsheet cell may hold it: text starting a formula gets a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def typed_text(text: str) -> str:
+    """The text a cell written by `spreadsheet_cell` stood for: "'=Nguyen" is "=Nguyen"."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def xlsx_cell(sheet, value) -> Cell:
+    """A cell of `sheet` holding `value`; text is stored as text, never as a formula."""
+    cell = WriteOnlyCell(sheet, value=spreadsheet_cell(value))
+    if isinstance(cell.value, str):
+        # openpyxl makes "=..." a formula and "#N/A" an error; a name is neither.
+        cell.data_type = "s"
+    return cell
+
+
+def xlsx_append(sheet, values: Iterable) -> list[Cell]:
+    """Append a row of `values` to `sheet` (normal or write-only) as xlsx_cell's; give the cells."""
+    cells = [xlsx_cell(sheet, value) for value in values]
+    sheet.append(cells)
+    return cells
+
+
+# --- The admin's files (django-import-export) -----------------------------------------
+
+
+def _dataset(dataset: tablib.Dataset, cell) -> tablib.Dataset:
+    rows = [[cell(value) for value in row] for row in dataset]
+    headers = [cell(header) for header in dataset.headers] if dataset.headers else None
+    return tablib.Dataset(*rows, headers=headers, title=dataset.title)
+
+
+def _typed_cell(value):
+    return typed_text(value) if isinstance(value, str) else value
+
+
+class _SpreadsheetFormat:
+    """A django-import-export format whose cells are written by spreadsheet_cell and read by typed_text."""
+
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(_dataset(dataset, spreadsheet_cell), **kwargs)
+
+    def create_dataset(self, in_stream, *args, **kwargs):
+        return _dataset(super().create_dataset(in_stream, *args, **kwargs), _typed_cell)
+
+
+class _WithBOM:
+    def export_data(self, dataset, **kwargs):
+        # A byte-order mark, so that Excel reads the Vietnamese letters as UTF-8.
+        return "\ufeff" + super().export_data(dataset, **kwargs)
+
+
+class SpreadsheetCSV(_WithBOM, _SpreadsheetFormat, base_formats.CSV):
+    pass
+
+
+class SpreadsheetTSV(_WithBOM, _SpreadsheetFormat, base_formats.TSV):
+    pass
+
+
+class SpreadsheetHTML(_SpreadsheetFormat, base_formats.HTML):
+    pass  # Excel opens an HTML table as a sheet
+
+
+class SpreadsheetXLSX(_SpreadsheetFormat, base_formats.XLSX):
+    def export_data(self, dataset, **kwargs):
+        # tablib would store "=..." as a formula and "#N/A" as an error: write it as the
+        # site's own files are written, text as text.
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+        from openpyxl.utils.exceptions import IllegalCharacterError
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=(dataset.title or "")[:31] or None)
+        try:
+            if dataset.headers:
+                bold = Font(bold=True)
+                headers = [xlsx_cell(sheet, header) for header in dataset.headers]
+                for cell in headers:
+                    cell.font = bold
+                sheet.append(headers)
+            for row in dataset:
+                xlsx_append(sheet, row)
+        except IllegalCharacterError:
+            raise ValueError(
+                _("A cell holds a control character that Excel refuses: export as CSV.")
+            ) from None
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+
+
+# The admin's formats (villages.admin_scoping.ScopedAdmin): the spreadsheets written as
+# above, JSON and YAML, which no spreadsheet runs, as they are.
+ADMIN_FORMATS = (
+    SpreadsheetCSV,
+    SpreadsheetXLSX,
+    SpreadsheetTSV,
+    base_formats.JSON,
+    base_formats.YAML,
+    SpreadsheetHTML,
+)
