@@ -290,3 +290,15 @@ def test_admin_csv_export_imports_back_without_the_apostrophe(client, official, 
 
     assert done.status_code == 302
     assert list(commune.worker_groups.values_list("name", flat=True)) == ["=Đoàn Thanh niên"]
+
+
+def test_a_control_character_does_not_fail_an_xlsx_export(client, official, village_a, commune, household_a):
+    """XLSX cannot hold most control characters: they are left out, the rest of the cell kept."""
+    factories.household(village_a, code="NK-9", address="Xóm\x01 Trên\x1b")
+    client.force_login(official)
+    rows = table(client.get(reverse("roster:export", args=["households", "xlsx"])), "xlsx")
+    assert {row["household_code"][0]: row["address"][0] for row in rows}["NK-9"] == "Xóm Trên"
+
+    _visit(commune, household_a, "=gặp\x07 lại")
+    rows = table(admin_export(client, official, "mobilization", "homevisit", "xlsx"), "xlsx")
+    assert [row["notes"][0] for row in rows] == ["'=gặp lại"]

@@ -19,9 +19,9 @@ import io
 from collections.abc import Iterable
 
 import tablib
-from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,7 +42,13 @@ def typed_text(text: str) -> str:
 
 
 def xlsx_cell(sheet, value) -> Cell:
-    """A cell of `sheet` holding `value`; text is stored as text, never as a formula."""
+    """A cell of `sheet` holding `value`; text is stored as text, never as a formula.
+
+    XLSX cannot hold most control characters (openpyxl refuses them): they are left out,
+    so that one stray character in a note does not make the whole export fail.
+    """
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(sheet, value=spreadsheet_cell(value))
     if isinstance(cell.value, str):
         # openpyxl makes "=..." a formula and "#N/A" an error; a name is neither.
@@ -104,23 +110,17 @@ class SpreadsheetXLSX(_SpreadsheetFormat, base_formats.XLSX):
         # site's own files are written, text as text.
         from openpyxl import Workbook
         from openpyxl.styles import Font
-        from openpyxl.utils.exceptions import IllegalCharacterError
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title=(dataset.title or "")[:31] or None)
-        try:
-            if dataset.headers:
-                bold = Font(bold=True)
-                headers = [xlsx_cell(sheet, header) for header in dataset.headers]
-                for cell in headers:
-                    cell.font = bold
-                sheet.append(headers)
-            for row in dataset:
-                xlsx_append(sheet, row)
-        except IllegalCharacterError:
-            raise ValueError(
-                _("A cell holds a control character that Excel refuses: export as CSV.")
-            ) from None
+        if dataset.headers:
+            bold = Font(bold=True)
+            headers = [xlsx_cell(sheet, header) for header in dataset.headers]
+            for cell in headers:
+                cell.font = bold
+            sheet.append(headers)
+        for row in dataset:
+            xlsx_append(sheet, row)
         out = io.BytesIO()
         workbook.save(out)
         return out.getvalue()
