@@ -8,10 +8,22 @@
 """
 
 import pytest
+from django.test.utils import override_settings
 from django.utils import translation
 
 from tests import factories
 from villages.models import Role
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """PBKDF2 costs a tenth of a second of CPU per account and sign-in, minutes over the suite.
+
+    What the suite checks of passwords (the validators, the lockout, token exchange) does not
+    depend on the hash; the production hasher stays in settings.py.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

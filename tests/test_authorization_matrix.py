@@ -931,9 +931,7 @@ def fingerprint() -> dict:
 
 
 @pytest.fixture
-def world(db, settings) -> World:
-    # A fast hasher: six accounts with the production one cost seconds per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def world(db) -> World:
     built = build_world()
     built.before = fingerprint()
     return built

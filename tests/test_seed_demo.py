@@ -19,7 +19,6 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
-from django.test import override_settings
 
 from mobilization.demo import DEMO_WORKER_NAME
 from mobilization.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
@@ -40,9 +39,7 @@ from villages.models import Commune, Household, Resident, Role, Village
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
     """Seed once per module and return the command's output; roll it all back afterwards."""
-    # A fast hasher keeps the logins below from costing a second each.
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with fast, django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic():
         out = io.StringIO()
         call_command("seed_demo", stdout=out)
         # Check the deferred foreign keys now, once, rather than at every test's teardown.
