@@ -20,7 +20,7 @@ from villages.roster import MAX_COLUMNS, MAX_LINE_CHARS
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The address space the import command may use, measured (VmPeak): the command itself
 # (Python, Django, openpyxl, SQLite) about 100 MB, a dry run of a 100,000-row roster about
-# 270 MB; the sheet declared huge took 2.9 GB before the caps, and failed.
+# 270 MB; the sheet declared huge failed with MemoryError under this cap before the caps.
 MEMORY_LIMIT = 512 * 1024 * 1024
 
 
