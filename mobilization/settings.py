@@ -297,3 +297,7 @@ SPECTACULAR_SETTINGS = {
         "LeftReasonEnum": "villages.models.ResidentLeftReason",
     },
 }
+
+# The roster import refuses a file of more rows than this (after the header): a commune's
+# roster is far smaller, and the import holds the rows it checks in memory.
+ROSTER_MAX_ROWS = env_int("ROSTER_MAX_ROWS", 200_000)

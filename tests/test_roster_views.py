@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
-from villages import roster_views
+from villages import roster, roster_views
 from villages.models import Household, Resident, Village
 from villages.roster import COLUMNS, roster_import
 
@@ -173,6 +173,96 @@ def test_an_unreadable_file_is_shown_as_a_problem(client, official, commune):
     preview = client.get(response["Location"])
     assert "cannot be read as an Excel workbook" in preview.content.decode()
     assert "Import now" not in preview.content.decode()
+
+
+def test_the_preview_reads_the_file_once_however_often_it_is_opened(
+    client, official, commune, village_a, monkeypatch
+):
+    reads = []
+
+    def counted_roster_table(source):
+        reads.append(source)
+        return real_roster_table(source)
+
+    real_roster_table = roster.roster_table
+    monkeypatch.setattr(roster, "roster_table", counted_roster_table)
+    client.force_login(official)
+    url = upload(client, commune, BAD)["Location"]
+
+    first, again = client.get(url), client.get(url)
+
+    assert len(reads) == 1
+    for page in (first, again):
+        assert page.status_code == 200
+        assert [(error.row, error.column) for error in page.context["errors"]] == [
+            (5, "nam_sinh"),
+            (6, "so_dinh_danh"),
+        ]
+        assert "2 problems: nothing from this file will be saved." in page.content.decode()
+
+
+def test_a_preview_of_many_problems_keeps_the_count_of_all(client, official, commune, monkeypatch):
+    monkeypatch.setattr(roster_views, "ERRORS_SHOWN", 2)
+    client.force_login(official)
+    rows = [["NK", "Nà Khau", f"NK-{n:03d}", f"Nông Văn {n}", "2099", ""] for n in range(5)]
+    url = upload(client, commune, rows)["Location"]
+    client.get(url)
+
+    again = client.get(url)
+
+    assert len(again.context["errors"]) == 2
+    html = again.content.decode()
+    assert "5 problems: nothing from this file will be saved." in html
+    assert "and 3 more problems." in html
+
+
+def test_after_a_refused_confirmation_the_preview_shows_that_newer_check(
+    client, official, commune, village_a, household_a
+):
+    client.force_login(official)
+    url = upload(client, commune)["Location"]
+    assert "Import now" in client.get(url).content.decode()
+    factories.resident(household_a, full_name="Nông Văn Khác", birth_year=1950, national_id="004185000123")
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    assert client.post(reverse("roster:confirm", args=[token])).status_code == 409
+
+    preview = client.get(url)
+
+    assert "belongs to another resident" in preview.content.decode()
+    assert "Import now" not in preview.content.decode()
+
+
+def test_a_confirmed_import_leaves_neither_the_file_nor_its_preview(
+    client, official, commune, uploads_in_tmp
+):
+    client.force_login(official)
+    url = upload(client, commune)["Location"]
+    client.get(url)
+    assert len(list(uploads_in_tmp.iterdir())) == 2  # the file and its preview
+    token = url.rstrip("/").rsplit("/", 1)[1]
+
+    client.post(reverse("roster:confirm", args=[token]))
+
+    assert list(uploads_in_tmp.iterdir()) == []
+
+
+def test_a_sheet_declared_huge_is_shown_as_one_problem(client, official, commune, uploads_in_tmp):
+    from tests.test_roster_limits import declared_huge_xlsx
+
+    client.force_login(official)
+    uploaded = SimpleUploadedFile("roster.xlsx", declared_huge_xlsx(HEADERS))
+    url = client.post(reverse("roster:upload"), {"commune": commune.pk, "file": uploaded})["Location"]
+
+    preview = client.get(url)
+
+    assert [str(error) for error in preview.context["errors"]] == [
+        "row 1048576, column -: The file has more than 200000 rows; split it (by village, for example) and "
+        "import the parts one by one."
+    ]
+    assert "Import now" not in preview.content.decode()
+    token = preview.context["token"]
+    assert client.post(reverse("roster:confirm", args=[token])).status_code == 409
+    assert not Resident.objects.exists()
 
 
 # --- who may use the pages ----------------------------------------------------------

@@ -53,13 +53,14 @@ import csv
 import datetime
 import gc
 import io
-import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -253,7 +254,16 @@ class RosterResult:
 
 
 class RosterUnreadable(Exception):
-    """The file is not a CSV or XLSX roster at all."""
+    """The file is not a CSV or XLSX roster at all, or it holds more than an import takes.
+
+    `row` and `column` locate the problem when it has a place in the file (a row past the
+    cap); otherwise row 1, column "-", as for the file as a whole.
+    """
+
+    def __init__(self, message: str, *, row: int = 1, column: str = "-"):
+        super().__init__(message)
+        self.row = row
+        self.column = column
 
 
 class _Stale(Exception):
@@ -264,18 +274,37 @@ Progress = Callable[[str, int, int], None]
 
 # --- Reading the file ---------------------------------------------------------------
 
+# What a file may hold. A sheet's cells cost memory whether or not they mean anything: an
+# XLSX of 2 KB can hold a cell at row 1,048,576 of column XFD (16,384), and every row before
+# it, padded to that width, would not fit in any server's memory. So the file is read one
+# row at a time, each row is cut to the roster's columns as it is read, and the reading
+# stops at the first row past a cap (the rows a commune holds, the columns a roster has
+# plus a margin for a row number and notes).
+MAX_COLUMNS = 100
+# A CSV line is parsed whole: a line longer than this (17 cells of at most 255 characters
+# are about 4,500) is no roster's row, and its cells are not even split.
+MAX_LINE_CHARS = 100_000
+
+
+def max_rows() -> int:
+    """The cap on a file's rows (after the header): settings.ROSTER_MAX_ROWS."""
+    return settings.ROSTER_MAX_ROWS
+
 
 @dataclass
 class RosterTable:
     headers: list[str]
-    rows: list[Sequence]  # cell values; rows[0] is the spreadsheet's row 2
+    # (spreadsheet row, cells) of each non-empty row after the header, read as it is
+    # consumed; raises RosterUnreadable at the first row past a cap.
+    lines: Iterator[tuple[int, Sequence]]
 
 
 def roster_table(source) -> RosterTable:
     """Read a CSV or XLSX roster from a path, bytes or a binary file object.
 
     XLSX is recognised by its content (a zip archive), not its name, so a misnamed file
-    still reads. Raises RosterUnreadable with a message a person can act on.
+    still reads. Raises RosterUnreadable with a message a person can act on, here for the
+    file and its header, while the rows are read for a row past a cap.
     """
     data = _read_bytes(source)
     if data[:4] == b"PK\x03\x04":
@@ -298,6 +327,50 @@ def _read_bytes(source) -> bytes:
         return file.read()
 
 
+def _within_columns(cells: Sequence, row: int) -> Sequence:
+    """The row's cells up to MAX_COLUMNS; RosterUnreadable names the first filled cell past it."""
+    for position in range(MAX_COLUMNS, len(cells)):
+        value = cells[position]
+        if value is not None and value != "":
+            from openpyxl.utils import get_column_letter
+
+            raise RosterUnreadable(
+                _(
+                    "The file has more than %(columns)s columns: this cell is beyond them. Delete the "
+                    "columns after column %(last)s and try again."
+                )
+                % {"columns": MAX_COLUMNS, "last": get_column_letter(MAX_COLUMNS)},
+                row=row,
+                column=get_column_letter(position + 1),
+            )
+    return cells[:MAX_COLUMNS]
+
+
+def _capped(lines: Iterable[Sequence]) -> Iterator[tuple[int, Sequence]]:
+    """The rows after the header, numbered as the spreadsheet numbers them, within the caps.
+
+    Empty rows are skipped (the checker would skip them) and count for nothing; the first
+    filled row past the cap on rows ends the reading.
+    """
+    last = max_rows() + 1  # the header is row 1
+    for number, cells in enumerate(lines, start=2):
+        size = len(cells)
+        if cells.count(None) + cells.count("") == size:
+            continue
+        if number > last:
+            raise RosterUnreadable(
+                _(
+                    "The file has more than %(rows)s rows; split it (by village, for example) and import "
+                    "the parts one by one."
+                )
+                % {"rows": last - 1},
+                row=number,
+            )
+        if size > MAX_COLUMNS:
+            cells = _within_columns(cells, number)
+        yield number, cells
+
+
 def _csv_table(data: bytes) -> RosterTable:
     try:
         text = data.decode("utf-8-sig")
@@ -305,20 +378,44 @@ def _csv_table(data: bytes) -> RosterTable:
         raise RosterUnreadable(
             _("The file is neither XLSX nor UTF-8 text: in Excel, save it as “CSV UTF-8” and try again.")
         ) from None
-    first_line = text.split("\n", 1)[0]
+    first_line = text[: MAX_LINE_CHARS + 1].split("\n", 1)[0]
     # Excel writes ';' where the decimal comma is the custom (as in Vietnamese settings).
     delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(_csv_lines(text), delimiter=delimiter)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         headers = next(reader, None)
-        rows = list(reader)
     except csv.Error as error:
-        raise RosterUnreadable(
-            _("The file is not a readable CSV file: %(error)s") % {"error": error}
-        ) from None
+        raise _csv_unreadable(error, reader) from None
     if headers is None:
         raise RosterUnreadable(_("The file is empty."))
-    return RosterTable(headers=headers, rows=rows)
+    return RosterTable(headers=_within_columns(headers, 1), lines=_capped(_csv_rows(reader)))
+
+
+def _csv_lines(text: str) -> Iterator[str]:
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise RosterUnreadable(
+                _(
+                    "This line is longer than %(limit)s characters: no roster's row is. Check that this "
+                    "is the roster file."
+                )
+                % {"limit": MAX_LINE_CHARS},
+                row=number,
+            )
+        yield line
+
+
+def _csv_rows(reader) -> Iterator[list[str]]:
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise _csv_unreadable(error, reader) from None
+
+
+def _csv_unreadable(error: csv.Error, reader) -> RosterUnreadable:
+    return RosterUnreadable(
+        _("The file is not a readable CSV file: %(error)s") % {"error": error}, row=max(1, reader.line_num)
+    )
 
 
 def _xlsx_table(data: bytes) -> RosterTable:
@@ -326,17 +423,31 @@ def _xlsx_table(data: bytes) -> RosterTable:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        # The sheet's declared size is only its word (see MAX_COLUMNS): read its cells as
+        # they are, each row as long as its last cell.
+        sheet.reset_dimensions()
     except Exception:  # openpyxl raises many kinds of errors for a damaged or foreign zip
         raise RosterUnreadable(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
+    lines = sheet.iter_rows(values_only=True)
     try:
-        lines = workbook.worksheets[0].iter_rows(values_only=True)
         headers = next(lines, None)
         if headers is None:
             raise RosterUnreadable(_("The file is empty."))
-        rows = list(lines)
+        headers = _within_columns(headers, 1)
+    except BaseException:
+        workbook.close()
+        raise
+    return RosterTable(
+        headers=["" if h is None else str(h) for h in headers], lines=_capped(_xlsx_rows(workbook, lines))
+    )
+
+
+def _xlsx_rows(workbook, lines) -> Iterator[tuple]:
+    try:
+        yield from lines
     finally:
         workbook.close()
-    return RosterTable(headers=["" if h is None else str(h) for h in headers], rows=rows)
 
 
 # --- Checking the cells -------------------------------------------------------------
@@ -483,14 +594,15 @@ class _Checker:
         row.bad.add(name)
         self.error(row.row, self.column_name(name), message)
 
-    def rows(self, lines: list[Sequence], progress: Progress | None = None) -> list[_Row]:
+    def rows(self, lines: Iterable[tuple[int, Sequence]], progress: Progress | None = None) -> list[_Row]:
         """The file's non-empty rows, checked. Errors go to self.errors and each row's `bad`.
 
-        Each column is checked as a whole: every distinct value once, then the outcomes
-        are mapped back onto the rows. A roster repeats itself (the same village, relation,
-        year and dates on many rows), which keeps 100,000 rows to about a second.
+        `lines` are (spreadsheet row, cells), as RosterTable.lines gives them. Only the cells
+        of the roster's columns are kept, as each line is read. Each column is then checked
+        as a whole: every distinct value once, then the outcomes are mapped back onto the
+        rows. A roster repeats itself (the same village, relation, year and dates on many
+        rows), which keeps 100,000 rows to about a second.
         """
-        count = len(lines)
         checks = {
             "village_code": self.text,
             "village_name": self.text,
@@ -505,13 +617,28 @@ class _Checker:
             "distance_km": self.distance,
             **dict.fromkeys(DATE_COLUMNS, self.date),
         }
-        # One tuple per column of the file (padded where a line is short).
-        cells_of = list(itertools.zip_longest(*lines)) if lines else []
+        positions = list(self.index.values())
+        if len(positions) > 1:
+            pick = itemgetter(*positions)
+        else:  # itemgetter of one position gives the cell, not a tuple
+            pick = (lambda cells, at=positions[0]: (cells[at],)) if positions else (lambda cells: ())
+        width = max(positions, default=-1) + 1
+        padding = (None,) * width
+        numbers: list[int] = []
+        picked: list[tuple] = []
+        for number, cells in lines:
+            if len(cells) < width:  # a short line: its last cells are empty
+                cells = (*cells, *padding[len(cells) :])
+            numbers.append(number)
+            picked.append(pick(cells))
+        count = len(picked)
+        # One tuple per column of the roster, in the order of self.index.
+        cells_of = dict(zip(self.index, zip(*picked, strict=True), strict=True)) if picked else {}
         nothing = (None,) * count
         failed: dict[int, list[tuple[str, str]]] = {}
         columns: dict[str, list] = {}
-        for done, (name, position) in enumerate(self.index.items(), start=1):
-            cells = cells_of[position] if position < len(cells_of) else nothing
+        for done, name in enumerate(self.index, start=1):
+            cells = cells_of.get(name, nothing)
             check = checks[name]
             outcome = {
                 value: None if value is None or value == "" else check(name, value) for value in set(cells)
@@ -559,9 +686,9 @@ class _Checker:
         for i, failures in failed.items():
             bad[i] = {name for name, _message in failures}
             for name, message in failures:
-                self.error(i + 2, self.column_name(name), message)
+                self.error(numbers[i], self.column_name(name), message)
         rows = [
-            _Row(i + 2, bad.get(i, _CLEAN), village_codes[i], village_names[i], distances[i], values[i])
+            _Row(numbers[i], bad.get(i, _CLEAN), village_codes[i], village_names[i], distances[i], values[i])
             for i in kept
         ]
         return rows
@@ -779,16 +906,24 @@ def _register(commune: Commune):
     return villages, households, residents
 
 
-def _plan(commune: Commune, table: RosterTable, result: RosterResult, progress: Progress | None) -> _Plan:
-    errors = result.errors
-    checker = _Checker(table.headers, errors)
-    column = checker.column_name
+def _checked(
+    table: RosterTable, result: RosterResult, progress: Progress | None
+) -> tuple[_Checker, list[_Row]]:
+    """The file's rows, read and checked cell by cell; raises RosterUnreadable past a cap."""
+    checker = _Checker(table.headers, result.errors)
     result.ignored_columns = checker.ignored
-    rows = checker.rows(table.rows, progress)
+    rows = checker.rows(table.lines, progress)
     result.rows = len(rows)
-    if not rows and not errors:
-        checker.error(2, column("full_name"), _("The file has no residents."))
+    if not rows and not result.errors:
+        checker.error(2, checker.column_name("full_name"), _("The file has no residents."))
+    return checker, rows
 
+
+def _plan(
+    commune: Commune, checker: _Checker, rows: list[_Row], result: RosterResult, progress: Progress | None
+) -> _Plan:
+    errors = result.errors
+    column = checker.column_name
     plan = _Plan(commune)
     villages, households, residents = _register(commune)
     village_code_of = {pk: code for code, (pk, _name) in villages.items()}
@@ -1306,19 +1441,20 @@ def _without_cycle_collection():
 
 def _roster_import(commune, source, dry_run, progress, user_id) -> RosterResult:
     result = RosterResult()
+    # Read and checked before the commune is locked below: the file alone decides this part.
     try:
-        table = roster_table(source)
+        checker, rows = _checked(roster_table(source), result, progress)
     except RosterUnreadable as error:
-        result.errors.append(RowError(1, "-", str(error)))
-        return result
+        # The file was not read to its end: what was found before the cap is not the story.
+        return RosterResult(errors=[RowError(error.row, error.column, str(error))])
     if dry_run:
-        _plan(commune, table, result, progress)
+        _plan(commune, checker, rows, result, progress)
         return result
     try:
         with transaction.atomic():
             # One import per commune at a time: the second waits, then sees the first's rows.
             Commune.objects.select_for_update().filter(pk=commune.pk).first()
-            plan = _plan(commune, table, result, progress)
+            plan = _plan(commune, checker, rows, result, progress)
             if result.errors:
                 return result
             _write(plan, progress, user_id)

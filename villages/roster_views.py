@@ -3,12 +3,16 @@ everyone downloads the exports of their area and the import template.
 
 The upload is kept on the server under a random token held in the user's session, so
 that the confirmation imports exactly the file that was previewed, checked again at that
-moment (the register may have changed in between). Uploads and imports are for the
-commune's officials (villages.access.communes_managed_by); the exports read through the
-scoped selectors, so each user's file holds their area only.
+moment (the register may have changed in between). The preview is checked once and kept
+beside the file: opening it again (a reload, the back button) shows it without reading
+the file again, so that a file that is slow to read costs its reading once per upload.
+Uploads and imports are for the commune's officials (villages.access.communes_managed_by);
+the exports read through the scoped selectors, so each user's file holds their area only.
 """
 
+import dataclasses
 import datetime
+import pickle
 import re
 import secrets
 import tempfile
@@ -144,7 +148,7 @@ def _keep_upload(request, commune, uploaded) -> str:
     uploads = dict(request.session.get(SESSION_KEY, {}))
     uploads[token] = {"commune": commune.pk, "name": Path(uploaded.name).name, "at": time.time()}
     for old in sorted(uploads, key=lambda t: uploads[t]["at"])[:-UPLOADS_PER_SESSION]:
-        (upload_dir() / old).unlink(missing_ok=True)
+        _remove_upload_files(old)
         del uploads[old]
     request.session[SESSION_KEY] = uploads
     return token
@@ -170,14 +174,43 @@ def _kept_upload(request, token: str):
     return upload, commune, path
 
 
-def _discard_upload(request, token: str) -> None:
+def _remove_upload_files(token: str) -> None:
     (upload_dir() / token).unlink(missing_ok=True)
+    _preview_path(token).unlink(missing_ok=True)
+
+
+def _discard_upload(request, token: str) -> None:
+    _remove_upload_files(token)
     uploads = dict(request.session.get(SESSION_KEY, {}))
     uploads.pop(token, None)
     request.session[SESSION_KEY] = uploads
 
 
-def _preview(request, token, upload, commune, result, status=200):
+def _preview_path(token: str) -> Path:
+    # Not a token (a token has no dot): _kept_upload never takes it for an upload.
+    return upload_dir() / f"{token}.preview"
+
+
+def _keep_preview(token: str, result) -> tuple:
+    """The preview of the upload `token` as _preview shows it, kept for the next visit."""
+    # The errors shown and their count: a bad file can have a million.
+    kept = (dataclasses.replace(result, errors=result.errors[:ERRORS_SHOWN]), len(result.errors))
+    with open(_preview_path(token), "wb") as file:
+        pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
+    return kept
+
+
+def _kept_preview(token: str) -> tuple | None:
+    # Unpickling is safe here as in Django's file cache: the file is ours, written above
+    # into the server's private upload directory (mode 0700) under a random token.
+    try:
+        with open(_preview_path(token), "rb") as file:
+            return pickle.load(file)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+        return None  # not kept yet, or by another version of the app: check the file again
+
+
+def _preview(request, token, upload, commune, result, error_count: int, status=200):
     return render(
         request,
         "villages/roster_preview.html",
@@ -186,8 +219,9 @@ def _preview(request, token, upload, commune, result, status=200):
             "upload": upload,
             "commune": commune,
             "result": result,
+            "error_count": error_count,
             "errors": result.errors[:ERRORS_SHOWN],
-            "errors_hidden": max(0, len(result.errors) - ERRORS_SHOWN),
+            "errors_hidden": max(0, error_count - ERRORS_SHOWN),
             "created_hidden": max(0, result.residents.created - len(result.created)),
             "updated_hidden": max(0, result.residents.updated - len(result.updated)),
         },
@@ -197,11 +231,17 @@ def _preview(request, token, upload, commune, result, status=200):
 
 @login_required
 def preview(request, token: str):
-    """What the file would create, change and refuse; nothing is saved."""
+    """What the file would create, change and refuse; nothing is saved.
+
+    The file is checked on the first visit only: later visits show that check again.
+    """
     _managed_communes(request)
     upload, commune, path = _kept_upload(request, token)
-    result = roster_import(commune=commune, source=path, dry_run=True)
-    return _preview(request, token, upload, commune, result)
+    kept = _kept_preview(token)
+    if kept is None:
+        kept = _keep_preview(token, roster_import(commune=commune, source=path, dry_run=True))
+    result, error_count = kept
+    return _preview(request, token, upload, commune, result, error_count)
 
 
 @login_required
@@ -212,7 +252,9 @@ def confirm(request, token: str):
     upload, commune, path = _kept_upload(request, token)
     result = roster_import(commune=commune, source=path, user=request.user)
     if not result.saved:
-        return _preview(request, token, upload, commune, result, status=409)
+        # This check is the newer: the preview shows it from now on.
+        _keep_preview(token, result)
+        return _preview(request, token, upload, commune, result, len(result.errors), status=409)
     _discard_upload(request, token)
     messages.success(
         request,
