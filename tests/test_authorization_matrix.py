@@ -930,15 +930,19 @@ def fingerprint() -> dict:
 # --- Running a request --------------------------------------------------------------------
 
 
-@pytest.fixture
-def world(db) -> World:
-    built = build_world()
-    built.before = fingerprint()
-    return built
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> World:
+    """One world for the module's tests: each test runs in a savepoint inside it (`db`), and
+    every request of a test in one more (attempt), so each role meets the same rows."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build_world()
+        built.before = fingerprint()
+        yield built
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def clients(world) -> dict[str, Client]:
+def clients(world, db) -> dict[str, Client]:
     made = {"anonymous": Client(raise_request_exception=False)}
     for role, user in world.users.items():
         made[role] = Client(raise_request_exception=False)
