@@ -233,3 +233,58 @@ def test_a_csv_line_longer_than_a_roster_row_is_refused(commune, line):
         "the roster file."
     ]
     assert not Resident.objects.exists()
+
+
+def with_member(data: bytes, name: str, content: bytes) -> bytes:
+    """The workbook `data` with one more member in its zip."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zipped,
+    ):
+        for member in source.infolist():
+            zipped.writestr(member, source.read(member))
+        zipped.writestr(name, content)
+    return out.getvalue()
+
+
+def test_a_workbook_that_unpacks_to_more_than_the_cap_is_refused_before_unpacking(commune, monkeypatch):
+    monkeypatch.setattr("villages.roster.MAX_XLSX_UNPACKED_BYTES", 2**20)
+    # A 2 MB member packs to a few KB: a small zip bomb, under a small cap.
+    data = with_member(xlsx_file(GOOD), "xl/media/padding.bin", b"\0" * (2 * 2**20))
+    assert len(data) < 20_000
+
+    result = run(commune, data)
+
+    assert [str(error) for error in result.errors] == [
+        "row 1, column -: The workbook unpacks to more than 1 MB; save it again, or split it."
+    ]
+    assert not Resident.objects.exists()
+
+
+def test_a_workbook_within_the_unpacked_cap_imports(commune, monkeypatch):
+    monkeypatch.setattr("villages.roster.MAX_XLSX_UNPACKED_BYTES", 2**20)
+    data = with_member(xlsx_file(GOOD), "xl/media/padding.bin", b"\0" * 1000)
+
+    assert run(commune, data).errors == []
+    assert Resident.objects.exists()
+
+
+def test_a_sheet_damaged_after_its_first_rows_is_refused_with_the_message(commune):
+    rows = roster_rows(50)
+    data = xlsx_file(rows)
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        sheet = source.read("xl/worksheets/sheet1.xml")
+    cut = sheet[: len(sheet) // 2] + b"<row r=<<<"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as zipped:
+        for member in source.infolist():
+            content = cut if member.filename == "xl/worksheets/sheet1.xml" else source.read(member)
+            zipped.writestr(member, content)
+
+    result = run(commune, out.getvalue())
+
+    assert [str(error) for error in result.errors] == [
+        "row 1, column -: The file cannot be read as an Excel workbook (.xlsx)."
+    ]
+    assert not Resident.objects.exists()

@@ -54,6 +54,7 @@ import datetime
 import gc
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -284,6 +285,11 @@ MAX_COLUMNS = 100
 # A CSV line is parsed whole: a line longer than this (17 cells of at most 255 characters
 # are about 4,500) is no roster's row, and its cells are not even split.
 MAX_LINE_CHARS = 100_000
+# An XLSX is a zip: a few KB of it can unpack to gigabytes of repeated text, which openpyxl
+# would hold in memory (the shared strings). A roster of 200,000 rows unpacks to well under
+# this; the sizes a zip declares are checked before anything is unpacked, and Python's
+# zipfile never unpacks more than a member declares.
+MAX_XLSX_UNPACKED_BYTES = 400 * 2**20
 
 
 def max_rows() -> int:
@@ -422,6 +428,15 @@ def _xlsx_table(data: bytes) -> RosterTable:
     from openpyxl import load_workbook
 
     try:
+        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        raise RosterUnreadable(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise RosterUnreadable(
+            _("The workbook unpacks to more than %(size)s MB; save it again, or split it.")
+            % {"size": MAX_XLSX_UNPACKED_BYTES // 2**20}
+        )
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         # The sheet's declared size is only its word (see MAX_COLUMNS): read its cells as
@@ -446,6 +461,10 @@ def _xlsx_table(data: bytes) -> RosterTable:
 def _xlsx_rows(workbook, lines) -> Iterator[tuple]:
     try:
         yield from lines
+    except (RosterUnreadable, GeneratorExit):
+        raise
+    except Exception:  # a sheet damaged after its first rows: openpyxl's zip and XML errors
+        raise RosterUnreadable(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
     finally:
         workbook.close()
 
