@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
-from mobilization.models import Application, HomeVisit, VisitHelp, WorkerGroup
+from mobilization.models import Application, CommunicationActivity, HomeVisit, VisitHelp, WorkerGroup
 from reports import ledger
 from reports.models import Target
 from tests import factories
@@ -117,6 +117,7 @@ def populated(transactional_db):
         (HomeVisit, "commune"),
         (VisitHelp, "visit__commune"),
         (Application, "commune"),
+        (CommunicationActivity, "commune"),
         (TrainingSession, "commune"),
         (Attendance, "session__commune"),
     ):
