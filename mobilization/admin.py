@@ -47,6 +47,7 @@ from mobilization.selectors import (
 from mobilization.services import Help, application_record, help_record, visit_log
 from villages.access import may_log_outreach, may_manage_program
 from villages.admin_scoping import (
+    OutreachDeletes,
     ReadOnlyScopedAdmin,
     ScopedAdmin,
     ScopedInline,
@@ -197,7 +198,8 @@ class HomeVisitForm(ScopedModelForm):
 
 
 @admin.register(HomeVisit)
-class HomeVisitAdmin(ScopedAdmin):
+class HomeVisitAdmin(OutreachDeletes, ScopedAdmin):
+    deleted_with = (VisitHelp,)
     visible_to = staticmethod(visits_visible_to)
     writers = OUTREACH_WRITERS
     importable = False  # visits are logged through visit_log, one by one
@@ -328,7 +330,7 @@ class VisitHelpAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(CommunicationActivity)
-class CommunicationActivityAdmin(ScopedAdmin):
+class CommunicationActivityAdmin(OutreachDeletes, ScopedAdmin):
     visible_to = staticmethod(communications_visible_to)
     resource_classes = [CommunicationActivityResource]
     list_display = ("held_on", "channel", "topic", "reach", "group", "village_names")

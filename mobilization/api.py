@@ -51,6 +51,7 @@ from mobilization.services import application_record, communication_record, visi
 from mobilization.views.communications import may_change_communication
 from villages.access import (
     communes_managed_by,
+    may_delete_outreach,
     may_log_outreach,
     may_manage_program,
     villages_open_to_outreach,
@@ -272,8 +273,9 @@ class CommunicationFilter(filters.FilterSet):
 class CommunicationViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, ScopedViewSet):
     """Loudspeaker announcements, bulletin board posts, meetings, leaflets and Zalo messages.
 
-    Logged by officials, and by village heads and workers for their own villages; changed or
-    deleted by officials or by whoever may log in every village the activity names.
+    Logged by officials, and by village heads and workers for their own villages; changed by
+    officials or by whoever may log in every village the activity names; deleted by officials
+    or by whoever recorded it, within a day (villages.access.may_delete_outreach).
     """
 
     replays_submission_key = True
@@ -294,6 +296,9 @@ class CommunicationViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destr
 
     def may_change(self, user, activity):
         return may_change_communication(user, activity)
+
+    def may_delete(self, user, activity):
+        return may_delete_outreach(user, activity)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

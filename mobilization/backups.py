@@ -16,8 +16,10 @@ import datetime
 import gzip
 import json
 import os
+import re
 import tempfile
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -47,6 +50,10 @@ LEFT_OUT_APPS = {"axes"}
 # The year rows go with them: the triggers empty them when a commune is deleted.
 WRITTEN_BY_TRIGGERS = {"reports.adoptionchange", "reports.adoptionyearchange"}
 CHUNK = 1000
+# App labels and migration names, as the header lists them: one word each.
+NAME = re.compile(r"\w+", re.ASCII)
+# How much of a value or an error from the file a message quotes.
+QUOTED = 120
 
 
 class BackupError(Exception):
@@ -198,7 +205,7 @@ def backup_header(path: str | os.PathLike) -> dict:
         header = json.loads(first)
     except FileNotFoundError:
         raise BackupError(_("There is no file at %(path)s.") % {"path": path}) from None
-    except (OSError, EOFError, zlib.error, ValueError, UnicodeDecodeError):
+    except (OSError, EOFError, zlib.error, ValueError, RecursionError):
         raise BackupError(
             _("%(path)s is not a Softbridge backup, or it is damaged.") % {"path": path}
         ) from None
@@ -207,9 +214,30 @@ def backup_header(path: str | os.PathLike) -> dict:
     if header.get("version") != FORMAT_VERSION:
         raise BackupError(
             _("%(path)s is a backup of format %(found)s; this version of Softbridge reads format %(ours)s.")
-            % {"path": path, "found": header.get("version"), "ours": FORMAT_VERSION}
+            % {"path": path, "found": _quoted(header.get("version")), "ours": FORMAT_VERSION}
         )
+    if not _header_fits(header):
+        raise BackupError(_("%(path)s is not a Softbridge backup, or it is damaged.") % {"path": path})
     return header
+
+
+def _header_fits(header: dict) -> bool:
+    """The header has the shape `backup_write` gives it, so that no reader of it trips."""
+    migrations, rows = header.get("migrations"), header.get("rows")
+    return (
+        isinstance(header.get("created"), str)
+        and isinstance(migrations, dict)
+        and all(
+            NAME.fullmatch(label) and isinstance(names, list) and all(_is_name(n) for n in names)
+            for label, names in migrations.items()
+        )
+        and isinstance(rows, dict)
+        and all(type(count) is int and count >= 0 for count in rows.values())
+    )
+
+
+def _is_name(value) -> bool:
+    return isinstance(value, str) and NAME.fullmatch(value) is not None
 
 
 def migrations_differ(header: dict, using: str = "default") -> list[str]:
@@ -237,11 +265,12 @@ def migrations_differ(header: dict, using: str = "default") -> list[str]:
 def backup_restore(*, path: str | os.PathLike, using: str = "default") -> BackupSummary:
     """Replace every backed-up table's rows with the backup's, in one transaction.
 
-    Refuses (BackupError, nothing changed) a file that is not a backup, is damaged or
-    truncated, was made at other migrations, or whose rows do not add up to the counts its
-    header promises. Foreign keys are checked when the transaction commits (Django makes
-    them deferrable on PostgreSQL and SQLite), so rows load in any order. On PostgreSQL
-    the id sequences are moved past the restored ids.
+    Refuses (BackupError, one line, nothing changed) a file that is not a backup, is
+    damaged or truncated, was made at other migrations, holds a row of another shape than
+    `backup` writes (checked for every row before anything is written), a value a field
+    cannot take or the database refuses, or rows that do not add up to the counts its
+    header promises. Foreign keys are checked once every row is in, so rows load in any
+    order. On PostgreSQL the id sequences are moved past the restored ids.
     """
     header = backup_header(path)
     differences = migrations_differ(header, using)
@@ -252,10 +281,12 @@ def backup_restore(*, path: str | os.PathLike, using: str = "default") -> Backup
             + "\n".join(differences)
         )
     model_list = backed_up_models()
-    known = {m._meta.label_lower for m in model_list}
+    by_label = {m._meta.label_lower: m for m in model_list}
+    known = set(by_label)
     connection = connections[using]
     loaded: dict[str, int] = dict.fromkeys(known, 0)
     try:
+        _check_rows(path, header, by_label)
         with transaction.atomic(using=using):
             with connection.cursor() as cursor:
                 for table in backed_up_tables(model_list):
@@ -266,7 +297,7 @@ def backup_restore(*, path: str | os.PathLike, using: str = "default") -> Backup
                 for model in derived:
                     cursor.execute("DELETE FROM %s" % connection.ops.quote_name(model._meta.db_table))  # noqa: UP031
             _load_rows(path, {m._meta.label_lower for m in derived}, loaded, using)
-            promised = {label: count for label, count in header.get("rows", {}).items() if count}
+            promised = {label: count for label, count in header["rows"].items() if count}
             found = {label: count for label, count in loaded.items() if count}
             if promised != found:
                 raise BackupError(
@@ -280,47 +311,193 @@ def backup_restore(*, path: str | os.PathLike, using: str = "default") -> Backup
                     _("After loading, these tables hold other rows than the backup: %(tables)s.")
                     % {"tables": ", ".join(extra)}
                 )
+            # Checked here, not only at commit: a restore inside a caller's transaction
+            # (a test, a script) would otherwise keep rows that point nowhere.
+            connection.check_constraints(table_names=backed_up_tables(model_list))
             _reset_sequences(connection, model_list)
     except BackupError:
         raise
-    except (OSError, EOFError, zlib.error, DeserializationError, ValueError, KeyError, TypeError) as error:
-        raise BackupError(
-            _("The backup is damaged and was not restored; nothing was changed. (%(error)s)")
-            % {"error": error}
-        ) from None
+    except (OSError, EOFError, zlib.error, ValueError) as error:
+        raise _damaged(str(error)) from None
     except (IntegrityError, DatabaseError) as error:
         raise BackupError(
-            _("The database refused the backup's rows; nothing was changed. (%(error)s)") % {"error": error}
+            _("The database refused the backup's rows; nothing was changed. (%(error)s)")
+            % {"error": _one_line(str(error))}
         ) from None
     return BackupSummary(path=Path(path), rows=found, created=header.get("created", ""))
 
 
-def _load_rows(path, only: set[str], loaded: dict[str, int], using: str) -> None:
-    """Insert the file's rows of the models in `only`, in batches, as they are (raw: no
-    auto_now, no save()). A row of a model that is not backed up here is an error."""
-    batch: list = []
+def _damaged(reason: str) -> BackupError:
+    return BackupError(
+        _("The backup is damaged and was not restored; nothing was changed. (%(error)s)")
+        % {"error": _one_line(reason)}
+    )
+
+
+def _one_line(text: str) -> str:
+    """Text from the file or the database, on one line and short enough to read."""
+    text = " ".join(text.split())
+    return text if len(text) <= 2 * QUOTED else text[: 2 * QUOTED] + "…"
+
+
+def _quoted(value) -> str:
+    """A value read from the file, as JSON (newlines escaped), cut short."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= QUOTED else text[:QUOTED] + "…"
+
+
+def _file_rows(path) -> Iterator[tuple[int, object]]:
+    """Each line after the header, parsed, with its line number (blank lines skipped)."""
     with gzip.open(path, "rt", encoding="utf-8") as lines:
         lines.readline()
         for line_number, line in enumerate(lines, start=2):
             if not line.strip():
                 continue
-            row = json.loads(line)
-            label = row.get("model") if isinstance(row, dict) else None
-            if label not in loaded:
-                raise BackupError(
-                    _("Line %(line)s of the backup holds a row of %(model)s, which is not backed up here.")
-                    % {"line": line_number, "model": label}
-                )
-            if label not in only:
-                continue
-            for item in PythonDeserializer([row], using=using):
-                if batch and (type(batch[0].object) is not type(item.object) or len(batch) >= CHUNK):
-                    _insert(batch, using)
-                    batch = []
-                batch.append(item)
-                loaded[label] += 1
+            try:
+                row = json.loads(line)
+            except (ValueError, RecursionError):
+                raise _damaged(_("line %(line)s is not a row of JSON") % {"line": line_number}) from None
+            yield line_number, row
+
+
+def _check_rows(path, header: dict, by_label: dict[str, type[models.Model]]) -> None:
+    """Check every row's shape (`_check_row`) and that the rows add up to the header's
+    counts, before anything is written."""
+    counts: Counter[str] = Counter()
+    for line_number, row in _file_rows(path):
+        counts[_check_row(row, line_number, by_label)] += 1
+    promised = {label: count for label, count in header["rows"].items() if count}
+    if dict(counts) != promised:
+        raise BackupError(_("The backup is incomplete: its header promises other row counts than it holds."))
+
+
+def _check_row(row, line_number: int, by_label: dict[str, type[models.Model]]) -> str:
+    """The row's model label, once the row has the shape `backup_write` gives it: an
+    object of exactly model, pk and fields; a model backed up here; an id that is a
+    number or text; exactly the fields the serializer writes for that model, each
+    holding a value of the right kind (a plain value, an id or natural key for a
+    relation, a list of them for a many-to-many, text for a date, a time or a decimal,
+    anything for a JSON field). Whether
+    the value suits the field (a date, a number) is the deserializer's to say."""
+    if not isinstance(row, dict) or set(row) != {"model", "pk", "fields"}:
+        raise _damaged(
+            _("line %(line)s is not a row: an object of model, pk and fields") % {"line": line_number}
+        )
+    label = row["model"]
+    model = by_label.get(label) if isinstance(label, str) else None
+    if model is None:
+        raise BackupError(
+            _("Line %(line)s of the backup holds a row of %(model)s, which is not backed up here.")
+            % {"line": line_number, "model": _quoted(label)}
+        )
+    where = {"line": line_number, "record": _record(label, row["pk"])}
+    if not _is_key(row["pk"]):
+        raise _damaged(_("line %(line)s, %(record)s: the id is not a number or text") % where)
+    fields = row["fields"]
+    if not isinstance(fields, dict):
+        raise _damaged(
+            _("line %(line)s, %(record)s: the fields are not an object of names and values") % where
+        )
+    expected = _serialized_fields(model)
+    unknown = sorted(set(fields) - set(expected))
+    if unknown:
+        raise _damaged(
+            _("line %(line)s, %(record)s: %(model)s has no field %(fields)s")
+            % {**where, "model": label, "fields": ", ".join(_quoted(name) for name in unknown)}
+        )
+    missing = sorted(set(expected) - set(fields))
+    if missing:
+        raise _damaged(
+            _("line %(line)s, %(record)s: the row lacks the field %(fields)s")
+            % {**where, "fields": ", ".join(missing)}
+        )
+    for name, value in fields.items():
+        if not _value_fits(expected[name], value):
+            raise _damaged(
+                _("line %(line)s, %(record)s: %(field)s cannot hold %(value)s")
+                % {**where, "field": name, "value": _quoted(value)}
+            )
+    return label
+
+
+def _record(label: str, pk) -> str:
+    return "%s %s" % (label, _quoted(pk))  # noqa: UP031
+
+
+def _serialized_fields(model: type[models.Model]) -> dict[str, models.Field]:
+    """The fields Django's serializer writes for a row of `model`, by name."""
+    fields = {f.name: f for f in model._meta.concrete_model._meta.local_fields if f.serialize}
+    for field in model._meta.concrete_model._meta.local_many_to_many:
+        if field.serialize and field.remote_field.through._meta.auto_created:
+            fields[field.name] = field
+    return fields
+
+
+def _value_fits(field: models.Field, value) -> bool:
+    if isinstance(field, models.JSONField):
+        return True
+    if field.many_to_many:
+        return isinstance(value, list) and all(_refers(field, item) for item in value)
+    if field.is_relation:
+        return value is None or _refers(field, value)
+    if isinstance(field, _WRITTEN_AS_TEXT):
+        return value is None or isinstance(value, str)
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+# Dates, times, decimals and the like reach the file as text (_Encoder, DjangoJSONEncoder).
+_WRITTEN_AS_TEXT = (
+    models.DateField,
+    models.TimeField,
+    models.DecimalField,
+    models.DurationField,
+    models.UUIDField,
+)
+
+
+def _refers(field: models.Field, value) -> bool:
+    """An id, or for content types and permissions a natural key (a list of texts)."""
+    if field.remote_field.model in _BY_NATURAL_KEY:
+        return isinstance(value, list) and all(isinstance(part, str) for part in value)
+    return _is_key(value)
+
+
+def _is_key(value) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def _load_rows(path, only: set[str], loaded: dict[str, int], using: str) -> None:
+    """Insert the file's rows of the models in `only`, in batches, as they are (raw: no
+    auto_now, no save()). The rows' shape is checked (`_check_rows`) before this runs; a
+    value a field cannot take is a BackupError naming the line and the row."""
+    batch: list = []
+    for line_number, row in _file_rows(path):
+        label = row["model"]
+        if label not in only:
+            continue
+        try:
+            items = list(PythonDeserializer([row], using=using))
+        except DeserializationError as error:
+            raise _damaged(
+                _("line %(line)s, %(record)s: %(error)s")
+                % {"line": line_number, "record": _record(label, row["pk"]), "error": _reason(error)}
+            ) from None
+        for item in items:
+            if batch and (type(batch[0].object) is not type(item.object) or len(batch) >= CHUNK):
+                _insert(batch, using)
+                batch = []
+            batch.append(item)
+            loaded[label] += 1
     if batch:
         _insert(batch, using)
+
+
+def _reason(error: DeserializationError) -> str:
+    """What the field said about the value, without the deserializer's wrapping."""
+    original = error.__context__
+    if isinstance(original, ValidationError):
+        return " ".join(original.messages)
+    return str(original or error)
 
 
 def _insert(batch: list, using: str) -> None:

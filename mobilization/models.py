@@ -258,6 +258,10 @@ class HomeVisit(models.Model):
     def __str__(self):
         return f"{self.household} {self.visited_on:%Y-%m-%d}"
 
+    def outreach_village_ids(self) -> list[int]:
+        """The villages this visit was outreach in (villages.access.may_delete_outreach)."""
+        return [self.household.village_id]
+
 
 class VisitHelp(models.Model):
     """A member of the visited household who was helped, and what they achieved."""
@@ -320,10 +324,15 @@ class CommunicationActivity(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    # Empty for activities recorded before the time was kept.
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True, null=True)
 
     # Sent by the form (or API client) that creates the row: a second submit of the same
     # form finds the first row instead of saving it twice.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    # The audit trail: who changed what, when (deletions included).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("communication activity")
@@ -333,6 +342,10 @@ class CommunicationActivity(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.held_on:%Y-%m-%d}"
+
+    def outreach_village_ids(self) -> list[int]:
+        """The villages this activity reached (villages.access.may_delete_outreach)."""
+        return [village.pk for village in self.villages.all()]
 
 
 class ApplicationField(models.TextChoices):

@@ -61,15 +61,28 @@ def _area_rows(world: World, where: str, commune: Commune, village: Village, gro
         national_id={"a": "001085000001", "b": "001085000002", "x": "001085000003"}[where],
     )
     worker = Worker.objects.filter(commune=commune).order_by("pk").first()
-    visit = HomeVisit.objects.create(commune=commune, household=household, visited_on=DAY)
+    # In village A, worker_a recorded the visit and the session and head_a the activity, just
+    # now: each may delete what they recorded today, and neither what the other recorded.
+    recorders = {"visit": "worker_a", "session": "worker_a", "communication": "head_a"}
+    recorded_by = {kind: world.users[user] if where == "a" else None for kind, user in recorders.items()}
+    visit = HomeVisit.objects.create(
+        commune=commune, household=household, visited_on=DAY, recorded_by=recorded_by["visit"]
+    )
     visit.workers.set([worker])
     help_row = VisitHelp.objects.create(visit=visit, resident=resident, achievements=["eid_activated"])
     topic = world.rows["topic"]["a" if where != "x" else "x"]
-    session = TrainingSession.objects.create(commune=commune, village=village, held_on=DAY)
+    session = TrainingSession.objects.create(
+        commune=commune, village=village, held_on=DAY, recorded_by=recorded_by["session"]
+    )
     session.topics.set([topic])
     attendance = Attendance.objects.create(session=session, resident=resident, achievements=[])
     activity = CommunicationActivity.objects.create(
-        commune=commune, channel="loudspeaker", held_on=DAY, topic=f"VNeID {n}", reach=120
+        commune=commune,
+        channel="loudspeaker",
+        held_on=DAY,
+        topic=f"VNeID {n}",
+        reach=120,
+        recorded_by=recorded_by["communication"],
     )
     activity.villages.set([village])
     application = Application.objects.create(

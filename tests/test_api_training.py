@@ -174,7 +174,9 @@ def test_session_update_keeps_what_achievements_depend_on(village_a, resident_a,
 
 
 def test_session_delete(village_a, worker_a, leader):
-    session = session_record(commune=village_a.commune, held_on=YESTERDAY, village=village_a)
+    session = session_record(
+        commune=village_a.commune, held_on=YESTERDAY, village=village_a, recorded_by=worker_a
+    )
     assert api(leader).delete(f"/api/training-sessions/{session.pk}/").status_code == 403
     assert api(worker_a).delete(f"/api/training-sessions/{session.pk}/").status_code == 204
     assert not TrainingSession.objects.exists()

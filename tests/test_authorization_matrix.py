@@ -386,7 +386,7 @@ TABLE: dict[str, Row] = {
     "admin:mobilization_homevisit_add": R("login ok ok ok 403 ok ok", post="login ok ok ok 403 ok ok"),
     "admin:mobilization_homevisit_history": R("login 404 ok ok ok ok ok", target=oid("visit")),
     "admin:mobilization_homevisit_delete": R(
-        "login 404 ok ok 403 ok ok", post="login 404 ok ok 403 ok ok", target=oid("visit")
+        "login 404 ok 403 403 ok ok", post="login 404 ok 403 403 ok ok", target=oid("visit")
     ),
     "admin:mobilization_homevisit_change": R(
         "login 404 ok ok ok ok ok", post="login 404 ok ok 403 ok ok", target=oid("visit")
@@ -434,7 +434,7 @@ TABLE: dict[str, Row] = {
         "login 404 ok ok ok ok ok", target=oid("communication")
     ),
     "admin:mobilization_communicationactivity_delete": R(
-        "login 404 403 403 403 ok ok", post="login 404 403 403 403 ok ok", target=oid("communication")
+        "login 404 403 ok 403 ok ok", post="login 404 403 ok 403 ok ok", target=oid("communication")
     ),
     "admin:mobilization_communicationactivity_change": R(
         "login 404 ok ok ok ok ok", post="login 404 403 403 403 ok ok", target=oid("communication")
@@ -520,7 +520,7 @@ TABLE: dict[str, Row] = {
     "admin:training_trainingsession_add": R("login ok ok ok 403 ok ok", post="login ok ok ok 403 ok ok"),
     "admin:training_trainingsession_history": R("login 404 ok ok ok ok ok", target=oid("session")),
     "admin:training_trainingsession_delete": R(
-        "login 404 ok ok 403 ok ok", post="login 404 ok ok 403 ok ok", target=oid("session")
+        "login 404 ok 403 403 ok ok", post="login 404 ok 403 403 ok ok", target=oid("session")
     ),
     "admin:training_trainingsession_change": R(
         "login 404 ok ok ok ok ok", post="login 404 ok ok 403 ok ok", target=oid("session")
@@ -608,7 +608,7 @@ TABLE: dict[str, Row] = {
         "login 404 ok ok 403 ok ok", post="login 404 ok ok 403 ok ok", target=pk("communication")
     ),
     "program:communication_delete": R(
-        "login 404 ok ok 403 ok ok", post="login 404 ok ok 403 ok ok", target=pk("communication")
+        "login 404 403 ok 403 ok ok", post="login 404 403 ok 403 ok ok", target=pk("communication")
     ),
     "program:models": R("login ok ok ok ok ok ok"),
     "program:model_new": R("login ok 403 403 403 ok ok", post="login ok 403 403 403 ok ok"),
@@ -643,7 +643,9 @@ TABLE: dict[str, Row] = {
     "training:topics": R("login ok ok ok ok ok ok"),
     "training:session": R("login 404 ok ok ok ok ok", target=pk("session")),
     "training:edit": R("login 404 ok ok 403 ok ok", post="login 404 ok ok 403 ok ok", target=pk("session")),
-    "training:delete": R("login 404 ok ok 403 ok ok", post="login 404 ok ok 403 ok ok", target=pk("session")),
+    "training:delete": R(
+        "login 404 ok 403 403 ok ok", post="login 404 ok 403 403 ok ok", target=pk("session")
+    ),
     "training:attendance": R(
         "login 404 ok ok 403 ok ok", post="login 404 ok ok 403 ok ok", target=pk("session")
     ),
@@ -778,13 +780,13 @@ TABLE: dict[str, Row] = {
     "api:training-session-detail": R(
         "login 404 ok ok ok ok ok",
         patch="login 404 ok ok 403 ok ok",
-        delete="login 404 ok ok 403 ok ok",
+        delete="login 404 ok 403 403 ok ok",
         target=pk("session"),
     ),
     "api:training-session-detail (format)": R(
         "login 404 ok ok ok ok ok",
         patch="login 404 ok ok 403 ok ok",
-        delete="login 404 ok ok 403 ok ok",
+        delete="login 404 ok 403 403 ok ok",
         target=pk("session"),
     ),
     "api:training-session-attendance": R(
@@ -798,13 +800,13 @@ TABLE: dict[str, Row] = {
     "api:communication-detail": R(
         "login 404 ok ok ok ok ok",
         patch="login 404 ok ok 403 ok ok",
-        delete="login 404 ok ok 403 ok ok",
+        delete="login 404 403 ok 403 ok ok",
         target=pk("communication"),
     ),
     "api:communication-detail (format)": R(
         "login 404 ok ok ok ok ok",
         patch="login 404 ok ok 403 ok ok",
-        delete="login 404 ok ok 403 ok ok",
+        delete="login 404 403 ok 403 ok ok",
         target=pk("communication"),
     ),
     "api:application-list": R("login ok ok ok ok ok ok", post="login 400 400 400 403 400 400"),

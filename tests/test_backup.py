@@ -18,10 +18,12 @@ from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, execute_from_command_line
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
-from mobilization.models import Application, HomeVisit, VisitHelp, WorkerGroup
+from mobilization.models import Application, CommunicationActivity, HomeVisit, VisitHelp, WorkerGroup
 from reports import ledger
 from reports.models import Target
 from tests import factories
@@ -115,6 +117,7 @@ def populated(transactional_db):
         (HomeVisit, "commune"),
         (VisitHelp, "visit__commune"),
         (Application, "commune"),
+        (CommunicationActivity, "commune"),
         (TrainingSession, "commune"),
         (Attendance, "session__commune"),
     ):
@@ -306,3 +309,232 @@ def test_the_admin_log_keeps_its_content_type(small):
     village_type = ContentType.objects.get_for_model(Village)
     call_command("restore", str(small), "--noinput", stdout=io.StringIO())
     assert LogEntry.objects.get().content_type == village_type
+
+
+# Crafted files: every shape `backup` never writes gets the one-line refusal, not a traceback.
+
+
+def _edit_row(path, label, change):
+    """Replace the first row of `label` with change(row): a JSON value, or a str that is the line itself."""
+    lines = _lines(path)
+    for i, line in enumerate(lines[1:], start=1):
+        row = json.loads(line)
+        if row["model"] == label:
+            edited = change(row)
+            lines[i] = (edited if isinstance(edited, str) else json.dumps(edited)) + "\n"
+            break
+    _write_lines(path, lines)
+
+
+def _edit_header(path, change):
+    lines = _lines(path)
+    lines[0] = json.dumps(change(json.loads(lines[0]))) + "\n"
+    _write_lines(path, lines)
+
+
+def _with_field(row, name, value):
+    return {**row, "fields": {**row["fields"], name: value}}
+
+
+def _without(mapping, key):
+    return {k: v for k, v in mapping.items() if k != key}
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+RESIDENT = "villages.resident"
+CRAFTED = {
+    "unknown field": (RESIDENT, lambda r: _with_field(r, "nickname", "Hoa"), 'has no field "nickname"'),
+    "fields a list": (
+        RESIDENT,
+        lambda r: {**r, "fields": list(r["fields"].items())},
+        "fields are not an object",
+    ),
+    "fields a text": (RESIDENT, lambda r: {**r, "fields": "full_name=Hoa"}, "fields are not an object"),
+    "a field missing": (
+        RESIDENT,
+        lambda r: {**r, "fields": _without(r["fields"], "full_name")},
+        "lacks the field",
+    ),
+    "a row a list": (RESIDENT, lambda r: [r], "not a row"),
+    "a row a text": (RESIDENT, lambda r: json.dumps("villages.resident"), "not a row"),
+    "a row null": (RESIDENT, lambda r: "null", "not a row"),
+    "a row a number": (RESIDENT, lambda r: "42", "not a row"),
+    "an extra key": (RESIDENT, lambda r: {**r, "extra": 1}, "not a row"),
+    "no model": (RESIDENT, lambda r: _without(r, "model"), "not a row"),
+    "unknown model": (RESIDENT, lambda r: {**r, "model": "villages.nobody"}, "not backed up here"),
+    "model a list": (RESIDENT, lambda r: {**r, "model": [RESIDENT]}, "not backed up here"),
+    "no pk": (RESIDENT, lambda r: _without(r, "pk"), "not a row"),
+    "pk null": (RESIDENT, lambda r: {**r, "pk": None}, "the id is not"),
+    "pk a list": (RESIDENT, lambda r: {**r, "pk": [1]}, "the id is not"),
+    "pk true": (RESIDENT, lambda r: {**r, "pk": True}, "the id is not"),
+    "pk a word": (RESIDENT, lambda r: {**r, "pk": "one"}, "must be an integer"),
+    "a mapping for a text": (
+        RESIDENT,
+        lambda r: _with_field(r, "full_name", {"vi": "Hoa"}),
+        "full_name cannot hold",
+    ),
+    "a list for a text": (RESIDENT, lambda r: _with_field(r, "full_name", ["Hoa"]), "full_name cannot hold"),
+    "null for a text": (RESIDENT, lambda r: _with_field(r, "full_name", None), "refused"),
+    "a word for a date": (
+        RESIDENT,
+        lambda r: _with_field(r, "moved_in_on", "last spring"),
+        "invalid date format",
+    ),
+    "a bad day": (RESIDENT, lambda r: _with_field(r, "moved_in_on", "2024-02-30"), "invalid date"),
+    "a number for a date": (
+        RESIDENT,
+        lambda r: _with_field(r, "moved_in_on", 20240101),
+        "moved_in_on cannot hold",
+    ),
+    "a word for a number": (
+        RESIDENT,
+        lambda r: _with_field(r, "birth_year", "nineteen"),
+        "must be an integer",
+    ),
+    "a word for a foreign key": (
+        RESIDENT,
+        lambda r: _with_field(r, "household", "NK-001"),
+        "must be an integer",
+    ),
+    "a list for a foreign key": (
+        RESIDENT,
+        lambda r: _with_field(r, "household", [1]),
+        "household cannot hold",
+    ),
+    "a mapping for a foreign key": (
+        RESIDENT,
+        lambda r: _with_field(r, "household", {"id": 1}),
+        "cannot hold",
+    ),
+    "a foreign key to nothing": (RESIDENT, lambda r: _with_field(r, "household", 99999), "refused"),
+    "deep nesting in a field": (
+        RESIDENT,
+        lambda r: json.dumps(r)[:-2] + ', "x": ' + DEEP + "}}",
+        "not a row of JSON",
+    ),
+    "deep nesting for a row": (RESIDENT, lambda r: DEEP, "not a row of JSON"),
+    "half a row": (RESIDENT, lambda r: json.dumps(r)[:40], "not a row of JSON"),
+    "a mapping for a list": (
+        "villages.role",
+        lambda r: _with_field(r, "villages", {"1": True}),
+        "villages cannot hold",
+    ),
+    "a word for a list": (
+        "villages.role",
+        lambda r: _with_field(r, "villages", "1,2"),
+        "villages cannot hold",
+    ),
+    "a missing natural key": (
+        "auth.user",
+        lambda r: _with_field(r, "user_permissions", [["no_such", "villages", "resident"]]),
+        "auth.user 1",
+    ),
+    "an id for a natural key": (
+        "auth.user",
+        lambda r: _with_field(r, "user_permissions", [1]),
+        "cannot hold",
+    ),
+    "a word for a time": ("auth.user", lambda r: _with_field(r, "date_joined", "yesterday"), "auth.user 1"),
+    "header a list": (None, lambda h: [h], "not a Softbridge backup"),
+    "header rows a list": (None, lambda h: {**h, "rows": list(h["rows"].items())}, "not a Softbridge backup"),
+    "header count a word": (
+        None,
+        lambda h: {**h, "rows": {**h["rows"], RESIDENT: "2"}},
+        "not a Softbridge backup",
+    ),
+    "header migrations a list": (
+        None,
+        lambda h: {**h, "migrations": list(h["migrations"])},
+        "not a Softbridge",
+    ),
+    "header migrations a mapping": (
+        None,
+        lambda h: {**h, "migrations": {**h["migrations"], "villages": {"0001_initial": True}}},
+        "not a Softbridge backup",
+    ),
+    "header migration name two lines": (
+        None,
+        lambda h: {**h, "migrations": {**h["migrations"], "villages": ["0001_initial\nTraceback"]}},
+        "not a Softbridge backup",
+    ),
+    "header created a number": (None, lambda h: {**h, "created": 2024}, "not a Softbridge backup"),
+    "header version a mapping": (None, lambda h: {**h, "version": {"major": 1}}, 'format {"major": 1}'),
+}
+
+
+def _crafted(path, case):
+    label, change, message = CRAFTED[case]
+    if label is None:
+        _edit_header(path, change)
+    else:
+        _edit_row(path, label, change)
+    return message
+
+
+@pytest.mark.parametrize("case", sorted(CRAFTED))
+def test_a_crafted_backup_is_refused_in_one_line_and_changes_nothing(small, case):
+    message = _crafted(small, case)
+    before = table_rows()
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(small), "--noinput", stdout=io.StringIO())
+    assert "\n" not in str(refused.value)
+    assert message in str(refused.value)
+    assert table_rows() == before
+
+
+@pytest.fixture
+def small_committed(transactional_db, official, resident_a, resident_b, tmp_path):
+    """`small`, committed: the command runs as from the shell, which closes the connection when done."""
+    path = tmp_path / "small.json.gz"
+    call_command("backup", str(path), stdout=io.StringIO())
+    Resident.objects.filter(pk=resident_a.pk).update(phone="0912345678")
+    return path
+
+
+@pytest.mark.parametrize("case", ["unknown field", "fields a list", "a row a list", "header rows a list"])
+def test_from_the_shell_a_crafted_backup_prints_one_line_and_no_traceback(small_committed, case, capsys):
+    message = _crafted(small_committed, case)
+    before = table_rows()
+    with pytest.raises(SystemExit) as exited:
+        execute_from_command_line(["manage.py", "restore", str(small_committed), "--noinput"])
+    out, err = capsys.readouterr()
+    assert exited.value.code == 1
+    assert out == ""
+    assert err.startswith("CommandError: ") and err.count("\n") == 1, err
+    assert message in err
+    assert table_rows() == before
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    label=st.sampled_from([RESIDENT, "villages.role", "auth.user", "villages.household"]),
+    place=st.sampled_from(["row", "model", "pk", "fields", "field"]),
+    value=JSON_VALUES,
+    data=st.data(),
+)
+def test_any_json_in_a_row_is_restored_or_refused_in_one_line(small, label, place, value, data):
+    """Whatever JSON stands in a row, the restore either succeeds or refuses in one line, changing nothing."""
+
+    def change(row):
+        if place == "row":
+            return value
+        if place == "field":
+            return _with_field(row, data.draw(st.sampled_from(sorted(row["fields"]))), value)
+        return {**row, place: value}
+
+    _edit_row(small, label, change)
+    before = table_rows()
+    try:
+        call_command("restore", str(small), "--noinput", stdout=io.StringIO())
+    except CommandError as refused:
+        assert "\n" not in str(refused)
+        assert table_rows() == before
+    call_command("backup", str(small), stdout=io.StringIO())

@@ -16,6 +16,7 @@ from training.selectors import sessions_visible_to, topics_visible_to
 from training.services import attendance_record, session_record
 from villages.access import may_log_outreach, may_manage_program
 from villages.admin_scoping import (
+    OutreachDeletes,
     ReadOnlyScopedAdmin,
     ScopedAdmin,
     ScopedInline,
@@ -59,7 +60,8 @@ class TrainingSessionForm(ScopedModelForm):
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(ScopedAdmin):
+class TrainingSessionAdmin(OutreachDeletes, ScopedAdmin):
+    deleted_with = (Attendance,)
     visible_to = staticmethod(sessions_visible_to)
     writers = OUTREACH_WRITERS
     importable = False  # sessions are recorded through session_record, one by one

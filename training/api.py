@@ -1,8 +1,10 @@
 """Training sessions in the REST API.
 
-Reads start from training.selectors. A session in a village is recorded, changed and
-deleted by whoever may do outreach there (officials, its village heads and workers); a
-session outside any village by the commune's officials; leaders read. Recording goes
+Reads start from training.selectors. A session in a village is recorded and changed by
+whoever may do outreach there (officials, its village heads and workers); a session
+outside any village by the commune's officials; leaders read. A session (with its
+attendance) is deleted by the commune's officials, or by whoever recorded it within a day
+(villages.access.may_delete_outreach). Recording goes
 through training.services.session_record and attendance_record, as the pages do.
 """
 
@@ -18,7 +20,7 @@ from training.selectors import sessions_visible_to
 from training.serializers import SessionInputSerializer, SessionSerializer, SessionUpdateSerializer
 from training.services import attendance_record, session_record
 from training.views import may_change_session, session_update
-from villages.access import communes_managed_by, villages_open_to_outreach
+from villages.access import communes_managed_by, may_delete_outreach, villages_open_to_outreach
 from villages.api import IdFilter
 from villages.api_plumbing import CreateFromInput, Destroy, ListRetrieve, ScopedViewSet, UpdateFromInput
 
@@ -65,6 +67,9 @@ class SessionViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, Sc
 
     def may_change(self, user, session):
         return may_change_session(user, session)
+
+    def may_delete(self, user, session):
+        return may_delete_outreach(user, session)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -95,6 +95,8 @@ class TrainingSession(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    # Empty for sessions recorded before the time was kept.
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True, null=True)
 
     # Sent by the form (or API client) that creates the row: a second submit of the same
     # form finds the first row instead of saving it twice.
@@ -119,6 +121,10 @@ class TrainingSession(models.Model):
 
     def __str__(self):
         return f"{self.get_venue_kind_display()} {self.held_on:%Y-%m-%d}"
+
+    def outreach_village_ids(self) -> list[int]:
+        """The village the session was held in, if any (villages.access.may_delete_outreach)."""
+        return [self.village_id] if self.village_id else []
 
 
 class Attendance(models.Model):

@@ -32,6 +32,7 @@ from training.selectors import sessions_visible_to, topics_visible_to
 from training.services import attendance_record, session_record
 from villages.access import (
     communes_managed_by,
+    may_delete_outreach,
     may_log_outreach,
     may_manage_program,
     villages_open_to_outreach,
@@ -201,7 +202,12 @@ def session(request, pk):
     return render(
         request,
         "training/session_detail.html",
-        {"session": session, "attendees": attendees, "may_edit": may_change_session(request.user, session)},
+        {
+            "session": session,
+            "attendees": attendees,
+            "may_edit": may_change_session(request.user, session),
+            "may_delete": may_delete_outreach(request.user, session),
+        },
     )
 
 
@@ -252,7 +258,9 @@ def session_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_delete(request, pk):
-    session = _editable_session(request, pk)
+    session = get_object_or_404(sessions_visible_to(request.user).select_related("village", "commune"), pk=pk)
+    if not may_delete_outreach(request.user, session):
+        raise PermissionDenied
     if request.method == "POST":
         session.delete()
         messages.success(

@@ -7,15 +7,19 @@ scoped queryset from `scope_of`; views and the API ask the `may_*` questions bel
 before writing.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from villages.models import Commune, Role, Village
 
 WHOLE_COMMUNE = (Role.Kind.OFFICIAL, Role.Kind.LEADER)
 VILLAGE_ROLES = (Role.Kind.VILLAGE_HEAD, Role.Kind.WORKER)
+# How long whoever recorded a visit, session or activity may take it back themselves.
+RECORDER_MAY_DELETE_FOR = datetime.timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,30 @@ def may_edit_register(user, village) -> bool:
 def may_log_outreach(user, village) -> bool:
     """Visits and sessions in a village: officials, its village heads and its workers."""
     return villages_open_to_outreach(user).filter(pk=getattr(village, "pk", village)).exists()
+
+
+def may_delete_outreach(user, record) -> bool:
+    """A home visit, training session or communication activity, with the residents helped
+    or the attendance recorded on it: the commune's officials (and superusers), or whoever
+    recorded it, within a day of recording it, while they may still log outreach in every
+    village it was in.
+
+    The residents-helped figures count these rows, so a mistaken record is taken back by its
+    author the same day or by an official, never by another worker or village head, nor by
+    a leader. A record whose recording time is unknown (recorded before that time was kept)
+    is the officials' to delete.
+    """
+    if may_manage_program(user, record.commune_id):
+        return True
+    villages = set(record.outreach_village_ids())
+    return (
+        bool(villages)
+        and user.is_authenticated
+        and record.recorded_by_id == user.pk
+        and record.recorded_at is not None
+        and timezone.now() - record.recorded_at < RECORDER_MAY_DELETE_FOR
+        and villages_open_to_outreach(user).filter(pk__in=villages).count() == len(villages)
+    )
 
 
 def may_manage_program(user, commune) -> bool:

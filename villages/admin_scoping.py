@@ -32,7 +32,7 @@ from mobilization.selectors import (
 )
 from training.models import Attendance
 from training.selectors import sessions_visible_to, topics_visible_to
-from villages.access import may_manage_program, scope_of
+from villages.access import VILLAGE_ROLES, may_delete_outreach, may_manage_program, scope_of
 from villages.models import Role
 from villages.selectors import (
     communes_visible_to,
@@ -577,6 +577,28 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
             "user": request.user,
             "may_save": may_save,
         }
+
+
+class OutreachDeletes:
+    """For the admins of home visits, training sessions and communication activities:
+    deleted by villages.access.may_delete_outreach (the commune's officials, or whoever
+    recorded the row, within a day), as on the pages and in the API, together with the rows
+    recorded on them (`deleted_with`: the residents helped, the attendance)."""
+
+    deleted_with: tuple[type[Model], ...] = ()
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            # Offers the changelist's delete action; each row chosen is asked again below.
+            return request_standing(request).holds((Role.Kind.OFFICIAL, *VILLAGE_ROLES))
+        return may_delete_outreach(request.user, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # The rows recorded on a visit or session have read-only admin pages of their own:
+        # whoever may delete the record may delete them with it.
+        perms_needed.difference_update(model._meta.verbose_name for model in self.deleted_with)
+        return deleted, counts, perms_needed, protected
 
 
 class ScopedInline(ScopedChoicesMixin, admin.TabularInline):

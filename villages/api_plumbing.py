@@ -79,8 +79,8 @@ class ScopedWrites(BasePermission):
 
     `may_create_any(user)` refuses a create before the body is read when the user may
     create nothing of the kind anywhere (a leader); the record's own village or commune is
-    checked once the body is valid. `may_change(user, obj)` decides updates, deletes and
-    the actions on one record.
+    checked once the body is valid. `may_change(user, obj)` decides updates and the
+    actions on one record, `may_delete(user, obj)` deletes.
     """
 
     message = gettext_lazy("Your role does not allow this change.")
@@ -94,6 +94,8 @@ class ScopedWrites(BasePermission):
     def has_object_permission(self, request, view, obj):
         if request.method in SAFE_METHODS:
             return True
+        if request.method == "DELETE":
+            return view.may_delete(request.user, obj)
         return view.may_change(request.user, obj)
 
 
@@ -138,6 +140,9 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     def may_change(self, user, obj) -> bool:
         return False
+
+    def may_delete(self, user, obj) -> bool:
+        return self.may_change(user, obj)
 
     def input_class(self):
         if self.action in ("update", "partial_update") and self.update_serializer_class is not None:

@@ -19,7 +19,12 @@ from mobilization.models import CommunicationActivity, WorkerGroup
 from mobilization.selectors import communications_visible_to, models_offered_in
 from mobilization.services import communication_record
 from mobilization.views.program import deny_unless_outreach, page_of
-from villages.access import communes_managed_by, may_manage_program, villages_open_to_outreach
+from villages.access import (
+    communes_managed_by,
+    may_delete_outreach,
+    may_manage_program,
+    villages_open_to_outreach,
+)
 from villages.selectors import villages_visible_to
 
 # --- Who may change an activity. It belongs in villages/access.py.
@@ -152,14 +157,18 @@ def communication_edit(request, pk):
         form.save()
         messages.success(request, _("The activity was saved."))
         return redirect("program:communications")
-    return render(request, "mobilization/communication_form.html", {"form": form, "activity": activity})
+    return render(
+        request,
+        "mobilization/communication_form.html",
+        {"form": form, "activity": activity, "may_delete": may_delete_outreach(request.user, activity)},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def communication_delete(request, pk):
     activity = get_object_or_404(communications_visible_to(request.user), pk=pk)
-    if not may_change_communication(request.user, activity):
+    if not may_delete_outreach(request.user, activity):
         raise PermissionDenied
     if request.method == "POST":
         activity.delete()
