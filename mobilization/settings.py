@@ -77,7 +77,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before anything below sees them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside CSRF and authentication, so that it sees their refusals too.
+    "mobilization.security_log.SecurityLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,6 +157,26 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # mobilization.client_address.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 AXES_CLIENT_IP_CALLABLE = "mobilization.client_address.client_address"
+
+# The security log (mobilization.security_log: sign-in failures, lockouts, refused accesses,
+# stale writes, exports) goes to stderr, which systemd's journal keeps with gunicorn's.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "security": {
+            "format": "time=%(asctime)s logger=%(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        },
+    },
+    "handlers": {"security": {"class": "logging.StreamHandler", "formatter": "security"}},
+    "loggers": {
+        "softbridge.security": {
+            "handlers": ["security"],
+            "level": "INFO",
+        },
+    },
+}
 
 # A session lasts SESSION_HOURS from sign-in (a working day by default); on shared
 # computers SESSION_EXPIRE_AT_BROWSER_CLOSE=1 also ends it when the browser closes.

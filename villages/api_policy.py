@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from mobilization.client_address import client_address
+from mobilization.security_log import security_event
 from villages.models import StaleWrite
 
 
@@ -70,6 +71,10 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class StaleConflict(Conflict):
+    """A write based on an old `version`: a conflict like any other, and one the security log notes."""
+
+
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = gettext_lazy(
@@ -103,8 +108,16 @@ def exception_handler(exc, context):
 
     A service's ValidationError is a 400 naming the field; a record that others point to
     (ProtectedError) and a uniqueness race lost in the database are 409; a 404 never names
-    the model it looked in.
+    the model it looked in. A refused stale write is also noted in the security log.
     """
+    if isinstance(exc, PreconditionFailed | StaleConflict | StaleWrite):
+        view = context.get("view")
+        security_event(
+            context["request"],
+            "stale_write_refused",
+            model=getattr(view, "basename", None),
+            record=context.get("kwargs", {}).get("pk"),
+        )
     if isinstance(exc, DjangoValidationError):
         exc = api_error_from_django(exc)
     elif isinstance(exc, ProtectedError | RestrictedError):
