@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered here, before anything below sees them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Everything from here on holds personal data: no answer stays in the browser's cache.
+    "mobilization.browser_cache.NoStoreMiddleware",
     # Outside CSRF and authentication, so that it sees their refusals too.
     "mobilization.security_log.SecurityLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
