@@ -77,7 +77,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before anything below sees them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Everything from here on holds personal data: no answer stays in the browser's cache.
+    "mobilization.browser_cache.NoStoreMiddleware",
+    # Outside CSRF and authentication, so that it sees their refusals too.
+    "mobilization.security_log.SecurityLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,25 +153,32 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # How many reverse proxies (nginx) stand in front of the app. Only then is X-Forwarded-For
-# believed, and only the entries those proxies appended: anything further left was sent by
-# the client and can be forged to dodge the lockout.
+# believed, and only the entry the outermost of them appended: anything further left was sent
+# by the client and can be forged to dodge the lockout and the API throttles. The lockout, the
+# throttles (villages.api_policy) and the security log all read the address through
+# mobilization.client_address.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "mobilization.client_address.client_address"
 
-
-def client_ip_address(request) -> str | None:
-    """The address a sign-in attempt came from, for the lockout."""
-    from django.conf import settings  # read when called, so that tests may override it
-
-    proxies = settings.TRUSTED_PROXIES
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR")
-
-
-AXES_CLIENT_IP_CALLABLE = client_ip_address
+# The security log (mobilization.security_log: sign-in failures, lockouts, refused accesses,
+# stale writes, exports) goes to stderr, which systemd's journal keeps with gunicorn's.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "security": {
+            "format": "time=%(asctime)s logger=%(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        },
+    },
+    "handlers": {"security": {"class": "logging.StreamHandler", "formatter": "security"}},
+    "loggers": {
+        "softbridge.security": {
+            "handlers": ["security"],
+            "level": "INFO",
+        },
+    },
+}
 
 # A session lasts SESSION_HOURS from sign-in (a working day by default); on shared
 # computers SESSION_EXPIRE_AT_BROWSER_CLOSE=1 also ends it when the browser closes.

@@ -227,7 +227,8 @@ def test_behind_two_proxies_the_second_entry_from_the_right_is_the_client(tmp_pa
         "from django.conf import settings\n"
         "from django.test import RequestFactory\n"
         f"request = RequestFactory().get('/', REMOTE_ADDR='10.0.0.2', HTTP_X_FORWARDED_FOR={header!r})\n"
-        "print(settings.AXES_CLIENT_IP_CALLABLE(request))\n"
+        "from django.utils.module_loading import import_string\n"
+        "print(import_string(settings.AXES_CLIENT_IP_CALLABLE)(request))\n"
     )
     result = python(production_env(tmp_path, TRUSTED_PROXIES="2"), code)
     assert result.returncode == 0, result.stderr

@@ -7,11 +7,13 @@ import datetime
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import Concat, Right
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from mobilization.security_log import security_event
 from villages.access import may_edit_register
 from villages.admin_scoping import (
     ScopedAdmin,
@@ -174,6 +176,12 @@ class VersionedAdmin(ScopedAdmin):
             return fieldsets
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": (*options["fields"], "read_version")}), *rest]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        if form.is_bound and form.has_error(NON_FIELD_ERRORS, code="stale"):
+            security_event(request, "stale_write_refused", model=obj._meta.label_lower, record=obj.pk)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         read = form.cleaned_data.get("read_version") if change else None

@@ -19,7 +19,8 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from villages.api_policy import STALE_VERSION, Conflict, PreconditionFailed
+from villages.api_policy import STALE_VERSION, PreconditionFailed, StaleConflict
+from villages.api_policy import Conflict as Conflict  # the endpoints raise it from here
 from villages.models import StaleWrite
 
 # Ids beyond this many digits cannot exist; the URL does not match them (404) rather than
@@ -249,9 +250,9 @@ class VersionedWrites:
             return instance.version, PreconditionFailed
         if sent_version is not None:
             if sent_version != instance.version:
-                raise Conflict(STALE_VERSION % {"sent": sent_version, "current": instance.version})
-            return sent_version, Conflict
-        return instance.version, Conflict
+                raise StaleConflict(STALE_VERSION % {"sent": sent_version, "current": instance.version})
+            return sent_version, StaleConflict
+        return instance.version, StaleConflict
 
     def check_before_input(self, request, instance) -> None:
         # A stale write is refused before the body is validated: what validation says of the

@@ -16,6 +16,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from mobilization.client_address import client_address
+from mobilization.security_log import security_event
 from villages.models import StaleWrite
 
 
@@ -29,9 +31,14 @@ class Pagination(PageNumberPagination):
 
 # --- Throttles. DRF's classes copy the rates when they are defined; these read them per
 # request, so the settings (from the environment) and tests that change them are obeyed.
+# They count a client by the address the sign-in lockout uses: DRF's own get_ident takes the
+# whole X-Forwarded-For header as the client, so a new invented header was a new client.
 
 
 class LiveRateMixin:
+    def get_ident(self, request):
+        return client_address(request)
+
     def get_rate(self):
         try:
             return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
@@ -62,6 +69,10 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = gettext_lazy("The request conflicts with the record's current state.")
     default_code = "conflict"
+
+
+class StaleConflict(Conflict):
+    """A write based on an old `version`: a conflict like any other, and one the security log notes."""
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -97,8 +108,16 @@ def exception_handler(exc, context):
 
     A service's ValidationError is a 400 naming the field; a record that others point to
     (ProtectedError) and a uniqueness race lost in the database are 409; a 404 never names
-    the model it looked in.
+    the model it looked in. A refused stale write is also noted in the security log.
     """
+    if isinstance(exc, PreconditionFailed | StaleConflict | StaleWrite):
+        view = context.get("view")
+        security_event(
+            context["request"],
+            "stale_write_refused",
+            model=getattr(view, "basename", None),
+            record=context.get("kwargs", {}).get("pk"),
+        )
     if isinstance(exc, DjangoValidationError):
         exc = api_error_from_django(exc)
     elif isinstance(exc, ProtectedError | RestrictedError):

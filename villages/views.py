@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from mobilization.choice_fields import row_id
 from mobilization.models import Application, VisitHelp
+from mobilization.security_log import security_event
 from training.models import Attendance
 from villages import history
 from villages.access import (
@@ -172,6 +173,7 @@ def _save_versioned(request, form_class, instance, **form_kwargs):
     try:
         form.instance.save_unless_stale(form.cleaned_data["version"])
     except StaleWrite:
+        security_event(request, "stale_write_refused", model=instance._meta.label_lower, record=instance.pk)
         current = type(instance).objects.get(pk=instance.pk)
         data = request.POST.copy()
         data["version"] = str(current.version)
