@@ -8,6 +8,8 @@ anyone else gets "cannot be used here", and only for a write that could otherwis
 (role, then version, then the body).
 """
 
+import logging
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -243,3 +245,37 @@ def test_the_api_keeps_the_number_when_a_village_head_sends_it_empty(head_a, off
     assert response.status_code == 200
     member.refresh_from_db()
     assert member.national_id == ""
+
+
+@pytest.fixture
+def security_lines(caplog):
+    caplog.set_level(logging.INFO, logger="softbridge.security")
+
+    def lines(event):
+        return [
+            record.getMessage()
+            for record in caplog.records
+            if record.name == "softbridge.security" and f"event={event} " in record.getMessage() + " "
+        ]
+
+    return lines
+
+
+def test_a_refused_number_is_recorded_in_the_security_log_without_the_number(
+    client, head_a, member, elsewhere, security_lines
+):
+    api(head_a).patch(f"/api/residents/{member.pk}/", {"national_id": OTHERS}, format="json")
+    client.force_login(head_a)
+    client.post(edit_url(member), post_data(member, national_id=OTHERS))
+
+    lines = security_lines("national_id_refused")
+    assert len(lines) == 2
+    for line in lines:
+        assert "user=head_a" in line
+        assert f"resident={member.pk}" in line
+        assert OTHERS not in line and NUMBER not in line
+
+
+def test_an_accepted_number_is_not_recorded(client, head_a, member, security_lines):
+    api(head_a).patch(f"/api/residents/{member.pk}/", {"national_id": "004190001111"}, format="json")
+    assert security_lines("national_id_refused") == []

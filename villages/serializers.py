@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from mobilization.models import Worker
+from mobilization.security_log import security_event
 from mobilization.selectors import workers_visible_to
 from villages.access import may_edit_register, may_manage_program, national_id_taken_message
 from villages.api_plumbing import ScopedPrimaryKeyField
@@ -345,9 +346,11 @@ class ResidentInputSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if national_id and taken.exists():
-            user = self.context["request"].user
+            request = self.context["request"]
+            record = self.instance.pk if self.instance is not None else "-"
+            security_event(request, "national_id_refused", household=household.pk, resident=record)
             raise serializers.ValidationError(
-                {"national_id": national_id_taken_message(user, household.commune_id)}
+                {"national_id": national_id_taken_message(request.user, household.commune_id)}
             )
         moved_in_on = attrs.get("moved_in_on")
         if (

@@ -243,10 +243,12 @@ def member_create(request, pk: int):
                 created = form.save()
             except IntegrityError:
                 # Someone saved the same number between the check and the save.
+                form.national_id_refused = True
                 form.add_error("national_id", national_id_taken_message(request.user, household.commune_id))
             else:
                 messages.success(request, _("%(name)s added to the household.") % {"name": created.full_name})
                 return redirect("villages:household", pk=household.pk)
+        _log_refused_national_id(request, form, household)
     else:
         form = ResidentForm(instance=member, viewer=request.user)
     return render(
@@ -267,10 +269,12 @@ def member_edit(request, pk: int, member_pk: int):
             saved = False
             form = ResidentForm(request.POST, instance=_member(household, member_pk), viewer=request.user)
             form.is_valid()
+            form.national_id_refused = True
             form.add_error("national_id", national_id_taken_message(request.user, household.commune_id))
         if saved:
             messages.success(request, _("%(name)s saved.") % {"name": form.instance.full_name})
             return redirect("villages:household", pk=household.pk)
+        _log_refused_national_id(request, form, household)
     else:
         form = ResidentForm(instance=member, viewer=request.user)
     return render(
@@ -278,6 +282,14 @@ def member_edit(request, pk: int, member_pk: int):
         "villages/member_form.html",
         {"form": form, "household": household, "member": member, "stale": stale},
     )
+
+
+def _log_refused_national_id(request, form: ResidentForm, household: Household) -> None:
+    # Typing numbers to see which are taken is how the register would be probed.
+    if form.national_id_refused:
+        security_event(
+            request, "national_id_refused", household=household.pk, resident=form.instance.pk or "-"
+        )
 
 
 def _ladder_record(member: Resident, form: LadderForm) -> Resident | None:
