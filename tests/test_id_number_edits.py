@@ -11,9 +11,10 @@ anyone else gets "cannot be used here", and only for a write that could otherwis
 import logging
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings
 from django.urls import reverse
-from rest_framework.test import APIClient
+
+from tests.factories import api_client as api
 
 NUMBER = "001085003132"
 OTHERS = "004179009999"
@@ -22,9 +23,10 @@ TAKEN = "Another resident of this commune already has this ID number."
 REFUSED = "This ID number cannot be used here; ask the commune's official."
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
+@pytest.fixture
+def client(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture
@@ -59,12 +61,6 @@ def post_data(member, **changes):
     }
     data.update(changes)
     return data
-
-
-def api(user) -> APIClient:
-    client = APIClient(headers={"accept-language": "en"})
-    client.force_authenticate(user)
-    return client
 
 
 # --- Finding 2: the edit page
