@@ -8,6 +8,7 @@
 """
 
 import pytest
+from django.core.cache import cache
 from django.test.utils import override_settings
 from django.utils import translation
 
@@ -24,6 +25,13 @@ def fast_password_hasher():
     """
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The API throttles and the sign-in lockout count in the cache, which outlives a test's
+    database: every test starts with none counted."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 import itertools
 
 from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
 
 from mobilization.models import Worker, WorkerGroup
 from villages.models import Commune, Household, Resident, Role, Village
@@ -56,3 +57,11 @@ def worker_group(commune_=None, kind=WorkerGroup.Kind.YOUTH_UNION, name=None, **
     return WorkerGroup.objects.create(
         commune=commune_ or commune(), kind=kind, name=name or f"Group {next(_seq)}", **fields
     )
+
+
+def api_client(user=None, **kwargs) -> APIClient:
+    """An API client that asks for English answers, authenticated as `user` when given."""
+    client = APIClient(headers={"accept-language": "en"}, **kwargs)
+    if user is not None:
+        client.force_authenticate(user)
+    return client

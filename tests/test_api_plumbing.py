@@ -6,7 +6,6 @@ import datetime
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
@@ -20,19 +19,8 @@ from rest_framework.test import APIClient
 from mobilization.models import Membership
 from mobilization.services import communication_record
 from tests import factories
+from tests.factories import api_client as api
 from villages.models import Household, Village
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
-def api(user=None, **kwargs) -> APIClient:
-    client = APIClient(headers={"accept-language": "en"}, **kwargs)
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def rates(**changed):

@@ -6,31 +6,18 @@ import datetime
 import uuid
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from mobilization.models import Application, CommunicationActivity, HomeVisit, Membership, Worker, WorkerGroup
 from mobilization.services import Help, application_record, communication_record, visit_log
 from tests import factories
+from tests.factories import api_client as api
 from villages.models import Achievement, Resident
 
 D = datetime.date
 TODAY = datetime.date.today()
 YESTERDAY = TODAY - datetime.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
-def api(user=None) -> APIClient:
-    client = APIClient(headers={"accept-language": "en"})
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def ids(response) -> set[int]:

@@ -10,32 +10,18 @@ import unicodedata
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from mobilization.models import HomeVisit
 from mobilization.services import Help, visit_log
 from tests import factories
+from tests.factories import api_client as api
 from villages.models import Commune, Household, LadderStep, Resident, Village
 from villages.services import resident_ladder_advance, resident_ladder_correct
 
 D = datetime.date
 TODAY = datetime.date.today()
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    # Throttle counts live in the cache, which outlives a test's database.
-    cache.clear()
-
-
-def api(user=None) -> APIClient:
-    client = APIClient(headers={"accept-language": "en"})
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def ids(response) -> set[int]:

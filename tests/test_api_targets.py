@@ -5,27 +5,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from reports.models import Target
+from tests.factories import api_client as api
 
 D = datetime.date
 APRIL_END = D(2025, 4, 30)
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
-def api(user=None) -> APIClient:
-    client = APIClient(headers={"accept-language": "en"})
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def ids(response) -> set[int]:

@@ -5,32 +5,19 @@ import datetime
 import uuid
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from mobilization.models import Application, Worker
 from mobilization.services import Help
 from tests import factories
+from tests.factories import api_client as api
 from training.models import Attendance, Topic, TrainingSession
 from training.services import session_record
 from villages.models import Resident
 
 TODAY = datetime.date.today()
 YESTERDAY = TODAY - datetime.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
-def api(user=None) -> APIClient:
-    client = APIClient(headers={"accept-language": "en"})
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def ids(response) -> set[int]:

@@ -2,15 +2,9 @@
 pages, the API and exports say `Cache-Control: no-store`; static files keep their caching."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
 
 
 def directives(response) -> set[str]:

@@ -6,7 +6,6 @@ to it: a client that invents a new address each request must still be counted as
 
 import pytest
 from axes.models import AccessAttempt
-from django.core.cache import cache
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from rest_framework.settings import api_settings
@@ -15,12 +14,6 @@ from rest_framework.test import APIClient
 from mobilization.client_address import client_address
 
 LIMIT = 5  # SIGNIN_FAILURE_LIMIT's default
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    # Throttle counts live in the cache, which outlives a test's database.
-    cache.clear()
 
 
 def token_rate(rate: str):

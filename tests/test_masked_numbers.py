@@ -8,12 +8,11 @@ per role with a part of the number longer than what is shown.
 """
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from mobilization.models import Application
 from tests import factories
+from tests.factories import api_client as api
 
 NUMBER = "001085003132"
 PHONE = "0912 345 678"
@@ -32,23 +31,12 @@ PROBES = [
 MASKED_ROLES = ["head_a", "worker_a", "leader"]
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
 @pytest.fixture
 def person(resident_a):
     resident_a.national_id = NUMBER
     resident_a.phone = PHONE
     resident_a.save()
     return resident_a
-
-
-def api(user) -> APIClient:
-    client = APIClient(headers={"accept-language": "en"})
-    client.force_authenticate(user)
-    return client
 
 
 def staff(client, user):
