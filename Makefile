@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 # environment cannot change what runs; override on the command line instead.
 DB := postgres
 ARGS :=
+# Test processes (pytest-xdist), one test database each; JOBS=0 runs the suite in one process.
+JOBS := $(shell nproc 2>/dev/null || echo 2)
 BROWSER_PACKAGES := chromium chromium-driver
 # xgettext: the catalogue test checks that every string in the code is in the catalogues.
 GETTEXT_PACKAGES := gettext
@@ -25,6 +27,7 @@ help:
 	@echo "make test           ruff + pytest on a throwaway PostgreSQL cluster"
 	@echo "make test DB=sqlite ruff + pytest on SQLite"
 	@echo "make test ARGS='-k grant'   extra pytest arguments"
+	@echo "make test JOBS=0    the suite in one process (default: one per core)"
 	@echo "make messages       update the vi and en catalogues in locale/"
 	@echo "make browser-deps   install chromium and chromium-driver for browser tests"
 
@@ -56,14 +59,19 @@ run: catalogues
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Tests go to whichever process is free. Not --dist loadfile, which would build each module's
+# shared fixtures once instead of once per process: schemathesis's tests (test_api_fuzz.py)
+# then run as one item that checks nothing.
+PYTEST_JOBS = $(if $(filter 0,$(JOBS)),,-n $(JOBS))
+
 # pytest's exit code 5 (no tests collected) fails the target like any other.
 test: browser-deps catalogues
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 ifeq ($(DB),sqlite)
-	env -u DATABASE_URL $(BIN)/pytest $(ARGS)
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_JOBS) $(ARGS)
 else ifeq ($(DB),postgres)
-	bin/throwaway-postgres $(BIN)/pytest $(ARGS)
+	bin/throwaway-postgres $(BIN)/pytest $(PYTEST_JOBS) $(ARGS)
 else
 	@echo "DB must be postgres or sqlite, not '$(DB)'" >&2; exit 2
 endif
