@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Case, CharField, Count, F, Q, Value, When
-from django.db.models.functions import Concat, Right
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +38,7 @@ from villages.selectors import (
     villages_visible_to,
 )
 from villages.services import resident_ladder_correct, role_grant
-from villages.text import mask_national_id, national_id_typed
+from villages.text import mask_national_id, masked_national_id_sql, national_id_typed
 
 REGISTER_WRITERS = (Role.Kind.OFFICIAL, Role.Kind.VILLAGE_HEAD)
 
@@ -350,7 +349,7 @@ class ResidentAdmin(VersionedAdmin):
             shown = Case(
                 When(national_id="", then=Value("")),
                 When(commune__in=sorted(standing.official_communes), then=F("national_id")),
-                default=Concat(Value("*" * 8), Right("national_id", 4)),
+                default=masked_national_id_sql(),
                 output_field=CharField(),
             )
         return super().get_queryset(request).annotate(shown_national_id=shown)
