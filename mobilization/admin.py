@@ -45,7 +45,7 @@ from mobilization.selectors import (
     workers_visible_to,
 )
 from mobilization.services import Help, application_record, help_record, visit_log
-from villages.access import may_log_outreach, may_manage_program
+from villages.access import may_change_outreach, may_manage_program
 from villages.admin_scoping import (
     OutreachDeletes,
     ReadOnlyScopedAdmin,
@@ -230,7 +230,7 @@ class HomeVisitAdmin(OutreachDeletes, ScopedAdmin):
     inlines = [VisitHelpInline]
 
     def may_write(self, user, visit):
-        return may_log_outreach(user, visit.household.village)
+        return may_change_outreach(user, visit)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("workers")
@@ -339,6 +339,10 @@ class CommunicationActivityAdmin(OutreachDeletes, ScopedAdmin):
     date_hierarchy = "held_on"
     search_text_fields = ("topic",)
     fields = ("commune", "channel", "held_on", "villages", "topic", "reach", "group")
+    writers = OUTREACH_WRITERS
+
+    def may_write(self, user, activity):
+        return may_change_outreach(user, activity)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("villages")

@@ -48,9 +48,9 @@ from mobilization.serializers import (
     helps_of,
 )
 from mobilization.services import application_record, communication_record, visit_log
-from mobilization.views.communications import may_change_communication
 from villages.access import (
     communes_managed_by,
+    may_change_outreach,
     may_delete_outreach,
     may_log_outreach,
     may_manage_program,
@@ -295,7 +295,7 @@ class CommunicationViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destr
         return villages_open_to_outreach(user).exists()
 
     def may_change(self, user, activity):
-        return may_change_communication(user, activity)
+        return may_change_outreach(user, activity)
 
     def may_delete(self, user, activity):
         return may_delete_outreach(user, activity)

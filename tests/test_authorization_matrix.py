@@ -428,7 +428,7 @@ TABLE: dict[str, Row] = {
         "login ok ok ok ok ok ok", post="login ok ok ok ok ok ok"
     ),
     "admin:mobilization_communicationactivity_add": R(
-        "login ok 403 403 403 ok ok", post="login ok 403 403 403 ok ok"
+        "login ok ok ok 403 ok ok", post="login ok ok ok 403 ok ok"
     ),
     "admin:mobilization_communicationactivity_history": R(
         "login 404 ok ok ok ok ok", target=oid("communication")
@@ -437,7 +437,7 @@ TABLE: dict[str, Row] = {
         "login 404 403 ok 403 ok ok", post="login 404 403 ok 403 ok ok", target=oid("communication")
     ),
     "admin:mobilization_communicationactivity_change": R(
-        "login 404 ok ok ok ok ok", post="login 404 403 403 403 ok ok", target=oid("communication")
+        "login 404 ok ok ok ok ok", post="login 404 ok ok 403 ok ok", target=oid("communication")
     ),
     "admin/mobilization/communicationactivity/<path:object_id>/": R(
         "login ok ok ok ok ok ok",

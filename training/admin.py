@@ -14,7 +14,7 @@ from training.models import Attendance, Topic, TrainingSession
 from training.resources import AttendanceResource, TopicResource, TrainingSessionResource
 from training.selectors import sessions_visible_to, topics_visible_to
 from training.services import attendance_record, session_record
-from villages.access import may_log_outreach, may_manage_program
+from villages.access import may_change_outreach
 from villages.admin_scoping import (
     OutreachDeletes,
     ReadOnlyScopedAdmin,
@@ -92,11 +92,7 @@ class TrainingSessionAdmin(OutreachDeletes, ScopedAdmin):
     inlines = [AttendanceInline]
 
     def may_write(self, user, session):
-        # A session in a village is that village's outreach; one elsewhere (the commune
-        # office, a school) is the commune's program.
-        if session.village_id is not None:
-            return may_log_outreach(user, session.village)
-        return may_manage_program(user, session.commune_id)
+        return may_change_outreach(user, session)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("topics")

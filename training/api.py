@@ -19,8 +19,13 @@ from training.models import Attendance, TrainingSession
 from training.selectors import sessions_visible_to
 from training.serializers import SessionInputSerializer, SessionSerializer, SessionUpdateSerializer
 from training.services import attendance_record, session_record
-from training.views import may_change_session, session_update
-from villages.access import communes_managed_by, may_delete_outreach, villages_open_to_outreach
+from training.views import session_update
+from villages.access import (
+    communes_managed_by,
+    may_change_outreach,
+    may_delete_outreach,
+    villages_open_to_outreach,
+)
 from villages.api import IdFilter
 from villages.api_plumbing import CreateFromInput, Destroy, ListRetrieve, ScopedViewSet, UpdateFromInput
 
@@ -66,7 +71,7 @@ class SessionViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, Sc
         return villages_open_to_outreach(user).exists() or communes_managed_by(user).exists()
 
     def may_change(self, user, session):
-        return may_change_session(user, session)
+        return may_change_outreach(user, session)
 
     def may_delete(self, user, session):
         return may_delete_outreach(user, session)

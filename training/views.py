@@ -32,8 +32,8 @@ from training.selectors import sessions_visible_to, topics_visible_to
 from training.services import attendance_record, session_record
 from villages.access import (
     communes_managed_by,
+    may_change_outreach,
     may_delete_outreach,
-    may_log_outreach,
     may_manage_program,
     villages_open_to_outreach,
 )
@@ -44,14 +44,7 @@ from villages.text import search_text
 SEARCH_RESULTS = 30
 
 
-# --- Rules that belong in training/ (access and services); here until they move.
-
-
-def may_change_session(user, session: TrainingSession) -> bool:
-    """A session in a village: whoever may log outreach there. Elsewhere: officials."""
-    if session.village_id:
-        return may_log_outreach(user, session.village)
-    return may_manage_program(user, session.commune)
+# --- A service that belongs in training/services.py; here until it moves.
 
 
 @transaction.atomic
@@ -205,7 +198,7 @@ def session(request, pk):
         {
             "session": session,
             "attendees": attendees,
-            "may_edit": may_change_session(request.user, session),
+            "may_edit": may_change_outreach(request.user, session),
             "may_delete": may_delete_outreach(request.user, session),
         },
     )
@@ -213,7 +206,7 @@ def session(request, pk):
 
 def _editable_session(request, pk) -> TrainingSession:
     session = get_object_or_404(sessions_visible_to(request.user).select_related("village", "commune"), pk=pk)
-    if not may_change_session(request.user, session):
+    if not may_change_outreach(request.user, session):
         raise PermissionDenied
     return session
 

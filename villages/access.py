@@ -113,6 +113,17 @@ def may_log_outreach(user, village) -> bool:
     return villages_open_to_outreach(user).filter(pk=getattr(village, "pk", village)).exists()
 
 
+def may_change_outreach(user, record) -> bool:
+    """A home visit, training session or communication activity (`record` names its villages
+    with `outreach_village_ids()`): the commune's officials, or whoever may log outreach in
+    every village it was in. One held in no village (a session at the commune office) is the
+    commune's program: officials only. Pages, the API and the admin all ask this."""
+    if may_manage_program(user, record.commune_id):
+        return True
+    villages = set(record.outreach_village_ids())
+    return bool(villages) and villages_open_to_outreach(user).filter(pk__in=villages).count() == len(villages)
+
+
 def may_delete_outreach(user, record) -> bool:
     """A home visit, training session or communication activity, with the residents helped
     or the attendance recorded on it: the commune's officials (and superusers), or whoever

@@ -21,25 +21,11 @@ from mobilization.services import communication_record
 from mobilization.views.program import deny_unless_outreach, page_of
 from villages.access import (
     communes_managed_by,
+    may_change_outreach,
     may_delete_outreach,
-    may_manage_program,
     villages_open_to_outreach,
 )
 from villages.selectors import villages_visible_to
-
-# --- Who may change an activity. It belongs in villages/access.py.
-
-
-def may_change_communication(user, activity: CommunicationActivity) -> bool:
-    """Officials of the commune, or a village head or worker of every village it names."""
-    if may_manage_program(user, activity.commune):
-        return True
-    villages = activity.villages.all()
-    return (
-        villages.exists()
-        and not villages.exclude(id__in=villages_open_to_outreach(user).values("id")).exists()
-    )
-
 
 # --- Views
 
@@ -141,7 +127,7 @@ def communication_new(request):
 @login_required
 def communication_edit(request, pk):
     activity = get_object_or_404(communications_visible_to(request.user), pk=pk)
-    if not may_change_communication(request.user, activity):
+    if not may_change_outreach(request.user, activity):
         raise PermissionDenied
     villages = villages_open_to_outreach(request.user).filter(commune=activity.commune_id).order_by("code")
     if request.method == "POST":
