@@ -275,3 +275,25 @@ def test_a_refused_number_is_recorded_in_the_security_log_without_the_number(
 def test_an_accepted_number_is_not_recorded(client, head_a, member, security_lines):
     api(head_a).patch(f"/api/residents/{member.pk}/", {"national_id": "004190001111"}, format="json")
     assert security_lines("national_id_refused") == []
+
+
+def test_the_admin_does_not_tell_a_village_head_the_number_exists(
+    client, head_a, member, elsewhere, security_lines
+):
+    head_a.is_staff = True
+    head_a.save(update_fields=["is_staff"])
+    client.force_login(head_a)
+    url = reverse("admin:villages_resident_change", args=[member.pk])
+    data = {
+        "household": member.household_id,
+        "full_name": member.full_name,
+        "national_id": OTHERS,
+        "read_version": member.version,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["national_id"] == [REFUSED]
+    assert "resident_national_id_unique_in_commune" not in response.content.decode()
+    assert len(security_lines("national_id_refused")) == 1
+    member.refresh_from_db()
+    assert member.national_id == NUMBER

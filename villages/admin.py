@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.security_log import security_event
-from villages.access import may_edit_register
+from villages.access import may_edit_register, national_id_taken_message
 from villages.admin_scoping import (
     ScopedAdmin,
     ScopedInline,
@@ -267,12 +267,29 @@ class ResidentAdminForm(VersionedForm):
                 "Shown masked. Leave it as it is to keep the number on record, or type the new number."
             )
 
+    request = None  # set by ResidentAdmin.get_form: who is told what of a taken number
+
     def clean_national_id(self):
-        return national_id_typed(
+        value = national_id_typed(
             self.cleaned_data.get("national_id", ""),
             stored=self.instance.national_id if self.instance.pk else "",
             shown_masked=self.hide_national_id,
         )
+        household = self.cleaned_data.get("household") or getattr(self.instance, "household", None)
+        if value and household is not None and self.request is not None:
+            others = Resident.objects.filter(commune_id=household.commune_id, national_id=value)
+            if others.exclude(pk=self.instance.pk).exists():
+                # As on the member page: only officials learn that the number is someone else's.
+                security_event(
+                    self.request,
+                    "national_id_refused",
+                    household=household.pk,
+                    resident=self.instance.pk or "-",
+                )
+                raise forms.ValidationError(
+                    national_id_taken_message(self.request.user, household.commune_id)
+                )
+        return value
 
     def clean(self):
         cleaned = super().clean()
@@ -369,6 +386,7 @@ class ResidentAdmin(VersionedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.hide_national_id = obj is not None and not self.sees_full_ids(request, obj)
+        form.request = request
         return form
 
     @admin.display(description=_("village"), ordering="household__village__name")
