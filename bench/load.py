@@ -46,7 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mobilization.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "softbridge.settings")
 
 import django  # noqa: E402
 
@@ -226,7 +226,7 @@ def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     }
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
-        "mobilization.wsgi:application",
+        "softbridge.wsgi:application",
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
         "--timeout=30",

@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mobilization.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "softbridge.settings")
 
 import django  # noqa: E402
 

@@ -48,6 +48,14 @@ from mobilization.serializers import (
     helps_of,
 )
 from mobilization.services import application_record, communication_record, visit_log
+from softbridge.api_endpoints import (
+    Conflict,
+    CreateFromInput,
+    Destroy,
+    ListRetrieve,
+    ScopedViewSet,
+    UpdateFromInput,
+)
 from villages.access import (
     communes_managed_by,
     may_change_outreach,
@@ -57,14 +65,6 @@ from villages.access import (
     villages_open_to_outreach,
 )
 from villages.api import IdFilter
-from villages.api_plumbing import (
-    Conflict,
-    CreateFromInput,
-    Destroy,
-    ListRetrieve,
-    ScopedViewSet,
-    UpdateFromInput,
-)
 
 
 def replayed(model, key, visible):

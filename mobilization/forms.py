@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.choice_fields import IdMultipleChoiceField, KnownChoiceField, row_id
 from mobilization.forms_program import (
     RenewsSubmissionKey,
     check_model_tag,
@@ -17,6 +16,7 @@ from mobilization.forms_program import (
 from mobilization.models import Application, HomeVisit, Worker
 from mobilization.selectors import models_offered_in, workers_visible_to
 from mobilization.services import Help
+from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
 from villages.forms import date_input
 from villages.models import Achievement, Household, Village
 from villages.selectors import households_open_to_outreach

@@ -11,7 +11,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.choice_fields import IdMultipleChoiceField
 from mobilization.models import (
     CommunicationActivity,
     Communicator,
@@ -22,6 +21,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from mobilization.services import model_tag_refusal
+from softbridge.typed_ids import IdMultipleChoiceField
 from villages.text import clean_name
 
 

@@ -28,10 +28,10 @@ from mobilization.selectors import (
     workers_visible_to,
 )
 from mobilization.services import Help, model_tag_refusal
+from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites
 from training.models import TrainingSession
 from training.selectors import sessions_visible_to
 from villages.access import may_log_outreach, may_manage_program
-from villages.api_plumbing import ScopedPrimaryKeyField, ScopedWrites
 from villages.forms import PHONE
 from villages.models import Achievement, Commune, Household, Resident, Village
 from villages.selectors import (

@@ -1,26 +1,52 @@
-"""The site's URL map: one prefix per part of the program."""
+"""The program's pages: home visits under /visits/, the rest of the program under /program/.
 
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+Each list is included with its own namespace (softbridge.urls), so that a page's name says
+which part it belongs to: `visits:new`, `program:workers`.
+"""
 
-from mobilization.views.home import home
+from django.urls import path
 
-urlpatterns = [
-    path("", home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    # Django's LogoutView signs out on POST only: a link or an <img> elsewhere cannot sign anyone out.
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
-    path("", include("villages.urls")),
-    path("roster/", include("villages.roster_urls")),
-    path("visits/", include("mobilization.visit_urls")),
-    path("program/", include("mobilization.program_urls")),
-    path("training/", include("training.urls")),
-    path("reports/", include("reports.urls")),
-    path("api/reports/", include("reports.api_urls")),
-    path("api/", include("mobilization.api_urls")),
-]
+from mobilization.views import communications, models, program, visits
+
+visit_pages = (
+    [
+        path("", visits.visit_list, name="list"),
+        path("new/", visits.visit_new, name="new"),
+        path("new/households/", visits.visit_household_options, name="household_options"),
+        path("new/household/", visits.visit_household, name="household"),
+        path("follow-ups/", visits.follow_ups, name="follow_ups"),
+    ],
+    "visits",
+)
+
+program_pages = (
+    [
+        path("communications/", communications.communications, name="communications"),
+        path("communications/new/", communications.communication_new, name="communication_new"),
+        path("communications/<int:pk>/edit/", communications.communication_edit, name="communication_edit"),
+        path(
+            "communications/<int:pk>/delete/",
+            communications.communication_delete,
+            name="communication_delete",
+        ),
+        path("models/", models.models, name="models"),
+        path("models/new/", models.model_new, name="model_new"),
+        path("models/<int:pk>/", models.model, name="model"),
+        path("models/<int:pk>/edit/", models.model_edit, name="model_edit"),
+        path("models/<int:pk>/delete/", models.model_delete, name="model_delete"),
+        path("models/<int:pk>/review/", models.model_review, name="model_review"),
+        path("models/<int:pk>/review.xlsx", models.model_review_xlsx, name="model_review_xlsx"),
+        path("groups/", program.groups, name="groups"),
+        path("groups/new/", program.group_new, name="group_new"),
+        path("groups/<int:pk>/", program.group, name="group"),
+        path("groups/<int:pk>/edit/", program.group_edit, name="group_edit"),
+        path("workers/", program.workers, name="workers"),
+        path("workers/new/", program.worker_new, name="worker_new"),
+        path("workers/<int:pk>/", program.worker, name="worker"),
+        path("workers/<int:pk>/edit/", program.worker_edit, name="worker_edit"),
+        path("communicators/", program.communicators, name="communicators"),
+        path("communicators/new/", program.communicator_new, name="communicator_new"),
+        path("communicators/<int:pk>/edit/", program.communicator_edit, name="communicator_edit"),
+    ],
+    "program",
+)

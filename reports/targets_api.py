@@ -11,9 +11,7 @@ from rest_framework import serializers
 from reports.forms import TargetForm
 from reports.models import Target
 from reports.selectors import targets_visible_to
-from villages.access import communes_managed_by, may_manage_program
-from villages.api import IdFilter
-from villages.api_plumbing import (
+from softbridge.api_endpoints import (
     CreateFromInput,
     Destroy,
     ListRetrieve,
@@ -21,6 +19,8 @@ from villages.api_plumbing import (
     ScopedViewSet,
     UpdateFromInput,
 )
+from villages.access import communes_managed_by, may_manage_program
+from villages.api import IdFilter
 from villages.models import Commune, Village
 from villages.selectors import commune_villages_visible_to, communes_visible_to
 

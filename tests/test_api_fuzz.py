@@ -31,8 +31,8 @@ from schemathesis.specs.openapi.checks import (
 
 from mobilization.models import Application, CommunicationActivity, Worker
 from mobilization.services import Help, visit_log
-from mobilization.wsgi import application
 from reports.models import Target
+from softbridge.wsgi import application
 from tests import factories
 from training.models import Topic
 from training.services import session_record

@@ -330,7 +330,7 @@ def test_stale_if_match_refuses_a_delete(village_a, official):
 
 def test_a_write_racing_the_check_is_still_refused(household_a, official, monkeypatch):
     """If-Match matched when read, but another save lands before ours: the row lock decides."""
-    from villages.api_plumbing import VersionedWrites
+    from softbridge.api_endpoints import VersionedWrites
 
     original = VersionedWrites.expected_version
 

@@ -1,4 +1,4 @@
-"""No answer holding personal data stays in the browser's cache (mobilization.browser_cache):
+"""No answer holding personal data stays in the browser's cache (softbridge.browser_cache):
 pages, the API and exports say `Cache-Control: no-store`; static files keep their caching."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""One client address for the sign-in lockout and the API throttles (mobilization.client_address).
+"""One client address for the sign-in lockout and the API throttles (softbridge.client_address).
 
 X-Forwarded-For is whatever the client wrote unless a trusted proxy (TRUSTED_PROXIES) appended
 to it: a client that invents a new address each request must still be counted as one.
@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 
-from mobilization.client_address import client_address
+from softbridge.client_address import client_address
 
 LIMIT = 5  # SIGNIN_FAILURE_LIMIT's default
 

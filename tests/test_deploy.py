@@ -36,7 +36,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         TRUSTED_PROXIES="1",
         DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
         STATIC_ROOT=str(tmp_path / "static"),
-        DJANGO_SETTINGS_MODULE="mobilization.settings",
+        DJANGO_SETTINGS_MODULE="softbridge.settings",
     )
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}

@@ -1,4 +1,4 @@
-"""The security log (mobilization.security_log): one line on `softbridge.security` per sign-in
+"""The security log (softbridge.security_log): one line on `softbridge.security` per sign-in
 failure, lockout, refused access, refused stale write and export, saying who, what, from where,
 and never the personal data the request touched."""
 

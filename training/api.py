@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 
 from mobilization.api import replayed
 from mobilization.serializers import HelpSerializer, help_from, helps_of
+from softbridge.api_endpoints import CreateFromInput, Destroy, ListRetrieve, ScopedViewSet, UpdateFromInput
 from training.models import Attendance, TrainingSession
 from training.selectors import sessions_visible_to
 from training.serializers import SessionInputSerializer, SessionSerializer, SessionUpdateSerializer
@@ -27,7 +28,6 @@ from villages.access import (
     villages_open_to_outreach,
 )
 from villages.api import IdFilter
-from villages.api_plumbing import CreateFromInput, Destroy, ListRetrieve, ScopedViewSet, UpdateFromInput
 
 
 class SessionFilter(filters.FilterSet):

@@ -4,7 +4,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.choice_fields import IdMultipleChoiceField
 from mobilization.forms_program import (
     ChoiceList,
     CommuneChoiceMixin,
@@ -17,6 +16,7 @@ from mobilization.forms_program import (
     submission_key_field,
 )
 from mobilization.services import Help
+from softbridge.typed_ids import IdMultipleChoiceField
 from training.models import Topic, TrainingSession
 from villages.models import Achievement
 from villages.text import clean_name

@@ -16,10 +16,10 @@ from mobilization.selectors import (
     workers_visible_to,
 )
 from mobilization.serializers import SUBMISSION_KEY_HELP, HelpSerializer, model_tag_api_field
+from softbridge.api_endpoints import ScopedPrimaryKeyField, refuse_unless
 from training.models import Attendance, Topic, TrainingSession
 from training.selectors import topics_visible_to
 from villages.access import may_log_outreach, may_manage_program
-from villages.api_plumbing import ScopedPrimaryKeyField, refuse_unless
 from villages.models import Achievement, Commune, Village
 from villages.selectors import communes_visible_to, villages_visible_to
 from villages.serializers import not_in_future

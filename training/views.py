@@ -20,12 +20,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mobilization.choice_fields import row_id
 from mobilization.forms_program import VillageMonthFilter
 from mobilization.models import Worker, WorkerGroup
 from mobilization.selectors import models_offered_in
 from mobilization.services import model_tag_refusal
 from mobilization.views.program import deny_unless_outreach, page_of
+from softbridge.typed_ids import row_id
 from training.forms import AttendanceForm, SessionForm, TopicForm
 from training.models import Attendance, Topic, TrainingSession
 from training.selectors import sessions_visible_to, topics_visible_to

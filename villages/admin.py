@@ -12,7 +12,7 @@ from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.security_log import security_event
+from softbridge.security_log import security_event
 from villages.access import may_edit_register, national_id_taken_message
 from villages.admin_scoping import (
     ScopedAdmin,

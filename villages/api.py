@@ -22,14 +22,7 @@ from rest_framework.response import Response
 
 from mobilization.models import HomeVisit
 from mobilization.selectors import follow_up_overdue_exists
-from villages.access import (
-    communes_managed_by,
-    communes_with_full_national_ids,
-    may_edit_register,
-    may_manage_program,
-    villages_editable_by,
-)
-from villages.api_plumbing import (
+from softbridge.api_endpoints import (
     Conflict,
     CreateFromInput,
     Destroy,
@@ -38,6 +31,13 @@ from villages.api_plumbing import (
     UpdateFromInput,
     VersionedWrites,
     etag_of,
+)
+from villages.access import (
+    communes_managed_by,
+    communes_with_full_national_ids,
+    may_edit_register,
+    may_manage_program,
+    villages_editable_by,
 )
 from villages.models import LadderStep, Resident
 from villages.selectors import (

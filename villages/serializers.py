@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from mobilization.models import Worker
-from mobilization.security_log import security_event
 from mobilization.selectors import workers_visible_to
+from softbridge.api_endpoints import ScopedPrimaryKeyField
+from softbridge.api_errors import api_error_from_django
+from softbridge.security_log import security_event
 from villages.access import may_edit_register, may_manage_program, national_id_taken_message
-from villages.api_plumbing import ScopedPrimaryKeyField
-from villages.api_policy import api_error_from_django
 from villages.forms import PHONE
 from villages.models import Commune, Household, LadderStep, Resident, Village
 from villages.selectors import communes_visible_to, households_visible_to, villages_visible_to

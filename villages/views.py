@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from mobilization.choice_fields import row_id
 from mobilization.models import Application, VisitHelp
-from mobilization.security_log import security_event
+from softbridge.security_log import security_event
+from softbridge.typed_ids import row_id
 from training.models import Attendance
 from villages import history
 from villages.access import (

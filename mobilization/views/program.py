@@ -18,7 +18,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from mobilization.choice_fields import row_id
 from mobilization.forms_program import (
     CommunicatorForm,
     MembershipFormSet,
@@ -33,6 +32,7 @@ from mobilization.selectors import (
     worker_groups_visible_to,
     workers_visible_to,
 )
+from softbridge.typed_ids import row_id
 from training.selectors import sessions_visible_to
 from villages.access import communes_managed_by, may_manage_program, scope_of, villages_open_to_outreach
 from villages.models import Commune, Village

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from mobilization.choice_fields import row_id
 from mobilization.forms import VisitFilterForm, VisitForm
 from mobilization.models import VisitHelp
 from mobilization.selectors import follow_ups_due, visits_visible_to
 from mobilization.services import visit_log
+from softbridge.typed_ids import row_id
 from villages.access import may_log_outreach, villages_open_to_outreach
 from villages.models import Achievement, Household, Resident, Role
 from villages.selectors import (

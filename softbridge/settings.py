@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "mobilization",
     "training",
     "reports",
+    # The site itself: its URL map, the API router, backups. It builds on every app above.
+    "softbridge",
 ]
 
 MIDDLEWARE = [
@@ -80,9 +82,9 @@ MIDDLEWARE = [
     # Static files are answered here, before anything below sees them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Everything from here on holds personal data: no answer stays in the browser's cache.
-    "mobilization.browser_cache.NoStoreMiddleware",
+    "softbridge.browser_cache.NoStoreMiddleware",
     # Outside CSRF and authentication, so that it sees their refusals too.
-    "mobilization.security_log.SecurityLogMiddleware",
+    "softbridge.security_log.SecurityLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,8 +100,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "mobilization.urls"
-WSGI_APPLICATION = "mobilization.wsgi.application"
+ROOT_URLCONF = "softbridge.urls"
+WSGI_APPLICATION = "softbridge.wsgi.application"
 
 TEMPLATES = [
     {
@@ -155,12 +157,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # How many reverse proxies (nginx) stand in front of the app. Only then is X-Forwarded-For
 # believed, and only the entry the outermost of them appended: anything further left was sent
 # by the client and can be forged to dodge the lockout and the API throttles. The lockout, the
-# throttles (villages.api_policy) and the security log all read the address through
-# mobilization.client_address.
+# throttles (softbridge.api_errors) and the security log all read the address through
+# softbridge.client_address.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
-AXES_CLIENT_IP_CALLABLE = "mobilization.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "softbridge.client_address.client_address"
 
-# The security log (mobilization.security_log: sign-in failures, lockouts, refused accesses,
+# The security log (softbridge.security_log: sign-in failures, lockouts, refused accesses,
 # stale writes, exports) goes to stderr, which systemd's journal keeps with gunicorn's.
 LOGGING = {
     "version": 1,
@@ -231,7 +233,7 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy: everything from our own origin, nothing inline. Scripts are static
 # files that read their data from json_script blocks or data- attributes; htmx is told not to
 # inject its indicator <style> (templates/base.html). Swagger UI (/api/docs/) gets its own
-# allowance in mobilization/urls.py.
+# allowance in softbridge/urls.py.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -267,12 +269,12 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "villages.api_policy.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "villages.api_plumbing.SoftbridgeSchema",
-    "EXCEPTION_HANDLER": "villages.api_policy.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "softbridge.api_errors.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "softbridge.api_endpoints.SoftbridgeSchema",
+    "EXCEPTION_HANDLER": "softbridge.api_errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "villages.api_policy.AnonThrottle",
-        "villages.api_policy.UserThrottle",
+        "softbridge.api_errors.AnonThrottle",
+        "softbridge.api_errors.UserThrottle",
     ],
     # Per process (the default cache is in memory). A phone syncing a village's visits
     # makes a few requests a second at most; the token exchange is a password guess.

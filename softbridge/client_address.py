@@ -1,6 +1,6 @@
 """The address a request came from, for everything that counts requests per client: the
 sign-in lockout (django-axes, AXES_CLIENT_IP_CALLABLE), the API throttles
-(villages.api_policy) and the security log (mobilization.security_log).
+(softbridge.api_errors) and the security log (softbridge.security_log).
 
 X-Forwarded-For is written by whoever sends the request: a client behind no proxy can put
 any address in it, and a new one in each request. So it is believed only when

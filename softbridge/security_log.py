@@ -2,7 +2,7 @@
 4.0.3, 7.1.3 and 7.1.4), one line per event on the `softbridge.security` logger.
 
 Each line says who (user id and user name, or anonymous), what (the event and its details),
-from where (the client's address, mobilization.client_address) and which request (method and
+from where (the client's address, softbridge.client_address) and which request (method and
 path); the time is the log record's. The events:
 
 - signin_failed: a wrong password at a sign-in page or /api/token/ (with the user name tried)
@@ -19,7 +19,7 @@ import json
 import logging
 import re
 
-from mobilization.client_address import client_address
+from softbridge.client_address import client_address
 
 logger = logging.getLogger("softbridge.security")
 

@@ -1,6 +1,6 @@
 """What the REST_FRAMEWORK setting names: paging, throttles and how errors become responses.
 
-Kept apart from villages.api_plumbing because DRF imports these while it defines its own
+Kept apart from softbridge.api_endpoints because DRF imports these while it defines its own
 view classes: this module must not import rest_framework.views (nor anything that does).
 """
 
@@ -16,8 +16,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from mobilization.client_address import client_address
-from mobilization.security_log import security_event
+from softbridge.client_address import client_address
+from softbridge.security_log import security_event
 from villages.models import StaleWrite
 
 

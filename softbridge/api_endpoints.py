@@ -19,8 +19,8 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from villages.api_policy import STALE_VERSION, PreconditionFailed, StaleConflict
-from villages.api_policy import Conflict as Conflict  # the endpoints raise it from here
+from softbridge.api_errors import STALE_VERSION, PreconditionFailed, StaleConflict
+from softbridge.api_errors import Conflict as Conflict  # the endpoints raise it from here
 from villages.models import StaleWrite
 
 # Ids beyond this many digits cannot exist; the URL does not match them (404) rather than

@@ -1,0 +1,28 @@
+"""The site's URL map: one prefix per part of the program."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from mobilization.urls import program_pages, visit_pages
+from mobilization.views.home import home
+from villages.urls import register_pages, roster_pages
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # Django's LogoutView signs out on POST only: a link or an <img> elsewhere cannot sign anyone out.
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include(register_pages)),
+    path("roster/", include(roster_pages)),
+    path("visits/", include(visit_pages)),
+    path("program/", include(program_pages)),
+    path("training/", include("training.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/reports/", include("reports.api_urls")),
+    path("api/", include("softbridge.api_routes")),
+]
