@@ -19,8 +19,8 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from softbridge.api_errors import STALE_VERSION, PreconditionFailed, StaleConflict
 from softbridge.api_errors import Conflict as Conflict  # the endpoints raise it from here
+from softbridge.api_errors import PreconditionFailed
 from villages.models import StaleWrite
 
 # Ids beyond this many digits cannot exist; the URL does not match them (404) rather than
@@ -240,19 +240,19 @@ class VersionedWrites:
         instance = self.get_object()
         return Response(self.get_serializer(instance).data, headers={"ETag": etag_of(instance)})
 
-    def expected_version(self, request, instance, sent_version: int | None):
-        """(version the write is based on, the error to raise if it is stale)."""
+    def expected_version(self, request, instance, sent_version: int | None) -> tuple[int, bool]:
+        """(version the write is based on, whether it came as If-Match).
+
+        A stale one raises StaleWrite (409, softbridge.api_errors.exception_handler) or, for
+        If-Match, PreconditionFailed (412) with the same message."""
         header = request.headers.get("If-Match")
         if header is not None:
             versions = if_match_versions(header)
             if versions is not None and str(instance.version) not in versions:
-                raise PreconditionFailed()
-            return instance.version, PreconditionFailed
-        if sent_version is not None:
-            if sent_version != instance.version:
-                raise StaleConflict(STALE_VERSION % {"sent": sent_version, "current": instance.version})
-            return sent_version, StaleConflict
-        return instance.version, StaleConflict
+                raise PreconditionFailed(StaleWrite(instance).message)
+            return instance.version, True
+        instance.refuse_if_stale(sent_version)
+        return instance.version, False
 
     def check_before_input(self, request, instance) -> None:
         # A stale write is refused before the body is validated: what validation says of the
@@ -261,11 +261,13 @@ class VersionedWrites:
         self.expected_version(request, instance, sent if type(sent) is int else None)
 
     def save_versioned(self, instance, sent_version: int | None) -> None:
-        expected, error = self.expected_version(self.request, instance, sent_version)
+        expected, if_match = self.expected_version(self.request, instance, sent_version)
         try:
             instance.save_unless_stale(expected)
-        except StaleWrite:
-            raise error() from None
+        except StaleWrite as stale:
+            if if_match:
+                raise PreconditionFailed(stale.message) from None
+            raise
 
     def output(self, instance, status_code=status.HTTP_200_OK, headers=None) -> Response:
         response = super().output(instance, status_code, headers)

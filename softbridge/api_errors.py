@@ -71,23 +71,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-class StaleConflict(Conflict):
-    """A write based on an old `version`: a conflict like any other, and one the security log notes."""
-
-
 class PreconditionFailed(exceptions.APIException):
+    """If-Match names another version than the record's: raised with StaleWrite's message."""
+
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = gettext_lazy(
-        "Someone else changed this record since you read it (If-Match does not match its ETag). "
-        "Read it again and send your change with the new ETag."
+        "If-Match does not match the record's current ETag: someone changed it since."
     )
     default_code = "precondition_failed"
-
-
-STALE_VERSION = gettext_lazy(
-    "Someone else changed this record since you read it (version %(sent)s, now %(current)s). "
-    "Read it again and send your change with the new version."
-)
 
 
 def api_error_from_django(error: DjangoValidationError) -> serializers.ValidationError:
@@ -110,7 +101,7 @@ def exception_handler(exc, context):
     (ProtectedError) and a uniqueness race lost in the database are 409; a 404 never names
     the model it looked in. A refused stale write is also noted in the security log.
     """
-    if isinstance(exc, PreconditionFailed | StaleConflict | StaleWrite):
+    if isinstance(exc, PreconditionFailed | StaleWrite):
         view = context.get("view")
         security_event(
             context["request"],
@@ -125,7 +116,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, IntegrityError):
         exc = Conflict(_("Another record was saved with the same values at the same time. Try again."))
     elif isinstance(exc, StaleWrite):
-        exc = Conflict()
+        exc = Conflict(exc.message, code="stale")
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     from rest_framework.views import exception_handler as drf_exception_handler

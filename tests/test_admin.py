@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -23,7 +24,7 @@ from mobilization.models import (
 )
 from tests import factories
 from training.models import Attendance, Topic, TrainingSession
-from villages.models import Household, Role
+from villages.models import Household, Resident, Role, StaleWrite
 
 DAY = datetime.date(2024, 9, 1)
 
@@ -277,6 +278,89 @@ def test_stale_household_change_is_refused_in_admin(client, official, household_
     assert response.status_code == 200
     household_a.refresh_from_db()
     assert household_a.address == "Lane 2"
+
+
+def as_opened(response, **changes):
+    """What a browser posts back from an admin change page it opened, with `changes` typed."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is True:
+                data[field.html_name] = "on"
+            elif value is not None and value is not False:
+                data[field.html_name] = value
+    data.update(changes)
+    return data
+
+
+def test_household_inline_refuses_a_resident_saved_since_the_page_was_opened(
+    client, official, head_a, household_a, resident_a
+):
+    """Two admin sessions: mine opens the household, the other renames a member, mine saves."""
+    change_url = url("villages", "household", "change", household_a.pk)
+    opened = as_opened(staff_client(client, official).get(change_url), address="Lane 1")
+    other = staff_client(Client(headers={"accept-language": "en"}), head_a)
+    resident_url = url("villages", "resident", "change", resident_a.pk)
+    renamed = {**as_opened(other.get(resident_url)), "full_name": "Nông Thị Hoà"}
+    assert other.post(resident_url, renamed).status_code == 302
+
+    response = client.post(change_url, opened)
+
+    assert response.status_code == 200
+    resident_a.refresh_from_db()
+    assert resident_a.full_name == "Nông Thị Hoà"  # the other's change stands
+    assert StaleWrite(resident_a).message in response.content.decode()
+    household_a.refresh_from_db()
+    assert household_a.address == ""  # and nothing of mine was saved
+
+
+def test_household_inline_saves_a_member_nobody_changed_meanwhile(client, official, household_a, resident_a):
+    change_url = url("villages", "household", "change", household_a.pk)
+    opened = as_opened(staff_client(client, official).get(change_url))
+    assert opened["members-0-read_version"] == resident_a.version  # each row says what it read
+
+    response = client.post(change_url, {**opened, "members-0-full_name": "Nông Thị Hoà"})
+
+    assert response.status_code == 302
+    resident_a.refresh_from_db()
+    assert (resident_a.full_name, resident_a.version) == ("Nông Thị Hoà", 2)
+
+
+def test_the_admin_answers_a_stale_household_with_the_one_message(client, official, household_a):
+    opened = as_opened(
+        staff_client(client, official).get(url("villages", "household", "change", household_a.pk))
+    )
+    household_a.save()  # a colleague saves in between
+
+    response = client.post(url("villages", "household", "change", household_a.pk), opened)
+
+    assert response.context["adminform"].form.non_field_errors() == [StaleWrite(household_a).message]
+
+
+def test_a_save_racing_the_admin_check_is_refused_and_saves_nothing(
+    client, official, household_a, resident_a, monkeypatch
+):
+    """The form's check passed, but another save lands before ours: the row lock decides."""
+    change_url = url("villages", "household", "change", household_a.pk)
+    opened = as_opened(staff_client(client, official).get(change_url), address="Lane 1")
+    opened["members-0-full_name"] = "Nông Thị Hoà"
+    original = Resident.save_unless_stale
+
+    def someone_saves_first(self, read_version, **kwargs):
+        Resident.objects.get(pk=self.pk).save()
+        return original(self, read_version, **kwargs)
+
+    monkeypatch.setattr(Resident, "save_unless_stale", someone_saves_first)
+    response = client.post(change_url, opened, follow=True)
+
+    assert StaleWrite(resident_a).message in [str(m) for m in response.context["messages"]]
+    resident_a.refresh_from_db()
+    household_a.refresh_from_db()
+    assert (resident_a.full_name, household_a.address) == ("Nông Thị Hoa", "")
 
 
 def test_leader_can_view_household_but_not_change_it_in_admin(client, leader, household_a):

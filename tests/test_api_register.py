@@ -12,12 +12,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from mobilization.models import HomeVisit
 from mobilization.services import Help, visit_log
 from tests import factories
 from tests.factories import api_client as api
-from villages.models import Commune, Household, LadderStep, Resident, Village
+from villages.models import Commune, Household, LadderStep, Resident, StaleWrite, Village
 from villages.services import resident_ladder_advance, resident_ladder_correct
 
 D = datetime.date
@@ -318,6 +319,43 @@ def test_stale_version_field_is_refused_with_409(household_a, official, head_a):
     assert response.status_code == 409
     household_a.refresh_from_db()
     assert household_a.address == "first"
+
+
+def test_a_stale_write_is_answered_with_the_one_message_naming_the_record(resident_a, official, head_a):
+    """409 for `version`, 412 for If-Match: the message the pages and the admin show."""
+    url = f"/api/residents/{resident_a.pk}/"
+    api(head_a).patch(url, {"full_name": "Nông Thị Hoà"}, format="json")
+    resident_a.refresh_from_db()
+    with translation.override("en"):
+        message = StaleWrite(resident_a).message
+
+    by_version = api(official).patch(url, {"phone": "0922", "version": 1}, format="json")
+    by_etag = api(official).patch(url, {"phone": "0922"}, format="json", headers={"If-Match": '"1"'})
+
+    assert (by_version.status_code, by_version.json()) == (409, {"detail": message})
+    assert (by_etag.status_code, by_etag.json()) == (412, {"detail": message})
+    assert "Nông Thị Hoà" in message
+
+
+def test_a_save_racing_the_version_check_answers_409_with_the_one_message(household_a, official, monkeypatch):
+    """`version` matched when read, but another save lands before ours: the row lock decides."""
+    from softbridge.api_endpoints import VersionedWrites
+
+    original = VersionedWrites.expected_version
+
+    def expected_then_someone_saves(self, request, instance, sent_version):
+        result = original(self, request, instance, sent_version)
+        Household.objects.filter(pk=instance.pk).update(address="theirs", version=2)
+        return result
+
+    monkeypatch.setattr(VersionedWrites, "expected_version", expected_then_someone_saves)
+    response = api(official).patch(
+        f"/api/households/{household_a.pk}/", {"address": "mine", "version": 1}, format="json"
+    )
+    household_a.refresh_from_db()
+    with translation.override("en"):
+        assert (response.status_code, response.json()) == (409, {"detail": StaleWrite(household_a).message})
+    assert household_a.address == "theirs"
 
 
 def test_stale_if_match_refuses_a_delete(village_a, official):

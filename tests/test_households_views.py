@@ -15,7 +15,7 @@ from mobilization.services import Help, application_record, visit_log
 from tests import factories
 from training.models import Attendance, TrainingSession
 from villages.access import may_edit_register, may_log_outreach, villages_editable_by
-from villages.models import Achievement, Household, LadderStep, Resident
+from villages.models import Achievement, Household, LadderStep, Resident, StaleWrite
 from villages.selectors import households_editable_by
 from villages.services import resident_ladder_advance
 
@@ -435,7 +435,7 @@ def test_stale_household_edit_is_refused_and_keeps_the_first_write(client, head_
     response = second.post(url, household_post(household_a, phone="0922 222 222", version=read_version))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Someone else changed this record while you were editing it" in html
+    assert StaleWrite(household_a).message in html  # the one message (villages.models.STALE_WRITE)
     assert "0911 111 111" in html  # the stored value is shown
     assert 'value="0922 222 222"' in html  # and what the second person typed is kept
     household_a.refresh_from_db()
@@ -567,7 +567,7 @@ def test_stale_member_edit_is_refused(client, head_a, official, household_a, res
     assert first.post(url, member_post(resident_a, phone="0911 111 111")).status_code == 302
     response = client.post(url, stale)
     assert response.status_code == 200
-    assert "Someone else changed this record" in response.content.decode()
+    assert StaleWrite(resident_a).message in response.content.decode()
     assert response.context["form"]["version"].value() == "2"
     resident_a.refresh_from_db()
     assert resident_a.phone == "0911 111 111"

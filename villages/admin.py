@@ -6,9 +6,10 @@ Scoping and permissions come from villages.admin_scoping; see its docstring.
 import datetime
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,7 @@ from villages.admin_scoping import (
     request_standing,
     roles_visible_to,
 )
-from villages.models import Commune, Household, LadderStep, Resident, Role, Village
+from villages.models import Commune, Household, LadderStep, Resident, Role, StaleWrite, Village
 from villages.resources import (
     CommuneResource,
     HouseholdResource,
@@ -144,7 +145,12 @@ class VillageAdmin(ScopedAdmin):
 
 
 class VersionedForm(ScopedModelForm):
-    """Refuses a change based on an old read: someone saved the row after the page was opened."""
+    """Refuses a change based on an old read: someone saved the row after the page was opened.
+
+    The version read travels in a hidden field, on a change page and on each row of an
+    inline (a household's members). The check in clean is the early answer; save makes it
+    again under the row lock (Versioned.save_unless_stale).
+    """
 
     read_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -155,13 +161,24 @@ class VersionedForm(ScopedModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        read = cleaned.get("read_version")
-        if self.instance.pk is not None and read is not None and read != self.instance.version:
-            raise forms.ValidationError(
-                gettext("Someone else saved this record after you opened it. Reload it and change it again."),
-                code="stale",
-            )
+        if self.instance.pk is not None:
+            try:
+                self.instance.refuse_if_stale(cleaned.get("read_version"))
+            except StaleWrite as stale:
+                raise forms.ValidationError(stale.message, code="stale") from None
         return cleaned
+
+    def save(self, commit=True):
+        obj = super().save(commit=False)
+        read = self.cleaned_data.get("read_version")
+        if not commit:
+            return obj
+        if obj.pk is None or read is None:
+            obj.save()
+        else:
+            obj.save_unless_stale(read)
+        self._save_m2m()
+        return obj
 
 
 class VersionedAdmin(ScopedAdmin):
@@ -170,16 +187,31 @@ class VersionedAdmin(ScopedAdmin):
     form = VersionedForm
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or not self.has_change_permission(request, obj):
-            return fieldsets
-        (name, options), *rest = fieldsets
-        return [(name, {**options, "fields": (*options["fields"], "read_version")}), *rest]
+        writable = obj is not None and self.has_change_permission(request, obj)
+        return _with_read_version(super().get_fieldsets(request, obj), writable)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleWrite as stale:
+            # The forms' checks passed, but another save landed before ours: the row lock
+            # refused it, and the admin's transaction took back everything of this request.
+            security_event(
+                request, "stale_write_refused", model=stale.record._meta.label_lower, record=stale.record.pk
+            )
+            self.message_user(request, stale.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        form = context["adminform"].form
-        if form.is_bound and form.has_error(NON_FIELD_ERRORS, code="stale"):
-            security_event(request, "stale_write_refused", model=obj._meta.label_lower, record=obj.pk)
+        forms_shown = [context["adminform"].form]
+        for inline in context.get("inline_admin_formsets", ()):
+            forms_shown += inline.formset.forms
+        for form in forms_shown:
+            if form.is_bound and form.has_error(NON_FIELD_ERRORS, code="stale"):
+                record = form.instance
+                security_event(
+                    request, "stale_write_refused", model=record._meta.label_lower, record=record.pk
+                )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
@@ -191,10 +223,25 @@ class VersionedAdmin(ScopedAdmin):
         obj.save_unless_stale(read)
 
 
+def _with_read_version(fieldsets, writable: bool):
+    """The fieldsets with the hidden read_version, on a form that may save."""
+    if not writable or not fieldsets:
+        return fieldsets  # a reader's page: read-only fields, nothing to send back
+    (name, options), *rest = fieldsets
+    return [(name, {**options, "fields": (*options["fields"], "read_version")}), *rest]
+
+
 class MemberInline(ScopedInline):
+    """A household's members, each row sending back the version it was read at."""
+
     model = Resident
+    form = VersionedForm
     fields = ("full_name", "sex", "birth_year", "relation")
     show_change_link = True
+
+    def get_fieldsets(self, request, obj=None):
+        writable = obj is not None and self.has_change_permission(request, obj)
+        return _with_read_version(super().get_fieldsets(request, obj), writable)
 
 
 @admin.register(Household)

@@ -153,8 +153,27 @@ class Village(models.Model):
         super().save(*args, **kwargs)
 
 
+STALE_WRITE = _(
+    "Someone else saved the %(kind)s “%(name)s” since you opened it, so your change was not saved. "
+    "Look at what is stored now and make your change again."
+)
+
+
 class StaleWrite(Exception):
-    """Someone else saved the record after it was read: the write is refused."""
+    """Someone else saved the record after it was read: the write is refused, nothing of it saved.
+
+    The one answer to a stale write, whoever writes: the pages show `message` above the form,
+    the API answers it with 409 (412 for If-Match), the admin shows it on the row (a household's
+    member too). It names the record, as it is stored now.
+    """
+
+    def __init__(self, record: "Versioned"):
+        super().__init__(record._meta.label_lower, record.pk)
+        self.record = record
+
+    @property
+    def message(self) -> str:
+        return STALE_WRITE % {"kind": self.record._meta.verbose_name, "name": self.record}
 
 
 class Versioned(models.Model):
@@ -185,6 +204,15 @@ class Versioned(models.Model):
         if not isinstance(self.version, int):
             self.refresh_from_db(fields=["version"])
 
+    def refuse_if_stale(self, read_version: int | None) -> None:
+        """Raise StaleWrite if the row, as this instance loaded it, was saved after
+        `read_version` was read (None: the writer sent no version, nothing to compare).
+
+        The early answer, before a body is validated or a form saved; save_unless_stale
+        asks the same under the row lock, which is what decides."""
+        if read_version is not None and read_version != self.version:
+            raise StaleWrite(self)
+
     def save_unless_stale(self, expected_version: int, **kwargs) -> None:
         """Save only if the stored version is still `expected_version`; else raise StaleWrite."""
         with transaction.atomic():
@@ -197,8 +225,9 @@ class Versioned(models.Model):
                 .values_list("version", flat=True)
                 .first()
             )
-            if stored is None or stored != expected_version:
-                raise StaleWrite
+            if stored != expected_version:
+                # Named as stored now: this instance holds the values the refused write typed.
+                raise StaleWrite(type(self)._base_manager.filter(pk=self.pk).first() or self)
             self.version = stored
             self.save(locked=True, **kwargs)
 

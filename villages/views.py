@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from mobilization.models import Application, VisitHelp
@@ -47,10 +46,6 @@ from villages.text import mask_national_id
 
 PAGE_SIZE = 25
 FILTERS = ("village", "not_visited", "without_eid", "not_level34", "overdue")
-STALE_MESSAGE = gettext_lazy(
-    "Someone else changed this record while you were editing it. Its current values are shown below; "
-    "check your changes and save again."
-)
 
 
 @login_required
@@ -172,15 +167,15 @@ def _save_versioned(request, form_class, instance, **form_kwargs):
         return False, form, None
     try:
         form.instance.save_unless_stale(form.cleaned_data["version"])
-    except StaleWrite:
+    except StaleWrite as stale:
         security_event(request, "stale_write_refused", model=instance._meta.label_lower, record=instance.pk)
-        current = type(instance).objects.get(pk=instance.pk)
+        current = stale.record
         data = request.POST.copy()
         data["version"] = str(current.version)
         # A second fresh copy for the form: validating writes the typed values into its instance.
         form = form_class(data, instance=type(instance).objects.get(pk=instance.pk), **form_kwargs)
         form.is_valid()
-        form.add_error(None, STALE_MESSAGE)
+        form.add_error(None, stale.message)
         return False, form, _stale_values(form, current)
     return True, form, None
 
