@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from softbridge.api_errors import Conflict as Conflict  # the endpoints raise it from here
 from softbridge.api_errors import PreconditionFailed
-from villages.models import StaleWrite
+from softbridge.versions import StaleWrite
 
 # Ids beyond this many digits cannot exist; the URL does not match them (404) rather than
 # letting a database refuse an out-of-range integer.

@@ -18,7 +18,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from softbridge.client_address import client_address
 from softbridge.security_log import security_event
-from villages.models import StaleWrite
+from softbridge.versions import StaleWrite
 
 
 class Pagination(PageNumberPagination):

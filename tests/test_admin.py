@@ -22,9 +22,10 @@ from mobilization.models import (
     VisitHelp,
     Worker,
 )
+from softbridge.versions import StaleWrite
 from tests import factories
 from training.models import Attendance, Topic, TrainingSession
-from villages.models import Household, Resident, Role, StaleWrite
+from villages.models import Household, Resident, Role
 
 DAY = datetime.date(2024, 9, 1)
 

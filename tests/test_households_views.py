@@ -12,10 +12,11 @@ from django.utils import formats, timezone, translation
 
 from mobilization.models import Application
 from mobilization.services import Help, application_record, visit_log
+from softbridge.versions import StaleWrite
 from tests import factories
 from training.models import Attendance, TrainingSession
 from villages.access import may_edit_register, may_log_outreach, villages_editable_by
-from villages.models import Achievement, Household, LadderStep, Resident, StaleWrite
+from villages.models import Achievement, Household, LadderStep, Resident
 from villages.selectors import households_editable_by
 from villages.services import resident_ladder_advance
 

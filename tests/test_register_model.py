@@ -161,7 +161,8 @@ def test_every_save_counts_a_version(resident_a):
 
 
 def test_a_write_based_on_an_old_read_is_refused(resident_a):
-    from villages.models import Resident, StaleWrite
+    from softbridge.versions import StaleWrite
+    from villages.models import Resident
 
     first_reader = Resident.objects.get(pk=resident_a.pk)
     second_reader = Resident.objects.get(pk=resident_a.pk)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from softbridge.security_log import security_event
+from softbridge.versions import StaleWrite
 from villages.access import may_edit_register, national_id_taken_message
 from villages.admin_scoping import (
     ScopedAdmin,
@@ -24,7 +25,7 @@ from villages.admin_scoping import (
     request_standing,
     roles_visible_to,
 )
-from villages.models import Commune, Household, LadderStep, Resident, Role, StaleWrite, Village
+from villages.models import Commune, Household, LadderStep, Resident, Role, Village
 from villages.resources import (
     CommuneResource,
     HouseholdResource,

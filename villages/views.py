@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from mobilization.models import Application, VisitHelp
 from softbridge.security_log import security_event
 from softbridge.typed_ids import row_id
+from softbridge.versions import StaleWrite
 from training.models import Attendance
 from villages import history
 from villages.access import (
@@ -39,7 +40,7 @@ from villages.forms import (
     LadderForm,
     ResidentForm,
 )
-from villages.models import Achievement, Household, LadderStep, Resident, StaleWrite
+from villages.models import Achievement, Household, LadderStep, Resident
 from villages.selectors import households_visible_to, villages_visible_to, with_list_columns
 from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
 from villages.text import mask_national_id
