@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import (
@@ -60,6 +60,23 @@ def communications_visible_to(user) -> QuerySet[CommunicationActivity]:
 def applications_visible_to(user) -> QuerySet[Application]:
     """Applications of the user's communes, or from residents of the user's villages."""
     return Application.objects.filter(scope_of(user).area_q("commune", "village"))
+
+
+def household_visits(household) -> QuerySet[HomeVisit]:
+    """The household's visits, newest first, with their workers and who was helped."""
+    return household.visits.prefetch_related(
+        "workers", Prefetch("helped", queryset=VisitHelp.objects.select_related("resident").order_by("id"))
+    )
+
+
+def household_applications(household) -> QuerySet[Application]:
+    """The online applications of the household's residents."""
+    return Application.objects.filter(resident__household=household).select_related("resident", "helped_by")
+
+
+def visited_exists():
+    """For a household queryset: the household has had at least one visit."""
+    return Exists(HomeVisit.objects.filter(household=OuterRef("pk")))
 
 
 def later_visit(visit_ref: str = "pk", household_ref: str = "household"):

@@ -55,7 +55,9 @@ def imported(path: Path):
 
 
 def is_view(module: str) -> bool:
-    return ".views" in module or module.endswith("_views") or module.split(".")[-1] == "views"
+    """Pages and API endpoints: the modules that answer requests."""
+    leaf = module.split(".")[-1]
+    return ".views." in module or leaf in ("views", "api") or leaf.endswith(("_views", "_api"))
 
 
 def upward_imports(module: str, path: Path) -> list[str]:

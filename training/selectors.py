@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from training.models import Topic, TrainingSession
+from training.models import Attendance, Topic, TrainingSession
 from villages.access import scope_of
 
 
@@ -14,3 +14,12 @@ def sessions_visible_to(user) -> QuerySet[TrainingSession]:
 def topics_visible_to(user) -> QuerySet[Topic]:
     """The training topics of every commune the user has a role in."""
     return Topic.objects.filter(scope_of(user).commune_q())
+
+
+def household_attendances(household) -> QuerySet[Attendance]:
+    """The training the household's residents attended, newest session first."""
+    return (
+        Attendance.objects.filter(resident__household=household)
+        .select_related("session__village", "resident")
+        .order_by("-session__held_on", "resident_id")
+    )

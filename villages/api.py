@@ -20,8 +20,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mobilization.models import HomeVisit
-from mobilization.selectors import follow_up_overdue_exists
+from mobilization.selectors import follow_up_overdue_exists, visited_exists
 from softbridge.api_endpoints import (
     Conflict,
     CreateFromInput,
@@ -162,8 +161,7 @@ class HouseholdFilter(filters.FilterSet):
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
     def filter_visited(self, queryset, name, value):
-        visits = HomeVisit.objects.filter(household=OuterRef("pk"))
-        return self._with(queryset, Exists(visits), value)
+        return self._with(queryset, visited_exists(), value)
 
     def filter_without_eid(self, queryset, name, value):
         return self._with(queryset, Exists(_present_members().filter(eid_on__isnull=True)), value)

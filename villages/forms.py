@@ -13,8 +13,6 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.models import HomeVisit, Worker
-from mobilization.selectors import follow_up_overdue_exists
 from villages.access import may_see_full_national_ids, national_id_taken_message
 from villages.models import Household, LadderStep, Resident, Village
 from villages.selectors import households_matching
@@ -56,8 +54,12 @@ class HouseholdFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages
 
-    def filter(self, households: QuerySet[Household], *, viewer) -> QuerySet[Household]:
-        """Apply the valid filters; a filter with a bad value is left out (and shown as an error)."""
+    def filter(self, households: QuerySet[Household], *, viewer, visited, overdue) -> QuerySet[Household]:
+        """Apply the valid filters; a filter with a bad value is left out (and shown as an error).
+
+        `visited` and `overdue` are the program's conditions on a household (the view passes
+        mobilization.selectors' visited_exists and follow_up_overdue_exists): the register
+        offers the filters, the program says what they mean."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         households = households_matching(households, data.get("q", ""), viewer=viewer)
@@ -65,13 +67,13 @@ class HouseholdFilterForm(forms.Form):
             households = households.filter(village=data["village"])
         present = Resident.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
         if data.get("not_visited"):
-            households = households.exclude(Exists(HomeVisit.objects.filter(household=OuterRef("pk"))))
+            households = households.exclude(visited)
         if data.get("without_eid"):
             households = households.filter(Exists(present.filter(eid_on__isnull=True)))
         if data.get("not_level34"):
             households = households.filter(Exists(present.filter(level34_on__isnull=True)))
         if data.get("overdue"):
-            households = households.filter(follow_up_overdue_exists(timezone.localdate()))
+            households = households.filter(overdue)
         return households
 
 
@@ -91,7 +93,10 @@ class HouseholdForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phone"].validators.append(PHONE)
-        self.fields["worker_in_charge"].queryset = Worker.objects.filter(commune_id=self.instance.commune_id)
+        # The workers come from the program (mobilization.Worker), through the one foreign key the
+        # register holds to it: the field's own queryset.
+        workers = self.fields["worker_in_charge"].queryset
+        self.fields["worker_in_charge"].queryset = workers.filter(commune_id=self.instance.commune_id)
         self.fields["version"].initial = self.instance.version
 
 
@@ -119,7 +124,8 @@ class HouseholdCreateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["phone"].validators.append(PHONE)
         self.fields["village"].queryset = villages
-        self.fields["worker_in_charge"].queryset = Worker.objects.filter(
+        workers = self.fields["worker_in_charge"].queryset  # mobilization.Worker, through the foreign key
+        self.fields["worker_in_charge"].queryset = workers.filter(
             commune__in=villages.values("commune")
         ).order_by("full_name")
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from villages.models import Commune, LadderStep, Resident, Role, Village
+from villages.models import Commune, Household, LadderStep, Resident, Role, Village
 
 
 def _locked(resident: Resident) -> Resident:
@@ -95,9 +95,10 @@ def role_grant(*, username: str, kind: str, commune_code: str, village_codes: li
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     if kind in (Role.Kind.WORKER, Role.Kind.VILLAGE_HEAD):
-        # Visits name the workers who made them; village heads visit households too.
-        from mobilization.models import Worker
-
+        # Visits name the workers who made them; village heads visit households too. Workers are
+        # the program's (mobilization.Worker): the register reaches the model only through the
+        # one foreign key it holds to the program, the household's worker in charge.
+        Worker = Household._meta.get_field("worker_in_charge").related_model
         Worker.objects.get_or_create(
             commune=commune, user=user, defaults={"full_name": user.get_full_name() or user.username}
         )

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Prefetch
 from django.forms import Form
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,11 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mobilization.models import Application, VisitHelp
+from mobilization.selectors import (
+    follow_up_overdue_exists,
+    household_applications,
+    household_visits,
+    visited_exists,
+)
 from softbridge.security_log import security_event
 from softbridge.typed_ids import row_id
 from softbridge.versions import StaleWrite
-from training.models import Attendance
+from training.selectors import household_attendances
 from villages import history
 from villages.access import (
     may_edit_register,
@@ -53,7 +57,14 @@ FILTERS = ("village", "not_visited", "without_eid", "not_level34", "overdue")
 def households(request):
     """The household list: search as you type, filters, pages."""
     form = HouseholdFilterForm(request.GET, villages=villages_visible_to(request.user))
-    found = with_list_columns(form.filter(households_visible_to(request.user), viewer=request.user))
+    found = with_list_columns(
+        form.filter(
+            households_visible_to(request.user),
+            viewer=request.user,
+            visited=visited_exists(),
+            overdue=follow_up_overdue_exists(timezone.localdate()),
+        )
+    )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -102,20 +113,11 @@ def household(request, pk: int):
     present = sorted(
         (m for m in members if m.left_on is None), key=lambda m: (m.relation != Resident.Relation.HEAD, m.pk)
     )
-    visits = list(
-        household.visits.prefetch_related(
-            "workers",
-            Prefetch("helped", queryset=VisitHelp.objects.select_related("resident").order_by("id")),
-        )
-    )
+    visits = list(household_visits(household))
     for visit in visits:
         for helped in visit.helped.all():
             helped.achievement_labels = _achievement_labels(helped.achievements)
-    attendances = list(
-        Attendance.objects.filter(resident__household=household)
-        .select_related("session__village", "resident")
-        .order_by("-session__held_on", "resident_id")
-    )
+    attendances = list(household_attendances(household))
     for attendance in attendances:
         attendance.achievement_labels = _achievement_labels(attendance.achievements)
     may_edit = may_edit_register(request.user, household.village)
@@ -128,9 +130,7 @@ def household(request, pk: int):
             "former_members": [m for m in members if m.left_on is not None],
             "visits": visits,
             "attendances": attendances,
-            "applications": Application.objects.filter(resident__household=household).select_related(
-                "resident", "helped_by"
-            ),
+            "applications": household_applications(household),
             "may_edit": may_edit,
             "may_log": may_log_outreach(request.user, household.village),
             "show_ids": may_see_full_national_ids(request.user, household.commune_id),
