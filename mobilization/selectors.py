@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from mobilization.follow_ups import later_visit
 from mobilization.models import (
     Application,
     CommunicationActivity,
@@ -60,22 +61,6 @@ def communications_visible_to(user) -> QuerySet[CommunicationActivity]:
 def applications_visible_to(user) -> QuerySet[Application]:
     """Applications of the user's communes, or from residents of the user's villages."""
     return Application.objects.filter(scope_of(user).area_q("commune", "village"))
-
-
-def later_visit(visit_ref: str = "pk", household_ref: str = "household"):
-    """Visits to the same household after the referenced one: a follow-up they close."""
-    return HomeVisit.objects.filter(household=OuterRef(household_ref)).filter(
-        Q(visited_on__gt=OuterRef("visited_on"))
-        | Q(visited_on=OuterRef("visited_on"), pk__gt=OuterRef(visit_ref))
-    )
-
-
-def follow_up_overdue_exists(today: datetime.date):
-    """For a household queryset: it has a visit whose follow-up date passed with no later visit."""
-    open_visits = HomeVisit.objects.filter(household=OuterRef("pk"), follow_up_on__lt=today).exclude(
-        Exists(later_visit())
-    )
-    return Exists(open_visits)
 
 
 # Follow-ups this close are shown as due, with the overdue ones.

@@ -37,6 +37,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from mobilization.follow_ups import closed_on
 from mobilization.models import (
     Application,
     CommunicationActivity,
@@ -735,7 +736,7 @@ class ActivityFigures:
     distinct residents recorded as helped at those visits; sessions: training sessions
     held; attendance: attendances at them; communications and reach: communication
     activities and their estimated reach (the whole activity's, in a village view);
-    overdue: follow-ups overdue at the end of the month (see follow_ups_overdue).
+    overdue: follow-ups overdue at the end of the month (the rule of mobilization.follow_ups).
     """
 
     month: datetime.date
@@ -776,7 +777,8 @@ def activity_series(
 
     A follow-up (a visit's follow_up_on) is overdue at the end of a month when its date is
     on or before the month's last day and the household had no later visit by then; for
-    the current month, when its date is before today and no later visit happened.
+    the current month, when its date is before today and no later visit happened. What
+    closes a follow-up is mobilization.follow_ups' rule, as on the follow-ups page.
     """
     today = today or datetime.date.today()
     months = months_between(start, end)
@@ -820,18 +822,16 @@ def activity_series(
     by_month(sessions, "held_on", sessions=Count("id", distinct=True), attendance=Count("attendances"))
     by_month(communications, "held_on", communications=Count("id"), reach=Sum("reach"))
 
-    later = HomeVisit.objects.filter(household=OuterRef("household"), visited_on__gt=OuterRef("visited_on"))
-    next_visit = Subquery(later.order_by("visited_on").values("visited_on")[:1])
     overdue = {}
     for i, month in enumerate(months):
         due_by, seen_by = _overdue_bounds(month, today)
         overdue[f"overdue_{i}"] = Count(
             "id",
-            filter=Q(follow_up_on__lte=due_by) & (Q(next_visit__isnull=True) | Q(next_visit__gt=seen_by)),
+            filter=Q(follow_up_on__lte=due_by) & (Q(closed_on__isnull=True) | Q(closed_on__gt=seen_by)),
         )
     row = (
         visits.filter(follow_up_on__isnull=False, follow_up_on__lte=last)
-        .annotate(next_visit=next_visit)
+        .annotate(closed_on=closed_on())
         .aggregate(**overdue)
     )
     for i, month in enumerate(months):

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from mobilization.models import HomeVisit, VisitHelp
+from mobilization.services import visit_log
 from reports import selectors
 from reports.models import Target
 from tests import factories
@@ -176,6 +177,32 @@ def test_activity_table_counts_the_visit_and_the_overdue_follow_up(client, offic
     # month, visits, households, residents helped, sessions, attendance, communications, reach, overdue
     assert rows[1] == ["2024-08", 1, 1, 1, 0, 0, 0, 0, 1]
     assert rows[0][1:] == [0] * 8
+
+
+def test_dashboard_and_follow_ups_page_count_the_same_overdue_follow_ups(
+    client, official, village_a, commune
+):
+    """A second visit the same day closes the first one's follow-up on both surfaces: the
+    household's latest visit says what is left to do (its own follow-up, here none)."""
+    today = timezone.localdate()
+    worker = factories.worker(commune)
+    closed, still_open = (
+        factories.household(village_a, code="H-closed"),
+        factories.household(village_a, code="H-open"),
+    )
+    visited = today - datetime.timedelta(days=9)
+    due = today - datetime.timedelta(days=2)
+    visit_log(household=closed, visited_on=visited, workers=[worker], follow_up_on=due)
+    visit_log(household=closed, visited_on=visited, workers=[worker])
+    visit_log(household=still_open, visited_on=visited, workers=[worker], follow_up_on=due)
+    visit_log(household=still_open, visited_on=visited, workers=[worker], follow_up_on=due)
+    client.force_login(official)
+    page = client.get(reverse("visits:follow_ups")).context["page"].object_list
+    on_page = [v.household.code for v in page if v.follow_up_on < today]
+    month = today.strftime("%Y-%m")
+    [row] = table(dashboard(client, official, start=month, end=month), "activity").rows
+    assert on_page == ["H-open"]
+    assert row[-1] == len(on_page)
 
 
 def dashboard_queries(client, user, **params) -> int:
