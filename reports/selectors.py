@@ -220,9 +220,9 @@ class _Tally:
         ]
 
 
-def _ledger_rows(commune: Commune, months: Sequence[datetime.date], villages, *group_by: str):
-    """The ledger's changes up to the last of `months`, summed per (*group_by, month), the
-    changes before the first month added into the month before it.
+def _ledger_rows(commune: Commune, months: Sequence[datetime.date], villages):
+    """The ledger's changes up to the last of `months`, summed per month, the changes
+    before the first month added into the month before it.
 
     Folds in what the triggers appended since the last read first (one statement), so
     that the sum runs over one row per village and month (and per year before).
@@ -233,7 +233,6 @@ def _ledger_rows(commune: Commune, months: Sequence[datetime.date], villages, *g
         month_index(min(months)) - 1,
         month_index(max(months)),
         village_ids=None if villages is None else [v.pk for v in villages],
-        by_village=bool(group_by),
     )
 
 
@@ -277,31 +276,6 @@ def adoption_series(
     if village is not None:
         villages = [village]
     return adoption_at(commune=commune, months=months_between(start, end), villages=villages)
-
-
-def adoption_by_village(
-    *,
-    commune: Commune,
-    start: datetime.date,
-    end: datetime.date,
-    villages: Iterable[Village] | None = None,
-) -> list[tuple[Village, list[MonthFigures]]]:
-    """adoption_series for every village of the commune (or of `villages`), by village code.
-
-    Three queries whatever the number of villages and months: the villages, the ledger's
-    compaction and one aggregate grouped by village. Villages with no residents get zeros.
-    """
-    months = months_between(start, end)
-    if villages is None:
-        villages = list(Village.objects.filter(commune=commune).order_by("code"))
-    else:
-        villages = sorted(villages, key=lambda v: v.code)
-    if not months or not villages:
-        return [(v, []) for v in villages]
-    tallies = {v.pk: _Tally(months) for v in villages}
-    for village, *row in _ledger_rows(commune, months, villages, "village"):
-        tallies[village].add(*row)
-    return [(v, tallies[v.pk].figures()) for v in villages]
 
 
 def adoption_overview(
@@ -390,23 +364,6 @@ def rollup(series: Sequence[MonthFigures], key, label) -> list[PeriodFigures]:
         PeriodFigures(label(f.month), f, complete=key(add_months(f.month, 1)) != key(f.month))
         for f in last.values()
     ]
-
-
-def _rollup(commune, start, end, villages, key, label) -> list[PeriodFigures]:
-    # Only the last month of each period is counted: one query, a few months.
-    last_months = {key(month): month for month in months_between(start, end)}
-    figures = adoption_at(commune=commune, months=list(last_months.values()), villages=villages)
-    return rollup(figures, key, label)
-
-
-def adoption_by_quarter(*, commune, start, end, villages=None) -> list[PeriodFigures]:
-    """Each quarter from start to end, counted at the end of its last month (or of `end`)."""
-    return _rollup(commune, start, end, villages, quarter_key, quarter_label)
-
-
-def adoption_by_year(*, commune, start, end, villages=None) -> list[PeriodFigures]:
-    """Each year from start to end, counted at the end of December (or of `end`)."""
-    return _rollup(commune, start, end, villages, year_key, year_label)
 
 
 # --- Breakdowns by sex and by age band at one month's end ---------------------------------

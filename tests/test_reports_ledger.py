@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from reports import ledger, selectors
 from reports.models import AdoptionChange, AdoptionYearChange
 from tests import factories
-from tests.test_reports_exact import as_tuples, brute_series, months_from, residents_of
+from tests.test_reports_exact import as_tuples, brute_series, each_village, months_from, residents_of
 from villages.models import LadderStep, Resident
 from villages.roster import roster_import
 from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
@@ -42,7 +42,7 @@ LATE_STARTS = [
 
 def assert_in_step(commune):
     commune.refresh_from_db()
-    found = selectors.adoption_by_village(commune=commune, start=START, end=END)
+    found = each_village(commune, START, END)
     assert found, "the commune has no villages to compare"
     expected = {}
     for village, figures in found:
@@ -54,7 +54,7 @@ def assert_in_step(commune):
         skip = MONTHS.index(start)
         late = selectors.adoption_series(commune=commune, start=start, end=END)
         assert as_tuples(late) == whole[skip:], f"the commune from {start} is out of step"
-        for village, figures in selectors.adoption_by_village(commune=commune, start=start, end=END):
+        for village, figures in each_village(commune, start, END):
             assert as_tuples(figures) == expected[village][skip:], f"{village.code} from {start}"
     assert_years_in_step(commune)
 
