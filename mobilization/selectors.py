@@ -21,7 +21,9 @@ from mobilization.models import (
     WorkerGroup,
 )
 from reports.months import add_months, month_end, month_start, months_between
-from reports.selectors import ActivityFigures, activity_series, adoption_at, reach_counts, share
+from reports.selectors.activity import ActivityFigures, activity_series
+from reports.selectors.adoption import adoption_at, share
+from reports.selectors.helped import reach_counts
 from training.models import Attendance, TrainingSession
 from villages.access import scope_of
 from villages.models import Resident
@@ -157,11 +159,11 @@ class ModelMonth:
     """A model's results in `month` (None: the whole period).
 
     activity: its tagged visits, households visited, residents helped at visits, sessions,
-    attendance, communication activities and reach (reports.selectors.ActivityFigures);
+    attendance, communication activities and reach (reports.selectors.activity.ActivityFigures);
     reached_residents: distinct residents helped at its visits or present at its sessions;
     reached_level34: of those, residents whose first level 3/4 date is within
     REACH_WINDOW_DAYS after the model first helped them in the month (or period), the rule
-    of the worker-group table (reports.selectors.GroupHelp); already: at level 3/4 before;
+    of the worker-group table (reports.selectors.helped.GroupHelp); already: at level 3/4 before;
     level34_share: the level 3/4 share of the model's villages at the end of the month.
     """
 

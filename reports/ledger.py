@@ -16,7 +16,7 @@ difference as new, uncompacted rows. Writers only ever append, so they never wai
 another or deadlock over shared counters; `compact` folds the appended rows into one row
 per village and month, and readers sum both kinds, so compaction only ever saves time.
 
-Month numbers are reports.selectors.month_index (year * 12 + month - 1); month 0 stands
+Month numbers are reports.selectors.adoption.month_index (year * 12 + month - 1); month 0 stands
 for "always" (no move-in date and no birth year). A step never reached, or a resident
 who never left, adds no row for it.
 

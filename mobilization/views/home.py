@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from mobilization.selectors import follow_ups_due
 from reports.months import month_start
-from reports.selectors import adoption_overview
+from reports.selectors.adoption import adoption_overview
 from villages.models import Role
 from villages.selectors import households_visible_to, villages_visible_to
 
@@ -47,7 +47,7 @@ def home(request):
 
 def _with_adoption(villages: list, month: datetime.date) -> None:
     """Sets each village's `adoption`: its figures at the end of `month`, counted as the
-    dashboard counts them (DOMAIN.md's eligible residents, reports.selectors). A fixed
+    dashboard counts them (DOMAIN.md's eligible residents, reports.selectors.adoption). A fixed
     number of queries per commune, however many villages."""
     by_commune = {}
     for village in villages:
