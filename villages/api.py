@@ -20,8 +20,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from mobilization.follow_ups import follow_up_overdue_exists
 from mobilization.models import HomeVisit
-from mobilization.selectors import follow_up_overdue_exists
 from villages.access import (
     communes_managed_by,
     communes_with_full_national_ids,

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from mobilization.follow_ups import follow_up_overdue_exists
 from mobilization.models import HomeVisit, Worker
-from mobilization.selectors import follow_up_overdue_exists
 from villages.access import may_see_full_national_ids, national_id_taken_message
 from villages.models import Household, LadderStep, Resident, Village
 from villages.selectors import households_matching
