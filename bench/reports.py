@@ -10,8 +10,9 @@ For each size it generates a commune of that many residents (villages of about 2
 households of four) with INSERT ... SELECT generate_series, so a million rows take
 seconds, not hours. Then, in the same run and over the same rows, it times:
 
-- reports.selectors.adoption_series for 24 months, commune-wide, and
-  adoption_by_village for 24 months, each against two hand-written queries: JOIN (the
+- reports.selectors.adoption.adoption_series for 24 months, commune-wide, and every village at
+  each of the 24 months (adoption_overview, which the dashboard's league table reads for
+  its last two months), each against two hand-written queries: JOIN (the
   month ends of generate_series joined to the residents eligible then, GROUP BY month),
   and FILTER (one pass over the residents with a COUNT(*) FILTER per month and measure,
   the shape the app's query had before it grouped residents by month indexes);
@@ -51,7 +52,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from reports.months import add_months, month_end, months_between  # noqa: E402
-from reports.selectors import adoption_by_village, adoption_series  # noqa: E402
+from reports.selectors.adoption import adoption_overview, adoption_series  # noqa: E402
 from villages.models import Commune, Role, Village  # noqa: E402
 
 # Fixed, so that every run measures the same period over the same rows.
@@ -143,7 +144,7 @@ def commune_generate(size: int, code: str) -> Commune:
 # eligible then, GROUP BY month: the query one writes first. FILTER: one pass over the
 # residents with a COUNT(*) FILTER per month and measure, written by hand. The app instead
 # sums the adoption ledger's changes per village and month (reports.ledger) and runs the
-# sums in Python (reports.selectors._Tally).
+# sums in Python (reports.selectors.adoption._Tally).
 
 JOIN_MONTHS = """
     WITH months AS MATERIALIZED (
@@ -228,7 +229,13 @@ def app_series(commune):
 def app_by_village(commune):
     return {
         (village.pk, f.month): (f.eligible, f.eid, f.online, f.level34)
-        for village, figures in adoption_by_village(commune=commune, start=START, end=END)
+        for village, figures in adoption_overview(
+            commune=commune,
+            months=MONTHS,
+            villages=list(Village.objects.filter(commune=commune)),
+            village_months=MONTHS,
+            whole=True,
+        )[1]
         for f in figures
     }
 

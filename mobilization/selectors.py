@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from mobilization.follow_ups import later_visit
 from mobilization.models import (
     Application,
     CommunicationActivity,
@@ -20,7 +21,9 @@ from mobilization.models import (
     WorkerGroup,
 )
 from reports.months import add_months, month_end, month_start, months_between
-from reports.selectors import ActivityFigures, activity_series, adoption_at, reach_counts, share
+from reports.selectors.activity import ActivityFigures, activity_series
+from reports.selectors.adoption import adoption_at, share
+from reports.selectors.helped import reach_counts
 from training.models import Attendance, TrainingSession
 from villages.access import scope_of
 from villages.models import Resident
@@ -77,22 +80,6 @@ def household_applications(household) -> QuerySet[Application]:
 def visited_exists():
     """For a household queryset: the household has had at least one visit."""
     return Exists(HomeVisit.objects.filter(household=OuterRef("pk")))
-
-
-def later_visit(visit_ref: str = "pk", household_ref: str = "household"):
-    """Visits to the same household after the referenced one: a follow-up they close."""
-    return HomeVisit.objects.filter(household=OuterRef(household_ref)).filter(
-        Q(visited_on__gt=OuterRef("visited_on"))
-        | Q(visited_on=OuterRef("visited_on"), pk__gt=OuterRef(visit_ref))
-    )
-
-
-def follow_up_overdue_exists(today: datetime.date):
-    """For a household queryset: it has a visit whose follow-up date passed with no later visit."""
-    open_visits = HomeVisit.objects.filter(household=OuterRef("pk"), follow_up_on__lt=today).exclude(
-        Exists(later_visit())
-    )
-    return Exists(open_visits)
 
 
 # Follow-ups this close are shown as due, with the overdue ones.
@@ -189,11 +176,11 @@ class ModelMonth:
     """A model's results in `month` (None: the whole period).
 
     activity: its tagged visits, households visited, residents helped at visits, sessions,
-    attendance, communication activities and reach (reports.selectors.ActivityFigures);
+    attendance, communication activities and reach (reports.selectors.activity.ActivityFigures);
     reached_residents: distinct residents helped at its visits or present at its sessions;
     reached_level34: of those, residents whose first level 3/4 date is within
     REACH_WINDOW_DAYS after the model first helped them in the month (or period), the rule
-    of the worker-group table (reports.selectors.GroupHelp); already: at level 3/4 before;
+    of the worker-group table (reports.selectors.helped.GroupHelp); already: at level 3/4 before;
     level34_share: the level 3/4 share of the model's villages at the end of the month.
     """
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from reports.models import Target
-from reports.selectors import targets_visible_to
+from reports.selectors.targets import targets_visible_to
 from villages.admin_scoping import ScopedAdmin, ScopedRelatedFilter
 
 

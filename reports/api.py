@@ -18,7 +18,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reports.selectors import adoption_series, reach_of
+from reports.selectors.adoption import adoption_series
+from reports.selectors.reach import reach_of
 from reports.serializers import AdoptionQuerySerializer, AdoptionSerializer
 
 

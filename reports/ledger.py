@@ -16,7 +16,7 @@ difference as new, uncompacted rows. Writers only ever append, so they never wai
 another or deadlock over shared counters; `compact` folds the appended rows into one row
 per village and month, and readers sum both kinds, so compaction only ever saves time.
 
-Month numbers are reports.selectors.month_index (year * 12 + month - 1); month 0 stands
+Month numbers are reports.selectors.adoption.month_index (year * 12 + month - 1); month 0 stands
 for "always" (no move-in date and no birth year). A step never reached, or a resident
 who never left, adds no row for it.
 
@@ -437,18 +437,16 @@ def _fetch(sql: str, params: dict) -> list[tuple]:
         return cursor.fetchall()
 
 
-def changes_until(
-    commune_id: int, low: int, high: int, village_ids: list[int] | None = None, by_village: bool = False
-) -> list[tuple]:
+def changes_until(commune_id: int, low: int, high: int, village_ids: list[int] | None = None) -> list[tuple]:
     """The ledger's changes in months up to `high`, summed per month from `low` on, with
-    every change before `low` added into `low`: rows of ([village,] month, *MEASURES).
+    every change before `low` added into `low`: rows of (month, *MEASURES).
 
-    Of the commune, or of `village_ids`; per village with `by_village`. One query.
+    Of the commune, or of `village_ids` together. One query. (Each village on its own:
+    counts_at.)
     """
-    rows, params = _rows_until(low, high, _where(commune_id, village_ids), by_village)
-    village = "village_id, " if by_village else ""
+    rows, params = _rows_until(low, high, _where(commune_id, village_ids), by_village=False)
     sums = ", ".join(f"CAST(SUM({m}) AS BIGINT)" for m in MEASURES)  # PostgreSQL: a sum of sums is numeric
-    return _fetch(f"SELECT {village}month, {sums} FROM ({rows}) x GROUP BY {village}month", params)
+    return _fetch(f"SELECT month, {sums} FROM ({rows}) x GROUP BY month", params)
 
 
 def counts_at(commune_id: int, months: list[int], village_ids: list[int] | None = None) -> list[tuple]:

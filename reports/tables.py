@@ -16,10 +16,24 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import Application
-from reports import savings, selectors
+from reports import savings
 from reports.models import Target
 from reports.months import add_months, month_end, month_label, months_between
-from reports.selectors import MonthFigures, Reach
+from reports.selectors.activity import ActivityFigures, activity_series
+from reports.selectors.adoption import (
+    MonthFigures,
+    adoption_breakdowns,
+    adoption_overview,
+    quarter_key,
+    quarter_label,
+    rollup,
+    year_key,
+    year_label,
+)
+from reports.selectors.dossiers import DossierFigures, dossier_shares
+from reports.selectors.helped import GroupHelp, group_help
+from reports.selectors.reach import Reach
+from reports.selectors.targets import behind_plan, plan_series, targets_of
 from villages.models import Village
 
 INDICATORS = [
@@ -147,7 +161,7 @@ class Dashboard:
         gives the first its change), and every village the user reads at the last two
         months. One query for the whole page."""
         months = [add_months(self.start, -1), *self.months]
-        return selectors.adoption_overview(
+        return adoption_overview(
             commune=self.area.commune,
             months=months,
             villages=list(self.area.reach.villages),
@@ -172,25 +186,25 @@ class Dashboard:
 
     @cached_property
     def targets(self) -> list[Target]:
-        return selectors.targets_of(self.area.commune)
+        return targets_of(self.area.commune)
 
     @cached_property
     def plan(self) -> dict[str, list[Decimal | None]]:
-        return selectors.plan_series(self.targets, self.months, self.area.plan_village)
+        return plan_series(self.targets, self.months, self.area.plan_village)
 
     @cached_property
     def has_plan(self) -> bool:
         return any(value is not None for values in self.plan.values() for value in values)
 
     @cached_property
-    def groups(self) -> list[selectors.GroupHelp]:
-        return selectors.group_help(
+    def groups(self) -> list[GroupHelp]:
+        return group_help(
             commune=self.area.commune, start=self.start, end=self.end, villages=self.area.villages
         )
 
     @cached_property
-    def activity(self) -> list[selectors.ActivityFigures]:
-        return selectors.activity_series(
+    def activity(self) -> list[ActivityFigures]:
+        return activity_series(
             commune=self.area.commune,
             start=self.start,
             end=self.end,
@@ -199,8 +213,8 @@ class Dashboard:
         )
 
     @cached_property
-    def dossiers(self) -> dict[str, list[selectors.DossierFigures]]:
-        return selectors.dossier_shares(
+    def dossiers(self) -> dict[str, list[DossierFigures]]:
+        return dossier_shares(
             commune=self.area.commune, start=self.start, end=self.end, villages=self.area.villages
         )
 
@@ -227,7 +241,7 @@ class Dashboard:
     def headline(self) -> list[dict]:
         """The three shares at the latest month, their change and the plan."""
         found = []
-        behind = selectors.behind_plan(self.latest, self.targets, self.area.plan_village)
+        behind = behind_plan(self.latest, self.targets, self.area.plan_village)
         for indicator, count, label in INDICATORS:
             share = self.latest.share_of(indicator)
             before = self.previous.share_of(indicator)
@@ -268,7 +282,7 @@ class Dashboard:
         """The league table: villages by level 3/4 share at the latest month."""
         rows = []
         for village, (before, latest) in self.villages_latest:
-            behind = selectors.behind_plan(latest, self.targets, village)
+            behind = behind_plan(latest, self.targets, village)
             row = [village.code, village.name, latest.eligible]
             for indicator, _count, _label in INDICATORS:
                 share = latest.share_of(indicator)
@@ -348,7 +362,7 @@ class Dashboard:
             note=_("Only the months and fields with dossiers received."),
         )
 
-    def _rollup_table(self, key, title, rollup) -> Table:
+    def _rollup_table(self, key, title, periods) -> Table:
         return Table(
             key,
             title,
@@ -363,7 +377,7 @@ class Dashboard:
                     month_label(p.figures.month),
                     *adoption_cells(p.figures),
                 ]
-                for p in rollup
+                for p in periods
             ],
             note=_("* The period asked for ends before this quarter or year does: figures to date."),
         )
@@ -372,12 +386,12 @@ class Dashboard:
         return savings_table(self.area.commune, self.savings_by_month, self.savings_total)
 
     def quarters_table(self) -> Table:
-        rollup = selectors.rollup(self.series, selectors.quarter_key, selectors.quarter_label)
-        return self._rollup_table("quarters", _("By quarter"), rollup)
+        periods = rollup(self.series, quarter_key, quarter_label)
+        return self._rollup_table("quarters", _("By quarter"), periods)
 
     def years_table(self) -> Table:
-        rollup = selectors.rollup(self.series, selectors.year_key, selectors.year_label)
-        return self._rollup_table("years", _("By year"), rollup)
+        periods = rollup(self.series, year_key, year_label)
+        return self._rollup_table("years", _("By year"), periods)
 
     # --- Charts ------------------------------------------------------------------------
 
@@ -432,9 +446,7 @@ class MonthlyReport:
 
     @cached_property
     def breakdowns(self) -> dict:
-        return selectors.adoption_breakdowns(
-            commune=self.area.commune, month=self.month, villages=self.area.villages
-        )
+        return adoption_breakdowns(commune=self.area.commune, month=self.month, villages=self.area.villages)
 
     @property
     def as_of(self) -> datetime.date:
@@ -447,7 +459,7 @@ class MonthlyReport:
 
     def indicators_table(self) -> Table:
         now, before = self.dashboard.latest, self.dashboard.previous
-        behind = selectors.behind_plan(now, self.dashboard.targets, self.area.plan_village)
+        behind = behind_plan(now, self.dashboard.targets, self.area.plan_village)
         rows = []
         for indicator, count, label in INDICATORS:
             share = now.share_of(indicator)
@@ -565,7 +577,7 @@ GROUP_NOTE = _(
 )
 
 
-def groups_table(groups: list[selectors.GroupHelp], title: str) -> Table:
+def groups_table(groups: list[GroupHelp], title: str) -> Table:
     return Table(
         "groups",
         title,
@@ -585,7 +597,7 @@ def groups_table(groups: list[selectors.GroupHelp], title: str) -> Table:
     )
 
 
-def dossier_cells(d: selectors.DossierFigures) -> list:
+def dossier_cells(d: DossierFigures) -> list:
     return [d.received, d.online, d.online_share, d.level4, d.level4_share]
 
 

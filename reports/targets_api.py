@@ -1,5 +1,5 @@
 """Targets (chỉ tiêu) in the REST API: everyone with a role reads their communes' targets
-(reports.selectors.targets_visible_to, as the targets page); officials add, change and
+(reports.selectors.targets.targets_visible_to, as the targets page); officials add, change and
 delete them. Input is validated by the targets page's own form (reports.forms.TargetForm),
 so a share outside 0..1, a village of another commune or a duplicate is refused the same way.
 """
@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from reports.forms import TargetForm
 from reports.models import Target
-from reports.selectors import targets_visible_to
+from reports.selectors.targets import targets_visible_to
 from softbridge.api_endpoints import (
     CreateFromInput,
     Destroy,

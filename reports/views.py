@@ -1,7 +1,7 @@
 """The dashboard, the exports, the printable monthly report and the targets page.
 
 Who sees what: every page starts from the communes the user has a role in
-(reports.selectors.report_communes) and the user's reach there (reach_of). Officials,
+(reports.selectors.reach.report_communes) and the user's reach there (reach_of). Officials,
 leaders and superusers read the whole commune and every village; village heads and
 workers read the villages of their role, together or one by one, never the commune's
 totals. A commune or village outside that answers 404. Only officials set targets.
@@ -33,7 +33,9 @@ from reports.forms import (
     VillageDistances,
 )
 from reports.months import add_months, month_label, parse_month
-from reports.selectors import latest_activity_month, reach_of, report_communes, targets_visible_to
+from reports.selectors.activity import latest_activity_month
+from reports.selectors.reach import reach_of, report_communes
+from reports.selectors.targets import targets_visible_to
 from reports.tables import Area, Dashboard, MonthlyReport
 from villages.access import may_manage_program
 from villages.models import Commune, Village

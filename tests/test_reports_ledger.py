@@ -14,10 +14,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from reports import ledger, selectors
+from reports import ledger
 from reports.models import AdoptionChange, AdoptionYearChange
+from reports.selectors.adoption import _Tally, adoption_series, month_index
 from tests import factories
-from tests.test_reports_exact import as_tuples, brute_series, months_from, residents_of
+from tests.test_reports_exact import as_tuples, brute_series, each_village, months_from, residents_of
 from villages.models import LadderStep, Resident
 from villages.roster import roster_import
 from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
@@ -42,19 +43,19 @@ LATE_STARTS = [
 
 def assert_in_step(commune):
     commune.refresh_from_db()
-    found = selectors.adoption_by_village(commune=commune, start=START, end=END)
+    found = each_village(commune, START, END)
     assert found, "the commune has no villages to compare"
     expected = {}
     for village, figures in found:
         expected[village] = brute_series(residents_of(commune, village), MONTHS, commune.min_age)
         assert as_tuples(figures) == expected[village], f"village {village.code} is out of step"
     whole = brute_series(residents_of(commune), MONTHS, commune.min_age)
-    assert as_tuples(selectors.adoption_series(commune=commune, start=START, end=END)) == whole
+    assert as_tuples(adoption_series(commune=commune, start=START, end=END)) == whole
     for start in LATE_STARTS:
         skip = MONTHS.index(start)
-        late = selectors.adoption_series(commune=commune, start=start, end=END)
+        late = adoption_series(commune=commune, start=start, end=END)
         assert as_tuples(late) == whole[skip:], f"the commune from {start} is out of step"
-        for village, figures in selectors.adoption_by_village(commune=commune, start=start, end=END):
+        for village, figures in each_village(commune, start, END):
             assert as_tuples(figures) == expected[village][skip:], f"{village.code} from {start}"
     assert_years_in_step(commune)
 
@@ -243,7 +244,7 @@ def test_a_long_random_sequence_of_writes(commune, crowd, village_a, village_b):
 
 def test_compaction_folds_appended_rows_and_changes_no_figure(commune, crowd):
     ledger.compact(commune.pk)
-    before = as_tuples(selectors.adoption_series(commune=commune, start=START, end=END))
+    before = as_tuples(adoption_series(commune=commune, start=START, end=END))
     Resident.objects.filter(pk=crowd[0].pk).update(eid_on=D(2020, 5, 5))
     assert AdoptionChange.objects.filter(commune=commune, compacted=False).exists()
     ledger.compact(commune.pk)
@@ -251,7 +252,7 @@ def test_compaction_folds_appended_rows_and_changes_no_figure(commune, crowd):
     keys = list(AdoptionChange.objects.filter(commune=commune).values_list("village", "month"))
     assert len(keys) == len(set(keys)), "one compacted row per village and month"
     Resident.objects.filter(pk=crowd[0].pk).update(eid_on=crowd[0].eid_on)
-    assert as_tuples(selectors.adoption_series(commune=commune, start=START, end=END)) == before
+    assert as_tuples(adoption_series(commune=commune, start=START, end=END)) == before
 
 
 def test_a_read_between_a_write_and_its_compaction_counts_the_write(commune, crowd):
@@ -264,8 +265,8 @@ def test_a_read_between_a_write_and_its_compaction_counts_the_write(commune, cro
     )
     assert AdoptionChange.objects.filter(commune=commune, compacted=False, month__lt=2021 * 12).exists()
     start = D(2024, 6, 1)
-    rows = ledger.changes_until(commune.pk, selectors.month_index(start) - 1, selectors.month_index(END))
-    tally = selectors._Tally(months_from(start, END))
+    rows = ledger.changes_until(commune.pk, month_index(start) - 1, month_index(END))
+    tally = _Tally(months_from(start, END))
     for row in rows:
         tally.add(*row)
     expected = brute_series(residents_of(commune), MONTHS, commune.min_age)[MONTHS.index(start) :]

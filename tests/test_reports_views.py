@@ -11,12 +11,13 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from mobilization.models import HomeVisit, VisitHelp
-from reports import selectors
+from mobilization.services import visit_log
 from reports.models import Target
+from reports.selectors.adoption import adoption_series
 from tests import factories
 
 D = datetime.date
@@ -70,7 +71,7 @@ def table(response, key):
 def test_official_sees_the_commune_dashboard(client, official, commune, people):
     response = dashboard(client, official)
     assert response.status_code == 200
-    series = selectors.adoption_series(commune=commune, start=D(2024, 7, 1), end=D(2024, 9, 1))
+    series = adoption_series(commune=commune, start=D(2024, 7, 1), end=D(2024, 9, 1))
     assert response.context["latest"] == series[-1]
     rows = table(response, "adoption").rows
     assert [row[:3] for row in rows] == [["2024-07", 5, 2], ["2024-08", 5, 3], ["2024-09", 5, 3]]
@@ -110,9 +111,7 @@ def test_village_head_sees_only_their_village(client, head_a, commune, village_a
     response = dashboard(client, head_a)
     assert response.status_code == 200
     assert [row[1] for row in table(response, "villages").rows] == ["NK"]
-    series = selectors.adoption_series(
-        commune=commune, start=D(2024, 7, 1), end=D(2024, 9, 1), village=village_a
-    )
+    series = adoption_series(commune=commune, start=D(2024, 7, 1), end=D(2024, 9, 1), village=village_a)
     assert [row[1] for row in table(response, "adoption").rows] == [f.eligible for f in series] == [3, 3, 3]
     html = response.content.decode()
     assert "Bản Thang" not in html
@@ -176,6 +175,32 @@ def test_activity_table_counts_the_visit_and_the_overdue_follow_up(client, offic
     # month, visits, households, residents helped, sessions, attendance, communications, reach, overdue
     assert rows[1] == ["2024-08", 1, 1, 1, 0, 0, 0, 0, 1]
     assert rows[0][1:] == [0] * 8
+
+
+def test_dashboard_and_follow_ups_page_count_the_same_overdue_follow_ups(
+    client, official, village_a, commune
+):
+    """A second visit the same day closes the first one's follow-up on both surfaces: the
+    household's latest visit says what is left to do (its own follow-up, here none)."""
+    today = timezone.localdate()
+    worker = factories.worker(commune)
+    closed, still_open = (
+        factories.household(village_a, code="H-closed"),
+        factories.household(village_a, code="H-open"),
+    )
+    visited = today - datetime.timedelta(days=9)
+    due = today - datetime.timedelta(days=2)
+    visit_log(household=closed, visited_on=visited, workers=[worker], follow_up_on=due)
+    visit_log(household=closed, visited_on=visited, workers=[worker])
+    visit_log(household=still_open, visited_on=visited, workers=[worker], follow_up_on=due)
+    visit_log(household=still_open, visited_on=visited, workers=[worker], follow_up_on=due)
+    client.force_login(official)
+    page = client.get(reverse("visits:follow_ups")).context["page"].object_list
+    on_page = [v.household.code for v in page if v.follow_up_on < today]
+    month = today.strftime("%Y-%m")
+    [row] = table(dashboard(client, official, start=month, end=month), "activity").rows
+    assert on_page == ["H-open"]
+    assert row[-1] == len(on_page)
 
 
 def dashboard_queries(client, user, **params) -> int:

@@ -49,6 +49,27 @@ def test_village_head_home_lists_only_their_villages(client, head_a, village_a, 
     assert villages == [village_a]
 
 
+def test_home_counts_level34_users_as_the_dashboard_does(client, head_a, village_a, household_a):
+    """An under-age resident who used level 3/4 is not an eligible resident (DOMAIN.md's
+    minimum age): neither the home page nor the dashboard counts them."""
+    today = datetime.date.today()
+    factories.resident(
+        household_a, birth_year=1980, online_on=today.replace(day=1), level34_on=today.replace(day=1)
+    )
+    factories.resident(
+        household_a,
+        birth_year=today.year - 10,
+        online_on=today.replace(day=1),
+        level34_on=today.replace(day=1),
+    )
+    client.force_login(head_a)
+    [village] = client.get(reverse("home")).context["villages"]
+    month = today.strftime("%Y-%m")
+    latest = client.get(reverse("reports:dashboard"), {"start": month, "end": month}).context["latest"]
+    assert (latest.eligible, latest.level34) == (1, 1)
+    assert (village.adoption.eligible, village.adoption.level34) == (latest.eligible, latest.level34)
+
+
 def test_worker_home_shows_their_follow_ups_due(client, worker_a, household_a, household_b):
     me = worker_a.workers.get()
     other = factories.worker(household_a.commune)

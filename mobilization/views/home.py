@@ -1,10 +1,12 @@
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import render
 
 from mobilization.selectors import follow_ups_due
+from reports.months import month_start
+from reports.selectors.adoption import adoption_overview
 from villages.models import Role
 from villages.selectors import households_visible_to, villages_visible_to
 
@@ -21,16 +23,13 @@ def home(request):
         .select_related("household__village")
         .order_by("follow_up_on")
     )
-    present = Q(households__members__left_on__isnull=True)
-    villages = villages_visible_to(request.user).annotate(
-        households_count=Count("households", distinct=True),
-        residents_count=Count("households__members", filter=present, distinct=True),
-        level34_count=Count(
-            "households__members",
-            filter=present & Q(households__members__level34_on__isnull=False),
-            distinct=True,
-        ),
+    villages = list(
+        villages_visible_to(request.user)
+        .select_related("commune")
+        .annotate(households_count=Count("households", distinct=True))
+        .order_by("code")
     )
+    _with_adoption(villages, month_start(today))
     return render(
         request,
         "home.html",
@@ -39,8 +38,23 @@ def home(request):
             "today": today,
             "follow_ups": follow_ups[:20],
             "in_charge": in_charge.select_related("village")[:50],
-            "villages": villages.order_by("code"),
+            "villages": villages,
             "show_villages": bool(kinds & {Role.Kind.VILLAGE_HEAD, Role.Kind.OFFICIAL, Role.Kind.LEADER})
             or request.user.is_superuser,
         },
     )
+
+
+def _with_adoption(villages: list, month: datetime.date) -> None:
+    """Sets each village's `adoption`: its figures at the end of `month`, counted as the
+    dashboard counts them (DOMAIN.md's eligible residents, reports.selectors.adoption). A fixed
+    number of queries per commune, however many villages."""
+    by_commune = {}
+    for village in villages:
+        by_commune.setdefault(village.commune, []).append(village)
+    for commune, theirs in by_commune.items():
+        _series, found = adoption_overview(
+            commune=commune, months=[month], villages=theirs, village_months=[month]
+        )
+        for village, [figures] in found:
+            village.adoption = figures

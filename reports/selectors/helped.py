@@ -1,0 +1,186 @@
+"""Residents helped by worker groups (and by mobilization models, through reach_counts),
+and who of them reached level 3/4 soon after. Raw SQL: one query over the helps."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+
+from mobilization.models import HomeVisit, Membership, VisitHelp, WorkerGroup
+from reports.months import month_end, month_start
+from reports.selectors.adoption import share
+from training.models import Attendance, TrainingSession
+from villages.models import Commune, Resident, Village
+
+# A resident "reached level 3/4 after being helped" when their first level 3/4 date falls
+# within this many days after the help (the help day included).
+REACH_WINDOW_DAYS = 30
+
+# --- Worker groups: residents helped, and who reached level 3/4 soon after ---------------
+
+
+@dataclass(frozen=True)
+class GroupHelp:
+    """What one worker group's visits and sessions did for residents in a month or period.
+
+    helped: distinct residents the group helped in the month (or period).
+    reached: of those, residents whose first level 3/4 date is within REACH_WINDOW_DAYS
+      days after the group first helped them in that month (or period), the help day
+      included: first_help <= level34_on <= first_help + 30 days.
+    already: of those, residents whose level 3/4 date was before that first help; they
+      are never counted as reached.
+    """
+
+    group: WorkerGroup
+    month: datetime.date | None
+    helped: int
+    reached: int
+    already: int
+
+    @property
+    def reached_share(self) -> float | None:
+        return share(self.reached, self.helped)
+
+
+def _group_events_sql() -> str:
+    """(resident_id, key_id, day) rows: each help a worker group gave a resident.
+
+    Parameters: (commune, first day, last day) three times."""
+    q = connection.ops.quote_name
+    visit, help_ = HomeVisit._meta.db_table, VisitHelp._meta.db_table
+    visit_workers = HomeVisit.workers.through._meta.db_table
+    session, attendance = TrainingSession._meta.db_table, Attendance._meta.db_table
+    facilitators = TrainingSession.facilitators.through._meta.db_table
+    membership = Membership._meta.db_table
+    # A worker counts for a group on the days they were a member: from joined_on (always,
+    # when unknown) to the day before left_on, as a resident's left_on is their first day away.
+    member_on = "(m.joined_on IS NULL OR m.joined_on <= {day}) AND (m.left_on IS NULL OR m.left_on > {day})"
+    return f"""
+            SELECT vh.resident_id AS resident_id, m.group_id AS key_id, v.visited_on AS day
+            FROM {q(help_)} vh
+            JOIN {q(visit)} v ON v.id = vh.visit_id
+            JOIN {q(visit_workers)} vw ON vw.homevisit_id = v.id
+            JOIN {q(membership)} m ON m.worker_id = vw.worker_id
+            WHERE v.commune_id = %s AND v.visited_on >= %s AND v.visited_on <= %s
+              AND {member_on.format(day="v.visited_on")}
+            UNION ALL
+            SELECT a.resident_id, s.group_id, s.held_on
+            FROM {q(attendance)} a
+            JOIN {q(session)} s ON s.id = a.session_id
+            WHERE s.commune_id = %s AND s.held_on >= %s AND s.held_on <= %s AND s.group_id IS NOT NULL
+            UNION ALL
+            SELECT a.resident_id, m.group_id, s.held_on
+            FROM {q(attendance)} a
+            JOIN {q(session)} s ON s.id = a.session_id
+            JOIN {q(facilitators)} sf ON sf.trainingsession_id = s.id
+            JOIN {q(membership)} m ON m.worker_id = sf.worker_id
+            WHERE s.commune_id = %s AND s.held_on >= %s AND s.held_on <= %s
+              AND {member_on.format(day="s.held_on")}
+    """
+
+
+def _reach_sql(events: str, by_month: bool, village_count: int) -> str:
+    q = connection.ops.quote_name
+    resident, household = Resident._meta.db_table, Resident.household.field.related_model._meta.db_table
+    if connection.vendor == "postgresql":
+        month_of = "to_char(e.day, 'YYYY-MM')"
+        window_end = f"f.first_day + {REACH_WINDOW_DAYS:d}"
+    else:
+        month_of = "strftime('%%Y-%%m', e.day)"
+        window_end = f"date(f.first_day, '+{REACH_WINDOW_DAYS:d} days')"
+    in_villages = ""
+    if village_count:
+        in_villages = "AND h.village_id IN ({})".format(", ".join(["%s"] * village_count))
+    month_column = f"{month_of} AS month," if by_month else "NULL AS month,"
+    month_group = "month, " if by_month else ""
+    return f"""
+        WITH events AS ({events}),
+        firsts AS (
+            SELECT e.key_id, {month_column} e.resident_id, MIN(e.day) AS first_day
+            FROM events e
+            JOIN {q(resident)} r ON r.id = e.resident_id
+            JOIN {q(household)} h ON h.id = r.household_id
+            WHERE r.commune_id = %s {in_villages}
+            GROUP BY e.key_id, {month_group} e.resident_id
+        )
+        SELECT f.key_id, f.month, COUNT(*),
+            SUM(CASE WHEN r.level34_on >= f.first_day AND r.level34_on <= {window_end} THEN 1 ELSE 0 END),
+            SUM(CASE WHEN r.level34_on < f.first_day THEN 1 ELSE 0 END)
+        FROM firsts f
+        JOIN {q(resident)} r ON r.id = f.resident_id
+        GROUP BY f.key_id, f.month
+    """
+
+
+def reach_counts(
+    *,
+    events: str,
+    events_params: list,
+    commune: Commune,
+    villages: Iterable[Village] | None = None,
+    by_month: bool = False,
+) -> list[tuple[int, datetime.date | None, int, int, int]]:
+    """(key, month, helped, reached, already) for helps given by a key: a worker group, a model.
+
+    `events` is a SELECT of (resident_id, key_id, day) rows, one per help (a resident
+    helped at a visit, present at a session), with `events_params`. For each key (and
+    month, with `by_month`; month is None otherwise) the distinct residents of `commune`
+    (of `villages` when given) helped, those whose first level 3/4 date is within
+    REACH_WINDOW_DAYS after the first help (see GroupHelp), and those already at level 3/4
+    before it. Worker groups (group_help) and mobilization models share this rule. One query.
+    """
+    village_ids = None if villages is None else [v.pk for v in villages]
+    if village_ids == []:
+        village_ids = [0]  # no village: nothing matches
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _reach_sql(events, by_month, len(village_ids or [])),
+            [*events_params, commune.pk, *(village_ids or [])],
+        )
+        rows = cursor.fetchall()
+    return [
+        (
+            key,
+            datetime.date(int(month[:4]), int(month[5:7]), 1) if month else None,
+            helped,
+            reached or 0,
+            already or 0,
+        )
+        for key, month, helped, reached, already in rows
+    ]
+
+
+def group_help(
+    *,
+    commune: Commune,
+    start: datetime.date,
+    end: datetime.date,
+    villages: Iterable[Village] | None = None,
+    by_month: bool = False,
+) -> list[GroupHelp]:
+    """Residents helped by each worker group from the start of `start` to the end of `end`.
+
+    A group helped a resident when the resident was recorded as helped at a home visit by
+    a worker who was a member of the group that day, or attended a session the group
+    organised or one of its members facilitated. A resident helped by two groups counts
+    for both. With `by_month`, one entry per group and month (months with no help are
+    left out); otherwise one entry per group for the whole period, every group of the
+    commune included. See GroupHelp for `reached`. Two queries.
+    """
+    first, last = month_start(start), month_end(end)
+    adapt = connection.ops.adapt_datefield_value
+    span = [commune.pk, adapt(first), adapt(last)]
+    rows = reach_counts(
+        events=_group_events_sql(),
+        events_params=[*span, *span, *span],
+        commune=commune,
+        villages=villages,
+        by_month=by_month,
+    )
+    groups = {g.pk: g for g in WorkerGroup.objects.filter(commune=commune).order_by("kind", "name")}
+    found = [GroupHelp(groups[key], *counts) for key, *counts in rows if key in groups]
+    if by_month:
+        return sorted(found, key=lambda g: (g.month, g.group.kind, g.group.name))
+    seen = {g.group.pk: g for g in found}
+    return [seen.get(pk) or GroupHelp(group, None, 0, 0, 0) for pk, group in groups.items()]

@@ -1,0 +1,48 @@
+"""Who may read what of a commune's reports: the communes a user may open, and their reach
+in one (the commune and every village, or only the villages of their role). The rule
+itself is villages.access's."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from villages.access import WHOLE_COMMUNE, role_in
+from villages.models import Commune, Village
+from villages.selectors import communes_visible_to, villages_visible_to
+
+# --- Who may read what ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What of one commune a user may read in the reports.
+
+    `whole` users (officials, leaders, superusers) read the commune and every village;
+    village heads and workers read only the villages of their role, never the commune.
+    """
+
+    commune: Commune
+    whole: bool
+    villages: tuple[Village, ...]
+
+    def village(self, code: str) -> Village | None:
+        return next((v for v in self.villages if v.code == code), None)
+
+    @property
+    def area_villages(self) -> list[Village] | None:
+        """The default area: the commune (None) or, for a village role, all their villages."""
+        return None if self.whole else list(self.villages)
+
+
+def report_communes(user) -> QuerySet[Commune]:
+    """Communes whose reports the user may open (any role in them)."""
+    return communes_visible_to(user).order_by("code")
+
+
+def reach_of(user, commune: Commune) -> Reach | None:
+    """The user's reach in `commune`, or None when they may read nothing of it."""
+    villages = tuple(villages_visible_to(user).filter(commune=commune).order_by("code"))
+    whole = user.is_superuser or role_in(user, commune.pk) in WHOLE_COMMUNE
+    if not whole and not villages:
+        return None
+    return Reach(commune=commune, whole=whole, villages=villages)

@@ -1,0 +1,91 @@
+"""Targets and the planned trajectory: linear between an area's targets, against which the
+reports show the actual shares."""
+
+import datetime
+from collections.abc import Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.db.models import Q, QuerySet
+
+from reports.models import Target
+from reports.months import month_end
+from reports.selectors.adoption import MonthFigures
+from villages.access import scope_of
+from villages.models import Commune, Village
+
+# Looked up once: an enum's .values rebuilds its list on every call, and the league table
+# asks for each of hundreds of villages.
+INDICATORS = tuple(Target.Indicator.values)
+
+# --- Targets and the planned trajectory ------------------------------------------------
+
+
+def targets_visible_to(user) -> QuerySet[Target]:
+    """Targets of the user's whole communes, of their villages, and their communes' commune-wide ones."""
+    scope = scope_of(user)
+    if scope.everything:
+        return Target.objects.all()
+    return Target.objects.filter(
+        Q(commune__in=scope.whole_communes)
+        | Q(village__in=scope.villages)
+        | Q(village__isnull=True, commune__in=scope.communes)
+    )
+
+
+def targets_of(commune: Commune) -> list[Target]:
+    """Every target of the commune, commune-wide and per village, by due date."""
+    return list(Target.objects.filter(commune=commune).select_related("village").order_by("due_on", "pk"))
+
+
+def planned_value(targets: Sequence[Target], day: datetime.date) -> Decimal | None:
+    """The planned share on `day` from one area's targets for one indicator.
+
+    Linear between consecutive targets (by due date); the last target's value after it;
+    no plan before the first target: enter the starting point (the share when the
+    campaign began) as a target of its own to draw the way up to the next one.
+    """
+    targets = sorted(targets, key=lambda t: t.due_on)
+    if not targets or day < targets[0].due_on:
+        return None
+    for before, after in zip(targets, targets[1:], strict=False):
+        if before.due_on <= day < after.due_on:
+            span = (after.due_on - before.due_on).days
+            done = (day - before.due_on).days
+            value = before.value + (after.value - before.value) * Decimal(done) / Decimal(span)
+            return value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN)
+    return targets[-1].value
+
+
+def plan_for(targets: Sequence[Target], indicator: str, village: Village | None = None) -> list[Target]:
+    """The targets that plan `indicator` for a village (or the commune when None).
+
+    A village follows its own targets for the indicator, or the commune's when it has none.
+    """
+    commune_wide = [t for t in targets if t.indicator == indicator and t.village_id is None]
+    if village is None:
+        return commune_wide
+    own = [t for t in targets if t.indicator == indicator and t.village_id == village.pk]
+    return own or commune_wide
+
+
+def plan_series(
+    targets: Sequence[Target], months: Sequence[datetime.date], village: Village | None = None
+) -> dict[str, list[Decimal | None]]:
+    """{indicator: planned value at the end of each month} for the commune or a village."""
+    return {
+        indicator: [planned_value(plan_for(targets, indicator, village), month_end(m)) for m in months]
+        for indicator in INDICATORS
+    }
+
+
+def behind_plan(
+    figures: MonthFigures, targets: Sequence[Target], village: Village | None = None
+) -> list[str]:
+    """The indicators whose actual share at the end of figures.month is below the plan."""
+    behind = []
+    for indicator in INDICATORS:
+        planned = planned_value(plan_for(targets, indicator, village), month_end(figures.month))
+        actual = figures.share_of(indicator)
+        if planned is not None and actual is not None and Decimal(str(actual)) < planned:
+            behind.append(indicator)
+    return behind
