@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from mobilization.models import CommunicationActivity, HomeVisit, MobilizationModel, ModelGoal
-from mobilization.selectors import goal_progress, model_results
 from mobilization.services import Help, communication_record, mobilization_model_save, visit_log
+from reports.selectors.models import goal_progress, model_results
 from tests import factories
 from training.models import Attendance, TrainingSession
 from training.services import session_record

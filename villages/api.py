@@ -20,8 +20,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from mobilization.follow_ups import follow_up_overdue_exists
-from mobilization.selectors import visited_exists
+from mobilization.selectors import follow_up_overdue_exists, visited_exists
 from softbridge.api_endpoints import (
     Conflict,
     CreateFromInput,

@@ -58,7 +58,7 @@ class HouseholdFilterForm(forms.Form):
         """Apply the valid filters; a filter with a bad value is left out (and shown as an error).
 
         `visited` and `overdue` are the program's conditions on a household, which the view
-        passes (mobilization.selectors.visited_exists, mobilization.follow_ups): the register
+        passes (mobilization.selectors' visited_exists and follow_up_overdue_exists): the register
         offers the filters, the program says what they mean."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})

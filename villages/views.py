@@ -17,8 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mobilization.follow_ups import follow_up_overdue_exists
-from mobilization.selectors import household_applications, household_visits, visited_exists
+from mobilization.selectors import (
+    follow_up_overdue_exists,
+    household_applications,
+    household_visits,
+    visited_exists,
+)
 from softbridge.security_log import security_event
 from softbridge.typed_ids import row_id
 from softbridge.versions import StaleWrite

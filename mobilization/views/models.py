@@ -28,18 +28,13 @@ from openpyxl.styles import Font
 
 from mobilization.forms_program import MobilizationModelForm, ModelGoalFormSet
 from mobilization.models import CommunicationActivity, HomeVisit, MobilizationModel, WorkerGroup
-from mobilization.selectors import (
-    goal_progress,
-    mobilization_models_visible_to,
-    model_applications,
-    model_results,
-    model_span,
-)
+from mobilization.selectors import mobilization_models_visible_to, model_applications
 from mobilization.services import mobilization_model_save
 from mobilization.views.program import page_of
 from reports.exports import plain
 from reports.months import month_start
 from reports.savings import savings_by_month, savings_total
+from reports.selectors.models import goal_progress, model_results, model_span
 from reports.tables import Table, savings_table
 from training.models import TrainingSession
 from villages.access import communes_managed_by, may_manage_program

@@ -1,5 +1,5 @@
 """The program's work per month: visits, households, residents helped, sessions, attendance,
-communication activities and reach, and follow-ups overdue (by mobilization.follow_ups'
+communication activities and reach, and follow-ups overdue (by mobilization.selectors'
 rule, as the follow-ups page counts them); and the latest month with any of it."""
 
 import datetime
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 
-from mobilization.follow_ups import closed_on
 from mobilization.models import Application, CommunicationActivity, HomeVisit
+from mobilization.selectors import closed_on
 from reports.months import month_end, month_start, months_between
 from training.models import TrainingSession
 from villages.models import Commune, Village
@@ -58,7 +58,7 @@ class ActivityFigures:
     distinct residents recorded as helped at those visits; sessions: training sessions
     held; attendance: attendances at them; communications and reach: communication
     activities and their estimated reach (the whole activity's, in a village view);
-    overdue: follow-ups overdue at the end of the month (the rule of mobilization.follow_ups).
+    overdue: follow-ups overdue at the end of the month (the rule of mobilization.selectors).
     """
 
     month: datetime.date
@@ -100,7 +100,7 @@ def activity_series(
     A follow-up (a visit's follow_up_on) is overdue at the end of a month when its date is
     on or before the month's last day and the household had no later visit by then; for
     the current month, when its date is before today and no later visit happened. What
-    closes a follow-up is mobilization.follow_ups' rule, as on the follow-ups page.
+    closes a follow-up is mobilization.selectors' rule, as on the follow-ups page.
     """
     today = today or datetime.date.today()
     months = months_between(start, end)
