@@ -20,8 +20,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
 
-from mobilization.demo import DEMO_WORKER_NAME
-from mobilization.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+from demo.organisations import DEMO_WORKER_NAME
 from mobilization.models import (
     ONLINE_CHANNELS,
     Application,
