@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "mobilization",
     "training",
     "reports",
+    # Last: the demo builds on every app above.
+    "demo",
 ]
 
 MIDDLEWARE = [
