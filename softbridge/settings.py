@@ -73,7 +73,9 @@ INSTALLED_APPS = [
     "mobilization",
     "training",
     "reports",
-    # The site itself: its URL map, the API router, backups. It builds on every app above.
+    # The demo commune (make run) builds on every app above.
+    "demo",
+    # The site itself: its URL map, the API routes, backups. It builds on everything above.
     "softbridge",
 ]
 

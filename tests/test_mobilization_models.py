@@ -579,7 +579,7 @@ def test_api_communication_and_session_check_the_model(api_client, official, vil
 
 
 def test_demo_models_tag_a_share_of_the_work(commune, village_a, household_a, visitor):
-    from mobilization.demo import DEMO_MODELS, demo_models_populate
+    from demo.mobilization_models import DEMO_MODELS, demo_models_populate
     from mobilization.models import WorkerGroup
 
     for kind in (WorkerGroup.Kind.YOUTH_UNION, WorkerGroup.Kind.FATHERLAND_FRONT):

@@ -7,7 +7,9 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mobilization import demo
+from demo.commune import COMMUNE_CODE, COMMUNE_NAME, PROVINCE, demo_commune_populate
+from demo.organisations import DEMO_HEAD_NAME, DEMO_WORKER_NAME
+from demo.place import DEMO_VILLAGE_CODE
 from villages.models import Commune, Role
 from villages.services import role_grant
 
@@ -17,8 +19,8 @@ DEMO_PASSWORD = "halang-2024"
 DEMO_USERS = [
     ("official", "Lương Thị Hạnh", Role.Kind.OFFICIAL, [], False),
     ("leader", "Hoàng Văn Thắng", Role.Kind.LEADER, [], False),
-    ("head-nakhau", demo.DEMO_HEAD_NAME, Role.Kind.VILLAGE_HEAD, [demo.DEMO_VILLAGE_CODE], False),
-    ("worker-nakhau", demo.DEMO_WORKER_NAME, Role.Kind.WORKER, [demo.DEMO_VILLAGE_CODE], False),
+    ("head-nakhau", DEMO_HEAD_NAME, Role.Kind.VILLAGE_HEAD, [DEMO_VILLAGE_CODE], False),
+    ("worker-nakhau", DEMO_WORKER_NAME, Role.Kind.WORKER, [DEMO_VILLAGE_CODE], False),
     ("admin", "Quản trị hệ thống", None, [], True),
 ]
 
@@ -37,13 +39,13 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with transaction.atomic():
             commune, _created = Commune.objects.get_or_create(
-                code=demo.COMMUNE_CODE, defaults={"name": demo.COMMUNE_NAME, "province": demo.PROVINCE}
+                code=COMMUNE_CODE, defaults={"name": COMMUNE_NAME, "province": PROVINCE}
             )
             users = self.demo_users()
             if commune.residents.exists():
                 counts = None
             else:
-                counts = demo.demo_commune_populate(
+                counts = demo_commune_populate(
                     commune=commune, head_user=users["head-nakhau"], worker_user=users["worker-nakhau"]
                 )
             for username, _name, kind, villages, _superuser in DEMO_USERS:

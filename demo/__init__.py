@@ -1,0 +1,1 @@
+"""The demo commune that `make run` loads (`python manage.py seed_demo`); see demo.commune."""
