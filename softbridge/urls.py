@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from mobilization.urls import program_pages, visit_pages
-from mobilization.views.home import home
+from softbridge.home import home
 from villages.urls import register_pages, roster_pages
 
 urlpatterns = [

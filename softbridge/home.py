@@ -1,3 +1,5 @@
+"""The home page: what the user's area stands at this month and the follow-ups due, from every app."""
+
 import datetime
 
 from django.contrib.auth.decorators import login_required
