@@ -1,52 +1,41 @@
 """The program's pages: home visits under /visits/, the rest of the program under /program/.
 
-Each list is included with its own namespace (softbridge.urls), so that a page's name says
+softbridge.urls includes each list under its own namespace, so that a page's name says
 which part it belongs to: `visits:new`, `program:workers`.
 """
 
 from django.urls import path
 
-from mobilization.views import communications, models, program, visits
+from mobilization.views import communications, program, visits
 
-visit_pages = (
-    [
-        path("", visits.visit_list, name="list"),
-        path("new/", visits.visit_new, name="new"),
-        path("new/households/", visits.visit_household_options, name="household_options"),
-        path("new/household/", visits.visit_household, name="household"),
-        path("follow-ups/", visits.follow_ups, name="follow_ups"),
-    ],
-    "visits",
-)
+visit_pages = [
+    path("", visits.visit_list, name="list"),
+    path("new/", visits.visit_new, name="new"),
+    path("new/households/", visits.visit_household_options, name="household_options"),
+    path("new/household/", visits.visit_household, name="household"),
+    path("follow-ups/", visits.follow_ups, name="follow_ups"),
+]
 
-program_pages = (
-    [
-        path("communications/", communications.communications, name="communications"),
-        path("communications/new/", communications.communication_new, name="communication_new"),
-        path("communications/<int:pk>/edit/", communications.communication_edit, name="communication_edit"),
-        path(
-            "communications/<int:pk>/delete/",
-            communications.communication_delete,
-            name="communication_delete",
-        ),
-        path("models/", models.models, name="models"),
-        path("models/new/", models.model_new, name="model_new"),
-        path("models/<int:pk>/", models.model, name="model"),
-        path("models/<int:pk>/edit/", models.model_edit, name="model_edit"),
-        path("models/<int:pk>/delete/", models.model_delete, name="model_delete"),
-        path("models/<int:pk>/review/", models.model_review, name="model_review"),
-        path("models/<int:pk>/review.xlsx", models.model_review_xlsx, name="model_review_xlsx"),
-        path("groups/", program.groups, name="groups"),
-        path("groups/new/", program.group_new, name="group_new"),
-        path("groups/<int:pk>/", program.group, name="group"),
-        path("groups/<int:pk>/edit/", program.group_edit, name="group_edit"),
-        path("workers/", program.workers, name="workers"),
-        path("workers/new/", program.worker_new, name="worker_new"),
-        path("workers/<int:pk>/", program.worker, name="worker"),
-        path("workers/<int:pk>/edit/", program.worker_edit, name="worker_edit"),
-        path("communicators/", program.communicators, name="communicators"),
-        path("communicators/new/", program.communicator_new, name="communicator_new"),
-        path("communicators/<int:pk>/edit/", program.communicator_edit, name="communicator_edit"),
-    ],
-    "program",
-)
+# The models' pages join these under the "program" namespace (softbridge.urls): they show
+# what each model achieved, a report (reports.model_views).
+program_pages = [
+    path("communications/", communications.communications, name="communications"),
+    path("communications/new/", communications.communication_new, name="communication_new"),
+    path("communications/<int:pk>/edit/", communications.communication_edit, name="communication_edit"),
+    path(
+        "communications/<int:pk>/delete/",
+        communications.communication_delete,
+        name="communication_delete",
+    ),
+    path("groups/", program.groups, name="groups"),
+    path("groups/new/", program.group_new, name="group_new"),
+    path("groups/<int:pk>/", program.group, name="group"),
+    path("groups/<int:pk>/edit/", program.group_edit, name="group_edit"),
+    path("workers/", program.workers, name="workers"),
+    path("workers/new/", program.worker_new, name="worker_new"),
+    path("workers/<int:pk>/", program.worker, name="worker"),
+    path("workers/<int:pk>/edit/", program.worker_edit, name="worker_edit"),
+    path("communicators/", program.communicators, name="communicators"),
+    path("communicators/new/", program.communicator_new, name="communicator_new"),
+    path("communicators/<int:pk>/edit/", program.communicator_edit, name="communicator_edit"),
+]

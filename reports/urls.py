@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from reports import views
+from reports import model_views, views
 
 app_name = "reports"
 
@@ -16,4 +16,17 @@ urlpatterns = [
     path("targets/", views.targets, name="targets"),
     path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
     path("savings/settings/", views.savings_settings, name="savings_settings"),
+]
+
+# Mobilization models ("dân vận khéo"): registered in the program, their pages show what each
+# achieved. Served under /program/ in the "program" namespace with the program's pages
+# (softbridge.urls).
+model_pages = [
+    path("models/", model_views.models, name="models"),
+    path("models/new/", model_views.model_new, name="model_new"),
+    path("models/<int:pk>/", model_views.model, name="model"),
+    path("models/<int:pk>/edit/", model_views.model_edit, name="model_edit"),
+    path("models/<int:pk>/delete/", model_views.model_delete, name="model_delete"),
+    path("models/<int:pk>/review/", model_views.model_review, name="model_review"),
+    path("models/<int:pk>/review.xlsx", model_views.model_review_xlsx, name="model_review_xlsx"),
 ]

@@ -1,42 +1,34 @@
 """The register's pages: households and their members, and the roster (import and export) under /roster/.
 
-Each list is included with its own namespace (softbridge.urls): `villages:household`, `roster:upload`.
+softbridge.urls includes each list under its own namespace: `villages:household`, `roster:upload`.
 """
 
 from django.urls import path
 
 from villages import roster_views, views
 
-register_pages = (
-    [
-        path("households/", views.households, name="households"),
-        path("households/new/", views.household_create, name="household_new"),
-        path("households/<int:pk>/", views.household, name="household"),
-        path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
-        path("households/<int:pk>/history/", views.household_history, name="household_history"),
-        path("households/<int:pk>/members/new/", views.member_create, name="member_new"),
-        path("households/<int:pk>/members/<int:member_pk>/edit/", views.member_edit, name="member_edit"),
-        path(
-            "households/<int:pk>/members/<int:member_pk>/ladder/", views.member_ladder, name="member_ladder"
-        ),
-        path(
-            "households/<int:pk>/members/<int:member_pk>/departure/",
-            views.member_departure,
-            name="member_departure",
-        ),
-    ],
-    "villages",
-)
+register_pages = [
+    path("households/", views.households, name="households"),
+    path("households/new/", views.household_create, name="household_new"),
+    path("households/<int:pk>/", views.household, name="household"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/history/", views.household_history, name="household_history"),
+    path("households/<int:pk>/members/new/", views.member_create, name="member_new"),
+    path("households/<int:pk>/members/<int:member_pk>/edit/", views.member_edit, name="member_edit"),
+    path("households/<int:pk>/members/<int:member_pk>/ladder/", views.member_ladder, name="member_ladder"),
+    path(
+        "households/<int:pk>/members/<int:member_pk>/departure/",
+        views.member_departure,
+        name="member_departure",
+    ),
+]
 
-roster_pages = (
-    [
-        path("", roster_views.upload, name="upload"),
-        path("preview/<str:token>/", roster_views.preview, name="preview"),
-        path("confirm/<str:token>/", roster_views.confirm, name="confirm"),
-        path("template.xlsx", roster_views.template, name="template"),
-        path("exports/", roster_views.exports, name="exports"),
-        # A slug holds no dot: residents.csv is the kind "residents" and the extension "csv".
-        path("export/<slug:kind>.<slug:extension>", roster_views.export, name="export"),
-    ],
-    "roster",
-)
+roster_pages = [
+    path("", roster_views.upload, name="upload"),
+    path("preview/<str:token>/", roster_views.preview, name="preview"),
+    path("confirm/<str:token>/", roster_views.confirm, name="confirm"),
+    path("template.xlsx", roster_views.template, name="template"),
+    path("exports/", roster_views.exports, name="exports"),
+    # A slug holds no dot: residents.csv is the kind "residents" and the extension "csv".
+    path("export/<slug:kind>.<slug:extension>", roster_views.export, name="export"),
+]
