@@ -6,7 +6,7 @@ which part it belongs to: `visits:new`, `program:workers`.
 
 from django.urls import path
 
-from mobilization.views import communications, program, visits
+from mobilization.views import communications, history, program, visits
 
 visit_pages = [
     path("", visits.visit_list, name="list"),
@@ -38,4 +38,10 @@ program_pages = [
     path("communicators/", program.communicators, name="communicators"),
     path("communicators/new/", program.communicator_new, name="communicator_new"),
     path("communicators/<int:pk>/edit/", program.communicator_edit, name="communicator_edit"),
+]
+
+# The household's audit trail holds its visits and applications too, so its page is the
+# program's; it is served with the register's pages, in the "villages" namespace (softbridge.urls).
+household_history_pages = [
+    path("households/<int:pk>/history/", history.household_history, name="household_history"),
 ]

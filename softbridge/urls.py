@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from mobilization.urls import program_pages, visit_pages
+from mobilization.urls import household_history_pages, program_pages, visit_pages
 from reports.urls import model_pages
 from softbridge.home import home
 from villages.urls import register_pages, roster_pages
@@ -18,7 +18,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include((register_pages, "villages"))),
+    path("", include((register_pages + household_history_pages, "villages"))),
     path("roster/", include((roster_pages, "roster"))),
     path("visits/", include((visit_pages, "visits"))),
     path("program/", include((program_pages + model_pages, "program"))),

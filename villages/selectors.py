@@ -49,6 +49,16 @@ def households_open_to_outreach(user) -> QuerySet[Household]:
     return Household.objects.filter(village__in=villages_open_to_outreach(user))
 
 
+def workers_in_charge_choices(user) -> QuerySet:
+    """The workers a household may be put in charge of: those of the user's communes.
+
+    Workers are the program's (mobilization.Worker, whose selector states the same scope);
+    the register reaches them only through Household.worker_in_charge, the one foreign key
+    it holds to the program, so it does not import the program's code."""
+    workers = Household._meta.get_field("worker_in_charge").related_model
+    return workers.objects.filter(scope_of(user).commune_q())
+
+
 def commune_villages_visible_to(user) -> QuerySet[Village]:
     """Every village of the communes where the user has a role: commune-wide records
     (groups, communicators) name villages the user's own register may not cover."""

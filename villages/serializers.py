@@ -15,15 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from mobilization.models import Worker
-from mobilization.selectors import workers_visible_to
 from softbridge.api_endpoints import ScopedPrimaryKeyField
 from softbridge.api_errors import api_error_from_django
 from softbridge.security_log import security_event
 from villages.access import may_edit_register, may_manage_program, national_id_taken_message
 from villages.forms import PHONE
 from villages.models import Commune, Household, LadderStep, Resident, Village
-from villages.selectors import communes_visible_to, households_visible_to, villages_visible_to
+from villages.selectors import (
+    communes_visible_to,
+    households_visible_to,
+    villages_visible_to,
+    workers_in_charge_choices,
+)
 from villages.text import clean_name, mask_national_id, national_id_typed
 
 FUTURE = gettext_lazy("The date is in the future.")
@@ -180,9 +183,7 @@ class HouseholdInputSerializer(serializers.ModelSerializer):
         queryset=Village.objects.all(),
         outside_is_404=True,
     )
-    worker_in_charge = ScopedPrimaryKeyField(
-        scope=workers_visible_to, queryset=Worker.objects.all(), allow_null=True, required=False
-    )
+    worker_in_charge = ScopedPrimaryKeyField(scope=workers_in_charge_choices, allow_null=True, required=False)
 
     class Meta:
         model = Household

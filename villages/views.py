@@ -27,7 +27,6 @@ from softbridge.security_log import security_event
 from softbridge.typed_ids import row_id
 from softbridge.versions import StaleWrite
 from training.selectors import household_attendances
-from villages import history
 from villages.access import (
     may_edit_register,
     may_log_outreach,
@@ -379,16 +378,3 @@ def member_departure(request, pk: int, member_pk: int):
     return render(
         request, "villages/member_departure.html", {"form": form, "household": household, "member": member}
     )
-
-
-HISTORY_PER_PAGE = 50
-
-
-@login_required
-def household_history(request, pk: int):
-    """Who changed the household, its members, its visits and its applications, and what: officials only."""
-    household = _visible_household(request, pk)
-    if not may_read_history(request.user, household.commune_id):
-        raise PermissionDenied
-    page = Paginator(history.household_history(household), HISTORY_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "villages/household_history.html", {"household": household, "page": page})

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, generics, serializers
 
-from villages import history
+from mobilization import history
 from villages.access import may_read_history
 from villages.selectors import households_visible_to
 
