@@ -53,6 +53,16 @@ def applications_visible_to(user) -> QuerySet[Application]:
     return Application.objects.filter(scope_of(user).area_q("commune", "village"))
 
 
+def application_session_choices(user) -> QuerySet:
+    """The training sessions an application may say it was submitted at: those the user may see.
+
+    Sessions are training's (training.TrainingSession, whose selector states the same scope);
+    the program reaches them only through Application.session, the one foreign key it holds
+    to training, so it does not import training's code."""
+    sessions = Application._meta.get_field("session").related_model
+    return sessions.objects.filter(scope_of(user).area_q("commune", "village"))
+
+
 def household_visits(household) -> QuerySet[HomeVisit]:
     """The household's visits, newest first, with their workers and who was helped."""
     return household.visits.prefetch_related(

@@ -22,6 +22,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from mobilization.selectors import (
+    application_session_choices,
     mobilization_models_visible_to,
     visits_visible_to,
     worker_groups_visible_to,
@@ -29,8 +30,6 @@ from mobilization.selectors import (
 )
 from mobilization.services import Help, model_tag_refusal
 from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites
-from training.models import TrainingSession
-from training.selectors import sessions_visible_to
 from villages.access import may_log_outreach, may_manage_program
 from villages.forms import PHONE
 from villages.models import Achievement, Commune, Household, Resident, Village
@@ -492,9 +491,7 @@ class ApplicationInputSerializer(serializers.Serializer):
     visit = ScopedPrimaryKeyField(
         scope=visits_visible_to, queryset=HomeVisit.objects.all(), required=False, allow_null=True
     )
-    session = ScopedPrimaryKeyField(
-        scope=sessions_visible_to, queryset=TrainingSession.objects.all(), required=False, allow_null=True
-    )
+    session = ScopedPrimaryKeyField(scope=application_session_choices, required=False, allow_null=True)
 
     def validate(self, attrs):
         resident, village = attrs.get("resident"), attrs.get("village")
