@@ -39,7 +39,9 @@ from mobilization.selectors import (
     applications_visible_to,
     communications_visible_to,
     communicators_visible_to,
+    memberships_visible_to,
     mobilization_models_visible_to,
+    visit_helps_visible_to,
     visits_visible_to,
     worker_groups_visible_to,
     workers_visible_to,
@@ -55,8 +57,6 @@ from villages.admin_scoping import (
     ScopedModelForm,
     ScopedRelatedFilter,
     adopt,
-    memberships_visible_to,
-    visit_helps_visible_to,
 )
 from villages.models import Achievement, LadderStep, Role
 from villages.services import resident_ladder_advance
@@ -154,6 +154,7 @@ class MembershipAdmin(ScopedAdmin):
 @admin.register(Communicator)
 class CommunicatorAdmin(ScopedAdmin):
     visible_to = staticmethod(communicators_visible_to)
+    commune_from = "village"  # the commune follows from it (admin_scoping.commune_parent)
     resource_classes = [CommunicatorResource]
     list_display = ("worker", "village", "reason", "chosen_on")
     list_filter = (("village", ScopedRelatedFilter), "reason")
@@ -201,6 +202,7 @@ class HomeVisitForm(ScopedModelForm):
 class HomeVisitAdmin(OutreachDeletes, ScopedAdmin):
     deleted_with = (VisitHelp,)
     visible_to = staticmethod(visits_visible_to)
+    commune_from = "household"  # the commune follows from it (admin_scoping.commune_parent)
     writers = OUTREACH_WRITERS
     importable = False  # visits are logged through visit_log, one by one
     resource_classes = [HomeVisitResource]

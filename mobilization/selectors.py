@@ -9,6 +9,7 @@ from mobilization.models import (
     CommunicationActivity,
     Communicator,
     HomeVisit,
+    Membership,
     MobilizationModel,
     VisitHelp,
     Worker,
@@ -173,3 +174,13 @@ def model_applications(model: MobilizationModel) -> QuerySet[Application]:
     """The dossiers recorded at the model's tagged visits and sessions (Application.visit or
     Application.session tagged with the model): what its work led residents to submit."""
     return Application.objects.filter(Q(visit__model=model) | Q(session__model=model))
+
+
+def memberships_visible_to(user) -> QuerySet[Membership]:
+    """Group memberships of the workers the user may see."""
+    return Membership.objects.filter(worker__in=workers_visible_to(user))
+
+
+def visit_helps_visible_to(user) -> QuerySet[VisitHelp]:
+    """What each visit the user may see helped with."""
+    return VisitHelp.objects.filter(visit__in=visits_visible_to(user))

@@ -12,7 +12,7 @@ from mobilization.admin import OUTREACH_WRITERS, HelpForm, achievement_labels, n
 from mobilization.services import Help
 from training.models import Attendance, Topic, TrainingSession
 from training.resources import AttendanceResource, TopicResource, TrainingSessionResource
-from training.selectors import sessions_visible_to, topics_visible_to
+from training.selectors import attendances_visible_to, sessions_visible_to, topics_visible_to
 from training.services import attendance_record, session_record
 from villages.access import may_change_outreach
 from villages.admin_scoping import (
@@ -23,7 +23,6 @@ from villages.admin_scoping import (
     ScopedModelForm,
     ScopedRelatedFilter,
     adopt,
-    attendances_visible_to,
 )
 
 

@@ -23,3 +23,8 @@ def household_attendances(household) -> QuerySet[Attendance]:
         .select_related("session__village", "resident")
         .order_by("-session__held_on", "resident_id")
     )
+
+
+def attendances_visible_to(user) -> QuerySet[Attendance]:
+    """Attendance at the sessions the user may see."""
+    return Attendance.objects.filter(session__in=sessions_visible_to(user))

@@ -23,7 +23,6 @@ from villages.admin_scoping import (
     ScopedRelatedFilter,
     adopt,
     request_standing,
-    roles_visible_to,
 )
 from villages.models import Commune, Household, LadderStep, Resident, Role, Village
 from villages.resources import (
@@ -37,6 +36,7 @@ from villages.selectors import (
     communes_visible_to,
     households_visible_to,
     residents_visible_to,
+    roles_visible_to,
     villages_visible_to,
 )
 from villages.services import resident_ladder_correct, role_grant
@@ -248,6 +248,7 @@ class MemberInline(ScopedInline):
 @admin.register(Household)
 class HouseholdAdmin(VersionedAdmin):
     visible_to = staticmethod(households_visible_to)
+    commune_from = "village"  # the commune follows from it (admin_scoping.commune_parent)
     writers = REGISTER_WRITERS
     resource_classes = [HouseholdResource]
     list_display = (
@@ -357,6 +358,7 @@ LADDER_CORRECTION_ORDER = (LadderStep.LEVEL34, LadderStep.ONLINE, LadderStep.EID
 @admin.register(Resident)
 class ResidentAdmin(VersionedAdmin):
     visible_to = staticmethod(residents_visible_to)
+    commune_from = "household"  # the commune follows from it (admin_scoping.commune_parent)
     writers = REGISTER_WRITERS
     resource_classes = [ResidentResource]
     form = ResidentAdminForm

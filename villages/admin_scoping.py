@@ -21,26 +21,9 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from mobilization.models import Membership, VisitHelp
-from mobilization.selectors import (
-    applications_visible_to,
-    communications_visible_to,
-    communicators_visible_to,
-    visits_visible_to,
-    worker_groups_visible_to,
-    workers_visible_to,
-)
-from training.models import Attendance
-from training.selectors import sessions_visible_to, topics_visible_to
-from villages.access import VILLAGE_ROLES, may_delete_outreach, may_manage_program, scope_of
+from villages.access import VILLAGE_ROLES, may_delete_outreach, may_manage_program
 from villages.models import Role
-from villages.selectors import (
-    communes_visible_to,
-    households_visible_to,
-    national_ids_matching,
-    residents_visible_to,
-    villages_visible_to,
-)
+from villages.selectors import communes_visible_to, national_ids_matching, users_visible_to
 from villages.spreadsheets import ADMIN_FORMATS
 from villages.text import clean_name, fold, search_text
 
@@ -85,83 +68,30 @@ def request_standing(request) -> Standing:
 
 
 # --- What the user may see, for every model the admin shows ---------------------------
-# The apps' selectors scope the main records; the few rows without a selector of their
-# own take their scope from their parent.
-
-
-def roles_visible_to(user) -> QuerySet[Role]:
-    """Roles in the communes where the user is an official (all for a superuser)."""
-    if user.is_authenticated and user.is_active and user.is_superuser:
-        return Role.objects.all()
-    managed = Role.objects.filter(user=user.pk, kind=Role.Kind.OFFICIAL).values("commune")
-    return Role.objects.filter(commune__in=managed)
-
-
-def memberships_visible_to(user) -> QuerySet[Membership]:
-    return Membership.objects.filter(worker__in=workers_visible_to(user))
-
-
-def visit_helps_visible_to(user) -> QuerySet[VisitHelp]:
-    return VisitHelp.objects.filter(visit__in=visits_visible_to(user))
-
-
-def attendances_visible_to(user) -> QuerySet[Attendance]:
-    return Attendance.objects.filter(session__in=sessions_visible_to(user))
-
-
-def users_visible_to(user) -> QuerySet:
-    """User accounts holding a role in one of the user's communes (all for a superuser)."""
-    User = get_user_model()
-    scope = scope_of(user)
-    if scope.everything:
-        return User.objects.all()
-    return User.objects.filter(pk__in=Role.objects.filter(commune__in=scope.communes).values("user"))
-
-
-_SELECTORS = {
-    "villages.Commune": communes_visible_to,
-    "villages.Village": villages_visible_to,
-    "villages.Household": households_visible_to,
-    "villages.Resident": residents_visible_to,
-    "villages.Role": roles_visible_to,
-    "mobilization.WorkerGroup": worker_groups_visible_to,
-    "mobilization.Worker": workers_visible_to,
-    "mobilization.Membership": memberships_visible_to,
-    "mobilization.Communicator": communicators_visible_to,
-    "mobilization.HomeVisit": visits_visible_to,
-    "mobilization.VisitHelp": visit_helps_visible_to,
-    "mobilization.CommunicationActivity": communications_visible_to,
-    "mobilization.Application": applications_visible_to,
-    "training.Topic": topics_visible_to,
-    "training.TrainingSession": sessions_visible_to,
-    "training.Attendance": attendances_visible_to,
-}
+# Each model's admin names the selector its rows come from (`visible_to`, from the app that
+# owns the model); the choices of a foreign key, a list filter and the importer ask the
+# admin of the model they point to, so this module needs no table of every app's selectors.
 
 
 def visible(model: type[Model], user) -> QuerySet:
-    """The rows of `model` the user may see; nothing for a model nobody scoped."""
+    """The rows of `model` the user may see; nothing for a model the admin does not show."""
     if model is get_user_model():
         return users_visible_to(user)
-    selector = _SELECTORS.get(model._meta.label)
-    if selector is None:
+    model_admin = admin.site.get_model_admin(model) if admin.site.is_registered(model) else None
+    visible_to = getattr(model_admin, "visible_to", None)
+    if visible_to is None:
         return model._default_manager.none()
-    return selector(user)
+    return visible_to(user)
 
 
 # --- Which commune a row belongs to ---------------------------------------------------
 
-# Rows whose commune follows from a parent rather than being chosen: a form or an
-# import names the parent, and the commune cannot disagree with it.
-_COMMUNE_PARENT = {
-    "villages.Household": "village",
-    "villages.Resident": "household",
-    "mobilization.HomeVisit": "household",
-    "mobilization.Communicator": "village",
-}
-
 
 def commune_parent(model: type[Model]) -> str | None:
-    return _COMMUNE_PARENT.get(model._meta.label)
+    """The field naming the row's parent when its commune follows from it (the admin's
+    `commune_from`): a form or an import names the parent, and the commune cannot disagree."""
+    model_admin = admin.site.get_model_admin(model) if admin.site.is_registered(model) else None
+    return getattr(model_admin, "commune_from", None)
 
 
 def commune_from_parent(instance: Model, values: dict | None = None) -> None:
@@ -389,7 +319,9 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
     """A ModelAdmin that reads through a selector and writes by the roles of villages.access.
 
     Subclasses set:
-    - `visible_to`: the selector of the rows the user may see (superusers see everything);
+    - `visible_to`: the selector of the rows the user may see (superusers see everything),
+      which also scopes every foreign key to the model elsewhere in the admin (visible);
+    - `commune_from`: the field whose row the commune follows from, if any (commune_parent);
     - `readers` and `writers`: the role kinds that may open the pages and add or change
       rows at all (an empty `writers` leaves writing to superusers);
     - `may_write(user, obj)`: whether the user may write this row where it is (default:
@@ -403,6 +335,7 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
     """
 
     visible_to = None
+    commune_from: str | None = None
     readers: tuple[str, ...] = ALL_ROLES
     writers: tuple[str, ...] = (Role.Kind.OFFICIAL,)
     importable = True

@@ -2,6 +2,7 @@
 
 import re
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Replace
 
@@ -11,7 +12,7 @@ from villages.access import (
     villages_editable_by,
     villages_open_to_outreach,
 )
-from villages.models import Commune, Household, LadderStep, Resident, Village
+from villages.models import Commune, Household, LadderStep, Resident, Role, Village
 from villages.text import MASK_SHOWS, fold, search_text
 
 # Fewer digits than this match too many ID and phone numbers to be a search for one.
@@ -168,3 +169,20 @@ def with_list_columns(households: QuerySet[Household]) -> QuerySet[Household]:
         )
         .order_by("village__code", "code")
     )
+
+
+def roles_visible_to(user) -> QuerySet[Role]:
+    """Roles in the communes where the user is an official (all for a superuser)."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return Role.objects.all()
+    managed = Role.objects.filter(user=user.pk, kind=Role.Kind.OFFICIAL).values("commune")
+    return Role.objects.filter(commune__in=managed)
+
+
+def users_visible_to(user) -> QuerySet:
+    """User accounts holding a role in one of the user's communes (all for a superuser)."""
+    User = get_user_model()
+    scope = scope_of(user)
+    if scope.everything:
+        return User.objects.all()
+    return User.objects.filter(pk__in=Role.objects.filter(commune__in=scope.communes).values("user"))
