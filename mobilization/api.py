@@ -65,6 +65,7 @@ from villages.access import (
     villages_open_to_outreach,
 )
 from villages.api import IdFilter
+from villages.selectors import names_matching
 
 
 def replayed(model, key, visible):
@@ -135,7 +136,15 @@ class WorkerGroupViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy
 class WorkerFilter(filters.FilterSet):
     commune = IdFilter(field_name="commune")
     group = IdFilter(field_name="memberships__group", distinct=True)
-    search = filters.CharFilter(field_name="full_name", lookup_expr="icontains", max_length=120)
+    search = filters.CharFilter(
+        method="search_workers",
+        max_length=120,
+        help_text=gettext_lazy("Part of the name, with or without diacritics."),
+    )
+
+    def search_workers(self, queryset, name, value):
+        names = names_matching(value, "full_name__fold")
+        return queryset if names is None else queryset.filter(names)
 
 
 class WorkerViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, ScopedViewSet):

@@ -13,14 +13,11 @@ import re
 from django.http import HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from reports.tables import Table
-from villages.spreadsheets import spreadsheet_cell, xlsx_append
+from villages.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
 
 CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def plain(value, kind: str, empty=""):
@@ -59,26 +56,19 @@ def table_csv(table: Table, about: list[tuple[str, str]]) -> HttpResponse:
 
 
 def table_xlsx(table: Table, about: list[tuple[str, str]]) -> HttpResponse:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title(str(table.title))
-    xlsx_append(sheet, [str(c.label) for c in table.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        xlsx_append(sheet, [plain(value, c.kind, None) for value, c in zip(row, table.columns, strict=True)])
-    for index, column in enumerate(table.columns, 1):
-        if column.kind == "share":
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "0.00%"
-    notes = workbook.create_sheet(sheet_title(gettext("About this table")))
-    xlsx_append(notes, [str(table.title)])
-    for label, value in about:
-        xlsx_append(notes, [str(label), str(value)])
+    shares = {index: "0.00%" for index, column in enumerate(table.columns) if column.kind == "share"}
+    rows = [[str(c.label) for c in table.columns]]
+    rows += [
+        [plain(value, c.kind, None) for value, c in zip(row, table.columns, strict=True)]
+        for row in table.rows
+    ]
+    notes = [[str(table.title)], *([str(label), str(value)] for label, value in about)]
     if table.note:
-        xlsx_append(notes, [str(table.note)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{file_name(table, about, "xlsx")}"'
-    return response
+        notes.append([str(table.note)])
+    return xlsx_attachment(
+        file_name(table, about, "xlsx"),
+        [
+            Sheet(sheet_title(str(table.title)), rows, formats=shares),
+            Sheet(sheet_title(gettext("About this table")), notes, bold_rows=0),
+        ],
+    )

@@ -8,7 +8,6 @@ workers: the models running in their villages); officials register and change th
 """
 
 import datetime
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,15 +15,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from mobilization.forms_program import MobilizationModelForm, ModelGoalFormSet
 from mobilization.models import CommunicationActivity, HomeVisit, MobilizationModel, WorkerGroup
@@ -39,9 +35,7 @@ from reports.tables import Table, savings_table
 from training.models import TrainingSession
 from villages.access import communes_managed_by, may_manage_program
 from villages.models import Village
-from villages.spreadsheets import xlsx_append
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from villages.spreadsheets import Sheet, xlsx_attachment
 
 
 def _tagged_count(model_class):
@@ -274,11 +268,8 @@ def model_review(request, pk):
 def model_review_xlsx(request, pk):
     """The year-end review as an XLSX file: the model, its goals, its months."""
     model, context = _review(request, pk)
-    workbook = Workbook()
-    facts = workbook.active
-    facts.title = _("Model")[:31]
     period = context["period"]
-    rows = [
+    facts = [
         (_("Mobilization model"), model.name),
         (_("Commune"), f"{model.commune.name} ({model.commune.code})"),
         (_("Field"), str(model.get_field_display())),
@@ -289,18 +280,11 @@ def model_review_xlsx(request, pk):
         (_("Period"), f"{period[1].isoformat()} – {period[2].isoformat()}" if period else ""),
         (_("Printed on"), context["today"]),
     ]
-    for label, value in rows:
-        xlsx_append(facts, [str(label), value])
-    for (cell,) in facts.iter_rows(min_col=1, max_col=1):
-        cell.font = Font(bold=True)
-    goals = workbook.create_sheet(_("Goals")[:31])
-    xlsx_append(
-        goals,
-        [_("Goal"), _("By"), _("Goal value"), _("As of"), _("Actual"), _("Planned by then"), _("Status")],
-    )
+    goals = [
+        [_("Goal"), _("By"), _("Goal value"), _("As of"), _("Actual"), _("Planned by then"), _("Status")]
+    ]
     for progress in context.get("goals", []):
-        xlsx_append(
-            goals,
+        goals.append(
             [
                 str(progress.goal.get_kind_display()),
                 progress.goal.due_on,
@@ -309,40 +293,34 @@ def model_review_xlsx(request, pk):
                 None if progress.actual is None else float(progress.actual),
                 float(progress.expected) if progress.expected is not None else None,
                 progress.status_label,
-            ],
+            ]
         )
-    months = workbook.create_sheet(_("Months")[:31])
-    xlsx_append(months, [str(label) for label in MONTH_COLUMNS])
+    months = [[str(label) for label in MONTH_COLUMNS]]
     results = context.get("results")
     if results:
-        for row in results.months:
-            xlsx_append(months, [row.month.strftime("%Y-%m"), *_month_values(row)])
-        xlsx_append(months, [_("Total"), *_month_values(results.total)])
-    saved = workbook.create_sheet(_("Savings")[:31])
+        months += [[row.month.strftime("%Y-%m"), *_month_values(row)] for row in results.months]
+        months.append([_("Total"), *_month_values(results.total)])
+    saved = []
     table = context.get("savings_table")
     if table:
-        xlsx_append(saved, [str(c.label) for c in table.columns])
-        for row in table.rows:
-            xlsx_append(
-                saved, [plain(value, c.kind, None) for value, c in zip(row, table.columns, strict=True)]
-            )
-        xlsx_append(saved, [])
-        xlsx_append(saved, [str(table.note)])
-    for sheet in (goals, months, saved):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-    for (cell,) in months.iter_rows(min_row=2, min_col=len(MONTH_COLUMNS), max_col=len(MONTH_COLUMNS)):
-        cell.number_format = "0.00%"
-    for (cell,) in months.iter_rows(
-        min_row=2, min_col=len(MONTH_COLUMNS) - 1, max_col=len(MONTH_COLUMNS) - 1
-    ):
-        cell.number_format = "0.00%"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        saved.append([str(c.label) for c in table.columns])
+        saved += [
+            [plain(value, c.kind, None) for value, c in zip(row, table.columns, strict=True)]
+            for row in table.rows
+        ]
+        saved += [[], [str(table.note)]]
+    # The last two month columns are shares.
+    shares = {len(MONTH_COLUMNS) - 2: "0.00%", len(MONTH_COLUMNS) - 1: "0.00%"}
     name = slugify(f"{model.name}-{period[0] if period else ''}")[:100] or "model"
-    response["Content-Disposition"] = f'attachment; filename="review-{name}.xlsx"'
-    return response
+    return xlsx_attachment(
+        f"review-{name}.xlsx",
+        [
+            Sheet(_("Model"), [[str(label), value] for label, value in facts], bold_rows=0, bold_columns=1),
+            Sheet(_("Goals"), goals),
+            Sheet(_("Months"), months, formats=shares),
+            Sheet(_("Savings"), saved),
+        ],
+    )
 
 
 MONTH_COLUMNS = [

@@ -38,7 +38,7 @@ from villages.access import (
     villages_open_to_outreach,
 )
 from villages.models import Achievement, Commune
-from villages.selectors import residents_visible_to, villages_visible_to
+from villages.selectors import residents_matching, residents_visible_to, villages_visible_to
 from villages.text import search_text
 
 SEARCH_RESULTS = 30
@@ -358,7 +358,11 @@ def attendance(request, pk):
     if query:
         context["mode"] = "search"
         context["ticked"] = rows(candidates.filter(pk__in=selected))
-        context["found"] = rows(candidates.search(query).exclude(pk__in=selected)[:SEARCH_RESULTS])
+        context["found"] = rows(
+            residents_matching(candidates, query, viewer=request.user).exclude(pk__in=selected)[
+                :SEARCH_RESULTS
+            ]
+        )
     elif session.village_id:
         context["mode"] = "village"
         context["village_list"] = rows(candidates)

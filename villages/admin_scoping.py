@@ -8,7 +8,6 @@ user's area, like the rest of the site.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django import forms
@@ -16,16 +15,16 @@ from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Func, Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from villages.access import VILLAGE_ROLES, may_delete_outreach, may_manage_program
 from villages.models import Role
-from villages.selectors import communes_visible_to, national_ids_matching, users_visible_to
+from villages.selectors import communes_visible_to, names_matching, national_ids_matching, users_visible_to
 from villages.spreadsheets import ADMIN_FORMATS
-from villages.text import clean_name, fold, search_text
+from villages.text import clean_name, search_text
 
 # --- Who the user is, read once per request -------------------------------------------
 
@@ -145,47 +144,8 @@ def adopt(target: Model, saved: Model) -> None:
 # --- Search without diacritics --------------------------------------------------------
 
 
-def _vietnamese_marked_letters() -> str:
-    bases = "aăâeêioôơuưy"
-    tones = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
-    letters = {unicodedata.normalize("NFC", base + tone) for base in bases for tone in tones} | {"đ"}
-    letters |= {letter.upper() for letter in letters}
-    return "".join(sorted(letter for letter in letters if not letter.isascii()))
-
-
-_MARKED = _vietnamese_marked_letters()
 # An ID number as people type it: digits, perhaps grouped with spaces, dots or dashes.
 ID_NUMBER_TYPED = re.compile(r"[0-9][0-9 .-]*")
-_BARE = "".join(fold(letter) for letter in _MARKED)
-
-
-class Folded(Func):
-    """villages.text.fold in SQL, for a name column that has no folded copy stored.
-
-    PostgreSQL translates the Vietnamese letters of NFC text (as clean_name stores it) to
-    bare ones and lower-cases. SQLite cannot nest enough REPLACE calls for that, so it
-    runs fold() itself, registered on the connection.
-    """
-
-    arity = 1
-    output_field = CharField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        for marked, bare in zip(_MARKED, _BARE, strict=True):
-            sql = f"REPLACE({sql}, '{marked}', '{bare}')"
-        return f"LOWER({sql})", params
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        # The letters are this module's constants, written into the SQL, not user input.
-        return f"LOWER(TRANSLATE({sql}, '{_MARKED}', '{_BARE}'))", params
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        connection.ensure_connection()
-        connection.connection.create_function("softbridge_fold", 1, fold, deterministic=True)
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"softbridge_fold({sql})", params
 
 
 def search_in(
@@ -200,8 +160,9 @@ def search_in(
 ) -> QuerySet:
     """Rows where every word of `term` is in one of the name columns, or an identifier equals it.
 
-    `folded` columns already hold fold() text (Resident.search_name); `text` columns are
-    folded in SQL; `exact` columns (codes, phone numbers) are compared whole and
+    Names match as villages.selectors.names_matching says: `folded` columns already hold
+    fold() text (Resident.search_name); `text` columns are folded in SQL; `exact` columns
+    (codes, phone numbers) are compared whole and
     case-insensitively; `national_ids` (paths to a resident's ID number) match a whole
     number only where `viewer` is shown it in full, else its last four digits
     (villages.selectors.national_ids_matching). NFC or NFD input, with or without
@@ -209,18 +170,10 @@ def search_in(
     reached through a to-many relation.
     """
     term = clean_name(term)
-    words = fold(term).split()
-    if not words:
+    every_word = names_matching(term, *folded, *(f"{path}__fold" for path in text))
+    if every_word is None:
         return queryset
     model = queryset.model
-    aliases = {f"_folded_{i}": Folded(path) for i, path in enumerate(text)}
-    columns = [*folded, *aliases]
-    every_word = Q()
-    for word in words:
-        any_column = Q()
-        for column in columns:
-            any_column |= Q(**{f"{column}__contains": word})
-        every_word &= any_column
     any_identifier = Q()
     for path in exact:
         any_identifier |= Q(**{f"{path}__iexact": term})
@@ -228,13 +181,13 @@ def search_in(
         digits = re.sub(r"\D", "", term)
         for path in national_ids:
             any_identifier |= national_ids_matching(viewer, digits, path=path, whole=True)
-    condition = (every_word if columns else Q(pk__in=[])) | any_identifier
+    condition = (every_word if folded or text else Q(pk__in=[])) | any_identifier
     if any(lookup_spawns_duplicates(model._meta, path) for path in (*folded, *text, *exact, *national_ids)):
         # A search through members or topics must not join them into the page's query:
         # the join would repeat rows and inflate the counts the list shows.
-        matching = model._default_manager.alias(**aliases).filter(condition)
+        matching = model._default_manager.filter(condition)
         return queryset.filter(pk__in=matching.values("pk"))
-    return queryset.alias(**aliases).filter(condition)
+    return queryset.filter(condition)
 
 
 # --- Filters and forms ----------------------------------------------------------------

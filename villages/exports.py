@@ -21,7 +21,7 @@ do not grow with the commune.
 
 import csv
 import datetime
-import io
+import itertools
 from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from villages.admin_scoping import standing_of
 from villages.roster import COLUMNS
 from villages.selectors import households_visible_to, residents_visible_to, with_list_columns
-from villages.spreadsheets import spreadsheet_cell, xlsx_cell
+from villages.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
 from villages.text import mask_national_id
 
 CHUNK = 2000
@@ -154,38 +154,11 @@ def _csv_value(value):
 def xlsx_response(
     filename: str, headers: list[str], rows: Iterable[list], sheet_title: str = ""
 ) -> HttpResponse:
-    """An XLSX file with real date cells, built in openpyxl's write-only (streaming) mode."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31] or None)
-    bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = xlsx_cell(sheet, header)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    """An XLSX file with real date cells, shown as the reader's language writes dates."""
     date_format = "DD/MM/YYYY" if _vietnamese() else "YYYY-MM-DD"
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                cells.append(xlsx_cell(sheet, value))
-            elif isinstance(value, datetime.date):
-                cells.append(cell := xlsx_cell(sheet, value))
-                cell.number_format = date_format
-            else:
-                cells.append(value)  # numbers, booleans and blanks: openpyxl's own cell will do
-        sheet.append(cells)
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return xlsx_attachment(
+        filename, [Sheet(sheet_title, itertools.chain([headers], rows), date_format=date_format)]
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def export_filename(kind: str, extension: str) -> str:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from softbridge.versions import Versioned
-from villages.text import clean_name, fold, search_text
+from villages.text import clean_name, fold
 
 COMMUNE_CODE = RegexValidator(r"^[0-9]{5}$", _("A commune code is five digits, for example 01558."))
 NATIONAL_ID = RegexValidator(r"^[0-9]{12}$", _("A personal ID number is exactly 12 digits."))
@@ -220,11 +220,6 @@ class ResidentQuerySet(models.QuerySet):
         return self.filter(Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=day)).filter(
             Q(left_on__isnull=True) | Q(left_on__gt=day)
         )
-
-    def search(self, text: str):
-        """Diacritic- and case-insensitive name search; NFC and NFD input match alike."""
-        folded = fold(search_text(text))
-        return self.filter(search_name__contains=folded) if folded else self
 
 
 class ResidentSex(models.TextChoices):

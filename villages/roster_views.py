@@ -24,7 +24,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ from django.views.decorators.http import require_POST
 from villages.access import communes_managed_by
 from villages.exports import csv_response, export_filename, households_export, residents_export, xlsx_response
 from villages.roster import COLUMNS, roster_import, roster_template_rows
-from villages.spreadsheets import xlsx_append
+from villages.spreadsheets import Sheet, xlsx_attachment
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ERRORS_SHOWN = 500
@@ -284,41 +284,23 @@ def confirm(request, token: str):
 @login_required
 def template(request):
     """The import template: the Vietnamese headers, an example row, and a sheet explaining the columns."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     headers, rows = roster_template_rows()
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "danh_sach"
-    xlsx_append(sheet, headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        xlsx_append(sheet, row)
-    for cell in sheet[2]:
-        if isinstance(cell.value, datetime.date):
-            cell.number_format = "DD/MM/YYYY"
+    names = [c.name for c in COLUMNS]
     # ID numbers and phone numbers are text: typed into a number cell they lose their leading zeros.
-    for column in ("national_id", "phone"):
-        letter = sheet.cell(row=1, column=[c.name for c in COLUMNS].index(column) + 1).column_letter
-        for cell in sheet[letter]:
-            cell.number_format = "@"
-    for cells in sheet.columns:
-        sheet.column_dimensions[cells[0].column_letter].width = max(12, len(str(cells[0].value)) + 2)
-    guide = workbook.create_sheet("huong_dan")
-    xlsx_append(guide, [_("Vietnamese header"), _("English header"), _("Meaning"), _("Required")])
-    for cell in guide[1]:
-        cell.font = Font(bold=True)
-    for column in COLUMNS:
-        xlsx_append(
-            guide, [column.vietnamese, column.name, str(column.label), _("yes") if column.required else ""]
-        )
-    guide.column_dimensions["C"].width = 60
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="softbridge-roster-template.xlsx"'
-    workbook.save(response)
-    return response
+    as_text = {names.index(column): "@" for column in ("national_id", "phone")}
+    widths = {index: max(12, len(str(header)) + 2) for index, header in enumerate(headers)}
+    guide = [[_("Vietnamese header"), _("English header"), _("Meaning"), _("Required")]]
+    guide += [
+        [column.vietnamese, column.name, str(column.label), _("yes") if column.required else ""]
+        for column in COLUMNS
+    ]
+    return xlsx_attachment(
+        "softbridge-roster-template.xlsx",
+        [
+            Sheet("danh_sach", [headers, *rows], formats=as_text, date_format="DD/MM/YYYY", widths=widths),
+            Sheet("huong_dan", guide, widths={2: 60}),
+        ],
+    )
 
 
 EXPORTS = {"households": households_export, "residents": residents_export}

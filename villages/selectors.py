@@ -104,22 +104,44 @@ def _numbers_matching(user, text: str) -> Q | None:
     return national_ids_matching(user, digits) | Q(phone_digits__contains=digits)
 
 
+def names_matching(text: str, *columns: str) -> Q | None:
+    """Rows where every word of `text` is in one of the name `columns`: the one name search.
+
+    Words and names are compared in their villages.text.fold form, so NFC or NFD, with or
+    without diacritics (đ as d), any case and any spaces find the same rows, and the words
+    may come in any order ("lan nguyen" finds "Nguyễn Thị Lan"). A column holds fold() text
+    already (`search_name`) or is folded in SQL (`full_name__fold`). Within one filter() the
+    words meet in one row of a to-many column (`members__search_name`: one member's name).
+    None when `text` has no word to look for.
+    """
+    words = fold(text).split()
+    if not words:
+        return None
+    every_word = Q()
+    for word in words:
+        any_column = Q()
+        for column in columns:
+            any_column |= Q(**{f"{column}__contains": word})
+        every_word &= any_column
+    return every_word
+
+
 def households_matching(households: QuerySet[Household], text: str, *, viewer) -> QuerySet[Household]:
     """Households whose code, a present member's name, ID number or phone matches `text`.
 
-    Names match without diacritics or case, typed in NFC or NFD; ID and phone numbers match
-    on their digits, so "0912 345" finds "0912345678", and ID numbers only as far as
-    `viewer` is shown them (national_ids_matching). Control characters in `text` count as
-    spaces (villages.text.search_text).
+    Names match as names_matching says (every word, without diacritics or case, NFC or
+    NFD); ID and phone numbers match on their digits, so "0912 345" finds "0912345678",
+    and ID numbers only as far as `viewer` is shown them (national_ids_matching).
+    Control characters in `text` count as spaces (villages.text.search_text).
     """
     text = search_text(text)
     if not text:
         return households
     present = Resident.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
     condition = Q(code__icontains=text)
-    folded = fold(text)
-    if folded:
-        condition |= Exists(present.filter(search_name__contains=folded))
+    names = names_matching(text, "search_name")
+    if names is not None:
+        condition |= Exists(present.filter(names))
     numbers = _numbers_matching(viewer, text)
     if numbers is not None:
         condition |= Exists(present.annotate(phone_digits=digits_only("phone")).filter(numbers))
@@ -135,9 +157,9 @@ def residents_matching(residents: QuerySet[Resident], text: str, *, viewer) -> Q
     if not text:
         return residents
     condition = Q(household__code__icontains=text)
-    folded = fold(text)
-    if folded:
-        condition |= Q(search_name__contains=folded)
+    names = names_matching(text, "search_name")
+    if names is not None:
+        condition |= names
     numbers = _numbers_matching(viewer, text)
     if numbers is not None:
         residents = residents.annotate(phone_digits=digits_only("phone"))

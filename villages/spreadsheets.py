@@ -10,18 +10,30 @@ A name that merely contains these characters ("Lò Văn-Anh") is left alone, and
 dates keep their types. XLSX text is also stored as text (`xlsx_cell`), never as a formula
 or an error cell, whatever it looks like.
 
+Every XLSX the site writes (the roster exports and template, the report tables, the model
+review, the admin's XLSX format) is written by `xlsx_bytes` from `Sheet`s, in openpyxl's
+write-only (streaming) mode: the cells are xlsx_cell's, header rows bold.
+
 The importers (the roster import and the admin's formats) read such a cell back with
 `typed_text`, so that an export imports back unchanged: "'=Nguyen" is the name "=Nguyen".
 The admin's CSV also starts with a byte-order mark, so that Excel reads the Vietnamese.
 """
 
+import datetime
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import tablib
+from django.http import HttpResponse
 from import_export.formats import base_formats
+from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,11 +68,55 @@ def xlsx_cell(sheet, value) -> Cell:
     return cell
 
 
-def xlsx_append(sheet, values: Iterable) -> list[Cell]:
-    """Append a row of `values` to `sheet` (normal or write-only) as xlsx_cell's; give the cells."""
-    cells = [xlsx_cell(sheet, value) for value in values]
-    sheet.append(cells)
-    return cells
+@dataclass
+class Sheet:
+    """One worksheet for xlsx_bytes: its title and rows, and how they are shown.
+
+    `bold_rows` first rows are headers and `bold_columns` first columns labels, in bold;
+    `formats` give a column (counted from 0) a number format below the headers ("0.00%",
+    "@" for numbers kept as text); `date_format`, when given, is every date cell's format;
+    `widths` are column widths (counted from 0).
+    """
+
+    title: str
+    rows: Iterable[Sequence]
+    bold_rows: int = 1
+    bold_columns: int = 0
+    formats: Mapping[int, str] = field(default_factory=dict)
+    date_format: str | None = None
+    widths: Mapping[int, float] = field(default_factory=dict)
+
+
+def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
+    """The XLSX file of `sheets`, every cell an xlsx_cell (text as text, never a formula)."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for spec in sheets:
+        sheet = workbook.create_sheet(title=spec.title[:31] or None)
+        for column, width in spec.widths.items():
+            sheet.column_dimensions[get_column_letter(column + 1)].width = width
+        for number, values in enumerate(spec.rows):
+            cells = []
+            for column, value in enumerate(values):
+                cell = xlsx_cell(sheet, value)
+                if number < spec.bold_rows or column < spec.bold_columns:
+                    cell.font = bold
+                if number >= spec.bold_rows and column in spec.formats:
+                    cell.number_format = spec.formats[column]
+                elif spec.date_format and isinstance(value, datetime.date):
+                    cell.number_format = spec.date_format
+                cells.append(cell)
+            sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def xlsx_attachment(filename: str, sheets: Iterable[Sheet]) -> HttpResponse:
+    """`sheets` as an XLSX file to download, named `filename`."""
+    response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 # --- The admin's files (django-import-export) -----------------------------------------
@@ -108,22 +164,8 @@ class SpreadsheetXLSX(_SpreadsheetFormat, base_formats.XLSX):
     def export_data(self, dataset, **kwargs):
         # tablib would store "=..." as a formula and "#N/A" as an error: write it as the
         # site's own files are written, text as text.
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=(dataset.title or "")[:31] or None)
-        if dataset.headers:
-            bold = Font(bold=True)
-            headers = [xlsx_cell(sheet, header) for header in dataset.headers]
-            for cell in headers:
-                cell.font = bold
-            sheet.append(headers)
-        for row in dataset:
-            xlsx_append(sheet, row)
-        out = io.BytesIO()
-        workbook.save(out)
-        return out.getvalue()
+        headers = [dataset.headers] if dataset.headers else []
+        return xlsx_bytes([Sheet(dataset.title or "", [*headers, *dataset], bold_rows=len(headers))])
 
 
 # The admin's formats (villages.admin_scoping.ScopedAdmin): the spreadsheets written as

@@ -8,7 +8,7 @@ keeps a folded copy (no diacritics, lower case, single spaces) for search, so th
 
 import unicodedata
 
-from django.db.models import Value
+from django.db.models import CharField, Transform, Value
 from django.db.models.functions import Concat, Right
 
 # đ/Đ are letters of their own, not d with a combining mark: NFD does not split them.
@@ -36,12 +36,60 @@ def search_text(value: str | None) -> str:
 
 
 def fold(value: str | None) -> str:
-    """The search form of a text: no diacritics, lower case, single spaces."""
-    if not value:
-        return ""
-    decomposed = unicodedata.normalize("NFD", str(value).translate(_NON_DECOMPOSING))
+    """The search form of a text, the one meaning of "the same name" for every search.
+
+    NFC and NFD spell the same letters; diacritics and case are dropped, đ/Đ count as d,
+    control characters and runs of whitespace count as one space: "  NGUYỄN\tthị " and
+    "nguyen thi" have the same form. Resident.search_name stores it; villages.selectors
+    .names_matching compares the words typed in it.
+    """
+    text = search_text(value)
+    decomposed = unicodedata.normalize("NFD", text.translate(_NON_DECOMPOSING))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())
+
+
+def _vietnamese_marked_letters() -> str:
+    bases = "aăâeêioôơuưy"
+    tones = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+    letters = {unicodedata.normalize("NFC", base + tone) for base in bases for tone in tones} | {"đ"}
+    letters |= {letter.upper() for letter in letters}
+    return "".join(sorted(letter for letter in letters if not letter.isascii()))
+
+
+_MARKED = _vietnamese_marked_letters()
+_BARE = "".join(fold(letter) for letter in _MARKED)
+
+
+class Folded(Transform):
+    """fold in SQL, as the `__fold` lookup of a text column that has no folded copy stored
+    (`Q(full_name__fold__contains="nguyen")`; registered in villages.apps).
+
+    PostgreSQL translates the Vietnamese letters of NFC text (as clean_name stores it) to
+    bare ones and lower-cases. SQLite cannot nest enough REPLACE calls for that, so it
+    runs fold() itself, registered on the connection.
+    """
+
+    lookup_name = "fold"
+    arity = 1
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        for marked, bare in zip(_MARKED, _BARE, strict=True):
+            sql = f"REPLACE({sql}, '{marked}', '{bare}')"
+        return f"LOWER({sql})", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        # The letters are this module's constants, written into the SQL, not user input.
+        return f"LOWER(TRANSLATE({sql}, '{_MARKED}', '{_BARE}'))", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        connection.ensure_connection()
+        connection.connection.create_function("softbridge_fold", 1, fold, deterministic=True)
+        sql, params = compiler.compile(self.lhs)
+        return f"softbridge_fold({sql})", params
 
 
 # How many of an ID number's last digits a masked number shows.
