@@ -13,7 +13,8 @@ from django.db.models import F
 
 from tests import factories
 from villages.models import Household, Resident, Village
-from villages.roster import COLUMNS, roster_import, roster_template_rows
+from villages.roster.columns import COLUMNS, roster_template_rows
+from villages.roster.importing import roster_import
 
 D = datetime.date
 ENGLISH = [
