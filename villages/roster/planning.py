@@ -47,8 +47,7 @@ def plan_import(
     register = register_of(commune)
     named = [row for row in rows if row.village_code]
     village_names = _village_names(checker, named)
-    household_villages = _household_villages(checker, named)
-    household_distances = _household_distances(checker, named)
+    household_villages, household_distances = _households(checker, named)
     _plan_villages(plan, result, checker, register, village_names)
     _plan_households(plan, result, register, household_villages, household_distances)
     _plan_residents(plan, result, checker, register, rows, progress)
@@ -74,34 +73,31 @@ def _village_names(checker: Checker, rows: list[CheckedRow]) -> dict[str, tuple[
     return seen
 
 
-def _household_villages(checker: Checker, rows: list[CheckedRow]) -> dict[str, tuple[int, str]]:
-    """Each household's first row and village: a household is in one village."""
-    seen: dict[str, tuple[int, str]] = {}
+def _households(
+    checker: Checker, rows: list[CheckedRow]
+) -> tuple[dict[str, tuple[int, str]], dict[str, tuple[int, Decimal]]]:
+    """Each household's village and distance, with the first row giving each.
+
+    A household is in one village, and its rows must not disagree on its distance (an
+    empty cell agrees with anything).
+    """
+    villages: dict[str, tuple[int, str]] = {}
+    distances: dict[str, tuple[int, Decimal]] = {}
     for row in rows:
         household_code = row.values[0]
         if not household_code:
             continue
-        first = seen.get(household_code)
-        if first is None:
-            seen[household_code] = (row.row, row.village_code)
-        elif first[1] != row.village_code:
+        first = villages.setdefault(household_code, (row.row, row.village_code))
+        if first[1] != row.village_code:
             checker.fail(
                 row,
                 "village_code",
                 _("Household %(household)s is in village %(village)s on row %(row)s.")
                 % {"household": household_code, "village": first[1], "row": first[0]},
             )
-    return seen
-
-
-def _household_distances(checker: Checker, rows: list[CheckedRow]) -> dict[str, tuple[int, Decimal]]:
-    """Each household's distance and the first row giving it: its rows must not disagree on it."""
-    seen: dict[str, tuple[int, Decimal]] = {}
-    for row in rows:
-        household_code = row.values[0]
-        if not household_code or row.distance is None:
+        if row.distance is None:
             continue
-        first = seen.setdefault(household_code, (row.row, row.distance))
+        first = distances.setdefault(household_code, (row.row, row.distance))
         if first[1] != row.distance:
             checker.fail(
                 row,
@@ -109,7 +105,7 @@ def _household_distances(checker: Checker, rows: list[CheckedRow]) -> dict[str, 
                 _("Household %(household)s is %(distance)s km away on row %(row)s, %(this)s km here.")
                 % {"household": household_code, "distance": first[1], "row": first[0], "this": row.distance},
             )
-    return seen
+    return villages, distances
 
 
 def _plan_villages(
