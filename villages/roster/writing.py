@@ -29,6 +29,15 @@ HISTORY_REASON = "roster import"
 BATCH = 5000
 
 
+# A new household's columns that a roster does not carry: they get the model's defaults.
+_HOUSEHOLD_NOT_IN_ROSTER = ("address", "phone", "has_smartphone", "has_internet", "version")
+
+
+def _defaults(model, names: tuple[str, ...]) -> tuple:
+    """The values `model` gives the fields `names` of a new row, as Model() would."""
+    return tuple(model._meta.get_field(name).get_default() for name in names)
+
+
 class Stale(Exception):
     """A row changed between the check and the write."""
 
@@ -46,21 +55,12 @@ def write(plan: Plan, progress: Progress | None, user_id: int | None) -> None:
         Village.objects.filter(pk=pk).update(name=name)
     village_ids = dict(Village.objects.filter(commune=commune).values_list("code", "pk"))
 
+    blanks = _defaults(Household, _HOUSEHOLD_NOT_IN_ROSTER)
     household_created = _insert(
         Household,
+        ["commune_id", "village_id", "code", "distance_km", *_HOUSEHOLD_NOT_IN_ROSTER],
         [
-            "commune_id",
-            "village_id",
-            "code",
-            "address",
-            "phone",
-            "has_smartphone",
-            "has_internet",
-            "distance_km",
-            "version",
-        ],
-        [
-            (commune_id, village_ids[village], code, "", "", False, False, distance, 1)
+            (commune_id, village_ids[village], code, distance, *blanks)
             for code, (village, distance) in plan.household_new.items()
         ],
     )
