@@ -6,7 +6,7 @@ It generates a roster of --rows residents (realistic Vietnamese names, household
 four, about 30 villages, ID numbers for most adults, ladder dates for many), writes it as a
 CSV file, and then, --runs times over an emptied register:
 
-- imports the file with villages.roster.roster_import (what `import_roster` runs): read,
+- imports the file with villages.roster.importing.roster_import (what `import_roster` runs): read,
   check every row, write;
 - imports the same file again (nothing changes, so nothing is written);
 - empties the tables and loads the same villages, households and residents with COPY
@@ -46,7 +46,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from villages.models import Commune, Household, Resident  # noqa: E402
-from villages.roster import roster_import  # noqa: E402
+from villages.roster.importing import roster_import  # noqa: E402
 from villages.text import clean_name, fold  # noqa: E402
 
 FAMILY = "Nông Hoàng Lương Lò Nguyễn Bế Đinh Triệu Lục Hà Vi Lý Mã Đàm Sầm Hứa Chu Lưu Đoàn Phùng".split()

@@ -30,7 +30,7 @@ from rest_framework.test import APIClient
 from mobilization.models import CommunicationActivity, HomeVisit
 from tests import factories
 from training.models import TrainingSession
-from villages.roster import roster_import
+from villages.roster.importing import roster_import
 
 FUZZ = settings(
     max_examples=40,

@@ -20,7 +20,7 @@ from reports.selectors.adoption import _Tally, adoption_series, month_index
 from tests import factories
 from tests.test_reports_exact import as_tuples, brute_series, each_village, months_from, residents_of
 from villages.models import LadderStep, Resident
-from villages.roster import roster_import
+from villages.roster.importing import roster_import
 from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
 
 D = datetime.date

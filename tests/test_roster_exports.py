@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tests import factories
 from villages.models import Household, Resident
-from villages.roster import roster_import
+from villages.roster.importing import roster_import
 
 D = datetime.date
 

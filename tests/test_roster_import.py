@@ -13,7 +13,8 @@ from django.db.models import F
 
 from tests import factories
 from villages.models import Household, Resident, Village
-from villages.roster import COLUMNS, roster_import, roster_template_rows
+from villages.roster.columns import COLUMNS, roster_template_rows
+from villages.roster.importing import roster_import
 
 D = datetime.date
 ENGLISH = [
@@ -205,6 +206,18 @@ def test_imported_rows_are_what_the_models_would_save(commune):
         assert (resident.full_name, resident.search_name, resident.commune_id) == before
         resident.full_clean()
         assert resident.version == 1
+
+
+def test_a_new_household_gets_the_models_defaults_for_what_a_roster_does_not_carry(commune):
+    """The model says what a new household holds before anyone records it; the import follows it."""
+    run(commune, csv_file(GOOD))
+    not_in_roster = ["address", "phone", "has_smartphone", "has_internet", "worker_in_charge_id", "version"]
+    blank = Household()
+
+    households = list(Household.objects.values_list(*not_in_roster))
+
+    assert len(households) == 2
+    assert set(households) == {tuple(getattr(blank, name) for name in not_in_roster)}
 
 
 def test_template_example_row_imports(commune):

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from tests.test_roster_import import ENGLISH, GOOD, csv_file, located, register_snapshot, run, xlsx_file
 from villages.models import Resident
-from villages.roster import MAX_COLUMNS, MAX_LINE_CHARS
+from villages.roster.reading import MAX_COLUMNS, MAX_LINE_CHARS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The address space the import command may use, measured (VmPeak): the command itself
@@ -249,7 +249,7 @@ def with_member(data: bytes, name: str, content: bytes) -> bytes:
 
 
 def test_a_workbook_that_unpacks_to_more_than_the_cap_is_refused_before_unpacking(commune, monkeypatch):
-    monkeypatch.setattr("villages.roster.MAX_XLSX_UNPACKED_BYTES", 2**20)
+    monkeypatch.setattr("villages.roster.reading.MAX_XLSX_UNPACKED_BYTES", 2**20)
     # A 2 MB member packs to a few KB: a small zip bomb, under a small cap.
     data = with_member(xlsx_file(GOOD), "xl/media/padding.bin", b"\0" * (2 * 2**20))
     assert len(data) < 20_000
@@ -263,7 +263,7 @@ def test_a_workbook_that_unpacks_to_more_than_the_cap_is_refused_before_unpackin
 
 
 def test_a_workbook_within_the_unpacked_cap_imports(commune, monkeypatch):
-    monkeypatch.setattr("villages.roster.MAX_XLSX_UNPACKED_BYTES", 2**20)
+    monkeypatch.setattr("villages.roster.reading.MAX_XLSX_UNPACKED_BYTES", 2**20)
     data = with_member(xlsx_file(GOOD), "xl/media/padding.bin", b"\0" * 1000)
 
     assert run(commune, data).errors == []

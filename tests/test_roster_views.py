@@ -13,9 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
-from villages import roster, roster_views
+from villages import roster_views
 from villages.models import Household, Resident, Village
-from villages.roster import COLUMNS, roster_import
+from villages.roster import reading
+from villages.roster.columns import COLUMNS
+from villages.roster.importing import roster_import
 
 HEADERS = ["ma_thon", "ten_thon", "ma_ho", "ho_ten", "nam_sinh", "so_dinh_danh"]
 GOOD = [
@@ -184,8 +186,8 @@ def test_the_preview_reads_the_file_once_however_often_it_is_opened(
         reads.append(source)
         return real_roster_table(source)
 
-    real_roster_table = roster.roster_table
-    monkeypatch.setattr(roster, "roster_table", counted_roster_table)
+    real_roster_table = reading.roster_table
+    monkeypatch.setattr(reading, "roster_table", counted_roster_table)
     client.force_login(official)
     url = upload(client, commune, BAD)["Location"]
 

@@ -23,7 +23,7 @@ from mobilization.services import mobilization_model_save
 from tests import factories
 from training.models import Topic
 from villages.models import Household, Resident
-from villages.roster import roster_import
+from villages.roster.importing import roster_import
 
 # Each starts with one of the characters a spreadsheet reads as the start of a formula.
 PAYLOADS = ["=1+2", "+1+2", "-1+2", "@SUM(1+2)", "\t=1+2", "\r=1+2"]

@@ -4,7 +4,7 @@ Every export starts from the scoped selectors (villages.selectors), so a village
 file holds their villages only and nobody gets a row outside their area. Personal ID
 numbers are masked (`********1234`) except for the commune's officials and superusers.
 
-The residents' export has the roster import's columns (villages.roster.COLUMNS), with
+The residents' export has the roster import's columns (villages.roster.columns.COLUMNS), with
 the words the import reads (chủ hộ, Nam, chuyển đi, ... in Vietnamese, head, M,
 moved_away in English): an official's export imports back unchanged, and a masked ID
 number is read by the import as an empty cell. Headers are Vietnamese when the page is.
@@ -29,14 +29,14 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 
 from villages.admin_scoping import standing_of
-from villages.roster import COLUMNS
+from villages.roster.columns import COLUMNS
 from villages.selectors import households_visible_to, residents_visible_to, with_list_columns
 from villages.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
 from villages.text import mask_national_id
 
 CHUNK = 2000
 
-# The import's own words, so that an export reads back (see villages.roster).
+# The import's own words, so that an export reads back (see villages.roster.cells).
 _VIETNAMESE_WORDS = {
     "relation": {"head": "chủ hộ", "spouse": "vợ/chồng", "child": "con", "parent": "bố/mẹ", "other": "khác"},
     "sex": {"M": "Nam", "F": "Nữ"},

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from villages.models import Commune
-from villages.roster import roster_import
+from villages.roster.importing import roster_import
 
 # A file this long shows its progress even when stderr is not a terminal (a log, a CI job).
 LARGE_FILE_ROWS = 10_000
