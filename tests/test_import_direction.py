@@ -2,10 +2,14 @@
 training, then reports; the site (softbridge's URL map, API routes, backups) sits on top and
 its request machinery (softbridge's security log, API endpoint classes, typed ids) below all.
 
-A module may import from its own layer and those below it. A view may also read another
-app's selectors (a page shows what it needs). The one reference that must point back, the
-household's worker in charge (villages.Household.worker_in_charge -> mobilization.Worker),
-is a lazy "app.Model" string, which is not an import.
+A module may import from its own layer and those below it. A view (a page or an API
+endpoint) may also read another app's selectors: a page shows what it needs.
+
+Two foreign keys point back, as lazy "app.Model" strings, which are not imports: the
+household's worker in charge (villages.Household.worker_in_charge -> mobilization.Worker)
+and the session an application was submitted at (mobilization.Application.session ->
+training.TrainingSession). Code below reaches the model above only through such a key
+(villages.selectors.workers_in_charge_choices, mobilization.selectors.application_session_choices).
 """
 
 import ast
