@@ -170,6 +170,9 @@ class Household(Versioned):
         _("distance to the one-stop office (km)"),
         help_text=_("One way, by road. Empty: the village's usual distance is used."),
     )
+    # The one key from the register up to the program (apps depend register <- program <-
+    # training <- reports, tests/test_import_direction.py): a lazy string, and the register's
+    # code reaches workers only through it (villages.selectors.workers_in_charge_choices).
     worker_in_charge = models.ForeignKey(
         "mobilization.Worker",
         on_delete=models.SET_NULL,
