@@ -75,6 +75,9 @@ class OutreachRecord(models.Model):
 
     # The foreign keys that must point into the record's own commune.
     same_commune: tuple[str, ...] = ()
+    # What a person enters for the record, besides its commune: the fields of the admin's form
+    # and of the API, and the keywords of the service that records it (entered_in).
+    entered_fields: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
@@ -83,10 +86,17 @@ class OutreachRecord(models.Model):
         errors = {}
         for name in self.same_commune:
             related = getattr(self, name) if getattr(self, f"{name}_id") else None
-            if related is not None and related.commune_id != self.commune_id:
+            # A form that sets the commune after validating (CommunicationForm) has none yet.
+            if related is not None and self.commune_id is not None and related.commune_id != self.commune_id:
                 errors[name] = OTHER_COMMUNE_REFUSALS[related._meta.label]
         if errors:
             raise ValidationError(errors)
+
+    @classmethod
+    def entered_in(cls, data) -> dict:
+        """The entered fields present in `data` (a form's or a serializer's cleaned data), as the
+        keywords of the service that records the record; an absent one keeps the service's default."""
+        return {name: data[name] for name in cls.entered_fields if name in data}
 
 
 class TaggedOutreachRecord(OutreachRecord):
@@ -311,6 +321,7 @@ class HomeVisit(TaggedOutreachRecord):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     same_commune = ("household",)
+    entered_fields = ("household", "visited_on", "workers", "outcome", "follow_up_on", "notes")
 
     class Meta:
         verbose_name = _("home visit")
@@ -382,6 +393,7 @@ class CommunicationActivity(TaggedOutreachRecord):
 
     # The villages are many: communication_record checks them.
     same_commune = ("group",)
+    entered_fields = ("channel", "held_on", "villages", "topic", "reach", "group")
 
     class Meta:
         verbose_name = _("communication activity")
@@ -476,6 +488,18 @@ class Application(OutreachRecord):
 
     # A dossier, its resident, its village and its helpers belong to one commune.
     same_commune = ("village", "resident", "helped_by", "visit", "session")
+    entered_fields = (
+        "resident",
+        "village",
+        "field",
+        "procedure",
+        "submitted_on",
+        "channel",
+        "result_delivery",
+        "helped_by",
+        "visit",
+        "session",
+    )
 
     class Meta:
         verbose_name = _("application")

@@ -2,13 +2,17 @@
 its commune whoever writes it, and the records keep their reverse names and audit trail."""
 
 import datetime
+import inspect
 
 import pytest
+from django.contrib.admin import site
 from django.core.exceptions import ValidationError
 
 from mobilization.models import Application, CommunicationActivity, HomeVisit, VisitHelp
+from mobilization.services import application_record, communication_record, visit_log
 from tests import factories
 from training.models import Attendance, TrainingSession
+from training.services import session_record
 
 DAY = datetime.date(2025, 3, 1)
 
@@ -80,3 +84,26 @@ def test_records_keep_their_reverse_names_and_history(commune, household_a, resi
     assert visit.history.count() == 1
     assert resident_a.visit_helps.get().history.count() == 1
     assert resident_a.attendances.get().history.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("model", "record"),
+    [
+        (HomeVisit, visit_log),
+        (CommunicationActivity, communication_record),
+        (TrainingSession, session_record),
+        (Application, application_record),
+    ],
+)
+def test_entered_fields_are_what_the_service_takes_and_the_admin_shows(model, record):
+    # One list serves the admin's form, the API and the service call of pages, API and admin.
+    assert set(model.entered_fields) <= set(inspect.signature(record).parameters)
+    admin_fields = site._registry[model].fields
+    assert [name for name in admin_fields if name != "commune"] == list(model.entered_fields)
+
+
+def test_entered_in_leaves_absent_fields_to_the_service_defaults():
+    assert TrainingSession.entered_in({"held_on": DAY, "venue": "", "model": None}) == {
+        "held_on": DAY,
+        "venue": "",
+    }

@@ -87,6 +87,7 @@ class TrainingSession(TaggedOutreachRecord):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True, null=True)
 
     same_commune = ("village", "group")
+    entered_fields = ("village", "venue_kind", "venue", "held_on", "topics", "facilitators", "group", "notes")
 
     class Meta:
         verbose_name = _("training session")
