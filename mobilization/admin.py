@@ -183,12 +183,17 @@ class VisitHelpFormSet(ScopedInlineFormSet):
                 )
 
 
-class VisitHelpInline(ScopedInline):
-    model = VisitHelp
+class OutreachHelpInline(ScopedInline):
+    """The residents a visit or a session helped (models.OutreachHelp), with what they achieved."""
+
     form = HelpForm
-    formset = VisitHelpFormSet
     fields = ("resident", "achievements")
     autocomplete_fields = ("resident",)
+
+
+class VisitHelpInline(OutreachHelpInline):
+    model = VisitHelp
+    formset = VisitHelpFormSet
 
 
 class HomeVisitForm(ScopedModelForm):
@@ -228,7 +233,7 @@ class HomeVisitAdmin(OutreachDeletes, ScopedAdmin):
     search_text_fields = ("household__address",)
     search_exact_fields = ("household__code",)
     autocomplete_fields = ("household", "workers")
-    fields = ("household", "visited_on", "workers", "outcome", "follow_up_on", "notes")
+    fields = HomeVisit.entered_fields
     inlines = [VisitHelpInline]
 
     def may_write(self, user, visit):
@@ -340,7 +345,7 @@ class CommunicationActivityAdmin(OutreachDeletes, ScopedAdmin):
     list_select_related = ("group",)
     date_hierarchy = "held_on"
     search_text_fields = ("topic",)
-    fields = ("commune", "channel", "held_on", "villages", "topic", "reach", "group")
+    fields = ("commune", *CommunicationActivity.entered_fields)
     writers = OUTREACH_WRITERS
 
     def may_write(self, user, activity):
@@ -374,19 +379,7 @@ class ApplicationAdmin(ScopedAdmin):
     search_text_fields = ("procedure",)
     search_national_id_fields = ("resident__national_id",)
     autocomplete_fields = ("resident", "helped_by", "visit", "session")
-    fields = (
-        "commune",
-        "resident",
-        "village",
-        "field",
-        "procedure",
-        "submitted_on",
-        "channel",
-        "result_delivery",
-        "helped_by",
-        "visit",
-        "session",
-    )
+    fields = ("commune", *Application.entered_fields)
 
     def save_model(self, request, obj, form, change):
         self.check_write(request, obj)

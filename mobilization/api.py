@@ -317,12 +317,7 @@ class CommunicationViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destr
             return existing, False
         activity = communication_record(
             commune_id=data["commune_id"],
-            channel=data["channel"],
-            held_on=data["held_on"],
-            villages=data["villages"],
-            topic=data["topic"],
-            reach=data.get("reach", 0),
-            group=data.get("group"),
+            **CommunicationActivity.entered_in(data),
             recorded_by=self.request.user,
             submission_key=data["submission_key"],
             model=data.get("model"),

@@ -17,12 +17,13 @@ from villages.models import Commune, choices_check
 from villages.text import clean_name
 
 
-def tagged_model_field(related_name: str):
+def tagged_model_field(related_name: str | None = None):
     """The `model` a visit, session or communication activity belongs to.
 
     PROTECT: a model's tagged activities are its record for the year-end recognition, so a
     model with activities cannot be deleted (untag or end it instead); SET_NULL would
-    silently erase its results.
+    silently erase its results. Without `related_name` the reverse name is the record's
+    Meta.default_related_name.
     """
     return models.ForeignKey(
         "mobilization.MobilizationModel",
@@ -32,6 +33,101 @@ def tagged_model_field(related_name: str):
         related_name=related_name,
         verbose_name=_("mobilization model"),
     )
+
+
+# What an outreach record says of a relation that belongs to another commune, by its model.
+OTHER_COMMUNE_REFUSALS = {
+    "villages.Village": _("This village is in another commune."),
+    "villages.Household": _("This household is in another commune."),
+    "villages.Resident": _("This resident is registered in another commune."),
+    "mobilization.Worker": _("This worker belongs to another commune."),
+    "mobilization.WorkerGroup": _("This group belongs to another commune."),
+    "mobilization.HomeVisit": _("This visit belongs to another commune."),
+    "training.TrainingSession": _("This session belongs to another commune."),
+}
+
+
+class OutreachRecord(models.Model):
+    """What every record of the program's work keeps: a home visit, a communication activity,
+    a training session (training.models) and an application.
+
+    The reverse name of `commune` is each record's Meta.default_related_name
+    (`commune.visits`, `commune.applications`, ...). `clean` refuses a relation named in
+    `same_commune` that belongs to another commune: the rule is the record's, whoever
+    writes it (a form, the API, the admin, the importer).
+    """
+
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, verbose_name=_("commune"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    # Sent by the form (or API client) that creates the row: a second submit of the same
+    # form finds the first row instead of saving it twice (services.save_once).
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    # The audit trail: who changed what, when (deletions included).
+    history = HistoricalRecords(inherit=True)
+
+    # The foreign keys that must point into the record's own commune.
+    same_commune: tuple[str, ...] = ()
+    # What a person enters for the record, besides its commune: the fields of the admin's form
+    # and of the API, and the keywords of the service that records it (entered_in).
+    entered_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        errors = {}
+        for name in self.same_commune:
+            related = getattr(self, name) if getattr(self, f"{name}_id") else None
+            # A form that sets the commune after validating (CommunicationForm) has none yet.
+            if related is not None and self.commune_id is not None and related.commune_id != self.commune_id:
+                errors[name] = OTHER_COMMUNE_REFUSALS[related._meta.label]
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def entered_in(cls, data) -> dict:
+        """The entered fields present in `data` (a form's or a serializer's cleaned data), as the
+        keywords of the service that records the record; an absent one keeps the service's default."""
+        return {name: data[name] for name in cls.entered_fields if name in data}
+
+
+class TaggedOutreachRecord(OutreachRecord):
+    """An outreach record that may be tagged with the mobilization model it belongs to and that
+    was held in villages (villages.access.may_delete_outreach asks which)."""
+
+    model = tagged_model_field()
+
+    class Meta:
+        abstract = True
+
+    def outreach_village_ids(self) -> list[int]:
+        """The villages this record was outreach in."""
+        raise NotImplementedError
+
+
+class OutreachHelp(models.Model):
+    """A resident helped by an outreach record (a visit's VisitHelp, a session's Attendance), and
+    what they achieved (villages.models.Achievement values, in the order first noted).
+
+    The reverse name of `resident` is the row's Meta.default_related_name.
+    """
+
+    resident = models.ForeignKey("villages.Resident", on_delete=models.CASCADE, verbose_name=_("resident"))
+    achievements = models.JSONField(_("achieved"), default=list, blank=True)
+
+    # The audit trail: who changed what, when.
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
 
 
 class WorkerGroupKind(models.TextChoices):
@@ -209,14 +305,11 @@ class HomeVisitOutcome(models.TextChoices):
     DECLINED = "declined", _("declined help")
 
 
-class HomeVisit(models.Model):
+class HomeVisit(TaggedOutreachRecord):
     """One or more workers at one household on a date ("every lane, every door")."""
 
     Outcome = HomeVisitOutcome
 
-    commune = models.ForeignKey(
-        Commune, on_delete=models.CASCADE, related_name="visits", verbose_name=_("commune")
-    )
     household = models.ForeignKey(
         "villages.Household", on_delete=models.PROTECT, related_name="visits", verbose_name=_("household")
     )
@@ -225,25 +318,14 @@ class HomeVisit(models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.DONE)
     notes = models.TextField(_("notes"), blank=True)
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    model = tagged_model_field("visits")
-    # Sent by the form (or API client) that creates the row: a second submit of the same
-    # form finds the first row instead of saving it twice.
-    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
-    # The audit trail: who changed what, when.
-    history = HistoricalRecords()
+    same_commune = ("household",)
+    entered_fields = ("household", "visited_on", "workers", "outcome", "follow_up_on", "notes")
 
     class Meta:
         verbose_name = _("home visit")
+        default_related_name = "visits"
         verbose_name_plural = _("home visits")
         ordering = ["-visited_on", "-id"]
         constraints = [
@@ -263,22 +345,16 @@ class HomeVisit(models.Model):
         return [self.household.village_id]
 
 
-class VisitHelp(models.Model):
+class VisitHelp(OutreachHelp):
     """A member of the visited household who was helped, and what they achieved."""
 
     visit = models.ForeignKey(
         HomeVisit, on_delete=models.CASCADE, related_name="helped", verbose_name=_("visit")
     )
-    resident = models.ForeignKey(
-        "villages.Resident", on_delete=models.CASCADE, related_name="visit_helps", verbose_name=_("resident")
-    )
-    achievements = models.JSONField(_("achieved"), default=list, blank=True)
-
-    # The audit trail: who changed what, when.
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("resident helped")
+        default_related_name = "visit_helps"
         verbose_name_plural = _("residents helped")
         constraints = [models.UniqueConstraint(fields=["visit", "resident"], name="visit_help_unique")]
 
@@ -294,12 +370,9 @@ class CommunicationActivityChannel(models.TextChoices):
     ZALO_GROUP = "zalo_group", _("Zalo group message")
 
 
-class CommunicationActivity(models.Model):
+class CommunicationActivity(TaggedOutreachRecord):
     Channel = CommunicationActivityChannel
 
-    commune = models.ForeignKey(
-        Commune, on_delete=models.CASCADE, related_name="communications", verbose_name=_("commune")
-    )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     held_on = models.DateField(_("date"))
     villages = models.ManyToManyField(
@@ -315,27 +388,16 @@ class CommunicationActivity(models.Model):
         related_name="communications",
         verbose_name=_("worker group"),
     )
-    model = tagged_model_field("communications")
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
     # Empty for activities recorded before the time was kept.
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True, null=True)
 
-    # Sent by the form (or API client) that creates the row: a second submit of the same
-    # form finds the first row instead of saving it twice.
-    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-
-    # The audit trail: who changed what, when (deletions included).
-    history = HistoricalRecords()
+    # The villages are many: communication_record checks them.
+    same_commune = ("group",)
+    entered_fields = ("channel", "held_on", "villages", "topic", "reach", "group")
 
     class Meta:
         verbose_name = _("communication activity")
+        default_related_name = "communications"
         verbose_name_plural = _("communication activities")
         ordering = ["-held_on", "-id"]
         constraints = [choices_check("channel", CommunicationActivityChannel, "communication_channel_valid")]
@@ -369,16 +431,13 @@ class ApplicationDelivery(models.TextChoices):
     ONLINE = "online", _("online, on the phone")
 
 
-class Application(models.Model):
+class Application(OutreachRecord):
     """An administrative dossier the commune received, online or in person."""
 
     Field = ApplicationField
     Channel = ApplicationChannel
     Delivery = ApplicationDelivery
 
-    commune = models.ForeignKey(
-        Commune, on_delete=models.CASCADE, related_name="applications", verbose_name=_("commune")
-    )
     resident = models.ForeignKey(
         "villages.Resident",
         on_delete=models.SET_NULL,
@@ -426,24 +485,25 @@ class Application(models.Model):
         related_name="applications",
         verbose_name=_("training session"),
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
+
+    # A dossier, its resident, its village and its helpers belong to one commune.
+    same_commune = ("village", "resident", "helped_by", "visit", "session")
+    entered_fields = (
+        "resident",
+        "village",
+        "field",
+        "procedure",
+        "submitted_on",
+        "channel",
+        "result_delivery",
+        "helped_by",
+        "visit",
+        "session",
     )
-
-    # Sent by the form (or API client) that creates the row: a second submit of the same
-    # form finds the first row instead of saving it twice.
-    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-
-    # The audit trail: who changed what, when.
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("application")
+        default_related_name = "applications"
         verbose_name_plural = _("applications")
         ordering = ["-submitted_on", "-id"]
         constraints = [
@@ -455,22 +515,6 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.get_field_display()} {self.submitted_on:%Y-%m-%d}"
-
-    def clean(self):
-        # A dossier, its resident, its village and its helpers belong to one commune.
-        errors = {}
-        if self.village_id and self.village.commune_id != self.commune_id:
-            errors["village"] = _("This village is in another commune.")
-        if self.resident_id and self.resident.commune_id != self.commune_id:
-            errors["resident"] = _("This resident is registered in another commune.")
-        if self.helped_by_id and self.helped_by.commune_id != self.commune_id:
-            errors["helped_by"] = _("This worker belongs to another commune.")
-        if self.visit_id and self.visit.commune_id != self.commune_id:
-            errors["visit"] = _("This visit belongs to another commune.")
-        if self.session_id and self.session.commune_id != self.commune_id:
-            errors["session"] = _("This session belongs to another commune.")
-        if errors:
-            raise ValidationError(errors)
 
     @property
     def is_online(self) -> bool:

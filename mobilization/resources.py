@@ -99,7 +99,7 @@ class VisitHelpResource(ScopedResource):
 class CommunicationActivityResource(ScopedResource):
     class Meta(ScopedResource.Meta):
         model = CommunicationActivity
-        fields = ("id", "commune", "channel", "held_on", "villages", "topic", "reach", "group")
+        fields = ("id", "commune", *CommunicationActivity.entered_fields)
 
 
 class ApplicationResource(ScopedResource):
@@ -132,16 +132,7 @@ class ApplicationResource(ScopedResource):
         # A new dossier moves the resident's ladder: record it through the service.
         recorded = application_record(
             commune=instance.commune,
-            field=instance.field,
-            channel=instance.channel,
-            submitted_on=instance.submitted_on,
-            resident=instance.resident,
-            village=instance.village,
-            procedure=instance.procedure,
-            result_delivery=instance.result_delivery,
-            helped_by=instance.helped_by,
-            visit=instance.visit,
-            session=instance.session,
+            **{name: getattr(instance, name) for name in Application.entered_fields},
             recorded_by=self.user,
         )
         adopt(instance, recorded)

@@ -226,13 +226,19 @@ def helps_of(data: list[dict]) -> list[Help]:
 # --- Home visits
 
 
-class VisitHelpSerializer(serializers.ModelSerializer):
+class OutreachHelpSerializer(serializers.ModelSerializer):
+    """A resident helped at a visit or a session (mobilization.models.OutreachHelp), as read."""
+
     achievements = serializers.ListField(child=serializers.ChoiceField(choices=Achievement.choices))
 
     class Meta:
-        model = VisitHelp
         fields = ["resident", "achievements"]
         read_only_fields = fields
+
+
+class VisitHelpSerializer(OutreachHelpSerializer):
+    class Meta(OutreachHelpSerializer.Meta):
+        model = VisitHelp
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -330,18 +336,7 @@ class VisitUpdateSerializer(serializers.ModelSerializer):
 class CommunicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = CommunicationActivity
-        fields = [
-            "id",
-            "commune",
-            "channel",
-            "held_on",
-            "villages",
-            "topic",
-            "reach",
-            "group",
-            "model",
-            "recorded_by",
-        ]
+        fields = ["id", "commune", *CommunicationActivity.entered_fields, "model", "recorded_by"]
         read_only_fields = fields
 
 
@@ -414,7 +409,7 @@ class CommunicationInputSerializer(serializers.ModelSerializer):
 
 class CommunicationUpdateSerializer(CommunicationInputSerializer):
     class Meta(CommunicationInputSerializer.Meta):
-        fields = ["channel", "held_on", "villages", "topic", "reach", "group", "model"]
+        fields = [*CommunicationActivity.entered_fields, "model"]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -433,21 +428,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Application
-        fields = [
-            "id",
-            "commune",
-            "resident",
-            "village",
-            "field",
-            "procedure",
-            "submitted_on",
-            "channel",
-            "result_delivery",
-            "helped_by",
-            "visit",
-            "session",
-            "recorded_by",
-        ]
+        fields = ["id", "commune", *Application.entered_fields, "recorded_by"]
         read_only_fields = fields
 
 

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.admin import OUTREACH_WRITERS, HelpForm, achievement_labels, not_in_future
+from mobilization.admin import OUTREACH_WRITERS, OutreachHelpInline, achievement_labels, not_in_future
 from mobilization.services import Help
 from training.models import Attendance, Topic, TrainingSession
 from training.resources import AttendanceResource, TopicResource, TrainingSessionResource
@@ -19,7 +19,6 @@ from villages.admin_scoping import (
     OutreachDeletes,
     ReadOnlyScopedAdmin,
     ScopedAdmin,
-    ScopedInline,
     ScopedModelForm,
     ScopedRelatedFilter,
     adopt,
@@ -44,11 +43,8 @@ class TopicAdmin(ScopedAdmin):
         return topic.session_count
 
 
-class AttendanceInline(ScopedInline):
+class AttendanceInline(OutreachHelpInline):
     model = Attendance
-    form = HelpForm
-    fields = ("resident", "achievements")
-    autocomplete_fields = ("resident",)
 
 
 class TrainingSessionForm(ScopedModelForm):
@@ -77,17 +73,7 @@ class TrainingSessionAdmin(OutreachDeletes, ScopedAdmin):
     date_hierarchy = "held_on"
     search_text_fields = ("venue", "village__name", "topics__name")
     autocomplete_fields = ("facilitators",)
-    fields = (
-        "commune",
-        "village",
-        "venue_kind",
-        "venue",
-        "held_on",
-        "topics",
-        "facilitators",
-        "group",
-        "notes",
-    )
+    fields = ("commune", *TrainingSession.entered_fields)
     inlines = [AttendanceInline]
 
     def may_write(self, user, session):
@@ -119,14 +105,7 @@ class TrainingSessionAdmin(OutreachDeletes, ScopedAdmin):
         data = form.cleaned_data
         session = session_record(
             commune=data["commune"],
-            held_on=data["held_on"],
-            village=data["village"],
-            venue_kind=data["venue_kind"],
-            venue=data["venue"],
-            topics=data["topics"],
-            facilitators=data["facilitators"],
-            group=data["group"],
-            notes=data["notes"],
+            **TrainingSession.entered_in(data),
             attendees=[
                 Help(resident=f.cleaned_data["resident"], achievements=f.cleaned_data["achievements"])
                 for formset in formsets

@@ -84,14 +84,7 @@ class SessionViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, Sc
             return existing, False
         session = session_record(
             commune=data["commune"],
-            held_on=data["held_on"],
-            village=data.get("village"),
-            venue_kind=data["venue_kind"],
-            venue=data["venue"],
-            topics=data["topics"],
-            facilitators=data["facilitators"],
-            group=data.get("group"),
-            notes=data["notes"],
+            **TrainingSession.entered_in(data),
             model=data["model"],
             attendees=helps_of(data["attendees"]),
             recorded_by=self.request.user,

@@ -1,12 +1,10 @@
 """Training sessions at village cultural houses, households, the commune office or schools."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from mobilization.models import tagged_model_field
+from mobilization.models import OutreachHelp, TaggedOutreachRecord, tagged_model_field
 from villages.models import Commune, choices_check
 from villages.text import clean_name
 
@@ -54,12 +52,9 @@ class TrainingSessionVenueKind(models.TextChoices):
     SCHOOL = "school", _("school")
 
 
-class TrainingSession(models.Model):
+class TrainingSession(TaggedOutreachRecord):
     VenueKind = TrainingSessionVenueKind
 
-    commune = models.ForeignKey(
-        Commune, on_delete=models.CASCADE, related_name="training_sessions", verbose_name=_("commune")
-    )
     village = models.ForeignKey(
         "villages.Village",
         on_delete=models.PROTECT,
@@ -85,28 +80,18 @@ class TrainingSession(models.Model):
         related_name="training_sessions",
         verbose_name=_("organising group"),
     )
+    # Not "training_sessions": the model's reverse name was "sessions" first.
     model = tagged_model_field("sessions")
     notes = models.TextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
     # Empty for sessions recorded before the time was kept.
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True, null=True)
 
-    # Sent by the form (or API client) that creates the row: a second submit of the same
-    # form finds the first row instead of saving it twice.
-    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-
-    # The audit trail: who changed what, when.
-    history = HistoricalRecords()
+    same_commune = ("village", "group")
+    entered_fields = ("village", "venue_kind", "venue", "held_on", "topics", "facilitators", "group", "notes")
 
     class Meta:
         verbose_name = _("training session")
+        default_related_name = "training_sessions"
         verbose_name_plural = _("training sessions")
         ordering = ["-held_on", "-id"]
         constraints = [
@@ -127,20 +112,14 @@ class TrainingSession(models.Model):
         return [self.village_id] if self.village_id else []
 
 
-class Attendance(models.Model):
+class Attendance(OutreachHelp):
     session = models.ForeignKey(
         TrainingSession, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("session")
     )
-    resident = models.ForeignKey(
-        "villages.Resident", on_delete=models.CASCADE, related_name="attendances", verbose_name=_("resident")
-    )
-    achievements = models.JSONField(_("achieved"), default=list, blank=True)
-
-    # The audit trail: who changed what, when.
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("attendance")
+        default_related_name = "attendances"
         verbose_name_plural = _("attendances")
         constraints = [models.UniqueConstraint(fields=["session", "resident"], name="attendance_unique")]
 

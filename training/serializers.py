@@ -15,24 +15,25 @@ from mobilization.selectors import (
     worker_groups_visible_to,
     workers_visible_to,
 )
-from mobilization.serializers import SUBMISSION_KEY_HELP, HelpSerializer, model_tag_api_field
+from mobilization.serializers import (
+    SUBMISSION_KEY_HELP,
+    HelpSerializer,
+    OutreachHelpSerializer,
+    model_tag_api_field,
+)
 from softbridge.api_endpoints import ScopedPrimaryKeyField, refuse_unless
 from training.models import Attendance, Topic, TrainingSession
 from training.selectors import topics_visible_to
 from villages.access import may_log_outreach, may_manage_program
-from villages.models import Achievement, Commune, Village
+from villages.models import Commune, Village
 from villages.selectors import communes_visible_to, villages_visible_to
 from villages.serializers import not_in_future
 from villages.text import clean_name
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
-    achievements = serializers.ListField(child=serializers.ChoiceField(choices=Achievement.choices))
-
-    class Meta:
+class AttendanceSerializer(OutreachHelpSerializer):
+    class Meta(OutreachHelpSerializer.Meta):
         model = Attendance
-        fields = ["resident", "achievements"]
-        read_only_fields = fields
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -40,21 +41,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TrainingSession
-        fields = [
-            "id",
-            "commune",
-            "village",
-            "venue_kind",
-            "venue",
-            "held_on",
-            "topics",
-            "facilitators",
-            "group",
-            "model",
-            "notes",
-            "attendances",
-            "recorded_by",
-        ]
+        fields = ["id", "commune", *TrainingSession.entered_fields, "model", "attendances", "recorded_by"]
         read_only_fields = fields
 
 

@@ -12,7 +12,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +24,7 @@ from mobilization.forms_program import VillageMonthFilter
 from mobilization.models import Worker, WorkerGroup
 from mobilization.selectors import models_offered_in
 from mobilization.services import model_tag_refusal
-from mobilization.views.program import deny_unless_outreach, page_of
+from mobilization.views.program import deny_unless_outreach, page_of, recorded_once
 from softbridge.typed_ids import row_id
 from training.forms import AttendanceForm, SessionForm, TopicForm
 from training.models import Attendance, Topic, TrainingSession
@@ -149,31 +149,18 @@ def session_new(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            session = session_record(
+        session = recorded_once(
+            form,
+            TrainingSession,
+            lambda: session_record(
                 commune=Commune.objects.get(pk=data["commune_id"]),
-                held_on=data["held_on"],
-                village=data["village"],
-                venue_kind=data["venue_kind"],
-                venue=data["venue"],
-                topics=data["topics"],
-                facilitators=data["facilitators"],
-                group=data["group"],
-                notes=data["notes"],
+                **TrainingSession.entered_in(data),
                 recorded_by=request.user,
                 submission_key=data["submission_key"],
                 model=data["model"],
-            )
-        except (ValidationError, IntegrityError) as error:
-            # A double tap sends two requests at once: the second finds the first's session.
-            session = TrainingSession.objects.filter(
-                submission_key=data["submission_key"] or uuid.uuid4()
-            ).first()
-            if session is None:
-                if isinstance(error, IntegrityError):
-                    raise
-                form.add_error(None, error)
-        if form.is_valid():
+            ),
+        )
+        if session is not None:
             messages.success(request, _("The session was saved. Now take the attendance."))
             return redirect("training:attendance", pk=session.pk)
     return render(request, "training/session_form.html", {"form": form})

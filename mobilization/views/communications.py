@@ -6,8 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
@@ -18,7 +17,7 @@ from mobilization.forms_program import CommunicationForm, VillageMonthFilter
 from mobilization.models import CommunicationActivity, WorkerGroup
 from mobilization.selectors import communications_visible_to, models_offered_in
 from mobilization.services import communication_record
-from mobilization.views.program import deny_unless_outreach, page_of
+from mobilization.views.program import deny_unless_outreach, page_of, recorded_once
 from villages.access import (
     communes_managed_by,
     may_change_outreach,
@@ -89,29 +88,18 @@ def communication_new(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            activity = communication_record(
+        activity = recorded_once(
+            form,
+            CommunicationActivity,
+            lambda: communication_record(
                 commune_id=data["commune_id"],
-                channel=data["channel"],
-                held_on=data["held_on"],
-                villages=data["villages"],
-                topic=data["topic"],
-                reach=data["reach"],
-                group=data["group"],
+                **CommunicationActivity.entered_in(data),
                 recorded_by=request.user,
                 submission_key=data["submission_key"],
                 model=data["model"],
-            )
-        except (ValidationError, IntegrityError) as error:
-            # A double tap sends two requests at once: the second finds the first's activity.
-            activity = CommunicationActivity.objects.filter(
-                submission_key=data["submission_key"] or uuid.uuid4()
-            ).first()
-            if activity is None:
-                if isinstance(error, IntegrityError):
-                    raise
-                form.add_error(None, error)
-        if form.is_valid():
+            ),
+        )
+        if activity is not None:
             messages.success(
                 request,
                 _("The %(channel)s of %(date)s was logged.")

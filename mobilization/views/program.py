@@ -9,9 +9,9 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -56,6 +56,24 @@ def deny_unless_outreach(user, village_ids: list[str]) -> None:
         raise Http404
     if villages_open_to_outreach(user).filter(id__in=ids).count() != len(ids):
         raise PermissionDenied
+
+
+def recorded_once(form, model, record):
+    """The row `record()` saves; when it refuses, the row a simultaneous submit of the same form
+    (same submission key) saved, or None with the refusal put on the form.
+
+    A double tap sends two requests at once: the second finds the first's row.
+    """
+    try:
+        return record()
+    except (ValidationError, IntegrityError) as error:
+        key = form.cleaned_data["submission_key"]
+        existing = model.objects.filter(submission_key=key).first() if key else None
+        if existing is None:
+            if isinstance(error, IntegrityError):
+                raise
+            form.add_error(None, error)
+        return existing
 
 
 def page_of(request, queryset, per_page: int = PAGE_SIZE):
