@@ -6,10 +6,11 @@ visits, communication activities and the applications (dossiers) they lead to ar
 program's record of work.
 """
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -105,12 +106,26 @@ class TaggedOutreachRecord(OutreachRecord):
 
     model = tagged_model_field()
 
+    # The field holding the day the outreach happened.
+    day_field: str = "held_on"
+
     class Meta:
         abstract = True
 
     def outreach_village_ids(self) -> list[int]:
         """The villages this record was outreach in."""
         raise NotImplementedError
+
+    @classmethod
+    def held_in(cls, village_ids):
+        """For a queryset of this kind: the record was held in one of `village_ids`."""
+        raise NotImplementedError
+
+    @classmethod
+    def kinds(cls) -> list[type["TaggedOutreachRecord"]]:
+        """Every kind of tagged record, whichever app defines it (training's sessions too): the
+        program states what a tagged record is, and asks no app above it by name."""
+        return [model for model in apps.get_models() if issubclass(model, cls)]
 
 
 class OutreachHelp(models.Model):
@@ -322,6 +337,7 @@ class HomeVisit(TaggedOutreachRecord):
 
     same_commune = ("household",)
     entered_fields = ("household", "visited_on", "workers", "outcome", "follow_up_on", "notes")
+    day_field = "visited_on"
 
     class Meta:
         verbose_name = _("home visit")
@@ -343,6 +359,10 @@ class HomeVisit(TaggedOutreachRecord):
     def outreach_village_ids(self) -> list[int]:
         """The villages this visit was outreach in (villages.access.may_delete_outreach)."""
         return [self.household.village_id]
+
+    @classmethod
+    def held_in(cls, village_ids):
+        return Q(household__village__in=village_ids)
 
 
 class VisitHelp(OutreachHelp):
@@ -408,6 +428,12 @@ class CommunicationActivity(TaggedOutreachRecord):
     def outreach_village_ids(self) -> list[int]:
         """The villages this activity reached (villages.access.may_delete_outreach)."""
         return [village.pk for village in self.villages.all()]
+
+    @classmethod
+    def held_in(cls, village_ids):
+        """One of its villages is among them (an activity may reach several)."""
+        reached = cls.villages.through.objects.filter(communicationactivity=OuterRef("pk"))
+        return Exists(reached.filter(village__in=village_ids))
 
 
 class ApplicationField(models.TextChoices):
@@ -477,6 +503,8 @@ class Application(OutreachRecord):
         related_name="applications",
         verbose_name=_("home visit"),
     )
+    # The program's one key up to training (tests/test_import_direction.py): a lazy string, and
+    # the program's code reaches sessions only through it (selectors.application_session_choices).
     session = models.ForeignKey(
         "training.TrainingSession",
         on_delete=models.SET_NULL,

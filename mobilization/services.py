@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from mobilization.models import (
@@ -17,11 +17,11 @@ from mobilization.models import (
     HomeVisit,
     MobilizationModel,
     ModelGoal,
+    TaggedOutreachRecord,
     VisitHelp,
     Worker,
     WorkerGroup,
 )
-from training.models import TrainingSession
 from villages.models import Achievement, Commune, Household, LadderStep, Resident, Village
 from villages.services import resident_ladder_advance, resident_ladder_advance_many
 
@@ -423,21 +423,17 @@ def _tagged_outside(model: MobilizationModel, villages: list[Village]) -> dict[s
     if model.ended_on:
         outside_dates |= Q(**{"day__gt": model.ended_on})
     ids = [v.pk for v in villages]
-    visits = HomeVisit.objects.filter(model=model).annotate(day=F("visited_on"))
-    sessions = TrainingSession.objects.filter(model=model).annotate(day=F("held_on"))
-    communications = CommunicationActivity.objects.filter(model=model).annotate(day=F("held_on"))
-    if any(qs.filter(outside_dates).exists() for qs in (visits, sessions, communications)):
+    # Visits, communication activities and training sessions (training.models): every kind of
+    # tagged record, found through the program's base class rather than by name.
+    tagged = [
+        kind.objects.filter(model=model).annotate(day=F(kind.day_field))
+        for kind in TaggedOutreachRecord.kinds()
+    ]
+    if any(records.filter(outside_dates).exists() for records in tagged):
         errors["started_on"] = _(
             "Activities tagged with this model fall outside these dates: keep the dates around them."
         )
-    in_villages = CommunicationActivity.villages.through.objects.filter(
-        communicationactivity=OuterRef("pk"), village__in=ids
-    )
-    if (
-        visits.exclude(household__village__in=ids).exists()
-        or sessions.exclude(village__in=ids).exists()
-        or communications.exclude(Exists(in_villages)).exists()
-    ):
+    if any(records.exclude(records.model.held_in(ids)).exists() for records in tagged):
         errors["villages"] = _(
             "Activities tagged with this model were held in a village you removed: keep that village."
         )

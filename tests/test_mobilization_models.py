@@ -16,7 +16,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from mobilization.models import CommunicationActivity, HomeVisit, MobilizationModel, ModelGoal
+from mobilization.models import (
+    CommunicationActivity,
+    HomeVisit,
+    MobilizationModel,
+    ModelGoal,
+    TaggedOutreachRecord,
+)
 from mobilization.services import Help, communication_record, mobilization_model_save, visit_log
 from reports.selectors.models import goal_progress, model_results
 from tests import factories
@@ -138,6 +144,48 @@ def test_a_change_may_not_leave_tagged_work_outside_the_model(model_a, household
     assert set(refused.value.message_dict) == {"started_on", "villages"}
     model_a.refresh_from_db()
     assert model_a.started_on == JAN and list(model_a.villages.all()) != [village_b]
+
+
+def _tag_session(commune, village, model):
+    session_record(commune=commune, held_on=FEB, village=village, model=model)
+
+
+def _tag_announcement(commune, village, model):
+    communication_record(
+        commune_id=commune.pk,
+        channel=CommunicationActivity.Channel.LOUDSPEAKER,
+        held_on=FEB,
+        villages=[village],
+        topic="VNeID",
+        reach=10,
+        model=model,
+    )
+
+
+@pytest.mark.parametrize("tag", [_tag_session, _tag_announcement], ids=["session", "announcement"])
+def test_a_change_may_not_leave_a_tagged_session_or_activity_outside_the_model(
+    tag, commune, model_a, village_a, village_b
+):
+    tag(commune, village_a, model_a)
+    model_a.started_on = MAR
+    with pytest.raises(ValidationError) as refused:
+        mobilization_model_save(model=model_a, villages=[village_b])
+    assert set(refused.value.message_dict) == {"started_on", "villages"}
+    model_a.refresh_from_db()
+    assert model_a.started_on == JAN
+
+
+@pytest.mark.parametrize("tag", [_tag_session, _tag_announcement], ids=["session", "announcement"])
+def test_a_change_that_keeps_tagged_work_inside_the_model_is_saved(
+    tag, commune, model_a, village_a, village_b
+):
+    tag(commune, village_a, model_a)
+    mobilization_model_save(model=model_a, villages=[village_a, village_b])
+    assert set(model_a.villages.all()) == {village_a, village_b}
+
+
+def test_every_kind_of_tagged_record_is_known_to_the_program():
+    assert set(TaggedOutreachRecord.kinds()) == {HomeVisit, CommunicationActivity, TrainingSession}
 
 
 # --- Results month by month

@@ -111,6 +111,10 @@ class TrainingSession(TaggedOutreachRecord):
         """The village the session was held in, if any (villages.access.may_delete_outreach)."""
         return [self.village_id] if self.village_id else []
 
+    @classmethod
+    def held_in(cls, village_ids):
+        return Q(village__in=village_ids)
+
 
 class Attendance(OutreachHelp):
     session = models.ForeignKey(
