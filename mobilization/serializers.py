@@ -472,7 +472,13 @@ class ApplicationInputSerializer(serializers.Serializer):
     visit = ScopedPrimaryKeyField(
         scope=visits_visible_to, queryset=HomeVisit.objects.all(), required=False, allow_null=True
     )
-    session = ScopedPrimaryKeyField(scope=application_session_choices, required=False, allow_null=True)
+    session = ScopedPrimaryKeyField(
+        scope=application_session_choices,
+        # For the schema's type: training's sessions, reached through the foreign key.
+        queryset=Application._meta.get_field("session").related_model.objects.all(),
+        required=False,
+        allow_null=True,
+    )
 
     def validate(self, attrs):
         resident, village = attrs.get("resident"), attrs.get("village")

@@ -1,10 +1,10 @@
-"""What the REST_FRAMEWORK setting names: paging, throttles and how errors become responses.
+"""How errors become API responses (REST_FRAMEWORK's EXCEPTION_HANDLER), and the errors the
+endpoints raise: a conflict (409), a failed precondition (412), a stale write.
 
-Kept apart from softbridge.api_endpoints because DRF imports these while it defines its own
+Kept apart from softbridge.api_endpoints because DRF imports this while it defines its own
 view classes: this module must not import rest_framework.views (nor anything that does).
 """
 
-from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -12,57 +12,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from softbridge.client_address import client_address
 from softbridge.security_log import security_event
 from softbridge.versions import StaleWrite
-
-
-class Pagination(PageNumberPagination):
-    """50 rows a page; `page_size` asks for up to 200."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-# --- Throttles. DRF's classes copy the rates when they are defined; these read them per
-# request, so the settings (from the environment) and tests that change them are obeyed.
-# They count a client by the address the sign-in lockout uses: DRF's own get_ident takes the
-# whole X-Forwarded-For header as the client, so a new invented header was a new client.
-
-
-class LiveRateMixin:
-    def get_ident(self, request):
-        return client_address(request)
-
-    def get_rate(self):
-        try:
-            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
-        except KeyError:
-            raise ImproperlyConfigured(
-                f"No REST_FRAMEWORK DEFAULT_THROTTLE_RATES entry for {self.scope!r}"
-            ) from None
-
-
-class AnonThrottle(LiveRateMixin, AnonRateThrottle):
-    """Requests without credentials, per IP address (the schema, the docs)."""
-
-
-class UserThrottle(LiveRateMixin, UserRateThrottle):
-    """Requests of a signed-in user or token, per user."""
-
-
-class TokenRequestThrottle(LiveRateMixin, AnonRateThrottle):
-    """Attempts to exchange a password for a token, per IP address: guessing stays slow."""
-
-    scope = "token"
-
-
-# --- Errors
 
 
 class Conflict(exceptions.APIException):

@@ -21,7 +21,7 @@ from mobilization.history_api import HouseholdHistory
 from reports.targets_api import TargetViewSet
 from softbridge.api_docs import api_docs
 from softbridge.api_endpoints import not_found
-from softbridge.api_errors import TokenRequestThrottle
+from softbridge.api_limits import TokenRequestThrottle
 from training.api import SessionViewSet
 from villages.api import CommuneViewSet, HouseholdViewSet, ResidentViewSet, VillageViewSet
 

@@ -271,12 +271,12 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "softbridge.api_errors.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "softbridge.api_limits.Pagination",
     "DEFAULT_SCHEMA_CLASS": "softbridge.api_endpoints.SoftbridgeSchema",
     "EXCEPTION_HANDLER": "softbridge.api_errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "softbridge.api_errors.AnonThrottle",
-        "softbridge.api_errors.UserThrottle",
+        "softbridge.api_limits.AnonThrottle",
+        "softbridge.api_limits.UserThrottle",
     ],
     # Per process (the default cache is in memory). A phone syncing a village's visits
     # makes a few requests a second at most; the token exchange is a password guess.
