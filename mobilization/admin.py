@@ -2,7 +2,7 @@
 
 Visits and applications are written through the services (visit_log, help_record,
 application_record) so that the ladder moves as it does from the web forms and the API.
-Scoping and permissions come from villages.admin_scoping.
+Scoping and permissions come from villages.scoped_admin.
 """
 
 import datetime
@@ -48,7 +48,8 @@ from mobilization.selectors import (
 )
 from mobilization.services import Help, application_record, help_record, visit_log
 from villages.access import may_change_outreach, may_manage_program
-from villages.admin_scoping import (
+from villages.models import Achievement, LadderStep, Role
+from villages.scoped_admin import (
     OutreachDeletes,
     ReadOnlyScopedAdmin,
     ScopedAdmin,
@@ -58,7 +59,6 @@ from villages.admin_scoping import (
     ScopedRelatedFilter,
     adopt,
 )
-from villages.models import Achievement, LadderStep, Role
 from villages.services import resident_ladder_advance
 
 OUTREACH_WRITERS = (Role.Kind.OFFICIAL, Role.Kind.VILLAGE_HEAD, Role.Kind.WORKER)

@@ -18,8 +18,8 @@ from mobilization.models import (
     WorkerGroup,
 )
 from mobilization.services import application_record
-from villages.admin_scoping import adopt
 from villages.resources import ScopedResource
+from villages.scoped_admin import adopt
 
 
 class WorkerGroupResource(ScopedResource):

@@ -1,10 +1,10 @@
-"""Targets in the admin, scoped like the rest of the admin (villages.admin_scoping)."""
+"""Targets in the admin, scoped like the rest of the admin (villages.scoped_admin)."""
 
 from django.contrib import admin
 
 from reports.models import Target
 from reports.selectors.targets import targets_visible_to
-from villages.admin_scoping import ScopedAdmin, ScopedRelatedFilter
+from villages.scoped_admin import ScopedAdmin, ScopedRelatedFilter
 
 
 @admin.register(Target)

@@ -1,7 +1,7 @@
 """Training in the admin: topics, sessions and who attended.
 
 Sessions and attendance are written through session_record and attendance_record so that
-what attendees achieved moves their ladder. Scoping comes from villages.admin_scoping.
+what attendees achieved moves their ladder. Scoping comes from villages.scoped_admin.
 """
 
 from django.contrib import admin
@@ -15,7 +15,7 @@ from training.resources import AttendanceResource, TopicResource, TrainingSessio
 from training.selectors import attendances_visible_to, sessions_visible_to, topics_visible_to
 from training.services import attendance_record, session_record
 from villages.access import may_change_outreach
-from villages.admin_scoping import (
+from villages.scoped_admin import (
     OutreachDeletes,
     ReadOnlyScopedAdmin,
     ScopedAdmin,

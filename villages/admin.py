@@ -1,6 +1,6 @@
 """The register in the admin: communes, villages, households, residents and roles.
 
-Scoping and permissions come from villages.admin_scoping; see its docstring.
+Scoping and permissions come from villages.scoped_admin; see its docstring.
 """
 
 import datetime
@@ -16,14 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from softbridge.security_log import security_event
 from softbridge.versions import StaleWrite
 from villages.access import may_edit_register, national_id_taken_message
-from villages.admin_scoping import (
-    ScopedAdmin,
-    ScopedInline,
-    ScopedModelForm,
-    ScopedRelatedFilter,
-    adopt,
-    request_standing,
-)
 from villages.models import Commune, Household, LadderStep, Resident, Role, Village
 from villages.resources import (
     CommuneResource,
@@ -31,6 +23,14 @@ from villages.resources import (
     ResidentResource,
     RoleResource,
     VillageResource,
+)
+from villages.scoped_admin import (
+    ScopedAdmin,
+    ScopedInline,
+    ScopedModelForm,
+    ScopedRelatedFilter,
+    adopt,
+    request_standing,
 )
 from villages.selectors import (
     communes_visible_to,

@@ -28,8 +28,8 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 
-from villages.admin_scoping import standing_of
 from villages.roster.columns import COLUMNS
+from villages.scoped_admin import standing_of
 from villages.selectors import households_visible_to, residents_visible_to, with_list_columns
 from villages.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
 from villages.text import mask_national_id

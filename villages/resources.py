@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from villages.admin_scoping import (
+from villages.models import Commune, Household, Resident, Role, Village
+from villages.scoped_admin import (
     commune_conflicts,
     commune_from_parent,
     standing_of,
     visible,
 )
-from villages.models import Commune, Household, Resident, Role, Village
 from villages.text import mask_national_id
 
 

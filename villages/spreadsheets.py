@@ -168,7 +168,7 @@ class SpreadsheetXLSX(_SpreadsheetFormat, base_formats.XLSX):
         return xlsx_bytes([Sheet(dataset.title or "", [*headers, *dataset], bold_rows=len(headers))])
 
 
-# The admin's formats (villages.admin_scoping.ScopedAdmin): the spreadsheets written as
+# The admin's formats (villages.scoped_admin.ScopedAdmin): the spreadsheets written as
 # above, JSON and YAML, which no spreadsheet runs, as they are.
 ADMIN_FORMATS = (
     SpreadsheetCSV,
