@@ -5,7 +5,7 @@ worker groups, communicators, topics and, from 2024-06-01 to 2026-05-31, home vi
 training sessions, communication activities and applications. One fixed random seed
 makes every run produce the same rows.
 
-The data tells the story of DOMAIN.md. Each resident gets one "readiness" draw; each
+The data tells the story of docs/domain.md. Each resident gets one "readiness" draw; each
 step of the ladder has a target curve (the share of residents who reached it by a
 date), and a resident's step date is where their draw meets the curve. The same draw
 for every step keeps the ladder in order (e-ID, then online use, then level 3/4), and

@@ -1,6 +1,6 @@
 """The mobilization program: who does the outreach, and what they did.
 
-Worker groups are the mass organisations and teams of DOMAIN.md; workers belong to
+Worker groups are the mass organisations and teams of docs/domain.md; workers belong to
 them; grassroots communicators are trusted local people chosen for a reason. Home
 visits, communication activities and the applications (dossiers) they lead to are the
 program's record of work.
@@ -181,7 +181,7 @@ class WorkerGroup(models.Model):
         ordering = ["commune", "kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["commune", "name"], name="worker_group_name_unique_in_commune"),
-            # One community digital technology team per village (DOMAIN.md).
+            # One community digital technology team per village (docs/domain.md).
             models.UniqueConstraint(
                 fields=["village"],
                 condition=Q(kind="digital_tech_team"),
@@ -556,7 +556,7 @@ ONLINE_CHANNELS = (Application.Channel.ONLINE_LEVEL3, Application.Channel.ONLINE
 
 
 class MobilizationModelField(models.TextChoices):
-    """What a mobilization model is about: the three kinds the commune runs (DOMAIN.md), or another."""
+    """What a mobilization model is about: the three kinds the commune runs (docs/domain.md), or another."""
 
     ONLINE_PUBLIC_SERVICES = "online_public_services", _("guiding people to online public services")
     COMMUNITY_TECH_TEAM = "community_tech_team", _("community technology team")

@@ -50,7 +50,7 @@ def _changes(source: str, sign: int, vendor: str) -> str:
 
     `source` is a FROM item aliased r with the columns commune_id, village_id, min_age,
     birth_year, moved_in_on, left_on, eid_on, online_on, level34_on. The rules are
-    DOMAIN.md's eligibility and the ladder, as in reports.selectors.
+    docs/domain.md's eligibility and the ladder, as in reports.selectors.
     """
 
     def m(column):

@@ -1,4 +1,4 @@
-"""Targets (chỉ tiêu): the value an indicator should reach in an area by a date (DOMAIN.md).
+"""Targets (chỉ tiêu): the value an indicator should reach in an area by a date (docs/domain.md).
 
 The indicators are computed from the register whenever they are asked for. The one
 derived table, AdoptionChange, is written by database triggers on every change to the

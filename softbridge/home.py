@@ -49,7 +49,7 @@ def home(request):
 
 def _with_adoption(villages: list, month: datetime.date) -> None:
     """Sets each village's `adoption`: its figures at the end of `month`, counted as the
-    dashboard counts them (DOMAIN.md's eligible residents, reports.selectors.adoption). A fixed
+    dashboard counts them (docs/domain.md's eligible residents, reports.selectors.adoption). A fixed
     number of queries per commune, however many villages."""
     by_commune = {}
     for village in villages:

@@ -1,4 +1,4 @@
-"""Every figure of reports.selectors against a brute-force count written here from DOMAIN.md.
+"""Every figure of reports.selectors against a brute-force count written here from docs/domain.md.
 
 The brute force loops over residents, visits and dossiers in Python, reading the
 definitions word by word; the selectors count in the database. They must agree on every
@@ -46,7 +46,7 @@ from villages.models import Resident, Village
 D = datetime.date
 
 
-# --- The brute force: DOMAIN.md in plain Python ------------------------------------------
+# --- The brute force: docs/domain.md in plain Python ------------------------------------------
 
 
 def last_day(month: D) -> D:

@@ -1,4 +1,4 @@
-"""seed_demo: the demo commune tells the story of DOMAIN.md, and running it again changes nothing.
+"""seed_demo: the demo commune tells the story of docs/domain.md, and running it again changes nothing.
 
 The commune is seeded once for the whole module (a few seconds) inside a transaction
 that is rolled back at the end, so that the other test modules still start empty.
@@ -56,7 +56,7 @@ def month_end(year: int, month: int) -> datetime.date:
 
 
 def shares_at_end_of(year: int, month: int, min_age: int = 15) -> dict:
-    """DOMAIN.md's eligible residents and shares, commune-wide, at the end of a month."""
+    """docs/domain.md's eligible residents and shares, commune-wide, at the end of a month."""
     end = month_end(year, month)
     eligible = [
         r

@@ -50,7 +50,7 @@ def test_village_head_home_lists_only_their_villages(client, head_a, village_a, 
 
 
 def test_home_counts_level34_users_as_the_dashboard_does(client, head_a, village_a, household_a):
-    """An under-age resident who used level 3/4 is not an eligible resident (DOMAIN.md's
+    """An under-age resident who used level 3/4 is not an eligible resident (docs/domain.md's
     minimum age): neither the home page nor the dashboard counts them."""
     today = datetime.date.today()
     factories.resident(

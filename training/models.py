@@ -10,7 +10,7 @@ from villages.text import clean_name
 
 
 class TopicSkill(models.TextChoices):
-    """The five skills a community digital technology team teaches (DOMAIN.md)."""
+    """The five skills a community digital technology team teaches (docs/domain.md)."""
 
     ONLINE_PUBLIC_SERVICES = "online_public_services", _("online public services")
     ONLINE_SHOPPING = "online_shopping", _("online shopping")

@@ -275,7 +275,7 @@ class Resident(Versioned):
     left_reason = models.CharField(
         _("reason for leaving"), max_length=12, choices=LeftReason.choices, blank=True
     )
-    # The adoption ladder: the first day each step was true (DOMAIN.md).
+    # The adoption ladder: the first day each step was true (docs/domain.md).
     smartphone_on = models.DateField(_("smartphone since"), null=True, blank=True)
     eid_on = models.DateField(_("e-ID since"), null=True, blank=True)
     online_on = models.DateField(_("first online service use"), null=True, blank=True)

@@ -1,4 +1,4 @@
-"""DOMAIN.md's adoption indicators at the end of each month: eligible residents, e-ID,
+"""docs/domain.md's adoption indicators at the end of each month: eligible residents, e-ID,
 online and level 3/4, for an area (the commune, a village, a union of villages), every
 village at a few months, quarter and year roll-ups, and breakdowns by sex and age band.
 
@@ -64,7 +64,7 @@ class MonthFigures:
 
 
 def _eligible_q(commune: Commune, month: datetime.date) -> Q:
-    """DOMAIN.md's eligible residents at the end of `month`."""
+    """docs/domain.md's eligible residents at the end of `month`."""
     end = month_end(month)
     return (
         (Q(left_on__isnull=True) | Q(left_on__gt=end))
