@@ -226,6 +226,15 @@ def if_match_versions(header: str) -> set[str] | None:
     return versions
 
 
+def read_version_field() -> serializers.IntegerField:
+    """The `version` a client read, sent back with its write (VersionedWrites): optional."""
+    return serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("The version you read; a stale one is refused with 409. Optional."),
+    )
+
+
 class VersionedWrites:
     """Households and residents refuse a write based on an old read.
 

@@ -286,6 +286,24 @@ class Resident(Versioned):
     # The audit trail: who changed what, when (the version counter is bookkeeping, not history).
     history = HistoricalRecords(excluded_fields=["version"])
 
+    # What the register records of a person, in the order the API and the admin's files show
+    # it (serializers.ResidentSerializer, resources.ResidentResource).
+    RECORDED_FIELDS = (
+        "full_name",
+        "sex",
+        "birth_year",
+        "national_id",
+        "phone",
+        "relation",
+        "moved_in_on",
+        "left_on",
+        "left_reason",
+        "smartphone_on",
+        "eid_on",
+        "online_on",
+        "level34_on",
+    )
+
     class Meta:
         verbose_name = _("resident")
         verbose_name_plural = _("residents")

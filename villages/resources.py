@@ -154,19 +154,7 @@ class ResidentResource(ScopedResource):
             "household",
             "household_code",
             "village_name",
-            "full_name",
-            "sex",
-            "birth_year",
-            "national_id",
-            "phone",
-            "relation",
-            "moved_in_on",
-            "left_on",
-            "left_reason",
-            "smartphone_on",
-            "eid_on",
-            "online_on",
-            "level34_on",
+            *Resident.RECORDED_FIELDS,
         )
 
     def __init__(self, user=None, may_save=None, **kwargs):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from softbridge.api_endpoints import ScopedPrimaryKeyField
+from softbridge.api_endpoints import ScopedPrimaryKeyField, read_version_field
 from softbridge.api_errors import api_error_from_django
 from softbridge.security_log import security_event
 from villages.access import may_edit_register, may_manage_program, national_id_taken_message
@@ -235,11 +235,7 @@ class HouseholdInputSerializer(serializers.ModelSerializer):
 class HouseholdUpdateSerializer(HouseholdInputSerializer):
     """A household stays in its village; `version` (or If-Match) guards against lost updates."""
 
-    version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text=gettext_lazy("The version you read; a stale one is refused with 409. Optional."),
-    )
+    version = read_version_field()
 
     class Meta(HouseholdInputSerializer.Meta):
         fields = [
@@ -280,19 +276,7 @@ class ResidentSerializer(serializers.ModelSerializer):
             "village",
             "household",
             "household_code",
-            "full_name",
-            "sex",
-            "birth_year",
-            "national_id",
-            "phone",
-            "relation",
-            "moved_in_on",
-            "left_on",
-            "left_reason",
-            "smartphone_on",
-            "eid_on",
-            "online_on",
-            "level34_on",
+            *Resident.RECORDED_FIELDS,
             "version",
         ]
         read_only_fields = fields
@@ -371,11 +355,7 @@ class ResidentInputSerializer(serializers.ModelSerializer):
 class ResidentUpdateSerializer(ResidentInputSerializer):
     """A member stays in their household; `version` (or If-Match) guards against lost updates."""
 
-    version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text=gettext_lazy("The version you read; a stale one is refused with 409. Optional."),
-    )
+    version = read_version_field()
 
     class Meta(ResidentInputSerializer.Meta):
         fields = [
