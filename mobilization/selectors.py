@@ -19,10 +19,10 @@ from mobilization.models import (
     Worker,
     WorkerGroup,
 )
-from reports.months import add_months, month_end, month_start, months_between
 from reports.selectors import ActivityFigures, activity_series, adoption_at, reach_counts, share
 from training.models import Attendance, TrainingSession
 from villages.access import scope_of
+from villages.calendar import add_months, month_end, month_start, months_between
 from villages.models import Resident
 
 

@@ -47,9 +47,9 @@ from mobilization.models import (
 )
 from reports import ledger
 from reports.models import Target
-from reports.months import add_months, month_end, month_start, months_between, quarter_of
 from training.models import Attendance, TrainingSession
 from villages.access import WHOLE_COMMUNE, role_in, scope_of
+from villages.calendar import add_months, commune_today, month_end, month_start, months_between, quarter_of
 from villages.models import Commune, Resident, Village
 from villages.selectors import communes_visible_to, villages_visible_to
 
@@ -114,7 +114,7 @@ def latest_activity_month(commune: Commune) -> datetime.date:
     The dashboard's default period ends here, so that a commune whose records stop in May
     does not open on six flat months. One query (three indexed MAX subqueries).
     """
-    today = datetime.date.today()
+    today = commune_today()
 
     def latest(model, field):
         return Subquery(
@@ -778,7 +778,7 @@ def activity_series(
     on or before the month's last day and the household had no later visit by then; for
     the current month, when its date is before today and no later visit happened.
     """
-    today = today or datetime.date.today()
+    today = today or commune_today()
     months = months_between(start, end)
     first, last = months[0], month_end(months[-1])
     village_ids = None if villages is None else [v.pk for v in villages]

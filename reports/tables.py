@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from mobilization.models import Application
 from reports import savings, selectors
 from reports.models import Target
-from reports.months import add_months, month_end, month_label, months_between
 from reports.selectors import MonthFigures, Reach
+from villages.calendar import add_months, commune_today, month_end, month_label, months_between
 from villages.models import Village
 
 INDICATORS = [
@@ -136,7 +136,7 @@ class Dashboard:
         self, area: Area, start: datetime.date, end: datetime.date, today: datetime.date | None = None
     ):
         self.area, self.start, self.end = area, start, end
-        self.today = today or datetime.date.today()
+        self.today = today or commune_today()
         self.months = months_between(start, end)
 
     # --- What the selectors give -----------------------------------------------------
@@ -423,7 +423,7 @@ class MonthlyReport:
 
     def __init__(self, area: Area, month: datetime.date, today: datetime.date | None = None):
         self.area, self.month = area, month
-        self.today = today or datetime.date.today()
+        self.today = today or commune_today()
 
     @cached_property
     def dashboard(self) -> Dashboard:

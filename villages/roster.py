@@ -67,6 +67,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from villages.calendar import FUTURE, commune_today, is_future
 from villages.models import EARLIEST_BIRTH_YEAR, MAX_DISTANCE_KM, Commune, Household, Resident, Village
 from villages.spreadsheets import typed_text
 from villages.text import clean_name, fold
@@ -588,7 +589,7 @@ class _Checker:
         for column in COLUMNS:
             if column.required and column.name not in self.index:
                 self.error(1, self.column_name(column.name), _("This column is missing."))
-        self.today = datetime.date.today()
+        self.today = commune_today()  # one day for the whole file
         self.lengths = {
             "village_code": _max_length(Village, "code"),
             "village_name": _max_length(Village, "name"),
@@ -814,8 +815,8 @@ class _Checker:
             day = _parse_date(text)
             if isinstance(day, str):
                 return _Fail(day)
-        if day > self.today:
-            return _Fail(_("The date %(date)s is in the future.") % {"date": day.isoformat()})
+        if is_future(day, today=self.today):
+            return _Fail(str(FUTURE))
         if day < EARLIEST_DATE:
             return _Fail(_("The date %(date)s is before 1900.") % {"date": day.isoformat()})
         return day
