@@ -5,8 +5,6 @@ application_record) so that the ladder moves as it does from the web forms and t
 Scoping and permissions come from villages.admin_scoping.
 """
 
-import datetime
-
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
@@ -58,6 +56,7 @@ from villages.admin_scoping import (
     memberships_visible_to,
     visit_helps_visible_to,
 )
+from villages.calendar import refuse_future_dates
 from villages.models import Achievement, LadderStep, Role
 from villages.services import resident_ladder_advance
 
@@ -78,12 +77,6 @@ class HelpForm(ScopedModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-
-
-def not_in_future(form: forms.Form, name: str) -> None:
-    day = form.cleaned_data.get(name)
-    if day is not None and day > datetime.date.today():
-        form.add_error(name, gettext("The date is in the future."))
 
 
 class MembershipInlineForWorker(ScopedInline):
@@ -196,10 +189,9 @@ class VisitHelpInline(OutreachHelpInline):
 
 
 class HomeVisitForm(ScopedModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        not_in_future(self, "visited_on")
-        return cleaned
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_future_dates(self, "visited_on")
 
 
 @admin.register(HomeVisit)
@@ -358,10 +350,9 @@ class CommunicationActivityAdmin(OutreachDeletes, ScopedAdmin):
 
 
 class ApplicationForm(ScopedModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        not_in_future(self, "submitted_on")
-        return cleaned
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_future_dates(self, "submitted_on")
 
 
 @admin.register(Application)

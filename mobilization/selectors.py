@@ -20,12 +20,12 @@ from mobilization.models import (
     Worker,
     WorkerGroup,
 )
-from reports.months import add_months, month_end, month_start, months_between
 from reports.selectors.activity import ActivityFigures, activity_series
 from reports.selectors.adoption import adoption_at, share
 from reports.selectors.helped import reach_counts
 from training.models import Attendance, TrainingSession
 from villages.access import scope_of
+from villages.calendar import add_months, month_end, month_start, months_between
 from villages.models import Resident
 
 

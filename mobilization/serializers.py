@@ -32,6 +32,7 @@ from training.models import TrainingSession
 from training.selectors import sessions_visible_to
 from villages.access import may_log_outreach, may_manage_program
 from villages.api_plumbing import ScopedPrimaryKeyField, ScopedWrites
+from villages.calendar import not_in_future
 from villages.forms import PHONE
 from villages.models import Achievement, Commune, Household, Resident, Village
 from villages.selectors import (
@@ -41,7 +42,7 @@ from villages.selectors import (
     residents_visible_to,
     villages_visible_to,
 )
-from villages.serializers import model_checked, not_in_future
+from villages.serializers import model_checked
 from villages.text import clean_name
 
 ONLINE_CHANNELS = [

@@ -22,6 +22,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from training.models import TrainingSession
+from villages.calendar import FUTURE, is_future
 from villages.models import Achievement, Commune, Household, LadderStep, Resident, Village
 from villages.services import resident_ladder_advance, resident_ladder_advance_many
 
@@ -258,8 +259,8 @@ def visit_log(
     workers = list(workers)
     helped = list(helped)
     errors = {}
-    if visited_on > datetime.date.today():
-        errors["visited_on"] = _("The visit date is in the future.")
+    if is_future(visited_on):
+        errors["visited_on"] = FUTURE
     if not workers:
         errors["workers"] = _("Name at least one worker who visited.")
     elif any(w.commune_id != household.commune_id for w in workers):
@@ -345,8 +346,8 @@ def communication_record(
         errors["villages"] = _("This village is in another commune.")
     if group is not None and group.commune_id != commune_id:
         errors["group"] = _("This group belongs to another commune.")
-    if held_on > datetime.date.today():
-        errors["held_on"] = _("The date is in the future.")
+    if is_future(held_on):
+        errors["held_on"] = FUTURE
     if not errors:
         refusal = model_tag_refusal(model=model, commune_id=commune_id, villages=villages, on=held_on)
         if refusal:

@@ -18,11 +18,12 @@ from mobilization.models import HomeVisit
 from mobilization.services import Help, visit_log
 from tests import factories
 from tests.factories import api_client as api
+from villages.calendar import commune_today
 from villages.models import Commune, Household, LadderStep, Resident, StaleWrite, Village
 from villages.services import resident_ladder_advance, resident_ladder_correct
 
 D = datetime.date
-TODAY = datetime.date.today()
+TODAY = commune_today()
 
 
 def ids(response) -> set[int]:

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.admin import OUTREACH_WRITERS, OutreachHelpInline, achievement_labels, not_in_future
+from mobilization.admin import OUTREACH_WRITERS, OutreachHelpInline, achievement_labels
 from mobilization.services import Help
 from training.models import Attendance, Topic, TrainingSession
 from training.resources import AttendanceResource, TopicResource, TrainingSessionResource
@@ -24,6 +24,7 @@ from villages.admin_scoping import (
     adopt,
     attendances_visible_to,
 )
+from villages.calendar import refuse_future_dates
 
 
 @admin.register(Topic)
@@ -49,10 +50,9 @@ class AttendanceInline(OutreachHelpInline):
 
 
 class TrainingSessionForm(ScopedModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        not_in_future(self, "held_on")
-        return cleaned
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_future_dates(self, "held_on")
 
 
 @admin.register(TrainingSession)

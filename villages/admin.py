@@ -3,8 +3,6 @@
 Scoping and permissions come from villages.admin_scoping; see its docstring.
 """
 
-import datetime
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -24,6 +22,7 @@ from villages.admin_scoping import (
     request_standing,
     roles_visible_to,
 )
+from villages.calendar import refuse_future_dates
 from villages.models import Commune, Household, LadderStep, Resident, Role, StaleWrite, Village
 from villages.resources import (
     CommuneResource,
@@ -306,6 +305,7 @@ class ResidentAdminForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        refuse_future_dates(self, "moved_in_on", "left_on", *(step.field for step in LadderStep))
         if self.hide_national_id and self.instance.pk and "national_id" in self.fields:
             field = self.fields["national_id"]
             self.initial["national_id"] = mask_national_id(self.instance.national_id)
@@ -337,15 +337,6 @@ class ResidentAdminForm(VersionedForm):
                     national_id_taken_message(self.request.user, household.commune_id)
                 )
         return value
-
-    def clean(self):
-        cleaned = super().clean()
-        today = datetime.date.today()
-        for name in ("moved_in_on", "left_on", *(step.field for step in LadderStep)):
-            day = cleaned.get(name)
-            if day is not None and day > today:
-                self.add_error(name, gettext("The date is in the future."))
-        return cleaned
 
 
 # Corrections go level 3/4 first: moving it first can only pull the online date along,

@@ -11,7 +11,6 @@ calling villages.services, as the household page does.
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -39,6 +38,7 @@ from villages.api_plumbing import (
     VersionedWrites,
     etag_of,
 )
+from villages.calendar import commune_today
 from villages.models import LadderStep, Resident
 from villages.selectors import (
     communes_visible_to,
@@ -172,7 +172,7 @@ class HouseholdFilter(filters.FilterSet):
         return self._with(queryset, Exists(_present_members().filter(level34_on__isnull=True)), value)
 
     def filter_overdue(self, queryset, name, value):
-        return self._with(queryset, follow_up_overdue_exists(timezone.localdate()), value)
+        return self._with(queryset, follow_up_overdue_exists(commune_today()), value)
 
 
 def _present_members():

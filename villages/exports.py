@@ -26,9 +26,10 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from villages.admin_scoping import standing_of
+from villages.calendar import commune_today
 from villages.roster.columns import COLUMNS
 from villages.selectors import households_visible_to, residents_visible_to, with_list_columns
 from villages.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
@@ -162,4 +163,4 @@ def xlsx_response(
 
 
 def export_filename(kind: str, extension: str) -> str:
-    return f"{kind}-{timezone.localdate().isoformat()}.{extension}"
+    return f"{kind}-{commune_today().isoformat()}.{extension}"

@@ -9,13 +9,13 @@ write based on an old read can be refused (Versioned.save_unless_stale).
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.follow_ups import follow_up_overdue_exists
 from mobilization.models import HomeVisit, Worker
 from villages.access import may_see_full_national_ids, national_id_taken_message
+from villages.calendar import commune_today, not_in_future, refuse_future_dates
 from villages.models import Household, LadderStep, Resident, Village
 from villages.selectors import households_matching
 from villages.text import mask_national_id, national_id_typed
@@ -71,7 +71,7 @@ class HouseholdFilterForm(forms.Form):
         if data.get("not_level34"):
             households = households.filter(Exists(present.filter(level34_on__isnull=True)))
         if data.get("overdue"):
-            households = households.filter(follow_up_overdue_exists(timezone.localdate()))
+            households = households.filter(follow_up_overdue_exists(commune_today()))
         return households
 
 
@@ -169,6 +169,7 @@ class ResidentForm(forms.ModelForm):
         # Set when the typed ID number belongs to someone else (for the security log).
         self.national_id_refused = False
         self.fields["phone"].validators.append(PHONE)
+        refuse_future_dates(self, "moved_in_on")
         if self.instance.pk:
             self.fields["version"].required = True
             self.fields["version"].initial = self.instance.version
@@ -204,8 +205,6 @@ class ResidentForm(forms.ModelForm):
 
     def clean_moved_in_on(self):
         value = self.cleaned_data["moved_in_on"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("The date is in the future."))
         if value and self.instance.left_on and value > self.instance.left_on:
             raise forms.ValidationError(_("The moving-in date is after the day the resident left."))
         return value
@@ -215,13 +214,7 @@ class LadderForm(forms.Form):
     """Tick one step of a member's ladder, on a date (today unless changed)."""
 
     step = forms.ChoiceField(label=_("Step"), choices=LadderStep.choices, widget=forms.RadioSelect)
-    on = forms.DateField(label=_("Date"), widget=date_input())
-
-    def clean_on(self):
-        value = self.cleaned_data["on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The date is in the future."))
-        return value
+    on = forms.DateField(label=_("Date"), widget=date_input(), validators=[not_in_future])
 
 
 class DepartureForm(forms.Form):
@@ -230,10 +223,4 @@ class DepartureForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("What happened"), choices=Resident.LeftReason.choices, widget=forms.RadioSelect
     )
-    on = forms.DateField(label=_("On"), widget=date_input())
-
-    def clean_on(self):
-        value = self.cleaned_data["on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The date is in the future."))
-        return value
+    on = forms.DateField(label=_("On"), widget=date_input(), validators=[not_in_future])

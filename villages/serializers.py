@@ -8,7 +8,6 @@ Every input runs the model's own validation, so the API refuses what the forms r
 """
 
 import copy
-import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
@@ -21,17 +20,11 @@ from mobilization.selectors import workers_visible_to
 from villages.access import may_edit_register, may_manage_program, national_id_taken_message
 from villages.api_plumbing import ScopedPrimaryKeyField
 from villages.api_policy import api_error_from_django
+from villages.calendar import not_in_future
 from villages.forms import PHONE
 from villages.models import Commune, Household, LadderStep, Resident, Village
 from villages.selectors import communes_visible_to, households_visible_to, villages_visible_to
 from villages.text import clean_name, mask_national_id, national_id_typed
-
-FUTURE = gettext_lazy("The date is in the future.")
-
-
-def not_in_future(value: datetime.date | None) -> None:
-    if value is not None and value > datetime.date.today():
-        raise serializers.ValidationError(FUTURE, code="future")
 
 
 def model_checked(instance, attrs: dict, *, exclude=(), validate_constraints: bool = True):

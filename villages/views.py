@@ -14,7 +14,6 @@ from django.db.models import Prefetch
 from django.forms import Form
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -31,6 +30,7 @@ from villages.access import (
     national_id_taken_message,
     villages_editable_by,
 )
+from villages.calendar import commune_today
 from villages.forms import (
     DepartureForm,
     HouseholdCreateForm,
@@ -134,7 +134,7 @@ def household(request, pk: int):
             "may_log": may_log_outreach(request.user, household.village),
             "show_ids": may_see_full_national_ids(request.user, household.commune_id),
             "show_history": may_read_history(request.user, household.commune_id),
-            "today": timezone.localdate(),
+            "today": commune_today(),
         },
     )
 
@@ -323,7 +323,7 @@ def member_ladder(request, pk: int, member_pk: int):
                         "may_edit": True,
                         "show_ids": may_see_full_national_ids(request.user, household.commune_id),
                         "show_history": may_read_history(request.user, household.commune_id),
-                        "today": timezone.localdate(),
+                        "today": commune_today(),
                         "saved_message": message,
                     },
                 )
@@ -339,12 +339,12 @@ def member_ladder(request, pk: int, member_pk: int):
                     "may_edit": True,
                     "show_ids": may_see_full_national_ids(request.user, household.commune_id),
                     "show_history": may_read_history(request.user, household.commune_id),
-                    "today": timezone.localdate(),
+                    "today": commune_today(),
                     "ladder_form": form,
                 },
             )
     else:
-        form = LadderForm(initial={"step": _with_next_step(member).next_step, "on": timezone.localdate()})
+        form = LadderForm(initial={"step": _with_next_step(member).next_step, "on": commune_today()})
     return render(
         request, "villages/member_ladder.html", {"form": form, "household": household, "member": member}
     )
@@ -374,7 +374,7 @@ def member_departure(request, pk: int, member_pk: int):
                 )
                 return redirect("villages:household", pk=household.pk)
     else:
-        form = DepartureForm(initial={"on": timezone.localdate()})
+        form = DepartureForm(initial={"on": commune_today()})
     return render(
         request, "villages/member_departure.html", {"form": form, "household": household, "member": member}
     )
