@@ -361,12 +361,13 @@ class ResidentAdmin(VersionedAdmin):
         shown = national_ids_shown(request).sql()
         return super().get_queryset(request).annotate(shown_national_id=shown)
 
-    def sees_full_ids(self, request, resident) -> bool:
-        return national_ids_shown(request).in_full(resident.commune_id)
-
     def get_fieldsets(self, request, obj=None):
         # A reader who may not see ID numbers (and may not edit) gets the masked number.
-        if obj is None or self.sees_full_ids(request, obj) or self.has_change_permission(request, obj):
+        if (
+            obj is None
+            or national_ids_shown(request).in_full(obj.commune_id)
+            or self.has_change_permission(request, obj)
+        ):
             return super().get_fieldsets(request, obj)
         return [
             (name, {**options, "fields": tuple(_masked(f) for f in options["fields"])})
@@ -375,7 +376,7 @@ class ResidentAdmin(VersionedAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        form.hide_national_id = obj is not None and not self.sees_full_ids(request, obj)
+        form.hide_national_id = obj is not None and not national_ids_shown(request).in_full(obj.commune_id)
         form.request = request
         return form
 
