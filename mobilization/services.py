@@ -50,13 +50,6 @@ def model_tag_refusal(
     return None
 
 
-def model_tag_check(**kwargs) -> None:
-    """model_tag_refusal as a ValidationError on the `model` field."""
-    refusal = model_tag_refusal(**kwargs)
-    if refusal:
-        raise ValidationError({"model": refusal})
-
-
 @transaction.atomic
 def application_record(
     *,

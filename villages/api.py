@@ -22,8 +22,8 @@ from rest_framework.response import Response
 from mobilization.follow_ups import follow_up_overdue_exists
 from mobilization.models import HomeVisit
 from villages.access import (
+    NationalIdsShown,
     communes_managed_by,
-    communes_with_full_national_ids,
     may_edit_register,
     may_manage_program,
     villages_editable_by,
@@ -304,11 +304,10 @@ class ResidentViewSet(
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if not hasattr(self, "_full_id_communes"):
-            self._full_id_communes = set(
-                communes_with_full_national_ids(self.request.user).values_list("id", flat=True)
-            )
-        context["full_id_communes"] = self._full_id_communes
+        # Read once for every row of the page (and the write's answer).
+        if not hasattr(self, "_national_ids"):
+            self._national_ids = NationalIdsShown(self.request.user)
+        context["national_ids"] = self._national_ids
         return context
 
     def perform_create(self, serializer):

@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from mobilization.follow_ups import follow_up_overdue_exists
 from mobilization.models import HomeVisit, Worker
-from villages.access import may_see_full_national_ids, national_id_taken_message
+from villages.access import NationalIdsShown, national_id_taken_message
 from villages.calendar import commune_today, not_in_future, refuse_future_dates
 from villages.models import Household, LadderStep, Resident, Village
 from villages.selectors import households_matching
-from villages.text import mask_national_id, national_id_typed
+from villages.text import national_id_typed
 
 # Phone numbers are typed with spaces, dots or dashes ("0912 345 678"); search ignores them.
 PHONE = RegexValidator(
@@ -177,9 +177,8 @@ class ResidentForm(forms.ModelForm):
             del self.fields["version"]
         commune_id = self.instance.household.commune_id
         self.stored_national_id = self.instance.national_id if self.instance.pk else ""
-        self.shown_national_id = self.stored_national_id
-        if self.stored_national_id and not may_see_full_national_ids(viewer, commune_id):
-            self.shown_national_id = mask_national_id(self.stored_national_id)
+        self.shown_national_id = NationalIdsShown(viewer).number(self.stored_national_id, commune_id)
+        if self.shown_national_id != self.stored_national_id:
             self.initial["national_id"] = self.shown_national_id
             self.fields["national_id"].help_text = _(
                 "Shown masked. Leave it as it is to keep the number on record, or type the new number."

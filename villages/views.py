@@ -23,10 +23,10 @@ from mobilization.security_log import security_event
 from training.models import Attendance
 from villages import history
 from villages.access import (
+    NationalIdsShown,
     may_edit_register,
     may_log_outreach,
     may_read_history,
-    may_see_full_national_ids,
     national_id_taken_message,
     villages_editable_by,
 )
@@ -42,7 +42,6 @@ from villages.forms import (
 from villages.models import Achievement, Household, LadderStep, Resident, StaleWrite
 from villages.selectors import households_visible_to, villages_visible_to, with_list_columns
 from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
-from villages.text import mask_national_id
 
 PAGE_SIZE = 25
 FILTERS = ("village", "not_visited", "without_eid", "not_level34", "overdue")
@@ -89,6 +88,12 @@ def _with_next_step(member: Resident) -> Resident:
     return member
 
 
+def _for_card(member: Resident, national_ids: NationalIdsShown) -> Resident:
+    """A present member as their card shows them: the ID number as the viewer may see it."""
+    member.shown_national_id = national_ids.number(member.national_id, member.commune_id)
+    return _with_next_step(member)
+
+
 def _achievement_labels(codes) -> list[str]:
     return [Achievement(code).label for code in codes if code in Achievement.values]
 
@@ -118,12 +123,13 @@ def household(request, pk: int):
     for attendance in attendances:
         attendance.achievement_labels = _achievement_labels(attendance.achievements)
     may_edit = may_edit_register(request.user, household.village)
+    national_ids = NationalIdsShown(request.user)  # one query for every member's card
     return render(
         request,
         "villages/household_detail.html",
         {
             "household": household,
-            "members": [_with_next_step(m) for m in present],
+            "members": [_for_card(m, national_ids) for m in present],
             "former_members": [m for m in members if m.left_on is not None],
             "visits": visits,
             "attendances": attendances,
@@ -132,7 +138,6 @@ def household(request, pk: int):
             ),
             "may_edit": may_edit,
             "may_log": may_log_outreach(request.user, household.village),
-            "show_ids": may_see_full_national_ids(request.user, household.commune_id),
             "show_history": may_read_history(request.user, household.commune_id),
             "today": commune_today(),
         },
@@ -147,8 +152,8 @@ def _stale_values(form: Form, current) -> list[tuple[str, object]]:
             continue
         display = getattr(current, f"get_{name}_display", None)
         value = display() if display else getattr(current, name)
-        if name == "national_id" and value and not may_see_full_national_ids(form.viewer, current.commune_id):
-            value = mask_national_id(value)
+        if name == "national_id":
+            value = NationalIdsShown(form.viewer).number(value, current.commune_id)
         if isinstance(value, bool):
             value = _("yes") if value else _("no")
         values.append((field.label, value))
@@ -318,10 +323,9 @@ def member_ladder(request, pk: int, member_pk: int):
                     request,
                     "villages/member_card.html",
                     {
-                        "member": _with_next_step(updated),
+                        "member": _for_card(updated, NationalIdsShown(request.user)),
                         "household": household,
                         "may_edit": True,
-                        "show_ids": may_see_full_national_ids(request.user, household.commune_id),
                         "show_history": may_read_history(request.user, household.commune_id),
                         "today": commune_today(),
                         "saved_message": message,
@@ -334,10 +338,9 @@ def member_ladder(request, pk: int, member_pk: int):
                 request,
                 "villages/member_card.html",
                 {
-                    "member": _with_next_step(member),
+                    "member": _for_card(member, NationalIdsShown(request.user)),
                     "household": household,
                     "may_edit": True,
-                    "show_ids": may_see_full_national_ids(request.user, household.commune_id),
                     "show_history": may_read_history(request.user, household.commune_id),
                     "today": commune_today(),
                     "ladder_form": form,
