@@ -27,7 +27,6 @@ and doubled writes, and what happened in the seconds around the kill. Goals: 0 e
 """
 
 import argparse
-import datetime
 import http.client
 import json
 import os
@@ -58,6 +57,7 @@ from django.db import connection  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from mobilization.models import HomeVisit, Worker  # noqa: E402
+from villages.calendar import commune_today  # noqa: E402
 from villages.models import Commune, Household, Role  # noqa: E402
 
 TIMEOUT = 15
@@ -125,7 +125,7 @@ def log_visit(client: Client, journal: Journal, household: int, worker: int) -> 
     key = str(uuid.uuid4())
     body = {
         "household": household,
-        "visited_on": datetime.date.today().isoformat(),
+        "visited_on": commune_today().isoformat(),
         "workers": [worker],
         "outcome": "done",
         "notes": f"{MARK} {key}",

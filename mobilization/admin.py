@@ -5,8 +5,6 @@ application_record) so that the ladder moves as it does from the web forms and t
 Scoping and permissions come from villages.scoped_admin.
 """
 
-import datetime
-
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
@@ -48,6 +46,7 @@ from mobilization.selectors import (
 )
 from mobilization.services import Help, application_record, help_record, visit_log
 from villages.access import may_change_outreach, may_manage_program
+from villages.calendar import refuse_future_dates
 from villages.models import Achievement, LadderStep, Role
 from villages.scoped_admin import (
     OutreachDeletes,
@@ -78,12 +77,6 @@ class HelpForm(ScopedModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-
-
-def not_in_future(form: forms.Form, name: str) -> None:
-    day = form.cleaned_data.get(name)
-    if day is not None and day > datetime.date.today():
-        form.add_error(name, gettext("The date is in the future."))
 
 
 class MembershipInlineForWorker(ScopedInline):
@@ -197,10 +190,9 @@ class VisitHelpInline(OutreachHelpInline):
 
 
 class HomeVisitForm(ScopedModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        not_in_future(self, "visited_on")
-        return cleaned
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_future_dates(self, "visited_on")
 
 
 @admin.register(HomeVisit)
@@ -360,10 +352,9 @@ class CommunicationActivityAdmin(OutreachDeletes, ScopedAdmin):
 
 
 class ApplicationForm(ScopedModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        not_in_future(self, "submitted_on")
-        return cleaned
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_future_dates(self, "submitted_on")
 
 
 @admin.register(Application)

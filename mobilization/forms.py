@@ -1,10 +1,7 @@
 """Forms of the field-work pages: logging a home visit, and the filters of the visit lists."""
 
-import datetime
-
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.forms_program import (
@@ -17,6 +14,7 @@ from mobilization.models import Application, HomeVisit, Worker
 from mobilization.selectors import models_offered_in, workers_visible_to
 from mobilization.services import Help
 from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
+from villages.calendar import MonthField, add_months, not_in_future
 from villages.forms import date_input
 from villages.models import Achievement, Household, Village
 from villages.selectors import households_open_to_outreach
@@ -45,7 +43,9 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
             "invalid_choice": _("Pick a household from the list."),
         },
     )
-    visited_on = forms.DateField(label=_("Date of the visit"), widget=date_input())
+    visited_on = forms.DateField(
+        label=_("Date of the visit"), widget=date_input(), validators=[not_in_future]
+    )
     workers = IdMultipleChoiceField(
         label=_("Who visited"),
         queryset=Worker.objects.none(),
@@ -145,12 +145,6 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
             (own if choice.data["value"] in own_ids else others).append(choice)
         return own, others
 
-    def clean_visited_on(self):
-        value = self.cleaned_data["visited_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The visit date is in the future."))
-        return value
-
     def clean(self):
         cleaned = super().clean()
         visited_on, follow_up_on = cleaned.get("visited_on"), cleaned.get("follow_up_on")
@@ -182,33 +176,15 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
         return helps
 
 
-def parse_month(value: str | None) -> datetime.date | None:
-    """The first day of a month typed as YYYY-MM (an <input type=month>), or None."""
-    try:
-        return datetime.datetime.strptime((value or "").strip(), "%Y-%m").date()
-    except ValueError:
-        return None
-
-
 class VisitFilterForm(forms.Form):
     village = forms.ModelChoiceField(
         label=_("Village"), queryset=Village.objects.none(), required=False, empty_label=_("All villages")
     )
-    month = forms.CharField(
-        label=_("Month"),
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
-    )
+    month = MonthField(label=_("Month"), required=False)
 
     def __init__(self, *args, villages: QuerySet[Village], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages
-
-    def clean_month(self):
-        value = self.cleaned_data["month"]
-        if value and parse_month(value) is None:
-            raise forms.ValidationError(_("Give the month as year and month, for example 2025-03."))
-        return value
 
     def filter(self, visits: QuerySet[HomeVisit]) -> QuerySet[HomeVisit]:
         """Apply the valid filters; a bad value is left out and shown next to its field."""
@@ -216,8 +192,7 @@ class VisitFilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         if data.get("village"):
             visits = visits.filter(household__village=data["village"])
-        first = parse_month(data.get("month"))
+        first = data.get("month")
         if first:
-            following = (first + datetime.timedelta(days=32)).replace(day=1)
-            visits = visits.filter(visited_on__gte=first, visited_on__lt=following)
+            visits = visits.filter(visited_on__gte=first, visited_on__lt=add_months(first, 1))
         return visits

@@ -4,11 +4,9 @@ The list filters (village and month) and the date inputs are shared with the tra
 Querysets of choices come from the view, already scoped to what the user may see or use.
 """
 
-import datetime
 import uuid
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import (
@@ -22,6 +20,7 @@ from mobilization.models import (
 )
 from mobilization.services import model_tag_refusal
 from softbridge.typed_ids import IdMultipleChoiceField
+from villages.calendar import MonthField, commune_today, refuse_future_dates
 from villages.text import clean_name
 
 
@@ -40,13 +39,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class MonthInput(forms.DateInput):
-    input_type = "month"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m")
 
 
 class ChoiceList(forms.CheckboxSelectMultiple):
@@ -80,11 +72,6 @@ class RenewsSubmissionKey:
             data = self.data.copy()
             data[self.add_prefix("submission_key")] = str(uuid.uuid4())
             self.data = data
-
-
-def not_in_future(value: datetime.date | None) -> None:
-    if value is not None and value > datetime.date.today():
-        raise ValidationError(_("The date is in the future."), code="future")
 
 
 class ModelTagSelect(forms.Select):
@@ -136,13 +123,7 @@ class VillageMonthFilter(PlainLabels, forms.Form):
     village = forms.ModelChoiceField(
         label=_("Village"), queryset=None, required=False, empty_label=_("All villages")
     )
-    month = forms.DateField(
-        label=_("Month"),
-        required=False,
-        input_formats=["%Y-%m"],
-        widget=MonthInput,
-        error_messages={"invalid": _("Give a month as year and month, for example 2025-03.")},
-    )
+    month = MonthField(label=_("Month"), required=False)
 
     def __init__(self, *args, villages, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,9 +175,9 @@ class CommunicationForm(RenewsSubmissionKey, PlainLabels, forms.ModelForm):
         self.fields["model"].widget.attrs.update(
             {"data-date-field": "held_on", "data-village-field": "villages"}
         )
-        self.fields["held_on"].validators.append(not_in_future)
+        refuse_future_dates(self, "held_on")
         if not self.instance.pk:
-            self.fields["held_on"].initial = datetime.date.today
+            self.fields["held_on"].initial = commune_today
         else:
             del self.fields["submission_key"]
 
@@ -333,7 +314,7 @@ class CommunicatorForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
             self.setup_commune(communes)
         self.fields["worker"].queryset = workers
         self.fields["village"].queryset = villages
-        self.fields["chosen_on"].validators.append(not_in_future)
+        refuse_future_dates(self, "chosen_on")
 
     def clean(self):
         cleaned = super().clean()

@@ -150,14 +150,6 @@ def mobilization_models_visible_to(user) -> QuerySet[MobilizationModel]:
     return MobilizationModel.objects.filter(Q(commune__in=scope.whole_communes) | Q(id__in=touching))
 
 
-def models_active_in(village, on: datetime.date) -> QuerySet[MobilizationModel]:
-    """Models an activity in `village` on `on` may be tagged with: the village is one of the
-    model's villages and the day is within its start and end dates."""
-    return MobilizationModel.objects.filter(villages=village, started_on__lte=on).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=on)
-    )
-
-
 def models_offered_in(villages) -> QuerySet[MobilizationModel]:
     """The models a form offers for activities in `villages` (a queryset or list of villages),
     with their villages prefetched so that the page can narrow the list by village and date;

@@ -31,6 +31,7 @@ from mobilization.selectors import (
 from mobilization.services import Help, model_tag_refusal
 from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites
 from villages.access import may_log_outreach, may_manage_program
+from villages.calendar import not_in_future
 from villages.forms import PHONE
 from villages.models import Achievement, Commune, Household, Resident, Village
 from villages.selectors import (
@@ -40,7 +41,7 @@ from villages.selectors import (
     residents_visible_to,
     villages_visible_to,
 )
-from villages.serializers import model_checked, not_in_future
+from villages.serializers import model_checked
 from villages.text import clean_name
 
 ONLINE_CHANNELS = [

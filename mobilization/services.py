@@ -22,6 +22,7 @@ from mobilization.models import (
     Worker,
     WorkerGroup,
 )
+from villages.calendar import FUTURE, is_future
 from villages.models import Achievement, Commune, Household, LadderStep, Resident, Village
 from villages.services import resident_ladder_advance, resident_ladder_advance_many
 
@@ -47,13 +48,6 @@ def model_tag_refusal(
     if not village_ids or not model.villages.filter(pk__in=village_ids).exists():
         return _("The mobilization model %(name)s does not run in this village.") % {"name": model.name}
     return None
-
-
-def model_tag_check(**kwargs) -> None:
-    """model_tag_refusal as a ValidationError on the `model` field."""
-    refusal = model_tag_refusal(**kwargs)
-    if refusal:
-        raise ValidationError({"model": refusal})
 
 
 @transaction.atomic
@@ -258,8 +252,8 @@ def visit_log(
     workers = list(workers)
     helped = list(helped)
     errors = {}
-    if visited_on > datetime.date.today():
-        errors["visited_on"] = _("The visit date is in the future.")
+    if is_future(visited_on):
+        errors["visited_on"] = FUTURE
     if not workers:
         errors["workers"] = _("Name at least one worker who visited.")
     elif any(w.commune_id != household.commune_id for w in workers):
@@ -345,8 +339,8 @@ def communication_record(
         errors["villages"] = _("This village is in another commune.")
     if group is not None and group.commune_id != commune_id:
         errors["group"] = _("This group belongs to another commune.")
-    if held_on > datetime.date.today():
-        errors["held_on"] = _("The date is in the future.")
+    if is_future(held_on):
+        errors["held_on"] = FUTURE
     if not errors:
         refusal = model_tag_refusal(model=model, commune_id=commune_id, villages=villages, on=held_on)
         if refusal:

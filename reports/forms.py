@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import Target
-from reports.months import add_months, month_count, month_label, parse_month
+from villages.calendar import MonthField, add_months, month_count
 from villages.models import Commune, Village
 
 # A longer period would make a chart nobody can read and a query nobody needs.
@@ -33,34 +33,6 @@ class VillageSelect(forms.Select):
             ((code, " selected" if str(code) in chosen else "", label) for code, label in self.choices),
         )
         return format_html("<select{}>{}</select>", flatatt(attrs), options)
-
-
-class MonthInput(forms.TextInput):
-    input_type = "month"
-
-    def __init__(self, attrs=None):
-        super().__init__({"placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}", **(attrs or {})})
-
-
-class MonthField(forms.CharField):
-    """A calendar month typed as YYYY-MM; cleans to the date of its first day."""
-
-    widget = MonthInput
-    default_error_messages = {
-        "invalid": _("Enter a month as YYYY-MM, for example 2024-08."),
-    }
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        month = parse_month(value)
-        if month is None:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return month
-
-    def prepare_value(self, value):
-        return month_label(value) if isinstance(value, datetime.date) else value
 
 
 class ReportFilterForm(forms.Form):

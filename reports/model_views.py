@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,12 +27,12 @@ from mobilization.selectors import mobilization_models_visible_to, model_applica
 from mobilization.services import mobilization_model_save
 from mobilization.views.program import page_of
 from reports.exports import plain
-from reports.months import month_start
 from reports.savings import savings_by_month, savings_total
 from reports.selectors.models import goal_progress, model_results, model_span
 from reports.tables import Table, savings_table
 from training.models import TrainingSession
 from villages.access import communes_managed_by, may_manage_program
+from villages.calendar import commune_today, month_start
 from villages.models import Village
 from villages.spreadsheets import Sheet, xlsx_attachment
 
@@ -71,7 +70,7 @@ def models(request):
         "mobilization/model_list.html",
         {
             "page": page_of(request, queryset),
-            "today": timezone.localdate(),
+            "today": commune_today(),
             "may_create": communes_managed_by(request.user).exists(),
         },
     )
@@ -190,7 +189,7 @@ def _visible_model(request, pk) -> MobilizationModel:
 def model(request, pk):
     """The model's facts, its goals against what was done, and its results month by month."""
     model = _visible_model(request, pk)
-    today = timezone.localdate()
+    today = commune_today()
     span = model_span(model, today)
     results = model_results(model=model, start=span[0], end=span[1]) if span else None
     return render(
@@ -239,7 +238,7 @@ def _review_period(request, model: MobilizationModel, today: datetime.date):
 
 def _review(request, pk):
     model = _visible_model(request, pk)
-    today = timezone.localdate()
+    today = commune_today()
     period = _review_period(request, model, today)
     context = {
         "model": model,

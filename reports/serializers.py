@@ -4,14 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from reports.forms import MAX_MONTHS
-from reports.months import month_count, month_label, parse_month
+from villages.calendar import MONTH_INVALID, month_count, month_label, parse_month
 from villages.models import Commune, Village
 
 
 class MonthParameter(serializers.CharField):
     """A month as YYYY-MM, validated into the date of its first day."""
 
-    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, for example 2024-08.")}
+    default_error_messages = {"invalid": MONTH_INVALID}
 
     def to_internal_value(self, data):
         month = parse_month(super().to_internal_value(data))

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from mobilization.models import Application
 from reports import savings
 from reports.models import Target
-from reports.months import add_months, month_end, month_label, months_between
 from reports.selectors.activity import ActivityFigures, activity_series
 from reports.selectors.adoption import (
     MonthFigures,
@@ -34,6 +33,7 @@ from reports.selectors.dossiers import DossierFigures, dossier_shares
 from reports.selectors.helped import GroupHelp, group_help
 from reports.selectors.reach import Reach
 from reports.selectors.targets import behind_plan, plan_series, targets_of
+from villages.calendar import add_months, commune_today, month_end, month_label, months_between
 from villages.models import Village
 
 INDICATORS = [
@@ -150,7 +150,7 @@ class Dashboard:
         self, area: Area, start: datetime.date, end: datetime.date, today: datetime.date | None = None
     ):
         self.area, self.start, self.end = area, start, end
-        self.today = today or datetime.date.today()
+        self.today = today or commune_today()
         self.months = months_between(start, end)
 
     # --- What the selectors give -----------------------------------------------------
@@ -437,7 +437,7 @@ class MonthlyReport:
 
     def __init__(self, area: Area, month: datetime.date, today: datetime.date | None = None):
         self.area, self.month = area, month
-        self.today = today or datetime.date.today()
+        self.today = today or commune_today()
 
     @cached_property
     def dashboard(self) -> Dashboard:

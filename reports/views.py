@@ -7,8 +7,6 @@ workers read the villages of their role, together or one by one, never the commu
 totals. A commune or village outside that answers 404. Only officials set targets.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -32,12 +30,12 @@ from reports.forms import (
     TravelForm,
     VillageDistances,
 )
-from reports.months import add_months, month_label, parse_month
 from reports.selectors.activity import latest_activity_month
 from reports.selectors.reach import reach_of, report_communes
 from reports.selectors.targets import targets_visible_to
 from reports.tables import Area, Dashboard, MonthlyReport
 from villages.access import may_manage_program
+from villages.calendar import add_months, commune_today, month_label, parse_month
 from villages.models import Commune, Village
 
 EXPORTERS = {"csv": table_csv, "xlsx": table_xlsx}
@@ -173,7 +171,7 @@ def monthly(request):
             "as_of": report.as_of,
             "tables": tables,
             "query": _query(area, month=month_label(report.month)),
-            "printed_on": datetime.date.today(),
+            "printed_on": commune_today(),
         },
     )
 

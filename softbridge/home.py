@@ -7,8 +7,8 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from mobilization.selectors import follow_ups_due
-from reports.months import month_start
 from reports.selectors.adoption import adoption_overview
+from villages.calendar import commune_today, month_start
 from villages.models import Role
 from villages.selectors import households_visible_to, villages_visible_to
 
@@ -17,7 +17,7 @@ from villages.selectors import households_visible_to, villages_visible_to
 def home(request):
     """The landing page fits the role: a worker's households and follow-ups, a village's
     status for its head, the commune for officials, the dashboard link for leaders."""
-    today = datetime.date.today()
+    today = commune_today()
     kinds = set(Role.objects.filter(user=request.user).values_list("kind", flat=True))
     in_charge = households_visible_to(request.user).filter(worker_in_charge__user=request.user)
     follow_ups = (

@@ -36,6 +36,7 @@ from softbridge.wsgi import application
 from tests import factories
 from training.models import Topic
 from training.services import session_record
+from villages.calendar import commune_today
 from villages.models import Role
 
 # `API_FUZZ_THOROUGH=1 pytest tests/test_api_fuzz.py` adds schemathesis's coverage phase
@@ -61,7 +62,7 @@ class Register:
     """One commune with a record of every kind, and the official who fuzzes it."""
 
     def __init__(self):
-        yesterday = datetime.date.today() - datetime.timedelta(days=1)
+        yesterday = commune_today() - datetime.timedelta(days=1)
         commune = factories.commune("01558", "Xã Hạ Lang")
         village = factories.village(commune, code="NK", name="Nà Khau")
         other_village = factories.village(commune, code="BT", name="Bản Thang")

@@ -14,9 +14,10 @@ from tests import factories
 from tests.factories import api_client as api
 from training.models import Attendance, Topic, TrainingSession
 from training.services import session_record
+from villages.calendar import commune_today
 from villages.models import Resident
 
-TODAY = datetime.date.today()
+TODAY = commune_today()
 YESTERDAY = TODAY - datetime.timedelta(days=1)
 
 

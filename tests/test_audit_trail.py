@@ -9,10 +9,11 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from tests import factories
+from villages.calendar import commune_today
 from villages.models import Household, Resident
 
 D = datetime.date
-TODAY = datetime.date.today()
+TODAY = commune_today()
 
 
 def history_page(client, household):

@@ -30,6 +30,7 @@ from rest_framework.test import APIClient
 from mobilization.models import CommunicationActivity, HomeVisit
 from tests import factories
 from training.models import TrainingSession
+from villages.calendar import commune_today
 from villages.roster.importing import roster_import
 
 FUZZ = settings(
@@ -657,7 +658,7 @@ def test_visit_form_refuses_a_nul_byte_in_the_notes(browser, household_a, visito
     data = {
         "submission_key": str(uuid.uuid4()),
         "household": household_a.pk,
-        "visited_on": datetime.date.today().isoformat(),
+        "visited_on": commune_today().isoformat(),
         "workers": [visitor.pk],
         "outcome": HomeVisit.Outcome.DONE,
         "notes": "gặp\x00chủ hộ",
@@ -680,7 +681,7 @@ ON_POSTGRESQL = connection.vendor == "postgresql"
 def test_session_form_refuses_an_id_beyond_64_bits(browser, village_a, field):
     data = {
         "submission_key": str(uuid.uuid4()),
-        "held_on": datetime.date.today().isoformat(),
+        "held_on": commune_today().isoformat(),
         "village": village_a.pk,
         "venue_kind": TrainingSession.VenueKind.CULTURAL_HOUSE,
         field: str(2**63),
@@ -695,7 +696,7 @@ def test_visit_form_refuses_a_worker_id_beyond_64_bits(browser, household_a, vis
     data = {
         "submission_key": str(uuid.uuid4()),
         "household": household_a.pk,
-        "visited_on": datetime.date.today().isoformat(),
+        "visited_on": commune_today().isoformat(),
         "workers": [str(2**63)],
         "outcome": HomeVisit.Outcome.DONE,
     }
@@ -713,7 +714,7 @@ def test_visit_form_shows_a_refused_submission_key(browser, household_a, visitor
     data = {
         "submission_key": "not-a-uuid",
         "household": household_a.pk,
-        "visited_on": datetime.date.today().isoformat(),
+        "visited_on": commune_today().isoformat(),
         "workers": [visitor.pk],
         "outcome": HomeVisit.Outcome.DONE,
     }
@@ -726,7 +727,7 @@ def test_communication_form_shows_a_refused_submission_key(browser, village_a):
     data = {
         "submission_key": "not-a-uuid",
         "channel": CommunicationActivity.Channel.LOUDSPEAKER,
-        "held_on": datetime.date.today().isoformat(),
+        "held_on": commune_today().isoformat(),
         "villages": [village_a.pk],
         "topic": "Đăng ký định danh",
         "reach": "10",

@@ -229,3 +229,130 @@ def test_admin_date_hierarchy_still_works(client, person, official):
     response = client.get(url, {"submitted_on__year": "2025", "submitted_on__month": "1"})
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == 0
+
+
+# --- Who sees a number in full, and how the mask looks: one rule, one mask, every surface
+# (villages.access.NationalIdsShown decides, villages.text.mask_national_id draws).
+
+MASK = "********3132"
+
+
+def shown_on_household_page(client, user, person):
+    client.force_login(user)
+    return client.get(reverse("villages:household", args=[person.household_id])).content.decode()
+
+
+def shown_in_api(client, user, person):
+    return api(user).get(f"/api/residents/{person.pk}/").content.decode()
+
+
+def shown_in_admin_list(client, user, person):
+    staff(client, user)
+    return client.get(reverse("admin:villages_resident_changelist")).content.decode()
+
+
+def shown_on_admin_page(client, user, person):
+    staff(client, user)
+    return client.get(reverse("admin:villages_resident_change", args=[person.pk])).content.decode()
+
+
+def shown_in_export(client, user, person):
+    client.force_login(user)
+    response = client.get(reverse("roster:export", args=["residents", "csv"]))
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+SHOWN_ON = {
+    "household page": shown_on_household_page,
+    "api": shown_in_api,
+    "admin list": shown_in_admin_list,
+    "admin page": shown_on_admin_page,
+    "export": shown_in_export,
+}
+
+
+@pytest.mark.parametrize("surface", SHOWN_ON)
+@pytest.mark.parametrize("role", MASKED_ROLES)
+def test_every_surface_draws_the_one_mask(request, client, person, surface, role):
+    text = SHOWN_ON[surface](client, request.getfixturevalue(role), person)
+    assert NUMBER not in text
+    assert MASK in text
+
+
+@pytest.mark.parametrize("surface", SHOWN_ON)
+def test_every_surface_shows_the_number_in_full_to_an_official(client, person, official, surface):
+    assert NUMBER in SHOWN_ON[surface](client, official, person)
+
+
+def test_the_rule_and_the_mask_are_one(person, official, head_a, superuser, other_commune):
+    from villages.access import NationalIdsShown, may_see_full_national_ids
+    from villages.models import Resident
+    from villages.text import mask_national_id, masked_national_id_sql
+
+    assert mask_national_id(NUMBER) == MASK and mask_national_id("") == ""
+    for user in (official, head_a, superuser, factories.role_user("official", other_commune, username="x")):
+        shown = NationalIdsShown(user)
+        in_full = may_see_full_national_ids(user, person.commune_id)
+        assert shown.in_full(person.commune_id) is in_full
+        assert shown.number(NUMBER, person.commune_id) == (NUMBER if in_full else MASK)
+        # The admin's list masks in SQL: the same text as in Python, an empty number included.
+        empty = factories.resident(person.household, full_name="Lò Văn Khoa")
+        rows = dict(
+            Resident.objects.filter(household=person.household).annotate(s=shown.sql()).values_list("pk", "s")
+        )
+        assert rows[person.pk] == shown.number(NUMBER, person.commune_id)
+        assert rows[empty.pk] == ""
+        empty.delete()
+    rows = (
+        Resident.objects.filter(pk=person.pk).annotate(s=masked_national_id_sql()).values_list("s", flat=True)
+    )
+    assert list(rows) == [MASK]
+
+
+# --- The API's published docs and answers (issue 14)
+
+
+def test_the_api_docs_say_only_the_communes_officials_see_id_numbers_in_full(client):
+    schema = client.get(
+        "/api/schema/", headers={"accept": "application/json", "accept-language": "en"}
+    ).json()
+    texts = []
+
+    def collect(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "description" and isinstance(value, str):
+                    texts.append(" ".join(value.split()))
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(schema)
+    about_full_numbers = [t for t in texts if "in full" in t.lower() and "id number" in t.lower()]
+    assert about_full_numbers  # the docs do say who sees them
+    for text in about_full_numbers:
+        assert "in full to the commune's officials" in text, text
+        assert "village heads included" in text, text
+    field = schema["components"]["schemas"]["Resident"]["properties"]["national_id"]["description"]
+    assert field.startswith("In full to the commune's officials; otherwise masked")
+
+
+def test_a_village_heads_api_answers_hold_no_full_number(person, head_a):
+    client = api(head_a)
+    answers = [
+        client.get("/api/residents/"),
+        client.get("/api/residents/", {"search": "3132"}),
+        client.get(f"/api/residents/{person.pk}/"),
+        client.patch(f"/api/residents/{person.pk}/", {"phone": "0911111111"}, format="json"),
+        client.post(
+            f"/api/residents/{person.pk}/ladder/", {"step": "smartphone", "on": "2024-01-02"}, format="json"
+        ),
+        client.get("/api/households/"),
+        client.get(f"/api/households/{person.household_id}/"),
+        client.get(f"/api/households/{person.household_id}/history/"),
+    ]
+    assert [answer.status_code for answer in answers[:7]] == [200] * 7
+    for answer in answers:
+        assert NUMBER.encode() not in answer.content
+    assert MASK.encode() in answers[2].content

@@ -11,6 +11,7 @@ from mobilization.services import Help, visit_log
 from tests import factories
 from training.models import Attendance, TrainingSession
 from training.services import attendance_record, session_record
+from villages.calendar import commune_today
 from villages.models import Achievement, Resident
 from villages.services import resident_departure_record, resident_ladder_correct
 
@@ -79,7 +80,7 @@ def test_visit_needs_a_worker_of_the_commune(household_a, other_commune):
 
 
 def test_visit_in_the_future_or_follow_up_before_it_is_refused(household_a, visitor):
-    tomorrow = datetime.date.today() + datetime.timedelta(1)
+    tomorrow = commune_today() + datetime.timedelta(1)
     with pytest.raises(ValidationError) as error:
         visit_log(household=household_a, visited_on=tomorrow, workers=[visitor])
     assert "visited_on" in error.value.message_dict

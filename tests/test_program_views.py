@@ -12,8 +12,9 @@ from mobilization.models import CommunicationActivity, Communicator, Membership,
 from mobilization.services import Help, communication_record, visit_log
 from tests import factories
 from training.services import attendance_record, session_record
+from villages.calendar import commune_today
 
-TODAY = datetime.date.today()
+TODAY = commune_today()
 D = datetime.date
 
 

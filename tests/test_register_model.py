@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from tests import factories
+from villages.calendar import commune_today
 from villages.models import Commune, Household, Resident, Village
 from villages.selectors import residents_matching
 
@@ -68,13 +69,11 @@ def test_resident_birth_year_must_be_plausible(household_a):
 
 
 def test_resident_birth_year_in_the_future_fails_validation(household_a):
-    resident = Resident(
-        household=household_a, full_name="Bế Văn Lâm", birth_year=datetime.date.today().year + 1
-    )
+    resident = Resident(household=household_a, full_name="Bế Văn Lâm", birth_year=commune_today().year + 1)
     with pytest.raises(ValidationError) as error:
         resident.full_clean()
     assert "birth_year" in error.value.message_dict
-    resident.birth_year = datetime.date.today().year
+    resident.birth_year = commune_today().year
     resident.full_clean()
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from mobilization.services import visit_log
 from tests import factories
+from villages.calendar import commune_today
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(client):
@@ -73,7 +74,7 @@ def test_home_counts_level34_users_as_the_dashboard_does(client, head_a, village
 def test_worker_home_shows_their_follow_ups_due(client, worker_a, household_a, household_b):
     me = worker_a.workers.get()
     other = factories.worker(household_a.commune)
-    today = datetime.date.today()
+    today = commune_today()
     mine = visit_log(household=household_a, visited_on=today, workers=[me], follow_up_on=today)
     visit_log(household=household_b, visited_on=today, workers=[other], follow_up_on=today)
     client.force_login(worker_a)
@@ -83,7 +84,7 @@ def test_worker_home_shows_their_follow_ups_due(client, worker_a, household_a, h
 
 def test_follow_up_is_no_longer_due_after_a_later_visit(client, worker_a, household_a):
     me = worker_a.workers.get()
-    today = datetime.date.today()
+    today = commune_today()
     visit_log(
         household=household_a, visited_on=today - datetime.timedelta(3), workers=[me], follow_up_on=today
     )

@@ -13,9 +13,10 @@ from mobilization.services import Help
 from tests import factories
 from training.models import Attendance, Topic, TrainingSession
 from training.services import attendance_record, session_record
+from villages.calendar import commune_today
 from villages.models import Achievement, Resident
 
-TODAY = datetime.date.today()
+TODAY = commune_today()
 LAST_WEEK = TODAY - datetime.timedelta(days=7)
 
 

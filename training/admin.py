@@ -8,13 +8,14 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.admin import OUTREACH_WRITERS, OutreachHelpInline, achievement_labels, not_in_future
+from mobilization.admin import OUTREACH_WRITERS, OutreachHelpInline, achievement_labels
 from mobilization.services import Help
 from training.models import Attendance, Topic, TrainingSession
 from training.resources import AttendanceResource, TopicResource, TrainingSessionResource
 from training.selectors import attendances_visible_to, sessions_visible_to, topics_visible_to
 from training.services import attendance_record, session_record
 from villages.access import may_change_outreach
+from villages.calendar import refuse_future_dates
 from villages.scoped_admin import (
     OutreachDeletes,
     ReadOnlyScopedAdmin,
@@ -48,10 +49,9 @@ class AttendanceInline(OutreachHelpInline):
 
 
 class TrainingSessionForm(ScopedModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        not_in_future(self, "held_on")
-        return cleaned
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_future_dates(self, "held_on")
 
 
 @admin.register(TrainingSession)

@@ -12,12 +12,12 @@ from mobilization.forms_program import (
     RenewsSubmissionKey,
     check_model_tag,
     model_tag_field,
-    not_in_future,
     submission_key_field,
 )
 from mobilization.services import Help
 from softbridge.typed_ids import IdMultipleChoiceField
 from training.models import Topic, TrainingSession
+from villages.calendar import not_in_future
 from villages.models import Achievement
 from villages.text import clean_name
 

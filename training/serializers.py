@@ -25,9 +25,9 @@ from softbridge.api_endpoints import ScopedPrimaryKeyField, refuse_unless
 from training.models import Attendance, Topic, TrainingSession
 from training.selectors import topics_visible_to
 from villages.access import may_log_outreach, may_manage_program
+from villages.calendar import not_in_future
 from villages.models import Commune, Village
 from villages.selectors import communes_visible_to, villages_visible_to
-from villages.serializers import not_in_future
 from villages.text import clean_name
 
 

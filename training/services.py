@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from mobilization.models import MobilizationModel, Worker, WorkerGroup
 from mobilization.services import AlreadySaved, Help, help_record, model_tag_refusal, save_once
 from training.models import Attendance, Topic, TrainingSession
+from villages.calendar import FUTURE, is_future
 from villages.models import Commune, Village
 
 
@@ -46,8 +47,8 @@ def session_record(
         errors["facilitators"] = _("A worker of another commune cannot facilitate this session.")
     if group is not None and group.commune_id != commune.pk:
         errors["group"] = _("This group belongs to another commune.")
-    if held_on > datetime.date.today():
-        errors["held_on"] = _("The session date is in the future.")
+    if is_future(held_on):
+        errors["held_on"] = FUTURE
     if not errors:
         refusal = model_tag_refusal(
             model=model, commune_id=commune.pk, villages=[village] if village else [], on=held_on

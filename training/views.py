@@ -6,7 +6,6 @@ own villages (villages.access.may_log_outreach); leaders read. Sessions outside 
 user's scope answer 404.
 """
 
-import datetime
 import uuid
 
 from django.contrib import messages
@@ -37,6 +36,7 @@ from villages.access import (
     may_manage_program,
     villages_open_to_outreach,
 )
+from villages.calendar import commune_today
 from villages.models import Achievement, Commune
 from villages.selectors import residents_matching, residents_visible_to, villages_visible_to
 from villages.text import search_text
@@ -136,7 +136,7 @@ def session_new(request):
     ).values("id")
     initial = {
         "submission_key": uuid.uuid4(),
-        "held_on": datetime.date.today(),
+        "held_on": commune_today(),
         # Whoever records the session usually ran it.
         "facilitators": list(Worker.objects.filter(user=request.user).values_list("id", flat=True)),
     }

@@ -9,12 +9,14 @@ before writing.
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, F, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from villages.models import Commune, Role, Village
+from villages.text import mask_national_id, masked_national_id_sql
 
 WHOLE_COMMUNE = (Role.Kind.OFFICIAL, Role.Kind.LEADER)
 VILLAGE_ROLES = (Role.Kind.VILLAGE_HEAD, Role.Kind.WORKER)
@@ -190,3 +192,36 @@ def national_id_taken_message(user, commune) -> str:
 def may_see_full_national_ids(user, commune) -> bool:
     """Personal ID numbers of this commune in full (communes_with_full_national_ids)."""
     return communes_with_full_national_ids(user).filter(pk=getattr(commune, "pk", commune)).exists()
+
+
+class NationalIdsShown:
+    """Personal ID numbers as `user` is shown them, row by row: in full in
+    communes_with_full_national_ids, masked everywhere else (villages.text.mask_national_id).
+
+    Every surface that lists residents (household pages, the API, the admin, exports) shows
+    numbers through this, so that one list costs one query however many rows it has.
+    """
+
+    def __init__(self, user):
+        self.communes = communes_with_full_national_ids(user)
+
+    @cached_property
+    def _in_full(self) -> frozenset[int]:
+        return frozenset(self.communes.values_list("pk", flat=True))
+
+    def in_full(self, commune) -> bool:
+        return getattr(commune, "pk", commune) in self._in_full
+
+    def number(self, national_id: str | None, commune) -> str:
+        """The number as shown: in full, or masked ("" stays "")."""
+        if self.in_full(commune):
+            return national_id or ""
+        return mask_national_id(national_id)
+
+    def sql(self, column: str = "national_id", commune: str = "commune"):
+        """`number` in SQL, for a list that shows or sorts the number per row (no query of its own)."""
+        return Case(
+            When(**{f"{commune}__in": self.communes.values("pk")}, then=F(column)),
+            default=masked_national_id_sql(column),
+            output_field=CharField(),
+        )

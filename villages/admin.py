@@ -3,19 +3,18 @@
 Scoping and permissions come from villages.scoped_admin; see its docstring.
 """
 
-import datetime
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from softbridge.security_log import security_event
 from softbridge.versions import StaleWrite
-from villages.access import may_edit_register, national_id_taken_message
+from villages.access import NationalIdsShown, may_edit_register, national_id_taken_message
+from villages.calendar import refuse_future_dates
 from villages.models import Commune, Household, LadderStep, Resident, Role, Village
 from villages.resources import (
     CommuneResource,
@@ -30,7 +29,6 @@ from villages.scoped_admin import (
     ScopedModelForm,
     ScopedRelatedFilter,
     adopt,
-    request_standing,
 )
 from villages.selectors import (
     communes_visible_to,
@@ -40,7 +38,7 @@ from villages.selectors import (
     villages_visible_to,
 )
 from villages.services import resident_ladder_correct, role_grant
-from villages.text import mask_national_id, masked_national_id_sql, national_id_typed
+from villages.text import mask_national_id, national_id_typed
 
 REGISTER_WRITERS = (Role.Kind.OFFICIAL, Role.Kind.VILLAGE_HEAD)
 
@@ -308,6 +306,7 @@ class ResidentAdminForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        refuse_future_dates(self, "moved_in_on", "left_on", *(step.field for step in LadderStep))
         if self.hide_national_id and self.instance.pk and "national_id" in self.fields:
             field = self.fields["national_id"]
             self.initial["national_id"] = mask_national_id(self.instance.national_id)
@@ -339,15 +338,6 @@ class ResidentAdminForm(VersionedForm):
                     national_id_taken_message(self.request.user, household.commune_id)
                 )
         return value
-
-    def clean(self):
-        cleaned = super().clean()
-        today = datetime.date.today()
-        for name in ("moved_in_on", "left_on", *(step.field for step in LadderStep)):
-            day = cleaned.get(name)
-            if day is not None and day > today:
-                self.add_error(name, gettext("The date is in the future."))
-        return cleaned
 
 
 # Corrections go level 3/4 first: moving it first can only pull the online date along,
@@ -408,25 +398,17 @@ class ResidentAdmin(VersionedAdmin):
         return may_edit_register(user, resident.household.village)
 
     def get_queryset(self, request):
-        # The list shows the ID number as this user may see it, masked in SQL per row.
-        standing = request_standing(request)
-        if standing.superuser:
-            shown = F("national_id")
-        else:
-            shown = Case(
-                When(national_id="", then=Value("")),
-                When(commune__in=sorted(standing.official_communes), then=F("national_id")),
-                default=masked_national_id_sql(),
-                output_field=CharField(),
-            )
+        # The list shows (and sorts by) the ID number as this user may see it, masked in SQL per row.
+        shown = national_ids_shown(request).sql()
         return super().get_queryset(request).annotate(shown_national_id=shown)
-
-    def sees_full_ids(self, request, resident) -> bool:
-        return request_standing(request).sees_full_ids(resident.commune_id)
 
     def get_fieldsets(self, request, obj=None):
         # A reader who may not see ID numbers (and may not edit) gets the masked number.
-        if obj is None or self.sees_full_ids(request, obj) or self.has_change_permission(request, obj):
+        if (
+            obj is None
+            or national_ids_shown(request).in_full(obj.commune_id)
+            or self.has_change_permission(request, obj)
+        ):
             return super().get_fieldsets(request, obj)
         return [
             (name, {**options, "fields": tuple(_masked(f) for f in options["fields"])})
@@ -435,7 +417,7 @@ class ResidentAdmin(VersionedAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        form.hide_national_id = obj is not None and not self.sees_full_ids(request, obj)
+        form.hide_national_id = obj is not None and not national_ids_shown(request).in_full(obj.commune_id)
         form.request = request
         return form
 
@@ -461,6 +443,15 @@ class ResidentAdmin(VersionedAdmin):
             resident_ladder_correct(resident=obj, step=step, on=form.cleaned_data[step.field])
         if corrected:
             obj.refresh_from_db(fields=["version", *(step.field for step in LadderStep)])
+
+
+def national_ids_shown(request) -> NationalIdsShown:
+    # Asked by the form, the fieldsets and the list of one request: read once.
+    shown = getattr(request, "_softbridge_national_ids", None)
+    if shown is None or shown[0] != request.user.pk:
+        shown = (request.user.pk, NationalIdsShown(request.user))
+        request._softbridge_national_ids = shown
+    return shown[1]
 
 
 def _masked(field_name: str) -> str:

@@ -11,7 +11,6 @@ calling villages.services, as the household page does.
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -32,12 +31,13 @@ from softbridge.api_endpoints import (
     etag_of,
 )
 from villages.access import (
+    NationalIdsShown,
     communes_managed_by,
-    communes_with_full_national_ids,
     may_edit_register,
     may_manage_program,
     villages_editable_by,
 )
+from villages.calendar import commune_today
 from villages.models import LadderStep, Resident
 from villages.selectors import (
     communes_visible_to,
@@ -170,7 +170,7 @@ class HouseholdFilter(filters.FilterSet):
         return self._with(queryset, Exists(_present_members().filter(level34_on__isnull=True)), value)
 
     def filter_overdue(self, queryset, name, value):
-        return self._with(queryset, follow_up_overdue_exists(timezone.localdate()), value)
+        return self._with(queryset, follow_up_overdue_exists(commune_today()), value)
 
 
 def _present_members():
@@ -302,11 +302,10 @@ class ResidentViewSet(
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if not hasattr(self, "_full_id_communes"):
-            self._full_id_communes = set(
-                communes_with_full_national_ids(self.request.user).values_list("id", flat=True)
-            )
-        context["full_id_communes"] = self._full_id_communes
+        # Read once for every row of the page (and the write's answer).
+        if not hasattr(self, "_national_ids"):
+            self._national_ids = NationalIdsShown(self.request.user)
+        context["national_ids"] = self._national_ids
         return context
 
     def perform_create(self, serializer):

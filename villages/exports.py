@@ -2,7 +2,8 @@
 
 Every export starts from the scoped selectors (villages.selectors), so a village head's
 file holds their villages only and nobody gets a row outside their area. Personal ID
-numbers are masked (`********1234`) except for the commune's officials and superusers.
+numbers are shown as villages.access.NationalIdsShown says: in full to the commune's officials
+and superusers, masked (`********1234`) for everyone else.
 
 The residents' export has the roster import's columns (villages.roster.columns.COLUMNS), with
 the words the import reads (chủ hộ, Nam, chuyển đi, ... in Vietnamese, head, M,
@@ -26,13 +27,13 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone, translation
+from django.utils import translation
 
+from villages.access import NationalIdsShown
+from villages.calendar import commune_today
 from villages.roster.columns import COLUMNS
-from villages.scoped_admin import standing_of
 from villages.selectors import households_visible_to, residents_visible_to, with_list_columns
 from villages.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
-from villages.text import mask_national_id
 
 CHUNK = 2000
 
@@ -86,14 +87,13 @@ def residents_export(user) -> tuple[list[str], Iterator[list]]:
         .order_by("household__village__code", "household__code", "id")
         .values_list("commune_id", *paths)
     )
-    standing = standing_of(user)
+    national_ids = NationalIdsShown(user)
     words = [(_VIETNAMESE_WORDS.get(name) if vietnamese else None) for name in names]
     id_position = names.index("national_id")
 
     def rows() -> Iterator[list]:
         for commune_id, *values in queryset.iterator(chunk_size=CHUNK):
-            if values[id_position] and not standing.sees_full_ids(commune_id):
-                values[id_position] = mask_national_id(values[id_position])
+            values[id_position] = national_ids.number(values[id_position], commune_id)
             yield [
                 (mapping.get(value, value) if mapping and value else value)
                 for value, mapping in zip(values, words, strict=True)
@@ -162,4 +162,4 @@ def xlsx_response(
 
 
 def export_filename(kind: str, extension: str) -> str:
-    return f"{kind}-{timezone.localdate().isoformat()}.{extension}"
+    return f"{kind}-{commune_today().isoformat()}.{extension}"

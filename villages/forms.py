@@ -9,14 +9,14 @@ write based on an old read can be refused (Versioned.save_unless_stale).
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from villages.access import may_see_full_national_ids, national_id_taken_message
+from villages.access import NationalIdsShown, national_id_taken_message
+from villages.calendar import not_in_future, refuse_future_dates
 from villages.models import Household, LadderStep, Resident, Village
 from villages.selectors import households_matching
-from villages.text import mask_national_id, national_id_typed
+from villages.text import national_id_typed
 
 # Phone numbers are typed with spaces, dots or dashes ("0912 345 678"); search ignores them.
 PHONE = RegexValidator(
@@ -175,6 +175,7 @@ class ResidentForm(forms.ModelForm):
         # Set when the typed ID number belongs to someone else (for the security log).
         self.national_id_refused = False
         self.fields["phone"].validators.append(PHONE)
+        refuse_future_dates(self, "moved_in_on")
         if self.instance.pk:
             self.fields["version"].required = True
             self.fields["version"].initial = self.instance.version
@@ -182,9 +183,8 @@ class ResidentForm(forms.ModelForm):
             del self.fields["version"]
         commune_id = self.instance.household.commune_id
         self.stored_national_id = self.instance.national_id if self.instance.pk else ""
-        self.shown_national_id = self.stored_national_id
-        if self.stored_national_id and not may_see_full_national_ids(viewer, commune_id):
-            self.shown_national_id = mask_national_id(self.stored_national_id)
+        self.shown_national_id = NationalIdsShown(viewer).number(self.stored_national_id, commune_id)
+        if self.shown_national_id != self.stored_national_id:
             self.initial["national_id"] = self.shown_national_id
             self.fields["national_id"].help_text = _(
                 "Shown masked. Leave it as it is to keep the number on record, or type the new number."
@@ -210,8 +210,6 @@ class ResidentForm(forms.ModelForm):
 
     def clean_moved_in_on(self):
         value = self.cleaned_data["moved_in_on"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("The date is in the future."))
         if value and self.instance.left_on and value > self.instance.left_on:
             raise forms.ValidationError(_("The moving-in date is after the day the resident left."))
         return value
@@ -221,13 +219,7 @@ class LadderForm(forms.Form):
     """Tick one step of a member's ladder, on a date (today unless changed)."""
 
     step = forms.ChoiceField(label=_("Step"), choices=LadderStep.choices, widget=forms.RadioSelect)
-    on = forms.DateField(label=_("Date"), widget=date_input())
-
-    def clean_on(self):
-        value = self.cleaned_data["on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The date is in the future."))
-        return value
+    on = forms.DateField(label=_("Date"), widget=date_input(), validators=[not_in_future])
 
 
 class DepartureForm(forms.Form):
@@ -236,10 +228,4 @@ class DepartureForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("What happened"), choices=Resident.LeftReason.choices, widget=forms.RadioSelect
     )
-    on = forms.DateField(label=_("On"), widget=date_input())
-
-    def clean_on(self):
-        value = self.cleaned_data["on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The date is in the future."))
-        return value
+    on = forms.DateField(label=_("On"), widget=date_input(), validators=[not_in_future])

@@ -17,18 +17,19 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from softbridge.versions import Versioned
+from villages.calendar import commune_today
 from villages.text import clean_name, fold
 
 COMMUNE_CODE = RegexValidator(r"^[0-9]{5}$", _("A commune code is five digits, for example 01558."))
 NATIONAL_ID = RegexValidator(r"^[0-9]{12}$", _("A personal ID number is exactly 12 digits."))
 # The register keeps people alive today; a birth year before this is a typing error.
 EARLIEST_BIRTH_YEAR = 1900
-# The database refuses anything past this; "not in the future" is checked against today.
+# The database refuses anything past this; "not in the future" is checked against the commune's today.
 LATEST_BIRTH_YEAR_IN_SCHEMA = 2100
 
 
 def validate_birth_year_not_in_future(value: int | None) -> None:
-    if value is not None and value > datetime.date.today().year:
+    if value is not None and value > commune_today().year:
         raise ValidationError(
             _("Birth year %(year)s is in the future."), code="future", params={"year": value}
         )

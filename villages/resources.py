@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
+from villages.access import NationalIdsShown
 from villages.models import Commune, Household, Resident, Role, Village
 from villages.scoped_admin import (
     commune_conflicts,
     commune_from_parent,
-    standing_of,
     visible,
 )
 from villages.text import mask_national_id
@@ -159,7 +159,7 @@ class ResidentResource(ScopedResource):
 
     def __init__(self, user=None, may_save=None, **kwargs):
         super().__init__(user=user, may_save=may_save, **kwargs)
-        self.standing = standing_of(user) if user is not None else None
+        self.national_ids = NationalIdsShown(user) if user is not None else None
 
     def dehydrate_household_code(self, resident):
         return resident.household.code
@@ -168,9 +168,9 @@ class ResidentResource(ScopedResource):
         return resident.household.village.name
 
     def dehydrate_national_id(self, resident):
-        if self.standing is not None and self.standing.sees_full_ids(resident.commune_id):
-            return resident.national_id
-        return mask_national_id(resident.national_id)
+        if self.national_ids is None:  # a resource without a user reads nothing in full either
+            return mask_national_id(resident.national_id)
+        return self.national_ids.number(resident.national_id, resident.commune_id)
 
 
 class RoleResource(ScopedResource):

@@ -35,26 +35,18 @@ class Standing:
 
     superuser: bool
     kinds: frozenset[str]
-    official_communes: frozenset[int]
 
     def holds(self, kinds) -> bool:
         """True for a superuser or a user holding one of `kinds` in some commune."""
         return self.superuser or not self.kinds.isdisjoint(kinds)
 
-    def sees_full_ids(self, commune_id: int | None) -> bool:
-        """Personal ID numbers are shown in full to superusers and the commune's officials."""
-        return self.superuser or commune_id in self.official_communes
-
 
 def standing_of(user) -> Standing:
+    # Who sees ID numbers in full is not a standing: villages.access.NationalIdsShown.
     if not user.is_authenticated or not user.is_active:
-        return Standing(False, frozenset(), frozenset())
-    roles = list(Role.objects.filter(user=user).values_list("kind", "commune_id"))
-    return Standing(
-        superuser=user.is_superuser,
-        kinds=frozenset(kind for kind, _commune in roles),
-        official_communes=frozenset(commune for kind, commune in roles if kind == Role.Kind.OFFICIAL),
-    )
+        return Standing(False, frozenset())
+    kinds = Role.objects.filter(user=user).values_list("kind", flat=True)
+    return Standing(superuser=user.is_superuser, kinds=frozenset(kinds))
 
 
 def request_standing(request) -> Standing:

@@ -9,7 +9,6 @@ from django.db.models.functions import Replace
 from villages.access import (
     communes_with_full_national_ids,
     scope_of,
-    villages_editable_by,
     villages_open_to_outreach,
 )
 from villages.models import Commune, Household, LadderStep, Resident, Role, Village
@@ -38,11 +37,6 @@ def households_visible_to(user) -> QuerySet[Household]:
 def residents_visible_to(user) -> QuerySet[Resident]:
     """Residents of the households the user may see."""
     return Resident.objects.filter(scope_of(user).area_q("commune", "household__village"))
-
-
-def households_editable_by(user) -> QuerySet[Household]:
-    """Households whose register the user may change (access.villages_editable_by)."""
-    return Household.objects.filter(village__in=villages_editable_by(user))
 
 
 def households_open_to_outreach(user) -> QuerySet[Household]:

@@ -1,14 +1,14 @@
 """The register in the REST API: what is read (output) and what may be written (input).
 
-Output serializers show a record as the user may see it (ID numbers masked unless the
-user keeps that village's register). Input serializers accept only what a client may
-change: ladder dates and departures are not fields here but actions that call the same
-services as the web pages, and the version (or If-Match) guards against lost updates.
+Output serializers show a record as the user may see it (ID numbers in full to the
+commune's officials only, villages.access.NationalIdsShown; masked for village heads
+too). Input serializers accept only what a client may change: ladder dates and
+departures are not fields here but actions that call the same services as the web
+pages, and the version (or If-Match) guards against lost updates.
 Every input runs the model's own validation, so the API refuses what the forms refuse.
 """
 
 import copy
-import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
@@ -18,7 +18,13 @@ from rest_framework import serializers
 from softbridge.api_endpoints import ScopedPrimaryKeyField, read_version_field
 from softbridge.api_errors import api_error_from_django
 from softbridge.security_log import security_event
-from villages.access import may_edit_register, may_manage_program, national_id_taken_message
+from villages.access import (
+    NationalIdsShown,
+    may_edit_register,
+    may_manage_program,
+    national_id_taken_message,
+)
+from villages.calendar import not_in_future
 from villages.forms import PHONE
 from villages.models import Commune, Household, LadderStep, Resident, Village
 from villages.selectors import (
@@ -27,14 +33,7 @@ from villages.selectors import (
     villages_visible_to,
     workers_in_charge_choices,
 )
-from villages.text import clean_name, mask_national_id, national_id_typed
-
-FUTURE = gettext_lazy("The date is in the future.")
-
-
-def not_in_future(value: datetime.date | None) -> None:
-    if value is not None and value > datetime.date.today():
-        raise serializers.ValidationError(FUTURE, code="future")
+from villages.text import clean_name, national_id_typed
 
 
 def model_checked(instance, attrs: dict, *, exclude=(), validate_constraints: bool = True):
@@ -52,6 +51,13 @@ def model_checked(instance, attrs: dict, *, exclude=(), validate_constraints: bo
     except DjangoValidationError as error:
         raise api_error_from_django(error) from None
     return candidate
+
+
+def national_ids_shown(context) -> NationalIdsShown:
+    """How the request's user is shown ID numbers; the viewset reads it once per request."""
+    if "national_ids" not in context:
+        context["national_ids"] = NationalIdsShown(context["request"].user)
+    return context["national_ids"]
 
 
 # --- Communes
@@ -282,10 +288,7 @@ class ResidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_national_id(self, resident) -> str:
-        # access.may_see_full_national_ids, for every row of a page in one query.
-        if resident.commune_id in self.context.get("full_id_communes", ()):
-            return resident.national_id
-        return mask_national_id(resident.national_id)
+        return national_ids_shown(self.context).number(resident.national_id, resident.commune_id)
 
 
 class ResidentInputSerializer(serializers.ModelSerializer):
@@ -315,7 +318,7 @@ class ResidentInputSerializer(serializers.ModelSerializer):
     def validate_national_id(self, value):
         if self.instance is None:
             return national_id_typed(value, stored="", shown_masked=False)
-        shown_masked = self.instance.commune_id not in self.context.get("full_id_communes", ())
+        shown_masked = not national_ids_shown(self.context).in_full(self.instance.commune_id)
         return national_id_typed(value, stored=self.instance.national_id, shown_masked=shown_masked)
 
     def validate_full_name(self, value):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from villages.calendar import FUTURE, is_future
 from villages.models import Commune, Household, LadderStep, Resident, Role, Village
 
 
@@ -114,8 +115,8 @@ def resident_ladder_correct(*, resident: Resident, step: LadderStep, on: datetim
     """
     resident = _locked(resident)
     step = LadderStep(step)
-    if on is not None and on > datetime.date.today():
-        raise ValidationError({step.field: _("The date is in the future.")})
+    if is_future(on):
+        raise ValidationError({step.field: FUTURE})
     setattr(resident, step.field, on)
     if step == LadderStep.LEVEL34 and on and (resident.online_on is None or resident.online_on > on):
         resident.online_on = on
@@ -133,8 +134,8 @@ def resident_departure_record(*, resident: Resident, on: datetime.date, reason: 
     resident = _locked(resident)
     if reason not in Resident.LeftReason.values:
         raise ValidationError({"left_reason": _("Say whether the resident moved away or died.")})
-    if on > datetime.date.today():
-        raise ValidationError({"left_on": _("The date is in the future.")})
+    if is_future(on):
+        raise ValidationError({"left_on": FUTURE})
     resident.left_on = on
     resident.left_reason = reason
     resident.full_clean()

@@ -8,7 +8,7 @@ keeps a folded copy (no diacritics, lower case, single spaces) for search, so th
 
 import unicodedata
 
-from django.db.models import CharField, Transform, Value
+from django.db.models import Case, CharField, Transform, Value, When
 from django.db.models.functions import Concat, Right
 
 # đ/Đ are letters of their own, not d with a combining mark: NFD does not split them.
@@ -105,7 +105,11 @@ def mask_national_id(value: str | None) -> str:
 
 def masked_national_id_sql(column: str = "national_id"):
     """mask_national_id in SQL, for a list that masks per row (12 digits: 8 stars and the last 4)."""
-    return Concat(Value("*" * (12 - MASK_SHOWS)), Right(column, MASK_SHOWS))
+    return Case(
+        When(**{column: ""}, then=Value("")),
+        default=Concat(Value("*" * (12 - MASK_SHOWS)), Right(column, MASK_SHOWS)),
+        output_field=CharField(),
+    )
 
 
 def national_id_typed(typed: str | None, *, stored: str, shown_masked: bool) -> str:

@@ -13,7 +13,6 @@ from django.db import IntegrityError
 from django.forms import Form
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -28,13 +27,14 @@ from softbridge.typed_ids import row_id
 from softbridge.versions import StaleWrite
 from training.selectors import household_attendances
 from villages.access import (
+    NationalIdsShown,
     may_edit_register,
     may_log_outreach,
     may_read_history,
-    may_see_full_national_ids,
     national_id_taken_message,
     villages_editable_by,
 )
+from villages.calendar import commune_today
 from villages.forms import (
     DepartureForm,
     HouseholdCreateForm,
@@ -46,7 +46,6 @@ from villages.forms import (
 from villages.models import Achievement, Household, LadderStep, Resident
 from villages.selectors import households_visible_to, villages_visible_to, with_list_columns
 from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
-from villages.text import mask_national_id
 
 PAGE_SIZE = 25
 FILTERS = ("village", "not_visited", "without_eid", "not_level34", "overdue")
@@ -61,7 +60,7 @@ def households(request):
             households_visible_to(request.user),
             viewer=request.user,
             visited=visited_exists(),
-            overdue=follow_up_overdue_exists(timezone.localdate()),
+            overdue=follow_up_overdue_exists(commune_today()),
         )
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -100,6 +99,12 @@ def _with_next_step(member: Resident) -> Resident:
     return member
 
 
+def _for_card(member: Resident, national_ids: NationalIdsShown) -> Resident:
+    """A present member as their card shows them: the ID number as the viewer may see it."""
+    member.shown_national_id = national_ids.number(member.national_id, member.commune_id)
+    return _with_next_step(member)
+
+
 def _achievement_labels(codes) -> list[str]:
     return [Achievement(code).label for code in codes if code in Achievement.values]
 
@@ -120,21 +125,21 @@ def household(request, pk: int):
     for attendance in attendances:
         attendance.achievement_labels = _achievement_labels(attendance.achievements)
     may_edit = may_edit_register(request.user, household.village)
+    national_ids = NationalIdsShown(request.user)  # one query for every member's card
     return render(
         request,
         "villages/household_detail.html",
         {
             "household": household,
-            "members": [_with_next_step(m) for m in present],
+            "members": [_for_card(m, national_ids) for m in present],
             "former_members": [m for m in members if m.left_on is not None],
             "visits": visits,
             "attendances": attendances,
             "applications": household_applications(household),
             "may_edit": may_edit,
             "may_log": may_log_outreach(request.user, household.village),
-            "show_ids": may_see_full_national_ids(request.user, household.commune_id),
             "show_history": may_read_history(request.user, household.commune_id),
-            "today": timezone.localdate(),
+            "today": commune_today(),
         },
     )
 
@@ -147,8 +152,8 @@ def _stale_values(form: Form, current) -> list[tuple[str, object]]:
             continue
         display = getattr(current, f"get_{name}_display", None)
         value = display() if display else getattr(current, name)
-        if name == "national_id" and value and not may_see_full_national_ids(form.viewer, current.commune_id):
-            value = mask_national_id(value)
+        if name == "national_id":
+            value = NationalIdsShown(form.viewer).number(value, current.commune_id)
         if isinstance(value, bool):
             value = _("yes") if value else _("no")
         values.append((field.label, value))
@@ -318,12 +323,11 @@ def member_ladder(request, pk: int, member_pk: int):
                     request,
                     "villages/member_card.html",
                     {
-                        "member": _with_next_step(updated),
+                        "member": _for_card(updated, NationalIdsShown(request.user)),
                         "household": household,
                         "may_edit": True,
-                        "show_ids": may_see_full_national_ids(request.user, household.commune_id),
                         "show_history": may_read_history(request.user, household.commune_id),
-                        "today": timezone.localdate(),
+                        "today": commune_today(),
                         "saved_message": message,
                     },
                 )
@@ -334,17 +338,16 @@ def member_ladder(request, pk: int, member_pk: int):
                 request,
                 "villages/member_card.html",
                 {
-                    "member": _with_next_step(member),
+                    "member": _for_card(member, NationalIdsShown(request.user)),
                     "household": household,
                     "may_edit": True,
-                    "show_ids": may_see_full_national_ids(request.user, household.commune_id),
                     "show_history": may_read_history(request.user, household.commune_id),
-                    "today": timezone.localdate(),
+                    "today": commune_today(),
                     "ladder_form": form,
                 },
             )
     else:
-        form = LadderForm(initial={"step": _with_next_step(member).next_step, "on": timezone.localdate()})
+        form = LadderForm(initial={"step": _with_next_step(member).next_step, "on": commune_today()})
     return render(
         request, "villages/member_ladder.html", {"form": form, "household": household, "member": member}
     )
@@ -374,7 +377,7 @@ def member_departure(request, pk: int, member_pk: int):
                 )
                 return redirect("villages:household", pk=household.pk)
     else:
-        form = DepartureForm(initial={"on": timezone.localdate()})
+        form = DepartureForm(initial={"on": commune_today()})
     return render(
         request, "villages/member_departure.html", {"form": form, "household": household, "member": member}
     )

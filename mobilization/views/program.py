@@ -35,6 +35,7 @@ from mobilization.selectors import (
 from softbridge.typed_ids import row_id
 from training.selectors import sessions_visible_to
 from villages.access import communes_managed_by, may_manage_program, scope_of, villages_open_to_outreach
+from villages.calendar import commune_today
 from villages.models import Commune, Village
 from villages.selectors import commune_villages_visible_to, villages_visible_to
 
@@ -182,7 +183,7 @@ def group(request, pk):
     members = group.memberships.select_related("worker").order_by(
         F("left_on").desc(nulls_first=True), "worker__full_name"
     )
-    end = datetime.date.today()
+    end = commune_today()
     months = month_starts(end, ACTIVITY_MONTHS)
     figures = group_activity_by_month(group=group, user=request.user, start=months[-1], end=end)
     keys = ("visits", "households", "residents", "sessions", "attendance", "communications", "reach")
@@ -393,7 +394,7 @@ def communicator_new(request):
         communes=communes,
         workers=Worker.objects.filter(commune__in=communes),
         villages=Village.objects.filter(commune__in=communes),
-        initial={"chosen_on": datetime.date.today()},
+        initial={"chosen_on": commune_today()},
     )
     if request.method == "POST" and form.is_valid():
         communicator = form.save()

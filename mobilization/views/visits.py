@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,6 +23,7 @@ from mobilization.selectors import follow_ups_due, visits_visible_to
 from mobilization.services import visit_log
 from softbridge.typed_ids import row_id
 from villages.access import may_log_outreach, villages_open_to_outreach
+from villages.calendar import commune_today
 from villages.models import Achievement, Household, Resident, Role
 from villages.selectors import (
     households_matching,
@@ -75,7 +75,7 @@ def _initial(request, household: Household | None) -> dict:
     return {
         "submission_key": uuid.uuid4(),
         "household": household,
-        "visited_on": timezone.localdate(),
+        "visited_on": commune_today(),
         "workers": list(own.values_list("pk", flat=True)),
     }
 
@@ -130,7 +130,7 @@ def visit_new(request):
             "q": q,
             "options": _household_options(request.user, q) if not form.chosen_household else [],
             "searched": len(q) >= MIN_SEARCH_LENGTH,
-            "today": timezone.localdate(),
+            "today": commune_today(),
         },
     )
 
@@ -217,7 +217,7 @@ def follow_ups(request):
     A worker sees their own by default (visits they were on, households in their charge),
     and may switch to everything in their villages.
     """
-    today = timezone.localdate()
+    today = commune_today()
     is_worker = Role.objects.filter(user=request.user, kind=Role.Kind.WORKER).exists()
     show_all = not is_worker or request.GET.get("all") == "1"
     visits = follow_ups_due(request.user, today=today, mine_only=not show_all)

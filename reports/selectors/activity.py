@@ -11,8 +11,8 @@ from django.db.models.functions import TruncMonth
 
 from mobilization.models import Application, CommunicationActivity, HomeVisit
 from mobilization.selectors import closed_on
-from reports.months import month_end, month_start, months_between
 from training.models import TrainingSession
+from villages.calendar import commune_today, month_end, month_start, months_between
 from villages.models import Commune, Village
 
 
@@ -22,7 +22,7 @@ def latest_activity_month(commune: Commune) -> datetime.date:
     The dashboard's default period ends here, so that a commune whose records stop in May
     does not open on six flat months. One query (three indexed MAX subqueries).
     """
-    today = datetime.date.today()
+    today = commune_today()
 
     def latest(model, field):
         return Subquery(
@@ -102,7 +102,7 @@ def activity_series(
     the current month, when its date is before today and no later visit happened. What
     closes a follow-up is mobilization.selectors' rule, as on the follow-ups page.
     """
-    today = today or datetime.date.today()
+    today = today or commune_today()
     months = months_between(start, end)
     first, last = months[0], month_end(months[-1])
     village_ids = None if villages is None else [v.pk for v in villages]

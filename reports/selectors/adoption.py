@@ -20,7 +20,7 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from reports import ledger
-from reports.months import add_months, month_end, months_between, quarter_of
+from villages.calendar import add_months, month_end, months_between, quarter_of
 from villages.models import Commune, Resident, Village
 
 MEASURES = ("eligible", "eid", "online", "level34")
@@ -279,16 +279,6 @@ class Breakdown:
     key: str
     label: str
     figures: MonthFigures
-
-
-def age_band(age: int | None) -> str:
-    """The key of the band of an age in years (a month's year minus the birth year)."""
-    if age is None:
-        return "unknown"
-    for key, _label, youngest, oldest in AGE_BANDS[:-1]:
-        if (youngest is None or age >= youngest) and (oldest is None or age <= oldest):
-            return key
-    raise AssertionError(age)
 
 
 def _age_band_case(year: int) -> Case:

@@ -10,8 +10,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from mobilization.models import Application
-from reports.months import month_end, months_between
 from reports.selectors.adoption import share
+from villages.calendar import month_end, months_between
 from villages.models import Commune, Village
 
 # --- Dossiers: the share of applications received online --------------------------------

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.db import connection
 
 from mobilization.models import HomeVisit, Membership, VisitHelp, WorkerGroup
-from reports.months import month_end, month_start
 from reports.selectors.adoption import share
 from training.models import Attendance, TrainingSession
+from villages.calendar import month_end, month_start
 from villages.models import Commune, Resident, Village
 
 # A resident "reached level 3/4 after being helped" when their first level 3/4 date falls

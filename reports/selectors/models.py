@@ -21,11 +21,11 @@ from mobilization.models import (
     ModelGoal,
     VisitHelp,
 )
-from reports.months import add_months, month_end, month_start, months_between
 from reports.selectors.activity import ActivityFigures, activity_series
 from reports.selectors.adoption import adoption_at, share
 from reports.selectors.helped import reach_counts
 from training.models import Attendance, TrainingSession
+from villages.calendar import add_months, month_end, month_start, months_between
 from villages.models import Resident
 
 

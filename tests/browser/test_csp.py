@@ -11,6 +11,7 @@ import pytest
 
 from tests import factories
 from tests.browser.conftest import sign_in
+from villages.calendar import commune_today
 
 # Runs before any script of the page (Playwright injects it past the CSP): collects violations
 # on the page's own window, which the test reads after each page has loaded.
@@ -60,7 +61,7 @@ def visit(page, path: str) -> None:
 @pytest.fixture
 def register(commune, village_a, household_a):
     """Enough of a register for every page to have rows, and for the charts to have lines."""
-    today = datetime.date.today()
+    today = commune_today()
     start = today.replace(day=1) - datetime.timedelta(days=200)
     for n in range(6):
         factories.resident(

@@ -1,13 +1,13 @@
 """A worker records a training session on a phone and takes the attendance; an official
 does the same on a laptop with the search box."""
 
-import datetime
 import os
 import re
 
 from tests import factories
 from tests.browser.conftest import sign_in
 from training.models import Attendance
+from villages.calendar import commune_today
 from villages.models import Achievement
 
 SHOTS = os.environ.get("SOFTBRIDGE_SHOTS", "/tmp/shots")
@@ -49,7 +49,7 @@ def test_worker_records_a_session_and_ticks_two_residents_on_a_phone(phone, work
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
     hoa.refresh_from_db()
-    assert hoa.eid_on == datetime.date.today()
+    assert hoa.eid_on == commune_today()
     assert set(Attendance.objects.values_list("resident", flat=True)) == {hoa.pk, tu.pk}
     assert absent.pk not in Attendance.objects.values_list("resident", flat=True)
 

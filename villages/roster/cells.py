@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from villages.calendar import FUTURE, commune_today, is_future
 from villages.models import EARLIEST_BIRTH_YEAR, MAX_DISTANCE_KM, Household, Resident, Village
 from villages.roster.columns import DATE_COLUMNS
 from villages.spreadsheets import typed_text
@@ -92,7 +93,7 @@ class CellRules:
     """
 
     def __init__(self):
-        self.today = datetime.date.today()
+        self.today = commune_today()  # one day for the whole file
         self.lengths = {
             "village_code": _max_length(Village, "code"),
             "village_name": _max_length(Village, "name"),
@@ -216,8 +217,8 @@ class CellRules:
             day = _parse_date(text)
             if isinstance(day, str):
                 return Fail(day)
-        if day > self.today:
-            return Fail(_("The date %(date)s is in the future.") % {"date": day.isoformat()})
+        if is_future(day, today=self.today):
+            return Fail(str(FUTURE))
         if day < EARLIEST_DATE:
             return Fail(_("The date %(date)s is before 1900.") % {"date": day.isoformat()})
         return day
