@@ -1,23 +1,449 @@
-"""Forms of the field-work pages: logging a home visit, and the filters of the visit lists."""
+"""Forms of the program's pages: logging a home visit and the visit lists' filters;
+communication activities, worker groups, workers, communicators and mobilization models.
+
+The pieces at the top (plain labels, date inputs, the submission key, the model tag, the
+village and month filter) are shared with the training pages. Querysets of choices come from
+the view, already scoped to what the user may see or use.
+"""
+
+import uuid
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.forms_program import (
-    RenewsSubmissionKey,
-    check_model_tag,
-    model_tag_field,
-    submission_key_field,
+from mobilization.models import (
+    Application,
+    CommunicationActivity,
+    Communicator,
+    HomeVisit,
+    Membership,
+    MobilizationModel,
+    ModelGoal,
+    Worker,
+    WorkerGroup,
 )
-from mobilization.models import Application, HomeVisit, Worker
 from mobilization.selectors import models_offered_in, workers_visible_to
-from mobilization.services import Help
+from mobilization.services import Help, model_tag_refusal
 from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
-from villages.calendar import MonthField, add_months, not_in_future
+from villages.calendar import MonthField, add_months, commune_today, not_in_future, refuse_future_dates
 from villages.forms import date_input
 from villages.models import Achievement, Household, Village
 from villages.selectors import households_open_to_outreach
+from villages.text import clean_name
+
+
+class PlainLabels:
+    """Labels without the trailing colon, as on the rest of the site."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class DateInput(forms.DateInput):
+    """The phone's own date picker; the value is ISO so every browser reads it."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ChoiceList(forms.CheckboxSelectMultiple):
+    """Checkboxes in a box that scrolls when the list is long (villages, workers)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": "choice-list", **(attrs or {})})
+
+
+def submission_key_field(*, required: bool) -> forms.UUIDField:
+    """The hidden key that makes a double submit save once (mobilization.services.save_once)."""
+    message = _("This form has expired or was changed: check what you typed and save again.")
+    return forms.UUIDField(
+        required=required,
+        widget=forms.HiddenInput,
+        error_messages={"required": message, "invalid": message},
+    )
+
+
+class RenewsSubmissionKey:
+    """A form whose refused submission key is replaced when the form comes back.
+
+    A key that is not a key (a page kept open across an upgrade, a tool posting by hand)
+    saved nothing; the page shows the form again with a fresh one, so that saving once more
+    works without retyping, while a good key is kept to guard against a double submit.
+    """
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and "submission_key" in self.fields and "submission_key" in self._errors:
+            data = self.data.copy()
+            data[self.add_prefix("submission_key")] = str(uuid.uuid4())
+            self.data = data
+
+
+class ModelTagSelect(forms.Select):
+    """The mobilization models an activity may be tagged with, each option carrying its
+    villages and dates (data- attributes) so that static/js/model_tag.js can offer only the
+    models active in the chosen village on the chosen date. The server checks again."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"data-model-tag": "", **(attrs or {})})
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        model = getattr(value, "instance", None)
+        if model is not None:
+            option["attrs"].update(
+                {
+                    "data-villages": " ".join(str(v.pk) for v in model.villages.all()),
+                    "data-start": model.started_on.isoformat(),
+                    "data-end": model.ended_on.isoformat() if model.ended_on else "",
+                }
+            )
+        return option
+
+
+def model_tag_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Mobilization model"),
+        queryset=MobilizationModel.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        widget=ModelTagSelect,
+        help_text=_("The mobilization model this work belongs to, if any: those running in the village."),
+    )
+
+
+def check_model_tag(form: forms.Form, *, commune_id, villages, on) -> None:
+    """Add the refusal of a model not active in the activity's village on its date to the form."""
+    model = form.cleaned_data.get("model")
+    if model is None or on is None:
+        return
+    refusal = model_tag_refusal(model=model, commune_id=commune_id, villages=villages, on=on)
+    if refusal:
+        form.add_error("model", refusal)
+
+
+class VillageMonthFilter(PlainLabels, forms.Form):
+    """Filter a list by village and month; an invalid value is reported and ignored."""
+
+    village = forms.ModelChoiceField(
+        label=_("Village"), queryset=None, required=False, empty_label=_("All villages")
+    )
+    month = MonthField(label=_("Month"), required=False)
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+
+    def filter(self, queryset, *, village_path: str, date_path: str):
+        """The queryset narrowed by whichever filters are valid."""
+        if not self.is_bound:
+            return queryset
+        self.is_valid()
+        village = self.cleaned_data.get("village")
+        month = self.cleaned_data.get("month")
+        if village is not None:
+            queryset = queryset.filter(**{village_path: village})
+        if month is not None:
+            queryset = queryset.filter(
+                **{f"{date_path}__year": month.year, f"{date_path}__month": month.month}
+            )
+        return queryset
+
+
+class CommuneChoiceMixin:
+    """A commune field that is hidden when the user manages only one commune."""
+
+    def setup_commune(self, communes) -> None:
+        field = self.fields["commune"]
+        field.queryset = communes
+        if len(communes) == 1:
+            field.initial = communes[0].pk
+            field.widget = forms.HiddenInput()
+
+
+class CommunicationForm(RenewsSubmissionKey, PlainLabels, forms.ModelForm):
+    submission_key = submission_key_field(required=False)
+
+    class Meta:
+        model = CommunicationActivity
+        fields = ["channel", "held_on", "villages", "topic", "reach", "group", "model"]
+        widgets = {"held_on": DateInput, "villages": ChoiceList}
+        field_classes = {"villages": IdMultipleChoiceField}
+        help_texts = {"reach": _("About how many people heard or read it.")}
+
+    def __init__(self, *args, villages, groups, models, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["villages"].queryset = villages
+        self.fields["group"].queryset = groups
+        self.fields["model"] = model_tag_field()
+        self.fields["model"].queryset = models
+        self.fields["model"].widget.attrs.update(
+            {"data-date-field": "held_on", "data-village-field": "villages"}
+        )
+        refuse_future_dates(self, "held_on")
+        if not self.instance.pk:
+            self.fields["held_on"].initial = commune_today
+        else:
+            del self.fields["submission_key"]
+
+    def clean_topic(self):
+        return clean_name(self.cleaned_data["topic"])
+
+    def clean(self):
+        cleaned = super().clean()
+        villages = cleaned.get("villages")
+        group = cleaned.get("group")
+        if villages:
+            communes = {v.commune_id for v in villages}
+            if len(communes) > 1:
+                self.add_error("villages", _("Choose villages of one commune."))
+            elif self.instance.pk and communes != {self.instance.commune_id}:
+                self.add_error("villages", _("This activity belongs to another commune."))
+            else:
+                cleaned["commune_id"] = communes.pop()
+                if group is not None and group.commune_id != cleaned["commune_id"]:
+                    self.add_error("group", _("This group belongs to another commune."))
+                check_model_tag(
+                    self, commune_id=cleaned["commune_id"], villages=villages, on=cleaned.get("held_on")
+                )
+        return cleaned
+
+
+class WorkerGroupForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = WorkerGroup
+        fields = ["commune", "kind", "name", "village"]
+
+    def __init__(self, *args, communes, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["commune"]
+        else:
+            self.setup_commune(communes)
+        self.fields["village"].queryset = villages
+
+    def clean_name(self):
+        return clean_name(self.cleaned_data["name"])
+
+    def clean(self):
+        cleaned = super().clean()
+        commune = cleaned.get("commune") or (self.instance.commune if self.instance.pk else None)
+        kind, village = cleaned.get("kind"), cleaned.get("village")
+        if commune is None:
+            return cleaned
+        if village is not None and village.commune_id != commune.pk:
+            self.add_error("village", _("This village is in another commune."))
+        if kind == WorkerGroup.Kind.DIGITAL_TECH_TEAM:
+            if village is None:
+                self.add_error("village", _("A community digital technology team belongs to a village."))
+            elif WorkerGroup.objects.filter(kind=kind, village=village).exclude(pk=self.instance.pk).exists():
+                self.add_error("village", _("This village already has a community digital technology team."))
+        name = cleaned.get("name")
+        if (
+            name
+            and WorkerGroup.objects.filter(commune=commune, name=name).exclude(pk=self.instance.pk).exists()
+        ):
+            self.add_error("name", _("The commune already has a group with this name."))
+        return cleaned
+
+
+class WorkerForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Worker
+        fields = ["commune", "full_name", "title", "phone"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
+
+    def __init__(self, *args, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["commune"]
+        else:
+            self.setup_commune(communes)
+
+    def clean_full_name(self):
+        return clean_name(self.cleaned_data["full_name"])
+
+
+class MembershipForm(PlainLabels, forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["group", "position", "joined_on", "left_on"]
+        widgets = {"joined_on": DateInput, "left_on": DateInput}
+
+    def clean(self):
+        cleaned = super().clean()
+        joined, left = cleaned.get("joined_on"), cleaned.get("left_on")
+        if joined and left and left < joined:
+            self.add_error("left_on", _("The leaving date is before the joining date."))
+        return cleaned
+
+
+class BaseMembershipFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, groups, **kwargs):
+        self.groups = groups
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.fields["group"].queryset = self.groups
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        form.fields["group"].queryset = self.groups
+        return form
+
+
+MembershipFormSet = forms.inlineformset_factory(
+    Worker,
+    Membership,
+    form=MembershipForm,
+    formset=BaseMembershipFormSet,
+    extra=1,
+    can_delete=True,
+)
+
+
+class CommunicatorForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Communicator
+        fields = ["commune", "worker", "village", "reason", "note", "chosen_on"]
+        widgets = {"chosen_on": DateInput, "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, communes, workers, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["commune"]
+        else:
+            self.setup_commune(communes)
+        self.fields["worker"].queryset = workers
+        self.fields["village"].queryset = villages
+        refuse_future_dates(self, "chosen_on")
+
+    def clean(self):
+        cleaned = super().clean()
+        commune = cleaned.get("commune") or (self.instance.commune if self.instance.pk else None)
+        worker, village = cleaned.get("worker"), cleaned.get("village")
+        if commune is None:
+            return cleaned
+        if worker is not None and worker.commune_id != commune.pk:
+            self.add_error("worker", _("This worker belongs to another commune."))
+        if village is not None and village.commune_id != commune.pk:
+            self.add_error("village", _("This village is in another commune."))
+        if (
+            worker is not None
+            and village is not None
+            and Communicator.objects.filter(worker=worker, village=village)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("village", _("This worker is already a communicator in this village."))
+        return cleaned
+
+
+# --- Mobilization models
+
+
+class MobilizationModelForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = MobilizationModel
+        fields = ["commune", "name", "field", "owner", "started_on", "ended_on", "villages", "description"]
+        widgets = {
+            "started_on": DateInput,
+            "ended_on": DateInput,
+            "villages": ChoiceList,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+        field_classes = {"villages": IdMultipleChoiceField}
+
+    def __init__(self, *args, communes, groups, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["commune"]
+        else:
+            self.setup_commune(communes)
+        self.fields["owner"].queryset = groups
+        self.fields["villages"].queryset = villages
+
+    def clean_name(self):
+        return clean_name(self.cleaned_data["name"])
+
+    def clean(self):
+        cleaned = super().clean()
+        commune = cleaned.get("commune") or (self.instance.commune if self.instance.pk else None)
+        if commune is None:
+            return cleaned
+        owner, villages = cleaned.get("owner"), cleaned.get("villages")
+        if owner is not None and owner.commune_id != commune.pk:
+            self.add_error("owner", _("This group belongs to another commune."))
+        if villages and any(v.commune_id != commune.pk for v in villages):
+            self.add_error("villages", _("This village is in another commune."))
+        started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
+        if started and ended and ended < started:
+            self.add_error("ended_on", _("The end date is before the start date."))
+        name = cleaned.get("name")
+        if (
+            name
+            and MobilizationModel.objects.filter(commune=commune, name=name)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("name", _("The commune already has a model with this name."))
+        return cleaned
+
+    def validate_unique(self):
+        # The commune is not a field when editing; clean() checks the name instead.
+        pass
+
+
+class ModelGoalForm(PlainLabels, forms.ModelForm):
+    class Meta:
+        model = ModelGoal
+        fields = ["kind", "value", "due_on"]
+        widgets = {"due_on": DateInput}
+        help_texts = {
+            "value": _("A number of households, residents, sessions...; for the share, a percentage.")
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, value = cleaned.get("kind"), cleaned.get("value")
+        if value is not None and value <= 0:
+            self.add_error("value", _("Give a number above zero."))
+        elif kind == ModelGoal.Kind.LEVEL34_SHARE and value is not None and value > 100:
+            self.add_error("value", _("A share is at most 100%."))
+        return cleaned
+
+
+class BaseModelGoalFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            key = (form.cleaned_data.get("kind"), form.cleaned_data.get("due_on"))
+            if None in key:
+                continue
+            if key in seen:
+                form.add_error("kind", _("This goal is given twice for the same date."))
+            seen.add(key)
+
+
+ModelGoalFormSet = forms.inlineformset_factory(
+    MobilizationModel,
+    ModelGoal,
+    form=ModelGoalForm,
+    formset=BaseModelGoalFormSet,
+    extra=3,
+    can_delete=True,
+)
+
 
 ONLINE_CHANNEL_CHOICES = [
     (Application.Channel.ONLINE_LEVEL3.value, Application.Channel.ONLINE_LEVEL3.label),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from mobilization.forms_program import MobilizationModelForm, ModelGoalFormSet
+from mobilization.forms import MobilizationModelForm, ModelGoalFormSet
 from mobilization.models import CommunicationActivity, HomeVisit, MobilizationModel, WorkerGroup
 from mobilization.selectors import mobilization_models_visible_to, model_applications
 from mobilization.services import mobilization_model_save

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from mobilization.forms_program import (
+from mobilization.forms import (
     ChoiceList,
     CommuneChoiceMixin,
     DateInput,

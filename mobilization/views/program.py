@@ -18,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from mobilization.forms_program import (
+from mobilization.forms import (
     CommunicatorForm,
     MembershipFormSet,
     WorkerForm,
