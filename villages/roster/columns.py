@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
+from villages.models import Resident
 from villages.text import fold
 
 
@@ -74,18 +75,8 @@ RESIDENT_FIELDS = (
     "household",  # a household code while planning, an id when writing
     "full_name",
     "search_name",
-    "sex",
-    "birth_year",
-    "national_id",
-    "phone",
-    "relation",
-    "moved_in_on",
-    "left_on",
-    "left_reason",
-    "smartphone_on",
-    "eid_on",
-    "online_on",
-    "level34_on",
+    # The rest of what the register records of a person, in the model's order.
+    *(name for name in Resident.RECORDED_FIELDS if name != "full_name"),
 )
 # Where each of RESIDENT_FIELDS stands in those tuples.
 AT = {name: i for i, name in enumerate(RESIDENT_FIELDS)}
