@@ -35,6 +35,21 @@ def validate_birth_year_not_in_future(value: int | None) -> None:
         )
 
 
+def departure_problem(
+    *, moved_in_on: datetime.date | None, left_on: datetime.date | None, left_reason: str
+) -> tuple[str, str] | None:
+    """The one rule between a resident's moving-in date, leaving date and reason: the field to
+    fix and why, or None. Pages, the API, the admin (through Resident.clean) and the roster
+    importer all ask it."""
+    if left_on and moved_in_on and left_on < moved_in_on:
+        return "left_on", _("The leaving date is before the moving-in date.")
+    if left_on and not left_reason:
+        return "left_reason", _("Say whether the resident moved away or died.")
+    if left_reason and not left_on:
+        return "left_on", _("Give the date the resident left or died.")
+    return None
+
+
 def choices_check(field: str, choices: type[models.TextChoices], name: str, blank=False):
     """A CHECK constraint that keeps a choice column inside its choices."""
     values = list(choices.values) + ([""] if blank else [])
@@ -262,7 +277,12 @@ class Resident(Versioned):
         _("birth year"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(EARLIEST_BIRTH_YEAR), validate_birth_year_not_in_future],
+        validators=[
+            MinValueValidator(
+                EARLIEST_BIRTH_YEAR, message=_("Birth year %(show_value)s is before %(limit_value)s.")
+            ),
+            validate_birth_year_not_in_future,
+        ],
     )
     national_id = models.CharField(
         _("personal ID number"), max_length=12, blank=True, validators=[NATIONAL_ID]
@@ -369,12 +389,11 @@ class Resident(Versioned):
             self.commune_id = self.household.commune_id
 
     def clean(self):
-        if self.left_on and self.moved_in_on and self.left_on < self.moved_in_on:
-            raise ValidationError({"left_on": _("The leaving date is before the moving-in date.")})
-        if self.left_on and not self.left_reason:
-            raise ValidationError({"left_reason": _("Say whether the resident moved away or died.")})
-        if self.left_reason and not self.left_on:
-            raise ValidationError({"left_on": _("Give the date the resident left or died.")})
+        problem = departure_problem(
+            moved_in_on=self.moved_in_on, left_on=self.left_on, left_reason=self.left_reason
+        )
+        if problem:
+            raise ValidationError({problem[0]: problem[1]})
 
     @property
     def ladder(self) -> list[tuple[str, str, datetime.date | None]]:

@@ -11,15 +11,17 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from villages.calendar import FUTURE, commune_today, is_future
-from villages.models import EARLIEST_BIRTH_YEAR, MAX_DISTANCE_KM, Household, Resident, Village
+from villages.models import MAX_DISTANCE_KM, Household, Resident, Village
 from villages.roster.columns import DATE_COLUMNS
 from villages.spreadsheets import typed_text
 from villages.text import clean_name, fold
 
 EARLIEST_DATE = datetime.date(1900, 1, 1)
+_BIRTH_YEAR = Resident._meta.get_field("birth_year")
 
 _RELATIONS = {
     **dict.fromkeys(["head", "chu ho", "chu"], Resident.Relation.HEAD),
@@ -173,13 +175,10 @@ class CellRules:
                 _("%(value)s is not a birth year: write four digits, for example 1985.")
                 % {"value": shown(cell_text(value))}
             )
-        if value > self.today.year:
-            return Fail(_("Birth year %(year)s is in the future.") % {"year": value})
-        if value < EARLIEST_BIRTH_YEAR:
-            return Fail(
-                _("Birth year %(year)s is before %(earliest)s.")
-                % {"year": value, "earliest": EARLIEST_BIRTH_YEAR}
-            )
+        try:
+            _BIRTH_YEAR.run_validators(value)  # the register's rule: not before 1900, not in the future
+        except ValidationError as error:
+            return Fail(" ".join(error.messages))
         return value
 
     def national_id(self, name: str, value) -> str | Fail | None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from villages.models import Commune, Resident
+from villages.models import Commune, Resident, departure_problem
 from villages.roster.checking import CheckedRow, Checker
 from villages.roster.columns import AT, RESIDENT_FIELDS
 from villages.roster.matching import NOT_PLANNED, Register, ResidentMatcher, register_of
@@ -231,14 +231,15 @@ def _merged(checker: Checker, row: CheckedRow, stored: tuple) -> tuple | None:
     """The resident's values after the row (an empty cell keeps the stored value), or None if they
     break a rule between fields (the row fails)."""
     values = [given if given is not None else kept for given, kept in zip(row.values, stored, strict=True)]
-    left_on = values[_LEFT_ON]
-    if left_on and not values[_LEFT_REASON]:
+    # A roster's leaving date without a reason means the resident moved away (README, Import):
+    # paper rosters have a "ngày chuyển đi" column and no reason.
+    if values[_LEFT_ON] and not values[_LEFT_REASON]:
         values[_LEFT_REASON] = Resident.LeftReason.MOVED_AWAY.value
-    if values[_LEFT_REASON] and not left_on:
-        checker.fail(row, "left_reason", _("Give the date the resident left or died."))
-        return None
-    if left_on and values[_MOVED_IN_ON] and left_on < values[_MOVED_IN_ON]:
-        checker.fail(row, "left_on", _("The leaving date is before the moving-in date."))
+    problem = departure_problem(
+        moved_in_on=values[_MOVED_IN_ON], left_on=values[_LEFT_ON], left_reason=values[_LEFT_REASON]
+    )
+    if problem:
+        checker.fail(row, *problem)
         return None
     # A level 3/4 application is an online use: online use began then at the latest.
     level34, online = values[_LEVEL34_ON], values[_ONLINE_ON]
