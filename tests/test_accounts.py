@@ -229,12 +229,6 @@ def test_the_password_change_page_lists_the_rules_and_labels_each_input(client, 
         assert f'<label for="id_{name}">' in page
 
 
-def test_anonymous_is_sent_to_sign_in_from_the_password_change(client, db):
-    response = client.get(reverse("password_change"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
 def test_every_signed_in_page_links_to_the_password_change(client, official):
     client.force_login(official)
     assert f'href="{reverse("password_change")}"' in client.get(reverse("home")).content.decode()

@@ -155,13 +155,6 @@ def test_official_opens_every_add_page(client, official, program, app, model):
     assert response.status_code == 200
 
 
-def test_anonymous_is_sent_to_login_from_the_admin(client, resident_a):
-    response = client.get(url("villages", "resident"))
-
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
-
-
 def test_user_without_a_role_sees_no_register(client, resident_a):
     stranger = factories.user(username="stranger")
 

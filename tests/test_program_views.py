@@ -18,10 +18,6 @@ TODAY = commune_today()
 D = datetime.date
 
 
-def login_redirect(response) -> bool:
-    return response.status_code == 302 and response["Location"].startswith(reverse("login"))
-
-
 def an_activity(*villages, held_on=TODAY, **fields):
     fields.setdefault("channel", CommunicationActivity.Channel.LOUDSPEAKER)
     fields.setdefault("topic", "Cài đặt VNeID")
@@ -80,10 +76,6 @@ def test_outsider_lists_none_of_the_communes_activities(client, outsider, villag
     an_activity(village_a)
     client.force_login(outsider)
     assert list(client.get(reverse("program:communications")).context["page"].object_list) == []
-
-
-def test_anonymous_visitor_cannot_list_activities(client, db):
-    assert login_redirect(client.get(reverse("program:communications")))
 
 
 def test_activity_list_query_count_does_not_grow_with_rows(client, head_a, village_a, commune):
@@ -160,11 +152,6 @@ def test_outsider_cannot_log_for_this_commune(client, outsider, other_commune, v
     factories.village(other_commune)  # the outsider logs activities at home, not here
     client.force_login(outsider)
     assert client.post(reverse("program:communication_new"), activity_post(village_a)).status_code == 404
-    assert not CommunicationActivity.objects.exists()
-
-
-def test_anonymous_visitor_cannot_log_an_activity(client, village_a):
-    assert login_redirect(client.post(reverse("program:communication_new"), activity_post(village_a)))
     assert not CommunicationActivity.objects.exists()
 
 
@@ -267,12 +254,6 @@ def test_deleting_an_activity_asks_first(client, official, village_a):
     assert not CommunicationActivity.objects.exists()
 
 
-def test_anonymous_visitor_cannot_delete_an_activity(client, village_a):
-    activity = an_activity(village_a)
-    assert login_redirect(client.post(reverse("program:communication_delete", args=[activity.pk])))
-    assert CommunicationActivity.objects.filter(pk=activity.pk).exists()
-
-
 # --- Worker groups
 
 
@@ -353,17 +334,6 @@ def test_group_activity_counts_only_what_a_village_head_can_see(
     response = client.get(reverse("program:group", args=[youth.pk]))
     assert response.context["activity"][0]["visits"] == 1
     assert response.context["partial_scope"]
-
-
-def test_group_of_another_commune_answers_404(client, outsider, youth):
-    client.force_login(outsider)
-    assert client.get(reverse("program:group", args=[youth.pk])).status_code == 404
-    assert client.get(reverse("program:group_edit", args=[youth.pk])).status_code == 404
-
-
-def test_anonymous_visitor_cannot_see_groups(client, youth):
-    assert login_redirect(client.get(reverse("program:groups")))
-    assert login_redirect(client.get(reverse("program:group", args=[youth.pk])))
 
 
 def test_official_creates_and_edits_a_group(client, official, commune, village_a):
@@ -482,19 +452,6 @@ def test_worker_page_shows_memberships_visits_and_sessions(
     assert [v.pk for v in response.context["visits"]] == [mine.pk] and response.context["visit_count"] == 1
     assert [s.pk for s in response.context["sessions"]] == [session.pk]
     assert "Phó bí thư" in response.content.decode()
-
-
-def test_worker_of_another_commune_answers_404(client, outsider, commune):
-    worker = factories.worker(commune)
-    client.force_login(outsider)
-    assert client.get(reverse("program:worker", args=[worker.pk])).status_code == 404
-    assert client.get(reverse("program:worker_edit", args=[worker.pk])).status_code == 404
-
-
-def test_anonymous_visitor_cannot_see_workers(client, commune):
-    worker = factories.worker(commune)
-    assert login_redirect(client.get(reverse("program:workers")))
-    assert login_redirect(client.get(reverse("program:worker", args=[worker.pk])))
 
 
 def membership_data(rows, initial=0):
@@ -649,10 +606,6 @@ def test_outsider_sees_no_communicators_of_this_commune(client, outsider, commun
     client.force_login(outsider)
     assert list(client.get(reverse("program:communicators")).context["page"].object_list) == []
     assert client.get(reverse("program:communicator_edit", args=[communicator.pk])).status_code == 404
-
-
-def test_anonymous_visitor_cannot_see_communicators(client, db):
-    assert login_redirect(client.get(reverse("program:communicators")))
 
 
 def test_official_records_and_edits_a_communicator(client, official, commune, village_a):

@@ -91,20 +91,9 @@ def test_leader_sees_the_commune_dashboard(client, leader, people):
     assert not response.context["may_set_targets"]
 
 
-def test_anonymous_is_sent_to_sign_in(client, commune):
-    response = client.get(reverse("reports:dashboard"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
 def test_user_without_a_role_is_refused(client, commune):
     client.force_login(factories.user())
     assert client.get(reverse("reports:dashboard")).status_code == 403
-
-
-def test_official_of_another_commune_gets_404(client, outsider, people):
-    response = dashboard(client, outsider, commune="01558")
-    assert response.status_code == 404
 
 
 def test_village_head_sees_only_their_village(client, head_a, commune, village_a, people):
@@ -275,13 +264,6 @@ def test_export_is_scoped_like_the_page(client, head_a, people):
     assert other.status_code == 404
 
 
-def test_export_refuses_anonymous_and_outsiders(client, outsider, people):
-    url = reverse("reports:export", kwargs={"table": "adoption", "fmt": "csv"})
-    assert client.get(url).status_code == 302
-    client.force_login(outsider)
-    assert client.get(url, {"commune": "01558"}).status_code == 404
-
-
 def test_export_of_an_unknown_table_is_404(client, official, people):
     client.force_login(official)
     assert client.get("/reports/export/nothing.csv").status_code == 404
@@ -350,10 +332,6 @@ def test_monthly_export_equals_the_page(client, official, people):
         reverse("reports:monthly_export", kwargs={"table": "indicators", "fmt": "csv"}), {"month": "2024-09"}
     )
     assert read_csv(response)[1:] == [[as_text(v) for v in row] for row in page.rows]
-
-
-def test_monthly_report_anonymous(client, commune):
-    assert client.get(reverse("reports:monthly")).status_code == 302
 
 
 # --- Targets ------------------------------------------------------------------------------
@@ -428,10 +406,6 @@ def test_outsider_cannot_see_or_add_targets(client, outsider, commune):
     assert add_target(client).status_code == 404
 
 
-def test_targets_page_anonymous(client, commune):
-    assert client.get(reverse("reports:targets")).status_code == 302
-
-
 def test_delete_a_target_asks_first(client, official, commune):
     target = Target.objects.create(commune=commune, indicator="eid_share", due_on=D(2025, 1, 31), value=1)
     client.force_login(official)
@@ -440,16 +414,6 @@ def test_delete_a_target_asks_first(client, official, commune):
     assert Target.objects.count() == 1
     assert client.post(url).status_code == 302
     assert Target.objects.count() == 0
-
-
-def test_leader_and_outsider_cannot_delete_a_target(client, leader, outsider, commune):
-    target = Target.objects.create(commune=commune, indicator="eid_share", due_on=D(2025, 1, 31), value=1)
-    url = reverse("reports:target_delete", args=[target.pk])
-    client.force_login(leader)
-    assert client.post(url).status_code == 403
-    client.force_login(outsider)
-    assert client.post(url).status_code == 404
-    assert Target.objects.count() == 1
 
 
 def test_targets_list_query_count_does_not_grow(client, official, commune):

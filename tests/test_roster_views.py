@@ -270,20 +270,6 @@ def test_a_sheet_declared_huge_is_shown_as_one_problem(client, official, commune
 # --- who may use the pages ----------------------------------------------------------
 
 
-def test_anonymous_is_sent_to_sign_in(client, commune):
-    for url in [
-        reverse("roster:upload"),
-        reverse("roster:preview", args=["x" * 32]),
-        reverse("roster:template"),
-        reverse("roster:exports"),
-    ]:
-        response = client.get(url)
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login")), url
-    response = client.post(reverse("roster:confirm", args=["x" * 32]))
-    assert response["Location"].startswith(reverse("login"))
-
-
 @pytest.mark.parametrize("role", ["leader", "head_a", "worker_a"])
 def test_other_roles_may_not_import(client, request, commune, role):
     client.force_login(request.getfixturevalue(role))

@@ -186,23 +186,6 @@ def test_a_village_of_another_commune_cannot_be_changed(client, official, commun
     assert stranger.default_distance_km is None  # outside the formset's villages: ignored
 
 
-@pytest.mark.parametrize("who", ["leader", "head_a"])
-def test_only_officials_set_the_figures(client, request, who):
-    client.force_login(request.getfixturevalue(who))
-    assert client.get(reverse("reports:savings_settings")).status_code == 403
-
-
-def test_anonymous_is_sent_to_sign_in(client, commune):
-    response = client.get(reverse("reports:savings_settings"))
-    assert response.status_code == 302 and "login" in response.url
-
-
-def test_another_communes_official_gets_404(client, outsider, commune):
-    client.force_login(outsider)
-    response = client.get(reverse("reports:savings_settings"), {"commune": commune.code})
-    assert response.status_code == 404
-
-
 def test_village_head_enters_a_households_distance(client, head_a, household_a):
     client.force_login(head_a)
     url = reverse("villages:household_edit", args=[household_a.pk])

@@ -9,12 +9,6 @@ from tests import factories
 from villages.calendar import commune_today
 
 
-def test_anonymous_visitor_is_sent_to_sign_in(client):
-    response = client.get(reverse("home"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
 def test_sign_in_page_is_vietnamese_by_default(client, db):
     response = client.get(reverse("login"))
     assert response.status_code == 200

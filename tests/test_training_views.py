@@ -98,11 +98,6 @@ def test_official_of_another_commune_sees_none_of_these_sessions(client, outside
     assert list(response.context["page"].object_list) == []
 
 
-def test_anonymous_visitor_is_sent_to_sign_in_from_the_sessions_list(client, db):
-    response = client.get(reverse("training:sessions"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-
-
 def _sessions_with_details(village, count, topic):
     facilitators = [factories.worker(village.commune) for _ in range(2)]
     household = factories.household(village)
@@ -188,12 +183,6 @@ def test_leader_may_not_record_sessions(client, leader, village_a):
     assert not TrainingSession.objects.exists()
 
 
-def test_anonymous_visitor_cannot_record_a_session(client, village_a):
-    response = client.post(reverse("training:new"), session_post(village_a))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-    assert not TrainingSession.objects.exists()
-
-
 @pytest.mark.parametrize(
     "changes, field",
     [
@@ -275,12 +264,6 @@ def test_session_of_another_village_or_commune_answers_404(client, head_a, outsi
     assert client.get(reverse("training:session", args=[in_a.pk])).status_code == 404
 
 
-def test_anonymous_visitor_cannot_open_a_session(client, village_a):
-    session = a_session(village_a)
-    response = client.get(reverse("training:session", args=[session.pk]))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-
-
 # --- Editing and deleting
 
 
@@ -339,14 +322,6 @@ def test_village_head_cannot_move_their_session_to_another_village(client, head_
     assert response.status_code == 404
     session.refresh_from_db()
     assert session.village == village_a
-
-
-def test_official_of_another_commune_cannot_edit_or_delete(client, outsider, village_a):
-    session = a_session(village_a)
-    client.force_login(outsider)
-    assert client.get(reverse("training:edit", args=[session.pk])).status_code == 404
-    assert client.post(reverse("training:delete", args=[session.pk])).status_code == 404
-    assert TrainingSession.objects.filter(pk=session.pk).exists()
 
 
 def test_deleting_a_session_asks_first_then_deletes_on_post(client, official, village_a, resident_a):
@@ -544,12 +519,6 @@ def test_attendance_of_another_village_or_commune_answers_404(client, head_a, ou
     assert client.post(reverse("training:attendance", args=[in_a.pk]), {"action": "save"}).status_code == 404
 
 
-def test_anonymous_visitor_cannot_take_attendance(client, village_a):
-    session = a_session(village_a)
-    response = client.get(reverse("training:attendance", args=[session.pk]))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-
-
 def test_attendance_page_query_count_does_not_grow_with_the_village(client, official, village_a):
     session = a_session(village_a)
     client.force_login(official)
@@ -615,8 +584,3 @@ def test_topics_of_another_commune_are_not_listed_nor_usable(client, outsider, c
     )
     assert response.status_code == 200 and response.context["form"].errors["commune"]
     assert Topic.objects.count() == 1
-
-
-def test_anonymous_visitor_cannot_see_topics(client, db):
-    response = client.get(reverse("training:topics"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

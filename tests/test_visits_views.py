@@ -51,14 +51,6 @@ def visit_data(household, workers, **changes):
 # --- who may log -----
 
 
-def test_anonymous_visitor_is_sent_to_sign_in(client, household_a):
-    for name in ("new", "list", "follow_ups", "household_options", "household"):
-        response = client.get(reverse(f"visits:{name}"))
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name
-    response = client.post(reverse("visits:new"), {"household": household_a.pk})
-    assert response.status_code == 302 and not HomeVisit.objects.exists()
-
-
 def test_leader_may_not_log_a_visit(client, leader, household_a, resident_a, commune):
     worker = factories.worker(commune)
     client.force_login(leader)
