@@ -11,6 +11,7 @@ import io
 import json
 import os
 import stat
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -26,6 +27,7 @@ from rest_framework.authtoken.models import Token
 from mobilization.models import Application, CommunicationActivity, HomeVisit, VisitHelp, WorkerGroup
 from reports import ledger
 from reports.models import Target
+from softbridge.models import Submission
 from tests import factories
 from training.models import Attendance, TrainingSession
 from villages.models import Commune, Household, Resident, Village
@@ -96,6 +98,10 @@ def populated(transactional_db):
     official.user_permissions.add(Permission.objects.get(codename="change_household"))
     Token.objects.create(user=official)
     household = Household.objects.filter(commune=commune).first()
+    # A form answered once: its key is kept, so that the phone's resend after a restore is too.
+    Submission.objects.create(
+        user=official, key=uuid.uuid4(), path="/households/1/members/1/ladder/", answered="/households/1/"
+    )
     LogEntry.objects.log_actions(
         user_id=official.pk, queryset=[household], action_flag=CHANGE, change_message="Sửa địa chỉ"
     )

@@ -23,6 +23,7 @@ from mobilization.selectors import (
     visited_exists,
 )
 from softbridge.security_log import security_event
+from softbridge.submissions import answered_once
 from softbridge.typed_ids import row_id
 from softbridge.versions import StaleWrite
 from training.selectors import household_attendances
@@ -308,6 +309,7 @@ def _ladder_record(member: Resident, form: LadderForm) -> Resident | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answered_once
 def member_ladder(request, pk: int, member_pk: int):
     """The quick update of a member's ladder: an htmx swap of the member's card, or a plain form."""
     household = _editable_household(request, pk)
@@ -355,6 +357,7 @@ def member_ladder(request, pk: int, member_pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answered_once
 def member_departure(request, pk: int, member_pk: int):
     """Record that a member moved away or died (a confirmation page; POST only changes)."""
     household = _editable_household(request, pk)

@@ -21,6 +21,7 @@ from mobilization.forms import VisitFilterForm, VisitForm
 from mobilization.models import VisitHelp
 from mobilization.selectors import follow_ups_due, visits_visible_to
 from mobilization.services import visit_log
+from softbridge.submissions import answered_once
 from softbridge.typed_ids import row_id
 from villages.access import may_log_outreach, villages_open_to_outreach
 from villages.calendar import commune_today
@@ -90,6 +91,7 @@ def _add_service_errors(form: VisitForm, error: ValidationError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answered_once
 def visit_new(request):
     """Log a home visit: household, what each member achieved, outcome, follow-up, who and when."""
     _require_outreach(request)
