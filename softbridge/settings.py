@@ -83,6 +83,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered here, before anything below sees them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and the API compressed (a field page is a quarter of its size): a phone on a mountain
+    # network pays for every byte. Static files are compressed once by WhiteNoise, above. Django's
+    # middleware pads each answer at random against BREACH, and the CSRF token is masked anew on
+    # every page; nginx needs no gzip of its own (README, "Running in production").
+    "django.middleware.gzip.GZipMiddleware",
     # Everything from here on holds personal data: no answer stays in the browser's cache.
     "softbridge.browser_cache.NoStoreMiddleware",
     # Outside CSRF and authentication, so that it sees their refusals too.
@@ -93,6 +98,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Each answer says who is signed in, and the outbox's replays get theirs as JSON (saved, or
+    # sign in first) instead of a redirect (softbridge.device).
+    "softbridge.device.DeviceAnswers",
     # The audit trail records who made each change of the request (after authentication).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -117,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "villages.context_processors.roles",
+                "softbridge.device.device",
             ],
         },
     },
@@ -187,7 +196,12 @@ LOGGING = {
 # A session lasts SESSION_HOURS from sign-in (a working day by default); on shared
 # computers SESSION_EXPIRE_AT_BROWSER_CLOSE=1 also ends it when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
+# The outbox of a field device resends a record refused for an old CSRF token (softbridge.device).
+CSRF_FAILURE_VIEW = "softbridge.device.csrf_failure"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+# A field device opens the pages it keeps (softbridge.device) for this many days after it last
+# fetched them; what waits in its outbox is kept until the server has it, however long.
+DEVICE_COPY_DAYS = env_int("DEVICE_COPY_DAYS", 7)
 
 # Vietnamese is the default language of the commune; English is the other catalogue.
 LANGUAGE_CODE = "vi"

@@ -6,11 +6,18 @@ from django.urls import include, path
 
 from mobilization.urls import household_history_pages, program_pages, visit_pages
 from reports.urls import model_pages
+from softbridge import device
 from softbridge.home import home
 from villages.urls import register_pages, roster_pages
 
 urlpatterns = [
     path("", home, name="home"),
+    # The installable field app: its worker must be at the root to answer for every page.
+    path("sw.js", device.service_worker, name="service_worker"),
+    path("manifest.webmanifest", device.manifest, name="manifest"),
+    path("device/pages/", device.device_pages, name="device_pages"),
+    path("outbox/", device.outbox, name="outbox"),
+    path("offline/", device.offline, name="offline"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     # Django's LogoutView signs out on POST only: a link or an <img> elsewhere cannot sign anyone out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

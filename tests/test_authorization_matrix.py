@@ -112,6 +112,13 @@ def R(get, post="", patch="", delete="", target=None, path="", **kwargs):
 
 TABLE: dict[str, Row] = {
     "home": R("login ok ok ok ok ok ok"),
+    # The installable field app (softbridge.device): its worker, manifest and offline page are
+    # the same for everyone; the list of pages a device keeps and the outbox page need a user.
+    "service_worker": R("ok ok ok ok ok ok ok"),
+    "manifest": R("ok ok ok ok ok ok ok"),
+    "offline": R("ok ok ok ok ok ok ok"),
+    "device_pages": R("login ok ok ok ok ok ok"),
+    "outbox": R("login ok ok ok ok ok ok"),
     "login": R("ok ok ok ok ok ok ok", post="ok ok ok ok ok ok ok"),
     "logout": R("405 405 405 405 405 405 405", post="login login login login login login login"),
     "password_change": R("login ok ok ok ok ok ok", post="login ok ok ok ok ok ok"),

@@ -29,6 +29,7 @@ SITE = (
     "softbridge.backups",
     "softbridge.management",
     "softbridge.home",
+    "softbridge.device",
 )
 
 

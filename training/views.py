@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from mobilization.models import Worker, WorkerGroup
 from mobilization.selectors import models_offered_in
 from mobilization.services import model_tag_refusal
 from mobilization.views.program import deny_unless_outreach, page_of, recorded_once
+from softbridge.submissions import answered_once
 from softbridge.typed_ids import row_id
 from training.forms import AttendanceForm, SessionForm, TopicForm
 from training.models import Attendance, Topic, TrainingSession
@@ -277,12 +277,14 @@ def _posted_ids(values) -> set[int]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answered_once
 def attendance(request, pk):
     """Tick the residents who came and what each achieved.
 
-    One form, three actions: `save` records the attendance; `search` (the search box,
-    as you type with htmx or with the Search button) and `row` (ticking a resident, to
-    show what they can achieve) only redraw the page or a part of it, keeping the ticks.
+    One form, two actions: `save` records the attendance; `search` (the search box, as you
+    type with htmx or with the Search button) only redraws the list, keeping the ticks.
+    Ticking a resident shows what they can achieve on the page itself (static/js/attendance.js),
+    with no request: it works with no network.
     """
     session = _editable_session(request, pk)
     already = Attendance.objects.filter(session=session)
@@ -323,17 +325,6 @@ def attendance(request, pk):
 
     def rows(residents):
         return _attendance_rows(residents, selected=selected, chosen=chosen, recorded=recorded)
-
-    if action == "row":
-        row = row_id(request.POST.get("row", ""))
-        resident = candidates.filter(pk=row).first() if row is not None else None
-        if resident is None:
-            raise Http404
-        return render(
-            request,
-            "training/_attendee_row.html",
-            {"session": session, "row": rows([resident])[0], **_choices()},
-        )
 
     context = {
         "session": session,

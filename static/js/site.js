@@ -7,4 +7,34 @@
   document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+
+  // A tap that opens another page shows the loading bar at once: on a slow network the page
+  // would otherwise look dead until the next one arrives.
+  function loading(on) {
+    const bar = document.getElementById("busy");
+    if (bar) bar.classList.toggle("htmx-request", on);
+  }
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest && event.target.closest("a[href]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    if (link.target || link.hasAttribute("download") || link.hasAttribute("hx-get") || link.origin !== location.origin) return;
+    if (link.pathname === location.pathname && link.search === location.search) return;  // a jump within the page
+    loading(true);
+  });
+  document.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented) loading(true);
+  });
+  window.addEventListener("pageshow", function () { loading(false); });
+
+  // A form the server refused: the cursor goes to the first field it refused, so that the
+  // person reads the message there (the summary at the top links to each field too).
+  function focusRefused(scope) {
+    const field = scope.querySelector(
+      ".field.invalid input:not([type=hidden]), .field.invalid select, .field.invalid textarea, " +
+      "fieldset.invalid input, [aria-invalid=true]"
+    );
+    if (field) field.focus({ preventScroll: false });
+  }
+  focusRefused(document);
+  document.addEventListener("htmx:afterSettle", function (event) { focusRefused(event.target); });
 })();

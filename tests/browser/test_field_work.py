@@ -75,12 +75,13 @@ def test_village_head_updates_a_member_on_a_phone(phone, head_a, household_a, re
     phone.goto(phone.base_url + f"/households/{household_a.pk}/")
     card = phone.locator(f"#member-{resident_a.pk}")
 
-    # The ladder tick: an htmx swap of the member's card, dated today unless changed.
-    card.locator("details.quick summary").click()
+    # The ladder tick, dated today unless changed: kept on the phone, sent, and the page again.
+    tick = card.locator("details.quick:not(.departure)")
+    tick.locator("summary").click()
     card.locator("input[name=step][value=level34]").check()
-    assert card.locator("input[name=on]").input_value() == today.isoformat()
+    assert tick.locator("input[name=on]").input_value() == today.isoformat()
     shoot(phone, "household-ladder-open-360")
-    card.locator("button[type=submit]").click()
+    tick.locator("button[type=submit]").click()
     level34 = phone.locator(f"#member-{resident_a.pk} li[data-step=level34]")
     level34.and_(phone.locator("li.done")).wait_for()
     assert vi_date(today) in level34.inner_text()
@@ -96,6 +97,26 @@ def test_village_head_updates_a_member_on_a_phone(phone, head_a, household_a, re
     assert "0912 345 678" in phone.locator(f"#member-{resident_a.pk}").inner_text()
     resident_a.refresh_from_db()
     assert resident_a.phone == "0912 345 678" and resident_a.version == 3
+
+
+def test_village_head_records_a_departure_from_the_members_card(phone, head_a, household_a, resident_a):
+    today = timezone.localdate()
+    asked = []
+    phone.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    sign_in(phone, "head_a")
+    phone.goto(phone.base_url + f"/households/{household_a.pk}/")
+    departure = phone.locator(f"#member-{resident_a.pk} details.departure")
+
+    departure.locator("summary").click()
+    departure.locator(f"input[name=reason][value={Resident.LeftReason.MOVED_AWAY}]").check()
+    shoot(phone, "household-departure-open-360")
+    with phone.expect_navigation():
+        departure.locator("button[type=submit]").click()
+
+    assert len(asked) == 1 and "Nông Thị Hoa" in asked[0]  # confirmed first: it is not undone here
+    assert phone.locator(f"#member-{resident_a.pk}").count() == 0
+    resident_a.refresh_from_db()
+    assert resident_a.left_on == today and resident_a.left_reason == Resident.LeftReason.MOVED_AWAY
 
 
 def test_village_head_cannot_reach_another_villages_household(phone, head_a, household_a, household_b):

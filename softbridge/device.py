@@ -1,0 +1,320 @@
+"""The field device: the installable app, its service worker, and what a phone keeps to work with
+no network (README, "Working offline").
+
+Three things live on the device, each in a store of its own:
+- the outbox (IndexedDB `softbridge-outbox`, static/js/outbox-core.js): every field form is written
+  there first and sent as an ordinary POST with its submission key, until the server answers;
+- drafts and the device's notes (IndexedDB `softbridge-device`): what a form holds before it is
+  saved, and which user the device works for;
+- device copies of the field pages (the service worker's cache `softbridge-device-copies`): the
+  pages `kept_pages` lists, rendered for the device, that is without phone or ID numbers.
+
+Everything of a user is cleared at sign-out (the page warns when the outbox is not empty).
+"""
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.db.models import CharField, Count, Max, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render, resolve_url
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import csrf
+from django.views.decorators.http import require_GET
+
+from mobilization.models import Application, HomeVisit
+from training.models import Attendance
+from training.selectors import sessions_visible_to
+from villages.access import villages_open_to_outreach
+from villages.calendar import commune_today
+from villages.models import Resident, Role
+from villages.selectors import households_open_to_outreach, with_list_columns
+from villages.text import fold
+
+# The request header the service worker sends when it fetches a page to keep on the device.
+DEVICE_COPY_HEADER = "Softbridge-Device-Copy"
+# The request header the outbox sends with each record it replays.
+OUTBOX_HEADER = "Softbridge-Outbox"
+# The answer's header that says who is signed in (DeviceAnswers).
+USER_HEADER = "Softbridge-User"
+# A field device keeps copies of this many households in the user's charge at most (an official's
+# whole commune would not fit a phone); the households are the user's villages', in code order.
+KEPT_HOUSEHOLDS = 400
+# Attendance is kept for the sessions held in this many days before today, this many at most.
+KEPT_SESSION_DAYS = 7
+KEPT_SESSIONS = 20
+# The files every field page needs, kept when the service worker is installed.
+FIELD_STATIC = (
+    "css/softbridge.css",
+    "css/fieldwork.css",
+    "css/device.css",
+    "js/site.js",
+    "js/fieldwork.js",
+    "js/model_tag.js",
+    "js/outbox-core.js",
+    "js/outbox.js",
+    "vendor/idb/idb.umd.js",
+    "django_htmx/htmx-2.min.js",
+    "django_htmx/django-htmx.js",
+    "icons/softbridge-192.png",
+)
+WORKBOX = ("workbox-core", "workbox-routing", "workbox-strategies")
+
+
+def is_device_copy(request) -> bool:
+    """Is this page rendered to be kept on a device? Then it leaves out phone and ID numbers."""
+    return request.headers.get(DEVICE_COPY_HEADER) == "1"
+
+
+def device(request) -> dict:
+    """Template context: `device_copy`, for the templates that show phone or ID numbers."""
+    return {"device_copy": is_device_copy(request)}
+
+
+def _count_and_last(model, household_path: str):
+    """A subquery: '<count>.<highest id>' of `model`'s rows of the outer household."""
+    rows = (
+        model.objects.filter(**{household_path: OuterRef("pk")})
+        .order_by()
+        .values(household_path)
+        .annotate(seen=Concat(Cast(Count("id"), CharField()), Value("."), Cast(Max("id"), CharField())))
+        .values("seen")
+    )
+    return Coalesce(Subquery(rows, output_field=CharField()), Value(""))
+
+
+def _household_stamps(user) -> dict[int, str]:
+    """For each household a device keeps, what its pages show has changed when this has:
+    the household's and its members' versions (every save counts), and the count and last
+    id of its visits, attendances and applications."""
+    members = (
+        Resident.objects.filter(household=OuterRef("pk"))
+        .order_by()
+        .values("household")
+        .annotate(seen=Concat(Cast(Count("id"), CharField()), Value("."), Cast(Sum("version"), CharField())))
+        .values("seen")
+    )
+    households = (
+        households_open_to_outreach(user)
+        .order_by("village__code", "code", "pk")
+        .annotate(
+            members_seen=Coalesce(Subquery(members, output_field=CharField()), Value("")),
+            visits_seen=_count_and_last(HomeVisit, "household"),
+            attendances_seen=_count_and_last(Attendance, "resident__household"),
+            applications_seen=_count_and_last(Application, "resident__household"),
+        )
+        .values_list("pk", "version", "members_seen", "visits_seen", "attendances_seen", "applications_seen")
+    )[:KEPT_HOUSEHOLDS]
+    return {row[0]: "-".join(map(str, row[1:])) for row in households}
+
+
+def kept_pages(user, *, language: str) -> list[dict]:
+    """The pages a field device keeps for `user`, each with a stamp that changes when what the
+    page shows may have: the home page, the household list, the follow-ups, the outbox, the
+    visit form, and for each household in the user's charge its page and its visit form; the
+    sessions of the last days in the user's villages, with their attendance.
+
+    The device fetches a page again only when its stamp changed (or its copy is old), so that
+    keeping a village's pages costs the network once, not at every sync."""
+    today = commune_today()
+    # What every page shows whatever the household: the user, their roles, the language, the
+    # day (forms default to it) and the site's own version (its templates and static files).
+    roles = list(
+        Role.objects.filter(user=user).order_by("pk", "villages").values_list("pk", "kind", "villages")
+    )
+    context = hashlib.sha256(
+        repr((user.pk, roles, language, today.isoformat(), _site_version())).encode()
+    ).hexdigest()[:16]
+
+    def page(url: str, stamp: str = "") -> dict:
+        return {"url": url, "stamp": context + (":" + stamp if stamp else "")}
+
+    # Pages that list many households change whenever any of them does (or at the day's end).
+    pages = [
+        page(reverse("home")),
+        page(reverse("villages:households")),
+        page(reverse("visits:follow_ups")),
+        page(reverse("visits:new")),
+        page(reverse("outbox")),
+    ]
+    stamps = _household_stamps(user)
+    everything = hashlib.sha256(repr(sorted(stamps.items())).encode()).hexdigest()[:16]
+    for listed in pages[:3]:
+        listed["stamp"] += ":" + everything
+    for pk, stamp in stamps.items():
+        pages.append(page(reverse("villages:household", args=[pk]), stamp))
+        pages.append(page(f"{reverse('visits:new')}?household={pk}", stamp))
+    since = today - timedelta(days=KEPT_SESSION_DAYS)
+    sessions = (
+        sessions_visible_to(user)
+        .filter(held_on__gte=since, village__in=villages_open_to_outreach(user))
+        .order_by("-held_on", "-pk")
+        .annotate(attendances_seen=Concat(Cast(Count("attendances"), CharField()), Value(".")))
+        .values_list("pk", "attendances_seen")[:KEPT_SESSIONS]
+    )
+    for pk, seen in sessions:
+        stamp = f"{seen}{everything}"
+        pages.append(page(reverse("training:session", args=[pk]), stamp))
+        pages.append(page(reverse("training:attendance", args=[pk]), stamp))
+    return pages
+
+
+def _site_version() -> str:
+    """Changes with each deploy: the hashed names of the field pages' static files."""
+    return hashlib.sha256("\n".join(static(path) for path in FIELD_STATIC).encode()).hexdigest()[:12]
+
+
+def kept_households(user) -> list[dict]:
+    """The households whose pages a device keeps, as its household search finds them with no
+    network: code, village, the head's name, how many present members, and the code and each
+    present member's name folded (villages.text.fold: every word typed must be in one of them,
+    as villages.selectors.names_matching finds). No phone or ID number."""
+    households = list(
+        with_list_columns(households_open_to_outreach(user))
+        .order_by("village__code", "code", "pk")
+        .values("pk", "code", "village__name", "head_name", "member_count")[:KEPT_HOUSEHOLDS]
+    )
+    names: dict[int, list[str]] = {}
+    present = Resident.objects.filter(
+        household__in=[h["pk"] for h in households], left_on__isnull=True
+    ).order_by("household", "pk")
+    for household, name in present.values_list("household", "search_name"):
+        names.setdefault(household, []).append(name)
+    return [
+        {
+            "id": h["pk"],
+            "code": h["code"],
+            "village": h["village__name"],
+            "head": h["head_name"] or "",
+            "members": h["member_count"],
+            "names": [fold(h["code"]), *names.get(h["pk"], [])],
+        }
+        for h in households
+    ]
+
+
+@login_required
+@require_GET
+def device_pages(request):
+    """What this user's device keeps: the pages (the service worker fetches each as a device
+    copy) and the households its search finds with no network."""
+    return JsonResponse(
+        {
+            "user": request.user.pk,
+            "pages": kept_pages(request.user, language=request.LANGUAGE_CODE),
+            "households": kept_households(request.user),
+        }
+    )
+
+
+@login_required
+@require_GET
+def outbox(request):
+    """What waits on this device to be sent: the list is read from the device (static/js/outbox.js)."""
+    return render(request, "outbox.html")
+
+
+@require_GET
+def offline(request):
+    """Shown by the service worker when a page is not kept on the device and the network is out.
+
+    The worker keeps it when it installs, for whoever uses the device next: drawn for nobody."""
+    return render(request, "offline.html", {"user": AnonymousUser()})
+
+
+@require_GET
+def manifest(request):
+    """The web app manifest: what the phone needs to install Softbridge on its home screen."""
+    icons = [
+        {"src": static(f"icons/softbridge-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+        for size in (192, 512)
+    ]
+    body = {
+        "name": _("Softbridge"),
+        "short_name": _("Softbridge"),
+        "description": _("Community mobilization for digital public services"),
+        "start_url": reverse("home"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0a4a82",
+        "lang": request.LANGUAGE_CODE,
+        "icons": icons,
+    }
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/manifest+json")
+
+
+@require_GET
+def service_worker(request):
+    """The service worker, at the site root so that it may answer for every page."""
+    field_static = [static(path) for path in FIELD_STATIC]
+    # A new deploy (new hashed file names) is a new worker: the browser installs it and the
+    # worker drops the files of the old one.
+    version = _site_version()
+    hashed = not settings.DEBUG and hasattr(staticfiles_storage, "manifest_name")
+    response = render(
+        request,
+        "sw.js",
+        {
+            "workbox": [static(f"vendor/workbox/{name}.prod.js") for name in WORKBOX],
+            "idb": static("vendor/idb/idb.umd.js"),
+            "outbox_core": static("js/outbox-core.js"),
+            "static_prefix": "/" + settings.STATIC_URL.lstrip("/"),
+            "field_static": field_static,
+            "version": version,
+            "hashed_static": hashed,
+            "device_copy_days": settings.DEVICE_COPY_DAYS,
+        },
+        content_type="text/javascript",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+class DeviceAnswers:
+    """What the field device needs of every answer.
+
+    - Each answer says whose it is (the Softbridge-User header, empty when nobody is signed
+      in): the service worker shows a user's device copies only after the server said that
+      user is the one signed in (templates/sw.js).
+    - The outbox's replays get an answer it can read for sure, whatever page they posted to. A
+      field form answers a saved record with a redirect and a refused one with the form again
+      (200). fetch() cannot tell a redirect to the next page from a redirect to the sign-in
+      page without loading it, so for a request with the outbox header a redirect becomes JSON:
+      {"saved": true, "location": ..., "messages": [...]} (200), or {"signin": true} (401)
+      when the session has ended. The form again stays the page it is (the outbox shows it).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.headers.get(OUTBOX_HEADER) == "1" and response.status_code in (301, 302, 303):
+            location = response["Location"]
+            if location.split("?")[0] == resolve_url(settings.LOGIN_URL):
+                response = JsonResponse({"signin": True}, status=401)
+            else:
+                said = [str(message) for message in messages.get_messages(request)]
+                response = JsonResponse({"saved": True, "location": location, "messages": said})
+        user = getattr(request, "user", None)
+        response[USER_HEADER] = str(user.pk) if user is not None and user.is_authenticated else ""
+        return response
+
+
+def csrf_failure(request, reason=""):
+    """A replay refused for its CSRF token (the device sent one older than the session's) is
+    kept like one after an ended session: the next page the worker opens gives the device the
+    new token, and the outbox sends the record again. Anything else: Django's refusal."""
+    if request.headers.get(OUTBOX_HEADER) == "1":
+        return JsonResponse({"signin": True}, status=403)
+    return csrf.csrf_failure(request, reason=reason)

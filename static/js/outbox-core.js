@@ -1,0 +1,215 @@
+/* The outbox: every field form a worker saves is written here first, then sent to the server as
+   an ordinary POST with its submission key, and removed only when the server has answered that it
+   holds the record. Shared by the pages (static/js/outbox.js) and the service worker (templates/sw.js).
+
+   IndexedDB, through idb (static/vendor/idb):
+   - database "softbridge-outbox", store "outbox": the records waiting, keyed by submission key.
+     A database of its own, so that no clean-up of caches, copies or drafts can touch it;
+   - database "softbridge-device", stores "drafts" (what a form holds before it is saved) and
+     "notes" (which user the device works for, the households its search finds offline, the
+     keys the server acknowledged lately).
+
+   A record is { key, user, url, body, label, page, next, refresh, draft, created, status,
+   html }, where status is "waiting" (not sent yet, or the network failed), "signin" (the session
+   had ended) or "refused" (the server answered the form again: html holds that page, with its
+   message). The server's answer to a replay is JSON (softbridge.device.DeviceAnswers). */
+(function (global) {
+  "use strict";
+  const OUTBOX_DB = "softbridge-outbox";
+  const DEVICE_DB = "softbridge-device";
+  const COPIES_CACHE = "softbridge-copies";
+  const SYNC_TAG = "softbridge-outbox";
+  const SENT_KEPT = 200;
+
+  function outboxDb() {
+    return global.idb.openDB(OUTBOX_DB, 1, {
+      upgrade: function (db) { db.createObjectStore("outbox", { keyPath: "key" }); },
+    });
+  }
+
+  function deviceDb() {
+    return global.idb.openDB(DEVICE_DB, 1, {
+      upgrade: function (db) {
+        db.createObjectStore("drafts", { keyPath: "id" });
+        db.createObjectStore("notes");
+      },
+    });
+  }
+
+  async function note(name) { return (await deviceDb()).get("notes", name); }
+  async function setNote(name, value) { return (await deviceDb()).put("notes", value, name); }
+
+  async function deviceUser() {
+    const user = await note("user");
+    return user === undefined ? null : user;
+  }
+
+  async function records() {
+    const all = await (await outboxDb()).getAll("outbox");
+    return all.sort(function (a, b) { return a.created - b.created; });
+  }
+
+  async function put(record) { return (await outboxDb()).put("outbox", record); }
+  async function get(key) { return (await outboxDb()).get("outbox", key); }
+  async function remove(key) { return (await outboxDb()).delete("outbox", key); }
+
+  function csrfFromCookie() {
+    if (typeof document === "undefined") return null;
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
+  // Send one record. The answer: { saved, location, messages } | { signin } | { refused, html }
+  // | { waiting } (the network or the server failed: the record stays, to be sent again).
+  async function send(record) {
+    const token = csrfFromCookie() || (await note("csrf"));
+    let answer;
+    try {
+      answer = await fetch(record.url, {
+        method: "POST",
+        body: record.body,
+        credentials: "same-origin",
+        redirect: "follow",
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8",
+          "X-CSRFToken": token || "",
+          "Softbridge-Outbox": "1",
+        },
+      });
+    } catch (error) {
+      await put(Object.assign(record, { status: "waiting" }));
+      return { waiting: true };
+    }
+    const type = answer.headers.get("Content-Type") || "";
+    if (type.indexOf("application/json") === 0) {
+      const said = await answer.json();
+      if (said.saved) {
+        await remember(record.key, said.location);
+        await remove(record.key);
+        await draftSent(record.draft, record.key, said.location);
+        return { saved: true, location: said.location, messages: said.messages || [], refresh: record.refresh || [] };
+      }
+      if (said.signin) {
+        await put(Object.assign(record, { status: "signin" }));
+        return { signin: true };
+      }
+    }
+    if (answer.status >= 500 || answer.status === 429 || answer.status === 408) {
+      await put(Object.assign(record, { status: "waiting" }));
+      return { waiting: true };
+    }
+    // The form again with the server's message (or a refusal page): kept until the worker
+    // corrects the record and saves it again, or deletes it.
+    const html = await answer.text();
+    await put(Object.assign(record, { status: "refused", html: html, refusedAt: Date.now() }));
+    return { refused: true, html: html, page: record.page };
+  }
+
+  // Send what waits, oldest first, one at a time; only the records of the user this device
+  // works for now (another user's wait until they sign in again). One sender at a time per
+  // device: a page and the service worker may both try.
+  async function sendAll() {
+    const run = async function () {
+      const user = await deviceUser();
+      const results = [];
+      if (user === null) return results;
+      for (const record of await records()) {
+        if (record.user !== user || record.status === "refused") continue;
+        const result = await send(record);
+        results.push(result);
+        if (result.waiting || result.signin) break;  // the next ones would fail the same way
+      }
+      return results;
+    };
+    if (global.navigator && global.navigator.locks) {
+      return global.navigator.locks.request(SYNC_TAG, run);
+    }
+    return run();
+  }
+
+  // The pages whose device copies the saves in `results` changed.
+  function changedPages(results) {
+    const pages = new Set();
+    results.forEach(function (result) {
+      if (!result.saved) return;
+      if (result.location) pages.add(result.location);
+      (result.refresh || []).forEach(function (page) { if (page) pages.add(page); });
+    });
+    return Array.from(pages);
+  }
+
+  // The keys the server acknowledged lately, with the page it answered: a form brought back by
+  // Back with one of them in it was saved already (static/js/outbox.js says so, and starts anew).
+  async function remember(key, location) {
+    const sent = (await note("sent")) || [];
+    sent.unshift({ key: key, location: location, at: Date.now() });
+    await setNote("sent", sent.slice(0, SENT_KEPT));
+  }
+  async function sentAs(key) {
+    const sent = (await note("sent")) || [];
+    const found = sent.find(function (entry) { return entry.key === key; });
+    return found ? found.location : null;
+  }
+
+  async function draft(id) { return (await deviceDb()).get("drafts", id); }
+  async function keepDraft(value) { return (await deviceDb()).put("drafts", value); }
+  async function forgetDraft(id) {
+    if (!id) return;
+    return (await deviceDb()).delete("drafts", id);
+  }
+  // A saved form's draft stays a while, marked sent: Back brings the form again with what was
+  // saved in it, and its key, so that saving it again saves nothing twice (static/js/outbox.js).
+  async function draftSent(id, key, location) {
+    if (!id) return;
+    const db = await deviceDb();
+    const kept = await db.get("drafts", id);
+    if (kept && kept.key === key) await db.put("drafts", Object.assign(kept, { sent: { location: location, at: Date.now() } }));
+  }
+  // Drafts nobody came back to: a form left half-filled a month ago is not work in progress.
+  async function forgetOldDrafts(before) {
+    const db = await deviceDb();
+    for (const kept of await db.getAll("drafts")) {
+      if ((kept.at || 0) < before) await db.delete("drafts", kept.id);
+    }
+  }
+
+  // Everything of `user` on this device: their outbox records, drafts, notes and page copies.
+  async function forgetUser(user) {
+    const outbox = await outboxDb();
+    for (const record of await outbox.getAll("outbox")) {
+      if (record.user === user) await outbox.delete("outbox", record.key);
+    }
+    const device = await deviceDb();
+    await device.clear("drafts");
+    await device.clear("notes");
+    if (global.caches) {
+      for (const name of await global.caches.keys()) {
+        if (name.indexOf(COPIES_CACHE) === 0) await global.caches.delete(name);
+      }
+    }
+  }
+
+  global.Softbridge = global.Softbridge || {};
+  global.Softbridge.outbox = {
+    COPIES_CACHE: COPIES_CACHE,
+    SYNC_TAG: SYNC_TAG,
+    records: records,
+    get: get,
+    put: put,
+    remove: remove,
+    send: send,
+    sendAll: sendAll,
+    changedPages: changedPages,
+    sentAs: sentAs,
+    draft: draft,
+    keepDraft: keepDraft,
+    forgetDraft: forgetDraft,
+    forgetOldDrafts: forgetOldDrafts,
+    forgetUser: forgetUser,
+    deviceUser: deviceUser,
+    setDeviceUser: function (user) { return setNote("user", user); },
+    households: function () { return note("households"); },
+    setHouseholds: function (list) { return setNote("households", list); },
+    setCsrf: function (token) { return setNote("csrf", token); },
+  };
+})(self);

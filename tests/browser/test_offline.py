@@ -1,0 +1,309 @@
+"""Field work that survives the mountain network (README, "Working offline"): a village head
+works on a phone whose storage outlives restarts, with the network cut, a reply lost, the
+session ended and a record refused; nothing entered is lost or stored twice.
+
+"Offline" is Playwright's (context.set_offline), which Chromium applies to the pages and to
+the service worker. Background Sync is refused to these phones: the browser fires it when its
+own network (not the emulated one) is up, as soon as it restarts, before the emulation reaches
+the worker; the walks below decide when the network returns.
+The outbox's sending from the pages (on page open and when the network returns) is what they
+prove; the worker's sync handler sends with the same code (static/js/outbox-core.js).
+"""
+
+import datetime
+import tempfile
+import time
+
+import pytest
+from django.contrib.sessions.models import Session
+from playwright.sync_api import Error as PlaywrightError
+
+from mobilization.models import HomeVisit
+from softbridge.models import Submission
+from tests import factories
+from tests.browser.conftest import ARGS, CHROMIUM, PHONE, sign_in
+from tests.browser.test_field_work import shoot
+from villages.calendar import commune_today
+from villages.models import Achievement, Resident
+
+
+class Phone:
+    """A phone's browser whose storage (service worker, caches, IndexedDB, cookies) stays in one
+    profile folder across restarts."""
+
+    def __init__(self, chromium, base_url):
+        self.browser_type = chromium.browser_type
+        self.base_url = base_url
+        self.profile = tempfile.mkdtemp(prefix="softbridge-phone-")
+        self.context = None
+        self.page = None
+
+    def start(self, *, offline=False):
+        self.context = self.browser_type.launch_persistent_context(
+            self.profile, executable_path=CHROMIUM, args=ARGS, viewport=PHONE, locale="vi-VN"
+        )
+        self.context.set_default_timeout(20_000)
+        # Cut before any page opens: a restarted phone in the mountains has no signal yet.
+        self.context.set_offline(offline)
+        # A new tab, opened after the cut: the tab the browser starts with may be online for a
+        # moment before the emulation reaches it.
+        blank = list(self.context.pages)
+        self.page = self.context.new_page()
+        for tab in blank:
+            tab.close()
+        self.context.new_cdp_session(self.page).send(
+            "Browser.setPermission",
+            {"permission": {"name": "background-sync"}, "setting": "denied", "origin": self.base_url},
+        )
+        self.page.base_url = self.base_url
+        self.page.on("dialog", lambda dialog: dialog.accept())
+        return self.page
+
+    def restart(self, *, offline):
+        self.context.close()
+        return self.start(offline=offline)
+
+    def offline(self, cut: bool = True):
+        self.context.set_offline(cut)
+
+    def close(self):
+        if self.context is not None:
+            self.context.close()
+
+
+@pytest.fixture
+def phone_with_storage(chromium, live_server):
+    phone = Phone(chromium, live_server.url)
+    yield phone
+    phone.close()
+
+
+@pytest.fixture
+def village(head_a, commune, village_a):
+    """Three households of village A, each with its head and another member; the village head
+    also visits (a worker of the commune)."""
+    factories.worker(commune, full_name="Nông Văn Khu", user=head_a)
+    households = []
+    for n in range(1, 4):
+        household = factories.household(village_a, code=f"NK-00{n}")
+        head = factories.resident(household, full_name=f"Hoàng Văn Chủ {n}", relation=Resident.Relation.HEAD)
+        other = factories.resident(household, full_name=f"Hoàng Thị Con {n}", birth_year=2000)
+        households.append((household, head, other))
+    return households
+
+
+def eventually(page, expression: str, arg=None, seconds: float = 60):
+    """Wait until `expression` (which may answer a promise: page.wait_for_function would take
+    the promise itself for true) is true in the page."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression, arg):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {expression}"
+        page.wait_for_timeout(300)
+
+
+def wait_until_kept(page, paths):
+    """The service worker holds a copy of each page (it fetches them after sign-in)."""
+    eventually(
+        page,
+        """async (paths) => {
+            const user = await Softbridge.outbox.deviceUser();
+            if (user === null) return false;
+            const cache = await caches.open("softbridge-copies-" + user);
+            const found = await Promise.all(paths.map((p) => cache.match(new URL(p, location.origin).href)));
+            return found.every(Boolean);
+        }""",
+        paths,
+    )
+
+
+def waiting(page) -> int:
+    return page.evaluate("Softbridge.outbox.records().then((r) => r.length)")
+
+
+def wait_until_sent(page):
+    eventually(page, "Softbridge.outbox.records().then((r) => r.length === 0)", seconds=30)
+
+
+def visit_offline(page, household, member, achievement):
+    page.goto(page.base_url + f"/visits/new/?household={household.pk}")
+    page.check(f"#help-{member.pk} input[value={achievement}]")
+    with page.expect_navigation():
+        page.click("#visit-form button[type=submit]")
+    assert page.url.endswith(f"/households/{household.pk}/")
+
+
+def tick(page, member, step):
+    card = page.locator(f"#member-{member.pk}")
+    card.locator("details.quick:not(.departure) summary").click()
+    card.locator(f"input[name=step][value={step}]").check()
+    card.locator("details.quick:not(.departure) button[type=submit]").click()
+
+
+def test_a_village_heads_day_with_no_network_reaches_the_server_once(phone_with_storage, head_a, village):
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    (h1, head1, other1), (h2, head2, _o2), (h3, head3, other3) = village
+    wait_until_kept(
+        page, [f"/visits/new/?household={h.pk}" for h, _h, _o in village] + [f"/households/{h1.pk}/"]
+    )
+
+    phone_with_storage.offline()
+    visit_offline(page, h1, head1, Achievement.EID_ACTIVATED)
+    page.locator("#outbox-status:not([hidden])").wait_for()
+    assert "1" in page.locator("#outbox-status").inner_text()
+    visit_offline(page, h2, head2, Achievement.SMARTPHONE)
+    visit_offline(page, h3, head3, Achievement.VNEID_INSTALLED)
+    # Two ladder steps on the household pages kept on the phone.
+    page.goto(page.base_url + f"/households/{h1.pk}/")
+    tick(page, other1, "level34")
+    eventually(page, "Softbridge.outbox.records().then((r) => r.length === 4)", seconds=10)
+    page.goto(page.base_url + f"/households/{h3.pk}/")
+    tick(page, other3, "smartphone")
+    eventually(page, "Softbridge.outbox.records().then((r) => r.length === 5)", seconds=10)
+    # The household's page lists what waits for it: the visit and the tick.
+    eventually(page, "document.querySelectorAll('#waiting-here li').length === 2", seconds=5)
+    shoot(page, "offline-household-waiting-360")
+
+    assert not HomeVisit.objects.exists(), "before reload"
+    page.reload()
+    assert waiting(page) == 5
+    assert not HomeVisit.objects.exists(), "after reload"
+    page = phone_with_storage.restart(offline=True)
+    assert not HomeVisit.objects.exists(), "after restart"
+    page.goto(page.base_url + "/")
+    page.locator("#outbox-status:not([hidden])").wait_for()
+    assert "5" in page.locator("#outbox-status").inner_text()
+    assert not HomeVisit.objects.exists()
+    shoot(page, "offline-home-restarted-360")
+
+    phone_with_storage.offline(False)
+    wait_until_sent(page)
+
+    today = commune_today()
+    assert sorted(HomeVisit.objects.values_list("household", flat=True)) == [h1.pk, h2.pk, h3.pk]
+    for resident in (head1, head2, head3, other1, other3):
+        resident.refresh_from_db()
+    assert head1.eid_on == today and head2.smartphone_on == today
+    assert other1.level34_on == today and other3.smartphone_on == today
+    assert Submission.objects.filter(user=head_a, path__contains="/ladder/").count() == 2
+    page.reload()
+    assert not page.locator("#outbox-status").is_visible()
+
+
+def test_a_lost_reply_then_back_and_save_again_stores_one_visit(phone_with_storage, head_a, village):
+    household, head, _other = village[0]
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    page.goto(page.base_url + f"/visits/new/?household={household.pk}")
+    page.check(f"#help-{head.pk} input[value={Achievement.EID_ACTIVATED}]")
+
+    def reply_lost(route):
+        route.fetch()  # the server gets it and saves the visit...
+        try:
+            route.abort("connectionreset")  # ...and the answer never reaches the phone
+        except PlaywrightError:
+            pass  # the page gave up on the request meanwhile: its answer is lost all the same
+
+    page.route("**/visits/new/", reply_lost)
+    with page.expect_navigation():
+        page.click("#visit-form button[type=submit]")
+    page.unroute("**/visits/new/")
+    assert HomeVisit.objects.count() == 1
+
+    page.go_back()
+    page.locator(".outbox-note").wait_for()
+    with page.expect_navigation():
+        page.click("#visit-form button[type=submit]")
+    wait_until_sent(page)
+
+    assert HomeVisit.objects.count() == 1
+    assert HomeVisit.objects.get().helped.get().resident == head
+
+
+def test_a_record_saved_after_the_session_ended_is_sent_after_sign_in(phone_with_storage, head_a, village):
+    household, head, _other = village[0]
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    page.goto(page.base_url + f"/visits/new/?household={household.pk}")
+    page.check(f"#help-{head.pk} input[value={Achievement.SMARTPHONE}]")
+    Session.objects.all().delete()  # the session ends while the form is open
+
+    page.click("#visit-form button[type=submit]")
+    page.wait_for_url("**/accounts/login/**")
+    status = page.locator("#outbox-status:not([hidden])")
+    status.wait_for()
+    assert "1" in status.inner_text()
+    assert status.locator(".hint").inner_text() != ""  # "sign in and it will be sent"
+    shoot(page, "offline-signin-waiting-360")
+    assert not HomeVisit.objects.exists()
+
+    page.fill("#id_username", "head_a")
+    page.fill("#id_password", "pass-word-123")
+    page.click("button[type=submit]")
+    wait_until_sent(page)
+
+    visit = HomeVisit.objects.get()
+    assert visit.household == household and visit.recorded_by == head_a
+    head.refresh_from_db()
+    assert head.smartphone_on == commune_today()
+
+
+def test_a_refused_record_shows_the_servers_message_and_the_corrected_one_is_sent(
+    phone_with_storage, head_a, village
+):
+    household, head, _other = village[0]
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    wait_until_kept(page, [f"/visits/new/?household={household.pk}"])
+    phone_with_storage.offline()
+    page.goto(page.base_url + f"/visits/new/?household={household.pk}")
+    page.check(f"#help-{head.pk} input[value={Achievement.EID_ACTIVATED}]")
+    tomorrow = commune_today() + datetime.timedelta(days=1)
+    page.fill("#id_visited_on", tomorrow.isoformat())
+    with page.expect_navigation():
+        page.click("#visit-form button[type=submit]")
+
+    phone_with_storage.offline(False)
+    eventually(
+        page,
+        "Softbridge.outbox.records().then((r) => r.length === 1 && r[0].status === 'refused')",
+        seconds=30,
+    )
+    assert not HomeVisit.objects.exists()
+    page.goto(page.base_url + "/outbox/")
+    page.locator(".outbox-record.refused button:not(.danger)").click()
+    page.locator(".error[role=alert]").wait_for()
+    # The banner names the refused field with a link, and the cursor is in it.
+    assert page.locator(".refused-fields a[href='#id_visited_on']").count() == 1
+    assert page.evaluate("document.activeElement.id") == "id_visited_on"
+    shoot(page, "offline-refused-360")
+
+    page.fill("#id_visited_on", commune_today().isoformat())
+    with page.expect_navigation():
+        page.click("#visit-form button[type=submit]")
+    wait_until_sent(page)
+    assert HomeVisit.objects.get().visited_on == commune_today()
+
+
+def test_signing_out_clears_the_device_after_a_warning(phone_with_storage, head_a, village):
+    household, head, _other = village[0]
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    wait_until_kept(page, [f"/visits/new/?household={household.pk}"])
+    # A record the server refused waits for its correction (it is not sent again by itself).
+    page.evaluate(
+        "(user) => Softbridge.outbox.put({key: 'k', user: user, created: 0, status: 'refused', label: 'x'})",
+        head_a.pk,
+    )
+    warnings = []
+    page.on("dialog", lambda dialog: warnings.append(dialog.message))
+
+    page.click("form.signout button")
+    page.wait_for_url("**/accounts/login/**")
+
+    assert len(warnings) == 1 and "1" in warnings[0]
+    assert waiting(page) == 0
+    assert (
+        page.evaluate("caches.keys().then((n) => n.filter((x) => x.startsWith('softbridge-copies')))") == []
+    )
+    assert page.evaluate("Softbridge.outbox.households()") is None
