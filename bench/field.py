@@ -1,0 +1,312 @@
+"""Field pages on a mountain network: bytes per page, and the visit flow online and offline.
+
+    bin/throwaway-postgres .venv/bin/python bench/field.py [--visits 5 --kbps 400 --latency 400]
+
+Seeds the demo commune in the database DATABASE_URL names, collects the static files and starts
+gunicorn with DEBUG off (compressed, hashed static files, as in production), behind a proxy on
+the loopback that shapes the link (`--kbps` each way, `--latency` ms round trip) and counts the
+bytes it carries. Chromium's own network emulation does not reach the service worker's fetches,
+which is why the link is shaped (and counted) in front of the server instead. Then, in Debian's
+Chromium at 360 px, signed in as the demo's worker of Nà Khau:
+
+- bytes per field page on a cold cache (no service worker, nothing cached): everything the page
+  needs, static files included;
+- bytes per field page once the phone keeps its copies: to open the page (until its load event)
+  and behind it (the copy fetched again for the next time);
+- the visit flow (open a household's visit form, tick one achievement, save, see the household's
+  page) timed through the shaped link with the network up, and with it cut (saved to the outbox),
+  as medians of `--visits` runs, and the same flow on the bare loopback as the baseline.
+
+Prints ratios against the baselines measured in the same run. Not a test: figures depend on the
+machine (2 shared cores here: quote the ratios and medians).
+"""
+
+import argparse
+import asyncio
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "softbridge.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from villages.models import Household  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+USER, PASSWORD = "worker-nakhau", "halang-2024"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ShapedLink:
+    """A TCP proxy: each chunk waits half the round trip and its time on the wire at `kbps`.
+    `bytes_down` counts what the server sent to the browser."""
+
+    def __init__(self, listen: int, upstream: int):
+        self.listen, self.upstream = listen, upstream
+        self.kbps = 0  # 0: the bare loopback
+        self.latency = 0.0
+        self.bytes_down = 0
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        asyncio.run_coroutine_threadsafe(self._serve(), self.loop).result()
+
+    def shape(self, kbps: int, latency_ms: int) -> None:
+        self.kbps, self.latency = kbps, latency_ms / 1000
+
+    async def _serve(self):
+        self.server = await asyncio.start_server(self._client, "127.0.0.1", self.listen)
+
+    async def _pipe(self, reader, writer, down: bool):
+        wire_free = time.monotonic()
+        try:
+            while chunk := await reader.read(16384):
+                if down:
+                    self.bytes_down += len(chunk)
+                if self.kbps:
+                    # Bandwidth: the chunk leaves when the wire is free; latency: half a round trip.
+                    wire_free = max(wire_free, time.monotonic()) + len(chunk) * 8 / (self.kbps * 1000)
+                    await asyncio.sleep(max(0.0, wire_free - time.monotonic()) + self.latency / 2)
+                writer.write(chunk)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def _client(self, client_reader, client_writer):
+        try:
+            server_reader, server_writer = await asyncio.open_connection("127.0.0.1", self.upstream)
+        except OSError:
+            client_writer.close()
+            return
+        await asyncio.gather(
+            self._pipe(client_reader, server_writer, down=False),
+            self._pipe(server_reader, client_writer, down=True),
+        )
+
+
+def start_gunicorn(port: int, static_root: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": "localhost,127.0.0.1",
+        "STATIC_ROOT": static_root,
+        # Plain HTTP on the loopback: a browser treats localhost as secure (service workers too).
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "SECURE_HSTS_SECONDS": "0",
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "softbridge.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            "--workers=3",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def sign_in(page, base: str) -> None:
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_username", USER)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def quiet(link: ShapedLink, seconds: float = 1.0) -> None:
+    """Wait until nothing has crossed the link for `seconds`."""
+    last, since = link.bytes_down, time.monotonic()
+    while time.monotonic() - since < seconds:
+        time.sleep(0.1)
+        if link.bytes_down != last:
+            last, since = link.bytes_down, time.monotonic()
+
+
+def kept_everything(page) -> bool:
+    return page.evaluate(
+        """async () => {
+            const user = await Softbridge.outbox.deviceUser();
+            if (user === null) return false;
+            const listed = await fetch("/device/pages/").then((r) => r.json());
+            const cache = await caches.open("softbridge-copies-" + user);
+            const urls = listed.pages.map((p) => new URL(p.url, location.origin).href);
+            const found = await Promise.all(urls.map((url) => cache.match(url)));
+            return found.every(Boolean);
+        }"""
+    )
+
+
+def log_visit(page, base: str, household: int, *, offline: bool) -> float:
+    """Open the household's visit form, tick the first achievement offered, save; seconds until
+    the household's page is shown."""
+    started = time.perf_counter()
+    page.goto(f"{base}/visits/new/?household={household}")
+    page.locator("#visit-household .achievements input[type=checkbox]").first.check()
+    with page.expect_navigation(url=f"{base}/households/{household}/"):
+        page.click("#visit-form button[type=submit]")
+    page.wait_for_load_state("load")
+    if not offline:
+        page.locator("ul.messages li").first.wait_for()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--visits", type=int, default=5, help="visits timed in each condition")
+    parser.add_argument("--kbps", type=int, default=400, help="the shaped link's bandwidth, each way")
+    parser.add_argument("--latency", type=int, default=400, help="the shaped link's round trip, in ms")
+    options = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    static_root = tempfile.mkdtemp(prefix="softbridge-static-")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "0", "STATIC_ROOT": static_root, "SECRET_KEY": "collect"},
+        check=True,
+    )
+    upstream, listen = free_port(), free_port()
+    server = start_gunicorn(upstream, static_root)
+    link = ShapedLink(listen, upstream)
+    base = f"http://localhost:{listen}"
+    households = list(
+        Household.objects.filter(village__code="NK")
+        .order_by("code")
+        .values_list("pk", flat=True)[: 3 * options.visits + 1]
+    )
+    pages = {
+        "home": "/",
+        "households": "/households/",
+        "follow-ups": "/visits/follow-ups/",
+        "visit form": f"/visits/new/?household={households[0]}",
+        "household": f"/households/{households[0]}/",
+        "outbox": "/outbox/",
+    }
+
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            link.shape(options.kbps, options.latency)
+            print(f"link: {options.kbps} kbps each way, {options.latency} ms round trip (a slow 3G)")
+
+            # --- cold: no service worker, nothing cached
+            cold = {}
+            context = browser.new_context(viewport={"width": 360, "height": 740}, service_workers="block")
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            sign_in(page, base)
+            for name, path in pages.items():
+                cdp.send("Network.clearBrowserCache")
+                quiet(link, 0.5)
+                before = link.bytes_down
+                page.goto(base + path, wait_until="load")
+                quiet(link, 0.5)
+                cold[name] = link.bytes_down - before
+            context.close()
+
+            # --- warm: the phone keeps its copies
+            context = browser.new_context(viewport={"width": 360, "height": 740})
+            page = context.new_page()
+            sign_in(page, base)
+            started = time.perf_counter()
+            first_sync_before = link.bytes_down
+            while not kept_everything(page):
+                time.sleep(1)
+            quiet(link)
+            first_sync = (link.bytes_down - first_sync_before, time.perf_counter() - started)
+            listed = len(page.evaluate("fetch('/device/pages/').then((r) => r.json()).then((j) => j.pages)"))
+            warm = {}
+            for name, path in pages.items():
+                page.goto(base + path, wait_until="load")
+                quiet(link)
+                before = link.bytes_down
+                page.goto(base + path, wait_until="load")
+                opened = link.bytes_down - before
+                quiet(link)
+                warm[name] = (opened, link.bytes_down - before - opened)
+
+            # --- the visit flow
+            spare = iter(households[1:])
+            timed = {}
+            for label, kbps, offline in (
+                ("loopback", 0, False),
+                ("3G online", options.kbps, False),
+                ("3G offline", options.kbps, True),
+            ):
+                link.shape(kbps, options.latency if kbps else 0)
+                context.set_offline(offline)
+                timed[label] = [
+                    log_visit(page, base, next(spare), offline=offline) for _ in range(options.visits)
+                ]
+            context.set_offline(False)
+            link.shape(0, 0)
+            page.goto(base + "/")
+            page.wait_for_function("document.getElementById('outbox-status').hidden", timeout=120_000)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait()
+
+    print(
+        f"\nfirst sync of the phone: {listed} pages kept, "
+        f"{first_sync[0] / 1024:.0f} KB in {first_sync[1]:.0f} s"
+    )
+    print(f"\n{'field page':<12} {'cold KB':>9} {'kept: to open':>14} {'behind':>8}")
+    for name in pages:
+        opened, behind = warm[name]
+        print(f"{name:<12} {cold[name] / 1024:>9.1f} {opened / 1024:>11.1f} KB {behind / 1024:>5.1f} KB")
+    print(f"\nthe visit flow, median of {options.visits} (open the form, tick, save, see the household):")
+    medians = {label: statistics.median(times) for label, times in timed.items()}
+    for label, median in medians.items():
+        print(f"  {label:<11} {median:6.2f} s   x{median / medians['loopback']:.1f} the loopback")
+    print(f"  offline / online at 3G: x{medians['3G offline'] / medians['3G online']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
