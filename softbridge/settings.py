@@ -51,6 +51,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 # The site's own origins when a proxy terminates HTTPS, e.g. https://softbridge.halang.gov.vn
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A refused form in the site's layout and language, with a way back (softbridge.errors).
+CSRF_FAILURE_VIEW = "softbridge.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
