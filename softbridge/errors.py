@@ -21,14 +21,15 @@ logger = logging.getLogger(__name__)
 
 
 def way_back(request) -> str | None:
-    """The page the person came from, if it is a page of this site other than this one."""
+    """The page the person came from, if it is a page of this site: the form's page for a
+    refused form, any other page for an address that was refused."""
     referer = request.META.get("HTTP_REFERER", "")
     if not referer or not url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return None
-    if referer.split("#")[0] == request.build_absolute_uri():
-        return None
+    if request.method in ("GET", "HEAD") and referer.split("#")[0] == request.build_absolute_uri():
+        return None  # back to where it failed
     return referer
 
 

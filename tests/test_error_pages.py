@@ -95,6 +95,9 @@ def test_the_way_back_is_the_page_the_person_came_from_on_this_site(browser, lea
     page = client.get("/no/such/page/", HTTP_REFERER="https://evil.example/phish").content.decode()
     assert "evil.example" not in page and BACK["en"] not in page
     assert 'href="/"' in page
+    # Nor the refused address itself.
+    page = client.get("/no/such/page/", HTTP_REFERER="http://testserver/no/such/page/").content.decode()
+    assert BACK["en"] not in page
 
 
 @pytest.mark.urls("tests.failing_urls")
@@ -135,10 +138,12 @@ def test_the_fallback_needs_no_user(db):
 def test_a_form_sent_without_its_csrf_token_answers_the_expired_form_page(browser, official, language):
     client = browser(language, enforce_csrf_checks=True)
     client.force_login(official)
-    response = client.post(reverse("reports:targets"), {"indicator": "eid_share"})
+    form_page = "http://testserver" + reverse("reports:targets")
+    response = client.post(reverse("reports:targets"), {"indicator": "eid_share"}, HTTP_REFERER=form_page)
     assert response.status_code == 403
     page = response.content.decode()
     in_layout(page, language)
     assert HEADINGS["csrf"][language] in page
+    assert f'href="{form_page}"' in page and BACK[language] in page  # back to the form's page
     assert "CSRF cookie" not in page and "Referer" not in page  # Django's reason stays in the log
     assert not Target.objects.exists()
