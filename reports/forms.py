@@ -111,7 +111,8 @@ def share_from_text(text: str) -> Decimal | None:
 
     As people write it: with a percent sign it is a percentage ("60 %", "60,5%"); without
     one, a number up to 1 is a share ("0,6", "0.6", "1" is all of them) and a larger one a
-    percentage ("60"). Decimal comma or point, spaces (and no-break spaces) anywhere.
+    percentage ("60"). A decimal comma or point; spaces (no-break ones too) around the number
+    and before the percent sign.
     """
     written = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
     written = written.replace(" ", "") if written.endswith("%") else written
