@@ -3,9 +3,8 @@
 import datetime
 
 from demo.build import Build
-from demo.curves import LEVEL34_CURVE, share_at
+from demo.curves import share_at
 from demo.draws import day_between, weighted
-from demo.period import PERIOD_END
 from mobilization.models import Application
 
 PROCEDURES = {
@@ -49,7 +48,7 @@ DEATH_BUNDLE = "Liên thông đăng ký khai tử, xóa đăng ký thường tr�
 
 def applications_plan(build: Build) -> None:
     """Dossiers: each resident's first online one on their level 3/4 date, later ones, and in person."""
-    rng = build.rng
+    rng, story = build.rng, build.story
     build.applications: list[dict] = []
 
     def online_channel():
@@ -96,9 +95,9 @@ def applications_plan(build: Build) -> None:
             helped_by = build.sessions[session]["facilitators"][0]
         add(i, field, rng.choice(PROCEDURES[field]), first, online_channel(), visit, session, helped_by)
         last = (
-            min(PERIOD_END, person.row.left_on - datetime.timedelta(days=1))
+            min(story.end, person.row.left_on - datetime.timedelta(days=1))
             if person.row.left_on
-            else PERIOD_END
+            else story.end
         )
         for _ in range(rng.choices([0, 1, 2, 3], [45, 35, 15, 5])[0]):
             if last <= first:
@@ -108,7 +107,7 @@ def applications_plan(build: Build) -> None:
             add(i, field, rng.choice(PROCEDURES[field]), day, online_channel())
     # In person at the one-stop unit: fewer as more people apply online.
     for first_day, last_day in build.months:
-        count = round(20 + 300 * (1 - share_at(LEVEL34_CURVE, last_day)) ** 2)
+        count = round(20 + 300 * (1 - share_at(build.curves["level34"], last_day)) ** 2)
         made = 0
         while made < count:
             day = day_between(rng, first_day, last_day)
@@ -133,7 +132,7 @@ def applications_plan(build: Build) -> None:
     # Births and deaths are registered by someone else in the household.
     for i, person in enumerate(build.people):
         row = person.row
-        if row.birth_year and row.moved_in_on and row.moved_in_on.year == row.birth_year >= 2024:
+        if row.birth_year and row.moved_in_on and row.moved_in_on.year == row.birth_year >= story.start.year:
             event, procedure, field = (
                 row.moved_in_on,
                 BIRTH_BUNDLE,
@@ -144,7 +143,7 @@ def applications_plan(build: Build) -> None:
         else:
             continue
         day = event + datetime.timedelta(days=rng.randint(2, 25))
-        if day > PERIOD_END:
+        if day > story.end:
             continue
         applicants = [
             j

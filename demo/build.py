@@ -7,6 +7,7 @@ that order, which is what makes every run produce the same rows.
 
 import random
 
+from demo.curves import CURVES, told
 from demo.draws import weighted
 from demo.names import (
     FEMALE_GIVEN,
@@ -18,7 +19,7 @@ from demo.names import (
     PHONE_PREFIXES,
     SURNAMES,
 )
-from demo.period import PERIOD_END, PERIOD_START, months
+from demo.period import Story, months
 from villages.text import clean_name
 
 SEED = 1558
@@ -27,15 +28,18 @@ SEED = 1558
 class Build:
     """The commune being built, the generator, and what each part has planned or written so far."""
 
-    def __init__(self, commune, rng: random.Random, head_user=None, worker_user=None):
+    def __init__(self, commune, rng: random.Random, story: Story, head_user=None, worker_user=None):
         self.commune = commune
         self.rng = rng
+        self.story = story
         self.distance_rng = random.Random(SEED + 1)
         self.head_user = head_user
         self.worker_user = worker_user
         self.used_ids: set[str] = set()
         self.used_phones: set[str] = set()
-        self.months = months(PERIOD_START, PERIOD_END)
+        self.months = months(story.start, story.end)
+        # The ladder's curves on the days the story is told.
+        self.curves = {step: told(curve, story) for step, curve in CURVES.items()}
 
     # ---- names and numbers ----
 
@@ -44,7 +48,8 @@ class Build:
 
     def given(self, sex: str, birth_year: int | None) -> str:
         rng = self.rng
-        modern_share = 0.1 if (birth_year or 1960) < 1980 else 0.4 if birth_year < 1995 else 0.7
+        year = (birth_year or self.story.year(1960)) - self.story.years  # as the story wrote it
+        modern_share = 0.1 if year < 1980 else 0.4 if year < 1995 else 0.7
         if rng.random() < modern_share:
             if sex == "M":
                 return f"{rng.choice(MALE_MIDDLE_MODERN)} {rng.choice(MALE_GIVEN_MODERN)}"

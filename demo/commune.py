@@ -1,9 +1,10 @@
 """The demo commune: Xã Hạ Lang, Tỉnh Cao Bằng, with two years of the program's work.
 
 `demo_commune_populate` fills an empty commune with villages, households, residents,
-worker groups, communicators, topics and, from 2024-06-01 to 2026-05-31, home visits,
-training sessions, communication activities and applications. One fixed random seed
-makes every run produce the same rows.
+worker groups, communicators, topics and, over the two years up to the end of last month
+(demo.period: the story written from June 2024 to May 2026, told to end last month), home
+visits, training sessions, communication activities and applications. One fixed random
+seed makes every run on a given day produce the same rows.
 
 The data tells the story of docs/domain.md. Each resident gets one "readiness" draw; each
 step of the ladder has a target curve (the share of residents who reached it by a
@@ -22,6 +23,7 @@ demo.visits (home visits), demo.applications, demo.communications, and last
 demo.mobilization_models (the three models and their goals).
 """
 
+import datetime
 import random
 
 from demo.applications import applications_plan, applications_write
@@ -31,6 +33,7 @@ from demo.households import households_build, households_write
 from demo.ladder import ladder_plan
 from demo.mobilization_models import demo_models_populate
 from demo.organisations import organisations_build, organisations_write
+from demo.period import Story
 from demo.place import villages_build
 from demo.sessions import sessions_plan, sessions_write
 from demo.visits import extra_visits_plan, steps_place, visits_write
@@ -40,14 +43,19 @@ COMMUNE_NAME = "Xã Hạ Lang"
 PROVINCE = "Tỉnh Cao Bằng"
 
 
-def demo_commune_populate(*, commune, head_user=None, worker_user=None) -> dict[str, int]:
-    """Fill an empty commune with the demo's villages, people and two years of work.
+def demo_commune_populate(
+    *, commune, today: datetime.date, head_user=None, worker_user=None
+) -> dict[str, int]:
+    """Fill an empty commune with the demo's villages, people and the two years of work that
+    end on the last day of the month before `today`.
 
-    Deterministic: the same rows on every run. The village head and worker users, if
-    given, are linked to the worker records of Nà Khau's village head and youth member.
-    Returns the number of rows made of the main kinds. The caller holds the transaction.
+    Deterministic: the same rows on every run on the same day (and, told on a day of June
+    2026, the story as written). The village head and worker users, if given, are linked
+    to the worker records of Nà Khau's village head and youth member. Returns the number
+    of rows made of the main kinds. The caller holds the transaction.
     """
-    build = Build(commune, random.Random(SEED), head_user=head_user, worker_user=worker_user)
+    story = Story.ending_before(today)
+    build = Build(commune, random.Random(SEED), story, head_user=head_user, worker_user=worker_user)
     # The order is the generator's: each part draws from it in turn, so moving one
     # changes every row after it.
     villages_build(build)
@@ -70,5 +78,5 @@ def demo_commune_populate(*, commune, head_user=None, worker_user=None) -> dict[
         **applications_write(build),
         **communications_write(build),
     }
-    counts["models"] = demo_models_populate(commune=commune)
+    counts["models"] = demo_models_populate(commune=commune, story=story)
     return counts

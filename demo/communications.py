@@ -2,7 +2,6 @@
 
 from demo.build import Build
 from demo.draws import day_between
-from demo.period import CAMPAIGN_END
 from demo.place import VILLAGES
 from mobilization.models import CommunicationActivity
 
@@ -39,7 +38,7 @@ def communications_plan(build: Build) -> None:
         )
 
     for first, last in build.months:
-        campaign = last <= CAMPAIGN_END
+        campaign = last <= build.story.campaign_end
         for channel, times, reach in (("loudspeaker", 4, (2500, 4000)), ("bulletin_board", 2, (300, 900))):
             for _ in range(times):
                 add(channel, day_between(rng, first, last), everyone, rng.randint(*reach), build.committee)

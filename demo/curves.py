@@ -1,4 +1,7 @@
-"""The ladder's target curves: the share of residents who had reached each step by a date."""
+"""The ladder's target curves: the share of residents who had reached each step by a date.
+
+Written in the story's own dates (demo.period); `told` moves a curve to the days the story
+is told on."""
 
 import datetime
 import math
@@ -82,6 +85,11 @@ STEP_HELP = {
     "online": (0.45, 0.35),
     "level34": (0.5, 0.3),
 }
+
+
+def told(curve, story) -> list[tuple[datetime.date, float]]:
+    """The curve with its knots on the days the story (demo.period.Story) is told."""
+    return [(story.at(day), share) for day, share in curve]
 
 
 def date_at_share(curve, u: float) -> datetime.date | None:

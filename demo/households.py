@@ -6,7 +6,6 @@ from decimal import Decimal
 from demo.build import Build
 from demo.curves import STEPS
 from demo.draws import day_between
-from demo.period import PERIOD_END, PERIOD_START, D
 from demo.place import VILLAGES
 from villages.models import Household, Resident, Village
 
@@ -34,7 +33,7 @@ class Person:
 
 def households_build(build: Build) -> None:
     """Households and their members, with moves, births and deaths during the period."""
-    rng = build.rng
+    rng, story = build.rng, build.story
     build.households: list[Household] = []
     build.household_village: list[int] = []
     build.people: list[Person] = []
@@ -43,10 +42,15 @@ def households_build(build: Build) -> None:
     build.village_households: list[list[int]] = [[] for _ in build.villages]
 
     def add(h: int, v: int, name: str, sex: str, birth_year: int | None, relation: str, **fields) -> int:
-        if birth_year and birth_year <= 1985 and rng.random() < (0.2 if birth_year < 1945 else 0.03):
+        year = story.year
+        if (
+            birth_year
+            and birth_year <= year(1985)
+            and rng.random() < (0.2 if birth_year < year(1945) else 0.03)
+        ):
             birth_year = None  # nobody wrote it down
         row = Resident(full_name=name, sex=sex, birth_year=birth_year, relation=relation, **fields)
-        if birth_year and birth_year <= 2010 and rng.random() < 0.78:
+        if birth_year and birth_year <= year(2010) and rng.random() < 0.78:
             row.national_id = build.national_id(sex, birth_year)
         person = Person(row, v, h)
         build.people.append(person)
@@ -73,7 +77,7 @@ def households_build(build: Build) -> None:
             # Each team member looks after a share of the village's households.
             build.household_worker.append(team[n % len(team)])
             new_family = rng.random() < 0.015
-            moved_in = day_between(rng, PERIOD_START, D(2026, 3, 31)) if new_family else None
+            moved_in = day_between(rng, story.start, story.on(2026, 3, 31)) if new_family else None
             family(build, h, v, add, moved_in)
 
 
@@ -89,11 +93,12 @@ def distance(build: Build, village: Village) -> Decimal | None:
 
 
 def family(build: Build, h: int, v: int, add, moved_in: datetime.date | None) -> None:
-    rng = build.rng
+    rng, story = build.rng, build.story
+    year = story.year  # a birth year as the story is told
     head_sex = "M" if rng.random() < 0.85 else "F"
-    head_year = round(rng.triangular(1942, 2001, 1975))
+    head_year = round(rng.triangular(year(1942), year(2001), year(1975)))
     if moved_in:
-        head_year = rng.randint(1985, 2000)
+        head_year = rng.randint(year(1985), year(2000))
     # Children take their father's surname.
     family = build.surname()
     head_surname = family if head_sex == "M" else build.surname()
@@ -104,9 +109,11 @@ def family(build: Build, h: int, v: int, add, moved_in: datetime.date | None) ->
     )
     build.people[head].row.phone = build.phone() if rng.random() < 0.8 else ""
     spouse_year = None
-    if rng.random() < (0.88 if head_year > 1955 else 0.55):
+    if rng.random() < (0.88 if head_year > year(1955) else 0.55):
         spouse_sex = "F" if head_sex == "M" else "M"
-        spouse_year = min(2003, head_year + (rng.randint(-1, 6) if head_sex == "M" else rng.randint(-6, 1)))
+        spouse_year = min(
+            year(2003), head_year + (rng.randint(-1, 6) if head_sex == "M" else rng.randint(-6, 1))
+        )
         spouse = add(
             h,
             v,
@@ -119,49 +126,49 @@ def family(build: Build, h: int, v: int, add, moved_in: datetime.date | None) ->
         if rng.random() < 0.55:
             build.people[spouse].row.phone = build.phone()
     mother_year = spouse_year if head_sex == "M" and spouse_year else head_year
-    if head_year < 1963 and rng.random() < 0.5:
+    if head_year < year(1963) and rng.random() < 0.5:
         # Three generations: a married son, his wife and their children.
-        son_year = min(2000, mother_year + rng.randint(20, 32))
+        son_year = min(year(2000), mother_year + rng.randint(20, 32))
         add(h, v, build.full_name("M", son_year, family), "M", son_year, "child", **common)
         wife_year = son_year + rng.randint(-1, 5)
         add(h, v, build.full_name("F", wife_year), "F", wife_year, "other", **common)
         for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
-            year = wife_year + rng.randint(19, 36)
-            if year <= 2023:
+            born = wife_year + rng.randint(19, 36)
+            if born <= year(2023):
                 sex = rng.choice("MF")
-                add(h, v, build.full_name(sex, year, family), sex, year, "other", **common)
+                add(h, v, build.full_name(sex, born, family), sex, born, "other", **common)
     else:
         children = rng.choices([0, 1, 2, 3, 4, 5], [12, 22, 35, 20, 8, 3])[0]
         for _ in range(children):
-            year = mother_year + rng.randint(19, 40)
-            if year <= 2023:
+            born = mother_year + rng.randint(19, 40)
+            if born <= year(2023):
                 sex = rng.choice("MF")
-                add(h, v, build.full_name(sex, year, family), sex, year, "child", **common)
-        if head_year < 1992 and rng.random() < 0.2:
-            year = head_year - rng.randint(20, 32)
-            if year >= 1928:
+                add(h, v, build.full_name(sex, born, family), sex, born, "child", **common)
+        if head_year < year(1992) and rng.random() < 0.2:
+            born = head_year - rng.randint(20, 32)
+            if born >= year(1928):
                 sex = "F" if rng.random() < 0.65 else "M"
                 surname = head_surname if sex == "M" else None
-                add(h, v, build.full_name(sex, year, surname), sex, year, "parent", **common)
+                add(h, v, build.full_name(sex, born, surname), sex, born, "parent", **common)
     members = list(build.members_of[h])
     for i in members:
         life_events(build, build.people[i], moved_in)
     # Born during the program: registered through the birth bundle.
-    if not moved_in and mother_year and 1984 <= mother_year <= 2004 and rng.random() < 0.22:
-        born = day_between(rng, PERIOD_START, D(2026, 5, 15))
+    if not moved_in and mother_year and year(1984) <= mother_year <= year(2004) and rng.random() < 0.22:
+        born = day_between(rng, story.start, story.on(2026, 5, 15))
         sex = rng.choice("MF")
-        relation = "child" if head_year >= 1975 else "other"
+        relation = "child" if head_year >= year(1975) else "other"
         add(h, v, build.full_name(sex, born.year, family), sex, born.year, relation, moved_in_on=born)
     elif not moved_in and rng.random() < 0.03:
         # A bride or a son coming back from work in the lowlands.
         sex = rng.choice("MF")
-        year = rng.randint(1995, 2005)
-        name = build.full_name(sex, year, family if sex == "M" else None)
+        born = rng.randint(year(1995), year(2005))
+        name = build.full_name(sex, born, family if sex == "M" else None)
         relation = "child" if sex == "M" else "other"
-        add(h, v, name, sex, year, relation, moved_in_on=day_between(rng, PERIOD_START, D(2026, 4, 30)))
+        add(h, v, name, sex, born, relation, moved_in_on=day_between(rng, story.start, story.on(2026, 4, 30)))
     elif not moved_in and rng.random() < 0.04:
         # Living here for years: the date the register knows; children born here have none.
-        arrived = day_between(rng, D(2008, 1, 1), D(2023, 12, 31))
+        arrived = day_between(rng, story.on(2008, 1, 1), story.on(2023, 12, 31))
         for i in build.members_of[h]:
             row = build.people[i].row
             if row.birth_year is None or row.birth_year < arrived.year:
@@ -169,17 +176,17 @@ def family(build: Build, h: int, v: int, add, moved_in: datetime.date | None) ->
 
 
 def life_events(build: Build, person: Person, moved_in: datetime.date | None) -> None:
-    rng = build.rng
+    rng, story = build.rng, build.story
     row = person.row
-    age = 2025 - (row.birth_year or 1955)
-    first = max(PERIOD_START, moved_in or PERIOD_START)
+    age = story.year(2025) - (row.birth_year or story.year(1955))
+    first = max(story.start, moved_in or story.start)
     died = 0.16 if age >= 80 else 0.06 if age >= 70 else 0.02 if age >= 60 else 0.002
     away = 0.07 if 18 <= age <= 35 else 0.01
     roll = rng.random()
     if row.relation != "head" and roll < away:
-        row.left_on, row.left_reason = day_between(rng, first, PERIOD_END), "moved_away"
+        row.left_on, row.left_reason = day_between(rng, first, story.end), "moved_away"
     elif roll < away + died:
-        row.left_on, row.left_reason = day_between(rng, first, PERIOD_END), "died"
+        row.left_on, row.left_reason = day_between(rng, first, story.end), "died"
 
 
 def households_write(build: Build) -> dict[str, int]:
@@ -201,7 +208,7 @@ def households_write(build: Build) -> dict[str, int]:
         row.eid_on = person.dates["eid"]
         row.online_on = person.dates["online"]
         row.level34_on = person.dates["level34"]
-        if row.smartphone_on and not row.phone and row.birth_year and row.birth_year < 2008:
+        if row.smartphone_on and not row.phone and row.birth_year and row.birth_year < build.story.year(2008):
             row.phone = build.phone() if build.rng.random() < 0.5 else ""
         row.prepare()
         rows.append(row)

@@ -3,20 +3,20 @@
 import datetime
 
 from demo.build import Build
-from demo.curves import CURVES, STEP_MIN_AGE, STEPS, date_at_share
+from demo.curves import STEP_MIN_AGE, STEPS, date_at_share
 from demo.households import Person
-from demo.period import PERIOD_END, D
+from demo.period import D
 
 
 def ladder_plan(build: Build) -> None:
     """Give each resident a readiness rank and read their step dates off the curves."""
-    rng = build.rng
+    rng, story = build.rng, build.story
     candidates = []
     for i, person in enumerate(build.people):
         year = person.row.birth_year
-        if year is not None and year > 2011:
+        if year is not None and year > story.year(2011):
             continue  # not 15 before the end of the period
-        age = 2025 - year if year else None
+        age = story.year(2025) - year if year else None
         score = rng.random()
         if age is None:
             score += 0.3
@@ -35,7 +35,7 @@ def ladder_plan(build: Build) -> None:
         person = build.people[i]
         u = (rank + 0.5) / n
         for step in STEPS:
-            day = date_at_share(CURVES[step], u)
+            day = date_at_share(build.curves[step], u)
             if day is None:
                 continue
             # Nobody climbs before they are old enough; they catch up early that year.
@@ -46,7 +46,7 @@ def ladder_plan(build: Build) -> None:
             moved_in = person.row.moved_in_on
             if step in ("online", "level34") and moved_in and day < moved_in:
                 day = moved_in + datetime.timedelta(days=rng.randint(7, 60))
-            if day > PERIOD_END or (person.row.left_on and day >= person.row.left_on):
+            if day > story.end or (person.row.left_on and day >= person.row.left_on):
                 continue
             person.dates[step] = day
         keep_order(person)

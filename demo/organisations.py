@@ -5,7 +5,6 @@ from collections import defaultdict
 
 from demo.build import Build
 from demo.draws import day_between
-from demo.period import D
 from demo.place import DEMO_VILLAGE_CODE
 from mobilization.models import Communicator, Membership, Worker, WorkerGroup
 from villages.models import Village
@@ -71,7 +70,7 @@ def organisations_build(build: Build) -> None:
 
     def worker(title: str, sex: str | None = None, name: str | None = None) -> int:
         sex = sex or rng.choice("MF")
-        birth_year = rng.randint(1965, 2000)
+        birth_year = rng.randint(build.story.year(1965), build.story.year(2000))
         build.workers.append(
             Worker(
                 commune=build.commune,
@@ -83,7 +82,7 @@ def organisations_build(build: Build) -> None:
         return len(build.workers) - 1
 
     def join(w: int, group: str, position: str, left_on=None, joined=None) -> None:
-        joined = joined or day_between(rng, D(2019, 1, 1), D(2024, 3, 31))
+        joined = joined or day_between(rng, build.story.on(2019, 1, 1), build.story.on(2024, 3, 31))
         build.memberships.append((w, group, position, joined, left_on))
         if left_on is None:
             build.group_workers[group].append(w)
@@ -144,7 +143,7 @@ def organisations_build(build: Build) -> None:
             replaced_on = None
             if rng.random() < 0.15:
                 # Went to work in the lowlands; a new youth member took the place.
-                replaced_on = day_between(rng, D(2025, 1, 1), D(2025, 9, 30))
+                replaced_on = day_between(rng, build.story.on(2025, 1, 1), build.story.on(2025, 9, 30))
                 join(second_youth, team, "Thành viên", left_on=replaced_on)
                 second_youth = worker(f"Đoàn viên thanh niên {where}")
                 join(second_youth, build.youth_union, "Đoàn viên")
@@ -216,7 +215,7 @@ def organisations_write(build: Build) -> dict[str, int]:
             village=build.villages[v],
             reason=reason,
             note=note,
-            chosen_on=day_between(build.rng, D(2024, 5, 10), D(2024, 7, 15)),
+            chosen_on=day_between(build.rng, build.story.on(2024, 5, 10), build.story.on(2024, 7, 15)),
         )
         for w, v, reason, note in build.communicators
     )

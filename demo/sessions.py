@@ -7,7 +7,7 @@ from demo.build import Build
 from demo.curves import STEP_MIN_AGE
 from demo.draws import weighted
 from demo.households import Person
-from demo.period import CAMPAIGN_END, D
+from demo.period import D
 from training.models import Attendance, Topic, TrainingSession
 from villages.text import clean_name
 
@@ -29,14 +29,14 @@ TOPICS = {
 
 def sessions_plan(build: Build) -> None:
     """Training sessions: three or four a month in each village during the campaign, one after."""
-    rng = build.rng
+    rng, story = build.rng, build.story
     build.sessions: list[dict] = []
     build.sessions_in: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     for v, village in enumerate(build.villages):
         team = build.village_workers[v]
         for first, last in build.months:
-            count = 3 if last <= CAMPAIGN_END else 1
-            if D(2024, 9, 1) <= first <= D(2024, 12, 1):
+            count = 3 if last <= story.campaign_end else 1
+            if story.on(2024, 9, 1) <= first <= story.on(2024, 12, 1):
                 count = 4
             for day in sorted(rng.sample(range(first.day, last.day + 1), count)):
                 held_on = D(first.year, first.month, day)
@@ -70,7 +70,7 @@ def sessions_plan(build: Build) -> None:
                 build.sessions_in[(v, first.year, first.month)].append(len(build.sessions) - 1)
     # The commune office holds a session for everyone once or twice a month.
     for first, last in build.months:
-        for day in sorted(rng.sample(range(first.day, last.day + 1), 2 if last <= CAMPAIGN_END else 1)):
+        for day in sorted(rng.sample(range(first.day, last.day + 1), 2 if last <= story.campaign_end else 1)):
             build.sessions.append(
                 {
                     "village": None,

@@ -6,7 +6,6 @@ from demo.build import Build
 from demo.curves import STEP_HELP, STEPS
 from demo.draws import day_between
 from demo.ladder import keep_order
-from demo.period import PERIOD_END, PERIOD_START
 from demo.sessions import session_near
 from mobilization.models import HomeVisit, VisitHelp
 from villages.models import Achievement
@@ -35,7 +34,7 @@ def steps_place(build: Build) -> None:
         modes = {}
         for step in reversed(STEPS):
             day = person.dates[step]
-            if day is None or day < PERIOD_START:
+            if day is None or day < build.story.start:
                 continue
             visit_share, session_share = STEP_HELP[step]
             roll = rng.random()
@@ -59,7 +58,7 @@ def steps_place(build: Build) -> None:
         by_day: dict[datetime.date, list[str]] = {}
         for step in STEPS:
             day = person.dates[step]
-            if day is not None and day >= PERIOD_START:
+            if day is not None and day >= build.story.start:
                 by_day.setdefault(day, []).append(step)
         for day, steps in by_day.items():
             mode, s = modes[steps[-1]]
@@ -119,7 +118,7 @@ def earlier_visit(build: Build, i: int, day: datetime.date, achievements: list[s
     person = build.people[i]
     earlier = day - datetime.timedelta(days=build.rng.randint(3, 21))
     key = (person.household, earlier)
-    if earlier < PERIOD_START or not person.present(earlier) or key in build.visits:
+    if earlier < build.story.start or not person.present(earlier) or key in build.visits:
         return
     visit = visit_at(build, key, "partly_done")
     visit["follow_up_on"] = day
@@ -132,7 +131,7 @@ def extra_visits_plan(build: Build) -> None:
     rng = build.rng
     for _ in range(900):
         h = rng.randrange(len(build.households))
-        day = day_between(rng, PERIOD_START, PERIOD_END)
+        day = day_between(rng, build.story.start, build.story.end)
         if (h, day) in build.visits or not any(build.people[i].present(day) for i in build.members_of[h]):
             continue
         roll = rng.random()

@@ -1,10 +1,13 @@
 """The report filters (commune, village, period) and the target form."""
 
 import datetime
+import re
+from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.utils import flatatt
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -98,8 +101,77 @@ class MonthForm(forms.Form):
         return self.default_month
 
 
+# "60", "60 %", "60,5%", "0,6", "0.6": digits with one decimal point or comma, then an
+# optional percent sign. No thousands separator: a share is at most 100 %.
+SHARE_WRITTEN = re.compile(r"^([0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)\s*(%?)$")
+
+
+def share_from_text(text: str) -> Decimal | None:
+    """The share (0 to 1) a person meant, or None if the text is not a share.
+
+    As people write it: with a percent sign it is a percentage ("60 %", "60,5%"); without
+    one, a number up to 1 is a share ("0,6", "0.6", "1" is all of them) and a larger one a
+    percentage ("60"). A decimal comma or point; spaces (no-break ones too) around the number
+    and before the percent sign.
+    """
+    written = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+    written = written.replace(" ", "") if written.endswith("%") else written
+    found = SHARE_WRITTEN.match(written)
+    if found is None:
+        return None
+    number = Decimal(found.group(1).replace(",", "."))
+    if found.group(2) or number > 1:
+        number = number / 100
+    return number.normalize() if number else Decimal(0)
+
+
+class ShareField(forms.CharField):
+    """A share typed as people write it (share_from_text), shown back as a percentage in the
+    page's language ("60 %", "60,5 %"). Stored as a fraction with four decimals: a
+    percentage with at most two."""
+
+    # No "% " followed by a letter in these: gettext would read it as a format directive.
+    default_error_messages = {
+        "invalid": _("Write the share as a percentage or a fraction: 60%, 60.5%, 0.6."),
+        "out_of_range": _("A share is between 0%% and 100%%: %(value)s is not."),
+        "too_precise": _("Write at most two decimals in the percentage, for example 60.55%."),
+    }
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        share = share_from_text(text)
+        if share is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if not 0 <= share <= 1:
+            raise ValidationError(
+                self.error_messages["out_of_range"], code="out_of_range", params={"value": text}
+            )
+        if share != share.quantize(Decimal("0.0001")):
+            raise ValidationError(self.error_messages["too_precise"], code="too_precise")
+        return share.quantize(Decimal("0.0001"))
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal | float | int) and not isinstance(value, bool):
+            percent = (Decimal(value) * 100).normalize()
+            decimals = max(0, -percent.as_tuple().exponent)
+            return number_format(percent, decimal_pos=decimals) + "\u00a0%"
+        return value
+
+
 class TargetForm(forms.ModelForm):
-    """A target of the commune: the village's choices are the commune's villages."""
+    """A target of the commune: the village's choices are the commune's villages.
+
+    The pages, the API (reports.targets_api) and so the admin's rules agree: a share as
+    people write it (ShareField), and a second target for the same indicator, area and date
+    refused in words naming the one already there."""
+
+    value = ShareField(
+        label=_("Value"),
+        help_text=_("The share to reach: 60%, 60, 0.6 and 0,6 all mean sixty percent."),
+    )
 
     class Meta:
         model = Target
@@ -109,25 +181,57 @@ class TargetForm(forms.ModelForm):
     def __init__(self, *args, commune, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.commune = commune
+        self.commune = commune
         self.fields["village"].queryset = Village.objects.filter(commune=commune).order_by("code")
         self.fields["village"].empty_label = _("Whole commune")
-        self.fields["value"].error_messages["invalid"] = _("Enter a share between 0 and 1, for example 0.6.")
-        self.fields["value"].widget.attrs.update({"min": "0", "max": "1", "step": "0.0001"})
 
-    def clean_value(self):
-        value = self.cleaned_data["value"]
-        if value is not None and not (0 <= value <= 1):
-            raise ValidationError(
-                _("Enter a share between 0 and 1, for example 0.6 for 60%."), code="out_of_range"
+    def clean(self):
+        cleaned = super().clean()
+        indicator, due_on = cleaned.get("indicator"), cleaned.get("due_on")
+        if indicator and due_on and "village" not in self.errors:
+            village = cleaned.get("village")
+            twin = (
+                Target.objects.filter(
+                    commune=self.commune, village=village, indicator=indicator, due_on=due_on
+                )
+                .exclude(pk=self.instance.pk)
+                .first()
             )
-        return value
+            if twin is not None:
+                self.add_error(None, ValidationError(duplicate_message(twin), code="duplicate"))
+        return cleaned
 
     def _get_validation_exclusions(self):
         # The commune is not a form field but is part of the unique constraints: without
         # it Django would skip them, and a duplicate would reach the database as an error.
         exclude = super()._get_validation_exclusions()
         exclude.discard("commune")
+        if self.has_error(NON_FIELD_ERRORS, "duplicate"):
+            # Refused in words naming the target already there (clean): the model's
+            # uniqueness constraints, which involve the date, would only repeat it.
+            exclude.add("due_on")
         return exclude
+
+
+def duplicate_message(twin: Target) -> str:
+    """Why a second target for the same indicator, area and date is refused, naming the first."""
+    facts = {
+        "village": twin.village.name if twin.village_id else "",
+        "indicator": twin.get_indicator_display(),
+        "due": date_format(twin.due_on, "SHORT_DATE_FORMAT"),
+        "value": ShareField().prepare_value(twin.value),
+    }
+    if twin.village_id:
+        message = _(
+            "%(village)s already has a target for the %(indicator)s due on %(due)s (%(value)s). Change "
+            "that target in the list instead of adding a second one for the same date."
+        )
+    else:
+        message = _(
+            "The whole commune already has a target for the %(indicator)s due on %(due)s (%(value)s). "
+            "Change that target in the list instead of adding a second one for the same date."
+        )
+    return message % facts
 
 
 class TravelForm(forms.ModelForm):

@@ -21,6 +21,15 @@ class TargetIndicator(models.TextChoices):
     LEVEL34_SHARE = "level34_share", _("level 3/4 share")
 
 
+# What the admin says of a second target for the same indicator, area and date (the pages and
+# the API name the first one: reports.forms.duplicate_message), rather than Django's
+# "Constraint ... is violated."
+DUPLICATE_TARGET = _(
+    "This area already has a target for this indicator due on this date: change that target instead "
+    "of adding a second one."
+)
+
+
 class Target(models.Model):
     """A share an area should reach by `due_on`; the plan runs linearly between targets.
 
@@ -75,11 +84,13 @@ class Target(models.Model):
                 fields=["commune", "village", "indicator", "due_on"],
                 condition=Q(village__isnull=False),
                 name="target_unique_per_village",
+                violation_error_message=DUPLICATE_TARGET,
             ),
             models.UniqueConstraint(
                 fields=["commune", "indicator", "due_on"],
                 condition=Q(village__isnull=True),
                 name="target_unique_commune_wide",
+                violation_error_message=DUPLICATE_TARGET,
             ),
         ]
 

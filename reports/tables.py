@@ -58,6 +58,16 @@ class Table:
     columns: list[Column]
     rows: list[list]
     note: str = ""
+    # The column that names each row (a month, a village): the row's header cell, which
+    # stays in view while a wide table scrolls sideways. By default the first, if text.
+    names_rows: str | None = None
+
+    @property
+    def row_header(self) -> str | None:
+        if self.names_rows is not None:
+            return self.names_rows
+        first = self.columns[0] if self.columns else None
+        return first.key if first is not None and first.kind == "text" else None
 
     def cells(self) -> list[list[tuple]]:
         """The rows as (value, kind) pairs, for templates."""
@@ -279,32 +289,50 @@ class Dashboard:
         )
 
     def villages_table(self) -> Table:
-        """The league table: villages by level 3/4 share at the latest month."""
+        """The league table: villages by level 3/4 share at the latest month.
+
+        The ranking share, its change and the behind-plan flags come right after the
+        village's name, so that a leader reads them on a phone without scrolling; the
+        e-ID and online shares follow."""
+        level34, eid, online = INDICATORS[2], INDICATORS[0], INDICATORS[1]
         rows = []
         for village, (before, latest) in self.villages_latest:
-            behind = behind_plan(latest, self.targets, village)
-            row = [village.code, village.name, latest.eligible]
+            shares = {}
             for indicator, _count, _label in INDICATORS:
                 share = latest.share_of(indicator)
-                row += [share, change(share, before.share_of(indicator))]
-            row.append([str(Target.Indicator(i).label) for i in behind])
-            rows.append(row)
-        level34 = 3 + 2 * 2
-        rows.sort(key=lambda r: (r[level34] is None, -(r[level34] or 0), r[1]))
+                shares[indicator] = [share, change(share, before.share_of(indicator))]
+            behind = [str(Target.Indicator(i).label) for i in behind_plan(latest, self.targets, village)]
+            rows.append(
+                [
+                    village.code,
+                    village.name,
+                    *shares[level34[0]],
+                    behind,
+                    latest.eligible,
+                    *shares[eid[0]],
+                    *shares[online[0]],
+                ]
+            )
+        rows.sort(key=lambda r: (r[2] is None, -(r[2] or 0), r[1]))
         for rank, row in enumerate(rows, 1):
             row.insert(0, rank)
+
+        def share_columns(indicator, _count, label):
+            return [
+                Column(indicator, _("%(indicator)s share") % {"indicator": label}, "share"),
+                Column(f"{indicator}_change", _("change (points)"), "change"),
+            ]
+
         columns = [
             Column("rank", _("Rank")),
             Column("code", _("Code"), "text"),
             Column("village", _("Village"), "text"),
+            *share_columns(*level34),
+            Column("behind", _("Behind plan"), "flags"),
             Column("eligible", _("Eligible residents")),
+            *share_columns(*eid),
+            *share_columns(*online),
         ]
-        for indicator, _count, label in INDICATORS:
-            columns += [
-                Column(indicator, _("%(indicator)s share") % {"indicator": label}, "share"),
-                Column(f"{indicator}_change", _("change (points)"), "change"),
-            ]
-        columns.append(Column("behind", _("Behind plan"), "flags"))
         month = date_format(self.end, "YEAR_MONTH_FORMAT")
         return Table(
             "villages",
@@ -316,6 +344,7 @@ class Dashboard:
                 "the planned trajectory of the village's targets (or the commune's, for a village without "
                 "its own)."
             ),
+            names_rows="village",
         )
 
     def groups_table(self) -> Table:

@@ -14,6 +14,7 @@ urlpatterns = [
         name="monthly_export",
     ),
     path("targets/", views.targets, name="targets"),
+    path("targets/<int:pk>/edit/", views.target_edit, name="target_edit"),
     path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
     path("savings/settings/", views.savings_settings, name="savings_settings"),
 ]

@@ -26,6 +26,7 @@ from reports.forms import (
     DEFAULT_MONTHS,
     MonthForm,
     ReportFilterForm,
+    ShareField,
     TargetForm,
     TravelForm,
     VillageDistances,
@@ -208,7 +209,7 @@ def targets(request):
             target.commune = commune
             target.recorded_by = request.user
             target.save()
-            messages.success(request, _("Target saved."))
+            messages.success(request, _target_saved(target))
             return redirect(f"{reverse('reports:targets')}?{_query(Area(area.reach))}")
     elif may_manage:
         form = TargetForm(commune=commune)
@@ -235,12 +236,42 @@ def targets(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def target_delete(request, pk: int):
+def _target_saved(target) -> str:
+    """What was saved, in words: "60" and "0,6" were read as 60 %, and this says so."""
+    return _("Target saved: %(indicator)s %(value)s by %(due)s (%(area)s).") % {
+        "indicator": target.get_indicator_display(),
+        "value": ShareField().prepare_value(target.value),
+        "due": date_format(target.due_on, "SHORT_DATE_FORMAT"),
+        "area": target.village.name if target.village_id else _("whole commune"),
+    }
+
+
+def _managed_target(request, pk: int):
+    """The target, if the user sees it (404 otherwise) and may change it (403 otherwise)."""
     target = get_object_or_404(targets_visible_to(request.user).select_related("commune", "village"), pk=pk)
     if not may_manage_program(request.user, target.commune):
         raise PermissionDenied
+    return target
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_edit(request, pk: int):
+    """An official corrects a target: its value, date, area or indicator."""
+    target = _managed_target(request, pk)
+    back = f"{reverse('reports:targets')}?{urlencode({'commune': target.commune.code})}"
+    form = TargetForm(request.POST or None, instance=target, commune=target.commune)
+    if request.method == "POST" and form.is_valid():
+        target = form.save()
+        messages.success(request, _target_saved(target))
+        return redirect(back)
+    return render(request, "reports/target_form.html", {"target": target, "form": form, "back": back})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_delete(request, pk: int):
+    target = _managed_target(request, pk)
     back = f"{reverse('reports:targets')}?{urlencode({'commune': target.commune.code})}"
     if request.method == "POST":
         target.delete()

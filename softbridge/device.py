@@ -28,10 +28,10 @@ from django.shortcuts import render, resolve_url
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import csrf
 from django.views.decorators.http import require_GET
 
 from mobilization.models import Application, HomeVisit
+from softbridge import errors
 from training.models import Attendance
 from training.selectors import sessions_visible_to
 from villages.access import villages_open_to_outreach
@@ -314,7 +314,7 @@ class DeviceAnswers:
 def csrf_failure(request, reason=""):
     """A replay refused for its CSRF token (the device sent one older than the session's) is
     kept like one after an ended session: the next page the worker opens gives the device the
-    new token, and the outbox sends the record again. Anything else: Django's refusal."""
+    new token, and the outbox sends the record again. Anything else: the site's refusal page."""
     if request.headers.get(OUTBOX_HEADER) == "1":
         return JsonResponse({"signin": True}, status=403)
-    return csrf.csrf_failure(request, reason=reason)
+    return errors.csrf_failure(request, reason=reason)

@@ -51,6 +51,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 # The site's own origins when a proxy terminates HTTPS, e.g. https://softbridge.halang.gov.vn
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A refused form: the outbox's replay is kept to be sent again (softbridge.device), a page
+# gets the site's layout and language, with a way back (softbridge.errors).
+CSRF_FAILURE_VIEW = "softbridge.device.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -196,8 +199,6 @@ LOGGING = {
 # A session lasts SESSION_HOURS from sign-in (a working day by default); on shared
 # computers SESSION_EXPIRE_AT_BROWSER_CLOSE=1 also ends it when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
-# The outbox of a field device resends a record refused for an old CSRF token (softbridge.device).
-CSRF_FAILURE_VIEW = "softbridge.device.csrf_failure"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
 # A field device opens the pages it keeps (softbridge.device) for this many days after it last
 # fetched them; what waits in its outbox is kept until the server has it, however long.
@@ -207,6 +208,8 @@ DEVICE_COPY_DAYS = env_int("DEVICE_COPY_DAYS", 7)
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Numbers grouped in threes in Vietnamese too (Django's vi locale groups nothing).
+FORMAT_MODULE_PATH = ["softbridge.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

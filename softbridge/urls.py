@@ -34,3 +34,8 @@ urlpatterns = [
     path("api/reports/", include("reports.api_urls")),
     path("api/", include("softbridge.api_routes")),
 ]
+
+# The error pages in the site's layout and the person's language (softbridge.errors).
+handler403 = "softbridge.errors.permission_denied"
+handler404 = "softbridge.errors.page_not_found"
+handler500 = "softbridge.errors.server_error"

@@ -73,6 +73,25 @@ def test_target_refusals_name_the_field(commune, other_commune, official):
     assert Target.objects.count() == 1
 
 
+def test_a_duplicate_is_explained_in_words_as_on_the_page(commune, official):
+    first, second = target(commune), target(commune, due_on=D(2025, 6, 30), value="0.65")
+    client = api(official)
+    base = {"commune": commune.pk, "indicator": "level34_share", "due_on": "2025-04-30", "value": "0.7"}
+    expected = [
+        "The whole commune already has a target for the level 3/4 share due on 04/30/2025 (60\u00a0%). "
+        "Change that target in the list instead of adding a second one for the same date."
+    ]
+    added = client.post("/api/targets/", base, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert (added.status_code, added.json()) == (400, {"non_field_errors": expected})
+    moved = client.patch(
+        f"/api/targets/{second.pk}/", {"due_on": "2025-04-30"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert (moved.status_code, moved.json()) == (400, {"non_field_errors": expected})
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert second.due_on == D(2025, 6, 30) and first.value == Decimal("0.6")
+
+
 @pytest.mark.parametrize("role", ["leader", "head_a", "worker_a"])
 def test_only_officials_keep_targets(request, commune, role):
     existing = target(commune)

@@ -661,6 +661,9 @@ TABLE: dict[str, Row] = {
     "reports:monthly": R("login 404 ok ok ok ok ok", target=AREA),
     "reports:monthly_export": R("login 404 ok ok ok ok ok", target=AREA, table="indicators", fmt="csv"),
     "reports:targets": R("login 404 ok ok ok ok ok", post="login ok 403 403 403 ok ok", target=COMMUNE),
+    "reports:target_edit": R(
+        "login 404 403 403 403 ok ok", post="login 404 403 403 403 ok ok", target=pk("target")
+    ),
     "reports:target_delete": R(
         "login 404 403 403 403 ok ok", post="login 404 403 403 403 ok ok", target=pk("target")
     ),

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -361,7 +362,46 @@ def test_official_adds_a_village_target(client, official, village_a):
     assert Target.objects.get().village == village_a
 
 
-@pytest.mark.parametrize("value", ["1.5", "-0.1", "abc", ""])
+@pytest.mark.parametrize(
+    "written, share",
+    [
+        ("60", "0.6"),
+        ("60 %", "0.6"),
+        ("60%", "0.6"),
+        ("60\u00a0%", "0.6"),
+        ("0,6", "0.6"),
+        ("0.6", "0.6"),
+        ("60,5 %", "0.605"),
+        ("60.5", "0.605"),
+        ("1", "1"),  # a fraction: all of them
+        ("100", "1"),
+        ("1 %", "0.01"),
+        ("1.5", "0.015"),  # above 1 without a sign: a percentage
+        ("0", "0"),
+    ],
+)
+def test_a_target_is_entered_as_people_write_it(client, official, commune, written, share):
+    client.force_login(official)
+    response = add_target(client, value=written, village="")
+    assert response.status_code == 302, response.context["form"].errors
+    assert Target.objects.get().value == Decimal(share)
+
+
+def test_the_saved_target_is_said_back_as_a_percentage(client, official, commune):
+    client.force_login(official)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    response = client.post(
+        reverse("reports:targets") + "?commune=01558",
+        {"indicator": "level34_share", "village": "", "due_on": "2024-12-31", "value": "0,605"},
+        follow=True,
+    )
+    assert (
+        "Đã lưu chỉ tiêu: tỷ lệ nộp hồ sơ mức 3/4 60,5\u00a0% đến 31-12-2024 (toàn xã)."
+        in response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("value", ["101", "150 %", "-0.1", "abc", "", "60,555 %", "6O", "1,2,3"])
 def test_a_bad_value_is_refused_and_nothing_saved(client, official, commune, value):
     client.force_login(official)
     response = add_target(client, value=value)
@@ -379,6 +419,104 @@ def test_a_duplicate_target_is_refused(client, official, commune):
     assert response.status_code == 200
     assert response.context["form"].errors
     assert Target.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "language, village, expected",
+    [
+        (
+            "en",
+            False,
+            "The whole commune already has a target for the level 3/4 share due on 12/31/2024 (60\u00a0%). "
+            "Change that target in the list instead of adding a second one for the same date.",
+        ),
+        (
+            "vi",
+            False,
+            "Toàn xã đã có chỉ tiêu tỷ lệ nộp hồ sơ mức 3/4 đến ngày 31-12-2024 (60\u00a0%). Hãy sửa chỉ "
+            "tiêu đó trong danh sách thay vì thêm một chỉ tiêu thứ hai cho cùng ngày.",
+        ),
+        (
+            "en",
+            True,
+            "Nà Khau already has a target for the level 3/4 share due on 12/31/2024 (60\u00a0%). "
+            "Change that target in the list instead of adding a second one for the same date.",
+        ),
+    ],
+)
+def test_a_duplicate_target_is_explained_in_words(client, official, village_a, language, village, expected):
+    client.force_login(official)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    add_target(client, village=village_a.pk if village else "")
+    response = client.post(
+        reverse("reports:targets") + "?commune=01558",
+        {
+            "indicator": "level34_share",
+            "village": village_a.pk if village else "",
+            "due_on": "2024-12-31",
+            "value": "70 %",
+        },
+    )
+    assert response.context["form"].non_field_errors() == [expected]
+    page = response.content.decode()
+    assert "Constraint" not in page and "target_unique" not in page
+    assert Target.objects.get().value == Decimal("0.6")
+
+
+def test_the_database_rule_on_duplicates_speaks_in_words_too(commune):
+    # The admin and any other model form check the constraints themselves.
+    Target.objects.create(commune=commune, indicator="eid_share", due_on=D(2025, 1, 31), value=1)
+    twin = Target(commune=commune, indicator="eid_share", due_on=D(2025, 1, 31), value=Decimal("0.5"))
+    with pytest.raises(ValidationError) as refused:
+        twin.validate_constraints()
+    assert refused.value.messages == [
+        "This area already has a target for this indicator due on this date: change that target instead "
+        "of adding a second one."
+    ]
+
+
+def test_official_edits_a_target_on_the_page(client, official, commune, village_a):
+    target = Target.objects.create(
+        commune=commune, indicator="eid_share", due_on=D(2025, 1, 31), value=Decimal("0.605")
+    )
+    client.force_login(official)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    url = reverse("reports:target_edit", args=[target.pk])
+    assert f'href="{url}"' in client.get(reverse("reports:targets")).content.decode()
+    form_page = client.get(url).content.decode()
+    assert 'value="60,5\u00a0%"' in form_page  # shown back as it would be written
+    data = {"indicator": "eid_share", "village": village_a.pk, "due_on": "2025-03-31", "value": "75 %"}
+    assert client.post(url, data).status_code == 302
+    target.refresh_from_db()
+    assert (target.village, target.due_on, target.value) == (village_a, D(2025, 3, 31), Decimal("0.75"))
+    assert Target.objects.count() == 1
+
+
+def test_an_edit_that_would_duplicate_a_target_is_refused_in_words(client, official, commune):
+    Target.objects.create(commune=commune, indicator="eid_share", due_on=D(2025, 1, 31), value=1)
+    other = Target.objects.create(
+        commune=commune, indicator="eid_share", due_on=D(2025, 2, 28), value=Decimal("0.5")
+    )
+    client.force_login(official)
+    data = {"indicator": "eid_share", "village": "", "due_on": "2025-01-31", "value": "50"}
+    response = client.post(reverse("reports:target_edit", args=[other.pk]), data)
+    assert response.status_code == 200
+    assert (
+        response.context["form"]
+        .non_field_errors()[0]
+        .startswith(
+            "The whole commune already has a target for the e-ID share due on 01/31/2025 (100\u00a0%)."
+        )
+    )
+    other.refresh_from_db()
+    assert other.due_on == D(2025, 2, 28)
+
+
+def test_saving_a_target_unchanged_is_not_a_duplicate_of_itself(client, official, commune):
+    target = Target.objects.create(commune=commune, indicator="eid_share", due_on=D(2025, 1, 31), value=1)
+    client.force_login(official)
+    data = {"indicator": "eid_share", "village": "", "due_on": "2025-01-31", "value": "100 %"}
+    assert client.post(reverse("reports:target_edit", args=[target.pk]), data).status_code == 302
 
 
 def test_a_village_of_another_commune_is_refused(client, official, other_commune):
@@ -446,9 +584,10 @@ def test_villages_behind_plan_are_flagged(client, official, commune, village_a, 
         commune=commune, village=village_b, indicator="eid_share", due_on=D(2024, 9, 30), value=Decimal("0.4")
     )
     response = dashboard(client, official)
-    rows = {row[1]: row for row in table(response, "villages").rows}
-    assert rows["NK"][-1] == ["e-ID share"]
-    assert rows["BT"][-1] == []
+    villages = table(response, "villages")
+    behind = dict(zip(villages.column_values("code"), villages.column_values("behind"), strict=True))
+    assert behind["NK"] == ["e-ID share"]
+    assert behind["BT"] == []
     adoption = table(response, "adoption")
     assert adoption.column_values("eid_share_plan") == [0.337, 0.6739, 1.0]  # 31/92, 62/92, 92/92
     headline = {h["indicator"]: h for h in response.context["headline"]}
@@ -477,8 +616,11 @@ def test_a_one_month_period_still_shows_the_change_since_the_month_before(client
     headline = {h["indicator"]: h for h in response.context["headline"]}
     assert headline["online_share"]["change"] == 20.0  # 1/5 at the end of August, 2/5 in September
     assert len(table(response, "adoption").rows) == 1
-    nk = next(row for row in table(response, "villages").rows if row[1] == "NK")
-    assert nk[7] == 33.34  # online share change in village A: 0.3333 -> 0.6667
+    villages = table(response, "villages")
+    changes = dict(
+        zip(villages.column_values("code"), villages.column_values("online_share_change"), strict=True)
+    )
+    assert changes["NK"] == 33.34  # online share change in village A: 0.3333 -> 0.6667
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

@@ -106,6 +106,28 @@ def test_dashboard_shows_the_savings_and_the_rule(client, official, commune, dos
     assert "138,000" in page
 
 
+@pytest.mark.parametrize(
+    "language, money, rule",
+    [("vi", "1.380.000", "20.000 đồng mỗi km"), ("en", "1,380,000", "20,000 VND per km")],
+)
+def test_the_dashboard_groups_money_in_the_language(
+    client, official, commune, dossiers, language, money, rule
+):
+    # 69 km at 20,000 VND: seven digits, ungrouped ("1380000") in Vietnamese before.
+    commune.travel_cost_per_km = 20_000
+    commune.save()
+    client.force_login(official)
+    response = client.get(
+        reverse("reports:dashboard"), {"start": "2025-01", "end": "2025-03"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    page = response.content.decode()
+    assert response.context["tables"]["savings"].rows[-1][5] == 1_380_000
+    assert f'<div class="value">{money}</div>' in page  # the headline figure
+    assert f'<td class="num">{money}</td>' in page  # the table's total
+    assert "1380000" not in page
+    assert rule in page
+
+
 def test_savings_export_as_csv(client, leader, commune, dossiers):
     client.force_login(leader)
     url = reverse("reports:export", kwargs={"table": "savings", "fmt": "csv"})

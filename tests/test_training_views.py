@@ -120,6 +120,28 @@ def test_sessions_list_query_count_does_not_grow_with_rows(client, official, vil
     assert len(many) == len(few)
 
 
+def test_sessions_list_counts_sessions_once_however_many_attend(client, official, village_a, topic):
+    # 3 sessions, 2 attendees each: the attendance join has 6 rows, and the count once read
+    # them as 6 sessions (13,454 "sessions" for 636 in the demo).
+    _sessions_with_details(village_a, 3, topic)
+    a_session(village_a)  # and one nobody attended
+    client.force_login(official)
+    response = client.get(reverse("training:sessions"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["totals"] == {"count": 4, "attendance": 6}
+    assert "4 sessions, 6 attendances." in response.content.decode()
+
+
+def test_sessions_list_counts_group_their_digits_in_the_language(client, official, village_a):
+    TrainingSession.objects.bulk_create(
+        TrainingSession(commune=village_a.commune, village=village_a, held_on=LAST_WEEK) for _ in range(1001)
+    )
+    client.force_login(official)
+    page = client.get(reverse("training:sessions"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1,001 sessions, 0 attendances." in page
+    page = client.get(reverse("training:sessions"), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "1.001 buổi tập huấn, 0 lượt tham dự." in page
+
+
 # --- Recording a session
 
 

@@ -90,7 +90,11 @@ def sessions(request):
         request.GET or None, villages=villages_visible_to(request.user).order_by("commune__code", "code")
     )
     queryset = filters.filter(sessions_visible_to(request.user), village_path="village", date_path="held_on")
-    totals = queryset.aggregate(count=Count("id"), attendance=Count("attendances"))
+    # Distinct: the attendance join repeats each session once per attendee, and the session
+    # count read the repeats (13,454 "sessions" for 636).
+    totals = queryset.aggregate(
+        count=Count("id", distinct=True), attendance=Count("attendances", distinct=True)
+    )
     queryset = (
         queryset.select_related("village")
         .prefetch_related("topics", "facilitators")

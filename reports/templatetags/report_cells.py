@@ -29,7 +29,8 @@ class Numbers:
             "thousand_sep": get_format("THOUSAND_SEPARATOR"),
         }
         # Grouped counts, the most common cell, written by Python itself as numberformat
-        # would: digits in threes (English) or no grouping at all (Vietnamese: Django's 0).
+        # would: digits in threes (both languages: softbridge.formats groups Vietnamese) or,
+        # for a locale that sets no grouping, none at all.
         self.plain_ints = self.formats["grouping"] in (0, 3)
 
     def __call__(self, value, decimal_pos=None, force_grouping=False) -> str:
@@ -94,6 +95,8 @@ def table_rows(table) -> str:
     """
     rows, fmt = [], Numbers()
     kinds = [column.kind for column in table.columns]
+    keys = [column.key for column in table.columns]
+    header = keys.index(table.row_header) if table.row_header in keys else None
     for row in table.rows:
         parts = []
         for i, (value, kind) in enumerate(zip(row, kinds, strict=True)):
@@ -101,7 +104,7 @@ def table_rows(table) -> str:
                 # Names and codes people typed: escaped (html.escape, as Django's escape does).
                 text = value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
                 text = NO_FIGURE if value in (None, "") else text
-                parts.append(f'<th scope="row">{text}</th>' if i == 0 else f"<td>{text}</td>")
+                parts.append(f'<th scope="row">{text}</th>' if i == header else f"<td>{text}</td>")
             elif kind == "flags":
                 parts.append(f"<td>{cell(value, kind, fmt)}</td>")
             else:

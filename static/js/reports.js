@@ -21,15 +21,30 @@
     return { min: 0, max: 100, ticks: { callback: function (value) { return value + " %"; } } };
   }
 
-  function draw(id, config) {
+  // Numbers on the axes and in the tooltips as the page's language writes them (1.000 / 1,000).
+  var locale = document.documentElement.lang || undefined;
+  var narrow = window.matchMedia && window.matchMedia("(max-width: 719px)").matches;
+
+  // legendMarkers: "point" (each series' point shape, for lines) or "box" (a filled square,
+  // for bars: a bar has no point, and an outline-only shape such as a cross would be
+  // drawn with the bar's zero border, leaving the legend entry without a marker).
+  function draw(id, config, legendMarkers) {
     var canvas = document.getElementById(id);
     if (!canvas) { return; }
+    var labels = {
+      usePointStyle: legendMarkers !== "box",
+      boxWidth: narrow ? 12 : 16,
+      boxHeight: narrow ? 12 : 16,
+      padding: narrow ? 8 : 12,
+      font: { size: narrow ? 12 : 13 },
+    };
     config.options = Object.assign({
+      locale: locale,
       responsive: true,
       maintainAspectRatio: false,
       animation: still ? false : { duration: 300 },
       interaction: { mode: "index", intersect: false },
-      plugins: { legend: { position: "bottom", labels: { usePointStyle: true } } },
+      plugins: { legend: { position: "bottom", align: "start", labels: labels } },
     }, config.options || {});
     new window.Chart(canvas, config);
   }
@@ -44,6 +59,8 @@
       adoption.push({
         label: series.label + " (" + data.planLabel + ")", data: series.plan, borderColor: colours[i],
         backgroundColor: colours[i], borderDash: [6, 4], pointRadius: 0, borderWidth: 1.5, spanGaps: false,
+        // In the legend: a dashed line in the series' colour, as drawn.
+        pointStyle: "line",
       });
     }
   });
@@ -58,11 +75,11 @@
     data: {
       labels: data.months,
       datasets: data.activity.map(function (series, i) {
-        return { label: series.label, data: series.data, backgroundColor: colours[i], pointStyle: shapes[i] };
+        return { label: series.label, data: series.data, backgroundColor: colours[i] };
       }),
     },
     options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
-  });
+  }, "box");
 
   draw("chart-dossiers", {
     type: "line",

@@ -1,3 +1,4 @@
+import datetime
 import time
 
 from django.contrib.auth import get_user_model
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from demo.commune import COMMUNE_CODE, COMMUNE_NAME, PROVINCE, demo_commune_populate
 from demo.organisations import DEMO_HEAD_NAME, DEMO_WORKER_NAME
 from demo.place import DEMO_VILLAGE_CODE
+from villages.calendar import commune_today
 from villages.models import Commune, Role
 from villages.services import role_grant
 
@@ -27,10 +29,21 @@ DEMO_USERS = [
 
 class Command(BaseCommand):
     help = (
-        "Create the demo commune Xã Hạ Lang (01558) with its villages, households, residents and two years "
-        "of the program's work, and the demo logins. Idempotent: a commune that already has residents "
-        "gets no new data, but the demo logins are made sure of (their password is reset)."
+        "Create the demo commune Xã Hạ Lang (01558) with its villages, households, residents and the two "
+        "years of the program's work up to the end of last month, and the demo logins. Idempotent: a "
+        "commune that already has residents gets no new data, but the demo logins are made sure of (their "
+        "password is reset)."
     )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--as-of",
+            type=datetime.date.fromisoformat,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="Tell the story as on this day (it ends the month before); default: today in the commune. "
+            "The same day gives the same rows.",
+        )
 
     # Command-line output is in English, whatever the site's default language: scripts and
     # checks read it (the pages show the same messages in the person's language).
@@ -46,7 +59,10 @@ class Command(BaseCommand):
                 counts = None
             else:
                 counts = demo_commune_populate(
-                    commune=commune, head_user=users["head-nakhau"], worker_user=users["worker-nakhau"]
+                    commune=commune,
+                    today=options["as_of"] or commune_today(),
+                    head_user=users["head-nakhau"],
+                    worker_user=users["worker-nakhau"],
                 )
             for username, _name, kind, villages, _superuser in DEMO_USERS:
                 if kind is None:
