@@ -551,11 +551,16 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
 
     @property
     def member_rows(self):
-        """(member, achievements, field of work, channel) bound fields, one row per member."""
+        """(member, achievement checkboxes, field of work, channel), one row per member. Only
+        what is left for the member is offered (Achievement.left_for), and what was ticked."""
+
+        def offered(member, choice) -> bool:
+            return choice.data["selected"] or Achievement(choice.data["value"]).left_for(member)
+
         return [
             (
                 member,
-                self[f"achievements_{member.pk}"],
+                [choice for choice in self[f"achievements_{member.pk}"] if offered(member, choice)],
                 self[f"field_{member.pk}"],
                 self[f"channel_{member.pk}"],
             )

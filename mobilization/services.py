@@ -246,8 +246,10 @@ def visit_log(
 
     A second call with the same `submission_key` returns the visit the first call logged
     and changes nothing (a double submit from a phone on a poor connection). Residents
-    helped must live in the visited household and workers must belong to its commune;
-    anything invalid raises ValidationError naming the field, and nothing is saved.
+    helped must live in the visited household and workers must belong to its commune; a
+    visit where nobody was at home or help was declined records no achievement, and one
+    partly done names the day to come back (docs/domain.md, "Home visits"). Anything invalid
+    raises ValidationError naming the field, and nothing is saved.
     """
     workers = list(workers)
     helped = list(helped)
@@ -262,6 +264,15 @@ def visit_log(
         errors["helped"] = _("Only members of the visited household can be recorded as helped.")
     if len({h.resident.pk for h in helped}) != len(helped):
         errors["helped"] = _("Each member is recorded once per visit.")
+    if outcome in (HomeVisit.Outcome.NOT_HOME, HomeVisit.Outcome.DECLINED) and any(
+        h.achievements for h in helped
+    ):
+        errors["outcome"] = _(
+            "Nobody at home, or help declined: a visit like this records no achievement. "
+            "Untick the achievements, or choose what happened."
+        )
+    if outcome == HomeVisit.Outcome.PARTLY_DONE and follow_up_on is None:
+        errors["follow_up_on"] = _("Partly done: give the day to come back.")
     if model is not None:
         refusal = model_tag_refusal(
             model=model, commune_id=household.commune_id, villages=[household.village], on=visited_on

@@ -428,6 +428,19 @@ class Achievement(models.TextChoices):
     def ladder_step(self) -> "LadderStep | None":
         return _ACHIEVEMENT_STEP.get(self)
 
+    def left_for(self, resident: "Resident") -> bool:
+        """Is it still to be achieved by `resident` (what a visit form offers)? An act that
+        happens again (an application, its result by phone, a fee paid) always is; a milestone
+        is until the resident reached its ladder step (installing VNeID comes with the e-ID)."""
+        if self in _REPEATED:
+            return True
+        step = _ACHIEVEMENT_STEP.get(self) or (
+            LadderStep.EID if self == Achievement.VNEID_INSTALLED else None
+        )
+        return step is None or getattr(resident, step.field) is None
+
+
+_REPEATED = {Achievement.APPLICATION_SUBMITTED, Achievement.RESULT_BY_PHONE, Achievement.CASHLESS_PAYMENT}
 
 _ACHIEVEMENT_STEP = {
     Achievement.SMARTPHONE: LadderStep.SMARTPHONE,

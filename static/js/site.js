@@ -36,5 +36,12 @@
     if (field) field.focus({ preventScroll: false });
   }
   focusRefused(document);
-  document.addEventListener("htmx:afterSettle", function (event) { focusRefused(event.target); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    focusRefused(event.target);
+    // A household just picked on the visit form: the next keys go to its first member's boxes,
+    // not past them to the outcome.
+    const picked = event.target.matches && event.target.matches("[data-focus-after-swap]") ? event.target : null;
+    const first = picked && picked.querySelector(".achievements input, input:not([type=hidden])");
+    if (first && !picked.querySelector(".field.invalid, fieldset.invalid")) first.focus();
+  });
 })();
