@@ -33,8 +33,8 @@ from django.views.decorators.http import require_GET
 from mobilization.models import Application, HomeVisit
 from softbridge import errors
 from training.models import Attendance
-from training.selectors import sessions_visible_to
-from villages.access import villages_open_to_outreach
+from training.selectors import attendance_page_count, sessions_visible_to
+from villages.access import villages_in_charge
 from villages.calendar import commune_today
 from villages.models import Resident, Role
 from villages.selectors import households_open_to_outreach, with_list_columns
@@ -46,8 +46,8 @@ DEVICE_COPY_HEADER = "Softbridge-Device-Copy"
 OUTBOX_HEADER = "Softbridge-Outbox"
 # The answer's header that says who is signed in (DeviceAnswers).
 USER_HEADER = "Softbridge-User"
-# A field device keeps copies of this many households in the user's charge at most (an official's
-# whole commune would not fit a phone); the households are the user's villages', in code order.
+# A field device keeps copies of this many households in the user's charge at most (households_kept),
+# in code order: a village head of several villages is a few hundred.
 KEPT_HOUSEHOLDS = 400
 # Attendance is kept for the sessions held in this many days before today, this many at most.
 KEPT_SESSION_DAYS = 7
@@ -80,6 +80,13 @@ def device(request) -> dict:
     return {"device_copy": is_device_copy(request)}
 
 
+def households_kept(user):
+    """The households whose pages a field device keeps: those of the villages the user works in
+    on the ground (villages.access.villages_in_charge), where they may log visits. An official's
+    whole commune stays on the server: the office has the network, and a phone not the room."""
+    return households_open_to_outreach(user).filter(village__in=villages_in_charge(user))
+
+
 def _count_and_last(model, household_path: str):
     """A subquery: '<count>.<highest id>' of `model`'s rows of the outer household."""
     rows = (
@@ -104,7 +111,7 @@ def _household_stamps(user) -> dict[int, str]:
         .values("seen")
     )
     households = (
-        households_open_to_outreach(user)
+        households_kept(user)
         .order_by("village__code", "code", "pk")
         .annotate(
             members_seen=Coalesce(Subquery(members, output_field=CharField()), Value("")),
@@ -156,15 +163,20 @@ def kept_pages(user, *, language: str) -> list[dict]:
     since = today - timedelta(days=KEPT_SESSION_DAYS)
     sessions = (
         sessions_visible_to(user)
-        .filter(held_on__gte=since, village__in=villages_open_to_outreach(user))
+        .filter(held_on__gte=since, village__in=villages_in_charge(user))
+        .select_related("village")
         .order_by("-held_on", "-pk")
-        .annotate(attendances_seen=Concat(Cast(Count("attendances"), CharField()), Value(".")))
-        .values_list("pk", "attendances_seen")[:KEPT_SESSIONS]
+        .annotate(attendances_seen=Concat(Cast(Count("attendances"), CharField()), Value(".")))[
+            :KEPT_SESSIONS
+        ]
     )
-    for pk, seen in sessions:
-        stamp = f"{seen}{everything}"
-        pages.append(page(reverse("training:session", args=[pk]), stamp))
-        pages.append(page(reverse("training:attendance", args=[pk]), stamp))
+    for session in sessions:
+        stamp = f"{session.attendances_seen}{everything}"
+        pages.append(page(reverse("training:session", args=[session.pk]), stamp))
+        attendance = reverse("training:attendance", args=[session.pk])
+        pages.append(page(attendance, stamp))
+        for number in range(2, attendance_page_count(session, user) + 1):
+            pages.append(page(f"{attendance}?page={number}", stamp))
     return pages
 
 
@@ -179,7 +191,7 @@ def kept_households(user) -> list[dict]:
     present member's name folded (villages.text.fold: every word typed must be in one of them,
     as villages.selectors.names_matching finds). No phone or ID number."""
     households = list(
-        with_list_columns(households_open_to_outreach(user))
+        with_list_columns(households_kept(user))
         .order_by("village__code", "code", "pk")
         .values("pk", "code", "village__name", "head_name", "member_count")[:KEPT_HOUSEHOLDS]
     )

@@ -1,9 +1,17 @@
 """Reads of training records, scoped by villages.access like the register."""
 
-from django.db.models import QuerySet
+import math
+
+from django.db.models import Q, QuerySet
 
 from training.models import Attendance, Topic, TrainingSession
 from villages.access import scope_of
+from villages.models import Resident
+from villages.selectors import residents_visible_to
+
+# An attendance list of a village shows this many households a page (a village of 557
+# residents was one page of 557 KB and 95,000 pixels).
+ATTENDANCE_PAGE_HOUSEHOLDS = 10
 
 
 def sessions_visible_to(user) -> QuerySet[TrainingSession]:
@@ -28,3 +36,33 @@ def household_attendances(household) -> QuerySet[Attendance]:
 def attendances_visible_to(user) -> QuerySet[Attendance]:
     """Attendance at the sessions the user may see."""
     return Attendance.objects.filter(session__in=sessions_visible_to(user))
+
+
+def attendance_candidates(session: TrainingSession, viewer) -> QuerySet[Resident]:
+    """The residents an attendance list offers: those of the session's village (or commune)
+    living there on its day, and those already marked present even if the register has changed
+    since; in household order."""
+    visible = residents_visible_to(viewer).filter(commune=session.commune_id)
+    present = visible.present_on(session.held_on)
+    if session.village_id:
+        present = present.filter(household__village=session.village_id)
+    already = Attendance.objects.filter(session=session).values("resident")
+    return (
+        visible.filter(Q(id__in=present.values("id")) | Q(id__in=already))
+        .select_related("household")
+        .order_by("household__code", "full_name", "id")
+    )
+
+
+def attendance_households(candidates: QuerySet[Resident]) -> list[int]:
+    """The households of `candidates`, in the order the list pages them."""
+    rows = candidates.order_by("household__code", "household_id").values_list("household_id", flat=True)
+    return list(dict.fromkeys(rows))
+
+
+def attendance_page_count(session: TrainingSession, viewer) -> int:
+    """How many pages the attendance list of a village's session has (1 for a commune's)."""
+    if not session.village_id:
+        return 1
+    households = len(attendance_households(attendance_candidates(session, viewer)))
+    return max(1, math.ceil(households / ATTENDANCE_PAGE_HOUSEHOLDS))

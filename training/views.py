@@ -11,9 +11,11 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -27,7 +29,13 @@ from softbridge.submissions import answered_once
 from softbridge.typed_ids import row_id
 from training.forms import AttendanceForm, SessionForm, TopicForm
 from training.models import Attendance, Topic, TrainingSession
-from training.selectors import sessions_visible_to, topics_visible_to
+from training.selectors import (
+    ATTENDANCE_PAGE_HOUSEHOLDS,
+    attendance_candidates,
+    attendance_households,
+    sessions_visible_to,
+    topics_visible_to,
+)
 from training.services import attendance_record, session_record
 from villages.access import (
     communes_managed_by,
@@ -38,7 +46,7 @@ from villages.access import (
 )
 from villages.calendar import commune_today
 from villages.models import Achievement, Commune
-from villages.selectors import residents_matching, residents_visible_to, villages_visible_to
+from villages.selectors import residents_matching, villages_visible_to
 from villages.text import search_text
 
 SEARCH_RESULTS = 30
@@ -293,16 +301,14 @@ def attendance(request, pk):
     session = _editable_session(request, pk)
     already = Attendance.objects.filter(session=session)
     recorded = dict(already.values_list("resident_id", "achievements"))
-    visible = residents_visible_to(request.user).filter(commune=session.commune_id)
-    present = visible.present_on(session.held_on)
+    candidates = attendance_candidates(session, request.user)
+    # A village's list comes a few households a page; each page is saved on its own.
+    page = None
+    shown = candidates
     if session.village_id:
-        present = present.filter(household__village=session.village_id)
-    # Those already marked present stay on the list even if the register has changed since.
-    candidates = (
-        visible.filter(Q(id__in=present.values("id")) | Q(id__in=already.values("resident")))
-        .select_related("household")
-        .order_by("household__code", "full_name", "id")
-    )
+        households = Paginator(attendance_households(candidates), ATTENDANCE_PAGE_HOUSEHOLDS)
+        page = households.get_page(request.POST.get("page") or request.GET.get("page"))
+        shown = candidates.filter(household_id__in=list(page.object_list))
 
     action = request.POST.get("action", "save") if request.method == "POST" else "open"
     form = AttendanceForm(request.POST if request.method == "POST" else None, residents=candidates)
@@ -317,6 +323,9 @@ def attendance(request, pk):
         else:
             count = Attendance.objects.filter(session=session).count()
             messages.success(request, _("Attendance saved: %(count)s present.") % {"count": count})
+            next_page = row_id(request.POST.get("next_page", ""))
+            if page is not None and next_page is not None and next_page in page.paginator.page_range:
+                return redirect(reverse("training:attendance", args=[session.pk]) + f"?page={next_page}")
             return redirect("training:session", pk=session.pk)
 
     if request.method == "POST":
@@ -325,7 +334,10 @@ def attendance(request, pk):
         was_present = _posted_ids(request.POST.getlist("was_present"))
         query = search_text(request.POST.get("q", ""))
     else:
-        selected, chosen, was_present, query = set(recorded), {}, set(recorded), ""
+        # Only what this page shows: saving it adds or removes nobody of another page.
+        on_page = set(shown.values_list("pk", flat=True)) if page is not None else set(recorded)
+        selected = was_present = set(recorded) & on_page
+        chosen, query = {}, ""
 
     def rows(residents):
         return _attendance_rows(residents, selected=selected, chosen=chosen, recorded=recorded)
@@ -335,6 +347,7 @@ def attendance(request, pk):
         "form": form,
         "query": query,
         "was_present": sorted(was_present),
+        "page": page,
         **_choices(),
     }
     if query:
@@ -347,7 +360,7 @@ def attendance(request, pk):
         )
     elif session.village_id:
         context["mode"] = "village"
-        context["village_list"] = rows(candidates)
+        context["village_list"] = rows(shown)
     else:
         context["mode"] = "picked"
         context["ticked"] = rows(candidates.filter(pk__in=selected))

@@ -81,6 +81,14 @@ def villages_open_to_outreach(user) -> QuerySet[Village]:
     return _villages_of_roles(user, list(VILLAGE_ROLES))
 
 
+def villages_in_charge(user) -> QuerySet[Village]:
+    """The villages the user works in on the ground: those their village head and worker roles
+    name (not an official's whole commune). A field device keeps these villages' households."""
+    if not user.is_authenticated or not user.is_active:
+        return Village.objects.none()
+    return Village.objects.filter(id__in=scope_of(user).villages)
+
+
 def communes_managed_by(user) -> QuerySet[Commune]:
     """Communes whose program (groups, workers, communicators, topics, targets, imports) the
     user may change: those where they are an official."""
