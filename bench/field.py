@@ -248,6 +248,7 @@ def main() -> None:
                 page.goto(base + path, wait_until="load")
                 quiet(link, 0.5)
                 cold[name] = link.bytes_down - before
+                print(f"  cold {name}: {cold[name] / 1024:.1f} KB", flush=True)
             context.close()
 
             # --- warm: the phone keeps its copies
@@ -257,7 +258,8 @@ def main() -> None:
             started = time.perf_counter()
             first_sync_before = link.bytes_down
             while not kept_everything(page):
-                time.sleep(1)
+                print(f"  syncing: {(link.bytes_down - first_sync_before) / 1024:.0f} KB", flush=True)
+                time.sleep(5)
             quiet(link)
             first_sync = (link.bytes_down - first_sync_before, time.perf_counter() - started)
             listed = len(page.evaluate("fetch('/device/pages/').then((r) => r.json()).then((j) => j.pages)"))
@@ -270,6 +272,7 @@ def main() -> None:
                 opened = link.bytes_down - before
                 quiet(link)
                 warm[name] = (opened, link.bytes_down - before - opened)
+                print(f"  kept {name}: {opened / 1024:.1f} KB to open", flush=True)
 
             # --- the visit flow
             spare = iter(households[1:])

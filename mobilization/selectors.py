@@ -2,7 +2,21 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerChoices,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import (
     Application,
@@ -16,6 +30,8 @@ from mobilization.models import (
     WorkerGroup,
 )
 from villages.access import scope_of
+from villages.models import Household
+from villages.selectors import households_open_to_outreach, with_list_columns
 
 
 def worker_groups_visible_to(user) -> QuerySet[WorkerGroup]:
@@ -134,6 +150,63 @@ def follow_ups_due(user, *, today: datetime.date, mine_only: bool = False) -> Qu
         on_visit = HomeVisit.workers.through.objects.filter(homevisit=OuterRef("pk"), worker__user=user)
         visits = visits.filter(Exists(on_visit) | Q(household__worker_in_charge__user=user))
     return visits
+
+
+# --- What is due: the Today list of workers and village heads
+
+
+class Due(IntegerChoices):
+    """Why a household is on the Today list, most pressing first."""
+
+    OVERDUE = 0, _("follow-up overdue")
+    THIS_WEEK = 1, _("follow-up due this week")
+    NEVER_VISITED = 2, _("never visited")
+    SHORT = 3, _("members short of e-ID or level 3/4")
+    NOTHING = 4, _("nothing due")
+
+
+def households_due(user, *, today: datetime.date) -> QuerySet[Household]:
+    """Households where the user may log visits (a worker's or a village head's villages), most
+    due first: a follow-up overdue (the oldest first), a follow-up due within the week, never
+    visited, then the most present members of age short of e-ID or level 3/4.
+
+    Each is annotated with `follow_up_on` (its open follow-up, see later_visit), `visited`,
+    `short` (those members), `due` (a Due), and the list columns (`head_name`, `member_count`).
+    One query whatever the number of households.
+    """
+    open_follow_up = (
+        HomeVisit.objects.filter(household=OuterRef("pk"), follow_up_on__isnull=False)
+        .exclude(Exists(later_visit()))
+        .order_by("follow_up_on")
+        .values("follow_up_on")[:1]
+    )
+    present = Q(members__left_on__isnull=True) & (
+        Q(members__moved_in_on__isnull=True) | Q(members__moved_in_on__lte=today)
+    )
+    # docs/domain.md's minimum age: of age in this year, or with no birth year recorded.
+    of_age = Q(members__birth_year__isnull=True) | Q(
+        members__birth_year__lte=today.year - F("commune__min_age")
+    )
+    short = Q(members__eid_on__isnull=True) | Q(members__level34_on__isnull=True)
+    week = today + datetime.timedelta(days=DUE_WITHIN_DAYS)
+    return (
+        with_list_columns(households_open_to_outreach(user))
+        .annotate(
+            follow_up_on=Subquery(open_follow_up),
+            visited=Exists(HomeVisit.objects.filter(household=OuterRef("pk"))),
+            short=Count("members", filter=present & of_age & short),
+        )
+        .annotate(
+            due=Case(
+                When(follow_up_on__lt=today, then=Value(Due.OVERDUE)),
+                When(follow_up_on__lte=week, then=Value(Due.THIS_WEEK)),
+                When(visited=False, then=Value(Due.NEVER_VISITED)),
+                When(short__gt=0, then=Value(Due.SHORT)),
+                default=Value(Due.NOTHING),
+            )
+        )
+        .order_by("due", "follow_up_on", "-short", "village__code", "code", "pk")
+    )
 
 
 # --- Mobilization models ("dân vận khéo")

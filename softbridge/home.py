@@ -1,50 +1,108 @@
-"""The home page: what the user's area stands at this month and the follow-ups due, from every app."""
+"""The home page fits the role: the Today list of households for those who visit them (workers,
+village heads), the figures that matter for those who lead (officials, leaders)."""
 
 import datetime
+from collections import Counter
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
 
-from mobilization.selectors import follow_ups_due
+from mobilization.selectors import Due, follow_ups_due, households_due
+from reports.forms import DEFAULT_MONTHS
+from reports.selectors.activity import latest_activity_month
 from reports.selectors.adoption import adoption_overview
-from villages.calendar import commune_today, month_start
+from reports.selectors.reach import reach_of, report_communes
+from reports.tables import Area, Dashboard
+from villages.access import villages_open_to_outreach
+from villages.calendar import add_months, commune_today, month_start
 from villages.models import Role
-from villages.selectors import households_visible_to, villages_visible_to
+from villages.selectors import villages_visible_to
+
+TODAY_PAGE_SIZE = 20
+LEADING = {Role.Kind.OFFICIAL, Role.Kind.LEADER}
+VISITING = {Role.Kind.WORKER, Role.Kind.VILLAGE_HEAD}
 
 
 @login_required
 def home(request):
-    """The landing page fits the role: a worker's households and follow-ups, a village's
-    status for its head, the commune for officials, the dashboard link for leaders."""
-    today = commune_today()
+    """Officials and leaders land on their figures, workers and village heads on their Today
+    list (with their villages' status for a village head)."""
     kinds = set(Role.objects.filter(user=request.user).values_list("kind", flat=True))
-    in_charge = households_visible_to(request.user).filter(worker_in_charge__user=request.user)
-    follow_ups = (
-        follow_ups_due(request.user, today=today, mine_only=Role.Kind.WORKER in kinds)
-        .select_related("household__village")
-        .order_by("follow_up_on")
-    )
-    villages = list(
-        villages_visible_to(request.user)
-        .select_related("commune")
-        .annotate(households_count=Count("households", distinct=True))
-        .order_by("code")
-    )
-    _with_adoption(villages, month_start(today))
+    if kinds & LEADING or request.user.is_superuser:
+        return render(request, "home.html", {"kinds": kinds, "communes": _figures(request.user)})
+    if kinds & VISITING:
+        return _today(request, kinds)
+    return render(request, "home.html", {"kinds": kinds, "communes": []})
+
+
+@login_required
+def today(request):
+    """The Today list on its own, for an official who also visits households."""
+    if not villages_open_to_outreach(request.user).exists():
+        raise PermissionDenied
+    kinds = set(Role.objects.filter(user=request.user).values_list("kind", flat=True))
+    return _today(request, kinds)
+
+
+def _today(request, kinds: set):
+    """The households in the user's charge, most due first (mobilization.selectors.households_due),
+    each with what is due, the head's name, the distance and one "Log a visit"."""
+    today = commune_today()
+    due = households_due(request.user, today=today).select_related("village")
+    page = Paginator(due, TODAY_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = Counter(households_due(request.user, today=today).values_list("due", flat=True))
+    villages = []
+    if Role.Kind.VILLAGE_HEAD in kinds:
+        villages = list(
+            villages_visible_to(request.user)
+            .select_related("commune")
+            .annotate(households_count=Count("households", distinct=True))
+            .order_by("code")
+        )
+        _with_adoption(villages, month_start(today))
     return render(
         request,
-        "home.html",
+        "today.html",
         {
-            "kinds": kinds,
             "today": today,
-            "follow_ups": follow_ups[:20],
-            "in_charge": in_charge.select_related("village")[:50],
+            "page": page,
+            "due": Due,
+            "counts": [(reason, counts.get(reason.value, 0)) for reason in Due if reason != Due.NOTHING],
             "villages": villages,
-            "show_villages": bool(kinds & {Role.Kind.VILLAGE_HEAD, Role.Kind.OFFICIAL, Role.Kind.LEADER})
-            or request.user.is_superuser,
         },
     )
+
+
+def _figures(user) -> list[dict]:
+    """For each commune the user reports on: the three shares at the latest month with their
+    plan, the villages behind plan, and the follow-ups overdue, as the dashboard counts them."""
+    today = commune_today()
+    found = []
+    for commune in report_communes(user):
+        reach = reach_of(user, commune)
+        if reach is None:
+            continue
+        end = latest_activity_month(commune)
+        report = Dashboard(Area(reach, None), add_months(end, 1 - DEFAULT_MONTHS), end, today=today)
+        villages = report.table("villages")
+        behind_at = [column.key for column in villages.columns].index("behind")
+        found.append(
+            {
+                "commune": commune,
+                "month": end,
+                "headline": report.headline(),
+                "behind": [row for row in villages.rows if row[behind_at]],
+                "villages": len(villages.rows),
+                # As the follow-ups page lists them (it is the link): an open follow-up whose day passed.
+                "overdue": follow_ups_due(user, today=today)
+                .filter(commune=commune, follow_up_on__lt=today)
+                .count(),
+            }
+        )
+    return found
 
 
 def _with_adoption(villages: list, month: datetime.date) -> None:

@@ -7,11 +7,12 @@ from django.urls import include, path
 from mobilization.urls import household_history_pages, program_pages, visit_pages
 from reports.urls import model_pages
 from softbridge import device
-from softbridge.home import home
+from softbridge.home import home, today
 from villages.urls import register_pages, roster_pages
 
 urlpatterns = [
     path("", home, name="home"),
+    path("today/", today, name="today"),
     # The installable field app: its worker must be at the root to answer for every page.
     path("sw.js", device.service_worker, name="service_worker"),
     path("manifest.webmanifest", device.manifest, name="manifest"),

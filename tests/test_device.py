@@ -124,6 +124,15 @@ def test_a_device_keeps_the_pages_of_the_households_in_the_users_charge(
         assert number not in body
 
 
+def test_an_official_keeps_no_household_of_the_commune_on_a_phone(client, official, hoa):
+    client.force_login(official)
+
+    kept = client.get(reverse("device_pages")).json()
+
+    assert kept["households"] == []
+    assert reverse("home") in [p["url"] for p in kept["pages"]]
+
+
 def test_a_leader_keeps_no_household(client, leader, hoa):
     client.force_login(leader)
 
@@ -149,8 +158,9 @@ def test_the_list_of_kept_pages_needs_a_user(client, hoa):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_a_page_stamp_changes_with_what_the_page_shows_and_no_other(client, official, hoa, household_b):
-    client.force_login(official)
+def test_a_page_stamp_changes_with_what_the_page_shows_and_no_other(client, head_a, hoa, village_a):
+    household_b = factories.household(village_a, code="NK-002")
+    client.force_login(head_a)
 
     def stamps():
         return {p["url"]: p["stamp"] for p in client.get(reverse("device_pages")).json()["pages"]}
@@ -170,11 +180,11 @@ def test_a_page_stamp_changes_with_what_the_page_shows_and_no_other(client, offi
 
 
 def test_the_list_of_kept_pages_costs_the_same_queries_for_more_households(
-    client, official, village_a, django_assert_max_num_queries
+    client, head_a, village_a, django_assert_max_num_queries
 ):
     for n in range(3):
         factories.resident(factories.household(village_a, code=f"NK-1{n}"))
-    client.force_login(official)
+    client.force_login(head_a)
     client.get(reverse("device_pages"))  # the session and the user, read once
     with django_assert_max_num_queries(12) as few:
         client.get(reverse("device_pages"))

@@ -4,6 +4,7 @@ import datetime
 
 from django.urls import reverse
 
+from mobilization.selectors import Due
 from mobilization.services import visit_log
 from tests import factories
 from villages.calendar import commune_today
@@ -73,7 +74,9 @@ def test_worker_home_shows_their_follow_ups_due(client, worker_a, household_a, h
     visit_log(household=household_b, visited_on=today, workers=[other], follow_up_on=today)
     client.force_login(worker_a)
     response = client.get(reverse("home"))
-    assert [v.pk for v in response.context["follow_ups"]] == [mine.pk]
+    # The Today list: their village's household with its follow-up due, not village B's.
+    listed = [(h.pk, h.due, h.follow_up_on) for h in response.context["page"].object_list]
+    assert listed == [(household_a.pk, Due.THIS_WEEK, mine.follow_up_on)]
 
 
 def test_follow_up_is_no_longer_due_after_a_later_visit(client, worker_a, household_a):
@@ -84,7 +87,8 @@ def test_follow_up_is_no_longer_due_after_a_later_visit(client, worker_a, househ
     )
     visit_log(household=household_a, visited_on=today, workers=[me])
     client.force_login(worker_a)
-    assert list(client.get(reverse("home")).context["follow_ups"]) == []
+    [household] = client.get(reverse("home")).context["page"].object_list
+    assert household.follow_up_on is None and household.due != Due.THIS_WEEK
 
 
 def test_vietnamese_is_the_default_when_the_browser_states_no_language(client, db):

@@ -8,7 +8,7 @@ from villages.models import Role
 def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"role_kinds": frozenset()}
+        return {"role_kinds": frozenset(), "role_visits": False}
 
     def kinds():
         found = set(Role.objects.filter(user=user).values_list("kind", flat=True))
@@ -17,4 +17,7 @@ def roles(request):
         return frozenset(found)
 
     # One query, and only on pages whose template asks.
-    return {"role_kinds": SimpleLazyObject(kinds)}
+    role_kinds = SimpleLazyObject(kinds)
+    # Who visits households (and logs what they do): the menu and the tab bar put that first.
+    visits = SimpleLazyObject(lambda: bool({"official", "village_head", "worker"} & set(role_kinds)))
+    return {"role_kinds": role_kinds, "role_visits": visits}

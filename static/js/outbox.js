@@ -95,6 +95,11 @@
     status.querySelector(".hint").textContent = (user === null || signin) && records.length ? texts.signIn : "";
     status.hidden = records.length === 0;
     status.classList.toggle("has-refused", refused > 0);
+    const tab = document.getElementById("tab-outbox-count");
+    if (tab) {
+      tab.textContent = String(records.length);
+      tab.hidden = records.length === 0;
+    }
     const list = document.getElementById("outbox-list");
     if (list) drawOutbox(list, records);
     showWaitingHere(records);
@@ -381,7 +386,8 @@
       const key = keyInput(form).value;
       data.set("submission_key", key);
       const before = await O.get(key);
-      const next = nextPage(form);
+      // A button may lead elsewhere than the form (the attendance's next page).
+      const next = (event.submitter && event.submitter.dataset.outboxNext) || nextPage(form);
       const record = {
         key: key,
         user: user,

@@ -20,8 +20,11 @@ from django.db import connection
 from demo.commune import demo_commune_populate
 from mobilization.models import MobilizationModel
 from reports.models import Target
+from tests import factories
 from tests.browser.conftest import sign_in
+from training.models import TrainingSession
 from villages.calendar import commune_today
+from villages.models import Role
 
 AXE = "/static/vendor/axe-core/axe.min.js"
 SHOTS = os.environ.get("SOFTBRIDGE_SHOTS")  # a folder: each page is also saved there as a PNG
@@ -37,7 +40,17 @@ class Page:
     then: str = ""
 
 
+LEAD = ("leader", "official")
+VISIT = ("head_demo", "worker_demo")
 PAGES = [
+    Page("home", "/", roles=LEAD + VISIT),
+    Page("today", "/today/", roles=("official",)),
+    Page("log a visit", "/visits/new/", roles=VISIT),
+    Page("a visit form", "/visits/new/?household={household}", roles=("official",) + VISIT),
+    Page("a household", "/households/{household}/", roles=LEAD + VISIT),
+    Page("follow-ups", "/visits/follow-ups/", roles=LEAD + VISIT),
+    Page("attendance", "/training/{session}/attendance/", roles=("official",) + VISIT),
+    Page("not sent yet", "/outbox/", roles=VISIT),
     Page("dashboard", "/reports/"),
     Page("monthly report", "/reports/monthly/"),
     Page("mobilization models", "/program/models/"),
@@ -73,7 +86,20 @@ def demo(commune, leader, official):
     village = commune.villages.order_by("code").first()
     Target.objects.create(commune=commune, village=village, indicator="eid_share", due_on=start, value="1")
     model = MobilizationModel.objects.filter(commune=commune).order_by("started_on", "pk").first()
-    return {"model": model.pk, "target": target.pk, "year": model.started_on.year}
+    # The field roles of the first village: its head, and a worker who visits there.
+    head = factories.role_user(Role.Kind.VILLAGE_HEAD, commune, [village], username="head_demo")
+    worker = factories.role_user(Role.Kind.WORKER, commune, [village], username="worker_demo")
+    factories.worker(commune, full_name="Người đi thăm", user=worker)
+    factories.worker(commune, full_name="Trưởng thôn", user=head)
+    household = village.households.order_by("code").first()
+    session = TrainingSession.objects.filter(village=village).order_by("-held_on", "pk").first()
+    return {
+        "model": model.pk,
+        "target": target.pk,
+        "year": model.started_on.year,
+        "household": household.pk,
+        "session": session.pk,
+    }
 
 
 def open_as(chromium, live_server, role: str, language: str):
@@ -125,7 +151,7 @@ def pages_of(role: str) -> list[Page]:
 def test_the_main_pages_pass_axe_and_fit_a_360_px_screen(chromium, live_server, demo, language):
     """Each page once per role: axe's violations, and whether the page scrolls sideways."""
     violations, wider = {}, {}
-    for role in ("leader", "official"):
+    for role in LEAD + VISIT:
         context, page = open_as(chromium, live_server, role, language)
         page.lang, page.role = language, role
         for spec in pages_of(role):
