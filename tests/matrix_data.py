@@ -28,7 +28,7 @@ from mobilization.models import (
 )
 from reports.models import Target
 from training.models import Attendance, Topic, TrainingSession
-from villages.models import Commune, Household, Resident, Role, Village
+from villages.models import Commune, Household, Province, Resident, Role, Village
 from villages.services import role_grant
 
 DAY = datetime.date(2024, 9, 1)
@@ -149,8 +149,12 @@ def build_world() -> World:
     """Every record once per village, a user per role; about a hundred queries."""
     User = get_user_model()
     world = World()
-    ha_lang = Commune.objects.create(code="01558", name="Xã Hạ Lang", province="Cao Bằng")
-    quang_long = Commune.objects.create(code="01561", name="Xã Quang Long", province="Cao Bằng")
+    # Quang Long stands in another province, so that Cao Bằng's province leader reads Hạ Lang's
+    # figures and never Quang Long's.
+    cao_bang = Province.objects.create(code="04", name="Tỉnh Cao Bằng")
+    lang_son = Province.objects.create(code="20", name="Tỉnh Lạng Sơn")
+    ha_lang = Commune.objects.create(code="01558", name="Xã Hạ Lang", province=cao_bang)
+    quang_long = Commune.objects.create(code="01561", name="Xã Quang Long", province=lang_son)
     world.communes = {"a": ha_lang, "x": quang_long}
     world.villages = {
         "a": Village.objects.create(commune=ha_lang, code="NK", name="Nà Khau"),
