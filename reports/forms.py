@@ -76,6 +76,20 @@ class ReportFilterForm(forms.Form):
         return add_months(self.default_end, 1 - DEFAULT_MONTHS), self.default_end
 
 
+class ProvinceFilterForm(ReportFilterForm):
+    """The province and period of the province dashboard; the province arrives as its code."""
+
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    field_order = ["province", "start", "end"]
+
+    def __init__(self, *args, provinces=(), default_end: datetime.date, **kwargs):
+        super().__init__(*args, default_end=default_end, **kwargs)
+        del self.fields["commune"], self.fields["village"]
+        self.fields["province"].choices = [(p.code, p.name) for p in provinces]
+        if len(provinces) < 2:
+            self.fields["province"].widget = forms.HiddenInput()
+
+
 class MonthForm(forms.Form):
     """The month of the printable monthly report."""
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from reports import model_views, views
+from reports import model_views, province_views, views
 
 app_name = "reports"
 
@@ -16,6 +16,12 @@ urlpatterns = [
     path("targets/", views.targets, name="targets"),
     path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
     path("savings/settings/", views.savings_settings, name="savings_settings"),
+    path("province/", province_views.province, name="province"),
+    re_path(
+        r"^province/export/(?P<table>[a-z0-9_]+)\.(?P<fmt>csv|xlsx)$",
+        province_views.province_export,
+        name="province_export",
+    ),
 ]
 
 # Mobilization models ("dân vận khéo"): registered in the program, their pages show what each

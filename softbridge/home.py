@@ -4,10 +4,11 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from mobilization.selectors import follow_ups_due
 from reports.selectors.adoption import adoption_overview
+from villages.access import reads_aggregates_only
 from villages.calendar import commune_today, month_start
 from villages.models import Role
 from villages.selectors import households_visible_to, villages_visible_to
@@ -16,7 +17,10 @@ from villages.selectors import households_visible_to, villages_visible_to
 @login_required
 def home(request):
     """The landing page fits the role: a worker's households and follow-ups, a village's
-    status for its head, the commune for officials, the dashboard link for leaders."""
+    status for its head, the commune for officials, the dashboard link for leaders; a
+    province leader's is the province dashboard."""
+    if reads_aggregates_only(request.user):
+        return redirect("reports:province")
     today = commune_today()
     kinds = set(Role.objects.filter(user=request.user).values_list("kind", flat=True))
     in_charge = households_visible_to(request.user).filter(worker_in_charge__user=request.user)

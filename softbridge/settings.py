@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A province leader reads figures only: every other page answers 403 (villages.access).
+    "villages.aggregates_gate.AggregatesGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # The audit trail records who made each change of the request (after authentication).
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -143,7 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Axes first: it refuses a locked-out username and address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user with what villages.access asks of each request.
+    "villages.signin.SigninBackend",
 ]
 
 # Sign-in lockout (django-axes): SIGNIN_FAILURE_LIMIT wrong passwords for one user name from
@@ -260,7 +263,8 @@ LOGOUT_REDIRECT_URL = "login"
 # credentials is answered 401 with a WWW-Authenticate header rather than 403.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, loading the user as the sessions do and keeping province leaders to figures.
+        "villages.signin.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from mobilization.models import Worker, WorkerGroup
-from villages.models import Commune, Household, Province, Resident, Role, Village
+from villages.models import Commune, Household, Province, ProvinceRole, Resident, Role, Village
 
 _seq = itertools.count(1)
 
@@ -47,6 +47,12 @@ def role_user(kind: str, commune_: Commune, villages=(), username=None, **fields
     u = user(username=username, **fields)
     role = Role.objects.create(user=u, commune=commune_, kind=kind)
     role.villages.set(villages)
+    return u
+
+
+def province_leader(province_: Province | None = None, username=None, **fields):
+    u = user(username=username, **fields)
+    ProvinceRole.objects.create(user=u, province=province_ or province())
     return u
 
 

@@ -80,7 +80,7 @@ def _group_events_sql() -> str:
     """
 
 
-def _reach_sql(events: str, by_month: bool, village_count: int) -> str:
+def _reach_sql(events: str, by_month: bool, village_count: int, commune_count: int = 1) -> str:
     q = connection.ops.quote_name
     resident, household = Resident._meta.db_table, Resident.household.field.related_model._meta.db_table
     if connection.vendor == "postgresql":
@@ -92,6 +92,7 @@ def _reach_sql(events: str, by_month: bool, village_count: int) -> str:
     in_villages = ""
     if village_count:
         in_villages = "AND h.village_id IN ({})".format(", ".join(["%s"] * village_count))
+    in_communes = ", ".join(["%s"] * commune_count)
     month_column = f"{month_of} AS month," if by_month else "NULL AS month,"
     month_group = "month, " if by_month else ""
     return f"""
@@ -101,7 +102,7 @@ def _reach_sql(events: str, by_month: bool, village_count: int) -> str:
             FROM events e
             JOIN {q(resident)} r ON r.id = e.resident_id
             JOIN {q(household)} h ON h.id = r.household_id
-            WHERE r.commune_id = %s {in_villages}
+            WHERE r.commune_id IN ({in_communes}) {in_villages}
             GROUP BY e.key_id, {month_group} e.resident_id
         )
         SELECT f.key_id, f.month, COUNT(*),
@@ -117,26 +118,28 @@ def reach_counts(
     *,
     events: str,
     events_params: list,
-    commune: Commune,
+    commune: Commune | None = None,
     villages: Iterable[Village] | None = None,
     by_month: bool = False,
+    communes: Iterable[Commune] = (),
 ) -> list[tuple[int, datetime.date | None, int, int, int]]:
     """(key, month, helped, reached, already) for helps given by a key: a worker group, a model.
 
     `events` is a SELECT of (resident_id, key_id, day) rows, one per help (a resident
     helped at a visit, present at a session), with `events_params`. For each key (and
     month, with `by_month`; month is None otherwise) the distinct residents of `commune`
-    (of `villages` when given) helped, those whose first level 3/4 date is within
+    (or of all `communes`; of `villages` when given) helped, those whose first level 3/4 date is within
     REACH_WINDOW_DAYS after the first help (see GroupHelp), and those already at level 3/4
     before it. Worker groups (group_help) and mobilization models share this rule. One query.
     """
     village_ids = None if villages is None else [v.pk for v in villages]
     if village_ids == []:
         village_ids = [0]  # no village: nothing matches
+    commune_ids = [commune.pk] if commune is not None else [c.pk for c in communes] or [0]
     with connection.cursor() as cursor:
         cursor.execute(
-            _reach_sql(events, by_month, len(village_ids or [])),
-            [*events_params, commune.pk, *(village_ids or [])],
+            _reach_sql(events, by_month, len(village_ids or []), len(commune_ids)),
+            [*events_params, *commune_ids, *(village_ids or [])],
         )
         rows = cursor.fetchall()
     return [
