@@ -1,7 +1,7 @@
 """The world of the authorization matrix (tests/test_authorization_matrix.py).
 
-Two communes: Hạ Lang (01558) with villages A (NK) and B (BT), and Quang Long (01561) with
-village X (QL). Every kind of record the site shows exists three times, once in each village
+Two communes: Hạ Lang (01558, Cao Bằng) with villages A (NK) and B (BT), and Quang Long
+(01561, in Lạng Sơn here) with village X (QL). Every kind of record the site shows exists three times, once in each village
 ("a", "b", "x"); records that belong to a commune rather than a village exist twice ("a" for
 Hạ Lang, "x" for Quang Long). A user per role, made staff as `grant` makes them.
 """
@@ -29,13 +29,16 @@ from mobilization.models import (
 from reports.models import Target
 from training.models import Attendance, Topic, TrainingSession
 from villages.models import Commune, Household, Province, Resident, Role, Village
-from villages.services import role_grant
+from villages.services import province_role_grant, role_grant
 
 DAY = datetime.date(2024, 9, 1)
 PASSWORD = "pass-word-123"
 
 # Who each role is, in the order of the matrix's columns.
 ROLES = ("anonymous", "outsider", "worker_a", "head_a", "leader", "official", "superuser")
+# Cao Bằng's province leader: no commune role, figures only (tests.test_authorization_matrix's
+# PROVINCE_LEADER column).
+PROVINCE_LEADER = "province_leader"
 
 
 @dataclass
@@ -173,6 +176,10 @@ def build_world() -> World:
         role_grant(username=role, kind=kind, commune_code=commune_code, village_codes=villages)
         world.users[role] = User.objects.get(username=role)
     world.users["superuser"] = User.objects.create_superuser(username="root", password=PASSWORD)
+    User.objects.create_user(username=PROVINCE_LEADER, password=PASSWORD)
+    province_role_grant(username=PROVINCE_LEADER, province="04")
+    world.users[PROVINCE_LEADER] = User.objects.get(username=PROVINCE_LEADER)
+    world.rows["province"] = {"a": cao_bang, "x": lang_son}
 
     # The other commune's visits name a worker of their own, as worker_a's do in Hạ Lang, so that
     # each commune's "worker" row is free of visits (deleting it is allowed alike).

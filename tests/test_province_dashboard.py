@@ -37,8 +37,12 @@ def province(db):
 def ha_lang(commune, village_a, village_b):
     """At the end of 2024-09: 4 eligible, 2 e-ID, 2 online, 1 level 3/4 (none before August)."""
     ha, hb = factories.household(village_a, code="NK-001"), factories.household(village_b, code="BT-001")
-    factories.resident(ha, full_name="Nông Thị Hoa", birth_year=1980, moved_in_on=D(2024, 8, 1), eid_on=D(2024, 8, 31))
-    factories.resident(ha, full_name="Lương Văn Tú", birth_year=1990, moved_in_on=D(2024, 8, 1), online_on=D(2024, 8, 10))
+    factories.resident(
+        ha, full_name="Nông Thị Hoa", birth_year=1980, moved_in_on=D(2024, 8, 1), eid_on=D(2024, 8, 31)
+    )
+    factories.resident(
+        ha, full_name="Lương Văn Tú", birth_year=1990, moved_in_on=D(2024, 8, 1), online_on=D(2024, 8, 10)
+    )
     factories.resident(
         ha,
         full_name="Hoàng Thị Mai",
@@ -47,7 +51,9 @@ def ha_lang(commune, village_a, village_b):
         online_on=D(2024, 9, 1),
         level34_on=D(2024, 9, 30),
     )
-    factories.resident(hb, full_name="Đàm Văn Sáng", birth_year=1970, moved_in_on=D(2024, 9, 1), eid_on=D(2024, 9, 1))
+    factories.resident(
+        hb, full_name="Đàm Văn Sáng", birth_year=1970, moved_in_on=D(2024, 9, 1), eid_on=D(2024, 9, 1)
+    )
     return commune
 
 
@@ -100,7 +106,11 @@ def test_the_league_ranks_communes_by_level34_share_with_changes_over_3_and_12_m
     ly = rows["01537"]
     assert (ly["eligible"], ly["eid_share"], ly["online_share"], ly["level34_share"]) == (1, 1.0, 1.0, 1.0)
     # 2024-06: 1 of 2 with an e-ID and online, none at level 3/4; 2023-09: none of 2.
-    assert (ly["eid_share_change_3"], ly["online_share_change_3"], ly["level34_share_change_3"]) == (50.0, 50.0, 100.0)
+    assert (ly["eid_share_change_3"], ly["online_share_change_3"], ly["level34_share_change_3"]) == (
+        50.0,
+        50.0,
+        100.0,
+    )
     assert (ly["eid_share_change_12"], ly["level34_share_change_12"]) == (100.0, 100.0)
     ha = rows["01558"]
     assert (ha["eligible"], ha["eid_share"], ha["level34_share"]) == (4, 0.5, 0.25)
@@ -109,7 +119,9 @@ def test_the_league_ranks_communes_by_level34_share_with_changes_over_3_and_12_m
 
 def test_communes_behind_their_plan_are_flagged(client, leader_of_province, ha_lang, ly_quoc):
     for commune, value in ((ha_lang, "0.5"), (ly_quoc, "0.9")):
-        Target.objects.create(commune=commune, indicator="level34_share", due_on=D(2024, 1, 1), value=Decimal(value))
+        Target.objects.create(
+            commune=commune, indicator="level34_share", due_on=D(2024, 1, 1), value=Decimal(value)
+        )
     client.force_login(leader_of_province)
 
     response = client.get(URL, PERIOD, **EN)
@@ -132,7 +144,9 @@ def test_the_province_series_sums_the_communes(client, leader_of_province, ha_la
     ]
 
 
-def test_the_headline_is_the_province_at_the_end_with_its_changes(client, leader_of_province, ha_lang, ly_quoc):
+def test_the_headline_is_the_province_at_the_end_with_its_changes(
+    client, leader_of_province, ha_lang, ly_quoc
+):
     client.force_login(leader_of_province)
 
     headline = {item["indicator"]: item for item in client.get(URL, PERIOD).context["headline"]}
@@ -161,8 +175,20 @@ def worked(ha_lang, village_a, ly_quoc):
     )
     household = village_a.households.get()
     mai = Resident.objects.get(full_name="Hoàng Thị Mai")
-    visit_log(household=household, visited_on=D(2024, 9, 21), workers=[worker], helped=[Help(resident=mai)], model=model)
-    visit_log(household=household, visited_on=D(2024, 9, 22), workers=[worker], follow_up_on=D(2024, 9, 25), model=model)
+    visit_log(
+        household=household,
+        visited_on=D(2024, 9, 21),
+        workers=[worker],
+        helped=[Help(resident=mai)],
+        model=model,
+    )
+    visit_log(
+        household=household,
+        visited_on=D(2024, 9, 22),
+        workers=[worker],
+        follow_up_on=D(2024, 9, 25),
+        model=model,
+    )
     session = session_record(commune=ha_lang, held_on=D(2024, 9, 5), village=village_a, model=model)
     Attendance.objects.create(session=session, resident=Resident.objects.get(full_name="Lương Văn Tú"))
     Resident.objects.filter(full_name="Lương Văn Tú").update(level34_on=D(2024, 8, 20))
@@ -192,7 +218,12 @@ def test_models_are_compared_by_what_they_achieved(client, leader_of_province, w
     found = dict(zip(columns, row, strict=True))
     assert (found["commune"], found["model"]) == ("Xã Hạ Lang", "Tổ công nghệ số Nà Khau")
     # Two visits; reached Mai (visit) and Tú (session, already at level 3/4): 2 reached, 1 within 30 days.
-    assert (found["visits"], found["reached"], found["reached_level34"], found["reached_share"]) == (2, 2, 1, 0.5)
+    assert (found["visits"], found["reached"], found["reached_level34"], found["reached_share"]) == (
+        2,
+        2,
+        1,
+        0.5,
+    )
     assert (found["reached_per_100"], found["level34_per_100"]) == (100.0, 50.0)
     [by_field] = tables["fields"].rows
     assert by_field[:3] == ["community technology team", 1, 2]
@@ -226,7 +257,9 @@ def test_each_table_downloads_as_csv_and_xlsx(client, leader_of_province, worked
 def test_the_league_csv_holds_the_communes(client, leader_of_province, ha_lang, ly_quoc):
     client.force_login(leader_of_province)
 
-    lines = client.get("/reports/province/export/communes.csv", PERIOD).content.decode("utf-8-sig").splitlines()
+    lines = (
+        client.get("/reports/province/export/communes.csv", PERIOD).content.decode("utf-8-sig").splitlines()
+    )
 
     assert lines[1].startswith("1,01537,Xã Lý Quốc,1,")
     assert lines[2].startswith("2,01558,Xã Hạ Lang,4,")
@@ -282,7 +315,9 @@ def test_a_superuser_reads_any_province(client, superuser, ha_lang):
     assert client.get(URL, PERIOD).status_code == 200
 
 
-def test_the_query_count_is_fixed_per_commune_whatever_the_months_and_models(client, leader_of_province, worked):
+def test_the_query_count_is_fixed_per_commune_whatever_the_months_and_models(
+    client, leader_of_province, worked
+):
     client.force_login(leader_of_province)
 
     def queries(**params):
@@ -322,7 +357,9 @@ def test_a_province_leader_lands_on_the_province(client, leader_of_province, ha_
     assert (response.status_code, response["Location"]) == (302, "/reports/province/")
 
 
-def test_a_province_leader_reads_a_commune_dashboard_of_the_province(client, leader_of_province, ha_lang, ly_quoc):
+def test_a_province_leader_reads_a_commune_dashboard_of_the_province(
+    client, leader_of_province, ha_lang, ly_quoc
+):
     client.force_login(leader_of_province)
 
     response = client.get("/reports/", {"commune": "01537", "start": "2024-07", "end": "2024-09"})
@@ -344,7 +381,15 @@ def test_the_menu_keeps_a_province_leader_to_figures(client, leader_of_province,
 
 @pytest.mark.parametrize(
     "path",
-    ["/households/", "/visits/", "/training/", "/program/workers/", "/roster/exports/", "/admin/", "/reports/targets/"],
+    [
+        "/households/",
+        "/visits/",
+        "/training/",
+        "/program/workers/",
+        "/roster/exports/",
+        "/admin/",
+        "/reports/targets/",
+    ],
 )
 def test_pages_about_people_answer_403(client, leader_of_province, ha_lang, path):
     client.force_login(leader_of_province)
@@ -366,7 +411,9 @@ def test_api_endpoints_answer_403_with_a_session_and_with_a_token(leader_of_prov
         assert "Nông" not in response.content.decode()
 
 
-def test_a_province_leader_who_is_also_an_official_keeps_the_officials_pages(client, province, ha_lang, official):
+def test_a_province_leader_who_is_also_an_official_keeps_the_officials_pages(
+    client, province, ha_lang, official
+):
     from villages.models import ProvinceRole
 
     ProvinceRole.objects.create(user=official, province=province)

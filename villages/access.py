@@ -255,9 +255,11 @@ AGGREGATE_PAGES = frozenset(
         "reports:export",
         "reports:monthly",
         "reports:monthly_export",
-        "reports:official",
-        "reports:official_export",
         "reports_api:adoption",
+        # The API's way in and its description: a token, the schema, the docs.
+        "api:token",
+        "api:schema",
+        "api:docs",
     }
 )
 
