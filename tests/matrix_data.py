@@ -2,8 +2,9 @@
 
 Two communes: Hạ Lang (01558, Cao Bằng) with villages A (NK) and B (BT), and Quang Long
 (01561, in Lạng Sơn here) with village X (QL). Every kind of record the site shows exists
-three times, once in each village ("a", "b", "x"); records that belong to a commune rather than a village exist twice ("a" for
-Hạ Lang, "x" for Quang Long). A user per role, made staff as `grant` makes them.
+three times, once in each village ("a", "b", "x"); records that belong to a commune rather
+than a village exist twice ("a" for Hạ Lang, "x" for Quang Long). A user per role, made
+staff as `grant` makes them, and Cao Bằng's province leader.
 """
 
 import datetime
