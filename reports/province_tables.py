@@ -14,9 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import MobilizationModel
 from reports.models import Target
+from reports.official_tables import official_by_commune_table
 from reports.selectors.activity import ActivityFigures, activity_by_commune
 from reports.selectors.adoption import MonthFigures
 from reports.selectors.models import ModelAchievement, models_compared
+from reports.selectors.official import official_compared_by_commune
 from reports.selectors.province import ProvinceAdoption, province_adoption
 from reports.selectors.targets import behind_plan, plan_series, targets_by_commune
 from reports.tables import (
@@ -39,7 +41,7 @@ CHANGE_SPANS = (3, 12)
 class ProvinceDashboard:
     """The figures of a province's communes over a period of months."""
 
-    table_keys = ("series", "communes", "activity", "models", "fields")
+    table_keys = ("series", "communes", "activity", "models", "fields", "official")
 
     def __init__(
         self,
@@ -250,6 +252,10 @@ class ProvinceDashboard:
                 "both."
             ),
         )
+
+    def official_table(self) -> Table:
+        """Each commune's official figures of the period's last month beside ours."""
+        return official_by_commune_table(official_compared_by_commune(communes=self.communes, month=self.end))
 
     # --- Charts ------------------------------------------------------------------------
 

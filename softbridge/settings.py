@@ -321,3 +321,8 @@ SPECTACULAR_SETTINGS = {
 # The roster import refuses a file of more rows than this (after the header): a commune's
 # roster is far smaller, and the import holds the rows it checks in memory.
 ROSTER_MAX_ROWS = env_int("ROSTER_MAX_ROWS", 200_000)
+
+# The official figures of the provincial administrative-procedure system beside Softbridge's own
+# count of applications received: a month is flagged when the two differ by more than this
+# percentage of the official count (any difference when the official count is 0).
+OFFICIAL_FIGURES_TOLERANCE_PERCENT = env_int("OFFICIAL_FIGURES_TOLERANCE_PERCENT", 5)

@@ -256,6 +256,8 @@ AGGREGATE_PAGES = frozenset(
         "reports:monthly",
         "reports:monthly_export",
         "reports_api:adoption",
+        "reports:official",
+        "reports:official_export",
         # The API's way in and its description: a token, the schema, the docs.
         "api:token",
         "api:schema",
