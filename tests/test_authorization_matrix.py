@@ -669,6 +669,14 @@ TABLE: dict[str, Row] = {
         "login 404 403 403 403 ok ok", post="login ok 403 403 403 ok ok", target=COMMUNE
     ),
     "reports_api:adoption": R("login 404 ok ok ok ok ok", target=ADOPTION),
+    "reports:official": R("login 404 403 403 ok ok ok", target=COMMUNE),
+    "reports:official_export": R("login 404 403 403 ok ok ok", target=COMMUNE, table="official", fmt="csv"),
+    "reports:official_month": R(
+        "login 404 403 403 403 ok ok", post="login ok 403 403 403 ok ok", target=COMMUNE
+    ),
+    "reports:official_upload": R(
+        "login 404 403 403 403 ok ok", post="login ok 403 403 403 ok ok", target=COMMUNE
+    ),
     "reports:province": R("login 404 404 404 404 404 ok", target=PROVINCE),
     "reports:province_export": R(
         "login 404 404 404 404 404 ok", target=PROVINCE, table="communes", fmt="csv"
@@ -871,6 +879,8 @@ PROVINCE_LEADER_ANSWERS: dict[str, tuple[str, ...]] = {
     "reports:monthly": ("ok",),
     "reports:monthly_export": ("ok",),
     "reports_api:adoption": ("ok",),
+    "reports:official": ("ok",),
+    "reports:official_export": ("ok",),
     "api:token": ("405", "400"),
     "api:schema": ("ok",),
     "api:docs": ("ok",),
