@@ -89,9 +89,12 @@ def _reach_sql(events: str, by_month: bool, village_count: int, commune_count: i
     else:
         month_of = "strftime('%%Y-%%m', e.day)"
         window_end = f"date(f.first_day, '+{REACH_WINDOW_DAYS:d} days')"
+    # A resident's first help by a key is the same whether residents are picked out before or
+    # after it is found: the residents (and their household, for villages) are joined once.
     in_villages = ""
     if village_count:
-        in_villages = "AND h.village_id IN ({})".format(", ".join(["%s"] * village_count))
+        villages = ", ".join(["%s"] * village_count)
+        in_villages = f"JOIN {q(household)} h ON h.id = r.household_id AND h.village_id IN ({villages})"
     in_communes = ", ".join(["%s"] * commune_count)
     month_column = f"{month_of} AS month," if by_month else "NULL AS month,"
     month_group = "month, " if by_month else ""
@@ -100,16 +103,14 @@ def _reach_sql(events: str, by_month: bool, village_count: int, commune_count: i
         firsts AS (
             SELECT e.key_id, {month_column} e.resident_id, MIN(e.day) AS first_day
             FROM events e
-            JOIN {q(resident)} r ON r.id = e.resident_id
-            JOIN {q(household)} h ON h.id = r.household_id
-            WHERE r.commune_id IN ({in_communes}) {in_villages}
             GROUP BY e.key_id, {month_group} e.resident_id
         )
         SELECT f.key_id, f.month, COUNT(*),
             SUM(CASE WHEN r.level34_on >= f.first_day AND r.level34_on <= {window_end} THEN 1 ELSE 0 END),
             SUM(CASE WHEN r.level34_on < f.first_day THEN 1 ELSE 0 END)
         FROM firsts f
-        JOIN {q(resident)} r ON r.id = f.resident_id
+        JOIN {q(resident)} r ON r.id = f.resident_id AND r.commune_id IN ({in_communes})
+        {in_villages}
         GROUP BY f.key_id, f.month
     """
 

@@ -123,16 +123,18 @@ def model_results(*, model: MobilizationModel, start: datetime.date, end: dateti
 
 def _activity_totals(model: MobilizationModel, first: datetime.date, last: datetime.date) -> ActivityFigures:
     """The model's activity from `first` to `last`, households and residents counted once."""
-    visits = HomeVisit.objects.filter(model=model, visited_on__range=(first, last)).aggregate(
+    visits = HomeVisit.objects.filter(
+        commune=model.commune_id, model=model, visited_on__range=(first, last)
+    ).aggregate(
         visits=Count("id", distinct=True),
         households=Count("household", distinct=True),
         residents_helped=Count("helped__resident", distinct=True),
     )
-    sessions = TrainingSession.objects.filter(model=model, held_on__range=(first, last)).aggregate(
-        sessions=Count("id", distinct=True), attendance=Count("attendances")
-    )
+    sessions = TrainingSession.objects.filter(
+        commune=model.commune_id, model=model, held_on__range=(first, last)
+    ).aggregate(sessions=Count("id", distinct=True), attendance=Count("attendances"))
     communications = CommunicationActivity.objects.filter(
-        model=model, held_on__range=(first, last)
+        commune=model.commune_id, model=model, held_on__range=(first, last)
     ).aggregate(communications=Count("id"), reach=Sum("reach"))
     figures = {**visits, **sessions, **communications}
     return ActivityFigures(None, **{k: v or 0 for k, v in figures.items()})
@@ -198,11 +200,19 @@ def goal_progress(*, model: MobilizationModel, today: datetime.date) -> list[Goa
             helped_counts[key] = Count("id", filter=Q(Exists(helped_at_visit)) | Q(Exists(present)))
     actual: dict[str, int] = {}
     if visit_counts:
-        actual.update(HomeVisit.objects.filter(model=model).aggregate(**visit_counts))
+        actual.update(
+            HomeVisit.objects.filter(commune=model.commune_id, model=model).aggregate(**visit_counts)
+        )
     if session_counts:
-        actual.update(TrainingSession.objects.filter(model=model).aggregate(**session_counts))
+        actual.update(
+            TrainingSession.objects.filter(commune=model.commune_id, model=model).aggregate(**session_counts)
+        )
     if communication_counts:
-        actual.update(CommunicationActivity.objects.filter(model=model).aggregate(**communication_counts))
+        actual.update(
+            CommunicationActivity.objects.filter(commune=model.commune_id, model=model).aggregate(
+                **communication_counts
+            )
+        )
     if helped_counts:
         actual.update(Resident.objects.filter(commune=model.commune_id).aggregate(**helped_counts))
     shares = {}

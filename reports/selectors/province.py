@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import QuerySet
 
 from reports.selectors.adoption import MonthFigures, adoption_at
@@ -46,6 +47,9 @@ def province_adoption(*, communes: Sequence[Commune], months: Sequence[datetime.
     """Each commune's adoption figures at the end of each of `months` (any months, any
     order), and their sums. Two queries a commune (adoption_at), whatever the months."""
     months = list(months)
-    each = [(commune, adoption_at(commune=commune, months=months)) for commune in communes]
+    # One transaction for all: each commune's read folds its ledger in a block of its own,
+    # which alone would commit once a commune.
+    with transaction.atomic():
+        each = [(commune, adoption_at(commune=commune, months=months)) for commune in communes]
     total = [summed(month, [series[i] for _c, series in each]) for i, month in enumerate(months)]
     return ProvinceAdoption(months, total, each)
