@@ -6,15 +6,17 @@ eligible). Scoped like the pages: officials, leaders and superusers may ask for 
 commune or any of its villages; village heads and workers only for their own villages
 (403 for the commune, 404 for another village); anyone without a role in the commune
 gets 404. With `province=CODE` a province leader (or a superuser) gets the province's
-series, each month's counts summed over its communes (shares from the sums), or with
-`commune=CODE` one commune of it; a province they do not lead answers 404. Bad
+series, each month's counts summed over its communes (shares from the sums), with
+"province" first and commune and village null; with `commune=CODE` too, that commune's
+series as above (a commune of another province: 400). A province they do not lead
+answers 404. Bad
 parameters answer 400 naming the parameter.
 """
 
 from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -35,7 +37,15 @@ class AdoptionView(APIView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[AdoptionQuerySerializer], responses=AdoptionSerializer)
+    @extend_schema(
+        parameters=[AdoptionQuerySerializer],
+        # A commune's or village's series, or (asked with province=) a province's.
+        responses=PolymorphicProxySerializer(
+            component_name="AdoptionSeries",
+            serializers=[AdoptionSerializer, ProvinceAdoptionSerializer],
+            resource_type_field_name=None,
+        ),
+    )
     def get(self, request):
         query = AdoptionQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -64,10 +74,5 @@ class AdoptionView(APIView):
         if village is None and not reach.whole:
             raise PermissionDenied(_("You may read your villages' figures only: add village=CODE."))
         months = adoption_series(commune=commune, start=start, end=end, village=village)
-        if province is not None:
-            result = SimpleNamespace(
-                province=province, commune=commune, village=village, min_age=commune.min_age, months=months
-            )
-            return Response(ProvinceAdoptionSerializer(result).data)
         result = SimpleNamespace(commune=commune, village=village, months=months)
         return Response(AdoptionSerializer(result).data)

@@ -112,8 +112,8 @@ class AdoptionSerializer(serializers.Serializer):
 
 class ProvinceAdoptionSerializer(AdoptionSerializer):
     """The commune series' shape for a province (asked with province=): each month's counts
-    summed over its communes, shares from the sums; commune null (or the one asked for),
-    min_age the communes' when they all share one, else null."""
+    summed over its communes, shares from the sums; commune and village null, min_age the
+    communes' when they all share one, else null."""
 
     province = serializers.CharField(source="province.code")
     commune = serializers.CharField(source="commune.code", allow_null=True)

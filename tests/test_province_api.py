@@ -125,7 +125,6 @@ def test_one_commune_of_the_province(api, province_leader, people, ly_quoc):
     response = get(api, province_leader, province="04", commune="01537", start="2024-08", end="2024-09")
 
     assert response.json() == {
-        "province": "04",
         "commune": "01537",
         "village": None,
         "min_age": 18,

@@ -367,6 +367,7 @@ def test_a_province_leader_reads_a_commune_dashboard_of_the_province(
     assert response.status_code == 200
     assert response.context["latest"].level34 == 1
     assert "Bế Văn Lý" not in response.content.decode()
+    assert "/reports/targets/" not in response.content.decode()  # a page they may not open
     assert client.get("/reports/monthly/", {"commune": "01537", "month": "2024-09"}).status_code == 200
 
 
