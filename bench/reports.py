@@ -65,7 +65,7 @@ RESIDENTS_PER_HOUSEHOLD = 4
 
 def commune_generate(size: int, code: str) -> Commune:
     """A commune of `size` residents with moves, deaths, ages and ladder dates spread over 2018-2026."""
-    commune = Commune.objects.create(code=code, name=f"Bench {size}", province="Bench", min_age=15)
+    commune = Commune.objects.create(code=code, name=f"Bench {size}", min_age=15)
     villages = max(10, size // RESIDENTS_PER_VILLAGE)
     households = max(1, size // RESIDENTS_PER_HOUSEHOLD)
     with connection.cursor() as cursor:

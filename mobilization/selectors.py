@@ -238,7 +238,11 @@ def models_offered_in(villages) -> QuerySet[MobilizationModel]:
 def model_applications(model: MobilizationModel) -> QuerySet[Application]:
     """The dossiers recorded at the model's tagged visits and sessions (Application.visit or
     Application.session tagged with the model): what its work led residents to submit."""
-    return Application.objects.filter(Q(visit__model=model) | Q(session__model=model))
+    # The commune too: every query on a resident-level table names its commune (README "Scaling
+    # to the nation", tests/test_distribution_key.py).
+    return Application.objects.filter(
+        Q(visit__model=model) | Q(session__model=model), commune=model.commune_id
+    )
 
 
 def memberships_visible_to(user) -> QuerySet[Membership]:

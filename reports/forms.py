@@ -11,8 +11,8 @@ from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import Target
-from villages.calendar import MonthField, add_months, month_count
+from reports.models import OfficialFigures, Target
+from villages.calendar import MonthField, add_months, commune_today, month_count, month_start
 from villages.models import Commune, Village
 
 # A longer period would make a chart nobody can read and a query nobody needs.
@@ -77,6 +77,20 @@ class ReportFilterForm(forms.Form):
         if self.is_bound and self.is_valid():
             return self.cleaned_data["start"], self.cleaned_data["end"]
         return add_months(self.default_end, 1 - DEFAULT_MONTHS), self.default_end
+
+
+class ProvinceFilterForm(ReportFilterForm):
+    """The province and period of the province dashboard; the province arrives as its code."""
+
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    field_order = ["province", "start", "end"]
+
+    def __init__(self, *args, provinces=(), default_end: datetime.date, **kwargs):
+        super().__init__(*args, default_end=default_end, **kwargs)
+        del self.fields["commune"], self.fields["village"]
+        self.fields["province"].choices = [(p.code, p.name) for p in provinces]
+        if len(provinces) < 2:
+            self.fields["province"].widget = forms.HiddenInput()
 
 
 class MonthForm(forms.Form):
@@ -254,3 +268,60 @@ class VillageDistanceForm(forms.ModelForm):
 
 
 VillageDistances = forms.modelformset_factory(Village, form=VillageDistanceForm, extra=0, edit_only=True)
+
+
+# An export of a commune's monthly figures is a few KB; anything far larger is another file.
+MAX_OFFICIAL_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+class OfficialFiguresForm(forms.ModelForm):
+    """One month of the official figures, typed in; a month already given is replaced."""
+
+    month = MonthField(label=_("Month"))
+
+    class Meta:
+        model = OfficialFigures
+        fields = ["month", *OfficialFigures.COUNTS]
+        widgets = {
+            name: forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"})
+            for name in OfficialFigures.COUNTS
+        }
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month > month_start(commune_today()):
+            raise ValidationError(_("The month is in the future."), code="future")
+        return month
+
+    def clean(self):
+        cleaned = super().clean()
+        online, full = cleaned.get("received_online"), cleaned.get("full_process_online")
+        if online is not None and full is not None and full > online:
+            self.add_error(
+                "full_process_online",
+                _("More full-process dossiers (%(full)s) than dossiers received online (%(online)s).")
+                % {"full": full, "online": online},
+            )
+        return cleaned
+
+    def validate_unique(self):
+        # The view replaces the month's figures when they exist: (commune, month) is its key.
+        pass
+
+
+class OfficialUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("The system's report"),
+        help_text=_("Excel (.xlsx) or CSV (UTF-8), as the provincial system exports it: one row per month."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_OFFICIAL_UPLOAD_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(limit)s MB: this is not a monthly report.")
+                % {"limit": MAX_OFFICIAL_UPLOAD_BYTES // 2**20}
+            )
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise ValidationError(_("Upload an Excel (.xlsx) or CSV file."))
+        return upload

@@ -159,9 +159,9 @@ def model_delete(request, pk):
     """Delete a model with no work tagged with it; with tagged work, say why it stays."""
     model = _editable(request, pk)
     tagged = {
-        "visits": model.visits.count(),
-        "sessions": model.sessions.count(),
-        "communications": model.communications.count(),
+        "visits": model.visits.filter(commune=model.commune_id).count(),
+        "sessions": model.sessions.filter(commune=model.commune_id).count(),
+        "communications": model.communications.filter(commune=model.commune_id).count(),
     }
     if request.method == "POST" and not any(tagged.values()):
         model.delete()

@@ -169,3 +169,61 @@ class AdoptionYearChange(models.Model):
     def __str__(self):
         changes = f"{self.eligible} {self.eid} {self.online} {self.level34}"
         return f"{self.village_id} {self.year}+{self.years}: {changes}"
+
+
+class OfficialFigures(models.Model):
+    """A commune's dossiers of one month as the provincial administrative-procedure system
+    reports them (the figures the commune files upward), typed in or imported from that
+    system's Excel export (reports.official_import). The reports show them beside
+    Softbridge's own count of the applications received (reports.selectors.official)."""
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="official_figures", verbose_name=_("commune")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month the figures are for."))
+    received_online = models.PositiveIntegerField(_("dossiers received online"), default=0)
+    received_in_person = models.PositiveIntegerField(_("dossiers received in person"), default=0)
+    received_by_post = models.PositiveIntegerField(_("dossiers received by post"), default=0)
+    full_process_online = models.PositiveIntegerField(_("of which full-process online"), default=0)
+    resolved_on_time = models.PositiveIntegerField(_("dossiers resolved on time"), default=0)
+    paid_online = models.PositiveIntegerField(_("dossiers paid online"), default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    # The counts, in the order of the system's export and of every form and table.
+    COUNTS = (
+        "received_online",
+        "received_in_person",
+        "received_by_post",
+        "full_process_online",
+        "resolved_on_time",
+        "paid_online",
+    )
+
+    class Meta:
+        verbose_name = _("official figures")
+        verbose_name_plural = _("official figures")
+        ordering = ["commune", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "month"], name="official_figures_one_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="official_figures_month_first_day"),
+            # Full-process dossiers are dossiers received online.
+            models.CheckConstraint(
+                condition=Q(full_process_online__lte=models.F("received_online")),
+                name="official_figures_full_process_is_online",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commune_id} {self.month:%Y-%m}"
+
+    @property
+    def received(self) -> int:
+        return self.received_online + self.received_in_person + self.received_by_post

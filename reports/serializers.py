@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from reports.forms import MAX_MONTHS
 from villages.calendar import MONTH_INVALID, month_count, month_label, parse_month
-from villages.models import Commune, Village
+from villages.models import Commune, Province, Village
 
 
 class MonthParameter(serializers.CharField):
@@ -24,20 +24,52 @@ class MonthParameter(serializers.CharField):
 
 
 class AdoptionQuerySerializer(serializers.Serializer):
-    commune = serializers.CharField(help_text=_("The commune's five-digit code, for example 01558."))
+    province = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "A province's two-digit code, for example 04: the sums over its communes, or with "
+            "commune= one of them."
+        ),
+    )
+    commune = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("The commune's five-digit code, for example 01558 (required without province)."),
+    )
     start = MonthParameter(help_text=_("First month, YYYY-MM."))
     end = MonthParameter(help_text=_("Last month, YYYY-MM (inclusive)."))
     village = serializers.CharField(
         required=False, allow_blank=True, help_text=_("A village code; leave out (or empty) for the commune.")
     )
 
+    def validate_province(self, code):
+        if not code.strip():
+            return None
+        province = Province.objects.filter(code=code.strip()).first()
+        if province is None:
+            raise serializers.ValidationError(_("No province with code %(code)s.") % {"code": code})
+        return province
+
     def validate_commune(self, code):
+        if not code.strip():
+            return None
         commune = Commune.objects.filter(code=code.strip()).first()
         if commune is None:
             raise serializers.ValidationError(_("No commune with code %(code)s.") % {"code": code})
         return commune
 
     def validate(self, data):
+        province, commune = data.get("province"), data.get("commune")
+        if province is None and commune is None:
+            raise serializers.ValidationError({"commune": _("Give commune=CODE, or province=CODE.")})
+        if province is not None and commune is not None and commune.province_id != province.pk:
+            raise serializers.ValidationError(
+                {
+                    "commune": _("No commune with code %(code)s in province %(province)s.")
+                    % {"code": commune.code, "province": province.code}
+                }
+            )
         if data["end"] < data["start"]:
             raise serializers.ValidationError({"end": _("The end month is before the start month.")})
         if month_count(data["start"], data["end"]) > MAX_MONTHS:
@@ -45,6 +77,8 @@ class AdoptionQuerySerializer(serializers.Serializer):
                 {"start": _("Ask for at most %(count)d months at a time.") % {"count": MAX_MONTHS}}
             )
         code = data.pop("village", "").strip()
+        if code and commune is None:
+            raise serializers.ValidationError({"village": _("Give the village's commune=CODE too.")})
         if code:
             village = Village.objects.filter(commune=data["commune"], code=code).first()
             if village is None:
@@ -74,3 +108,20 @@ class AdoptionSerializer(serializers.Serializer):
     village = serializers.CharField(source="village.code", allow_null=True)
     min_age = serializers.IntegerField(source="commune.min_age")
     months = MonthFiguresSerializer(many=True)
+
+
+class ProvinceAdoptionSerializer(AdoptionSerializer):
+    """The commune series' shape for a province (asked with province=): each month's counts
+    summed over its communes, shares from the sums; commune and village null, min_age the
+    communes' when they all share one, else null."""
+
+    province = serializers.CharField(source="province.code")
+    commune = serializers.CharField(source="commune.code", allow_null=True)
+    min_age = serializers.IntegerField(allow_null=True)
+
+    class Meta:
+        fields = ["province", "commune", "village", "min_age", "months"]
+
+    def to_representation(self, instance):
+        found = super().to_representation(instance)
+        return {key: found[key] for key in self.Meta.fields}

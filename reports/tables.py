@@ -31,6 +31,7 @@ from reports.selectors.adoption import (
 )
 from reports.selectors.dossiers import DossierFigures, dossier_shares
 from reports.selectors.helped import GroupHelp, group_help
+from reports.selectors.official import official_compared
 from reports.selectors.reach import Reach
 from reports.selectors.targets import behind_plan, plan_series, targets_of
 from villages.calendar import add_months, commune_today, month_end, month_label, months_between
@@ -154,6 +155,7 @@ class Dashboard:
         "quarters",
         "years",
         "savings",
+        "official",
     )
 
     def __init__(
@@ -414,6 +416,14 @@ class Dashboard:
     def savings_table(self) -> Table:
         return savings_table(self.area.commune, self.savings_by_month, self.savings_total)
 
+    def official_table(self) -> Table:
+        """The official figures beside ours: the commune's (none for a village's area)."""
+        # Imported here: reports.official_tables builds its tables from this module's Column and Table.
+        from reports.official_tables import official_by_month_table
+
+        compared = official_compared(commune=self.area.commune, start=self.start, end=self.end)
+        return official_by_month_table(compared if self.area.villages is None else [])
+
     def quarters_table(self) -> Table:
         periods = rollup(self.series, quarter_key, quarter_label)
         return self._rollup_table("quarters", _("By quarter"), periods)
@@ -462,7 +472,7 @@ class Dashboard:
 class MonthlyReport:
     """The printable report of one month that a commune files upward."""
 
-    table_keys = ("indicators", "villages", "sex", "age", "dossiers", "activity", "groups")
+    table_keys = ("indicators", "villages", "sex", "age", "dossiers", "official", "activity", "groups")
 
     def __init__(self, area: Area, month: datetime.date, today: datetime.date | None = None):
         self.area, self.month = area, month
@@ -556,6 +566,9 @@ class MonthlyReport:
             rows,
             note=DOSSIER_NOTE,
         )
+
+    def official_table(self) -> Table:
+        return self.dashboard.official_table()
 
     def activity_table(self) -> Table:
         a = self.dashboard.activity[-1]

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from reports import model_views, views
+from reports import model_views, official_views, province_views, views
 
 app_name = "reports"
 
@@ -17,6 +17,20 @@ urlpatterns = [
     path("targets/<int:pk>/edit/", views.target_edit, name="target_edit"),
     path("targets/<int:pk>/delete/", views.target_delete, name="target_delete"),
     path("savings/settings/", views.savings_settings, name="savings_settings"),
+    path("official/", official_views.official, name="official"),
+    re_path(
+        r"^official/export/(?P<table>[a-z0-9_]+)\.(?P<fmt>csv|xlsx)$",
+        official_views.official_export,
+        name="official_export",
+    ),
+    path("official/month/", official_views.official_month, name="official_month"),
+    path("official/upload/", official_views.official_upload, name="official_upload"),
+    path("province/", province_views.province, name="province"),
+    re_path(
+        r"^province/export/(?P<table>[a-z0-9_]+)\.(?P<fmt>csv|xlsx)$",
+        province_views.province_export,
+        name="province_export",
+    ),
 ]
 
 # Mobilization models ("dân vận khéo"): registered in the program, their pages show what each

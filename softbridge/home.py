@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from mobilization.selectors import Due, follow_ups_due, households_due
 from reports.forms import DEFAULT_MONTHS
@@ -16,7 +16,7 @@ from reports.selectors.activity import latest_activity_month
 from reports.selectors.adoption import adoption_overview
 from reports.selectors.reach import reach_of, report_communes
 from reports.tables import Area, Dashboard
-from villages.access import villages_open_to_outreach
+from villages.access import reads_aggregates_only, villages_open_to_outreach
 from villages.calendar import add_months, commune_today, month_start
 from villages.models import Role
 from villages.selectors import villages_visible_to
@@ -29,7 +29,10 @@ VISITING = {Role.Kind.WORKER, Role.Kind.VILLAGE_HEAD}
 @login_required
 def home(request):
     """Officials and leaders land on their figures, workers and village heads on their Today
-    list (with their villages' status for a village head)."""
+    list (with their villages' status for a village head), a province leader on the province
+    dashboard."""
+    if reads_aggregates_only(request.user):
+        return redirect("reports:province")
     kinds = set(Role.objects.filter(user=request.user).values_list("kind", flat=True))
     if kinds & LEADING or request.user.is_superuser:
         return render(request, "home.html", {"kinds": kinds, "communes": _figures(request.user)})

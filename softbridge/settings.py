@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A province leader reads figures only: every other page answers 403 (villages.access).
+    "villages.aggregates_gate.AggregatesGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Each answer says who is signed in, and the outbox's replays get theirs as JSON (saved, or
     # sign in first) instead of a redirect (softbridge.device).
@@ -155,7 +157,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Axes first: it refuses a locked-out username and address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user with what villages.access asks of each request.
+    "villages.signin.SigninBackend",
 ]
 
 # Sign-in lockout (django-axes): SIGNIN_FAILURE_LIMIT wrong passwords for one user name from
@@ -277,7 +280,8 @@ LOGOUT_REDIRECT_URL = "login"
 # credentials is answered 401 with a WWW-Authenticate header rather than 403.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, loading the user as the sessions do and keeping province leaders to figures.
+        "villages.signin.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -334,3 +338,8 @@ SPECTACULAR_SETTINGS = {
 # The roster import refuses a file of more rows than this (after the header): a commune's
 # roster is far smaller, and the import holds the rows it checks in memory.
 ROSTER_MAX_ROWS = env_int("ROSTER_MAX_ROWS", 200_000)
+
+# The official figures of the provincial administrative-procedure system beside Softbridge's own
+# count of applications received: a month is flagged when the two differ by more than this
+# percentage of the official count (any difference when the official count is 0).
+OFFICIAL_FIGURES_TOLERANCE_PERCENT = env_int("OFFICIAL_FIGURES_TOLERANCE_PERCENT", 5)

@@ -6,15 +6,18 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from mobilization.models import Worker, WorkerGroup
-from villages.models import Commune, Household, Resident, Role, Village
+from villages.models import Commune, Household, Province, ProvinceRole, Resident, Role, Village
 
 _seq = itertools.count(1)
 
 
+def province(code="04", name="Tỉnh Cao Bằng") -> Province:
+    return Province.objects.get_or_create(code=code, defaults={"name": name})[0]
+
+
 def commune(code="01558", name="Xã Hạ Lang", **fields) -> Commune:
-    return Commune.objects.get_or_create(
-        code=code, defaults={"name": name, "province": "Cao Bằng", **fields}
-    )[0]
+    fields.setdefault("province", province())
+    return Commune.objects.get_or_create(code=code, defaults={"name": name, **fields})[0]
 
 
 def village(commune_=None, code=None, name=None, **fields) -> Village:
@@ -44,6 +47,12 @@ def role_user(kind: str, commune_: Commune, villages=(), username=None, **fields
     u = user(username=username, **fields)
     role = Role.objects.create(user=u, commune=commune_, kind=kind)
     role.villages.set(villages)
+    return u
+
+
+def province_leader(province_: Province | None = None, username=None, **fields):
+    u = user(username=username, **fields)
+    ProvinceRole.objects.create(user=u, province=province_ or province())
     return u
 
 

@@ -1,9 +1,10 @@
 """The world of the authorization matrix (tests/test_authorization_matrix.py).
 
-Two communes: Hạ Lang (01558) with villages A (NK) and B (BT), and Quang Long (01561) with
-village X (QL). Every kind of record the site shows exists three times, once in each village
-("a", "b", "x"); records that belong to a commune rather than a village exist twice ("a" for
-Hạ Lang, "x" for Quang Long). A user per role, made staff as `grant` makes them.
+Two communes: Hạ Lang (01558, Cao Bằng) with villages A (NK) and B (BT), and Quang Long
+(01561, in Lạng Sơn here) with village X (QL). Every kind of record the site shows exists
+three times, once in each village ("a", "b", "x"); records that belong to a commune rather
+than a village exist twice ("a" for Hạ Lang, "x" for Quang Long). A user per role, made
+staff as `grant` makes them, and Cao Bằng's province leader.
 """
 
 import datetime
@@ -28,14 +29,17 @@ from mobilization.models import (
 )
 from reports.models import Target
 from training.models import Attendance, Topic, TrainingSession
-from villages.models import Commune, Household, Resident, Role, Village
-from villages.services import role_grant
+from villages.models import Commune, Household, Province, Resident, Role, Village
+from villages.services import province_role_grant, role_grant
 
 DAY = datetime.date(2024, 9, 1)
 PASSWORD = "pass-word-123"
 
 # Who each role is, in the order of the matrix's columns.
 ROLES = ("anonymous", "outsider", "worker_a", "head_a", "leader", "official", "superuser")
+# Cao Bằng's province leader: no commune role, figures only (tests.test_authorization_matrix's
+# PROVINCE_LEADER column).
+PROVINCE_LEADER = "province_leader"
 
 
 @dataclass
@@ -149,8 +153,12 @@ def build_world() -> World:
     """Every record once per village, a user per role; about a hundred queries."""
     User = get_user_model()
     world = World()
-    ha_lang = Commune.objects.create(code="01558", name="Xã Hạ Lang", province="Cao Bằng")
-    quang_long = Commune.objects.create(code="01561", name="Xã Quang Long", province="Cao Bằng")
+    # Quang Long stands in another province, so that Cao Bằng's province leader reads Hạ Lang's
+    # figures and never Quang Long's.
+    cao_bang = Province.objects.create(code="04", name="Tỉnh Cao Bằng")
+    lang_son = Province.objects.create(code="20", name="Tỉnh Lạng Sơn")
+    ha_lang = Commune.objects.create(code="01558", name="Xã Hạ Lang", province=cao_bang)
+    quang_long = Commune.objects.create(code="01561", name="Xã Quang Long", province=lang_son)
     world.communes = {"a": ha_lang, "x": quang_long}
     world.villages = {
         "a": Village.objects.create(commune=ha_lang, code="NK", name="Nà Khau"),
@@ -169,6 +177,10 @@ def build_world() -> World:
         role_grant(username=role, kind=kind, commune_code=commune_code, village_codes=villages)
         world.users[role] = User.objects.get(username=role)
     world.users["superuser"] = User.objects.create_superuser(username="root", password=PASSWORD)
+    User.objects.create_user(username=PROVINCE_LEADER, password=PASSWORD)
+    province_role_grant(username=PROVINCE_LEADER, province="04")
+    world.users[PROVINCE_LEADER] = User.objects.get(username=PROVINCE_LEADER)
+    world.rows["province"] = {"a": cao_bang, "x": lang_son}
 
     # The other commune's visits name a worker of their own, as worker_a's do in Hạ Lang, so that
     # each commune's "worker" row is free of visits (deleting it is allowed alike).

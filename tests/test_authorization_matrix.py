@@ -14,6 +14,12 @@ pattern is gone. Adding a URL is one line here.
 Answers: "ok" a 2xx or a redirect elsewhere than the sign-in page; "login" the sign-in
 page (or 401 from the API); otherwise the status code ("403", "404", "405", "400", ...).
 Columns, in this order: anonymous, outsider, worker_a, head_a, leader, official, superuser.
+
+One more role, Cao Bằng's province leader (no role in any commune), is tried on every line
+too: PROVINCE_LEADER says what they get on the few pages of figures they may open
+(villages.access.AGGREGATE_PAGES), and every other line must answer them 403 for each of its
+methods, on every record. They read the figures of Hạ Lang (villages A and B), never Quang
+Long's (another province here), and no page they open may show any record's marker.
 """
 
 import copy
@@ -29,7 +35,8 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.matrix_data import ROLES, World, build_world
+from tests.matrix_data import PROVINCE_LEADER, ROLES, World, build_world
+from villages.access import AGGREGATE_PAGES
 
 # --- The URLs the project serves ----------------------------------------------------------
 
@@ -87,6 +94,7 @@ ADOPTION = Target(
     lambda row: {"commune": row.commune.code, "village": row.code, "start": "2024-07", "end": "2024-09"},
     query=True,
 )
+PROVINCE = Target("province", lambda row: {"province": row.code}, query=True)
 
 
 def _household_type():
@@ -673,6 +681,18 @@ TABLE: dict[str, Row] = {
         "login 404 403 403 403 ok ok", post="login ok 403 403 403 ok ok", target=COMMUNE
     ),
     "reports_api:adoption": R("login 404 ok ok ok ok ok", target=ADOPTION),
+    "reports:official": R("login 404 403 403 ok ok ok", target=COMMUNE),
+    "reports:official_export": R("login 404 403 403 ok ok ok", target=COMMUNE, table="official", fmt="csv"),
+    "reports:official_month": R(
+        "login 404 403 403 403 ok ok", post="login ok 403 403 403 ok ok", target=COMMUNE
+    ),
+    "reports:official_upload": R(
+        "login 404 403 403 403 ok ok", post="login ok 403 403 403 ok ok", target=COMMUNE
+    ),
+    "reports:province": R("login 404 404 404 404 404 ok", target=PROVINCE),
+    "reports:province_export": R(
+        "login 404 404 404 404 404 ok", target=PROVINCE, table="communes", fmt="csv"
+    ),
     "api:token": R("405 405 405 405 405 405 405", post="400 400 400 400 400 400 400"),
     "api:schema": R("ok ok ok ok ok ok ok"),
     "api:docs": R("ok ok ok ok ok ok ok"),
@@ -854,6 +874,43 @@ TABLE: dict[str, Row] = {
     "api/^(?P<path>.*/)$": R("404 404 404 404 404 404 404", path="/api/no-such-thing/"),
 }
 
+# What Cao Bằng's province leader gets (get, post, patch, delete) on the pages of figures they
+# may open, for the record of village A (and of B, which they read too; Quang Long's answers
+# 404). Every other line of TABLE answers them 403, whatever the method and the record.
+PROVINCE_LEADER_ANSWERS: dict[str, tuple[str, ...]] = {
+    "home": ("ok",),
+    "login": ("ok", "ok"),
+    "logout": ("405", "login"),
+    "password_change": ("ok", "ok"),
+    "password_change_done": ("ok",),
+    "set_language": ("ok", "ok"),
+    "reports:province": ("ok",),
+    "reports:province_export": ("ok",),
+    "reports:dashboard": ("ok",),
+    "reports:export": ("ok",),
+    "reports:monthly": ("ok",),
+    "reports:monthly_export": ("ok",),
+    "reports_api:adoption": ("ok",),
+    "reports:official": ("ok",),
+    "reports:official_export": ("ok",),
+    "api:token": ("405", "400"),
+    "api:schema": ("ok",),
+    "api:docs": ("ok",),
+}
+# The places whose figures the province leader reads: Hạ Lang's villages.
+PROVINCE_FIGURES = {"a", "b"}
+
+
+def province_leader_answer(key: str, method: str, where: str) -> str | None:
+    """What the province leader gets for a TABLE line, a method and a record's place."""
+    if key not in PROVINCE_LEADER_ANSWERS:
+        return "403"
+    found = dict(zip(METHODS, PROVINCE_LEADER_ANSWERS[key], strict=False)).get(method)
+    if where != "a" and where not in PROVINCE_FIGURES:
+        return "hidden"
+    return found
+
+
 # Known faults, each told to the maintainer; strict, so that the fix makes these lines fail.
 # Known bugs, each marked xfail(strict=True) until fixed; empty when there are none.
 BROKEN: set[str] = set()
@@ -895,6 +952,8 @@ SEES = {
     "leader": {"a", "b"},
     "official": {"a", "b"},
     "superuser": {"a", "b", "x"},
+    # No record at all, whatever the place: only figures.
+    PROVINCE_LEADER: set(),
 }
 
 
@@ -1004,9 +1063,12 @@ def attempt(client: Client, method: str, url: str, query: dict, before: dict | N
 def check(key, row, world, clients, method, cells, where, expect_of) -> list[str]:
     problems = []
     before = world.before if method != "get" else None
-    for role in ROLES:
+    for role in (*ROLES, PROVINCE_LEADER):
         url, query = url_of(key, row, world, where)
-        expected = expect_of(role)
+        if role == PROVINCE_LEADER:
+            expected = province_leader_answer(key, method, where)
+        else:
+            expected = expect_of(role)
         if expected is None:
             continue
         response, changed = attempt(clients[role], method, url, query, before)
@@ -1061,6 +1123,12 @@ def test_every_url_pattern_has_a_line_in_the_table():
     missing = [key for key, _route, _pattern in url_patterns() if key not in TABLE]
 
     assert not missing, "URL patterns without a line in TABLE: " + ", ".join(missing)
+
+
+def test_the_province_leaders_answers_are_for_the_pages_of_figures():
+    assert set(PROVINCE_LEADER_ANSWERS) == AGGREGATE_PAGES
+    for key, cells in PROVINCE_LEADER_ANSWERS.items():
+        assert len(cells) == sum(1 for method in METHODS if getattr(TABLE[key], method)), key
 
 
 def test_every_line_of_the_table_has_a_url_pattern():

@@ -26,11 +26,11 @@ from rest_framework.authtoken.models import Token
 
 from mobilization.models import Application, CommunicationActivity, HomeVisit, VisitHelp, WorkerGroup
 from reports import ledger
-from reports.models import Target
+from reports.models import OfficialFigures, Target
 from softbridge.models import Submission
 from tests import factories
 from training.models import Attendance, TrainingSession
-from villages.models import Commune, Household, Resident, Village
+from villages.models import Commune, Household, ProvinceRole, Resident, Village
 
 # Rebuilt by migrate or thrown away on purpose (sessions, lockout counters): not in a backup.
 NOT_BACKED_UP = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
@@ -129,6 +129,15 @@ def populated(transactional_db):
     ):
         model.objects.filter(**{commune_path: commune}).order_by("pk").first().save()
     _populate_models_added_by_the_program(commune, official)
+    # The province's leader and the official figures of a month.
+    ProvinceRole.objects.create(user=factories.user(username="lãnh-đạo-tỉnh"), province=commune.province)
+    OfficialFigures.objects.create(
+        commune=commune,
+        month=datetime.date(2025, 3, 1),
+        received_online=12,
+        received_in_person=30,
+        recorded_by=official,
+    )
     return commune
 
 

@@ -12,7 +12,7 @@ def test_add_commune_creates_then_is_idempotent(db, capsys):
     call_command("add_commune", "01558", "Xã Hạ Lang", "--province", "Tỉnh Cao Bằng")
     call_command("add_commune", "01558", "Xã Hạ Lang")
     commune = Commune.objects.get()
-    assert (commune.code, commune.name, commune.province) == ("01558", "Xã Hạ Lang", "Tỉnh Cao Bằng")
+    assert (commune.code, commune.name, commune.province.name) == ("01558", "Xã Hạ Lang", "Tỉnh Cao Bằng")
     assert "01558" in capsys.readouterr().out
 
 

@@ -84,7 +84,11 @@ def counts_of_every_model() -> dict[str, int]:
 
 def test_it_creates_hạ_lang_with_its_villages_households_and_residents(seeded, db):
     commune = Commune.objects.get(code="01558")
-    assert (commune.name, commune.province) == ("Xã Hạ Lang", "Tỉnh Cao Bằng")
+    assert (commune.name, commune.province.name, commune.province.code) == (
+        "Xã Hạ Lang",
+        "Tỉnh Cao Bằng",
+        "04",
+    )
     villages = Village.objects.filter(commune=commune)
     assert 10 <= villages.count() <= 14
     assert villages.filter(name="Nà Khau").exists()

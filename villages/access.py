@@ -5,17 +5,22 @@ their whole commune; village heads and workers see the villages named in their r
 Leaders only read. Superusers see and change everything. The selectors build every
 scoped queryset from `scope_of`; views and the API ask the `may_*` questions below
 before writing.
+
+A province leader (villages.ProvinceRole) reads the figures of every commune of their
+province and nothing about any person: a user whose only roles are province roles
+"reads aggregates only", and may open the pages and endpoints of AGGREGATE_PAGES and no
+other (villages.aggregates_gate refuses the rest with 403, before any view runs).
 """
 
 import datetime
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Case, CharField, F, Q, QuerySet, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from villages.models import Commune, Role, Village
+from villages.models import Commune, Province, ProvinceRole, Role, Village
 from villages.text import mask_national_id, masked_national_id_sql
 
 WHOLE_COMMUNE = (Role.Kind.OFFICIAL, Role.Kind.LEADER)
@@ -233,3 +238,106 @@ class NationalIdsShown:
             default=masked_national_id_sql(column),
             output_field=CharField(),
         )
+
+
+# --- Provinces: figures only ------------------------------------------------------------
+
+# What a user who reads aggregates only may open, by URL name: signing in and out, the
+# language switch, the home page (which sends them to the province), and the reports made
+# of counts and shares alone: the province dashboard and its tables, a commune's dashboard
+# and monthly report and their tables, the adoption series and the official figures. Every
+# other page and endpoint lists or shows people (households, residents, visits, sessions,
+# workers, the admin, exports) and answers 403. A new page is refused to them until it is
+# named here and in tests/test_authorization_matrix.py.
+AGGREGATE_PAGES = frozenset(
+    {
+        "home",
+        "login",
+        "logout",
+        "password_change",
+        "password_change_done",
+        "set_language",
+        "reports:province",
+        "reports:province_export",
+        "reports:dashboard",
+        "reports:export",
+        "reports:monthly",
+        "reports:monthly_export",
+        "reports_api:adoption",
+        "reports:official",
+        "reports:official_export",
+        # The API's way in and its description: a token, the schema, the docs.
+        "api:token",
+        "api:schema",
+        "api:docs",
+    }
+)
+
+
+def aggregates_only_flag(user: str = ""):
+    """True for a user whose only roles are province roles: not a superuser, no role in any
+    commune, a role in some province. In SQL, to annotate a query of users (or of rows whose
+    user is at the path `user`, such as "user__" for tokens).
+
+    The sign-in backend and the API's token check load the user with this, so that asking
+    costs no query of its own (villages.signin)."""
+    return (
+        Q(**{f"{user}is_superuser": False})
+        & province_role_flag(user)
+        & ~Exists(Role.objects.filter(user=OuterRef(f"{user}pk")))
+    )
+
+
+def reads_aggregates_only(user) -> bool:
+    """Whether `user` may read figures only (aggregates_only_flag), never a person."""
+    if not user.is_authenticated:
+        return False
+    flag = getattr(user, "reads_aggregates_only", None)
+    if flag is None:
+        # Loaded some other way than villages.signin (a test's force_authenticate): ask.
+        model = type(user)
+        flag = model._default_manager.filter(aggregates_only_flag(), pk=user.pk).exists()
+        user.reads_aggregates_only = flag
+    return flag
+
+
+def province_role_flag(user: str = ""):
+    """True for a user with a role in some province (in SQL, as aggregates_only_flag)."""
+    return Exists(ProvinceRole.objects.filter(user=OuterRef(f"{user}pk")))
+
+
+def leads_a_province(user) -> bool:
+    """Whether `user` reads some province's figures (a superuser reads every province's)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    flag = getattr(user, "leads_provinces", None)
+    if flag is None:
+        flag = ProvinceRole.objects.filter(user=user).exists()
+        user.leads_provinces = flag
+    return flag
+
+
+def may_open(user, view_name: str | None) -> bool:
+    """Whether `user` may open the page or endpoint named `view_name` at all (before its own
+    scoping): everyone but those who read aggregates only, and they AGGREGATE_PAGES."""
+    return view_name in AGGREGATE_PAGES or not reads_aggregates_only(user)
+
+
+def provinces_led_by(user) -> QuerySet[Province]:
+    """Provinces whose communes' figures the user reads as a province leader (every province
+    for a superuser)."""
+    if not user.is_authenticated or not user.is_active:
+        return Province.objects.none()
+    if user.is_superuser:
+        return Province.objects.all()
+    return Province.objects.filter(id__in=ProvinceRole.objects.filter(user=user).values("province"))
+
+
+def communes_in_figures(user) -> QuerySet[Commune]:
+    """Communes whose figures (never their people) the user reads as a province leader:
+    every commune of their provinces."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return Commune.objects.all()
+    return Commune.objects.filter(province__in=provinces_led_by(user).values("pk"))

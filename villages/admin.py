@@ -98,7 +98,8 @@ class CommuneAdmin(ScopedAdmin):
     writers = ()  # communes are created by add_commune and kept by superusers
     resource_classes = [CommuneResource]
     list_display = ("code", "name", "province", "min_age", "village_count")
-    search_text_fields = ("name", "province")
+    list_select_related = ("province",)
+    search_text_fields = ("name", "province__name")
     search_exact_fields = ("code",)
 
     def get_queryset(self, request):

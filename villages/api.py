@@ -84,8 +84,9 @@ class IdFilter(filters.NumberFilter):
 
 
 class CommuneViewSet(UpdateFromInput, ListRetrieve, ScopedViewSet):
-    """Communes where you hold a role. Officials correct their commune's name, province and
-    the indicators' minimum age; communes are added with `manage.py add_commune`."""
+    """Communes where you hold a role. Officials correct their commune's name and the
+    indicators' minimum age; communes are added, with their province from the official list,
+    by `manage.py add_commune`."""
 
     serializer_class = CommuneSerializer
     update_serializer_class = CommuneUpdateSerializer

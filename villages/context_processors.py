@@ -2,13 +2,19 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from villages.access import leads_a_province, reads_aggregates_only
 from villages.models import Role
 
 
 def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"role_kinds": frozenset(), "role_visits": False}
+        return {
+            "role_kinds": frozenset(),
+            "role_visits": False,
+            "aggregates_only": False,
+            "leads_provinces": False,
+        }
 
     def kinds():
         found = set(Role.objects.filter(user=user).values_list("kind", flat=True))
@@ -16,8 +22,15 @@ def roles(request):
             found.add(Role.Kind.OFFICIAL)
         return frozenset(found)
 
-    # One query, and only on pages whose template asks.
+    # One query each, and only on pages whose template asks.
     role_kinds = SimpleLazyObject(kinds)
-    # Who visits households (and logs what they do): the menu and the tab bar put that first.
-    visits = SimpleLazyObject(lambda: bool({"official", "village_head", "worker"} & set(role_kinds)))
-    return {"role_kinds": role_kinds, "role_visits": visits}
+    return {
+        "role_kinds": role_kinds,
+        # Who visits households (and logs what they do): the menu and the tab bar put that first.
+        "role_visits": SimpleLazyObject(
+            lambda: bool({"official", "village_head", "worker"} & set(role_kinds))
+        ),
+        # A province leader's menu is the province's figures (villages.access).
+        "aggregates_only": SimpleLazyObject(lambda: reads_aggregates_only(user)),
+        "leads_provinces": SimpleLazyObject(lambda: leads_a_province(user)),
+    }

@@ -21,6 +21,7 @@ from villages.calendar import commune_today
 from villages.text import clean_name, fold
 
 COMMUNE_CODE = RegexValidator(r"^[0-9]{5}$", _("A commune code is five digits, for example 01558."))
+PROVINCE_CODE = RegexValidator(r"^[0-9]{2}$", _("A province code is two digits, for example 04."))
 NATIONAL_ID = RegexValidator(r"^[0-9]{12}$", _("A personal ID number is exactly 12 digits."))
 # The register keeps people alive today; a birth year before this is a typing error.
 EARLIEST_BIRTH_YEAR = 1900
@@ -82,10 +83,36 @@ def distance_check(field: str, name: str):
     )
 
 
+class Province(models.Model):
+    """A province (tỉnh, thành phố) of the official list since the 2025 reform
+    (villages.official_list): its communes report to it, and province leaders read their figures."""
+
+    code = models.CharField(_("province code"), max_length=2, unique=True, validators=[PROVINCE_CODE])
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{2}$"), name="province_code_two_digits"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class Commune(models.Model):
     code = models.CharField(_("commune code"), max_length=5, unique=True, validators=[COMMUNE_CODE])
     name = models.CharField(_("name"), max_length=120)
-    province = models.CharField(_("province"), max_length=120, blank=True)
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="communes",
+        verbose_name=_("province"),
+    )
     min_age = models.PositiveSmallIntegerField(
         _("minimum age for indicators"),
         default=15,
@@ -484,3 +511,38 @@ class Role(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_kind_display()} – {self.commune}"
+
+
+class ProvinceRoleKind(models.TextChoices):
+    PROVINCE_LEADER = "province_leader", _("province leader")
+
+
+class ProvinceRole(models.Model):
+    """A user's role in a province: a province leader reads the figures of every commune of the
+    province and nothing about any person (villages.access, "aggregates only")."""
+
+    Kind = ProvinceRoleKind
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="province_roles",
+        verbose_name=_("user"),
+    )
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, related_name="roles", verbose_name=_("province")
+    )
+    kind = models.CharField(_("role"), max_length=16, choices=Kind.choices, default=Kind.PROVINCE_LEADER)
+
+    class Meta:
+        verbose_name = _("province role")
+        verbose_name_plural = _("province roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "province"], name="province_role_one_per_user_and_province"
+            ),
+            choices_check("kind", ProvinceRoleKind, "province_role_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_kind_display()} – {self.province}"

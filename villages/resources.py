@@ -94,6 +94,9 @@ class ScopedResource(resources.ModelResource):
 
 
 class CommuneResource(ScopedResource):
+    # The province is the official list's (add_commune): exported by name, never imported.
+    province = fields.Field(attribute="province__name", column_name="province", readonly=True)
+
     class Meta(ScopedResource.Meta):
         model = Commune
         fields = ("id", "code", "name", "province", "min_age")

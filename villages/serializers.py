@@ -64,18 +64,23 @@ def national_ids_shown(context) -> NationalIdsShown:
 
 
 class CommuneSerializer(serializers.ModelSerializer):
+    # The province comes from the official list (villages.official_list), not from the commune.
+    province = serializers.CharField(source="province.name", read_only=True, allow_null=True)
+    province_code = serializers.CharField(source="province.code", read_only=True, allow_null=True)
+
     class Meta:
         model = Commune
-        fields = ["id", "code", "name", "province", "min_age"]
+        fields = ["id", "code", "name", "province", "province_code", "min_age"]
         read_only_fields = fields
 
 
 class CommuneUpdateSerializer(serializers.ModelSerializer):
-    """Officials correct their commune's name and the indicators' minimum age; the code is fixed."""
+    """Officials correct their commune's name and the indicators' minimum age; the code and
+    the province are the official list's (manage.py add_commune)."""
 
     class Meta:
         model = Commune
-        fields = ["name", "province", "min_age"]
+        fields = ["name", "min_age"]
 
     def validate_name(self, value):
         return clean_name(value)

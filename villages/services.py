@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from villages.calendar import FUTURE, is_future
-from villages.models import Commune, Household, LadderStep, Resident, Role, Village
+from villages.models import Commune, Household, LadderStep, Province, ProvinceRole, Resident, Role, Village
+from villages.official_list import OfficialCommune, official_commune, official_province
 
 
 def _locked(resident: Resident) -> Resident:
@@ -103,6 +104,76 @@ def role_grant(*, username: str, kind: str, commune_code: str, village_codes: li
         Worker.objects.get_or_create(
             commune=commune, user=user, defaults={"full_name": user.get_full_name() or user.username}
         )
+    return role
+
+
+def province_from_list(code_or_name: str) -> Province:
+    """The province of the official list with this code or name, its row created (or its name
+    brought up to date) the first time it is needed. Raises ValidationError when the list has
+    no such province."""
+    listed = official_province(code_or_name)
+    if listed is None:
+        raise ValidationError(
+            _("No province %(province)s in the official list: give its two-digit code, for example 04.")
+            % {"province": code_or_name}
+        )
+    province, _created = Province.objects.update_or_create(code=listed.code, defaults={"name": listed.name})
+    return province
+
+
+@transaction.atomic
+def commune_add(
+    *, code: str, name: str = "", province: str = ""
+) -> tuple[Commune, bool, OfficialCommune | None]:
+    """Create the commune with this official code, or bring it up to date: (commune, created,
+    its entry in the official list or None).
+
+    A new commune's name and province come from the official list of the 2025 reform
+    (villages.official_list); a `name` or `province` (code or name) given wins over the list.
+    A commune already here changes only in what is given (and gets the list's province if
+    it has none). A code the list does not hold needs a name. Raises ValidationError with a
+    message a person can act on.
+    """
+    code = code.strip()
+    listed = official_commune(code) if len(code) == 5 else None
+    commune = Commune.objects.filter(code=code).first() or Commune(code=code)
+    created = commune.pk is None
+    if name.strip():
+        commune.name = name.strip()
+    elif created and listed is not None:
+        commune.name = listed.name
+    elif created:
+        raise ValidationError(
+            _("Code %(code)s is not in the official list of communes: give the commune's name.")
+            % {"code": code}
+        )
+    if province.strip():
+        commune.province = province_from_list(province)
+    elif commune.province_id is None and listed is not None:
+        commune.province = province_from_list(listed.province.code)
+    try:
+        commune.full_clean()
+    except ValidationError as error:
+        raise ValidationError(
+            "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+        ) from None
+    commune.save()
+    return commune, created, listed
+
+
+def province_role_grant(*, username: str, province: str) -> ProvinceRole:
+    """Make a user a leader of a province (by code or name): they read the figures of every
+    commune of the province and nothing about any person (villages.access). Not staff: the
+    admin lists people. Raises ValidationError with a message a person can act on."""
+    User = get_user_model()
+    try:
+        user = User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise ValidationError(_("No user named %(username)s.") % {"username": username}) from None
+    found = province_from_list(province)
+    role, _created = ProvinceRole.objects.get_or_create(
+        user=user, province=found, defaults={"kind": ProvinceRole.Kind.PROVINCE_LEADER}
+    )
     return role
 
 

@@ -72,6 +72,31 @@ class ActivityFigures:
     overdue: int = 0
 
 
+# What each figure counts, by month or by commune alike.
+def _visit_counts() -> dict:
+    return {
+        "visits": Count("id", distinct=True),
+        "households": Count("household", distinct=True),
+        "residents_helped": Count("helped__resident", distinct=True),
+    }
+
+
+def _session_counts() -> dict:
+    return {"sessions": Count("id", distinct=True), "attendance": Count("attendances")}
+
+
+def _communication_counts() -> dict:
+    return {"communications": Count("id"), "reach": Sum("reach")}
+
+
+def _overdue_count(month: datetime.date, today: datetime.date) -> Count:
+    """Visits whose follow-up is overdue at the end of `month` (annotated with closed_on)."""
+    due_by, seen_by = _overdue_bounds(month, today)
+    return Count(
+        "id", filter=Q(follow_up_on__lte=due_by) & (Q(closed_on__isnull=True) | Q(closed_on__gt=seen_by))
+    )
+
+
 def _overdue_bounds(month: datetime.date, today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """(due by, seen by): a follow-up is overdue at the end of `month` when its date is on
     or before `due by` and the household had no later visit on or before `seen by`. For the
@@ -134,23 +159,11 @@ def activity_series(
             communicationactivity=OuterRef("pk"), village__in=village_ids
         )
         communications = communications.filter(Exists(touching))
-    by_month(
-        visits,
-        "visited_on",
-        visits=Count("id", distinct=True),
-        households=Count("household", distinct=True),
-        residents_helped=Count("helped__resident", distinct=True),
-    )
-    by_month(sessions, "held_on", sessions=Count("id", distinct=True), attendance=Count("attendances"))
-    by_month(communications, "held_on", communications=Count("id"), reach=Sum("reach"))
+    by_month(visits, "visited_on", **_visit_counts())
+    by_month(sessions, "held_on", **_session_counts())
+    by_month(communications, "held_on", **_communication_counts())
 
-    overdue = {}
-    for i, month in enumerate(months):
-        due_by, seen_by = _overdue_bounds(month, today)
-        overdue[f"overdue_{i}"] = Count(
-            "id",
-            filter=Q(follow_up_on__lte=due_by) & (Q(closed_on__isnull=True) | Q(closed_on__gt=seen_by)),
-        )
+    overdue = {f"overdue_{i}": _overdue_count(month, today) for i, month in enumerate(months)}
     row = (
         visits.filter(follow_up_on__isnull=False, follow_up_on__lte=last)
         .annotate(closed_on=closed_on())
@@ -159,3 +172,60 @@ def activity_series(
     for i, month in enumerate(months):
         figures[month]["overdue"] = row[f"overdue_{i}"] or 0
     return [ActivityFigures(month, **figures[month]) for month in months]
+
+
+def activity_by_commune(
+    *,
+    communes: Iterable[Commune],
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date | None = None,
+) -> dict[int, ActivityFigures]:
+    """Each commune's work from the start of `start` to the end of `end`, by commune id: the
+    figures of activity_series over the whole period (households and residents counted once
+    in it), and follow-ups overdue at the end of `end`. Four queries, whatever the communes."""
+    today = today or commune_today()
+    first, last = month_start(start), month_end(end)
+    ids = [c.pk for c in communes]
+    figures = {pk: {} for pk in ids}
+
+    def by_commune(queryset, date_field, **aggregates):
+        rows = (
+            queryset.filter(commune__in=ids, **{f"{date_field}__gte": first, f"{date_field}__lte": last})
+            .values("commune")
+            .annotate(**aggregates)
+            .order_by()
+        )
+        for row in rows:
+            figures[row.pop("commune")].update({k: v or 0 for k, v in row.items()})
+
+    by_commune(HomeVisit.objects.all(), "visited_on", **_visit_counts())
+    by_commune(TrainingSession.objects.all(), "held_on", **_session_counts())
+    by_commune(CommunicationActivity.objects.all(), "held_on", **_communication_counts())
+    rows = (
+        HomeVisit.objects.filter(commune__in=ids, follow_up_on__isnull=False, follow_up_on__lte=last)
+        .annotate(closed_on=closed_on())
+        .values("commune")
+        .annotate(overdue=_overdue_count(month_start(end), today))
+        .order_by()
+    )
+    for row in rows:
+        figures[row["commune"]]["overdue"] = row["overdue"] or 0
+    return {pk: ActivityFigures(None, **found) for pk, found in figures.items()}
+
+
+def latest_activity_month_of(communes: Iterable[Commune]) -> datetime.date:
+    """The latest month with a visit, session or dossier recorded in any of `communes`, never
+    after this month (latest_activity_month's rule for several communes). Three queries."""
+    today = commune_today()
+    ids = [c.pk for c in communes]
+    days = [
+        model.objects.filter(commune__in=ids, **{f"{field}__lte": today}).aggregate(last=Max(field))["last"]
+        for model, field in (
+            (HomeVisit, "visited_on"),
+            (TrainingSession, "held_on"),
+            (Application, "submitted_on"),
+        )
+    ]
+    days = [d for d in days if d is not None]
+    return month_start(max(days)) if days else month_start(today)

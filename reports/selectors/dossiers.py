@@ -36,6 +36,17 @@ class DossierFigures:
         return share(self.level4, self.received)
 
 
+def _dossier_counts() -> dict:
+    """Dossiers received, of them online (level 3 or 4), and full-process (level 4)."""
+    return {
+        "received": Count("id"),
+        "online": Count(
+            "id", filter=Q(channel__in=[Application.Channel.ONLINE_LEVEL3, Application.Channel.ONLINE_LEVEL4])
+        ),
+        "level4": Count("id", filter=Q(channel=Application.Channel.ONLINE_LEVEL4)),
+    }
+
+
 def dossier_shares(
     *,
     commune: Commune,
@@ -57,14 +68,7 @@ def dossier_shares(
     rows = (
         applications.annotate(month=TruncMonth("submitted_on"))
         .values("month", "field")
-        .annotate(
-            received=Count("id"),
-            online=Count(
-                "id",
-                filter=Q(channel__in=[Application.Channel.ONLINE_LEVEL3, Application.Channel.ONLINE_LEVEL4]),
-            ),
-            level4=Count("id", filter=Q(channel=Application.Channel.ONLINE_LEVEL4)),
-        )
+        .annotate(**_dossier_counts())
         .order_by()
     )
     counts = defaultdict(lambda: [0, 0, 0])
@@ -76,3 +80,18 @@ def dossier_shares(
                 counts[key][i] += row[measure]
     fields = ["", *Application.Field.values]
     return {field: [DossierFigures(m, field, *counts[(m, field)]) for m in months] for field in fields}
+
+
+def dossiers_by_commune(*, communes: Iterable[Commune], month: datetime.date) -> dict[int, DossierFigures]:
+    """The dossiers each commune received in `month` (every field), by commune id. One query."""
+    ids = [c.pk for c in communes]
+    rows = (
+        Application.objects.filter(
+            commune__in=ids, submitted_on__gte=month, submitted_on__lte=month_end(month)
+        )
+        .values("commune")
+        .annotate(**_dossier_counts())
+        .order_by()
+    )
+    found = {row["commune"]: (row["received"], row["online"], row["level4"]) for row in rows}
+    return {pk: DossierFigures(month, "", *found.get(pk, (0, 0, 0))) for pk in ids}

@@ -80,7 +80,7 @@ def _group_events_sql() -> str:
     """
 
 
-def _reach_sql(events: str, by_month: bool, village_count: int) -> str:
+def _reach_sql(events: str, by_month: bool, village_count: int, commune_count: int = 1) -> str:
     q = connection.ops.quote_name
     resident, household = Resident._meta.db_table, Resident.household.field.related_model._meta.db_table
     if connection.vendor == "postgresql":
@@ -89,9 +89,13 @@ def _reach_sql(events: str, by_month: bool, village_count: int) -> str:
     else:
         month_of = "strftime('%%Y-%%m', e.day)"
         window_end = f"date(f.first_day, '+{REACH_WINDOW_DAYS:d} days')"
+    # A resident's first help by a key is the same whether residents are picked out before or
+    # after it is found: the residents (and their household, for villages) are joined once.
     in_villages = ""
     if village_count:
-        in_villages = "AND h.village_id IN ({})".format(", ".join(["%s"] * village_count))
+        villages = ", ".join(["%s"] * village_count)
+        in_villages = f"JOIN {q(household)} h ON h.id = r.household_id AND h.village_id IN ({villages})"
+    in_communes = ", ".join(["%s"] * commune_count)
     month_column = f"{month_of} AS month," if by_month else "NULL AS month,"
     month_group = "month, " if by_month else ""
     return f"""
@@ -99,16 +103,14 @@ def _reach_sql(events: str, by_month: bool, village_count: int) -> str:
         firsts AS (
             SELECT e.key_id, {month_column} e.resident_id, MIN(e.day) AS first_day
             FROM events e
-            JOIN {q(resident)} r ON r.id = e.resident_id
-            JOIN {q(household)} h ON h.id = r.household_id
-            WHERE r.commune_id = %s {in_villages}
             GROUP BY e.key_id, {month_group} e.resident_id
         )
         SELECT f.key_id, f.month, COUNT(*),
             SUM(CASE WHEN r.level34_on >= f.first_day AND r.level34_on <= {window_end} THEN 1 ELSE 0 END),
             SUM(CASE WHEN r.level34_on < f.first_day THEN 1 ELSE 0 END)
         FROM firsts f
-        JOIN {q(resident)} r ON r.id = f.resident_id
+        JOIN {q(resident)} r ON r.id = f.resident_id AND r.commune_id IN ({in_communes})
+        {in_villages}
         GROUP BY f.key_id, f.month
     """
 
@@ -117,26 +119,28 @@ def reach_counts(
     *,
     events: str,
     events_params: list,
-    commune: Commune,
+    commune: Commune | None = None,
     villages: Iterable[Village] | None = None,
     by_month: bool = False,
+    communes: Iterable[Commune] = (),
 ) -> list[tuple[int, datetime.date | None, int, int, int]]:
     """(key, month, helped, reached, already) for helps given by a key: a worker group, a model.
 
     `events` is a SELECT of (resident_id, key_id, day) rows, one per help (a resident
     helped at a visit, present at a session), with `events_params`. For each key (and
     month, with `by_month`; month is None otherwise) the distinct residents of `commune`
-    (of `villages` when given) helped, those whose first level 3/4 date is within
+    (or of all `communes`; of `villages` when given) helped, those whose first level 3/4 date is within
     REACH_WINDOW_DAYS after the first help (see GroupHelp), and those already at level 3/4
     before it. Worker groups (group_help) and mobilization models share this rule. One query.
     """
     village_ids = None if villages is None else [v.pk for v in villages]
     if village_ids == []:
         village_ids = [0]  # no village: nothing matches
+    commune_ids = [commune.pk] if commune is not None else [c.pk for c in communes] or [0]
     with connection.cursor() as cursor:
         cursor.execute(
-            _reach_sql(events, by_month, len(village_ids or [])),
-            [*events_params, commune.pk, *(village_ids or [])],
+            _reach_sql(events, by_month, len(village_ids or []), len(commune_ids)),
+            [*events_params, *commune_ids, *(village_ids or [])],
         )
         rows = cursor.fetchall()
     return [

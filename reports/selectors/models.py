@@ -123,16 +123,18 @@ def model_results(*, model: MobilizationModel, start: datetime.date, end: dateti
 
 def _activity_totals(model: MobilizationModel, first: datetime.date, last: datetime.date) -> ActivityFigures:
     """The model's activity from `first` to `last`, households and residents counted once."""
-    visits = HomeVisit.objects.filter(model=model, visited_on__range=(first, last)).aggregate(
+    visits = HomeVisit.objects.filter(
+        commune=model.commune_id, model=model, visited_on__range=(first, last)
+    ).aggregate(
         visits=Count("id", distinct=True),
         households=Count("household", distinct=True),
         residents_helped=Count("helped__resident", distinct=True),
     )
-    sessions = TrainingSession.objects.filter(model=model, held_on__range=(first, last)).aggregate(
-        sessions=Count("id", distinct=True), attendance=Count("attendances")
-    )
+    sessions = TrainingSession.objects.filter(
+        commune=model.commune_id, model=model, held_on__range=(first, last)
+    ).aggregate(sessions=Count("id", distinct=True), attendance=Count("attendances"))
     communications = CommunicationActivity.objects.filter(
-        model=model, held_on__range=(first, last)
+        commune=model.commune_id, model=model, held_on__range=(first, last)
     ).aggregate(communications=Count("id"), reach=Sum("reach"))
     figures = {**visits, **sessions, **communications}
     return ActivityFigures(None, **{k: v or 0 for k, v in figures.items()})
@@ -198,11 +200,19 @@ def goal_progress(*, model: MobilizationModel, today: datetime.date) -> list[Goa
             helped_counts[key] = Count("id", filter=Q(Exists(helped_at_visit)) | Q(Exists(present)))
     actual: dict[str, int] = {}
     if visit_counts:
-        actual.update(HomeVisit.objects.filter(model=model).aggregate(**visit_counts))
+        actual.update(
+            HomeVisit.objects.filter(commune=model.commune_id, model=model).aggregate(**visit_counts)
+        )
     if session_counts:
-        actual.update(TrainingSession.objects.filter(model=model).aggregate(**session_counts))
+        actual.update(
+            TrainingSession.objects.filter(commune=model.commune_id, model=model).aggregate(**session_counts)
+        )
     if communication_counts:
-        actual.update(CommunicationActivity.objects.filter(model=model).aggregate(**communication_counts))
+        actual.update(
+            CommunicationActivity.objects.filter(commune=model.commune_id, model=model).aggregate(
+                **communication_counts
+            )
+        )
     if helped_counts:
         actual.update(Resident.objects.filter(commune=model.commune_id).aggregate(**helped_counts))
     shares = {}
@@ -236,3 +246,85 @@ def goal_progress(*, model: MobilizationModel, today: datetime.date) -> list[Goa
             now = now.quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
         progress.append(GoalProgress(goal, cut, now, expected, status))
     return progress
+
+
+# --- Models across communes --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelAchievement:
+    """What one model achieved from `start` to `end`: its tagged visits, the residents it
+    reached (helped at its visits or present at its sessions) and, of those, who reached
+    level 3/4 within REACH_WINDOW_DAYS of its first help (ModelMonth's rule); `already` were
+    at level 3/4 before."""
+
+    model: MobilizationModel
+    visits: int
+    reached_residents: int
+    reached_level34: int
+    already: int
+
+    @property
+    def reached_share(self) -> float | None:
+        return share(self.reached_level34, self.reached_residents)
+
+    @property
+    def residents_per_100_visits(self) -> float | None:
+        return None if not self.visits else round(self.reached_residents * 100 / self.visits, 1)
+
+    @property
+    def level34_per_100_visits(self) -> float | None:
+        return None if not self.visits else round(self.reached_level34 * 100 / self.visits, 1)
+
+
+def _models_events_sql(commune_count: int) -> str:
+    """(resident_id, key_id, day): residents helped at visits and present at sessions tagged
+    with any model of the communes. Parameters: (*communes, first day, last day) twice."""
+    q = connection.ops.quote_name
+    visit, help_ = HomeVisit._meta.db_table, VisitHelp._meta.db_table
+    session, attendance = TrainingSession._meta.db_table, Attendance._meta.db_table
+    communes = ", ".join(["%s"] * commune_count)
+    return f"""
+            SELECT vh.resident_id AS resident_id, v.model_id AS key_id, v.visited_on AS day
+            FROM {q(help_)} vh
+            JOIN {q(visit)} v ON v.id = vh.visit_id
+            WHERE v.commune_id IN ({communes}) AND v.model_id IS NOT NULL
+              AND v.visited_on >= %s AND v.visited_on <= %s
+            UNION ALL
+            SELECT a.resident_id, s.model_id, s.held_on
+            FROM {q(attendance)} a
+            JOIN {q(session)} s ON s.id = a.session_id
+            WHERE s.commune_id IN ({communes}) AND s.model_id IS NOT NULL
+              AND s.held_on >= %s AND s.held_on <= %s
+    """
+
+
+def models_compared(*, communes, start: datetime.date, end: datetime.date) -> list[ModelAchievement]:
+    """Every model of `communes` that ran in the months `start`..`end`, with what it achieved
+    there (ModelAchievement), by level 3/4 reached per 100 visits, best first. Three queries,
+    whatever the communes and models."""
+    ids = [c.pk for c in communes] or [0]
+    first, last = month_start(start), month_end(end)
+    models = list(
+        MobilizationModel.objects.filter(commune__in=ids, started_on__lte=last)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .select_related("commune")
+        .order_by("commune__code", "name")
+    )
+    visits = dict(
+        HomeVisit.objects.filter(commune__in=ids, model__isnull=False, visited_on__range=(first, last))
+        .values("model")
+        .annotate(n=Count("id"))
+        .values_list("model", "n")
+        .order_by()
+    )
+    adapt = connection.ops.adapt_datefield_value
+    span = [*ids, adapt(first), adapt(last)]
+    reached = {
+        key: counts
+        for key, _month, *counts in reach_counts(
+            events=_models_events_sql(len(ids)), events_params=[*span, *span], communes=communes
+        )
+    }
+    found = [ModelAchievement(m, visits.get(m.pk, 0), *reached.get(m.pk, (0, 0, 0))) for m in models]
+    return sorted(found, key=lambda a: (a.level34_per_100_visits is None, -(a.level34_per_100_visits or 0)))

@@ -1,12 +1,13 @@
 """Who may read what of a commune's reports: the communes a user may open, and their reach
-in one (the commune and every village, or only the villages of their role). The rule
-itself is villages.access's."""
+in one (the commune and every village, or only the villages of their role). A province
+leader reads every commune of their province in full, in figures. The rule itself is
+villages.access's."""
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from villages.access import WHOLE_COMMUNE, role_in
+from villages.access import WHOLE_COMMUNE, communes_in_figures, role_in
 from villages.models import Commune, Village
 from villages.selectors import communes_visible_to, villages_visible_to
 
@@ -35,12 +36,16 @@ class Reach:
 
 
 def report_communes(user) -> QuerySet[Commune]:
-    """Communes whose reports the user may open (any role in them)."""
-    return communes_visible_to(user).order_by("code")
+    """Communes whose reports the user may open (any role in them, or in their province)."""
+    return Commune.objects.filter(
+        Q(pk__in=communes_visible_to(user).values("pk")) | Q(pk__in=communes_in_figures(user).values("pk"))
+    ).order_by("code")
 
 
 def reach_of(user, commune: Commune) -> Reach | None:
     """The user's reach in `commune`, or None when they may read nothing of it."""
+    if communes_in_figures(user).filter(pk=commune.pk).exists():
+        return Reach(commune=commune, whole=True, villages=tuple(commune.villages.order_by("code")))
     villages = tuple(villages_visible_to(user).filter(commune=commune).order_by("code"))
     whole = user.is_superuser or role_in(user, commune.pk) in WHOLE_COMMUNE
     if not whole and not villages:

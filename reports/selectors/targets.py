@@ -37,6 +37,16 @@ def targets_of(commune: Commune) -> list[Target]:
     return list(Target.objects.filter(commune=commune).select_related("village").order_by("due_on", "pk"))
 
 
+def targets_by_commune(communes) -> dict[int, list[Target]]:
+    """targets_of for several communes at once, by commune id. One query."""
+    found = {c.pk: [] for c in communes}
+    for target in (
+        Target.objects.filter(commune__in=list(found)).select_related("village").order_by("due_on", "pk")
+    ):
+        found[target.commune_id].append(target)
+    return found
+
+
 def planned_value(targets: Sequence[Target], day: datetime.date) -> Decimal | None:
     """The planned share on `day` from one area's targets for one indicator.
 

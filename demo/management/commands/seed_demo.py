@@ -13,7 +13,7 @@ from demo.organisations import DEMO_HEAD_NAME, DEMO_WORKER_NAME
 from demo.place import DEMO_VILLAGE_CODE
 from villages.calendar import commune_today
 from villages.models import Commune, Role
-from villages.services import role_grant
+from villages.services import province_from_list, role_grant
 
 # One password for every demo login, so that a demo can be given from one sticky note.
 DEMO_PASSWORD = "halang-2024"
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with transaction.atomic():
             commune, _created = Commune.objects.get_or_create(
-                code=COMMUNE_CODE, defaults={"name": COMMUNE_NAME, "province": PROVINCE}
+                code=COMMUNE_CODE, defaults={"name": COMMUNE_NAME, "province": province_from_list(PROVINCE)}
             )
             users = self.demo_users()
             if commune.residents.exists():
