@@ -241,13 +241,25 @@ def main() -> None:
             page = context.new_page()
             cdp = context.new_cdp_session(page)
             sign_in(page, base)
+            heaviest = {}
+            page.on(
+                "response",
+                lambda response: heaviest.__setitem__(
+                    response.url.split("/")[-1].split("?")[0] or "/",
+                    response.request.sizes()["responseBodySize"],
+                ),
+            )
             for name, path in pages.items():
                 cdp.send("Network.clearBrowserCache")
                 quiet(link, 0.5)
+                heaviest.clear()
                 before = link.bytes_down
                 page.goto(base + path, wait_until="load")
                 quiet(link, 0.5)
                 cold[name] = link.bytes_down - before
+                if name == "visit form":
+                    parts = sorted(heaviest.items(), key=lambda item: -item[1])
+                    cold_parts = ", ".join(f"{url} {size / 1024:.1f}" for url, size in parts)
                 print(f"  cold {name}: {cold[name] / 1024:.1f} KB", flush=True)
             context.close()
 
@@ -287,10 +299,18 @@ def main() -> None:
                 timed[label] = [
                     log_visit(page, base, next(spare), offline=offline) for _ in range(options.visits)
                 ]
+                print(f"  {label}: " + ", ".join(f"{t:.2f} s" for t in timed[label]), flush=True)
             context.set_offline(False)
             link.shape(0, 0)
             page.goto(base + "/")
-            page.wait_for_function("document.getElementById('outbox-status').hidden", timeout=120_000)
+            # What was saved offline is sent now: the run ends when the phone has nothing waiting.
+            deadline = time.monotonic() + 120
+            while (
+                page.evaluate("Softbridge.outbox.records().then((r) => r.length)")
+                and time.monotonic() < deadline
+            ):
+                time.sleep(1)
+            waiting = page.evaluate("Softbridge.outbox.records().then((r) => r.length)")
             browser.close()
     finally:
         server.terminate()
@@ -304,6 +324,8 @@ def main() -> None:
     for name in pages:
         opened, behind = warm[name]
         print(f"{name:<12} {cold[name] / 1024:>9.1f} {opened / 1024:>11.1f} KB {behind / 1024:>5.1f} KB")
+    print(f"\nthe cold visit form's parts (KB of body): {cold_parts}")
+    print(f"records still waiting at the end: {waiting}")
     print(f"\nthe visit flow, median of {options.visits} (open the form, tick, save, see the household):")
     medians = {label: statistics.median(times) for label, times in timed.items()}
     for label, median in medians.items():

@@ -65,7 +65,7 @@ FIELD_STATIC = (
     "vendor/idb/idb.umd.js",
     "django_htmx/htmx-2.min.js",
     "django_htmx/django-htmx.js",
-    "icons/softbridge-192.png",
+    "icons/softbridge.svg",
 )
 WORKBOX = ("workbox-core", "workbox-routing", "workbox-strategies")
 

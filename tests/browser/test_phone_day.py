@@ -122,3 +122,20 @@ def test_the_menu_opens_from_one_button_and_the_tab_bar_holds_the_main_actions(
     )
     assert menu.locator("a", has_text="Workers").is_visible()  # the rest is one tap away, in the menu
     context.close()
+
+
+def test_the_loading_bar_shows_while_a_part_of_the_page_is_on_its_way(chromium, live_server, village_day):
+    context, page = phone_in(chromium, live_server, "vi")
+    sign_in(page, "worker_a")
+    page.goto(page.base_url + "/visits/new/")
+    held = []
+    page.route("**/visits/new/households/**", lambda route: held.append(route))
+
+    page.locator("#household-q").press_sequentially("hoang", delay=30)
+    page.wait_for_function("() => document.getElementById('busy').classList.contains('htmx-request')")
+    # Seen: fully drawn once its fade-in is over.
+    page.wait_for_function("() => getComputedStyle(document.getElementById('busy')).opacity === '1'")
+    held[-1].continue_()
+    page.wait_for_function("() => !document.getElementById('busy').classList.contains('htmx-request')")
+    assert page.locator("#household-options a").count() == 3
+    context.close()
