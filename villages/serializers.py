@@ -384,3 +384,66 @@ class LadderSerializer(serializers.Serializer):
 class DepartureSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Resident.LeftReason.choices)
     on = serializers.DateField(validators=[not_in_future])
+
+
+class MoveSerializer(serializers.Serializer):
+    """A move to another household of the commune, or a return to the commune, on a date
+    (villages.services.resident_move)."""
+
+    household = ScopedPrimaryKeyField(
+        scope=households_visible_to,
+        queryset=Household.objects.all(),
+        outside_is_404=True,
+        help_text=gettext_lazy("The household the resident lives in from `on`: one in your area."),
+    )
+    on = serializers.DateField(help_text=gettext_lazy("The day of the move (or of the return)."))
+    relation = serializers.ChoiceField(
+        choices=Resident.Relation.choices,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy(
+            "Their relation to the head of the new household; by default they keep theirs "
+            "(a head becomes other)."
+        ),
+    )
+
+
+class SplitSerializer(serializers.Serializer):
+    """A household split (tách hộ): a new household, the members who move to it, its head."""
+
+    village = ScopedPrimaryKeyField(
+        scope=villages_visible_to,
+        may_write=may_edit_register,
+        queryset=Village.objects.all(),
+        outside_is_404=True,
+        help_text=gettext_lazy("The new household's village, in the same commune."),
+    )
+    code = serializers.CharField(max_length=30, help_text=gettext_lazy("The new household's code."))
+    members = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        help_text=gettext_lazy("Ids of the present members who move to the new household."),
+    )
+    head = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=gettext_lazy("Which of them heads it.")
+    )
+    on = serializers.DateField(help_text=gettext_lazy("The day of the split."))
+
+    def validate_code(self, value):
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError(_("Give the new household's code."))
+        return value
+
+
+class HeadSerializer(serializers.Serializer):
+    """A new head of household (villages.services.household_head_change)."""
+
+    resident = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=gettext_lazy("The present member who becomes the head.")
+    )
+    former_head_relation = serializers.ChoiceField(
+        choices=[c for c in Resident.Relation.choices if c[0] != Resident.Relation.HEAD],
+        default=Resident.Relation.OTHER,
+        help_text=gettext_lazy("What the former head is to the new head."),
+    )
