@@ -2,7 +2,8 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
 
 from mobilization.models import (
     Application,
@@ -16,6 +17,26 @@ from mobilization.models import (
     WorkerGroup,
 )
 from villages.access import scope_of
+from villages.models import Resident
+
+
+def counted_reach(commune_id: int) -> Sum:
+    """The estimated reach the reports add up in a commune: every activity's, except one larger
+    than the commune's population (its residents living there now), a typing mistake that never
+    counts (docs/domain.md, Dates that make sense). Writes refuse a reach above the commune's
+    reach_factor times its villages' residents (services.reach_refusal); this keeps the
+    figures of what was recorded before out of the sums.
+
+    The population is counted only as far as the largest reach on record, in a subquery the
+    database runs once: a few rows, not the whole register.
+    """
+    residents, activities = Resident._meta.db_table, CommunicationActivity._meta.db_table
+    population = RawSQL(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {residents} WHERE commune_id = %s AND left_on IS NULL"
+        f" LIMIT (SELECT COALESCE(MAX(reach), 0) + 1 FROM {activities} WHERE commune_id = %s)) population",
+        [commune_id, commune_id],
+    )
+    return Sum("reach", filter=Q(reach__lte=population))
 
 
 def worker_groups_visible_to(user) -> QuerySet[WorkerGroup]:

@@ -38,7 +38,12 @@ from villages.access import (
 )
 from villages.calendar import commune_today
 from villages.models import Achievement, Commune
-from villages.selectors import residents_matching, residents_visible_to, villages_visible_to
+from villages.selectors import (
+    residents_living_in,
+    residents_matching,
+    residents_visible_to,
+    villages_visible_to,
+)
 from villages.text import search_text
 
 SEARCH_RESULTS = 30
@@ -288,9 +293,9 @@ def attendance(request, pk):
     already = Attendance.objects.filter(session=session)
     recorded = dict(already.values_list("resident_id", "achievements"))
     visible = residents_visible_to(request.user).filter(commune=session.commune_id)
-    present = visible.present_on(session.held_on)
-    if session.village_id:
-        present = present.filter(household__village=session.village_id)
+    # Who lived in the session's village (the commune) that day, by their residence history.
+    villages = [session.village_id] if session.village_id else None
+    present = residents_living_in(visible, day=session.held_on, villages=villages)
     # Those already marked present stay on the list even if the register has changed since.
     candidates = (
         visible.filter(Q(id__in=present.values("id")) | Q(id__in=already.values("resident")))

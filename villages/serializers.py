@@ -33,6 +33,7 @@ from villages.selectors import (
     villages_visible_to,
     workers_in_charge_choices,
 )
+from villages.services import head_refusal
 from villages.text import clean_name, national_id_typed
 
 
@@ -340,6 +341,10 @@ class ResidentInputSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {"national_id": national_id_taken_message(request.user, household.commune_id)}
             )
+        if attrs.get("relation") == Resident.Relation.HEAD:
+            refusal = head_refusal(household=household, resident=self.instance)
+            if refusal:
+                raise serializers.ValidationError({"relation": refusal})
         moved_in_on = attrs.get("moved_in_on")
         if (
             moved_in_on

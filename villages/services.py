@@ -178,6 +178,45 @@ def head_refusal(*, household: Household, resident: Resident | None = None) -> s
     }
 
 
+def resident_move_refusals(
+    *, resident: Resident, household: Household, on: datetime.date | None, relation: str | None = None
+) -> tuple[dict[str, str], str]:
+    """What resident_move would refuse ({field: why}), and the relation the resident would have
+    in `household`: asked by the service and, before anything is saved, by the admin's form."""
+    errors = {}
+    if household.commune_id != resident.commune_id:
+        errors["household"] = _("This household is in another commune.")
+    elif household.pk == resident.household_id and resident.left_on is None:
+        errors["household"] = _("%(name)s already lives in this household.") % {"name": resident.full_name}
+    if resident.left_reason == Resident.LeftReason.DIED:
+        errors["on"] = _("%(name)s died on %(date)s.") % {
+            "name": resident.full_name,
+            "date": resident.left_on.isoformat(),
+        }
+    elif on is None:
+        errors["on"] = _("Give the day of the move.")
+    elif resident.left_on is not None and on < resident.left_on:
+        errors["on"] = _("%(date)s is before %(name)s left the commune (%(left)s).") % {
+            "date": on.isoformat(),
+            "name": resident.full_name,
+            "left": resident.left_on.isoformat(),
+        }
+    else:
+        refusal = date_refusal(on, birth_year=resident.birth_year, stay_began=resident.moved_in_on)
+        if refusal:
+            errors["on"] = refusal
+    if relation is None:
+        keeps = resident.relation != Resident.Relation.HEAD
+        relation = resident.relation if keeps else Resident.Relation.OTHER
+    if relation == Resident.Relation.HEAD and "household" not in errors:
+        refusal = head_refusal(household=household, resident=resident)
+        if refusal:
+            errors["relation"] = refusal
+    if relation not in (*Resident.Relation.values, ""):
+        errors["relation"] = _("Choose a relation to the head.")
+    return errors, relation
+
+
 @transaction.atomic
 def resident_move(
     *, resident: Resident, household: Household, on: datetime.date, relation: str | None = None
@@ -198,35 +237,9 @@ def resident_move(
     (villages.calendar.date_refusal), a resident who died, a second head.
     """
     resident = _locked(resident)
-    errors = {}
-    if household.commune_id != resident.commune_id:
-        errors["household"] = _("This household is in another commune.")
-    elif household.pk == resident.household_id and resident.left_on is None:
-        errors["household"] = _("%(name)s already lives in this household.") % {"name": resident.full_name}
-    if resident.left_reason == Resident.LeftReason.DIED:
-        errors["on"] = _("%(name)s died on %(date)s.") % {
-            "name": resident.full_name,
-            "date": resident.left_on.isoformat(),
-        }
-    elif resident.left_on is not None and on is not None and on < resident.left_on:
-        errors["on"] = _("%(date)s is before %(name)s left the commune (%(left)s).") % {
-            "date": on.isoformat(),
-            "name": resident.full_name,
-            "left": resident.left_on.isoformat(),
-        }
-    else:
-        refusal = date_refusal(on, birth_year=resident.birth_year, stay_began=resident.moved_in_on)
-        if refusal:
-            errors["on"] = refusal
-    if relation is None:
-        keeps = resident.relation != Resident.Relation.HEAD
-        relation = resident.relation if keeps else Resident.Relation.OTHER
-    if relation == Resident.Relation.HEAD and "household" not in errors:
-        refusal = head_refusal(household=household, resident=resident)
-        if refusal:
-            errors["relation"] = refusal
-    if relation not in (*Resident.Relation.values, ""):
-        errors["relation"] = _("Choose a relation to the head.")
+    errors, relation = resident_move_refusals(
+        resident=resident, household=household, on=on, relation=relation
+    )
     if errors:
         raise ValidationError(errors)
     PastStay.objects.create(

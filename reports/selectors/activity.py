@@ -6,11 +6,11 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 
 from mobilization.models import Application, CommunicationActivity, HomeVisit
-from mobilization.selectors import closed_on
+from mobilization.selectors import closed_on, counted_reach
 from training.models import TrainingSession
 from villages.calendar import commune_today, month_end, month_start, months_between
 from villages.models import Commune, Village
@@ -142,7 +142,7 @@ def activity_series(
         residents_helped=Count("helped__resident", distinct=True),
     )
     by_month(sessions, "held_on", sessions=Count("id", distinct=True), attendance=Count("attendances"))
-    by_month(communications, "held_on", communications=Count("id"), reach=Sum("reach"))
+    by_month(communications, "held_on", communications=Count("id"), reach=counted_reach(commune.pk))
 
     overdue = {}
     for i, month in enumerate(months):
