@@ -67,16 +67,18 @@ def national_ids_shown(context) -> NationalIdsShown:
 class CommuneSerializer(serializers.ModelSerializer):
     class Meta:
         model = Commune
-        fields = ["id", "code", "name", "province", "min_age"]
+        fields = ["id", "code", "name", "province", "min_age", "program_started_on", "reach_factor"]
         read_only_fields = fields
 
 
 class CommuneUpdateSerializer(serializers.ModelSerializer):
-    """Officials correct their commune's name and the indicators' minimum age; the code is fixed."""
+    """Officials correct their commune's name and the indicators' minimum age, and set when its
+    program started and the largest reach (times the residents) an activity may claim
+    (villages.calendar.date_refusal, mobilization.services.reach_refusal); the code is fixed."""
 
     class Meta:
         model = Commune
-        fields = ["name", "province", "min_age"]
+        fields = ["name", "province", "min_age", "program_started_on", "reach_factor"]
 
     def validate_name(self, value):
         return clean_name(value)
