@@ -13,6 +13,7 @@ import random
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.urls import reverse
 
 from reports import ledger
 from reports.models import AdoptionChange, AdoptionYearChange
@@ -430,4 +431,82 @@ def test_minimum_age_rebuild_and_deletion_count_the_stays(commune, crowd):
     ledger.rebuild(commune.pk)
     assert_in_step(commune)
     moved[0].delete()  # its earlier stays go with it
+    assert_in_step(commune)
+
+
+def test_moves_through_the_api_the_pages_and_the_admin(client, commune, crowd, official):
+    """The same moves as the service's, sent by each surface: the API's move and split actions,
+    the household pages and the admin's move fields."""
+    rng = random.Random(9)
+    today = commune_today()
+    movable = [r for r in crowd if r.left_on is None and (r.moved_in_on or today) <= today]
+    households = list({r.household_id: r.household for r in crowd}.values())
+    by_household = {}
+    for r in movable:
+        by_household.setdefault(r.household_id, []).append(r)
+    splitters = next(members[:2] for members in by_household.values() if len(members) >= 2)
+    api_mover, page_mover, admin_mover = rng.sample([r for r in movable if r not in splitters], 3)
+
+    def elsewhere(resident):
+        return next(h for h in households if h.pk != resident.household_id)
+
+    response = factories.api_client(official).post(
+        f"/api/residents/{api_mover.pk}/move/",
+        {"household": elsewhere(api_mover).pk, "on": move_day(api_mover, rng).isoformat()},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    client.force_login(official)
+    response = client.post(
+        reverse("villages:member_move", args=[page_mover.household_id, page_mover.pk]),
+        {"household": elsewhere(page_mover).pk, "on": move_day(page_mover, rng).isoformat()},
+    )
+    assert response.status_code == 302
+    official.is_staff = True
+    official.save()
+    data = {
+        "full_name": admin_mover.full_name,
+        "read_version": admin_mover.version,
+        "moved_to": elsewhere(admin_mover).code,
+        "moved_on": move_day(admin_mover, rng).isoformat(),
+    }
+    response = client.post(reverse("admin:villages_resident_change", args=[admin_mover.pk]), data)
+    assert response.status_code == 302
+    response = factories.api_client(official).post(
+        f"/api/households/{splitters[0].household_id}/split/",
+        {
+            "village": elsewhere(splitters[0]).village_id,
+            "code": "SPLIT-1",
+            "members": [s.pk for s in splitters],
+            "head": splitters[0].pk,
+            "on": max(move_day(s, rng) for s in splitters).isoformat(),
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert PastStay.objects.count() == 5
+    assert_in_step(commune)
+
+
+def test_moves_and_returns_through_the_importer(commune, crowd):
+    """Rows naming residents (by ID number) in other households, with the day they moved."""
+    rng = random.Random(10)
+    today = commune_today()
+    chosen = rng.sample(
+        [r for r in crowd if r.left_reason != "died" and (r.left_on or r.moved_in_on or today) <= today], 8
+    )
+    households = list({r.household_id: r.household for r in crowd}.values())
+    rows = ["village_code,household_code,full_name,birth_year,national_id,moved_in_on"]
+    for n, resident in enumerate(chosen):
+        resident.national_id = f"0011900{n:05d}"
+        resident.save()
+        target = next(h for h in households if h.pk != resident.household_id)
+        day = move_day(resident, rng)
+        rows.append(
+            f"{target.village.code},{target.code},{resident.full_name},{resident.birth_year or ''},"
+            f"{resident.national_id},{day.isoformat()}"
+        )
+    result = roster_import(commune=commune, source=io.BytesIO("\n".join(rows).encode()))
+    assert not result.errors, result.errors
+    assert result.moved == 8
     assert_in_step(commune)

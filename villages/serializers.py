@@ -358,7 +358,11 @@ class ResidentInputSerializer(serializers.ModelSerializer):
                 {"moved_in_on": _("The moving-in date is after the day the resident left.")}
             )
         fields = {name: value for name, value in attrs.items() if name != "version"}
-        model_checked(self.instance or Resident(), fields)
+        # The dates this serializer does not write (the ladder, the departure) are not checked
+        # as fields: a problem with them is one the birth year or moving-in date made, and is
+        # named there (Resident.clean), as on the member page.
+        not_written = [name for name in Resident.RECORDED_FIELDS if name not in self.fields]
+        model_checked(self.instance or Resident(), fields, exclude=not_written)
         return attrs
 
 
