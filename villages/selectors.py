@@ -47,13 +47,17 @@ def residents_living_in(
     residence history: their current stay (their own row) or one of their earlier stays
     (PastStay). A resident who moved out of the villages since still counts; one who moved
     in later does not."""
-    current = Resident.objects.present_on(day)
+    # The current stay is the row itself (no subquery: one pass over the residents); the earlier
+    # stays, a small table, are looked up by resident.
+    current = (Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=day)) & (
+        Q(left_on__isnull=True) | Q(left_on__gt=day)
+    )
     earlier = PastStay.objects.filter(Q(started_on__isnull=True) | Q(started_on__lte=day), ended_on__gt=day)
     if villages is not None:
         villages = list(villages)
-        current = current.filter(household__village__in=villages)
+        current &= Q(household__village__in=villages)
         earlier = earlier.filter(household__village__in=villages)
-    return residents.filter(Q(pk__in=current.values("pk")) | Q(pk__in=earlier.values("resident")))
+    return residents.filter(current | Q(pk__in=earlier.values("resident")))
 
 
 def households_open_to_outreach(user) -> QuerySet[Household]:
