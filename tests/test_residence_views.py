@@ -11,8 +11,10 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
+from tests.factories import api_client
 from villages.calendar import commune_today
 from villages.models import Household, PastStay, Resident
+from villages.services import resident_move
 
 D = datetime.date
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -194,3 +196,23 @@ def test_only_register_keepers_see_the_buttons(client, official, leader, househo
         and reverse("villages:household_head", args=[household_a.pk]) not in hidden
     )
     assert client.get(move_url(resident_a)).status_code == 403
+
+
+def test_a_moving_in_date_before_the_earlier_stay_ended_is_refused(client, official, resident_a, household_b):
+    """The stays would overlap and the commune count the person twice."""
+    moved = resident_move(resident=resident_a, household=household_b, on=D(2025, 3, 1))
+    client.force_login(official)
+    url = reverse("villages:member_edit", args=[household_b.pk, moved.pk])
+    data = {
+        "full_name": moved.full_name,
+        "birth_year": "1985",
+        "moved_in_on": "2025-02-28",
+        "version": moved.version,
+    }
+    page = client.post(url, data, **EN)
+    assert page.status_code == 200
+    assert "left their previous household on 2025-03-01" in str(page.context["form"].errors["moved_in_on"])
+    response = api_client(official).patch(f"/api/residents/{moved.pk}/", {"moved_in_on": None}, format="json")
+    assert response.status_code == 400 and "moved_in_on" in response.json()
+    moved.refresh_from_db()
+    assert moved.moved_in_on == D(2025, 3, 1)

@@ -169,6 +169,24 @@ def test_it_helps_only_residents_living_there_that_day(seeded, db):
         assert all(home(*row) is not None for row in rows)
 
 
+def test_it_records_moves_splits_and_a_return(seeded, db):
+    """demo.moves: a handful of each, through the register's services, so that pages show them."""
+    ends = Counter(PastStay.objects.values_list("ended_by", flat=True))
+    splits = Household.objects.filter(code__endswith="-T")
+    assert splits.count() == 2
+    for household in splits:
+        members = household.members.filter(left_on__isnull=True)
+        assert members.count() >= 2 and members.filter(relation="head").count() == 1
+    split_members = Resident.objects.filter(household__in=splits).count()
+    assert ends[PastStay.End.MOVED] >= 6 + split_members
+    assert ends[PastStay.End.MOVED_AWAY] == 1
+    # The demo village head of Nà Khau sees some of them.
+    assert PastStay.objects.filter(household__village__code="NK", ended_by=PastStay.End.MOVED).exists()
+    # Each moved resident lives in the household they moved to from the day of the move.
+    for stay in PastStay.objects.select_related("resident"):
+        assert stay.resident.moved_in_on is not None and stay.resident.moved_in_on >= stay.ended_on
+
+
 def test_it_has_every_worker_group_kind(seeded, db):
     kinds = set(WorkerGroup.objects.values_list("kind", flat=True))
     assert kinds == set(WorkerGroup.Kind.values)
