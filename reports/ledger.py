@@ -4,26 +4,31 @@ The adoption indicators at the end of month M are running sums: a resident count
 eligible from the month they moved in or came of age until the month they left, and for
 each ladder step from the later of that and the step's month. So every resident adds +1
 to a measure in one month and -1 in another, and the count in M is the sum of all changes
-up to M. reports.models.AdoptionChange holds those changes summed per village and month:
-a few hundred rows a village instead of one row a resident, which is what keeps the
-dashboard fast at a million residents.
+up to M. A resident who moved within the commune counts the same way for each of their
+stays: their own row (the current stay) and each earlier stay (villages.PastStay), each
+in its household's village, with the person's birth year and ladder. Stays do not
+overlap, so the commune counts each person once. reports.models.AdoptionChange holds
+those changes summed per village and month: a few hundred rows a village instead of one
+row a resident, which is what keeps the dashboard fast at a million residents.
 
 Kept in step by database triggers, not by Python: every way a resident changes (the
 services, the admin, the API, the importer's COPY and bulk UPDATE, queryset.update(),
 raw SQL) goes through the database, and the triggers see all of them. On every change to
-a resident, a household's village, or a commune's minimum age, the triggers append the
-difference as new, uncompacted rows. Writers only ever append, so they never wait on one
-another or deadlock over shared counters; `compact` folds the appended rows into one row
-per village and month, and readers sum both kinds, so compaction only ever saves time.
+a resident (their stays recounted with them), an earlier stay, a household's village, or a
+commune's minimum age, the triggers append the difference as new, uncompacted rows.
+Writers only ever append, so they never wait on one another or deadlock over shared
+counters; `compact` folds the appended rows into one row per village and month, and
+readers sum both kinds, so compaction only ever saves time.
 
 Month numbers are reports.selectors.adoption.month_index (year * 12 + month - 1); month 0 stands
 for "always" (no move-in date and no birth year). A step never reached, or a resident
 who never left, adds no row for it.
 
 Changing the SQL below needs a new migration that calls `install` again. On SQLite, a
-migration that alters villages_commune, villages_household or villages_resident rebuilds
-the table, which drops its triggers and breaks the others: such a migration starts with
-`suspend` and ends with `resume` (villages/migrations/0003 does).
+migration that alters villages_commune, villages_household, villages_resident or
+villages_paststay rebuilds the table, which drops its triggers and breaks the others: such
+a migration starts with `suspend` and ends with `resume` (villages/migrations/0003 and
+0006 do).
 """
 
 from django.db import connection, transaction

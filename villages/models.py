@@ -52,9 +52,8 @@ def departure_problem(
         return "left_reason", _("Say whether the resident moved away or died.")
     if left_reason and not left_on:
         return "left_on", _("Give the date the resident left or died.")
-    refusal = date_refusal(left_on, birth_year=birth_year) if left_on else None
-    if refusal and birth_year is not None and left_on.year < birth_year:
-        return "left_on", refusal
+    if left_on and birth_year is not None and left_on.year < birth_year:
+        return "left_on", date_refusal(left_on, birth_year=birth_year)
     return None
 
 
@@ -418,7 +417,7 @@ class Resident(Versioned):
         resident = super().from_db(db, field_names, values)
         # The dates as stored, so that clean() refuses only what a write changes: a rule
         # new to the register does not block an unrelated edit of a resident recorded
-        # before it (`manage.py check_register` reports those).
+        # before it (`manage.py check_records` lists those).
         resident._stored = {
             name: value for name, value in zip(field_names, values, strict=True) if name in _DATED_FIELDS
         }
