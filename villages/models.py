@@ -274,10 +274,16 @@ class Household(Versioned):
 
 class ResidentQuerySet(models.QuerySet):
     def present_on(self, day: datetime.date):
-        """Residents living in the area at the end of `day`: moved in, not left or died."""
-        return self.filter(Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=day)).filter(
-            Q(left_on__isnull=True) | Q(left_on__gt=day)
-        )
+        """Residents whose current stay covers the end of `day`: moved in, not left or died.
+        (Those who lived here then and moved since: villages.selectors.residents_living_in.)"""
+        return self.filter(present_q(day))
+
+
+def present_q(day: datetime.date, moved_in: str = "moved_in_on", left: str = "left_on") -> Q:
+    """A stay from `moved_in` (None: always) until `left` (None: still) covers the end of `day`."""
+    return (Q(**{f"{moved_in}__isnull": True}) | Q(**{f"{moved_in}__lte": day})) & (
+        Q(**{f"{left}__isnull": True}) | Q(**{f"{left}__gt": day})
+    )
 
 
 class ResidentSex(models.TextChoices):

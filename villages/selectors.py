@@ -12,7 +12,7 @@ from villages.access import (
     scope_of,
     villages_open_to_outreach,
 )
-from villages.models import Commune, Household, LadderStep, PastStay, Resident, Role, Village
+from villages.models import Commune, Household, LadderStep, PastStay, Resident, Role, Village, present_q
 from villages.text import MASK_SHOWS, fold, search_text
 
 # Fewer digits than this match too many ID and phone numbers to be a search for one.
@@ -49,10 +49,8 @@ def residents_living_in(
     in later does not."""
     # The current stay is the row itself (no subquery: one pass over the residents); the earlier
     # stays, a small table, are looked up by resident.
-    current = (Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=day)) & (
-        Q(left_on__isnull=True) | Q(left_on__gt=day)
-    )
-    earlier = PastStay.objects.filter(Q(started_on__isnull=True) | Q(started_on__lte=day), ended_on__gt=day)
+    current = present_q(day)
+    earlier = PastStay.objects.filter(present_q(day, "started_on", "ended_on"))
     if villages is not None:
         villages = list(villages)
         current &= Q(household__village__in=villages)
