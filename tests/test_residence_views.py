@@ -216,3 +216,47 @@ def test_a_moving_in_date_before_the_earlier_stay_ended_is_refused(client, offic
     assert response.status_code == 400 and "moved_in_on" in response.json()
     moved.refresh_from_db()
     assert moved.moved_in_on == D(2025, 3, 1)
+
+
+def test_the_history_of_changes_shows_each_move(client, official, resident_a, household_b):
+    resident_move(resident=resident_a, household=household_b, on=D(2025, 3, 1))
+    client.force_login(official)
+    for household in (resident_a.household, household_b):
+        page = client.get(reverse("villages:household_history", args=[household.pk]), **EN)
+        entries = page.context["page"].object_list
+        moved = [e for e in entries if e.object_type == "resident" and e.kind == "~"]
+        assert [(c.old, c.new) for c in moved[0].changes if c.field == "household"] == [("NK-001", "BT-001")]
+        assert any(c.field == "moved in on" and c.new == "2025-03-01" for c in moved[0].changes)
+        stay = next(e for e in entries if e.object_type == "stay")
+        assert stay.subject == "stay of Nông Thị Hoa in household NK-001"
+    api = api_client(official).get(f"/api/households/{household_b.pk}/history/")
+    assert any(entry["object_type"] == "stay" for entry in api.json()["results"])
+
+
+def test_the_admin_refuses_two_heads_among_a_households_members(client, official, household_a):
+    first = factories.resident(household_a, full_name="Một", relation="head")
+    second = factories.resident(household_a, full_name="Hai", relation="child")
+    official.is_staff = True
+    official.save()
+    client.force_login(official)
+    data = {
+        "village": household_a.village_id,
+        "code": household_a.code,
+        "read_version": household_a.version,
+        "members-TOTAL_FORMS": "2",
+        "members-INITIAL_FORMS": "2",
+        "members-MIN_NUM_FORMS": "0",
+        "members-MAX_NUM_FORMS": "1000",
+    }
+    for n, member in enumerate((first, second)):
+        data |= {
+            f"members-{n}-id": member.pk,
+            f"members-{n}-household": household_a.pk,
+            f"members-{n}-full_name": member.full_name,
+            f"members-{n}-relation": "head",
+            f"members-{n}-read_version": member.version,
+        }
+    response = client.post(reverse("admin:villages_household_change", args=[household_a.pk]), data, **EN)
+    assert response.status_code == 200
+    assert "A household has one head" in response.content.decode()
+    assert Resident.objects.get(pk=second.pk).relation == "child"
