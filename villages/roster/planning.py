@@ -210,6 +210,8 @@ _LEFT_ON, _MOVED_IN_ON, _LEFT_REASON = AT["left_on"], AT["moved_in_on"], AT["lef
 _ONLINE_ON, _LEVEL34_ON = AT["online_on"], AT["level34_on"]
 _RELATION, _BIRTH_YEAR = AT["relation"], AT["birth_year"]
 _LADDER = tuple(step.field for step in LadderStep)
+# The dates that may not fall before the birth year: the ladder and the departure.
+_BEFORE_BIRTH = tuple(AT[name] for name in (*_LADDER, "left_on"))
 
 
 def _plan_resident(
@@ -339,11 +341,14 @@ def _merged(
     def changed(*names):
         return new or any(values[AT[name]] != stored[AT[name]] for name in names)
 
+    born = values[_BIRTH_YEAR]
+    # Dates before the birth year are rare: only then is it worth asking which the row changed.
+    early = born is not None and any(values[i] and values[i].year < born for i in _BEFORE_BIRTH)
     problem = departure_problem(
         moved_in_on=values[_MOVED_IN_ON],
         left_on=values[_LEFT_ON],
         left_reason=values[_LEFT_REASON],
-        birth_year=values[_BIRTH_YEAR] if changed("left_on", "birth_year") else None,
+        birth_year=born if early and changed("left_on", "birth_year") else None,
     )
     if problem:
         checker.fail(row, *problem)
@@ -352,8 +357,10 @@ def _merged(
     level34, online = values[_LEVEL34_ON], values[_ONLINE_ON]
     if level34 and (online is None or online > level34):
         values[_ONLINE_ON] = level34
-    dates = {name: values[AT[name]] for name in _LADDER if changed(name, "birth_year")}
-    problems = ladder_date_problems(values[_BIRTH_YEAR], dates)
+    problems = {}
+    if early:
+        dates = {name: values[AT[name]] for name in _LADDER if changed(name, "birth_year")}
+        problems = ladder_date_problems(born, dates)
     for name, message in problems.items():
         checker.fail(row, name, message)
     if last_stay_ended is not None and changed("moved_in_on"):
