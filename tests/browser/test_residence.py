@@ -40,7 +40,7 @@ def test_a_village_head_moves_a_member_on_a_phone(phone, head_a, household_a, re
     shoot(phone, "move-360")
 
     with phone.expect_navigation():
-        phone.locator("form[method=post] button[type=submit]").click()
+        phone.locator("form.narrow-form button.primary[type=submit]").click()
     assert phone.url.endswith(f"/households/{target.pk}/")
     resident_a.refresh_from_db()
     assert (resident_a.household_id, resident_a.moved_in_on) == (target.pk, datetime.date(2025, 3, 1))
