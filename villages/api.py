@@ -444,6 +444,6 @@ class ResidentViewSet(
         household = body.validated_data["household"]
         if household.commune_id != resident.commune_id:
             raise NotFound(_("household: no such record in your area."))
-        relation = body.validated_data.get("relation")
+        relation = body.validated_data.get("relation") or None  # empty: they keep theirs
         resident_move(resident=resident, household=household, on=body.validated_data["on"], relation=relation)
         return self.output(self.get_queryset().get(pk=resident.pk))
