@@ -89,7 +89,7 @@ def roster_generate(size: int, seed: int = 42) -> list[list[str]]:
     rnd = random.Random(seed)
     rows: list[list[str]] = []
     household = 0
-    ids = rnd.sample(range(10**10, 10**11), size)  # unique, 12 digits with a province prefix below
+    ids = rnd.sample(range(10**9), size)  # unique: 12 digits with the province prefix below
     while len(rows) < size:
         household += 1
         village = household * len(VILLAGES) // max(1, size // 4 + 1) % len(VILLAGES)
@@ -112,15 +112,19 @@ def roster_generate(size: int, seed: int = 42) -> list[list[str]]:
                 if member < 2
                 else rnd.choice(["con", "con", "con", "bố", "mẹ", "khác"])
             )
-            national_id = f"004{ids[len(rows)] % 10**9:09d}" if year <= 2009 and rnd.random() < 0.8 else ""
+            national_id = f"004{ids[len(rows)]:09d}" if year <= 2009 and rnd.random() < 0.8 else ""
             phone = f"09{rnd.randrange(10**8):08d}" if rnd.random() < 0.5 else ""
             moved_in = day_between(rnd, datetime.date(2000, 1, 1), TODAY) if rnd.random() < 0.1 else None
+            # Nothing happens to a person before the year they were born (dates that make sense).
+            born = datetime.date(year, 1, 1)
             left = (
-                day_between(rnd, moved_in or datetime.date(2015, 1, 1), TODAY)
+                day_between(rnd, max(moved_in or datetime.date(2015, 1, 1), born), TODAY)
                 if rnd.random() < 0.05
                 else None
             )
-            eid = day_between(rnd, datetime.date(2022, 7, 1), TODAY) if rnd.random() < 0.7 else None
+            eid = (
+                day_between(rnd, max(datetime.date(2022, 7, 1), born), TODAY) if rnd.random() < 0.7 else None
+            )
             online = day_between(rnd, eid, TODAY) if eid and rnd.random() < 0.7 else None
             level34 = day_between(rnd, online, TODAY) if online and rnd.random() < 0.6 else None
             rows.append(

@@ -19,8 +19,9 @@ Everything is built in memory and written with bulk_create: seconds, not minutes
 One module per thing built, in the order they run: demo.place (villages),
 demo.organisations (groups, workers, communicators), demo.households (households and
 residents), demo.ladder (step dates, off demo.curves), demo.sessions (training),
-demo.visits (home visits), demo.applications, demo.communications, and last
-demo.mobilization_models (the three models and their goals).
+demo.visits (home visits), demo.applications, demo.communications,
+demo.mobilization_models (the three models and their goals), and last demo.moves (a
+handful of moves, splits and a return, through the register's services).
 """
 
 import datetime
@@ -32,6 +33,7 @@ from demo.communications import communications_plan, communications_write
 from demo.households import households_build, households_write
 from demo.ladder import ladder_plan
 from demo.mobilization_models import demo_models_populate
+from demo.moves import moves_record
 from demo.organisations import organisations_build, organisations_write
 from demo.period import Story
 from demo.place import villages_build
@@ -79,4 +81,5 @@ def demo_commune_populate(
         **communications_write(build),
     }
     counts["models"] = demo_models_populate(commune=commune, story=story)
+    counts.update(moves_record(commune=commune, story=story))
     return counts

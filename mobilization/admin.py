@@ -44,7 +44,7 @@ from mobilization.selectors import (
     worker_groups_visible_to,
     workers_visible_to,
 )
-from mobilization.services import Help, application_record, help_record, visit_log
+from mobilization.services import Help, application_record, help_record, reach_refusal, visit_log
 from villages.access import may_change_outreach, may_manage_program
 from villages.calendar import refuse_future_dates
 from villages.models import Achievement, LadderStep, Role
@@ -328,9 +328,23 @@ class VisitHelpAdmin(ReadOnlyScopedAdmin):
         return achievement_labels(help.achievements)
 
 
+class CommunicationActivityForm(ScopedModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        commune = cleaned.get("commune") or getattr(self.instance, "commune", None)
+        villages = cleaned.get("villages")
+        if commune is not None and villages:
+            reach, on = cleaned.get("reach"), cleaned.get("held_on")
+            refusal = reach_refusal(reach=reach, commune_id=commune.pk, villages=villages, on=on)
+            if refusal:
+                self.add_error("reach", refusal)
+        return cleaned
+
+
 @admin.register(CommunicationActivity)
 class CommunicationActivityAdmin(OutreachDeletes, ScopedAdmin):
     visible_to = staticmethod(communications_visible_to)
+    form = CommunicationActivityForm
     resource_classes = [CommunicationActivityResource]
     list_display = ("held_on", "channel", "topic", "reach", "group", "village_names")
     list_filter = ("channel", ("villages", ScopedRelatedFilter), ("group", ScopedRelatedFilter))

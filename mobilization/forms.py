@@ -24,7 +24,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from mobilization.selectors import models_offered_in, workers_visible_to
-from mobilization.services import Help, model_tag_refusal
+from mobilization.services import Help, model_tag_refusal, reach_refusal
 from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
 from villages.calendar import MonthField, add_months, commune_today, not_in_future, refuse_future_dates
 from villages.forms import date_input
@@ -210,6 +210,14 @@ class CommunicationForm(RenewsSubmissionKey, PlainLabels, forms.ModelForm):
                 check_model_tag(
                     self, commune_id=cleaned["commune_id"], villages=villages, on=cleaned.get("held_on")
                 )
+                refusal = reach_refusal(
+                    reach=cleaned.get("reach"),
+                    commune_id=cleaned["commune_id"],
+                    villages=villages,
+                    on=cleaned.get("held_on"),
+                )
+                if refusal:
+                    self.add_error("reach", refusal)
         return cleaned
 
 

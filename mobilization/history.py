@@ -12,10 +12,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import Application, HomeVisit, VisitHelp
-from villages.models import Household, Resident
+from villages.models import Household, PastStay, Resident
 
 KINDS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
@@ -56,27 +57,56 @@ def _shown(model: type[models.Model], name: str, value) -> str:
     return str(value)
 
 
-def _change(model: type[models.Model], attname: str, old, new) -> Change:
-    """A field's change; a reference to another row shows as its number (#12)."""
+@dataclass(frozen=True)
+class _Read:
+    """What the trail read that an entry names: households by code, residents by name."""
+
+    codes: dict[int, str]
+    names: dict[int, str]
+
+
+def _change(model: type[models.Model], attname: str, old, new, codes: dict[int, str]) -> Change:
+    """A field's change; a household shows as its code (`codes`), another row as its number (#12)."""
     model_field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+    if attname == "household_id":
+        return Change(
+            str(model_field.verbose_name),
+            codes.get(old, "") if old else "",
+            codes.get(new, "") if new else "",
+        )
     if model_field.is_relation:
         return Change(str(model_field.verbose_name), f"#{old}" if old else "", f"#{new}" if new else "")
     return Change(str(model_field.verbose_name), _shown(model, attname, old), _shown(model, attname, new))
 
 
-# (model, how an entry names its object, which of its fields are worth showing)
+# (model, how an entry names its object from its record and what the trail read: household
+# codes and residents' names)
 SUBJECTS = {
-    "household": (Household, lambda r: _("household %(code)s") % {"code": r.code}),
-    "resident": (Resident, lambda r: _("resident %(name)s") % {"name": r.full_name}),
-    "visit": (HomeVisit, lambda r: _("visit of %(day)s") % {"day": r.visited_on.isoformat()}),
-    "visit_help": (VisitHelp, lambda r: _("help at visit #%(visit)s") % {"visit": r.visit_id}),
-    "application": (Application, lambda r: _("application of %(day)s") % {"day": r.submitted_on.isoformat()}),
+    "household": (Household, lambda r, read: _("household %(code)s") % {"code": r.code}),
+    "resident": (Resident, lambda r, read: _("resident %(name)s") % {"name": r.full_name}),
+    "visit": (HomeVisit, lambda r, read: _("visit of %(day)s") % {"day": r.visited_on.isoformat()}),
+    "visit_help": (VisitHelp, lambda r, read: _("help at visit #%(visit)s") % {"visit": r.visit_id}),
+    "application": (
+        Application,
+        lambda r, read: _("application of %(day)s") % {"day": r.submitted_on.isoformat()},
+    ),
+    # A move closes the resident's stay into an earlier one (villages.services.resident_move).
+    "stay": (
+        PastStay,
+        lambda r, read: (
+            _("stay of %(name)s in household %(code)s")
+            % {
+                "name": read.names.get(r.resident_id, f"#{r.resident_id}"),
+                "code": read.codes.get(r.household_id, f"#{r.household_id}"),
+            }
+        ),
+    ),
 }
 # Bookkeeping columns that say nothing to a person reading the trail.
 HIDDEN = {"id", "search_name", "submission_key", "recorded_at"}
 
 
-def _entries(object_type: str, records) -> list[HistoryEntry]:
+def _entries(object_type: str, records, read: "_Read") -> list[HistoryEntry]:
     """Entries for the historical records of one model, each compared with the version before it."""
     model, subject = SUBJECTS[object_type]
     shown = [
@@ -92,7 +122,7 @@ def _entries(object_type: str, records) -> list[HistoryEntry]:
             for name in shown:
                 old, new = getattr(before, name), getattr(record, name)
                 if old != new:
-                    changes.append(_change(model, name, old, new))
+                    changes.append(_change(model, name, old, new, read.codes))
             if not changes:
                 previous[record.id] = record
                 continue  # a save that changed nothing a person reads
@@ -101,7 +131,7 @@ def _entries(object_type: str, records) -> list[HistoryEntry]:
             for name in shown:
                 value = getattr(record, name)
                 if value not in (None, "", False):
-                    changes.append(_change(model, name, None, value))
+                    changes.append(_change(model, name, None, value, read.codes))
         previous[record.id] = record
         user = record.history_user.get_username() if record.history_user_id else ""
         entries.append(
@@ -109,7 +139,7 @@ def _entries(object_type: str, records) -> list[HistoryEntry]:
                 at=record.history_date,
                 user=user,
                 kind=record.history_type,
-                subject=str(subject(record)),
+                subject=str(subject(record, read)),
                 object_type=object_type,
                 object_id=record.id,
                 changes=changes,
@@ -119,8 +149,10 @@ def _entries(object_type: str, records) -> list[HistoryEntry]:
 
 
 def household_history(household: Household) -> list[HistoryEntry]:
-    """Every recorded change to the household, its residents, its visits and their help, and
-    its residents' applications, newest first. Five queries, whatever the length of the trail."""
+    """Every recorded change to the household, its residents (those who moved in or out
+    included: each move shows as the resident's new household and moving-in date, and the
+    earlier stay it closed), its visits and their help, and its residents' applications,
+    newest first. Seven queries, whatever the length of the trail."""
     residents = Resident.history.filter(household_id=household.pk).values("id")
     visits = HomeVisit.history.filter(household_id=household.pk).values("id")
     sources = {
@@ -129,10 +161,19 @@ def household_history(household: Household) -> list[HistoryEntry]:
         "visit": HomeVisit.history.filter(household_id=household.pk),
         "visit_help": VisitHelp.history.filter(visit_id__in=visits),
         "application": Application.history.filter(resident_id__in=residents),
+        "stay": PastStay.history.filter(resident_id__in=residents),
     }
+    records = {
+        object_type: list(found.select_related("history_user").order_by("history_date", "history_id"))
+        for object_type, found in sources.items()
+    }
+    # The households the residents' records name, by code: where they moved from and to (one
+    # query, this household's code at least).
+    named = {r.household_id for kind in ("resident", "stay") for r in records[kind]}
+    codes = dict(Household.objects.filter(Q(pk__in=named) | Q(pk=household.pk)).values_list("pk", "code"))
+    read = _Read(codes, {r.id: r.full_name for r in records["resident"]})
     entries = []
-    for object_type, records in sources.items():
-        records = records.select_related("history_user").order_by("history_date", "history_id")
-        entries += _entries(object_type, records)
+    for object_type, found in records.items():
+        entries += _entries(object_type, found, read)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries

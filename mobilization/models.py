@@ -6,6 +6,8 @@ visits, communication activities and the applications (dossiers) they lead to ar
 program's record of work.
 """
 
+import datetime
+
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +16,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from villages.models import Commune, choices_check
+from villages.calendar import date_refusal
+from villages.models import Commune, Resident, choices_check
 from villages.text import clean_name
 
 
@@ -90,8 +93,14 @@ class OutreachRecord(models.Model):
             # A form that sets the commune after validating (CommunicationForm) has none yet.
             if related is not None and self.commune_id is not None and related.commune_id != self.commune_id:
                 errors[name] = OTHER_COMMUNE_REFUSALS[related._meta.label]
+        for name, message in self.date_problems().items():
+            errors.setdefault(name, message)
         if errors:
             raise ValidationError(errors)
+
+    def date_problems(self) -> dict[str, str]:
+        """The record's dates that make no sense (villages.calendar.date_refusal), {field: why}."""
+        return {}
 
     @classmethod
     def entered_in(cls, data) -> dict:
@@ -108,6 +117,8 @@ class TaggedOutreachRecord(OutreachRecord):
 
     # The field holding the day the outreach happened.
     day_field: str = "held_on"
+    # Whether the day may not be before the commune's program started (visits and sessions).
+    after_program_start: bool = False
 
     class Meta:
         abstract = True
@@ -115,6 +126,20 @@ class TaggedOutreachRecord(OutreachRecord):
     def outreach_village_ids(self) -> list[int]:
         """The villages this record was outreach in."""
         raise NotImplementedError
+
+    def date_problems(self) -> dict[str, str]:
+        """Not before the commune's program started (visits and sessions), nor before the
+        birth year of a resident it helped (once it has any)."""
+        day = getattr(self, self.day_field)
+        if not isinstance(day, datetime.date) or self.commune_id is None:
+            return {}
+        start = self.commune.program_started_on if self.after_program_start else None
+        refusal = date_refusal(day, program_start=start)
+        if refusal is None and self.pk is not None and hasattr(self, "helped_residents"):
+            youngest = self.helped_residents().filter(birth_year__gt=day.year).order_by("-birth_year").first()
+            if youngest is not None:
+                refusal = date_refusal(day, birth_year=youngest.birth_year, who=youngest.full_name)
+        return {self.day_field: refusal} if refusal else {}
 
     @classmethod
     def held_in(cls, village_ids):
@@ -338,6 +363,7 @@ class HomeVisit(TaggedOutreachRecord):
     same_commune = ("household",)
     entered_fields = ("household", "visited_on", "workers", "outcome", "follow_up_on", "notes")
     day_field = "visited_on"
+    after_program_start = True
 
     class Meta:
         verbose_name = _("home visit")
@@ -363,6 +389,9 @@ class HomeVisit(TaggedOutreachRecord):
     @classmethod
     def held_in(cls, village_ids):
         return Q(household__village__in=village_ids)
+
+    def helped_residents(self):
+        return Resident.objects.filter(visit_helps__visit=self)
 
 
 class VisitHelp(OutreachHelp):
@@ -547,6 +576,14 @@ class Application(OutreachRecord):
     @property
     def is_online(self) -> bool:
         return self.channel in ONLINE_CHANNELS
+
+    def date_problems(self) -> dict[str, str]:
+        """Not submitted before the year its resident was born."""
+        if self.resident_id is None or not isinstance(self.submitted_on, datetime.date):
+            return {}
+        resident = self.resident
+        refusal = date_refusal(self.submitted_on, birth_year=resident.birth_year, who=resident.full_name)
+        return {"submitted_on": refusal} if refusal else {}
 
 
 ONLINE_CHANNELS = (Application.Channel.ONLINE_LEVEL3, Application.Channel.ONLINE_LEVEL4)

@@ -13,9 +13,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import (
@@ -30,8 +32,34 @@ from mobilization.models import (
     WorkerGroup,
 )
 from villages.access import scope_of
-from villages.models import Household
+from villages.models import Household, Resident, present_q
 from villages.selectors import households_open_to_outreach, with_list_columns
+
+
+def counted_reach(commune_id: int | None = None) -> Sum:
+    """The estimated reach the reports add up in a commune: every activity's, except one larger
+    than the commune's population (its residents living there now), a typing mistake that never
+    counts (docs/domain.md, Dates that make sense). Writes refuse a reach above the commune's
+    reach_factor times its villages' residents (services.reach_refusal); this keeps the
+    figures of what was recorded before out of the sums. With no `commune_id`, each activity is
+    held to its own commune's population (several communes in one query: a province's figures).
+
+    The population is counted only as far as the largest reach on record, in a subquery: a few
+    rows, not the whole register.
+    """
+    residents, activities = Resident._meta.db_table, CommunicationActivity._meta.db_table
+    if commune_id is not None:
+        commune, params = "%s", [commune_id, commune_id]
+    else:
+        commune, params = f'"{activities}"."commune_id"', []
+    population = RawSQL(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {residents} r"
+        f" WHERE r.commune_id = {commune} AND r.left_on IS NULL"
+        f" LIMIT (SELECT COALESCE(MAX(a.reach), 0) + 1 FROM {activities} a WHERE a.commune_id = {commune}))"
+        " population",
+        params,
+    )
+    return Sum("reach", filter=Q(reach__lte=population))
 
 
 def worker_groups_visible_to(user) -> QuerySet[WorkerGroup]:
@@ -180,9 +208,7 @@ def households_due(user, *, today: datetime.date) -> QuerySet[Household]:
         .order_by("follow_up_on")
         .values("follow_up_on")[:1]
     )
-    present = Q(members__left_on__isnull=True) & (
-        Q(members__moved_in_on__isnull=True) | Q(members__moved_in_on__lte=today)
-    )
+    present = present_q(today, "members__moved_in_on", "members__left_on")
     # docs/domain.md's minimum age: of age in this year, or with no birth year recorded.
     of_age = Q(members__birth_year__isnull=True) | Q(
         members__birth_year__lte=today.year - F("commune__min_age")

@@ -28,7 +28,7 @@ from mobilization.selectors import (
     worker_groups_visible_to,
     workers_visible_to,
 )
-from mobilization.services import Help, model_tag_refusal
+from mobilization.services import Help, model_tag_refusal, reach_refusal
 from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites
 from villages.access import may_log_outreach, may_manage_program
 from villages.calendar import not_in_future
@@ -271,7 +271,10 @@ class VisitSerializer(serializers.ModelSerializer):
 class VisitInputSerializer(serializers.Serializer):
     # May the user log visits there: validate_household (403 when not).
     household = ScopedPrimaryKeyField(
-        scope=households_visible_to, queryset=Household.objects.all(), outside_is_404=True
+        # With its commune: visit_log asks when its program started.
+        scope=lambda user: households_visible_to(user).select_related("commune"),
+        queryset=Household.objects.all(),
+        outside_is_404=True,
     )
     visited_on = serializers.DateField(validators=[not_in_future])
     workers = ScopedPrimaryKeyField(
@@ -404,6 +407,15 @@ class CommunicationInputSerializer(serializers.ModelSerializer):
             )
             if refusal:
                 raise serializers.ValidationError({"model": refusal})
+        if "reach" in attrs or villages is not None or "held_on" in attrs:
+            refusal = reach_refusal(
+                reach=attrs.get("reach", self.instance.reach if self.instance else 0),
+                commune_id=commune_id,
+                villages=villages if villages is not None else list(self.instance.villages.all()),
+                on=attrs.get("held_on", self.instance.held_on if self.instance else None),
+            )
+            if refusal:
+                raise serializers.ValidationError({"reach": refusal})
         attrs["commune_id"] = commune_id
         return attrs
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Subquery, Value
 from django.utils.translation import gettext as _
 
 from mobilization.models import (
@@ -22,8 +22,9 @@ from mobilization.models import (
     Worker,
     WorkerGroup,
 )
-from villages.calendar import FUTURE, is_future
+from villages.calendar import FUTURE, date_refusal, is_future
 from villages.models import Achievement, Commune, Household, LadderStep, Resident, Village
+from villages.selectors import residents_living_in
 from villages.services import resident_ladder_advance, resident_ladder_advance_many
 
 
@@ -48,6 +49,43 @@ def model_tag_refusal(
     if not village_ids or not model.villages.filter(pk__in=village_ids).exists():
         return _("The mobilization model %(name)s does not run in this village.") % {"name": model.name}
     return None
+
+
+def reach_refusal(
+    *, reach: int | None, commune_id: int, villages: Iterable[Village], on: datetime.date | None
+) -> str | None:
+    """Why `reach` cannot be a communication activity's estimated reach, or None.
+
+    A reach larger than the residents living in its villages on the day, times the commune's
+    `reach_factor` (3 unless it sets another: people from elsewhere hear a loudspeaker too),
+    is a typing mistake (docs/domain.md, Dates that make sense); villages with no resident
+    on record yet set no limit. One query. The activity page, the API, the admin and
+    communication_record all ask this.
+    """
+    village_ids = [getattr(v, "pk", v) for v in villages]
+    if not reach or not village_ids or on is None:
+        return None
+    living = residents_living_in(Resident.objects.all(), day=on, villages=village_ids)
+    found = (
+        Commune.objects.filter(pk=commune_id)
+        .annotate(
+            living=Subquery(
+                living.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")[:1]
+            )
+        )
+        .values_list("reach_factor", "living")
+        .first()
+    )
+    if found is None:
+        return None
+    factor, residents = found[0], found[1] or 0
+    if not residents or reach <= residents * factor:
+        # No resident on record there yet (the register not entered): nothing to compare with.
+        return None
+    return _(
+        "An estimated reach of %(reach)s is more than %(factor)s times the %(residents)s residents "
+        "of its villages (%(limit)s): check the figure."
+    ) % {"reach": reach, "factor": factor, "residents": residents, "limit": residents * factor}
 
 
 @transaction.atomic
@@ -254,8 +292,14 @@ def visit_log(
     workers = list(workers)
     helped = list(helped)
     errors = {}
-    if is_future(visited_on):
-        errors["visited_on"] = FUTURE
+    refusal = date_refusal(visited_on, program_start=household.commune.program_started_on)
+    for h in helped:
+        # Not before the year of birth of someone it helped (villages.calendar.date_refusal).
+        refusal = refusal or date_refusal(
+            visited_on, birth_year=h.resident.birth_year, who=h.resident.full_name
+        )
+    if refusal:
+        errors["visited_on"] = refusal
     if not workers:
         errors["workers"] = _("Name at least one worker who visited.")
     elif any(w.commune_id != household.commune_id for w in workers):
@@ -282,7 +326,7 @@ def visit_log(
     if errors:
         raise ValidationError(errors)
     visit = HomeVisit(
-        commune_id=household.commune_id,
+        commune=household.commune,
         household=household,
         visited_on=visited_on,
         outcome=outcome,
@@ -292,9 +336,9 @@ def visit_log(
         submission_key=submission_key,
         model=model,
     )
-    # The household, the user and the model were read from the database by the caller, and
-    # the commune is the household's own.
-    _visit_full_clean(visit, exclude=[*_held_relations(visit), "commune"])
+    # The household, the user, the model and the commune were read from the database by the
+    # caller (the commune is the household's own).
+    _visit_full_clean(visit, exclude=_held_relations(visit))
     try:
         save_once(visit)
     except AlreadySaved as saved:
@@ -307,8 +351,7 @@ def visit_log(
         VisitHelp(visit=visit, resident=h.resident, achievements=list(dict.fromkeys(h.achievements)))
         for h in helped
     )
-    applying = any(Achievement.APPLICATION_SUBMITTED in h.achievements for h in helped)
-    commune = household.commune if applying else None
+    commune = household.commune
     for h in helped:
         # Each helped resident lives in this household (checked above): no query per member for it.
         h.resident.household = household
@@ -356,6 +399,9 @@ def communication_record(
         refusal = model_tag_refusal(model=model, commune_id=commune_id, villages=villages, on=held_on)
         if refusal:
             errors["model"] = refusal
+        refusal = reach_refusal(reach=reach, commune_id=commune_id, villages=villages, on=held_on)
+        if refusal:
+            errors["reach"] = refusal
     if errors:
         raise ValidationError(errors)
     activity = CommunicationActivity(

@@ -4,26 +4,31 @@ The adoption indicators at the end of month M are running sums: a resident count
 eligible from the month they moved in or came of age until the month they left, and for
 each ladder step from the later of that and the step's month. So every resident adds +1
 to a measure in one month and -1 in another, and the count in M is the sum of all changes
-up to M. reports.models.AdoptionChange holds those changes summed per village and month:
-a few hundred rows a village instead of one row a resident, which is what keeps the
-dashboard fast at a million residents.
+up to M. A resident who moved within the commune counts the same way for each of their
+stays: their own row (the current stay) and each earlier stay (villages.PastStay), each
+in its household's village, with the person's birth year and ladder. Stays do not
+overlap, so the commune counts each person once. reports.models.AdoptionChange holds
+those changes summed per village and month: a few hundred rows a village instead of one
+row a resident, which is what keeps the dashboard fast at a million residents.
 
 Kept in step by database triggers, not by Python: every way a resident changes (the
 services, the admin, the API, the importer's COPY and bulk UPDATE, queryset.update(),
 raw SQL) goes through the database, and the triggers see all of them. On every change to
-a resident, a household's village, or a commune's minimum age, the triggers append the
-difference as new, uncompacted rows. Writers only ever append, so they never wait on one
-another or deadlock over shared counters; `compact` folds the appended rows into one row
-per village and month, and readers sum both kinds, so compaction only ever saves time.
+a resident (their stays recounted with them), an earlier stay, a household's village, or a
+commune's minimum age, the triggers append the difference as new, uncompacted rows.
+Writers only ever append, so they never wait on one another or deadlock over shared
+counters; `compact` folds the appended rows into one row per village and month, and
+readers sum both kinds, so compaction only ever saves time.
 
 Month numbers are reports.selectors.adoption.month_index (year * 12 + month - 1); month 0 stands
 for "always" (no move-in date and no birth year). A step never reached, or a resident
 who never left, adds no row for it.
 
 Changing the SQL below needs a new migration that calls `install` again. On SQLite, a
-migration that alters villages_commune, villages_household or villages_resident rebuilds
-the table, which drops its triggers and breaks the others: such a migration starts with
-`suspend` and ends with `resume` (villages/migrations/0003 does).
+migration that alters villages_commune, villages_household, villages_resident or
+villages_paststay rebuilds the table, which drops its triggers and breaks the others: such
+a migration starts with `suspend` and ends with `resume` (villages/migrations/0003 and
+0006 do).
 """
 
 from django.db import connection, transaction
@@ -128,8 +133,42 @@ def _residents(rows: str, households: str = "villages_household", where: str = "
 
 def _one_resident(row: str) -> str:
     """A FROM item of the trigger row OLD or NEW (SQLite's row triggers)."""
-    columns = ", ".join(f"{row}.{c} AS {c}" for c in ("commune_id", "household_id", *RESIDENT_COLUMNS))
-    return _residents(f"(SELECT {columns})")
+    return _residents(_one_row(row, ("commune_id", "household_id", *RESIDENT_COLUMNS)))
+
+
+def _one_row(row: str, columns) -> str:
+    """The trigger row OLD or NEW as a one-row subquery of `columns` (SQLite's row triggers)."""
+    return "(SELECT {})".format(", ".join(f"{row}.{c} AS {c}" for c in columns))
+
+
+STAYS = "villages_paststay"
+STAY_COLUMNS = ("resident_id", "household_id", "started_on", "ended_on")
+
+
+def _stays(
+    stays: str, residents: str = "villages_resident", village: str = "h.village_id", where: str = ""
+) -> str:
+    """A FROM item of earlier stays `stays` (rows with STAY_COLUMNS), each counted as its
+    resident of `residents` was then: in the stay's household's village (or `village`),
+    moved in and out on the stay's dates, with the resident's birth year and ladder.
+
+    A resident's earlier stays (villages.PastStay) and their own row, the current stay, do
+    not overlap, so the commune counts each person once and each village the months they
+    lived there.
+    """
+    household = " JOIN villages_household h ON h.id = s.household_id" if village.startswith("h.") else ""
+    return (
+        f"(SELECT x.commune_id, {village} AS village_id, c.min_age, x.birth_year,"
+        " s.started_on AS moved_in_on, s.ended_on AS left_on, x.eid_on, x.online_on, x.level34_on"
+        f" FROM {stays} s JOIN {residents} x ON x.id = s.resident_id{household}"
+        f" JOIN villages_commune c ON c.id = x.commune_id{where}) r"
+    )
+
+
+def _everyone(where: str = "", stays: bool = True) -> list[tuple[str, int]]:
+    """The (source, +1) parts of every resident's current stay and earlier stays, for a rebuild."""
+    parts = [(_residents("villages_resident", where=where), 1)]
+    return parts + [(_stays(STAYS, where=where), 1)] if stays else parts
 
 
 def _forget(commune: str, years: bool) -> str:
@@ -138,7 +177,7 @@ def _forget(commune: str, years: bool) -> str:
     return "; ".join(f"DELETE FROM {table} WHERE commune_id = {commune}" for table in tables)
 
 
-def _postgresql(years: bool) -> list[str]:
+def _postgresql(years: bool, stays: bool) -> list[str]:
     def function(name, body):
         return (
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
@@ -151,33 +190,59 @@ def _postgresql(years: bool) -> list[str]:
         " JOIN old_rows o ON o.id = r.household_id JOIN new_rows n ON n.id = o.id"
         " WHERE o.village_id <> n.village_id)"
     )
-    household_moved = _append(
+    household_moved = [
         (_residents_moved(moved.format(side="o")), -1),
         (_residents_moved(moved.format(side="n")), 1),
-        vendor=pg,
-    )
+    ]
+    resident_changed = [(_residents("old_rows"), -1), (_residents("new_rows"), 1)]
+    if stays:
+        # A stay is counted with its resident's birth year and ladder, and in its household's
+        # village: a change to either recounts the stays too.
+        stays_moved = (
+            f"(SELECT p.*, {{side}}.village_id AS moved_village FROM {STAYS} p"
+            " JOIN old_rows o ON o.id = p.household_id JOIN new_rows n ON n.id = o.id"
+            " WHERE o.village_id <> n.village_id)"
+        )
+        household_moved += [
+            (_stays(stays_moved.format(side="o"), village="s.moved_village"), -1),
+            (_stays(stays_moved.format(side="n"), village="s.moved_village"), 1),
+        ]
+        resident_changed += [(_stays(STAYS, "old_rows"), -1), (_stays(STAYS, "new_rows"), 1)]
+    everyone = _everyone(" WHERE x.commune_id = commune", stays)
     statements = [
         function("reports_ledger_resident_insert", _append((_residents("new_rows"), 1), vendor=pg)),
         function("reports_ledger_resident_delete", _append((_residents("old_rows"), -1), vendor=pg)),
-        function(
-            "reports_ledger_resident_update",
-            _append((_residents("old_rows"), -1), (_residents("new_rows"), 1), vendor=pg),
-        ),
-        function("reports_ledger_household_update", household_moved),
+        function("reports_ledger_resident_update", _append(*resident_changed, vendor=pg)),
+        function("reports_ledger_household_update", _append(*household_moved, vendor=pg)),
         function("reports_ledger_commune_update", "PERFORM reports_ledger_rebuild(NEW.id)"),
         function("reports_ledger_commune_delete", _forget("OLD.id", years)),
         "CREATE OR REPLACE FUNCTION reports_ledger_rebuild(commune bigint) RETURNS void"
         " LANGUAGE plpgsql AS $$"
         f" BEGIN {_forget('commune', years)};"
-        f" {_append((_residents('villages_resident', where=' WHERE x.commune_id = commune'), 1), vendor=pg)};"
+        f" {_append(*everyone, vendor=pg)};"
         " END $$",
     ]
-    for event, table, transition in (
+    triggers = [
         ("INSERT", "villages_resident", "NEW TABLE AS new_rows"),
         ("DELETE", "villages_resident", "OLD TABLE AS old_rows"),
         ("UPDATE", "villages_resident", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
         ("UPDATE", "villages_household", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-    ):
+    ]
+    if stays:
+        statements += [
+            function("reports_ledger_paststay_insert", _append((_stays("new_rows"), 1), vendor=pg)),
+            function("reports_ledger_paststay_delete", _append((_stays("old_rows"), -1), vendor=pg)),
+            function(
+                "reports_ledger_paststay_update",
+                _append((_stays("old_rows"), -1), (_stays("new_rows"), 1), vendor=pg),
+            ),
+        ]
+        triggers += [
+            ("INSERT", STAYS, "NEW TABLE AS new_rows"),
+            ("DELETE", STAYS, "OLD TABLE AS old_rows"),
+            ("UPDATE", STAYS, "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+        ]
+    for event, table, transition in triggers:
         name = f"reports_ledger_{table.split('_')[1]}_{event.lower()}"
         statements += [
             f"DROP TRIGGER IF EXISTS {name} ON {table}",
@@ -196,13 +261,32 @@ def _postgresql(years: bool) -> list[str]:
     return statements
 
 
-def _sqlite(years: bool) -> list[str]:
+def _sqlite(years: bool, stays: bool) -> list[str]:
     sq = "sqlite"
-    watched = ", ".join(("commune_id", "household_id", *RESIDENT_COLUMNS))
+    resident = ("id", "commune_id", "household_id", *RESIDENT_COLUMNS)
+    watched = ", ".join(resident[1:])
     moved_source = (
         "(SELECT r.*, {side}.village_id AS moved_village FROM villages_resident r"
         " WHERE r.household_id = NEW.id)"
     )
+    resident_changed = [(_one_resident("OLD"), -1), (_one_resident("NEW"), 1)]
+    household_moved = [
+        (_residents_moved(moved_source.format(side="OLD")), -1),
+        (_residents_moved(moved_source.format(side="NEW")), 1),
+    ]
+    if stays:
+        of_resident = f"(SELECT * FROM {STAYS} WHERE resident_id = OLD.id)"
+        resident_changed += [
+            (_stays(of_resident, _one_row("OLD", resident)), -1),
+            (_stays(of_resident, _one_row("NEW", resident)), 1),
+        ]
+        stays_moved = (
+            f"(SELECT p.*, {{side}}.village_id AS moved_village FROM {STAYS} p WHERE p.household_id = NEW.id)"
+        )
+        household_moved += [
+            (_stays(stays_moved.format(side="OLD"), village="s.moved_village"), -1),
+            (_stays(stays_moved.format(side="NEW"), village="s.moved_village"), 1),
+        ]
     triggers = {
         "reports_ledger_resident_insert": (
             "AFTER INSERT ON villages_resident",
@@ -214,26 +298,41 @@ def _sqlite(years: bool) -> list[str]:
         ),
         "reports_ledger_resident_update": (
             f"AFTER UPDATE OF {watched} ON villages_resident",
-            _append((_one_resident("OLD"), -1), (_one_resident("NEW"), 1), vendor=sq),
+            _append(*resident_changed, vendor=sq),
         ),
         "reports_ledger_household_update": (
             "AFTER UPDATE OF village_id ON villages_household WHEN OLD.village_id <> NEW.village_id",
-            _append(
-                (_residents_moved(moved_source.format(side="OLD")), -1),
-                (_residents_moved(moved_source.format(side="NEW")), 1),
-                vendor=sq,
-            ),
+            _append(*household_moved, vendor=sq),
         ),
         "reports_ledger_commune_update": (
             "AFTER UPDATE OF min_age ON villages_commune WHEN OLD.min_age IS NOT NEW.min_age",
             f"{_forget('NEW.id', years)}; "
-            + _append((_residents("villages_resident", where=" WHERE x.commune_id = NEW.id"), 1), vendor=sq),
+            + _append(*_everyone(" WHERE x.commune_id = NEW.id", stays), vendor=sq),
         ),
         "reports_ledger_commune_delete": (
             "AFTER DELETE ON villages_commune",
             _forget("OLD.id", years),
         ),
     }
+    if stays:
+        triggers |= {
+            "reports_ledger_paststay_insert": (
+                f"AFTER INSERT ON {STAYS}",
+                _append((_stays(_one_row("NEW", STAY_COLUMNS)), 1), vendor=sq),
+            ),
+            "reports_ledger_paststay_delete": (
+                f"AFTER DELETE ON {STAYS}",
+                _append((_stays(_one_row("OLD", STAY_COLUMNS)), -1), vendor=sq),
+            ),
+            "reports_ledger_paststay_update": (
+                f"AFTER UPDATE ON {STAYS}",
+                _append(
+                    (_stays(_one_row("OLD", STAY_COLUMNS)), -1),
+                    (_stays(_one_row("NEW", STAY_COLUMNS)), 1),
+                    vendor=sq,
+                ),
+            ),
+        }
     statements = []
     for name, (when, body) in triggers.items():
         statements += [f"DROP TRIGGER IF EXISTS {name}", f"CREATE TRIGGER {name} {when} BEGIN {body}; END"]
@@ -249,23 +348,47 @@ def _residents_moved(rows: str) -> str:
     )
 
 
-def install(schema_editor, years: bool | None = None) -> None:
+def install(schema_editor, years: bool | None = None, stays: bool | None = None) -> None:
     """Create or replace the triggers, then rebuild the ledger from the register (migrations).
 
     `years`: whether the year rows are kept; by default, whether their table exists yet.
+    `stays`: whether residents' earlier stays (villages.PastStay) are counted; by default,
+    whether their table exists yet (a migration that ran before it installs triggers
+    without them, and reports/migrations/0006 installs them again).
     """
     vendor = schema_editor.connection.vendor
     if vendor not in ("postgresql", "sqlite"):
         raise NotImplementedError(f"the adoption ledger has no triggers for {vendor}")
+    tables = schema_editor.connection.introspection.table_names()
     if years is None:
-        years = YEARS in schema_editor.connection.introspection.table_names()
-    for statement in _postgresql(years) if vendor == "postgresql" else _sqlite(years):
+        years = YEARS in tables
+    if stays is None:
+        stays = STAYS in tables
+    if not stays:
+        _drop(schema_editor, _STAY_TRIGGERS)
+    for statement in _postgresql(years, stays) if vendor == "postgresql" else _sqlite(years, stays):
         schema_editor.execute(statement, params=None)
-    rebuild(using=schema_editor.connection, years=years)
+    rebuild(using=schema_editor.connection, years=years, stays=stays)
+
+
+_STAY_TRIGGERS = [("paststay_insert", STAYS), ("paststay_delete", STAYS), ("paststay_update", STAYS)]
+
+
+def _drop(schema_editor, triggers) -> None:
+    vendor = schema_editor.connection.vendor
+    for name, table in triggers:
+        if vendor == "postgresql" and table not in schema_editor.connection.introspection.table_names():
+            continue  # DROP TRIGGER ... ON a missing table fails even with IF EXISTS
+        on = f" ON {table}" if vendor == "postgresql" else ""
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS reports_ledger_{name}{on}", params=None)
+    if vendor == "postgresql":
+        for name, _table in triggers:
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS reports_ledger_{name}()", params=None)
 
 
 def uninstall(schema_editor) -> None:
     vendor = schema_editor.connection.vendor
+    _drop(schema_editor, _STAY_TRIGGERS)
     names = ["resident_insert", "resident_delete", "resident_update", "household_update"]
     tables = ["villages_resident"] * 3 + ["villages_household"]
     names += ["commune_update", "commune_delete"]
@@ -303,7 +426,7 @@ def _installed(schema_editor) -> bool:
         return cursor.fetchone() is not None
 
 
-def rebuild(commune_id: int | None = None, using=connection, years: bool = True) -> None:
+def rebuild(commune_id: int | None = None, using=connection, years: bool = True, stays: bool = True) -> None:
     """Recompute the ledger of one commune (or all) from the register, in one transaction.
 
     The triggers keep it in step; this is for a restore that loaded rows with triggers
@@ -316,7 +439,7 @@ def rebuild(commune_id: int | None = None, using=connection, years: bool = True)
                 cursor.execute(f"DELETE FROM {table}")
             else:
                 cursor.execute(f"DELETE FROM {table} WHERE commune_id = %s", [commune_id])
-        cursor.execute(_append((_residents("villages_resident", where=where), 1), vendor=using.vendor))
+        cursor.execute(_append(*_everyone(where, stays), vendor=using.vendor))
         compact(commune_id, using=using, years=years)
 
 

@@ -264,9 +264,10 @@ def test_a_member_helped_with_several_steps_is_locked_and_saved_once(
         "application_submitted",
     ]
     # As above without a submission key, plus the member named, the help row, the dossier's
-    # commune and village, the dossier (savepoint, insert, audit row, release), and the member:
-    # savepoint, locked read, one update and one audit row for all five achievements, release.
-    with django_assert_num_queries(13 - 1 + 1 + 1 + 1 + 1 + 4 + 5):
+    # village (its commune came with the household), the dossier (savepoint, insert, audit
+    # row, release), and the member: savepoint, locked read, one update and one audit row for
+    # all five achievements, release.
+    with django_assert_num_queries(13 - 1 + 1 + 1 + 1 + 4 + 5):
         response = post_visit(
             worker_a,
             household_a,

@@ -600,6 +600,14 @@ TABLE: dict[str, Row] = {
     "villages:member_departure": R(
         "login 404 403 ok 403 ok ok", post="login 404 403 ok 403 ok ok", target=MEMBER
     ),
+    "villages:member_move": R("login 404 403 ok 403 ok ok", post="login 404 403 ok 403 ok ok", target=MEMBER),
+    "villages:household_options": R("login 404 403 ok 403 ok ok", target=pk("household")),
+    "villages:household_split": R(
+        "login 404 403 ok 403 ok ok", post="login 404 403 ok 403 ok ok", target=pk("household")
+    ),
+    "villages:household_head": R(
+        "login 404 403 ok 403 ok ok", post="login 404 403 ok 403 ok ok", target=pk("household")
+    ),
     "roster:upload": R("login ok 403 403 403 ok ok", post="login ok 403 403 403 ok ok"),
     "roster:preview": R(
         "login 404 403 403 403 404 404",
@@ -758,6 +766,24 @@ TABLE: dict[str, Row] = {
     ),
     "api:resident-departure (format)": R(
         "login 405 405 405 405 405 405", post="login 404 403 400 403 400 400", target=pk("resident")
+    ),
+    "api:resident-move": R(
+        "login 405 405 405 405 405 405", post="login 404 403 400 403 400 400", target=pk("resident")
+    ),
+    "api:resident-move (format)": R(
+        "login 405 405 405 405 405 405", post="login 404 403 400 403 400 400", target=pk("resident")
+    ),
+    "api:household-split": R(
+        "login 405 405 405 405 405 405", post="login 404 403 400 403 400 400", target=pk("household")
+    ),
+    "api:household-split (format)": R(
+        "login 405 405 405 405 405 405", post="login 404 403 400 403 400 400", target=pk("household")
+    ),
+    "api:household-head": R(
+        "login 405 405 405 405 405 405", post="login 404 403 400 403 400 400", target=pk("household")
+    ),
+    "api:household-head (format)": R(
+        "login 405 405 405 405 405 405", post="login 404 403 400 403 400 400", target=pk("household")
     ),
     "api:resident-ladder": R(
         "login 405 405 405 405 405 405", post="login 404 403 400 403 400 400", target=pk("resident")

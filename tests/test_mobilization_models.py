@@ -196,6 +196,14 @@ def worked(commune, model_a, household_a, resident_a, visitor, village_a):
     neighbour = factories.resident(factories.household(village_a), birth_year=1990)
     ahead = factories.resident(factories.household(village_a), birth_year=1990)
     reach_level34(ahead, datetime.date(2024, 12, 1))
+    # The announcement reaches more than 3 times the village's 3 residents: people of the
+    # neighbouring villages heard it too, and the commune allows up to 20 times. The commune
+    # has more people than it reached (a reach over its population never counts).
+    commune.reach_factor = 20
+    commune.save(update_fields=["reach_factor"])
+    elsewhere = factories.household(factories.village(commune))
+    for n in range(50):
+        factories.resident(elsewhere, full_name=f"Người {n}")
     visit_log(
         household=household_a,
         visited_on=datetime.date(2025, 1, 10),

@@ -53,7 +53,7 @@ def activity(household, worker, recorded_by):
         held_on=DAY,
         villages=[household.village],
         topic="VNeID",
-        reach=80,
+        reach=3,  # at most 3 times the village's one resident (mobilization.services.reach_refusal)
         recorded_by=recorded_by,
     )
 

@@ -311,6 +311,14 @@ def test_group_page_counts_its_work_per_month(
     )
     attendance_record(session=facilitated, help=Help(resident_a))
     session_record(commune=commune, village=village_a, held_on=this_month, group=youth)
+    # 30 residents in the village, so that a reach of 90 is not refused as a typing mistake, and
+    # 90 in the commune, so that it counts (a reach over the commune's population never does).
+    neighbours = factories.household(village_a)
+    for i in range(29):
+        factories.resident(neighbours, full_name=f"Hàng Xóm {i}")
+    elsewhere = factories.household(factories.village(commune))
+    for i in range(60):
+        factories.resident(elsewhere, full_name=f"Người Xã {i}")
     an_activity(village_a, held_on=this_month, group=youth, reach=90)
     client.force_login(official)
     response = client.get(reverse("program:group", args=[youth.pk]))

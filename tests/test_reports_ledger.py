@@ -13,15 +13,22 @@ import random
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.urls import reverse
 
 from reports import ledger
 from reports.models import AdoptionChange, AdoptionYearChange
 from reports.selectors.adoption import _Tally, adoption_series, month_index
 from tests import factories
-from tests.test_reports_exact import as_tuples, brute_series, each_village, months_from, residents_of
-from villages.models import LadderStep, Resident
+from tests.test_reports_exact import as_tuples, brute_series, each_village, months_from, periods_of
+from villages.calendar import commune_today
+from villages.models import LadderStep, PastStay, Resident
 from villages.roster.importing import roster_import
-from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
+from villages.services import (
+    resident_departure_record,
+    resident_ladder_advance,
+    resident_ladder_correct,
+    resident_move,
+)
 
 D = datetime.date
 START, END = D(2017, 1, 1), D(2027, 12, 1)
@@ -47,9 +54,9 @@ def assert_in_step(commune):
     assert found, "the commune has no villages to compare"
     expected = {}
     for village, figures in found:
-        expected[village] = brute_series(residents_of(commune, village), MONTHS, commune.min_age)
+        expected[village] = brute_series(periods_of(commune, village), MONTHS, commune.min_age)
         assert as_tuples(figures) == expected[village], f"village {village.code} is out of step"
-    whole = brute_series(residents_of(commune), MONTHS, commune.min_age)
+    whole = brute_series(periods_of(commune), MONTHS, commune.min_age)
     assert as_tuples(adoption_series(commune=commune, start=START, end=END)) == whole
     for start in LATE_STARTS:
         skip = MONTHS.index(start)
@@ -269,7 +276,7 @@ def test_a_read_between_a_write_and_its_compaction_counts_the_write(commune, cro
     tally = _Tally(months_from(start, END))
     for row in rows:
         tally.add(*row)
-    expected = brute_series(residents_of(commune), MONTHS, commune.min_age)[MONTHS.index(start) :]
+    expected = brute_series(periods_of(commune), MONTHS, commune.min_age)[MONTHS.index(start) :]
     assert as_tuples(tally.figures()) == expected
 
 
@@ -318,3 +325,188 @@ def test_ledger_rebuild_command_recounts_a_commune(commune, crowd):
 def test_ledger_rebuild_refuses_an_unknown_commune(db):
     with pytest.raises(CommandError, match="99999"):
         call_command("ledger_rebuild", "--commune", "99999")
+
+
+# --- Moves: each resident's residence periods, in each village for the months they lived there
+
+
+def move_day(resident, rng) -> D:
+    """A day the resident may move on: not before their stay began (or they left), not ahead."""
+    first = resident.left_on or resident.moved_in_on or D(2018, 1, 1)
+    today = commune_today()
+    return first + datetime.timedelta(days=rng.randrange(max((today - first).days, 0) + 1))
+
+
+def moves(crowd, rng, count=15) -> list[Resident]:
+    """`count` residents of the crowd (not dead) moved to another of its households through the service."""
+    households = list({r.household_id: r.household for r in crowd}.values())
+    moved = []
+    today = commune_today()
+    movable = [
+        r
+        for r in crowd
+        if r.left_reason != Resident.LeftReason.DIED and (r.left_on or r.moved_in_on or today) <= today
+    ]
+    for resident in rng.sample(movable, count):
+        resident.refresh_from_db()
+        others = [h for h in households if h.pk != resident.household_id]
+        moved.append(
+            resident_move(resident=resident, household=rng.choice(others), on=move_day(resident, rng))
+        )
+    return moved
+
+
+def test_moves_and_returns_through_the_service(commune, crowd):
+    rng = random.Random(3)
+    moved = moves(crowd, rng)
+    assert PastStay.objects.filter(ended_by=PastStay.End.MOVED_AWAY).exists(), "no return among the moves"
+    assert_in_step(commune)
+    households = {r.household_id: r.household for r in crowd}
+    for resident in moved[:5]:  # moving again: a second earlier stay
+        other = next(h for pk, h in households.items() if pk != resident.household_id)
+        resident_move(resident=resident, household=other, on=move_day(resident, rng))
+    assert_in_step(commune)
+
+
+def test_a_moved_residents_ladder_birth_year_and_departure(commune, crowd):
+    """The ladder and birth year travel with the person: a change recounts every stay."""
+    moved = moves(crowd, random.Random(4))
+    resident_ladder_advance(resident=moved[0], step=LadderStep.LEVEL34, on=D(2019, 3, 31))
+    resident_ladder_correct(resident=moved[1], step=LadderStep.EID, on=None)
+    Resident.objects.filter(pk__in=[r.pk for r in moved[2:6]]).update(birth_year=2011, eid_on=D(2026, 1, 31))
+    alive = next(r for r in moved[6:] if r.left_on is None)
+    resident_departure_record(resident=alive, on=commune_today(), reason=Resident.LeftReason.DIED)
+    assert_in_step(commune)
+
+
+def test_a_move_in_raw_sql(commune, crowd, village_b):
+    """An earlier stay inserted and the resident's row changed by hand, as a script would."""
+    resident = next(r for r in crowd if r.left_on is None and r.household.village_id != village_b.pk)
+    target = factories.household(village_b)
+    day = move_day(resident, random.Random(5))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO villages_paststay"
+            " (resident_id, household_id, relation, started_on, ended_on, ended_by)"
+            " VALUES (%s, %s, '', %s, %s, 'moved')",
+            [resident.pk, resident.household_id, resident.moved_in_on, day],
+        )
+        cursor.execute(
+            "UPDATE villages_resident SET household_id = %s, moved_in_on = %s WHERE id = %s",
+            [target.pk, day, resident.pk],
+        )
+    assert_in_step(commune)
+
+
+def test_earlier_stays_changed_or_deleted_through_the_orm(commune, crowd):
+    moves(crowd, random.Random(6))
+    first = PastStay.objects.filter(started_on__isnull=False).order_by("pk").first()
+    PastStay.objects.filter(pk=first.pk).update(started_on=first.started_on - datetime.timedelta(days=400))
+    stay = PastStay.objects.order_by("-pk").first()
+    stay.household = crowd[-1].household
+    stay.save()
+    assert_in_step(commune)
+    # Undoing a move by hand: the stay goes, the resident's row takes its place again.
+    last = PastStay.objects.filter(ended_by=PastStay.End.MOVED).order_by("pk").last()
+    resident = last.resident
+    resident.household, resident.moved_in_on = last.household, last.started_on
+    last.delete()
+    resident.save()
+    assert_in_step(commune)
+
+
+def test_a_household_with_earlier_stays_moving_village(commune, crowd, village_a, village_b):
+    moves(crowd, random.Random(7))
+    household = PastStay.objects.order_by("pk").first().household
+    household.village = village_b if household.village_id == village_a.pk else village_a
+    household.save()
+    assert_in_step(commune)
+
+
+def test_minimum_age_rebuild_and_deletion_count_the_stays(commune, crowd):
+    moved = moves(crowd, random.Random(8))
+    commune.min_age = 18
+    commune.save()
+    assert_in_step(commune)
+    ledger.rebuild(commune.pk)
+    assert_in_step(commune)
+    moved[0].delete()  # its earlier stays go with it
+    assert_in_step(commune)
+
+
+def test_moves_through_the_api_the_pages_and_the_admin(client, commune, crowd, official):
+    """The same moves as the service's, sent by each surface: the API's move and split actions,
+    the household pages and the admin's move fields."""
+    rng = random.Random(9)
+    today = commune_today()
+    movable = [r for r in crowd if r.left_on is None and (r.moved_in_on or today) <= today]
+    households = list({r.household_id: r.household for r in crowd}.values())
+    by_household = {}
+    for r in movable:
+        by_household.setdefault(r.household_id, []).append(r)
+    splitters = next(members[:2] for members in by_household.values() if len(members) >= 2)
+    api_mover, page_mover, admin_mover = rng.sample([r for r in movable if r not in splitters], 3)
+
+    def elsewhere(resident):
+        return next(h for h in households if h.pk != resident.household_id)
+
+    response = factories.api_client(official).post(
+        f"/api/residents/{api_mover.pk}/move/",
+        {"household": elsewhere(api_mover).pk, "on": move_day(api_mover, rng).isoformat()},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    client.force_login(official)
+    response = client.post(
+        reverse("villages:member_move", args=[page_mover.household_id, page_mover.pk]),
+        {"household": elsewhere(page_mover).pk, "on": move_day(page_mover, rng).isoformat()},
+    )
+    assert response.status_code == 302
+    official.is_staff = True
+    official.save()
+    data = {
+        "full_name": admin_mover.full_name,
+        "read_version": admin_mover.version,
+        "moved_to": elsewhere(admin_mover).code,
+        "moved_on": move_day(admin_mover, rng).isoformat(),
+    }
+    response = client.post(reverse("admin:villages_resident_change", args=[admin_mover.pk]), data)
+    assert response.status_code == 302
+    response = factories.api_client(official).post(
+        f"/api/households/{splitters[0].household_id}/split/",
+        {
+            "village": elsewhere(splitters[0]).village_id,
+            "code": "SPLIT-1",
+            "members": [s.pk for s in splitters],
+            "head": splitters[0].pk,
+            "on": max(move_day(s, rng) for s in splitters).isoformat(),
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert PastStay.objects.count() == 5
+    assert_in_step(commune)
+
+
+def test_moves_and_returns_through_the_importer(commune, crowd):
+    """Rows naming residents (by ID number) in other households, with the day they moved."""
+    rng = random.Random(10)
+    today = commune_today()
+    chosen = rng.sample(
+        [r for r in crowd if r.left_reason != "died" and (r.left_on or r.moved_in_on or today) <= today], 8
+    )
+    households = list({r.household_id: r.household for r in crowd}.values())
+    rows = ["village_code,household_code,full_name,birth_year,national_id,moved_in_on"]
+    for n, resident in enumerate(chosen):
+        resident.national_id = f"0011900{n:05d}"
+        resident.save()
+        target = next(h for h in households if h.pk != resident.household_id)
+        day = move_day(resident, rng)
+        rows.append(
+            f"{target.village.code},{target.code},{resident.full_name},{resident.birth_year or ''},"
+            f"{resident.national_id},{day.isoformat()}"
+        )
+    result = roster_import(commune=commune, source=io.BytesIO("\n".join(rows).encode()))
+    assert not result.errors, result.errors
+    assert result.moved == 8
+    assert_in_step(commune)

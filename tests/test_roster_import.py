@@ -477,12 +477,18 @@ def test_an_empty_cell_keeps_what_the_register_holds(commune):
 
 
 def test_the_national_id_follows_a_resident_into_another_household(commune):
+    """A move (issue 16): the row gives the day; without it the row is refused."""
     run(commune, csv_file(GOOD))
     moved = [["PL", "", "PL-007", "Nông Thị Hoa", "", "", "1985", "004185000123", "", "", "", "", "", ""]]
+    refused = run(commune, csv_file(moved))
+    assert [(e.row, e.column) for e in refused.errors] == [(2, "moved_in_on")]
+    assert "give the day they moved to PL-007" in refused.errors[0].message
+    moved[0][9] = "2025-03-01"  # moved_in_on
     result = run(commune, csv_file(moved))
 
     assert result.errors == []
     assert counts(result)["residents"] == (0, 1, 0)
+    assert result.moved == 1
     hoa = Resident.objects.get(national_id="004185000123")
     assert hoa.household.code == "PL-007"
     assert Resident.objects.count() == 5

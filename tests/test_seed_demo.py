@@ -36,7 +36,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from training.models import Attendance
-from villages.models import Commune, Household, Resident, Role, Village
+from villages.models import Commune, Household, PastStay, Resident, Role, Village
 
 # A day of June 2026: the story as it is written, June 2024 to May 2026 (demo.period), which
 # the dates below name. tests/test_seed_demo_dates.py tells it on other days.
@@ -150,18 +150,49 @@ def test_it_shows_who_helped_on_the_level34_day(seeded, db):
 
 
 def test_it_helps_only_residents_living_there_that_day(seeded, db):
-    def present(moved_in_on, left_on, day):
-        return (moved_in_on is None or moved_in_on <= day) and (left_on is None or left_on > day)
+    """By each resident's residence history: the household they lived in on the day (their
+    current stay or an earlier one), the one visited for a visit."""
+    periods = {}  # resident -> [(household, moved in, left)]
+    for pk, household, moved_in_on, left_on in Resident.objects.values_list(
+        "pk", "household", "moved_in_on", "left_on"
+    ):
+        periods.setdefault(pk, []).append((household, moved_in_on, left_on))
+    for pk, household, started_on, ended_on in PastStay.objects.values_list(
+        "resident", "household", "started_on", "ended_on"
+    ):
+        periods[pk].append((household, started_on, ended_on))
 
-    helps = VisitHelp.objects.values_list("resident__moved_in_on", "resident__left_on", "visit__visited_on")
-    attendances = Attendance.objects.values_list(
-        "resident__moved_in_on", "resident__left_on", "session__held_on"
-    )
-    applications = Application.objects.filter(resident__isnull=False).values_list(
-        "resident__moved_in_on", "resident__left_on", "submitted_on"
-    )
-    for rows in (helps, attendances, applications):
-        assert all(present(*row) for row in rows)
+    def home(resident, day):
+        """The household the resident lived in at the end of `day`, or None."""
+        for household, moved_in_on, left_on in periods[resident]:
+            if (moved_in_on is None or moved_in_on <= day) and (left_on is None or left_on > day):
+                return household
+        return None
+
+    helps = VisitHelp.objects.values_list("resident", "visit__visited_on", "visit__household")
+    assert all(home(resident, day) == household for resident, day, household in helps)
+    attendances = Attendance.objects.values_list("resident", "session__held_on")
+    applications = Application.objects.filter(resident__isnull=False).values_list("resident", "submitted_on")
+    for rows in (attendances, applications):
+        assert all(home(*row) is not None for row in rows)
+
+
+def test_it_records_moves_splits_and_a_return(seeded, db):
+    """demo.moves: a handful of each, through the register's services, so that pages show them."""
+    ends = Counter(PastStay.objects.values_list("ended_by", flat=True))
+    splits = Household.objects.filter(code__endswith="-T")
+    assert splits.count() == 2
+    for household in splits:
+        members = household.members.filter(left_on__isnull=True)
+        assert members.count() >= 2 and members.filter(relation="head").count() == 1
+    split_members = Resident.objects.filter(household__in=splits).count()
+    assert ends[PastStay.End.MOVED] >= 6 + split_members
+    assert ends[PastStay.End.MOVED_AWAY] == 1
+    # The demo village head of Nà Khau sees some of them.
+    assert PastStay.objects.filter(household__village__code="NK", ended_by=PastStay.End.MOVED).exists()
+    # Each moved resident lives in the household they moved to from the day of the move.
+    for stay in PastStay.objects.select_related("resident"):
+        assert stay.resident.moved_in_on is not None and stay.resident.moved_in_on >= stay.ended_on
 
 
 def test_it_has_every_worker_group_kind(seeded, db):

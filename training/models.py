@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import OutreachHelp, TaggedOutreachRecord, tagged_model_field
-from villages.models import Commune, choices_check
+from villages.models import Commune, Resident, choices_check
 from villages.text import clean_name
 
 
@@ -88,6 +88,7 @@ class TrainingSession(TaggedOutreachRecord):
 
     same_commune = ("village", "group")
     entered_fields = ("village", "venue_kind", "venue", "held_on", "topics", "facilitators", "group", "notes")
+    after_program_start = True
 
     class Meta:
         verbose_name = _("training session")
@@ -114,6 +115,9 @@ class TrainingSession(TaggedOutreachRecord):
     @classmethod
     def held_in(cls, village_ids):
         return Q(village__in=village_ids)
+
+    def helped_residents(self):
+        return Resident.objects.filter(attendances__session=self)
 
 
 class Attendance(OutreachHelp):

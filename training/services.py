@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from mobilization.models import MobilizationModel, Worker, WorkerGroup
 from mobilization.services import AlreadySaved, Help, help_record, model_tag_refusal, save_once
 from training.models import Attendance, Topic, TrainingSession
-from villages.calendar import FUTURE, is_future
+from villages.calendar import date_refusal
 from villages.models import Commune, Village
 
 
@@ -47,8 +47,9 @@ def session_record(
         errors["facilitators"] = _("A worker of another commune cannot facilitate this session.")
     if group is not None and group.commune_id != commune.pk:
         errors["group"] = _("This group belongs to another commune.")
-    if is_future(held_on):
-        errors["held_on"] = FUTURE
+    refusal = date_refusal(held_on, program_start=commune.program_started_on)
+    if refusal:
+        errors["held_on"] = refusal
     if not errors:
         refusal = model_tag_refusal(
             model=model, commune_id=commune.pk, villages=[village] if village else [], on=held_on
@@ -89,6 +90,9 @@ def attendance_record(*, session: TrainingSession, help: Help, recorded_by=None)
     """
     if help.resident.commune_id != session.commune_id:
         raise ValidationError({"resident": _("This resident is registered in another commune.")})
+    refusal = date_refusal(session.held_on, birth_year=help.resident.birth_year, who=help.resident.full_name)
+    if refusal:
+        raise ValidationError({"resident": refusal})
     attendance, _created = Attendance.objects.select_for_update().get_or_create(
         session=session, resident=help.resident
     )

@@ -26,6 +26,7 @@ from villages.resources import (
 from villages.scoped_admin import (
     ScopedAdmin,
     ScopedInline,
+    ScopedInlineFormSet,
     ScopedModelForm,
     ScopedRelatedFilter,
     adopt,
@@ -37,7 +38,13 @@ from villages.selectors import (
     roles_visible_to,
     villages_visible_to,
 )
-from villages.services import resident_ladder_correct, role_grant
+from villages.services import (
+    head_refusal,
+    resident_ladder_correct,
+    resident_move,
+    resident_move_refusals,
+    role_grant,
+)
 from villages.text import mask_national_id, national_id_typed
 
 REGISTER_WRITERS = (Role.Kind.OFFICIAL, Role.Kind.VILLAGE_HEAD)
@@ -231,11 +238,33 @@ def _with_read_version(fieldsets, writable: bool):
     return [(name, {**options, "fields": (*options["fields"], "read_version")}), *rest]
 
 
+class MemberFormSet(ScopedInlineFormSet):
+    """A household's member rows: one head among those living there (household_head_change
+    moves it in one step)."""
+
+    def clean(self):
+        super().clean()
+        heads = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("relation") == Resident.Relation.HEAD
+            and form.instance.left_on is None
+        ]
+        if len(heads) > 1:
+            raise forms.ValidationError(
+                gettext("A household has one head: %(names)s cannot all be it.")
+                % {"names": ", ".join(f.cleaned_data.get("full_name", "") for f in heads)}
+            )
+
+
 class MemberInline(ScopedInline):
     """A household's members, each row sending back the version it was read at."""
 
     model = Resident
     form = VersionedForm
+    formset = MemberFormSet
     fields = ("full_name", "sex", "birth_year", "relation")
     show_change_link = True
 
@@ -318,6 +347,47 @@ class ResidentAdminForm(VersionedForm):
 
     request = None  # set by ResidentAdmin.get_form: who is told what of a taken number
 
+    # A move to another household of the commune, or a return (villages.services.resident_move):
+    # the household is named by its code, as it is written on the household's page.
+    moved_to = forms.CharField(
+        label=_("moved to household (code)"),
+        required=False,
+        max_length=30,
+        help_text=_(
+            "The household they live in from the date below; their months before stay where they were."
+        ),
+    )
+    moved_on = forms.DateField(label=_("moved on"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        household = cleaned.get("household") or getattr(self.instance, "household", None)
+        if cleaned.get("relation") == Resident.Relation.HEAD and household is not None:
+            refusal = head_refusal(household=household, resident=self.instance)
+            if refusal:
+                self.add_error("relation", refusal)
+        self.moved_household = None
+        code, on = (cleaned.get("moved_to") or "").strip(), cleaned.get("moved_on")
+        if self.instance.pk is None or not (code or on or self.has_error("moved_on")):
+            return cleaned
+        if not code:
+            self.add_error("moved_to", gettext("Give the code of the household they moved to."))
+            return cleaned
+        self.moved_household = (
+            households_visible_to(self.request.user)
+            .filter(commune_id=self.instance.commune_id, code=code)
+            .first()
+        )
+        if self.moved_household is None:
+            self.add_error("moved_to", gettext("No household of the commune in your area has this code."))
+            return cleaned
+        errors, _relation = resident_move_refusals(
+            resident=self.instance, household=self.moved_household, on=on
+        )
+        for field, message in errors.items():
+            self.add_error({"household": "moved_to", "on": "moved_on"}.get(field), message)
+        return cleaned
+
     def clean_national_id(self):
         value = national_id_typed(
             self.cleaned_data.get("national_id", ""),
@@ -379,11 +449,11 @@ class ResidentAdmin(VersionedAdmin):
     search_exact_fields = ("phone", "household__code")
     search_national_id_fields = ("national_id",)
     autocomplete_fields = ("household",)
-    readonly_fields = ("masked_national_id",)
+    readonly_fields = ("masked_national_id", "earlier_stays")
     fieldsets = (
         (None, {"fields": ("household", "full_name", "sex", "birth_year", "relation")}),
         (_("Contact and identity"), {"fields": ("national_id", "phone")}),
-        (_("Moving in and out"), {"fields": ("moved_in_on", "left_on", "left_reason")}),
+        (_("Moving in and out"), {"fields": ("moved_in_on", "left_on", "left_reason", "earlier_stays")}),
         (
             _("Adoption ladder"),
             {
@@ -403,7 +473,25 @@ class ResidentAdmin(VersionedAdmin):
         shown = national_ids_shown(request).sql()
         return super().get_queryset(request).annotate(shown_national_id=shown)
 
+    def get_readonly_fields(self, request, obj=None):
+        # A resident's household changes by a move, with its date (the fields below), so that the
+        # months before it stay counted where they lived: not by rewriting the household.
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "household") if obj is not None else readonly
+
     def get_fieldsets(self, request, obj=None):
+        if obj is not None and self.has_change_permission(request, obj):
+            move = (
+                _("Moved to another household"),
+                {
+                    "fields": ("moved_to", "moved_on"),
+                    "description": _(
+                        "A move within the commune, or a return after leaving: the earlier stays are "
+                        "listed below."
+                    ),
+                },
+            )
+            return [*super().get_fieldsets(request, obj), move]
         # A reader who may not see ID numbers (and may not edit) gets the masked number.
         if (
             obj is None
@@ -430,6 +518,25 @@ class ResidentAdmin(VersionedAdmin):
     def personal_id(self, resident):
         return resident.shown_national_id
 
+    @admin.display(description=_("earlier stays"))
+    def earlier_stays(self, resident):
+        """Where they lived before (villages.PastStay), by village: the household may be in a
+        village the reader does not keep."""
+        stays = resident.stays.select_related("household__village").order_by("ended_on")
+        return (
+            "; ".join(
+                gettext("%(village)s from %(start)s until %(end)s (%(why)s)")
+                % {
+                    "village": stay.household.village.name,
+                    "start": stay.started_on.isoformat() if stay.started_on else "…",
+                    "end": stay.ended_on.isoformat(),
+                    "why": stay.get_ended_by_display(),
+                }
+                for stay in stays
+            )
+            or "—"
+        )
+
     @admin.display(description=_("personal ID number"))
     def masked_national_id(self, resident):
         return mask_national_id(resident.national_id)
@@ -444,6 +551,8 @@ class ResidentAdmin(VersionedAdmin):
             resident_ladder_correct(resident=obj, step=step, on=form.cleaned_data[step.field])
         if corrected:
             obj.refresh_from_db(fields=["version", *(step.field for step in LadderStep)])
+        if change and getattr(form, "moved_household", None) is not None:
+            resident_move(resident=obj, household=form.moved_household, on=form.cleaned_data["moved_on"])
 
 
 def national_ids_shown(request) -> NationalIdsShown:

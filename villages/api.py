@@ -17,6 +17,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from mobilization.selectors import follow_up_overdue_exists, visited_exists
@@ -38,7 +39,7 @@ from villages.access import (
     villages_editable_by,
 )
 from villages.calendar import commune_today
-from villages.models import LadderStep, Resident
+from villages.models import Household, LadderStep, Resident
 from villages.selectors import (
     communes_visible_to,
     households_matching,
@@ -52,18 +53,28 @@ from villages.serializers import (
     CommuneSerializer,
     CommuneUpdateSerializer,
     DepartureSerializer,
+    HeadSerializer,
     HouseholdInputSerializer,
     HouseholdSerializer,
     HouseholdUpdateSerializer,
     LadderSerializer,
+    MoveSerializer,
     ResidentInputSerializer,
     ResidentSerializer,
     ResidentUpdateSerializer,
+    SplitSerializer,
     VillageInputSerializer,
     VillageSerializer,
     VillageUpdateSerializer,
 )
-from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
+from villages.services import (
+    household_head_change,
+    household_split,
+    resident_departure_record,
+    resident_ladder_advance,
+    resident_ladder_correct,
+    resident_move,
+)
 
 # Ids are 64-bit in the database; a larger number would reach it as an overflow error.
 LARGEST_ID = 2**63 - 1
@@ -218,6 +229,58 @@ class HouseholdViewSet(
             setattr(household, name, value)
         self.save_versioned(household, sent_version)
 
+    @extend_schema(request=SplitSerializer, responses={201: HouseholdSerializer})
+    @action(detail=True, methods=["post"])
+    def split(self, request, pk=None, format=None):
+        """Split the household (tách hộ): a new household in a village of the commune, and the
+        present members who move to it on `on`, `head` its head (villages.services.household_split).
+        Answers the new household. Their residence before `on` stays in this household's village."""
+        household = self.get_object()
+        body = SplitSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if data["village"].commune_id != household.commune_id:
+            raise NotFound(_("village: no such record in your area."))
+        members = {m.pk: m for m in household.members.filter(pk__in=[*data["members"], data["head"]])}
+        missing = [pk for pk in data["members"] if pk not in members]
+        if missing:
+            raise serializers.ValidationError(
+                {
+                    "members": _("Not members of household %(code)s: %(ids)s.")
+                    % {"code": household.code, "ids": ", ".join(map(str, missing))}
+                }
+            )
+        if data["head"] not in data["members"]:
+            raise serializers.ValidationError({"head": _("The new head is one of the members who move.")})
+        created = household_split(
+            household=household,
+            members=[members[pk] for pk in data["members"]],
+            head=members[data["head"]],
+            on=data["on"],
+            new_household=Household(village=data["village"], code=data["code"]),
+        )
+        return self.output(
+            with_list_columns(Household.objects.filter(pk=created.pk)).get(), status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=HeadSerializer, responses=HouseholdSerializer)
+    @action(detail=True, methods=["post"])
+    def head(self, request, pk=None, format=None):
+        """Make a present member the head of household, in one step that keeps exactly one head:
+        the former head becomes `former_head_relation` (villages.services.household_head_change)."""
+        household = self.get_object()
+        body = HeadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        member = household.members.filter(pk=body.validated_data["resident"], left_on__isnull=True).first()
+        if member is None:
+            raise serializers.ValidationError(
+                {"resident": _("Choose a present member of household %(code)s.") % {"code": household.code}}
+            )
+        household_head_change(
+            household=household, head=member, former_head_relation=body.validated_data["former_head_relation"]
+        )
+        return self.output(with_list_columns(Household.objects.filter(pk=household.pk)).get())
+
     def output(self, instance, status_code=status.HTTP_200_OK, headers=None):
         if status_code != status.HTTP_200_OK or not hasattr(instance, "member_count"):
             return super().output(instance, status_code, headers)
@@ -366,3 +429,22 @@ class ResidentViewSet(
                 {names.get(field, "on"): messages for field, messages in by_field.items()}
             ) from None
         return self.output(resident)
+
+    @extend_schema(request=MoveSerializer, responses=ResidentSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None, format=None):
+        """Record that the resident moved to another household of the commune on `on`, or came
+        back to the commune after leaving (villages.services.resident_move). Their months
+        before `on` stay counted where they lived; their ID number, ladder and history stay
+        theirs. A household outside your area or of another commune answers 404; a date before
+        the resident's current stay began (or before they left), in the future or before their
+        birth year is a 400 naming `on`."""
+        resident = self.get_object()
+        body = MoveSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        household = body.validated_data["household"]
+        if household.commune_id != resident.commune_id:
+            raise NotFound(_("household: no such record in your area."))
+        relation = body.validated_data.get("relation") or None  # empty: they keep theirs
+        resident_move(resident=resident, household=household, on=body.validated_data["on"], relation=relation)
+        return self.output(self.get_queryset().get(pk=resident.pk))

@@ -12,6 +12,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 FUTURE = _("The date is in the future.")
@@ -43,6 +44,58 @@ def not_in_future(value: datetime.date | None) -> None:
     records something that has happened (a visit, a session, a ladder step, a move)."""
     if is_future(value):
         raise ValidationError(FUTURE, code="future")
+
+
+# --- Dates that make sense (docs/domain.md, Dates) ---------------------------------------------
+
+# A commune's program start when it has not set its own (villages.Commune.program_started_on).
+PROGRAM_START = datetime.date(2020, 1, 1)
+
+
+def date_refusal(
+    on: datetime.date | None,
+    *,
+    birth_year: int | None = None,
+    who: str = "",
+    program_start: datetime.date | None = None,
+    stay_began: datetime.date | None = None,
+) -> str | None:
+    """Why `on` cannot be the date of something that happened, or None: the one statement of
+    the rules that every form, serializer, admin form, service and the roster importer ask.
+
+    A date that has happened is not after the commune's today; not before the year the
+    person was born (`birth_year`, when known: a ladder step, a visit or session that helped
+    them, an application, a departure, a move; `who` names them when several could be meant);
+    not before the commune's program started (`program_start`: visits and sessions); not
+    before the person's current stay began (`stay_began`: a departure, a move). An empty date
+    breaks none of them.
+    """
+    if on is None:
+        return None
+    if is_future(on):
+        return str(FUTURE)
+    if birth_year is not None and on.year < birth_year:
+        if who:
+            return gettext("%(date)s is before %(year)s, the year %(name)s was born.") % {
+                "date": on.isoformat(),
+                "year": birth_year,
+                "name": who,
+            }
+        return gettext("%(date)s is before %(year)s, the year the resident was born.") % {
+            "date": on.isoformat(),
+            "year": birth_year,
+        }
+    if program_start is not None and on < program_start:
+        return gettext("%(date)s is before the commune's program started (%(start)s).") % {
+            "date": on.isoformat(),
+            "start": program_start.isoformat(),
+        }
+    if stay_began is not None and on < stay_began:
+        return gettext("%(date)s is before the resident's current stay began (%(start)s).") % {
+            "date": on.isoformat(),
+            "start": stay_began.isoformat(),
+        }
+    return None
 
 
 def refuse_future_dates(form: forms.BaseForm, *names: str) -> None:

@@ -16,6 +16,7 @@ from villages.access import NationalIdsShown, national_id_taken_message
 from villages.calendar import not_in_future, refuse_future_dates
 from villages.models import Household, LadderStep, Resident, Village
 from villages.selectors import households_matching
+from villages.services import head_refusal
 from villages.text import national_id_typed
 
 # Phone numbers are typed with spaces, dots or dashes ("0912 345 678"); search ignores them.
@@ -208,6 +209,14 @@ class ResidentForm(forms.ModelForm):
             raise forms.ValidationError(national_id_taken_message(self.viewer, commune_id))
         return value
 
+    def clean_relation(self):
+        relation = self.cleaned_data["relation"]
+        if relation == Resident.Relation.HEAD:
+            refusal = head_refusal(household=self.instance.household, resident=self.instance)
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return relation
+
     def clean_moved_in_on(self):
         value = self.cleaned_data["moved_in_on"]
         if value and self.instance.left_on and value > self.instance.left_on:
@@ -229,3 +238,83 @@ class DepartureForm(forms.Form):
         label=_("What happened"), choices=Resident.LeftReason.choices, widget=forms.RadioSelect
     )
     on = forms.DateField(label=_("On"), widget=date_input(), validators=[not_in_future])
+
+
+# --- Residence: moves, returns, splits and the head of household (villages.residence_views)
+
+
+def relation_choices(*, keep: str, head: bool = True) -> list[tuple[str, str]]:
+    """The relations to a head of household to choose from, the first meaning `keep`."""
+    relations = [c for c in Resident.Relation.choices if head or c[0] != Resident.Relation.HEAD]
+    return [("", keep), *relations]
+
+
+class MoveForm(forms.Form):
+    """A member moved to another household of the commune, or came back to it, on a date."""
+
+    household = forms.ModelChoiceField(
+        label=_("Household they live in now"),
+        queryset=Household.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Search for the household and choose it."),
+            "invalid_choice": _("Search for the household and choose it."),
+        },
+    )
+    on = forms.DateField(label=_("Moved on"), widget=date_input(), validators=[not_in_future])
+    relation = forms.ChoiceField(label=_("Relation to the head of that household"), required=False)
+
+    def __init__(self, *args, households: QuerySet[Household], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households
+        self.fields["relation"].choices = relation_choices(keep=_("as before (a head becomes other)"))
+
+
+class SplitForm(forms.Form):
+    """A household split (tách hộ): the members who set up a new household, its head, where, when."""
+
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members who move to the new household"),
+        queryset=Resident.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    head = forms.ModelChoiceField(
+        label=_("Head of the new household"), queryset=Resident.objects.none(), widget=forms.RadioSelect
+    )
+    village = forms.ModelChoiceField(label=_("Village"), queryset=Village.objects.none())
+    code = forms.CharField(label=_("New household code"), max_length=30)
+    on = forms.DateField(label=_("Split on"), widget=date_input(), validators=[not_in_future])
+
+    def __init__(self, *args, members: QuerySet[Resident], villages: QuerySet[Village], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members
+        self.fields["head"].queryset = members
+        self.fields["village"].queryset = villages
+        self.fields["members"].label_from_instance = self.fields["head"].label_from_instance = _member_label
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+
+class HeadForm(forms.Form):
+    """A new head of household; the former head's relation to them."""
+
+    head = forms.ModelChoiceField(
+        label=_("New head of household"), queryset=Resident.objects.none(), widget=forms.RadioSelect
+    )
+    former_head_relation = forms.ChoiceField(
+        label=_("The former head, to the new head"),
+        choices=[c for c in Resident.Relation.choices if c[0] != Resident.Relation.HEAD],
+        initial=Resident.Relation.OTHER,
+    )
+
+    def __init__(self, *args, members: QuerySet[Resident], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["head"].queryset = members
+        self.fields["head"].label_from_instance = _member_label
+
+
+def _member_label(member: Resident) -> str:
+    if member.relation:
+        return f"{member.full_name} ({member.get_relation_display()})"
+    return member.full_name

@@ -9,7 +9,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from softbridge.versions import Versioned
-from villages.calendar import commune_today
+from villages.calendar import PROGRAM_START, commune_today, date_refusal
 from villages.text import clean_name, fold
 
 COMMUNE_CODE = RegexValidator(r"^[0-9]{5}$", _("A commune code is five digits, for example 01558."))
@@ -37,18 +37,38 @@ def validate_birth_year_not_in_future(value: int | None) -> None:
 
 
 def departure_problem(
-    *, moved_in_on: datetime.date | None, left_on: datetime.date | None, left_reason: str
+    *,
+    moved_in_on: datetime.date | None,
+    left_on: datetime.date | None,
+    left_reason: str,
+    birth_year: int | None = None,
 ) -> tuple[str, str] | None:
     """The one rule between a resident's moving-in date, leaving date and reason: the field to
     fix and why, or None. Pages, the API, the admin (through Resident.clean) and the roster
-    importer all ask it."""
+    importer all ask it. A departure is not before the year the resident was born
+    (villages.calendar.date_refusal)."""
     if left_on and moved_in_on and left_on < moved_in_on:
         return "left_on", _("The leaving date is before the moving-in date.")
     if left_on and not left_reason:
         return "left_reason", _("Say whether the resident moved away or died.")
     if left_reason and not left_on:
         return "left_on", _("Give the date the resident left or died.")
+    if left_on and birth_year is not None and left_on.year < birth_year:
+        return "left_on", date_refusal(left_on, birth_year=birth_year)
     return None
+
+
+def ladder_date_problems(birth_year: int | None, dates: dict[str, datetime.date | None]) -> dict[str, str]:
+    """The ladder dates (`{field: date}`) that fall before the year the resident was born,
+    with why (villages.calendar.date_refusal): the rule the admin (through Resident.clean),
+    the ladder services and the roster importer ask."""
+    if birth_year is None:
+        return {}
+    return {
+        field: date_refusal(on, birth_year=birth_year)
+        for field, on in dates.items()
+        if on is not None and on.year < birth_year
+    }
 
 
 def choices_check(field: str, choices: type[models.TextChoices], name: str, blank=False):
@@ -127,6 +147,22 @@ class Commune(models.Model):
         validators=[MaxValueValidator(MAX_COST_PER_KM)],
         help_text=_("Fuel and wear of a motorbike, per kilometre travelled."),
     )
+    # Dates that make sense (villages.calendar.date_refusal): no visit or session before it.
+    program_started_on = models.DateField(
+        _("program started on"),
+        default=PROGRAM_START,
+        help_text=_("Visits and training sessions dated before this day are refused as typing mistakes."),
+    )
+    # A communication activity's estimated reach above this many times the residents of its
+    # villages is refused as a typing mistake (mobilization.services.reach_refusal).
+    reach_factor = models.PositiveSmallIntegerField(
+        _("largest reach, times the residents"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "An activity's estimated reach may be at most this many times the residents of its villages."
+        ),
+    )
     hours_per_trip = models.DecimalField(
         _("hours per trip"),
         max_digits=3,
@@ -149,6 +185,9 @@ class Commune(models.Model):
             models.CheckConstraint(
                 condition=Q(hours_per_trip__gte=0, hours_per_trip__lte=24),
                 name="commune_hours_per_trip_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(reach_factor__gte=1, reach_factor__lte=100), name="commune_reach_factor_range"
             ),
         ]
 
@@ -262,10 +301,16 @@ class Household(Versioned):
 
 class ResidentQuerySet(models.QuerySet):
     def present_on(self, day: datetime.date):
-        """Residents living in the area at the end of `day`: moved in, not left or died."""
-        return self.filter(Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=day)).filter(
-            Q(left_on__isnull=True) | Q(left_on__gt=day)
-        )
+        """Residents whose current stay covers the end of `day`: moved in, not left or died.
+        (Those who lived here then and moved since: villages.selectors.residents_living_in.)"""
+        return self.filter(present_q(day))
+
+
+def present_q(day: datetime.date, moved_in: str = "moved_in_on", left: str = "left_on") -> Q:
+    """A stay from `moved_in` (None: always) until `left` (None: still) covers the end of `day`."""
+    return (Q(**{f"{moved_in}__isnull": True}) | Q(**{f"{moved_in}__lte": day})) & (
+        Q(**{f"{left}__isnull": True}) | Q(**{f"{left}__gt": day})
+    )
 
 
 class ResidentSex(models.TextChoices):
@@ -400,9 +445,21 @@ class Resident(Versioned):
         self.prepare()
         super().save(*args, **kwargs)
 
-    def full_clean(self, *args, **kwargs):
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        resident = super().from_db(db, field_names, values)
+        # The dates as stored, so that clean() refuses only what a write changes: a rule
+        # new to the register does not block an unrelated edit of a resident recorded
+        # before it (`manage.py check_records` lists those).
+        resident._stored = {
+            name: value for name, value in zip(field_names, values, strict=True) if name in _DATED_FIELDS
+        }
+        return resident
+
+    def full_clean(self, exclude=None, *args, **kwargs):
         self.prepare()
-        super().full_clean(*args, **kwargs)
+        self._clean_exclude = set(exclude or ())
+        super().full_clean(exclude, *args, **kwargs)
 
     def prepare(self) -> None:
         """Normalise the name and take the commune from the household.
@@ -416,16 +473,135 @@ class Resident(Versioned):
             self.commune_id = self.household.commune_id
 
     def clean(self):
+        """Dates that make sense (villages.calendar.date_refusal), for what this write changes.
+
+        A problem with a date the caller's form does not hold (the member page has no ladder
+        dates) is put on the field that made it one: the birth year, or the moving-in date.
+        """
+        problems = []  # (field, message, the fields that make it one)
         problem = departure_problem(
-            moved_in_on=self.moved_in_on, left_on=self.left_on, left_reason=self.left_reason
+            moved_in_on=self.moved_in_on,
+            left_on=self.left_on,
+            left_reason=self.left_reason,
+            birth_year=self.birth_year,
         )
         if problem:
-            raise ValidationError({problem[0]: problem[1]})
+            problems.append((*problem, (problem[0], "moved_in_on", "birth_year", "left_reason")))
+        dates = {step.field: getattr(self, step.field) for step in LadderStep}
+        for field, message in ladder_date_problems(self.birth_year, dates).items():
+            problems.append((field, message, (field, "birth_year")))
+        stay = self._earlier_stay_problem()
+        if stay:
+            problems.append(("moved_in_on", stay, ("moved_in_on",)))
+        errors = {}
+        for field, message, causes in problems:
+            if self._changed(causes):
+                errors.setdefault(self._answered_on(field, causes), []).append(message)
+        if errors:
+            raise ValidationError(errors)
+
+    def _changed(self, fields) -> bool:
+        stored = getattr(self, "_stored", None)
+        if self._state.adding or stored is None:
+            return True
+        return any(name in stored and stored[name] != getattr(self, name) for name in fields)
+
+    def _answered_on(self, field: str, causes) -> str:
+        """The field an error is shown on: its own, or the first cause the caller edits."""
+        exclude = getattr(self, "_clean_exclude", set())
+        for name in (field, *causes):
+            if name not in exclude:
+                return name
+        return NON_FIELD_ERRORS
+
+    def _earlier_stay_problem(self) -> str | None:
+        """A resident who lived in another household (PastStay) moved in here on a date, not
+        before they left the last one: otherwise they would count twice."""
+        if self._state.adding or self.pk is None or not self._changed(["moved_in_on"]):
+            return None
+        last = self.stays.aggregate(last=models.Max("ended_on"))["last"]
+        if last is None:
+            return None
+        if self.moved_in_on is None or self.moved_in_on < last:
+            return _(
+                "%(name)s left their previous household on %(date)s: they moved in here on or after it."
+            ) % {
+                "name": self.full_name,
+                "date": last.isoformat(),
+            }
+        return None
 
     @property
     def ladder(self) -> list[tuple[str, str, datetime.date | None]]:
         """The four steps in order, as (step, label, date)."""
         return [(step.value, step.label, getattr(self, step.field)) for step in LadderStep]
+
+
+# The fields of Resident.clean's rules: the dates and what they are compared with.
+_DATED_FIELDS = frozenset(
+    {
+        "birth_year",
+        "moved_in_on",
+        "left_on",
+        "left_reason",
+        "smartphone_on",
+        "eid_on",
+        "online_on",
+        "level34_on",
+    }
+)
+
+
+class StayEnd(models.TextChoices):
+    MOVED = "moved", _("moved to another household of the commune")
+    MOVED_AWAY = "moved_away", _("moved away")
+
+
+class PastStay(models.Model):
+    """An earlier stay of a resident in a household of the commune: their residence history.
+
+    The resident's current stay is their own row: `household` since `moved_in_on` (None:
+    since before the register knew), until `left_on` when they moved away or died. A move
+    within the commune, or a return after leaving, closes it into one of these, and the
+    resident's row starts the next (villages.services.resident_move). So a person is one
+    resident, with their ID number, ladder dates and outreach history, however often they
+    move; stays do not overlap, so the commune counts them once. The indicators count each
+    stay in its household's village (reports.ledger; docs/domain.md, Indicators).
+    """
+
+    End = StayEnd
+
+    resident = models.ForeignKey(
+        "Resident", on_delete=models.CASCADE, related_name="stays", verbose_name=_("resident")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="past_stays", verbose_name=_("household")
+    )
+    relation = models.CharField(
+        _("relation to the head"), max_length=10, choices=ResidentRelation.choices, blank=True
+    )
+    started_on = models.DateField(_("moved in on"), null=True, blank=True)
+    ended_on = models.DateField(_("left on"))
+    ended_by = models.CharField(_("why it ended"), max_length=12, choices=End.choices)
+
+    # The audit trail: each move is a change of the resident and a stay recorded.
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("earlier stay")
+        verbose_name_plural = _("earlier stays")
+        ordering = ["resident", "ended_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="past_stay_ends_after_start",
+            ),
+            choices_check("ended_by", StayEnd, "past_stay_end_valid"),
+            choices_check("relation", ResidentRelation, "past_stay_relation_valid", blank=True),
+        ]
+
+    def __str__(self):
+        return f"{self.resident_id} @ {self.household_id} until {self.ended_on:%Y-%m-%d}"
 
 
 class LadderStep(models.TextChoices):

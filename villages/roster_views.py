@@ -224,7 +224,7 @@ def _preview(request, token, upload, commune, result, error_count: int, status=2
             "errors": result.errors[:ERRORS_SHOWN],
             "errors_hidden": max(0, error_count - ERRORS_SHOWN),
             "created_hidden": max(0, result.residents.created - len(result.created)),
-            "updated_hidden": max(0, result.residents.updated - len(result.updated)),
+            "updated_hidden": max(0, result.residents.updated - result.moved - len(result.updated)),
         },
         status=status,
     )
@@ -263,7 +263,7 @@ def confirm(request, token: str):
             "%(file)s imported into %(commune)s. Villages: %(v_created)s created, %(v_updated)s updated, "
             "%(v_unchanged)s unchanged. Households: %(h_created)s created, %(h_updated)s updated, "
             "%(h_unchanged)s unchanged. Residents: %(r_created)s created, %(r_updated)s updated, "
-            "%(r_unchanged)s unchanged."
+            "%(r_unchanged)s unchanged. Moved: %(moved)s."
         )
         % {
             "file": upload["name"],
@@ -277,6 +277,7 @@ def confirm(request, token: str):
             "r_created": result.residents.created,
             "r_updated": result.residents.updated,
             "r_unchanged": result.residents.unchanged,
+            "moved": result.moved,
         },
     )
     return redirect("roster:upload")

@@ -1,6 +1,7 @@
 """Reads of the register, each starting from what the user may see (villages.access)."""
 
 import re
+from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
@@ -11,7 +12,7 @@ from villages.access import (
     scope_of,
     villages_open_to_outreach,
 )
-from villages.models import Commune, Household, LadderStep, Resident, Role, Village
+from villages.models import Commune, Household, LadderStep, PastStay, Resident, Role, Village, present_q
 from villages.text import MASK_SHOWS, fold, search_text
 
 # Fewer digits than this match too many ID and phone numbers to be a search for one.
@@ -37,6 +38,24 @@ def households_visible_to(user) -> QuerySet[Household]:
 def residents_visible_to(user) -> QuerySet[Resident]:
     """Residents of the households the user may see."""
     return Resident.objects.filter(scope_of(user).area_q("commune", "household__village"))
+
+
+def residents_living_in(
+    residents: QuerySet[Resident], *, day, villages: Iterable[int] | None = None
+) -> QuerySet[Resident]:
+    """The `residents` who lived in the commune (in `villages`, ids) at the end of `day`, by their
+    residence history: their current stay (their own row) or one of their earlier stays
+    (PastStay). A resident who moved out of the villages since still counts; one who moved
+    in later does not."""
+    # The current stay is the row itself (no subquery: one pass over the residents); the earlier
+    # stays, a small table, are looked up by resident.
+    current = present_q(day)
+    earlier = PastStay.objects.filter(present_q(day, "started_on", "ended_on"))
+    if villages is not None:
+        villages = list(villages)
+        current &= Q(household__village__in=villages)
+        earlier = earlier.filter(household__village__in=villages)
+    return residents.filter(current | Q(pk__in=earlier.values("resident")))
 
 
 def households_open_to_outreach(user) -> QuerySet[Household]:

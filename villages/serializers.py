@@ -33,6 +33,7 @@ from villages.selectors import (
     villages_visible_to,
     workers_in_charge_choices,
 )
+from villages.services import head_refusal
 from villages.text import clean_name, national_id_typed
 
 
@@ -70,17 +71,28 @@ class CommuneSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Commune
-        fields = ["id", "code", "name", "province", "province_code", "min_age"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "province",
+            "province_code",
+            "min_age",
+            "program_started_on",
+            "reach_factor",
+        ]
         read_only_fields = fields
 
 
 class CommuneUpdateSerializer(serializers.ModelSerializer):
-    """Officials correct their commune's name and the indicators' minimum age; the code and
-    the province are the official list's (manage.py add_commune)."""
+    """Officials correct their commune's name and the indicators' minimum age, and set when its
+    program started and the largest reach (times the residents) an activity may claim
+    (villages.calendar.date_refusal, mobilization.services.reach_refusal); the code and the
+    province are the official list's (manage.py add_commune)."""
 
     class Meta:
         model = Commune
-        fields = ["name", "min_age"]
+        fields = ["name", "min_age", "program_started_on", "reach_factor"]
 
     def validate_name(self, value):
         return clean_name(value)
@@ -345,6 +357,10 @@ class ResidentInputSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {"national_id": national_id_taken_message(request.user, household.commune_id)}
             )
+        if attrs.get("relation") == Resident.Relation.HEAD:
+            refusal = head_refusal(household=household, resident=self.instance)
+            if refusal:
+                raise serializers.ValidationError({"relation": refusal})
         moved_in_on = attrs.get("moved_in_on")
         if (
             moved_in_on
@@ -356,7 +372,11 @@ class ResidentInputSerializer(serializers.ModelSerializer):
                 {"moved_in_on": _("The moving-in date is after the day the resident left.")}
             )
         fields = {name: value for name, value in attrs.items() if name != "version"}
-        model_checked(self.instance or Resident(), fields)
+        # The dates this serializer does not write (the ladder, the departure) are not checked
+        # as fields: a problem with them is one the birth year or moving-in date made, and is
+        # named there (Resident.clean), as on the member page.
+        not_written = [name for name in Resident.RECORDED_FIELDS if name not in self.fields]
+        model_checked(self.instance or Resident(), fields, exclude=not_written)
         return attrs
 
 
@@ -389,3 +409,66 @@ class LadderSerializer(serializers.Serializer):
 class DepartureSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Resident.LeftReason.choices)
     on = serializers.DateField(validators=[not_in_future])
+
+
+class MoveSerializer(serializers.Serializer):
+    """A move to another household of the commune, or a return to the commune, on a date
+    (villages.services.resident_move)."""
+
+    household = ScopedPrimaryKeyField(
+        scope=households_visible_to,
+        queryset=Household.objects.all(),
+        outside_is_404=True,
+        help_text=gettext_lazy("The household the resident lives in from `on`: one in your area."),
+    )
+    on = serializers.DateField(help_text=gettext_lazy("The day of the move (or of the return)."))
+    relation = serializers.ChoiceField(
+        choices=Resident.Relation.choices,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy(
+            "Their relation to the head of the new household; by default they keep theirs "
+            "(a head becomes other)."
+        ),
+    )
+
+
+class SplitSerializer(serializers.Serializer):
+    """A household split (tách hộ): a new household, the members who move to it, its head."""
+
+    village = ScopedPrimaryKeyField(
+        scope=villages_visible_to,
+        may_write=may_edit_register,
+        queryset=Village.objects.all(),
+        outside_is_404=True,
+        help_text=gettext_lazy("The new household's village, in the same commune."),
+    )
+    code = serializers.CharField(max_length=30, help_text=gettext_lazy("The new household's code."))
+    members = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        help_text=gettext_lazy("Ids of the present members who move to the new household."),
+    )
+    head = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=gettext_lazy("Which of them heads it.")
+    )
+    on = serializers.DateField(help_text=gettext_lazy("The day of the split."))
+
+    def validate_code(self, value):
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError(_("Give the new household's code."))
+        return value
+
+
+class HeadSerializer(serializers.Serializer):
+    """A new head of household (villages.services.household_head_change)."""
+
+    resident = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=gettext_lazy("The present member who becomes the head.")
+    )
+    former_head_relation = serializers.ChoiceField(
+        choices=[c for c in Resident.Relation.choices if c[0] != Resident.Relation.HEAD],
+        default=Resident.Relation.OTHER,
+        help_text=gettext_lazy("What the former head is to the new head."),
+    )

@@ -8,8 +8,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from villages.calendar import FUTURE, is_future
-from villages.models import Commune, Household, LadderStep, Province, ProvinceRole, Resident, Role, Village
+from villages.calendar import FUTURE, date_refusal, is_future
+from villages.models import (
+    Commune,
+    Household,
+    LadderStep,
+    PastStay,
+    Province,
+    ProvinceRole,
+    Resident,
+    Role,
+    Village,
+    ladder_date_problems,
+)
 from villages.official_list import OfficialCommune, official_commune, official_province
 
 
@@ -42,8 +53,12 @@ def resident_ladder_advance_many(
     the steps are one read and at most one save (one audit entry), however many there are.
     """
     resident = _locked(resident)
+    steps = list(dict.fromkeys(map(LadderStep, steps)))
+    problems = ladder_date_problems(resident.birth_year, {step.field: on for step in steps})
+    if problems:
+        raise ValidationError(problems)
     changed = []
-    for step in dict.fromkeys(map(LadderStep, steps)):
+    for step in steps:
         current = getattr(resident, step.field)
         if current is None or on < current:
             setattr(resident, step.field, on)
@@ -188,6 +203,9 @@ def resident_ladder_correct(*, resident: Resident, step: LadderStep, on: datetim
     step = LadderStep(step)
     if is_future(on):
         raise ValidationError({step.field: FUTURE})
+    problems = ladder_date_problems(resident.birth_year, {step.field: on})
+    if problems:
+        raise ValidationError(problems)
     setattr(resident, step.field, on)
     if step == LadderStep.LEVEL34 and on and (resident.online_on is None or resident.online_on > on):
         resident.online_on = on
@@ -201,14 +219,183 @@ def resident_ladder_correct(*, resident: Resident, step: LadderStep, on: datetim
 
 @transaction.atomic
 def resident_departure_record(*, resident: Resident, on: datetime.date, reason: str) -> Resident:
-    """Record that the resident moved away or died on `on`; they leave the indicators from then."""
+    """Record that the resident moved away or died on `on`: their current stay ends, and they
+    leave the indicators from then. Not before the stay began, nor before the year they were
+    born (villages.calendar.date_refusal)."""
     resident = _locked(resident)
     if reason not in Resident.LeftReason.values:
         raise ValidationError({"left_reason": _("Say whether the resident moved away or died.")})
-    if is_future(on):
-        raise ValidationError({"left_on": FUTURE})
+    # Not before the stay began: departure_problem, through full_clean below.
+    refusal = date_refusal(on, birth_year=resident.birth_year)
+    if refusal:
+        raise ValidationError({"left_on": refusal})
     resident.left_on = on
     resident.left_reason = reason
     resident.full_clean()
     resident.save(update_fields=["left_on", "left_reason"], locked=True)
     return resident
+
+
+def head_refusal(*, household: Household, resident: Resident | None = None) -> str | None:
+    """Why `resident` cannot be recorded as the head of `household`, or None: a household has
+    one head, and another present member holds it (household_head_change moves it)."""
+    heads = household.members.filter(relation=Resident.Relation.HEAD, left_on__isnull=True)
+    if resident is not None and resident.pk is not None:
+        heads = heads.exclude(pk=resident.pk)
+    head = heads.only("full_name").first()
+    if head is None:
+        return None
+    return _("%(name)s is the head of household %(code)s: change the head from the household's page.") % {
+        "name": head.full_name,
+        "code": household.code,
+    }
+
+
+def resident_move_refusals(
+    *, resident: Resident, household: Household, on: datetime.date | None, relation: str | None = None
+) -> tuple[dict[str, str], str]:
+    """What resident_move would refuse ({field: why}), and the relation the resident would have
+    in `household`: asked by the service and, before anything is saved, by the admin's form."""
+    errors = {}
+    if household.commune_id != resident.commune_id:
+        errors["household"] = _("This household is in another commune.")
+    elif household.pk == resident.household_id and resident.left_on is None:
+        errors["household"] = _("%(name)s already lives in this household.") % {"name": resident.full_name}
+    if resident.left_reason == Resident.LeftReason.DIED:
+        errors["on"] = _("%(name)s died on %(date)s.") % {
+            "name": resident.full_name,
+            "date": resident.left_on.isoformat(),
+        }
+    elif on is None:
+        errors["on"] = _("Give the day of the move.")
+    elif resident.left_on is not None and on < resident.left_on:
+        errors["on"] = _("%(date)s is before %(name)s left the commune (%(left)s).") % {
+            "date": on.isoformat(),
+            "name": resident.full_name,
+            "left": resident.left_on.isoformat(),
+        }
+    else:
+        refusal = date_refusal(on, birth_year=resident.birth_year, stay_began=resident.moved_in_on)
+        if refusal:
+            errors["on"] = refusal
+    if relation is None:
+        keeps = resident.relation != Resident.Relation.HEAD
+        relation = resident.relation if keeps else Resident.Relation.OTHER
+    if relation == Resident.Relation.HEAD and "household" not in errors:
+        refusal = head_refusal(household=household, resident=resident)
+        if refusal:
+            errors["relation"] = refusal
+    if relation not in (*Resident.Relation.values, ""):
+        errors["relation"] = _("Choose a relation to the head.")
+    return errors, relation
+
+
+@transaction.atomic
+def resident_move(
+    *, resident: Resident, household: Household, on: datetime.date, relation: str | None = None
+) -> Resident:
+    """Record that the resident moved to another household of the commune on `on`, or came
+    back to the commune and lives in `household` from `on`.
+
+    Their current stay becomes an earlier one (villages.PastStay), ending on `on` (for a
+    return: on the day they left), and the next begins in `household` on `on`. So they count
+    in the new household's village at the end of any month whose last day is `on` or later,
+    and in the old one before; the months before stay as they were reported (docs/domain.md,
+    Indicators). Their ID number, ladder dates and outreach history stay theirs.
+
+    `relation` is theirs in the new household; by default they keep theirs, except a head,
+    who becomes "other" (the household they join has its own). Refused, naming the field:
+    a household of another commune or the one they live in, a date in the future, before
+    their current stay began (before they left, for a return) or before their birth year
+    (villages.calendar.date_refusal), a resident who died, a second head.
+    """
+    resident = _locked(resident)
+    errors, relation = resident_move_refusals(
+        resident=resident, household=household, on=on, relation=relation
+    )
+    if errors:
+        raise ValidationError(errors)
+    PastStay.objects.create(
+        resident=resident,
+        household_id=resident.household_id,
+        relation=resident.relation,
+        started_on=resident.moved_in_on,
+        ended_on=resident.left_on or on,
+        ended_by=PastStay.End.MOVED_AWAY if resident.left_on else PastStay.End.MOVED,
+    )
+    resident.household = household
+    resident.moved_in_on = on
+    resident.left_on = None
+    resident.left_reason = ""
+    resident.relation = relation
+    resident.save(
+        update_fields=["household", "moved_in_on", "left_on", "left_reason", "relation"], locked=True
+    )
+    return resident
+
+
+@transaction.atomic
+def household_split(
+    *,
+    household: Household,
+    members: Iterable[Resident],
+    head: Resident,
+    on: datetime.date,
+    new_household: Household,
+) -> Household:
+    """Record a household split (tách hộ): `new_household` (unsaved: its village, in the same
+    commune, and code) is created, and `members` of `household` move to it on `on` (each
+    through resident_move), `head` as its head; everyone else keeps their relation, a former
+    head becomes "other". Nothing is saved when anything is refused (ValidationError naming
+    the field: `members`, `head`, `village`, `code`, `on`)."""
+    members = list({m.pk: m for m in members}.values())
+    errors = {}
+    present = set(household.members.filter(left_on__isnull=True).values_list("pk", flat=True))
+    if not members:
+        errors["members"] = _("Choose the members who move to the new household.")
+    elif any(m.pk not in present for m in members):
+        errors["members"] = _("Only present members of household %(code)s can move with this split.") % {
+            "code": household.code
+        }
+    if head.pk not in {m.pk for m in members}:
+        errors["head"] = _("The new head is one of the members who move.")
+    if new_household.village_id and new_household.village.commune_id != household.commune_id:
+        errors["village"] = _("This village is in another commune.")
+    code = new_household.code.strip()
+    if code and Household.objects.filter(commune_id=household.commune_id, code=code).exists():
+        errors["code"] = _("Another household of this commune already has this code.")
+    if errors:
+        raise ValidationError(errors)
+    new_household.full_clean(exclude=["commune", "worker_in_charge"], validate_unique=False)
+    new_household.save()
+    # The head first: the others join a household that has its head.
+    for member in sorted(members, key=lambda m: m.pk != head.pk):
+        relation = Resident.Relation.HEAD if member.pk == head.pk else None
+        resident_move(resident=member, household=new_household, on=on, relation=relation)
+    return new_household
+
+
+@transaction.atomic
+def household_head_change(
+    *, household: Household, head: Resident, former_head_relation: str = Resident.Relation.OTHER
+) -> Resident:
+    """Make `head`, a present member, the head of the household, in one step that leaves
+    exactly one head: the present head (if any) becomes `former_head_relation`."""
+    members = list(
+        Resident.objects.select_for_update().filter(household=household, left_on__isnull=True).order_by("pk")
+    )
+    chosen = next((m for m in members if m.pk == head.pk), None)
+    if chosen is None:
+        raise ValidationError(
+            {"head": _("Choose a present member of household %(code)s.") % {"code": household.code}}
+        )
+    if former_head_relation not in Resident.Relation.values or former_head_relation == Resident.Relation.HEAD:
+        raise ValidationError({"former_head_relation": _("Choose what the former head is to the new head.")})
+    for member in members:
+        if member.relation == Resident.Relation.HEAD and member.pk != chosen.pk:
+            member.relation = former_head_relation
+            member.save(update_fields=["relation"], locked=True)
+    if chosen.relation != Resident.Relation.HEAD:
+        chosen.relation = Resident.Relation.HEAD
+        chosen.save(update_fields=["relation"], locked=True)
+    return chosen

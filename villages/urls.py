@@ -5,7 +5,7 @@ softbridge.urls includes each list under its own namespace: `villages:household`
 
 from django.urls import path
 
-from villages import roster_views, views
+from villages import residence_views, roster_views, views
 
 register_pages = [
     path("households/", views.households, name="households"),
@@ -20,6 +20,12 @@ register_pages = [
         views.member_departure,
         name="member_departure",
     ),
+    path(
+        "households/<int:pk>/members/<int:member_pk>/move/", residence_views.member_move, name="member_move"
+    ),
+    path("households/<int:pk>/move-options/", residence_views.household_options, name="household_options"),
+    path("households/<int:pk>/split/", residence_views.household_split, name="household_split"),
+    path("households/<int:pk>/head/", residence_views.household_head, name="household_head"),
 ]
 
 roster_pages = [

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.db.models import Prefetch
 from django.forms import Form
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -44,7 +45,7 @@ from villages.forms import (
     LadderForm,
     ResidentForm,
 )
-from villages.models import Achievement, Household, LadderStep, Resident
+from villages.models import Achievement, Household, LadderStep, PastStay, Resident
 from villages.selectors import households_visible_to, villages_visible_to, with_list_columns
 from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
 
@@ -114,7 +115,8 @@ def _achievement_labels(codes) -> list[str]:
 def household(request, pk: int):
     """A household's members and their ladders, visits, sessions attended and applications."""
     household = _visible_household(request, pk)
-    members = list(household.members.all())
+    # Each member's earlier stays (villages.PastStay) come in one query, however often they moved.
+    members = list(household.members.prefetch_related(_earlier_stays()))
     present = sorted(
         (m for m in members if m.left_on is None), key=lambda m: (m.relation != Resident.Relation.HEAD, m.pk)
     )
@@ -134,6 +136,7 @@ def household(request, pk: int):
             "household": household,
             "members": [_for_card(m, national_ids) for m in present],
             "former_members": [m for m in members if m.left_on is not None],
+            "moved_out": moved_out_of(household),
             "visits": visits,
             "attendances": attendances,
             "applications": household_applications(household),
@@ -142,6 +145,21 @@ def household(request, pk: int):
             "show_history": may_read_history(request.user, household.commune_id),
             "today": commune_today(),
         },
+    )
+
+
+def _earlier_stays() -> Prefetch:
+    stays = PastStay.objects.select_related("household__village").order_by("ended_on")
+    return Prefetch("stays", queryset=stays)
+
+
+def moved_out_of(household: Household) -> list[PastStay]:
+    """Who lived in the household and moved to another household of the commune, latest first.
+    One query."""
+    return list(
+        household.past_stays.filter(ended_by=PastStay.End.MOVED)
+        .select_related("resident")
+        .order_by("-ended_on", "-pk")
     )
 
 

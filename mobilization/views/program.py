@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +28,7 @@ from mobilization.models import Membership, VisitHelp, Worker, WorkerGroup
 from mobilization.selectors import (
     communications_visible_to,
     communicators_visible_to,
+    counted_reach,
     visits_visible_to,
     worker_groups_visible_to,
     workers_visible_to,
@@ -150,7 +151,7 @@ def group_activity_by_month(*, group: WorkerGroup, user, start: datetime.date, e
     merge(
         communications.annotate(month=TruncMonth("held_on"))
         .values("month")
-        .annotate(communications=Count("id"), reach=Sum("reach"))
+        .annotate(communications=Count("id"), reach=counted_reach(group.commune_id))
         .order_by()
     )
     return figures

@@ -52,7 +52,10 @@ def _household_for_visit(request, value) -> Household | None:
     pk = row_id(value)
     if pk is None:
         raise Http404
-    household = get_object_or_404(households_visible_to(request.user).select_related("village"), pk=pk)
+    # With its commune: visit_log asks when its program started.
+    household = get_object_or_404(
+        households_visible_to(request.user).select_related("village", "commune"), pk=pk
+    )
     if not may_log_outreach(request.user, household.village):
         raise PermissionDenied
     return household

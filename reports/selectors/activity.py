@@ -6,11 +6,11 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 
 from mobilization.models import Application, CommunicationActivity, HomeVisit
-from mobilization.selectors import closed_on
+from mobilization.selectors import closed_on, counted_reach
 from training.models import TrainingSession
 from villages.calendar import commune_today, month_end, month_start, months_between
 from villages.models import Commune, Village
@@ -85,8 +85,10 @@ def _session_counts() -> dict:
     return {"sessions": Count("id", distinct=True), "attendance": Count("attendances")}
 
 
-def _communication_counts() -> dict:
-    return {"communications": Count("id"), "reach": Sum("reach")}
+def _communication_counts(commune_id: int | None = None) -> dict:
+    """Activities and their counted reach (mobilization.selectors.counted_reach): of one commune,
+    or each of several held to its own commune's population."""
+    return {"communications": Count("id"), "reach": counted_reach(commune_id)}
 
 
 def _overdue_count(month: datetime.date, today: datetime.date) -> Count:
@@ -161,7 +163,7 @@ def activity_series(
         communications = communications.filter(Exists(touching))
     by_month(visits, "visited_on", **_visit_counts())
     by_month(sessions, "held_on", **_session_counts())
-    by_month(communications, "held_on", **_communication_counts())
+    by_month(communications, "held_on", **_communication_counts(commune.pk))
 
     overdue = {f"overdue_{i}": _overdue_count(month, today) for i, month in enumerate(months)}
     row = (

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from reports import ledger
 from villages.calendar import add_months, month_end, months_between, quarter_of
 from villages.models import Commune, Resident, Village
+from villages.selectors import residents_living_in
 
 MEASURES = ("eligible", "eid", "online", "level34")
 
@@ -61,16 +62,6 @@ class MonthFigures:
     def share_of(self, indicator: str) -> float | None:
         """The share named like Target.Indicator: 'eid_share', 'online_share', 'level34_share'."""
         return getattr(self, indicator)
-
-
-def _eligible_q(commune: Commune, month: datetime.date) -> Q:
-    """docs/domain.md's eligible residents at the end of `month`."""
-    end = month_end(month)
-    return (
-        (Q(left_on__isnull=True) | Q(left_on__gt=end))
-        & (Q(moved_in_on__isnull=True) | Q(moved_in_on__lte=end))
-        & (Q(birth_year__isnull=True) | Q(birth_year__lte=month.year - commune.min_age))
-    )
 
 
 def month_index(month: datetime.date) -> int:
@@ -129,11 +120,14 @@ def _ledger_rows(commune: Commune, months: Sequence[datetime.date], villages):
     )
 
 
-def _residents_of(commune: Commune, villages: Iterable[Village] | None) -> QuerySet[Resident]:
-    residents = Resident.objects.filter(commune=commune)
-    if villages is not None:
-        residents = residents.filter(household__village__in=[v.pk for v in villages])
-    return residents
+def _eligible_residents(commune: Commune, month: datetime.date, villages) -> QuerySet[Resident]:
+    """The residents eligible at the end of `month` in the area, by their residence history: those
+    who lived there then (their current stay or an earlier one, villages.selectors.residents_living_in)
+    and were old enough. Each person once."""
+    end = month_end(month)
+    area = None if villages is None else [v.pk for v in villages]
+    living = residents_living_in(Resident.objects.filter(commune=commune), day=end, villages=area)
+    return living.filter(Q(birth_year__isnull=True) | Q(birth_year__lte=month.year - commune.min_age))
 
 
 def adoption_at(
@@ -299,8 +293,7 @@ def adoption_breakdowns(
     """
     end = month_end(month)
     rows = (
-        _residents_of(commune, villages)
-        .filter(_eligible_q(commune, month))
+        _eligible_residents(commune, month, None if villages is None else list(villages))
         .annotate(band=_age_band_case(month.year))
         .values("sex", "band")
         .annotate(

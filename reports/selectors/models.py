@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import (
@@ -21,6 +21,7 @@ from mobilization.models import (
     ModelGoal,
     VisitHelp,
 )
+from mobilization.selectors import counted_reach
 from reports.selectors.activity import ActivityFigures, activity_series
 from reports.selectors.adoption import adoption_at, share
 from reports.selectors.helped import reach_counts
@@ -135,7 +136,7 @@ def _activity_totals(model: MobilizationModel, first: datetime.date, last: datet
     ).aggregate(sessions=Count("id", distinct=True), attendance=Count("attendances"))
     communications = CommunicationActivity.objects.filter(
         commune=model.commune_id, model=model, held_on__range=(first, last)
-    ).aggregate(communications=Count("id"), reach=Sum("reach"))
+    ).aggregate(communications=Count("id"), reach=counted_reach(model.commune_id))
     figures = {**visits, **sessions, **communications}
     return ActivityFigures(None, **{k: v or 0 for k, v in figures.items()})
 

@@ -27,6 +27,13 @@ Choices of ours, documented for officials in the README:
   one-stop office, in km with at most one decimal (7.5 or 7,5), 0 to 300; the rows of one
   household must not disagree on it (an empty cell agrees with anything);
 - residents of the register missing from the file are left as they are;
+- a row naming a stored resident (by ID number) in another household is their move there on
+  the row's moved_in_on, which is then required; a row of someone who moved away with a
+  later moved_in_on is their return; either closes their stay into an earlier one
+  (villages.PastStay), as villages.services.resident_move does, and the preview counts them
+  as moved; a household ends up with one head;
+- dates that make sense (villages.calendar.date_refusal): ladder dates and departures not
+  before the birth year, asked only of what a row changes;
 - a cell that an export wrote with an apostrophe so that it cannot run as a formula
   ("'=Nguyen", villages.spreadsheets) reads without it, so such a name imports back unchanged.
 

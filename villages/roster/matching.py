@@ -7,12 +7,13 @@ new-style tone marks match) and the birth year match, or when the national ID ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from villages.models import Commune, Household, Resident, Village
+from villages.models import Commune, Household, PastStay, Resident, Village
 from villages.roster.checking import CheckedRow, Checker
 from villages.roster.columns import AT, RESIDENT_FIELDS
 
@@ -29,6 +30,8 @@ class Register:
     households: dict[str, tuple[int, int, int, Decimal | None]]  # code -> (id, village id, version, distance)
     # (id, version, RESIDENT_FIELDS values with the household's code)
     residents: list[tuple[int, int, tuple]]
+    # resident id -> the day their last earlier stay ended (villages.PastStay), for those who moved
+    last_stay_ended: dict[int, object] = field(default_factory=dict)
 
     @property
     def village_code_of(self) -> dict[int, str]:
@@ -56,7 +59,14 @@ def register_of(commune: Commune) -> Register:
         .values_list(*columns)
         .iterator(chunk_size=10000)
     ]
-    return Register(villages, households, residents)
+    last_stay_ended = dict(
+        PastStay.objects.filter(resident__commune=commune)
+        .order_by()
+        .values("resident")
+        .annotate(last=Max("ended_on"))
+        .values_list("resident", "last")
+    )
+    return Register(villages, households, residents, last_stay_ended)
 
 
 # What ResidentMatcher.resident_of gives for a row that is not to be planned.

@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from villages.models import Commune, Resident, departure_problem
+from villages.calendar import date_refusal
+from villages.models import Commune, LadderStep, PastStay, Resident, departure_problem, ladder_date_problems
 from villages.roster.checking import CheckedRow, Checker
 from villages.roster.columns import AT, RESIDENT_FIELDS
 from villages.roster.matching import NOT_PLANNED, Register, ResidentMatcher, register_of
@@ -30,6 +31,12 @@ class Plan:
         self.household_changed: list[tuple[int, int, str, Decimal | None]] = []
         self.resident_new: list[tuple] = []  # RESIDENT_FIELDS values
         self.resident_changed: list[tuple[int, int, tuple]] = []  # (id, version, values)
+        # The stays the file's moves and returns close (villages.PastStay): (resident id,
+        # household code, relation, started on, ended on, ended by).
+        self.stays_new: list[tuple] = []
+        # household code -> the heads it will have: (resident id or None, row or None, name)
+        self.heads: dict[str, list[tuple]] = {}
+        self.matched: set[int] = set()  # the stored residents the file names
 
 
 def plan_import(
@@ -51,6 +58,7 @@ def plan_import(
     _plan_villages(plan, result, checker, register, village_names)
     _plan_households(plan, result, register, household_villages, household_distances)
     _plan_residents(plan, result, checker, register, rows, progress)
+    _check_heads(plan, checker, register)
     checker.sort_errors()
     return plan
 
@@ -175,7 +183,7 @@ def _plan_residents(
             progress("match", done, len(rows))
         record = matcher.resident_of(row)
         if record is not NOT_PLANNED:
-            _plan_resident(plan, result, checker, row, record)
+            _plan_resident(plan, result, checker, row, record, register)
     if progress:
         progress("match", len(rows), len(rows))
 
@@ -200,14 +208,40 @@ _LABELS = {
 _EMPTY = (None, "", "", "", None, "", "", "", None, None, "", None, None, None, None)
 _LEFT_ON, _MOVED_IN_ON, _LEFT_REASON = AT["left_on"], AT["moved_in_on"], AT["left_reason"]
 _ONLINE_ON, _LEVEL34_ON = AT["online_on"], AT["level34_on"]
+_RELATION, _BIRTH_YEAR = AT["relation"], AT["birth_year"]
+_LADDER = tuple(step.field for step in LadderStep)
+# The dates that may not fall before the birth year: the ladder and the departure.
+_BEFORE_BIRTH = tuple(AT[name] for name in (*_LADDER, "left_on"))
 
 
-def _plan_resident(plan: Plan, result: RosterResult, checker: Checker, row: CheckedRow, record) -> None:
-    """The row merged into the stored resident (or a new one), planned when it changes anything."""
+def _plan_resident(
+    plan: Plan, result: RosterResult, checker: Checker, row: CheckedRow, record, register: Register
+) -> None:
+    """The row merged into the stored resident (or a new one), planned when it changes anything.
+
+    A stored resident whose row names another household, or who had moved away and whose row
+    says they moved in after that, moved there (or came back) on the row's moving-in date:
+    their stay closes into an earlier one (villages.PastStay), as villages.services.resident_move
+    records it; they are counted among the residents updated, and as moved.
+    """
     stored = record[2] if record is not None else _EMPTY
-    values = _merged(checker, row, stored)
+    move = _move_of(checker, row, record) if record is not None else None
+    if move is False:
+        return
+    basis = stored
+    if move is not None:
+        basis = list(stored)
+        basis[_LEFT_ON], basis[_LEFT_REASON] = None, ""
+        if row.values[_RELATION] is None and stored[_RELATION] == Resident.Relation.HEAD:
+            basis[_RELATION] = Resident.Relation.OTHER  # the household they join has its head
+        basis = tuple(basis)
+    values = _merged(checker, row, stored, basis, register.last_stay_ended.get(record[0]) if record else None)
     if values is None:
         return
+    if record is not None:
+        plan.matched.add(record[0])
+    if values[_RELATION] == Resident.Relation.HEAD and values[_LEFT_ON] is None:
+        plan.heads.setdefault(values[0], []).append((record[0] if record else None, row.row, values[1]))
     if record is None:
         plan.resident_new.append(values)
         result.residents.created += 1
@@ -217,26 +251,104 @@ def _plan_resident(plan: Plan, result: RosterResult, checker: Checker, row: Chec
         result.residents.unchanged += 1
     else:
         plan.resident_changed.append((record[0], record[1], values))
+        changes = tuple(
+            (_LABELS[name], before, after)
+            for name, before, after in zip(RESIDENT_FIELDS, stored, values, strict=True)
+            if before != after and name != "search_name"
+        )
+        if move is not None:
+            plan.stays_new.append(
+                (
+                    record[0],
+                    stored[0],
+                    stored[_RELATION],
+                    stored[_MOVED_IN_ON],
+                    stored[_LEFT_ON] or values[_MOVED_IN_ON],
+                    PastStay.End.MOVED_AWAY if stored[_LEFT_ON] else PastStay.End.MOVED,
+                )
+            )
+            result.moved += 1
+            result.residents.updated += 1
+            if len(result.moves) < PREVIEW_ROWS:
+                result.moves.append(RowChange(row.row, values[0], values[1], changes))
+            return
         result.residents.updated += 1
         if len(result.updated) < PREVIEW_ROWS:
-            changes = tuple(
-                (_LABELS[name], before, after)
-                for name, before, after in zip(RESIDENT_FIELDS, stored, values, strict=True)
-                if before != after and name != "search_name"
-            )
             result.updated.append(RowChange(row.row, values[0], values[1], changes))
 
 
-def _merged(checker: Checker, row: CheckedRow, stored: tuple) -> tuple | None:
-    """The resident's values after the row (an empty cell keeps the stored value), or None if they
-    break a rule between fields (the row fails)."""
-    values = [given if given is not None else kept for given, kept in zip(row.values, stored, strict=True)]
+def _move_of(checker: Checker, row: CheckedRow, record) -> bool | None:
+    """Whether the row moves its stored resident (True), does not (None), or cannot (False:
+    the row fails, with why). The moving-in date says when; it must make sense
+    (villages.calendar.date_refusal): not before the current stay began, nor before they left,
+    for a return."""
+    stored = record[2]
+    on = row.values[_MOVED_IN_ON]
+    left = stored[_LEFT_ON]
+    elsewhere = row.values[0] != stored[0]
+    if left is not None and stored[_LEFT_REASON] == Resident.LeftReason.DIED:
+        if elsewhere:
+            checker.fail(
+                row, "household_code", _("%(name)s died on %(date)s.") % {"name": stored[1], "date": left}
+            )
+            return False
+        return None
+    if left is not None:
+        returns = on is not None and on >= left and on != stored[_MOVED_IN_ON]
+        if not returns and not elsewhere:
+            return None
+        if not returns:
+            checker.fail(
+                row,
+                "moved_in_on",
+                _("%(name)s left the commune on %(date)s: give the day they came back.")
+                % {"name": stored[1], "date": left},
+            )
+            return False
+        return True
+    if not elsewhere:
+        return None
+    if on is None:
+        checker.fail(
+            row,
+            "moved_in_on",
+            _("%(name)s lives in household %(household)s: give the day they moved to %(new)s.")
+            % {"name": stored[1], "household": stored[0], "new": row.values[0]},
+        )
+        return False
+    refusal = date_refusal(on, birth_year=stored[_BIRTH_YEAR], stay_began=stored[_MOVED_IN_ON])
+    if refusal:
+        checker.fail(row, "moved_in_on", refusal)
+        return False
+    return True
+
+
+def _merged(
+    checker: Checker, row: CheckedRow, stored: tuple, basis: tuple | None = None, last_stay_ended=None
+) -> tuple | None:
+    """The resident's values after the row (an empty cell keeps the `basis` value, the stored
+    one unless a move clears the departure), or None if they break a rule between fields or a
+    date that makes no sense (the row fails). A rule new to the register is asked only of
+    what the row changes, as Resident.clean does."""
+    basis = stored if basis is None else basis
+    values = [given if given is not None else kept for given, kept in zip(row.values, basis, strict=True)]
     # A roster's leaving date without a reason means the resident moved away (README, Import):
     # paper rosters have a "ngày chuyển đi" column and no reason.
     if values[_LEFT_ON] and not values[_LEFT_REASON]:
         values[_LEFT_REASON] = Resident.LeftReason.MOVED_AWAY.value
+    new = stored is _EMPTY
+
+    def changed(*names):
+        return new or any(values[AT[name]] != stored[AT[name]] for name in names)
+
+    born = values[_BIRTH_YEAR]
+    # Dates before the birth year are rare: only then is it worth asking which the row changed.
+    early = born is not None and any(values[i] and values[i].year < born for i in _BEFORE_BIRTH)
     problem = departure_problem(
-        moved_in_on=values[_MOVED_IN_ON], left_on=values[_LEFT_ON], left_reason=values[_LEFT_REASON]
+        moved_in_on=values[_MOVED_IN_ON],
+        left_on=values[_LEFT_ON],
+        left_reason=values[_LEFT_REASON],
+        birth_year=born if early and changed("left_on", "birth_year") else None,
     )
     if problem:
         checker.fail(row, *problem)
@@ -245,4 +357,46 @@ def _merged(checker: Checker, row: CheckedRow, stored: tuple) -> tuple | None:
     level34, online = values[_LEVEL34_ON], values[_ONLINE_ON]
     if level34 and (online is None or online > level34):
         values[_ONLINE_ON] = level34
-    return tuple(values)
+    problems = {}
+    if early:
+        dates = {name: values[AT[name]] for name in _LADDER if changed(name, "birth_year")}
+        problems = ladder_date_problems(born, dates)
+    for name, message in problems.items():
+        checker.fail(row, name, message)
+    if last_stay_ended is not None and changed("moved_in_on"):
+        moved_in_on = values[_MOVED_IN_ON]
+        if moved_in_on is None or moved_in_on < last_stay_ended:
+            checker.fail(
+                row,
+                "moved_in_on",
+                _("%(name)s left their previous household on %(date)s: they moved in here on or after it.")
+                % {"name": values[1], "date": last_stay_ended},
+            )
+            return None
+    return None if problems else tuple(values)
+
+
+def _check_heads(plan: Plan, checker: Checker, register: Register) -> None:
+    """A household has one head: the file may not leave two living there (the register's heads
+    the file does not name stay heads). villages.services.household_head_change moves it."""
+    for pk, _version, values in register.residents:
+        if (
+            pk not in plan.matched
+            and values[_RELATION] == Resident.Relation.HEAD
+            and values[_LEFT_ON] is None
+            and values[0] in plan.heads
+        ):
+            plan.heads[values[0]].append((pk, None, values[1]))
+    for household, heads in plan.heads.items():
+        if len(heads) < 2:
+            continue
+        for _pk, row, name in heads:
+            if row is None:
+                continue
+            others = ", ".join(other for _p, r, other in heads if r != row)
+            checker.error(
+                row,
+                checker.column_name("relation"),
+                _("Household %(household)s has one head: %(name)s and %(others)s cannot both be it.")
+                % {"household": household, "name": name, "others": others},
+            )

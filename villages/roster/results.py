@@ -53,6 +53,10 @@ class RosterResult:
     residents: Counts = field(default_factory=Counts)
     created: list[RowChange] = field(default_factory=list)
     updated: list[RowChange] = field(default_factory=list)
+    # Of the residents updated, those who moved to another household of the commune or came
+    # back to it, with what changed in the preview.
+    moved: int = 0
+    moves: list[RowChange] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     saved: bool = False
 

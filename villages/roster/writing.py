@@ -1,7 +1,7 @@
 """Writing a roster import's plan: in bulk, guarded by each row's version, with its audit trail.
 
 simple-history records the saves of the ORM, which the bulk writes here bypass. So every
-household and resident the import creates or changes gets its historical row here, in the
+household, resident and earlier stay the import creates or changes gets its historical row here, in the
 same transaction, with one INSERT ... SELECT of the rows just written per table and kind
 ("+" created, "~" changed), the user who confirmed the import and the reason "roster import".
 
@@ -19,7 +19,7 @@ import io
 from django.db import connection
 from django.utils import timezone
 
-from villages.models import Household, Resident, Village
+from villages.models import Household, PastStay, Resident, Village
 from villages.roster.columns import RESIDENT_FIELDS
 from villages.roster.planning import Plan
 from villages.roster.results import Progress
@@ -73,6 +73,13 @@ def write(plan: Plan, progress: Progress | None, user_id: int | None) -> None:
         ],
     )
     household_ids = dict(Household.objects.filter(commune=commune).values_list("code", "pk"))
+    # The stays closed by the file's moves and returns, before their residents' rows change
+    # (the order does not matter to the ledger: each trigger counts the rows as they are).
+    stay_created = _insert(
+        PastStay,
+        ["resident_id", "household_id", "relation", "started_on", "ended_on", "ended_by"],
+        [(pk, household_ids[code], *rest) for pk, code, *rest in plan.stays_new],
+    )
 
     columns = [
         "commune_id",
@@ -103,6 +110,7 @@ def write(plan: Plan, progress: Progress | None, user_id: int | None) -> None:
     when = timezone.now()
     _record_history(Household, "+", household_created, user_id, when)
     _record_history(Household, "~", [pk for pk, *_rest in plan.household_changed], user_id, when)
+    _record_history(PastStay, "+", stay_created, user_id, when)
     _record_history(Resident, "+", resident_created, user_id, when)
     _record_history(Resident, "~", [pk for pk, _version, _values in plan.resident_changed], user_id, when)
 

@@ -131,3 +131,7 @@ class Command(BaseCommand):
                     "unchanged": counts.unchanged,
                 }
             )
+        self.stdout.write(
+            _("Moved: %(count)s (residents updated who changed household within the commune or came back).")
+            % {"count": result.moved}
+        )
