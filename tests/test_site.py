@@ -1,6 +1,7 @@
 """Sign in, sign out, the language switch and the role-fitted home page."""
 
 import datetime
+from pathlib import Path
 
 from django.urls import reverse
 
@@ -102,3 +103,15 @@ def test_the_switch_outranks_the_browsers_language(client, official):
     client.post(reverse("set_language"), {"language": "vi", "next": "/"})
     response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert 'lang="vi"' in response.content.decode()
+
+
+def test_every_page_that_swaps_parts_of_itself_loads_htmx():
+    """htmx is loaded only by the pages that ask (templates/base.html's htmx block, 16 KB a
+    phone need not fetch elsewhere): a page with hx- attributes that forgets it is dead."""
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    forgot = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if "hx-" in (text := path.read_text()) and "{% extends" in text and "{% block htmx %}" not in text
+    ]
+    assert forgot == []

@@ -239,7 +239,8 @@ def test_a_record_saved_after_the_session_ended_is_sent_after_sign_in(phone_with
 
     page.fill("#id_username", "head_a")
     page.fill("#id_password", "pass-word-123")
-    page.click("button[type=submit]")
+    with page.expect_navigation(wait_until="load"):  # to the page the ended session was on
+        page.click("button[type=submit]")
     wait_until_sent(page)
 
     visit = HomeVisit.objects.get()
