@@ -68,10 +68,10 @@ def laptop(chromium, live_server):
     context.close()
 
 
-def sign_in(page, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the real form, as a person would."""
+def sign_in(page, username: str, password: str = PASSWORD, lands: str = "/") -> None:
+    """Sign in through the real form, as a person would, and land on `lands`."""
     page.goto(page.base_url + "/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(page.base_url + "/")
+    page.wait_for_url(page.base_url + lands)

@@ -51,6 +51,7 @@ PAGES = [
     Page("follow-ups", "/visits/follow-ups/", roles=LEAD + VISIT),
     Page("attendance", "/training/{session}/attendance/", roles=("official",) + VISIT),
     Page("not sent yet", "/outbox/", roles=VISIT),
+    Page("the province dashboard", "/reports/province/", roles=("province_demo",)),
     Page("dashboard", "/reports/"),
     Page("monthly report", "/reports/monthly/"),
     Page("mobilization models", "/program/models/"),
@@ -91,6 +92,8 @@ def demo(commune, leader, official):
     worker = factories.role_user(Role.Kind.WORKER, commune, [village], username="worker_demo")
     factories.worker(commune, full_name="Người đi thăm", user=worker)
     factories.worker(commune, full_name="Trưởng thôn", user=head)
+    # The province's leader reads its figures only.
+    factories.province_leader(commune.province, username="province_demo")
     household = village.households.order_by("code").first()
     session = TrainingSession.objects.filter(village=village).order_by("-held_on", "pk").first()
     return {
@@ -114,7 +117,8 @@ def open_as(chromium, live_server, role: str, language: str):
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     page = context.new_page()
     page.base_url = live_server.url
-    sign_in(page, role)
+    # A province leader's home is the province's dashboard.
+    sign_in(page, role, lands="/reports/province/" if role == "province_demo" else "/")
     return context, page
 
 
@@ -151,7 +155,7 @@ def pages_of(role: str) -> list[Page]:
 
 
 # One test per role and language, so that the suite's processes share them out.
-@pytest.mark.parametrize("role", LEAD + VISIT)
+@pytest.mark.parametrize("role", LEAD + VISIT + ("province_demo",))
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_main_pages_pass_axe_and_fit_a_360_px_screen(chromium, live_server, demo, language, role):
     """Each page of the role: axe's violations, and whether the page scrolls sideways."""
