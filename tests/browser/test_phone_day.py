@@ -13,7 +13,7 @@ from villages.models import Achievement, Resident
 # of the Today list, pages and crumbs. (A link inside a sentence is text, not a target.)
 TARGETS = (
     ".tabbar a, .menu-toggle, main button:not([hidden]), main a.button, main a.household-link, "
-    ".pagination a, .crumbs a, main summary, #outbox-status a"
+    ".pagination a, .crumbs a, main summary, #outbox-status a, .exports a, p.back a"
 )
 
 
@@ -138,4 +138,17 @@ def test_the_loading_bar_shows_while_a_part_of_the_page_is_on_its_way(chromium, 
     held[-1].continue_()
     page.wait_for_function("() => !document.getElementById('busy').classList.contains('htmx-request')")
     assert page.locator("#household-options a").count() == 3
+    context.close()
+
+
+def test_every_target_on_a_leaders_pages_is_a_fingers_size(chromium, live_server, leader, village_day):
+    context, page = phone_in(chromium, live_server, "vi")
+    sign_in(page, "leader")
+    small = {}
+    for path in ("/", "/reports/", "/reports/monthly/", "/reports/targets/", "/training/"):
+        page.goto(page.base_url + path)
+        found = small_targets(page)
+        if found:
+            small[path] = found
+    assert small == {}
     context.close()
