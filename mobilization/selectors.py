@@ -36,26 +36,29 @@ from villages.models import Household, Resident, present_q
 from villages.selectors import households_open_to_outreach, with_list_columns
 
 
-def counted_reach(commune_id: int | None = None) -> Sum:
+def counted_reach(communes: int | list[int]) -> Sum:
     """The estimated reach the reports add up in a commune: every activity's, except one larger
     than the commune's population (its residents living there now), a typing mistake that never
     counts (docs/domain.md, Dates that make sense). Writes refuse a reach above the commune's
     reach_factor times its villages' residents (services.reach_refusal); this keeps the
-    figures of what was recorded before out of the sums. With no `commune_id`, each activity is
-    held to its own commune's population (several communes in one query: a province's figures).
+    figures of what was recorded before out of the sums. `communes`: one commune's id, or a
+    list of ids whose activities are summed in one query (a province's figures), each
+    activity held to its own commune's population.
 
     The population is counted only as far as the largest reach on record, in a subquery: a few
-    rows, not the whole register.
+    rows, not the whole register. (That bound is read over all the communes listed, never
+    from the outer row: SQLite allows no outer column in a LIMIT.)
     """
     residents, activities = Resident._meta.db_table, CommunicationActivity._meta.db_table
-    if commune_id is not None:
-        commune, params = "%s", [commune_id, commune_id]
+    if isinstance(communes, int):
+        commune, listed, params = "%s", "= %s", [communes, communes]
     else:
         commune, params = f'"{activities}"."commune_id"', []
+        listed = "IN (" + (", ".join(str(int(pk)) for pk in communes) or "NULL") + ")"
     population = RawSQL(
         f"SELECT COUNT(*) FROM (SELECT 1 FROM {residents} r"
         f" WHERE r.commune_id = {commune} AND r.left_on IS NULL"
-        f" LIMIT (SELECT COALESCE(MAX(a.reach), 0) + 1 FROM {activities} a WHERE a.commune_id = {commune}))"
+        f" LIMIT (SELECT COALESCE(MAX(a.reach), 0) + 1 FROM {activities} a WHERE a.commune_id {listed}))"
         " population",
         params,
     )

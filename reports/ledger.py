@@ -443,10 +443,10 @@ def rebuild(commune_id: int | None = None, using=connection, years: bool = True,
         compact(commune_id, using=using, years=years)
 
 
-def compact(commune_id: int | None = None, using=connection, years: bool = True) -> None:
-    """Fold the appended rows of a commune (or all) into one row per village and month,
-    and add them to the rows per village and year and per village and decade
-    (AdoptionYearChange).
+def compact(commune_id: int | list[int] | None = None, using=connection, years: bool = True) -> None:
+    """Fold the appended rows of a commune (or of a list of communes, or all) into one row
+    per village and month, and add them to the rows per village and year and per village
+    and decade (AdoptionYearChange). One statement on PostgreSQL however many communes.
 
     On PostgreSQL one statement deletes exactly the rows it adds up (DELETE ... RETURNING),
     so a row appended meanwhile by another transaction is left for the next time, never
@@ -454,7 +454,7 @@ def compact(commune_id: int | None = None, using=connection, years: bool = True)
     order, so two compactions never deadlock. SQLite allows one writer at a time, so
     statements in a transaction do.
     """
-    commune = "" if commune_id is None else f" AND commune_id = {int(commune_id)}"
+    commune = "" if commune_id is None else f" AND {_communes(commune_id)}"
 
     def upsert(table: str, key: str, where: str = "") -> str:
         sums = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES)
@@ -497,22 +497,23 @@ def compact(commune_id: int | None = None, using=connection, years: bool = True)
             cursor.execute(f"DELETE FROM {TABLE} WHERE NOT compacted{commune}")
 
 
-def _rows_until(low: int, high: int, where: str, by_village: bool) -> tuple[str, dict]:
-    """The ledger's changes in months up to `high` as rows ([village_id,] month, *MEASURES),
+def _rows_until(low: int, high: int, where: str, by: str | None) -> tuple[str, dict]:
+    """The ledger's changes in months up to `high` as rows ([`by`,] month, *MEASURES), `by`
+    being None, "village_id" or "commune_id",
     every change before `low` in rows of month `low`; several rows may share a month.
 
     Before `low`, whole decades and then whole years come from the year rows, and only
     the months of `low`'s own year from the month rows: a few dozen rows a village
     instead of every month since the 1940s, when the oldest residents came of age. The
     appended rows not yet compacted, which the year rows do not hold, are read whatever
-    their month. Each part is summed on its own (per village with `by_village`), which
+    their month. Each part is summed on its own (per village or commune with `by`), which
     keeps what the outer query adds up small. Read in one statement, so in one snapshot
     of both tables: a compaction running meanwhile is seen entirely or not at all.
     """
     last_year = (low - 11) // 12  # the last year that ends on or before `low`
     first_year = (last_year + 1) // 10 * 10  # the first year not in a whole decade before
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    village = "village_id, " if by_village else ""
+    village = f"{by}, " if by else ""
     sums = ", ".join(f"SUM({m}) AS {m}" for m in MEASURES)
     months = (
         f"SELECT {village}{greatest}(month, %(low)s) AS month, {sums} FROM {TABLE} WHERE {where} AND {{rows}}"
@@ -520,7 +521,7 @@ def _rows_until(low: int, high: int, where: str, by_village: bool) -> tuple[str,
     )
     before = (
         f"SELECT {village}%(low)s AS month, {sums} FROM {YEARS} WHERE {where} AND {{rows}}"
-        f" GROUP BY {'village_id' if by_village else 'commune_id'}"
+        f" GROUP BY {by or 'commune_id'}"
     )
     sql = " UNION ALL ".join(
         [
@@ -540,8 +541,15 @@ def _rows_until(low: int, high: int, where: str, by_village: bool) -> tuple[str,
     return sql, params
 
 
-def _where(commune_id: int, village_ids: list[int] | None) -> str:
-    where = f"commune_id = {int(commune_id)}"
+def _communes(commune_id: int | list[int]) -> str:
+    """The condition on the commune: one, or any of a list (none: no rows)."""
+    if isinstance(commune_id, int):
+        return f"commune_id = {int(commune_id)}"
+    return "commune_id IN (" + (", ".join(str(int(pk)) for pk in commune_id) or "NULL") + ")"
+
+
+def _where(commune_id: int | list[int], village_ids: list[int] | None) -> str:
+    where = _communes(commune_id)
     if village_ids is not None:
         # No villages: no rows (SQL has no empty IN list).
         where += " AND village_id IN (" + (", ".join(str(int(pk)) for pk in village_ids) or "NULL") + ")"
@@ -567,16 +575,24 @@ def changes_until(commune_id: int, low: int, high: int, village_ids: list[int] |
     Of the commune, or of `village_ids` together. One query. (Each village on its own:
     counts_at.)
     """
-    rows, params = _rows_until(low, high, _where(commune_id, village_ids), by_village=False)
+    rows, params = _rows_until(low, high, _where(commune_id, village_ids), by=None)
     sums = ", ".join(f"CAST(SUM({m}) AS BIGINT)" for m in MEASURES)  # PostgreSQL: a sum of sums is numeric
     return _fetch(f"SELECT month, {sums} FROM ({rows}) x GROUP BY month", params)
+
+
+def changes_until_each(commune_ids: list[int], low: int, high: int) -> list[tuple]:
+    """changes_until for each of several communes at once: rows of (commune, month,
+    *MEASURES). One query, however many communes."""
+    rows, params = _rows_until(low, high, _where(commune_ids, None), by="commune_id")
+    sums = ", ".join(f"CAST(SUM({m}) AS BIGINT)" for m in MEASURES)
+    return _fetch(f"SELECT commune_id, month, {sums} FROM ({rows}) x GROUP BY commune_id, month", params)
 
 
 def counts_at(commune_id: int, months: list[int], village_ids: list[int] | None = None) -> list[tuple]:
     """Each village's counts at the end of each of `months`: rows of (village, then
     MEASURES at the first month, MEASURES at the second, ...). One query, one row a village.
     """
-    rows, params = _rows_until(min(months), max(months), _where(commune_id, village_ids), by_village=True)
+    rows, params = _rows_until(min(months), max(months), _where(commune_id, village_ids), by="village_id")
     sums = ", ".join(
         f"CAST(COALESCE(SUM({measure}) FILTER (WHERE month <= {int(month)}), 0) AS BIGINT)"
         for month in months

@@ -29,6 +29,7 @@ from reports.selectors.activity import activity_series
 from reports.selectors.adoption import (
     MonthFigures,
     adoption_at,
+    adoption_at_each,
     adoption_breakdowns,
     adoption_overview,
     adoption_series,
@@ -387,6 +388,33 @@ def test_the_boundary_cases_count_as_domain_md_says(commune, register):
     future_hand = [brute_figures(hand, m, 15) for m in (D(2026, 12, 1), D(2027, 1, 1))]
     assert future_hand[1][1:] == (future_hand[0][1], future_hand[0][2] + 1, future_hand[0][3] + 1)
     assert as_tuples(future) == brute_series(residents_of(commune), [D(2026, 12, 1), D(2027, 1, 1)], 15)
+
+
+def test_several_communes_at_once_match_brute_force_each_and_the_sum_adds_them(
+    commune, register, other_commune
+):
+    """A province reads its communes' ledgers in one query (adoption_at_each): each commune
+    must come out as its own series, with its own minimum age, nothing of one in another."""
+    other_commune.min_age = 18
+    other_commune.save()
+    household = factories.household(factories.village(other_commune, code="PL", name="Pác Lung"))
+    person(household, full_name="Sinh 2007", birth_year=2007, eid_on=D(2024, 12, 1))  # 18 in 2025
+    person(
+        household, full_name="Sinh 2000", birth_year=2000, level34_on=D(2025, 2, 3), online_on=D(2025, 2, 3)
+    )
+    person(household, full_name="Đi 31/1", birth_year=1990, left_on=D(2025, 1, 31), eid_on=D(2020, 1, 1))
+    empty = factories.commune("01552", "Xã Trống")
+    months = [D(2025, 2, 1), *months_from(*RANGES[0]), D(2026, 12, 1)]  # any months, any order
+
+    ours, theirs, nobody = adoption_at_each(communes=[commune, other_commune, empty], months=months)
+
+    assert as_tuples(ours) == brute_series(residents_of(commune), months, 15)
+    assert as_tuples(theirs) == brute_series(residents_of(other_commune), months, 18)
+    assert as_tuples(theirs)[1][1:] == (2, 1, 0, 0)  # October 2024: the 2007-born not yet 18
+    assert as_tuples(nobody) == [(m, 0, 0, 0, 0) for m in months]
+    assert ours == adoption_at(commune=commune, months=months)
+    read = count_queries(lambda: adoption_at_each(communes=[commune, other_commune, empty], months=months))
+    assert read == compaction_queries(commune) + 1  # one compaction and one read for all
 
 
 def test_min_age_18_changes_who_is_eligible(commune, register):

@@ -85,10 +85,10 @@ def _session_counts() -> dict:
     return {"sessions": Count("id", distinct=True), "attendance": Count("attendances")}
 
 
-def _communication_counts(commune_id: int | None = None) -> dict:
+def _communication_counts(communes: int | list[int]) -> dict:
     """Activities and their counted reach (mobilization.selectors.counted_reach): of one commune,
-    or each of several held to its own commune's population."""
-    return {"communications": Count("id"), "reach": counted_reach(commune_id)}
+    or each of a list held to its own commune's population."""
+    return {"communications": Count("id"), "reach": counted_reach(communes)}
 
 
 def _overdue_count(month: datetime.date, today: datetime.date) -> Count:
@@ -203,7 +203,7 @@ def activity_by_commune(
 
     by_commune(HomeVisit.objects.all(), "visited_on", **_visit_counts())
     by_commune(TrainingSession.objects.all(), "held_on", **_session_counts())
-    by_commune(CommunicationActivity.objects.all(), "held_on", **_communication_counts())
+    by_commune(CommunicationActivity.objects.all(), "held_on", **_communication_counts(ids))
     rows = (
         HomeVisit.objects.filter(commune__in=ids, follow_up_on__isnull=False, follow_up_on__lte=last)
         .annotate(closed_on=closed_on())

@@ -4,17 +4,17 @@ A province's count of a measure at the end of a month is the sum of its communes
 and its shares are those sums' shares (never an average of the communes' shares). Each
 commune's series is the commune's own report (reports.selectors.adoption.adoption_at),
 whatever that counts and however it counts it, so the province always says what its
-communes' dashboards say: two queries a commune, and nothing read from resident rows here.
+communes' dashboards say: two queries for all communes (adoption_at_each), and nothing read
+from resident rows here.
 """
 
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import QuerySet
 
-from reports.selectors.adoption import MonthFigures, adoption_at
+from reports.selectors.adoption import MonthFigures, adoption_at_each
 from villages.models import Commune, Province
 
 
@@ -45,11 +45,8 @@ class ProvinceAdoption:
 
 def province_adoption(*, communes: Sequence[Commune], months: Sequence[datetime.date]) -> ProvinceAdoption:
     """Each commune's adoption figures at the end of each of `months` (any months, any
-    order), and their sums. Two queries a commune (adoption_at), whatever the months."""
+    order), and their sums. Two queries, whatever the communes and months."""
     months = list(months)
-    # One transaction for all: each commune's read folds its ledger in a block of its own,
-    # which alone would commit once a commune.
-    with transaction.atomic():
-        each = [(commune, adoption_at(commune=commune, months=months)) for commune in communes]
+    each = list(zip(communes, adoption_at_each(communes=communes, months=months), strict=True))
     total = [summed(month, [series[i] for _c, series in each]) for i, month in enumerate(months)]
     return ProvinceAdoption(months, total, each)
