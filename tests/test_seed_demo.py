@@ -36,7 +36,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from training.models import Attendance
-from villages.models import Commune, Household, PastStay, Resident, Role, Village
+from villages.models import Commune, Household, PastStay, ProvinceRole, Resident, Role, Village
 
 # A day of June 2026: the story as it is written, June 2024 to May 2026 (demo.period), which
 # the dates below name. tests/test_seed_demo_dates.py tells it on other days.
@@ -252,11 +252,23 @@ def test_demo_users_log_in_with_their_roles(seeded, db, client):
         "head-nakhau": (Role.Kind.VILLAGE_HEAD, ["Nà Khau"]),
         "worker-nakhau": (Role.Kind.WORKER, ["Nà Khau"]),
     }
+    [province_role] = ProvinceRole.objects.select_related("user", "province")
+    assert (province_role.user.username, province_role.province.code) == ("province", "04")
     for username, *_rest in DEMO_USERS:
         user = get_user_model().objects.get(username=username)
-        assert user.is_staff
+        assert user.is_staff == (username != "province"), username  # the admin lists people
         assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD), username
     assert get_user_model().objects.get(username="admin").is_superuser
+
+
+def test_the_demo_province_leader_reads_the_province_and_no_person(seeded, db, client):
+    client.login(request=HttpRequest(), username="province", password=DEMO_PASSWORD)
+
+    assert client.get("/").url.startswith("/reports/province/")
+    page = client.get("/reports/province/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert [row[2] for row in page.context["tables"]["communes"].rows] == ["Xã Hạ Lang"]
+    assert client.get("/households/").status_code == 403
 
 
 def test_the_demo_worker_works_in_nà_khau(seeded, db):

@@ -12,17 +12,20 @@ from demo.commune import COMMUNE_CODE, COMMUNE_NAME, PROVINCE, demo_commune_popu
 from demo.organisations import DEMO_HEAD_NAME, DEMO_WORKER_NAME
 from demo.place import DEMO_VILLAGE_CODE
 from villages.calendar import commune_today
-from villages.models import Commune, Role
-from villages.services import province_from_list, role_grant
+from villages.models import Commune, ProvinceRole, Role
+from villages.services import province_from_list, province_role_grant, role_grant
 
 # One password for every demo login, so that a demo can be given from one sticky note.
 DEMO_PASSWORD = "halang-2024"
-# (username, full name, role, villages, superuser)
+PROVINCE_LEADER = ProvinceRole.Kind.PROVINCE_LEADER
+# (username, full name, role, villages, superuser). The province leader reads the figures
+# of the demo commune's province (Cao Bằng) and no person: not staff.
 DEMO_USERS = [
     ("official", "Lương Thị Hạnh", Role.Kind.OFFICIAL, [], False),
     ("leader", "Hoàng Văn Thắng", Role.Kind.LEADER, [], False),
     ("head-nakhau", DEMO_HEAD_NAME, Role.Kind.VILLAGE_HEAD, [DEMO_VILLAGE_CODE], False),
     ("worker-nakhau", DEMO_WORKER_NAME, Role.Kind.WORKER, [DEMO_VILLAGE_CODE], False),
+    ("province", "Nông Thị Thu", PROVINCE_LEADER, [], False),
     ("admin", "Quản trị hệ thống", None, [], True),
 ]
 
@@ -68,6 +71,9 @@ class Command(BaseCommand):
                 if kind is None:
                     continue
                 try:
+                    if kind == PROVINCE_LEADER:
+                        province_role_grant(username=username, province=commune.province.code)
+                        continue
                     role_grant(
                         username=username, kind=kind, commune_code=commune.code, village_codes=villages
                     )
@@ -94,6 +100,11 @@ class Command(BaseCommand):
         for username, name, kind, villages, superuser in DEMO_USERS:
             if superuser:
                 what = _("superuser")
+            elif kind == PROVINCE_LEADER:
+                what = _("%(role)s of %(province)s") % {
+                    "role": ProvinceRole.Kind(kind).label,
+                    "province": commune.province.name,
+                }
             elif villages:
                 what = _("%(role)s of %(villages)s") % {
                     "role": Role.Kind(kind).label,
@@ -112,11 +123,11 @@ class Command(BaseCommand):
         # Hashing is slow on purpose; one hash serves all the demo users.
         password = make_password(DEMO_PASSWORD)
         users = {}
-        for username, name, _kind, _villages, superuser in DEMO_USERS:
+        for username, name, kind, _villages, superuser in DEMO_USERS:
             user = User.objects.filter(username=username).first() or User(username=username)
             user.first_name = name
             user.is_active = True
-            user.is_staff = True
+            user.is_staff = kind != PROVINCE_LEADER  # the admin lists people
             user.is_superuser = superuser
             user.password = password
             user.save()
