@@ -333,9 +333,7 @@ def test_a_superuser_reads_any_province(client, superuser, ha_lang):
     assert client.get(URL, PERIOD).status_code == 200
 
 
-def test_the_query_count_is_fixed_whatever_the_communes_months_and_models(
-    client, leader_of_province, worked
-):
+def test_the_query_count_is_fixed_whatever_the_communes_months_and_models(client, leader_of_province, worked):
     client.force_login(leader_of_province)
 
     def queries(**params):
