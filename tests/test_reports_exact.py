@@ -817,6 +817,23 @@ def test_worker_group_help_and_30_day_reach_match_brute_force(commune, village_a
     assert REACH_WINDOW_DAYS == 30
 
 
+def test_the_reach_lookup_of_residents_is_covered_on_postgresql(db):
+    """The reach queries look residents up by id for their commune and level 3/4 date: on
+    PostgreSQL one index holds all three (villages/migrations/0008); SQLite has no covering
+    index, and one on the id alone would repeat the primary key."""
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Resident._meta.db_table)
+    found = indexes.get("resident_id_commune_level34")
+    if connection.vendor == "postgresql":
+        assert found is not None and found["index"]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'resident_id_commune_level34'")
+            [definition] = cursor.fetchone()
+        assert definition.endswith("(id) INCLUDE (commune_id, level34_on)")
+    else:
+        assert found is None
+
+
 def test_group_help_query_count_does_not_grow(commune, village_a):
     for _n in range(3):
         factories.worker_group(commune)
