@@ -5,6 +5,7 @@ import unicodedata
 
 import pytest
 from django.db import connection
+from django.templatetags.static import static
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -191,6 +192,9 @@ def test_list_page_carries_the_htmx_search_and_works_as_a_plain_form(client, off
     html = client.get(households_url()).content.decode()
     assert 'hx-get="/households/"' in html and "input changed delay:300ms" in html
     assert 'method="get" action="/households/"' in html
+    # htmx comes at the first focus in the form (static/js/site.js), not with the page.
+    htmx = static("django_htmx/htmx-2.min.js")
+    assert f'data-htmx-later="{htmx}"' in html and f'src="{htmx}"' not in html
 
 
 def test_filter_by_village(client, official, household_a, household_b, village_b):

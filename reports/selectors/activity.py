@@ -196,8 +196,8 @@ def activity_by_commune(
 
 def latest_activity_month_of(communes: Iterable[Commune]) -> datetime.date:
     """The latest month with a visit, session or dossier recorded in any of `communes`, never
-    after this month. One query: three MAX subqueries a commune, each read backwards along
-    an index on (commune, date), a few rows whatever the records."""
+    after this month. One query: a commune's latest visit, session and dossier dates, each
+    read backwards along an index on (commune, date), a few rows whatever the records."""
     today = commune_today()
 
     def latest(model, field):

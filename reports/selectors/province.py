@@ -2,10 +2,10 @@
 
 A province's count of a measure at the end of a month is the sum of its communes' counts,
 and its shares are those sums' shares (never an average of the communes' shares). Each
-commune's series is the commune's own report (reports.selectors.adoption.adoption_at),
-whatever that counts and however it counts it, so the province always says what its
-communes' dashboards say: two queries for all communes (adoption_at_each), and nothing read
-from resident rows here.
+commune's series is its own ledger summed as its own report sums it
+(reports.selectors.adoption.adoption_at_each does for many communes what adoption_at does
+for one, tested against the brute force), so the province always says what its communes'
+dashboards say: two queries for all communes, and nothing read from resident rows here.
 """
 
 import datetime

@@ -26,6 +26,28 @@
   });
   window.addEventListener("pageshow", function () { loading(false); });
 
+  // htmx on demand: a form whose swaps only answer the person's typing or picking (the household
+  // list's search as you type) loads htmx (16 KB) at the first focus in it, not with the page, and
+  // works as a plain form until then. The service worker keeps htmx: a synced phone fetches nothing.
+  document.querySelectorAll("[data-htmx-later]").forEach(function (area) {
+    let asked = false, loaded = false, typed = false;
+    function load(event) {
+      if (event.type !== "focusin" && !loaded) typed = true;
+      if (asked) return;
+      asked = true;
+      const script = document.createElement("script");
+      script.src = area.dataset.htmxLater;
+      script.addEventListener("load", function () {
+        loaded = true;
+        window.htmx.process(area);
+        // Typed or picked while htmx was on its way: search now, as htmx would have.
+        if (typed) window.htmx.trigger(area, "submit");
+      });
+      document.body.appendChild(script);
+    }
+    ["focusin", "input", "change"].forEach(function (type) { area.addEventListener(type, load); });
+  });
+
   // A form the server refused: the cursor goes to the first field it refused, so that the
   // person reads the message there (the summary at the top links to each field too).
   function focusRefused(scope) {
