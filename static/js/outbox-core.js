@@ -145,9 +145,12 @@
     sent.unshift({ key: key, location: location, at: Date.now() });
     await setNote("sent", sent.slice(0, SENT_KEPT));
   }
-  async function sentAs(key) {
+  async function acknowledged(key) {
     const sent = (await note("sent")) || [];
-    const found = sent.find(function (entry) { return entry.key === key; });
+    return sent.find(function (entry) { return entry.key === key; }) || null;
+  }
+  async function sentAs(key) {
+    const found = await acknowledged(key);
     return found ? found.location : null;
   }
 
@@ -201,6 +204,7 @@
     sendAll: sendAll,
     changedPages: changedPages,
     sentAs: sentAs,
+    acknowledged: acknowledged,
     draft: draft,
     keepDraft: keepDraft,
     forgetDraft: forgetDraft,

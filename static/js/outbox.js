@@ -265,13 +265,16 @@
     if (old) old.remove();
     const draft = await O.draft(id);
     const mine = draft && draft.user === user ? draft : null;
-    if (mine && mine.sent) {
-      if (cameBack && Date.now() - mine.sent.at < SENT_SHOWN) {
+    // Saved: the draft says so, or the server's acknowledgement of its key does (the draft may
+    // not be marked yet: another page or the service worker sent it a moment ago).
+    const sent = mine && (mine.sent || (await O.acknowledged(mine.key)));
+    if (sent) {
+      if (cameBack && Date.now() - sent.at < SENT_SHOWN) {
         // Back brought this form again after it was saved: it keeps the saved key, so that
         // saving it again saves nothing twice; "Start a new one" gives a new record.
         restore(form, mine.fields);
         key.value = mine.key;
-        note(form, texts.savedAlready, true, mine.sent.location);
+        note(form, texts.savedAlready, true, sent.location);
         return;
       }
       await O.forgetDraft(id);  // opened anew: a new record
@@ -334,11 +337,17 @@
   const typing = new WeakMap();
   function keepTyping(form) {
     clearTimeout(typing.get(form));
-    typing.set(form, setTimeout(async function () {
-      const key = keyInput(form).value;
-      if (!key || !form.dataset.draft) return;
-      await O.keepDraft({ id: form.dataset.draft, user: user, key: key, fields: fields(form), at: Date.now(), touched: true });
-    }, 250));
+    typing.set(form, setTimeout(function () { keepFields(form); }, 250));
+  }
+
+  // What the form holds now, into its draft (a draft marked sent stays marked).
+  async function keepFields(form) {
+    clearTimeout(typing.get(form));
+    const key = keyInput(form).value;
+    if (!key || !form.dataset.draft) return;
+    const kept = await O.draft(form.dataset.draft);
+    const now = { id: form.dataset.draft, user: user, key: key, fields: fields(form), at: Date.now(), touched: true };
+    await O.keepDraft(kept && kept.key === key ? Object.assign(kept, now) : now);
   }
 
   function showPage(html, path) {
@@ -381,6 +390,9 @@
     busy(true);
     try {
       await setUpForm(form);
+      // The draft holds what is saved, the last tick included (Back brings it again), and no
+      // keystroke's timer writes it after the answer.
+      await keepFields(form);
       const data = new FormData(form, event.submitter || undefined);
       data.delete("csrfmiddlewaretoken");
       const key = keyInput(form).value;
