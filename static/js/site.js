@@ -43,6 +43,8 @@
         // Typed or picked while htmx was on its way: search now, as htmx would have.
         if (typed) window.htmx.trigger(area, "submit");
       });
+      // No network and no copy of it: the form stays a plain one, and the next focus asks again.
+      script.addEventListener("error", function () { asked = false; script.remove(); });
       document.body.appendChild(script);
     }
     ["focusin", "input", "change"].forEach(function (type) { area.addEventListener(type, load); });
