@@ -44,19 +44,9 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from tests.browser.conftest import ARGS, CHROMIUM  # noqa: E402  (the browser the tests drive, as they launch it)
 from villages.models import Household  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 USER, PASSWORD = "worker-nakhau", "halang-2024"
 
 

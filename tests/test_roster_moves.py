@@ -12,9 +12,12 @@ import datetime
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from tests import factories
 from tests.test_reports_ledger import assert_in_step
+from villages import roster_views
 from villages.models import Household, PastStay, Resident
 from villages.roster.importing import roster_import
 from villages.roster.writing import HISTORY_REASON
@@ -60,6 +63,22 @@ def hoa(household_a):
 
 
 HOA = {"full_name": "Nông Thị Hoa", "birth_year": "1985", "national_id": "004185000123"}
+
+
+def test_the_preview_page_lists_each_move_with_what_changes(
+    client, commune, hoa, household_b, official, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(roster_views, "upload_dir", lambda: tmp_path)
+    row = {**HOA, "village_code": "BT", "household_code": household_b.code, "moved_in_on": "2025-03-01"}
+    client.force_login(official)
+    upload = SimpleUploadedFile("roster.csv", roster(row), content_type="text/csv")
+
+    sent = client.post(reverse("roster:upload"), {"commune": commune.pk, "file": upload})
+    html = client.get(sent["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    moves = html[html.index('id="roster-moves"') :]
+    moves = moves[: moves.index("</table>")]
+    assert "Nông Thị Hoa" in moves and "NK-001 → BT-001" in moves
 
 
 def test_a_row_naming_another_household_is_a_move_on_its_date(commune, hoa, household_b, official):
