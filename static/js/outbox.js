@@ -599,8 +599,14 @@
     if (form && form.matches("form[data-outbox]")) keepTyping(form);
   });
   // htmx could not reach the server: the household search looks on the device instead.
+  // The household list's search asks the server: with no network it says so, once, over the
+  // device's copy of the list.
+  let toldOffline = null;
   document.addEventListener("htmx:sendError", function (event) {
     if (event.target && event.target.id === "household-q") searchHere(event.target);
+    if (event.target && event.target.id === "household-filters" && !(toldOffline && toldOffline.isConnected)) {
+      toldOffline = banner(texts.searchOffline, "warning");
+    }
   });
   // htmx redraws part of a form (the visit form's household): set it up again.
   document.addEventListener("htmx:afterSettle", function () {

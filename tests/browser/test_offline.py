@@ -190,6 +190,26 @@ def test_a_village_heads_day_with_no_network_reaches_the_server_once(phone_with_
     assert not page.locator("#outbox-status").is_visible()
 
 
+def test_the_household_search_says_it_needs_the_network(phone_with_storage, head_a, village):
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    wait_until_kept(page, ["/households/"])
+    phone_with_storage.offline()
+
+    page.goto(page.base_url + "/households/")
+    page.locator("#id_q").press_sequentially("con 2", delay=30)
+
+    told = page.locator(".message.warning")
+    told.wait_for()
+    assert (
+        told.inner_text() == "Không có mạng: tìm kiếm cần mạng. Danh sách dưới đây là bản lưu trên máy này."
+    )
+    assert page.locator("table.households tbody tr").count() == 3  # the device's copy, unfiltered
+    page.locator("#id_q").press_sequentially("x", delay=30)
+    page.wait_for_timeout(800)
+    assert page.locator(".message.warning").count() == 1  # said once
+
+
 def test_a_lost_reply_then_back_and_save_again_stores_one_visit(phone_with_storage, head_a, village):
     household, head, _other = village[0]
     page = phone_with_storage.start()
