@@ -207,7 +207,7 @@
   function busy(on) {
     pending = Math.max(0, pending + (on ? 1 : -1));
     const bar = document.getElementById("busy");
-    if (bar) bar.classList.toggle("htmx-request", pending > 0);
+    if (bar) bar.classList.toggle("busy-on", pending > 0);  // its own class: htmx keeps its own
   }
 
   // --- the forms

@@ -12,7 +12,7 @@
   // would otherwise look dead until the next one arrives.
   function loading(on) {
     const bar = document.getElementById("busy");
-    if (bar) bar.classList.toggle("htmx-request", on);
+    if (bar) bar.classList.toggle("busy-on", on);  // not htmx-request, which htmx adds and takes away itself
   }
   document.addEventListener("click", function (event) {
     const link = event.target.closest && event.target.closest("a[href]");
