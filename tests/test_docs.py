@@ -10,7 +10,6 @@ from django.apps import apps
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-DOMAIN = ROOT / "docs" / "domain.md"
 MANUAL = sorted((ROOT / "docs").glob("*.md"))
 DOCUMENTS = [README, *MANUAL, ROOT / "bench" / "RESULTS.md"]
 # The README is the entry page a newcomer reads first: what Softbridge is, the two commands, the demo
@@ -31,6 +30,8 @@ ARRIVING = {
 }
 # `villages.access.may_see_full_national_ids`, `mobilization.selectors`, ...
 CITED_NAME = re.compile(r"`((?:softbridge|villages|mobilization|training|reports)(?:\.\w+)+)`")
+# Cited in backticks like a module, but not Python's: the security log's logger, the example host.
+NOT_PYTHON = {"softbridge.security", "softbridge.halang.gov.vn"}
 
 
 def cited(pattern, documents=DOCUMENTS):
@@ -48,7 +49,9 @@ def test_every_cited_file_exists(document, path):
     assert (ROOT / path).exists()
 
 
-@pytest.mark.parametrize(("document", "name"), cited(CITED_NAME, [DOMAIN]))
+@pytest.mark.parametrize(
+    ("document", "name"), [(doc, name) for doc, name in cited(CITED_NAME) if name not in NOT_PYTHON]
+)
 def test_every_rule_cited_by_the_domain_document_exists(document, name):
     parts = name.split(".")
     if len(parts) == 2 and parts[1][0].isupper():  # a model, as "app.Model"
