@@ -6,7 +6,7 @@
 Migrates the database DATABASE_URL names, seeds the demo commune (and ANALYZEs it, as a
 database in service would be), makes one commune official (with a token and a worker
 record) per simulated user, and starts gunicorn on 127.0.0.1 with DEBUG off, as the
-README's deployment runs it: sync workers, (2 x cores) + 1 of them, each request on a
+deployment in docs/operations.md runs it: sync workers, (2 x cores) + 1 of them, each request on a
 connection of its own as nginx opens them. Each user, in its own thread, loops: log a
 visit through the API (a fresh submission key, re-sent as is when the connection drops:
 the retry is what makes a double submit safe), or read a household and PATCH its address

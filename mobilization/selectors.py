@@ -267,8 +267,8 @@ def models_offered_in(villages) -> QuerySet[MobilizationModel]:
 def model_applications(model: MobilizationModel) -> QuerySet[Application]:
     """The dossiers recorded at the model's tagged visits and sessions (Application.visit or
     Application.session tagged with the model): what its work led residents to submit."""
-    # The commune too: every query on a resident-level table names its commune (README "Scaling
-    # to the nation", tests/test_distribution_key.py).
+    # The commune too: every query on a resident-level table names its commune (docs/scaling.md,
+    # tests/test_distribution_key.py).
     return Application.objects.filter(
         Q(visit__model=model) | Q(session__model=model), commune=model.commune_id
     )

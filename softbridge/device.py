@@ -1,5 +1,5 @@
 """The field device: the installable app, its service worker, and what a phone keeps to work with
-no network (README, "Working offline").
+no network (docs/offline.md).
 
 Three things live on the device, each in a store of its own:
 - the outbox (IndexedDB `softbridge-outbox`, static/js/outbox-core.js): every field form is written

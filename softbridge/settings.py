@@ -3,7 +3,7 @@
 Development defaults are safe to run on a laptop (SQLite, DEBUG on, a throwaway
 secret key, plain HTTP); production sets DEBUG=0, which turns on HTTPS-only cookies,
 the redirect to HTTPS, HSTS and hashed static files, and requires SECRET_KEY,
-ALLOWED_HOSTS and DATABASE_URL. README "Running in production" lists every variable.
+ALLOWED_HOSTS and DATABASE_URL. docs/operations.md, "Running in production", lists every variable.
 """
 
 import os
@@ -89,7 +89,7 @@ MIDDLEWARE = [
     # Pages and the API compressed (a field page is a quarter of its size): a phone on a mountain
     # network pays for every byte. Static files are compressed once by WhiteNoise, above. Django's
     # middleware pads each answer at random against BREACH, and the CSRF token is masked anew on
-    # every page; nginx needs no gzip of its own (README, "Running in production").
+    # every page; nginx needs no gzip of its own (docs/offline.md, "Weight").
     "django.middleware.gzip.GZipMiddleware",
     # Everything from here on holds personal data: no answer stays in the browser's cache.
     "softbridge.browser_cache.NoStoreMiddleware",
@@ -276,7 +276,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# The REST API (/api/, README "The API"). Token first, so that a request without
+# The REST API (/api/, docs/api.md). Token first, so that a request without
 # credentials is answered 401 with a WWW-Authenticate header rather than 403.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

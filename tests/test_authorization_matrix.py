@@ -983,8 +983,8 @@ SEES = {
 }
 
 
-# Program rosters read commune-wide (README "Field work"): a worker of village A reads village B's
-# communicators as the commune's groups and workers.
+# Program rosters read commune-wide (docs/user-guide.md, "Field work in the browser"): a worker of
+# village A reads village B's communicators as the commune's groups and workers.
 COMMUNE_WIDE = {"communicator"}
 
 

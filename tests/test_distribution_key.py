@@ -1,6 +1,6 @@
 """Every query on a resident-level table names its commune: the data can be split by commune.
 
-README "Scaling to the nation": a province runs on one PostgreSQL primary, the nation on
+docs/scaling.md: a province runs on one PostgreSQL primary, the nation on
 Citus with the commune as the distribution column. That holds only if no request of a
 commune's people (an official, a leader, a village head, a worker) or of a province leader
 scans a resident-level table across every commune: each statement that reads one of
@@ -12,7 +12,7 @@ with GET on village A's records) as each of those roles, captures every SQL stat
 fails on any that reads a resident-level table with neither a condition on a commune column
 nor a lookup of particular records by their key or their parent's ("id" = 5, "visit_id" IN
 (...)): a statement that would read the people of every commune. Key lookups pass because
-in the distributed schema the keys include the commune (README "Scaling to the nation":
+in the distributed schema the keys include the commune (docs/scaling.md:
 primary and foreign keys of (commune, id)), which turns each of them into a lookup in one
 commune; until then they are single-row index reads.
 
@@ -51,7 +51,7 @@ TOUCHES = re.compile(r'\b"?({})"?\b'.format("|".join(RESIDENT_LEVEL)))
 # A condition on a commune column: = a commune, or IN a list or subquery of communes.
 NAMES_A_COMMUNE = re.compile(r'commune_id"?\s*(=|IN\s*\()', re.IGNORECASE)
 # A condition on the key of particular records, theirs or a parent's ("id" = 5, "visit_id" IN
-# (...)): with keys that include the commune (README "Scaling to the nation"), such a lookup
+# (...)): with keys that include the commune (docs/scaling.md), such a lookup
 # names the commune of the record it starts from.
 PICKS_RECORDS = re.compile(r'(?:"id"|_id")\s*(=\s*\d|IN\s*\()', re.IGNORECASE)
 

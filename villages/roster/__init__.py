@@ -14,7 +14,7 @@ diacritics ignored). The import is all or nothing:
 3. only if no row has an error, everything is written in one transaction, and only the
    rows that change: re-importing a file writes nothing.
 
-Choices of ours, documented for officials in the README:
+Choices of ours, documented for officials in docs/import-export.md:
 - an empty cell keeps what the register holds (a spreadsheet made months ago must not
   erase what was recorded since); to clear a value, correct it in the register;
 - `left_reason` (`ly_do_chuyen_di`) says why a resident left: moved_away or died

@@ -332,7 +332,7 @@ def _merged(
     what the row changes, as Resident.clean does."""
     basis = stored if basis is None else basis
     values = [given if given is not None else kept for given, kept in zip(row.values, basis, strict=True)]
-    # A roster's leaving date without a reason means the resident moved away (README, Import):
+    # A roster's leaving date without a reason means the resident moved away (docs/import-export.md):
     # paper rosters have a "ngày chuyển đi" column and no reason.
     if values[_LEFT_ON] and not values[_LEFT_REASON]:
         values[_LEFT_REASON] = Resident.LeftReason.MOVED_AWAY.value
