@@ -213,6 +213,7 @@ def _editable_session(request, pk) -> TrainingSession:
 
 
 @login_required
+@answered_once
 def session_edit(request, pk):
     session = _editable_session(request, pk)
     if request.method == "POST":

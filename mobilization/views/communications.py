@@ -118,6 +118,7 @@ def communication_new(request):
 
 
 @login_required
+@answered_once
 def communication_edit(request, pk):
     activity = get_object_or_404(communications_visible_to(request.user), pk=pk)
     if not may_change_outreach(request.user, activity):

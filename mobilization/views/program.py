@@ -33,7 +33,7 @@ from mobilization.selectors import (
     worker_groups_visible_to,
     workers_visible_to,
 )
-from softbridge.submissions import KeyTaken
+from softbridge.submissions import KeyTaken, answered_once
 from softbridge.typed_ids import row_id
 from training.selectors import sessions_visible_to
 from villages.access import communes_managed_by, may_manage_program, scope_of, villages_open_to_outreach
@@ -211,6 +211,7 @@ def group(request, pk):
 
 
 @login_required
+@answered_once
 def group_new(request):
     communes = communes_managed_by(request.user)
     if not communes.exists():
@@ -226,6 +227,7 @@ def group_new(request):
 
 
 @login_required
+@answered_once
 def group_edit(request, pk):
     group = get_object_or_404(worker_groups_visible_to(request.user), pk=pk)
     if not may_manage_program(request.user, group.commune):
@@ -329,6 +331,7 @@ def _save_worker(form, formset) -> Worker | None:
 
 
 @login_required
+@answered_once
 def worker_new(request):
     communes = communes_managed_by(request.user)
     if not communes.exists():
@@ -345,6 +348,7 @@ def worker_new(request):
 
 
 @login_required
+@answered_once
 def worker_edit(request, pk):
     worker = get_object_or_404(workers_visible_to(request.user), pk=pk)
     if not may_manage_program(request.user, worker.commune):
@@ -392,6 +396,7 @@ def communicators(request):
 
 
 @login_required
+@answered_once
 def communicator_new(request):
     communes = communes_managed_by(request.user)
     if not communes.exists():
@@ -413,6 +418,7 @@ def communicator_new(request):
 
 
 @login_required
+@answered_once
 def communicator_edit(request, pk):
     communicator = get_object_or_404(communicators_visible_to(request.user), pk=pk)
     if not may_manage_program(request.user, communicator.commune):
