@@ -117,9 +117,9 @@ def answered_once(view):
         earlier = next((s for s in held if s.user_id == request.user.pk), None)
         if earlier is not None:
             return _answered_before(request, earlier, key)
-        if held:
-            return _refused(request)
         try:
+            for other in held:
+                refuse_unless_own(holder_id=other.user_id, user_id=request.user.pk)
             with transaction.atomic():
                 response = view(request, *args, **kwargs)
                 if response.status_code in REDIRECTS:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from mobilization.models import CommunicationActivity, HomeVisit
 from mobilization.services import communication_record, visit_log
 from softbridge.models import Submission
-from softbridge.submissions import KEY_TAKEN, SAVED_HEADER, KeyTaken
+from softbridge.submissions import SAVED_HEADER, KeyTaken
 from tests import factories
 from tests.factories import api_client
 from training.models import TrainingSession
@@ -26,7 +26,10 @@ from villages.calendar import commune_today
 from villages.models import Household, Resident, Role
 
 TODAY = commune_today()
-REFUSED = str(KEY_TAKEN)
+REFUSED = (
+    "Another user already sent a form with this submission key, so nothing was saved. "
+    "Check the form and save it again: it now has a key of its own."
+)
 SAVED_ALREADY = "This was saved already: nothing was saved twice."
 MODELS = {"visit": HomeVisit, "session": TrainingSession, "communication": CommunicationActivity}
 

@@ -350,6 +350,39 @@ def test_a_key_someone_else_sent_keeps_the_record_and_it_is_sent_under_a_new_key
     assert mine.submission_key != uuid.UUID(squatted)
 
 
+def test_a_saved_answer_that_does_not_name_the_records_key_keeps_it(phone_with_storage, head_a, village):
+    # The outbox deleted whatever record an answer "saved" was given for; now only the one
+    # whose key the answer names (Softbridge-Saved-Key).
+    household, head, _other = village[0]
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    page.goto(page.base_url + f"/visits/new/?household={household.pk}")
+    page.check(f"#help-{head.pk} input[value={Achievement.EID_ACTIVATED}]")
+    page.route(
+        "**/visits/new/",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            headers={"Softbridge-Saved-Key": str(uuid.uuid4())},
+            body='{"saved": true, "location": "/", "messages": []}',
+        ),
+    )
+    page.click("#visit-form button[type=submit]")
+    eventually(
+        page,
+        "Softbridge.outbox.records().then((r) => r.length === 1 && r[0].unconfirmed === true)",
+        seconds=30,
+    )
+    page.locator(".messages .message.error").wait_for()
+    page.unroute("**/visits/new/")
+    assert not HomeVisit.objects.exists()
+
+    with page.expect_navigation():
+        page.click("#visit-form button[type=submit]")
+    wait_until_sent(page)
+    assert HomeVisit.objects.get().helped.get().resident == head
+
+
 def test_signing_out_clears_the_device_after_a_warning(phone_with_storage, head_a, village):
     household, head, _other = village[0]
     page = phone_with_storage.start()
