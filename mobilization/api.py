@@ -56,6 +56,7 @@ from softbridge.api_endpoints import (
     ScopedViewSet,
     UpdateFromInput,
 )
+from softbridge.submissions import refuse_unless_own
 from villages.access import (
     communes_managed_by,
     may_change_outreach,
@@ -68,18 +69,19 @@ from villages.api import IdFilter
 from villages.selectors import names_matching
 
 
-def replayed(model, key, visible):
-    """The record an earlier request saved with this submission key, or None.
+def replayed(model, key, user, visible):
+    """The record an earlier request of `user` saved with this submission key, or None.
 
-    A key already used for a record the user cannot see is refused (409) rather than shown.
-    `visible` is the user's queryset, or a function making it: a new key (the usual case)
-    does not need it.
+    A key another user sent is refused (KeyTaken, answered 409: softbridge.api_errors), and so
+    is the user's own record they may no longer see. `visible` is the user's queryset, or a
+    function making it: a new key (the usual case) does not need it.
     """
     if key is None:
         return None
     existing = model.objects.filter(submission_key=key).first()
     if existing is None:
         return None
+    refuse_unless_own(holder_id=existing.recorded_by_id, user_id=user.pk)
     if callable(visible):
         visible = visible()
     if not visible.filter(pk=existing.pk).exists():
@@ -249,7 +251,9 @@ class VisitViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, ScopedViewSet
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        existing = replayed(HomeVisit, data["submission_key"], lambda: visits_visible_to(self.request.user))
+        existing = replayed(
+            HomeVisit, data["submission_key"], self.request.user, lambda: visits_visible_to(self.request.user)
+        )
         if existing is not None:
             return existing, False
         visit = visit_log(
@@ -312,7 +316,7 @@ class CommunicationViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destr
     def perform_create(self, serializer):
         data = serializer.validated_data
         visible = communications_visible_to(self.request.user)
-        existing = replayed(CommunicationActivity, data["submission_key"], visible)
+        existing = replayed(CommunicationActivity, data["submission_key"], self.request.user, visible)
         if existing is not None:
             return existing, False
         activity = communication_record(

@@ -70,13 +70,21 @@ def submission_key_field(*, required: bool) -> forms.UUIDField:
 class RenewsSubmissionKey:
     """A form whose refused submission key is replaced when the form comes back.
 
-    A key that is not a key (a page kept open across an upgrade, a tool posting by hand)
-    saved nothing; the page shows the form again with a fresh one, so that saving once more
-    works without retyping, while a good key is kept to guard against a double submit.
+    A key that is not a key (a page kept open across an upgrade, a tool posting by hand), or
+    one another user sent (softbridge.submissions.KeyTaken, put on the form by the view), saved
+    nothing; the page shows the form again with a fresh one, so that saving once more works
+    without retyping, while a good key is kept to guard against a double submit.
     """
 
     def full_clean(self):
         super().full_clean()
+        self._renew_refused_key()
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        self._renew_refused_key()
+
+    def _renew_refused_key(self):
         if self.is_bound and "submission_key" in self.fields and "submission_key" in self._errors:
             data = self.data.copy()
             data[self.add_prefix("submission_key")] = str(uuid.uuid4())

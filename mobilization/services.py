@@ -22,6 +22,7 @@ from mobilization.models import (
     Worker,
     WorkerGroup,
 )
+from softbridge.submissions import refuse_unless_own
 from villages.calendar import FUTURE, date_refusal, is_future
 from villages.models import Achievement, Commune, Household, LadderStep, Resident, Village
 from villages.selectors import residents_living_in
@@ -149,7 +150,8 @@ def _held_relations(instance) -> list[str]:
 
 
 class AlreadySaved(Exception):
-    """The row of this submission key was saved by an earlier (or simultaneous) submit."""
+    """The row of this submission key was saved by an earlier (or simultaneous) submit of the
+    same user."""
 
     def __init__(self, existing):
         super().__init__(existing)
@@ -157,10 +159,13 @@ class AlreadySaved(Exception):
 
 
 def save_once(instance) -> None:
-    """Insert `instance` unless a row with its submission_key exists; then raise AlreadySaved.
+    """Insert `instance` unless a row with its submission_key exists: then raise AlreadySaved
+    when that row is its sender's (`recorded_by`), KeyTaken when it is anybody else's.
 
     Two taps on a phone can send two requests at the same moment: the unique key lets the
-    database decide which one wins, and the other finds the winner's row.
+    database decide which one wins, and the other finds the winner's row. The key is unique
+    across users, so that a key another user holds is found by the same insert, whoever sent
+    first (softbridge.submissions.refuse_unless_own says who may answer for it).
     """
     model = type(instance)
     key = instance.submission_key
@@ -173,6 +178,7 @@ def save_once(instance) -> None:
         existing = model.objects.filter(submission_key=key).first() if key is not None else None
         if existing is None:
             raise
+        refuse_unless_own(holder_id=existing.recorded_by_id, user_id=instance.recorded_by_id)
         raise AlreadySaved(existing) from None
 
 
@@ -282,8 +288,9 @@ def visit_log(
 ) -> HomeVisit:
     """Log a home visit, who was helped with what, and move their ladders.
 
-    A second call with the same `submission_key` returns the visit the first call logged
-    and changes nothing (a double submit from a phone on a poor connection). Residents
+    A second call with the same `submission_key` and `recorded_by` returns the visit the
+    first call logged and changes nothing (a double submit from a phone on a poor
+    connection); a key another user sent raises KeyTaken (softbridge.submissions). Residents
     helped must live in the visited household and workers must belong to its commune; a
     visit where nobody was at home or help was declined records no achievement, and one
     partly done names the day to come back (docs/domain.md, "Home visits"). Anything invalid
@@ -382,7 +389,8 @@ def communication_record(
 ) -> CommunicationActivity:
     """Log a communication activity in one or more villages of a commune.
 
-    A repeated `submission_key` returns the activity the first call logged, unchanged.
+    A repeated `submission_key` returns the activity the first call of the same `recorded_by`
+    logged, unchanged; another user's key raises KeyTaken (softbridge.submissions).
     Villages and the group must belong to the commune; nothing is saved on error.
     """
     villages = list(villages)

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from softbridge.api_errors import Conflict as Conflict  # the endpoints raise it from here
 from softbridge.api_errors import PreconditionFailed
+from softbridge.submissions import FIELD, confirmed
 from softbridge.versions import StaleWrite
 
 # Ids beyond this many digits cannot exist; the URL does not match them (404) rather than
@@ -171,7 +172,11 @@ class CreateFromInput:
         serializer = self.get_input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         instance, created = self.perform_create(serializer)
-        return self.output(instance, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        response = self.output(instance, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        key = serializer.validated_data.get(FIELD) if getattr(self, "replays_submission_key", False) else None
+        # The record of this key is stored (now, or by the user's earlier send): a client
+        # forgets what it was sending only when the answer names its key.
+        return confirmed(response, key) if key is not None else response
 
     def perform_create(self, serializer):
         """Return (record, created): a repeated submission key answers 200 with the first record."""

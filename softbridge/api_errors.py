@@ -15,6 +15,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
 
 from softbridge.security_log import security_event
+from softbridge.submissions import KEY_TAKEN, KeyTaken
 from softbridge.versions import StaleWrite
 
 
@@ -50,7 +51,8 @@ def api_error_from_django(error: DjangoValidationError) -> serializers.Validatio
 def exception_handler(exc, context):
     """DRF's handler, plus the errors the services and the database raise.
 
-    A service's ValidationError is a 400 naming the field; a record that others point to
+    A service's ValidationError is a 400 naming the field, but for a submission key another
+    user sent (KeyTaken), a 409 as the replay check answers it; a record that others point to
     (ProtectedError) and a uniqueness race lost in the database are 409; a 404 never names
     the model it looked in. A refused stale write is also noted in the security log.
     """
@@ -62,7 +64,9 @@ def exception_handler(exc, context):
             model=getattr(view, "basename", None),
             record=context.get("kwargs", {}).get("pk"),
         )
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, KeyTaken):
+        exc = Conflict(KEY_TAKEN, code=KeyTaken.code)
+    elif isinstance(exc, DjangoValidationError):
         exc = api_error_from_django(exc)
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict(_("Other records refer to this one; it cannot be deleted."))

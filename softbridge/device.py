@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET
 
 from mobilization.models import Application, HomeVisit
 from softbridge import errors
+from softbridge.submissions import SAVED_HEADER
 from training.models import Attendance
 from training.selectors import attendance_page_count, sessions_visible_to
 from villages.access import villages_in_charge
@@ -302,8 +303,10 @@ class DeviceAnswers:
       field form answers a saved record with a redirect and a refused one with the form again
       (200). fetch() cannot tell a redirect to the next page from a redirect to the sign-in
       page without loading it, so for a request with the outbox header a redirect becomes JSON:
-      {"saved": true, "location": ..., "messages": [...]} (200), or {"signin": true} (401)
-      when the session has ended. The form again stays the page it is (the outbox shows it).
+      {"saved": true, "location": ..., "messages": [...], "key": ...} (200), or {"signin": true}
+      (401) when the session has ended. The form again stays the page it is (the outbox shows
+      it). `key` and the Softbridge-Saved-Key header are the submission key the server stored
+      (softbridge.submissions): the outbox deletes a record only when they name its key.
     """
 
     def __init__(self, get_response):
@@ -317,7 +320,10 @@ class DeviceAnswers:
                 response = JsonResponse({"signin": True}, status=401)
             else:
                 said = [str(message) for message in messages.get_messages(request)]
-                response = JsonResponse({"saved": True, "location": location, "messages": said})
+                key = response.get(SAVED_HEADER)
+                response = JsonResponse({"saved": True, "location": location, "messages": said, "key": key})
+                if key is not None:
+                    response[SAVED_HEADER] = key
         user = getattr(request, "user", None)
         response[USER_HEADER] = str(user.pk) if user is not None and user.is_authenticated else ""
         return response

@@ -11,7 +11,8 @@ class Submission(models.Model):
     A phone resends a form when the answer was lost, after Back, or from its outbox when the
     network returns (softbridge.submissions.answered_once): the second arrival finds this row
     and is answered as the first was, without saving anything again. Keyed per user, so that
-    nobody can answer for someone else's key.
+    nobody can answer for someone else's key; the index on the key alone finds the row of a key
+    another user sent, which is refused.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -24,6 +25,7 @@ class Submission(models.Model):
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="submission_once_per_user")]
+        indexes = [models.Index(fields=["key"], name="submission_key")]
 
     def __str__(self):
         return f"{self.path} {self.key}"

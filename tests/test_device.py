@@ -368,6 +368,8 @@ def test_a_refused_form_is_not_remembered_so_the_corrected_one_saves(client, hea
 
 
 def test_someone_elses_key_is_not_their_answer(client, head_a, official, hoa):
+    # Issue 25: a key belongs to whoever sent it first; anybody else is refused, and nothing
+    # of theirs is saved (it was saved under the other user's key before).
     url = reverse("villages:member_ladder", args=[hoa.household_id, hoa.pk])
     key = str(uuid.uuid4())
     client.force_login(head_a)
@@ -379,9 +381,10 @@ def test_someone_elses_key_is_not_their_answer(client, head_a, official, hoa):
     )
 
     hoa.refresh_from_db()
-    assert response.status_code == 302
-    assert hoa.smartphone_on == commune_today()
-    assert Submission.objects.filter(key=key).count() == 2
+    assert response.status_code == 409
+    assert "Softbridge-Saved-Key" not in response
+    assert hoa.smartphone_on is None
+    assert Submission.objects.filter(key=key).count() == 1
 
 
 def test_the_field_forms_carry_a_submission_key(client, head_a, head_worker, hoa, village_a):

@@ -79,7 +79,7 @@ class SessionViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, Sc
     def perform_create(self, serializer):
         data = serializer.validated_data
         visible = sessions_visible_to(self.request.user)
-        existing = replayed(TrainingSession, data["submission_key"], visible)
+        existing = replayed(TrainingSession, data["submission_key"], self.request.user, visible)
         if existing is not None:
             return existing, False
         session = session_record(

@@ -34,7 +34,8 @@ def session_record(
 ) -> TrainingSession:
     """Record a training session with its facilitators and attendees.
 
-    Like visit_log, a repeated `submission_key` returns the first session unchanged.
+    Like visit_log, a repeated `submission_key` returns the first session of the same
+    `recorded_by` unchanged, and another user's key raises KeyTaken.
     Everything named must belong to the session's commune; nothing is saved on error.
     """
     topics, facilitators = list(topics), list(facilitators)

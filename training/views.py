@@ -25,7 +25,7 @@ from mobilization.models import Worker, WorkerGroup
 from mobilization.selectors import models_offered_in
 from mobilization.services import model_tag_refusal
 from mobilization.views.program import deny_unless_outreach, page_of, recorded_once
-from softbridge.submissions import answered_once
+from softbridge.submissions import answered_once, refusal_status
 from softbridge.typed_ids import row_id
 from training.forms import AttendanceForm, SessionForm, TopicForm
 from training.models import Attendance, Topic, TrainingSession
@@ -136,6 +136,7 @@ def _session_form(request, *, villages, communes_without_village, commune_ids, *
 
 
 @login_required
+@answered_once
 def session_new(request):
     villages = villages_open_to_outreach(request.user).order_by("commune__code", "code")
     communes_without_village = communes_managed_by(request.user)
@@ -171,11 +172,12 @@ def session_new(request):
                 submission_key=data["submission_key"],
                 model=data["model"],
             ),
+            user=request.user,
         )
         if session is not None:
             messages.success(request, _("The session was saved. Now take the attendance."))
             return redirect("training:attendance", pk=session.pk)
-    return render(request, "training/session_form.html", {"form": form})
+    return render(request, "training/session_form.html", {"form": form}, status=refusal_status(form))
 
 
 @login_required
@@ -211,6 +213,7 @@ def _editable_session(request, pk) -> TrainingSession:
 
 
 @login_required
+@answered_once
 def session_edit(request, pk):
     session = _editable_session(request, pk)
     if request.method == "POST":

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from softbridge.submissions import answered_once
 from villages import services
 from villages.access import villages_editable_by
 from villages.calendar import commune_today
@@ -53,6 +54,7 @@ def _options(request, household: Household, text: str, exclude: int | None) -> l
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answered_once
 def member_move(request, pk: int, member_pk: int):
     """A member moved to another household of the commune on a date, or, for a member who
     had moved away, came back (to this household or another)."""
@@ -136,6 +138,7 @@ def household_options(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answered_once
 def household_split(request, pk: int):
     """A household split (tách hộ): some members set up a new household, one of them its head."""
     household = _editable_household(request, pk)
@@ -190,6 +193,7 @@ def _split(household: Household, data: dict) -> Household:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answered_once
 def household_head(request, pk: int):
     """Change the head of household, in one step that leaves exactly one head."""
     household = _editable_household(request, pk)

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.forms import Form
 from django.shortcuts import get_object_or_404, redirect, render
@@ -206,6 +206,7 @@ def _save_versioned(request, form_class, instance, **form_kwargs):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answered_once
 def household_edit(request, pk: int):
     household = _editable_household(request, pk)
     stale = None
@@ -223,6 +224,7 @@ def household_edit(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answered_once
 def household_create(request):
     villages = villages_editable_by(request.user)
     if not villages.exists():
@@ -231,7 +233,9 @@ def household_create(request):
         form = HouseholdCreateForm(request.POST, villages=villages)
         if form.is_valid():
             try:
-                created = form.save()
+                # A savepoint: answered_once holds a transaction open around the view.
+                with transaction.atomic():
+                    created = form.save()
             except IntegrityError:
                 # Someone saved the same code between the check and the save.
                 form.add_error("code", _("Another household of this commune already has this code."))
@@ -252,6 +256,7 @@ def household_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answered_once
 def member_create(request, pk: int):
     household = _editable_household(request, pk)
     member = Resident(household=household)
@@ -259,7 +264,8 @@ def member_create(request, pk: int):
         form = ResidentForm(request.POST, instance=member, viewer=request.user)
         if form.is_valid():
             try:
-                created = form.save()
+                with transaction.atomic():
+                    created = form.save()
             except IntegrityError:
                 # Someone saved the same number between the check and the save.
                 form.national_id_refused = True
@@ -277,6 +283,7 @@ def member_create(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answered_once
 def member_edit(request, pk: int, member_pk: int):
     household = _editable_household(request, pk)
     member = _member(household, member_pk)

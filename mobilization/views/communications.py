@@ -18,6 +18,7 @@ from mobilization.models import CommunicationActivity, WorkerGroup
 from mobilization.selectors import communications_visible_to, models_offered_in
 from mobilization.services import communication_record
 from mobilization.views.program import deny_unless_outreach, page_of, recorded_once
+from softbridge.submissions import answered_once, refusal_status
 from villages.access import (
     communes_managed_by,
     may_change_outreach,
@@ -73,6 +74,7 @@ def _editable_ids(user, ids: list[int]) -> set[int]:
 
 
 @login_required
+@answered_once
 def communication_new(request):
     villages = villages_open_to_outreach(request.user).order_by("commune__code", "code")
     if not villages.exists():
@@ -98,6 +100,7 @@ def communication_new(request):
                 submission_key=data["submission_key"],
                 model=data["model"],
             ),
+            user=request.user,
         )
         if activity is not None:
             messages.success(
@@ -109,10 +112,13 @@ def communication_new(request):
                 },
             )
             return redirect("program:communications")
-    return render(request, "mobilization/communication_form.html", {"form": form})
+    return render(
+        request, "mobilization/communication_form.html", {"form": form}, status=refusal_status(form)
+    )
 
 
 @login_required
+@answered_once
 def communication_edit(request, pk):
     activity = get_object_or_404(communications_visible_to(request.user), pk=pk)
     if not may_change_outreach(request.user, activity):

@@ -33,6 +33,7 @@ from mobilization.selectors import (
     worker_groups_visible_to,
     workers_visible_to,
 )
+from softbridge.submissions import KeyTaken, answered_once
 from softbridge.typed_ids import row_id
 from training.selectors import sessions_visible_to
 from villages.access import communes_managed_by, may_manage_program, scope_of, villages_open_to_outreach
@@ -60,17 +61,22 @@ def deny_unless_outreach(user, village_ids: list[str]) -> None:
         raise PermissionDenied
 
 
-def recorded_once(form, model, record):
+def recorded_once(form, model, record, *, user):
     """The row `record()` saves; when it refuses, the row a simultaneous submit of the same form
-    (same submission key) saved, or None with the refusal put on the form.
+    (same submission key, same `user`) saved, or None with the refusal put on the form.
 
-    A double tap sends two requests at once: the second finds the first's row.
+    A double tap sends two requests at once: the second finds the first's row. A key another
+    user sent (KeyTaken) is put on the form, which comes back with a new key
+    (softbridge.submissions.refusal_status answers it 409).
     """
     try:
         return record()
+    except KeyTaken as error:
+        form.add_error(None, error)
+        return None
     except (ValidationError, IntegrityError) as error:
         key = form.cleaned_data["submission_key"]
-        existing = model.objects.filter(submission_key=key).first() if key else None
+        existing = model.objects.filter(submission_key=key, recorded_by=user).first() if key else None
         if existing is None:
             if isinstance(error, IntegrityError):
                 raise
@@ -205,6 +211,7 @@ def group(request, pk):
 
 
 @login_required
+@answered_once
 def group_new(request):
     communes = communes_managed_by(request.user)
     if not communes.exists():
@@ -220,6 +227,7 @@ def group_new(request):
 
 
 @login_required
+@answered_once
 def group_edit(request, pk):
     group = get_object_or_404(worker_groups_visible_to(request.user), pk=pk)
     if not may_manage_program(request.user, group.commune):
@@ -323,6 +331,7 @@ def _save_worker(form, formset) -> Worker | None:
 
 
 @login_required
+@answered_once
 def worker_new(request):
     communes = communes_managed_by(request.user)
     if not communes.exists():
@@ -339,6 +348,7 @@ def worker_new(request):
 
 
 @login_required
+@answered_once
 def worker_edit(request, pk):
     worker = get_object_or_404(workers_visible_to(request.user), pk=pk)
     if not may_manage_program(request.user, worker.commune):
@@ -386,6 +396,7 @@ def communicators(request):
 
 
 @login_required
+@answered_once
 def communicator_new(request):
     communes = communes_managed_by(request.user)
     if not communes.exists():
@@ -407,6 +418,7 @@ def communicator_new(request):
 
 
 @login_required
+@answered_once
 def communicator_edit(request, pk):
     communicator = get_object_or_404(communicators_visible_to(request.user), pk=pk)
     if not may_manage_program(request.user, communicator.commune):

@@ -21,7 +21,7 @@ from mobilization.forms import VisitFilterForm, VisitForm
 from mobilization.models import VisitHelp
 from mobilization.selectors import follow_ups_due, visits_visible_to
 from mobilization.services import visit_log
-from softbridge.submissions import answered_once
+from softbridge.submissions import FIELD, answered_once, refusal_status
 from softbridge.typed_ids import row_id
 from villages.access import may_log_outreach, villages_open_to_outreach
 from villages.calendar import commune_today
@@ -85,11 +85,13 @@ def _initial(request, household: Household | None) -> dict:
 
 
 def _add_service_errors(form: VisitForm, error: ValidationError) -> None:
-    """Put the service's refusals next to the field they name, the rest at the top."""
-    fields = {"visited_on", "workers", "follow_up_on", "outcome", "notes", "household", "model"}
-    for field, messages_ in error.message_dict.items():
-        for message in messages_:
-            form.add_error(field if field in fields else None, message)
+    """Put the service's refusals next to the field they name, the rest at the top. Each keeps
+    its code: a submission key another user sent (KeyTaken) brings the form back with a new key
+    and answers 409 (softbridge.submissions.refusal_status)."""
+    fields = {"visited_on", "workers", "follow_up_on", "outcome", "notes", "household", "model", FIELD}
+    for field, errors in error.update_error_dict({}).items():
+        for one in errors:
+            form.add_error(field if field in fields else None, one)
 
 
 @login_required
@@ -137,6 +139,7 @@ def visit_new(request):
             "searched": len(q) >= MIN_SEARCH_LENGTH,
             "today": commune_today(),
         },
+        status=refusal_status(form),
     )
 
 

@@ -10,9 +10,13 @@
      keys the server acknowledged lately).
 
    A record is { key, user, url, body, label, page, next, refresh, draft, created, status,
-   html }, where status is "waiting" (not sent yet, or the network failed), "signin" (the session
-   had ended) or "refused" (the server answered the form again: html holds that page, with its
-   message). The server's answer to a replay is JSON (softbridge.device.DeviceAnswers). */
+   html, unconfirmed }, where status is "waiting" (not sent yet, or the network failed), "signin"
+   (the session had ended) or "refused" (the server answered the form again: html holds that
+   page, with its message; or, `unconfirmed`, it answered "saved" without naming the record's
+   key). The server's answer to a replay is JSON (softbridge.device.DeviceAnswers); it names the
+   key it stored (Softbridge-Saved-Key, softbridge.submissions), and a record is deleted only
+   when that is the record's own key. A key the server refuses as another user's (409) is of no
+   use again: the record gets a new one, and is kept as refused until it is saved again. */
 (function (global) {
   "use strict";
   const OUTBOX_DB = "softbridge-outbox";
@@ -20,6 +24,7 @@
   const COPIES_CACHE = "softbridge-copies";
   const SYNC_TAG = "softbridge-outbox";
   const SENT_KEPT = 200;
+  const SAVED_HEADER = "Softbridge-Saved-Key";
 
   function outboxDb() {
     return global.idb.openDB(OUTBOX_DB, 1, {
@@ -53,6 +58,35 @@
   async function get(key) { return (await outboxDb()).get("outbox", key); }
   async function remove(key) { return (await outboxDb()).delete("outbox", key); }
 
+  function newKey() {
+    const crypto = global.crypto;
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 15) | 64; bytes[8] = (bytes[8] & 63) | 128;
+    const hex = Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  // Did the server say it holds this very record? Its answer names the key it stored.
+  function confirms(answer, said, key) {
+    const named = answer.headers.get(SAVED_HEADER) || said.key || "";
+    return named.toLowerCase() === String(key).toLowerCase();
+  }
+
+  // The record, and its draft, under a new key: the old one is another user's on the server.
+  async function rekey(record) {
+    const fresh = newKey();
+    const body = new URLSearchParams(record.body);
+    body.set("submission_key", fresh);
+    await remove(record.key);
+    if (record.draft) {
+      const db = await deviceDb();
+      const kept = await db.get("drafts", record.draft);
+      if (kept && kept.key === record.key) await db.put("drafts", Object.assign(kept, { key: fresh }));
+    }
+    return Object.assign(record, { key: fresh, body: body.toString() });
+  }
+
   function csrfFromCookie() {
     if (typeof document === "undefined") return null;
     const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -83,6 +117,12 @@
     const type = answer.headers.get("Content-Type") || "";
     if (type.indexOf("application/json") === 0) {
       const said = await answer.json();
+      if (said.saved && !confirms(answer, said, record.key)) {
+        // "Saved", but not this record: kept, for the worker to open and save again (a record
+        // the server holds answers as saved, once).
+        await put(Object.assign(record, { status: "refused", html: null, unconfirmed: true, refusedAt: Date.now() }));
+        return { refused: true, unconfirmed: true, html: null, page: record.page };
+      }
       if (said.saved) {
         await remember(record.key, said.location);
         await remove(record.key);
@@ -101,7 +141,8 @@
     // The form again with the server's message (or a refusal page): kept until the worker
     // corrects the record and saves it again, or deletes it.
     const html = await answer.text();
-    await put(Object.assign(record, { status: "refused", html: html, refusedAt: Date.now() }));
+    if (answer.status === 409) record = await rekey(record);
+    await put(Object.assign(record, { status: "refused", html: html, unconfirmed: false, refusedAt: Date.now() }));
     return { refused: true, html: html, page: record.page };
   }
 
@@ -196,6 +237,7 @@
   global.Softbridge.outbox = {
     COPIES_CACHE: COPIES_CACHE,
     SYNC_TAG: SYNC_TAG,
+    newKey: newKey,
     records: records,
     get: get,
     put: put,

@@ -19,14 +19,6 @@
     return template.replace(/\{(\w+)\}/g, function (all, name) { return name in values ? String(values[name]) : all; });
   }
 
-  function newKey() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    bytes[6] = (bytes[6] & 15) | 64; bytes[8] = (bytes[8] & 63) | 128;
-    const hex = Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
-
   function localToday() {
     const now = new Date();
     const pad = function (n) { return String(n).padStart(2, "0"); };
@@ -135,6 +127,7 @@
   }
 
   function stateText(record) {
+    if (record.status === "refused" && record.unconfirmed) return texts.stateUnconfirmed;
     return texts["state" + record.status.charAt(0).toUpperCase() + record.status.slice(1)];
   }
 
@@ -293,7 +286,7 @@
     }
     // The key the page came with (a form drawn again with the server's message is the same
     // submission), or a new one made here, once. A device copy's key was made for the copy.
-    if (!/^[0-9a-f-]{36}$/i.test(key.value) || texts.deviceCopy || mine) key.value = newKey();
+    if (!/^[0-9a-f-]{36}$/i.test(key.value) || texts.deviceCopy || mine) key.value = O.newKey();
     if (texts.deviceCopy) {
       // A kept page was made on another day: "today" is the device's today.
       form.querySelectorAll("input[type=date]").forEach(function (input) {
@@ -422,8 +415,14 @@
         go(result.location);
         return;
       }
-      if (result.refused) {
+      if (result.refused && result.html) {
         showPage(result.html, record.page);
+        return;
+      }
+      if (result.refused) {
+        // The server did not confirm this record: the form stays as it is, to be saved again.
+        banner(texts.unconfirmed, "error");
+        await showStatus();
         return;
       }
       askForBackgroundSync();

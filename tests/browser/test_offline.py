@@ -13,12 +13,14 @@ prove; the worker's sync handler sends with the same code (static/js/outbox-core
 import datetime
 import tempfile
 import time
+import uuid
 
 import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import Error as PlaywrightError
 
 from mobilization.models import HomeVisit
+from mobilization.services import visit_log
 from softbridge.models import Submission
 from tests import factories
 from tests.browser.conftest import ARGS, CHROMIUM, PHONE, sign_in
@@ -304,6 +306,81 @@ def test_a_refused_record_shows_the_servers_message_and_the_corrected_one_is_sen
         page.click("#visit-form button[type=submit]")
     wait_until_sent(page)
     assert HomeVisit.objects.get().visited_on == commune_today()
+
+
+def test_a_key_someone_else_sent_keeps_the_record_and_it_is_sent_under_a_new_key(
+    phone_with_storage, head_a, official, village
+):
+    # Issue 25: the outbox deleted a record as sent when the server answered "saved" with
+    # another user's record of the same key.
+    household, head, _other = village[0]
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    wait_until_kept(page, [f"/visits/new/?household={household.pk}"])
+    phone_with_storage.offline()
+    visit_offline(page, household, head, Achievement.EID_ACTIVATED)
+    squatted = page.evaluate("Softbridge.outbox.records().then((r) => r[0].key)")
+    taken = visit_log(
+        household=village[1][0],
+        visited_on=commune_today(),
+        workers=[factories.worker(household.commune)],
+        recorded_by=official,
+        submission_key=uuid.UUID(squatted),
+    )
+
+    phone_with_storage.offline(False)
+    page.reload()
+    eventually(
+        page,
+        "Softbridge.outbox.records().then((r) => r.length === 1 && r[0].status === 'refused')",
+        seconds=30,
+    )
+    assert list(HomeVisit.objects.all()) == [taken]
+    assert page.evaluate("Softbridge.outbox.records().then((r) => r[0].key)") != squatted
+
+    page.goto(page.base_url + "/outbox/")
+    page.locator(".outbox-record.refused button:not(.danger)").click()
+    page.locator("#visit-form").wait_for()
+    with page.expect_navigation():
+        page.click("#visit-form button[type=submit]")
+    wait_until_sent(page)
+    mine = HomeVisit.objects.exclude(pk=taken.pk).get()
+    assert (mine.household, mine.recorded_by) == (household, head_a)
+    assert mine.helped.get().resident == head
+    assert mine.submission_key != uuid.UUID(squatted)
+
+
+def test_a_saved_answer_that_does_not_name_the_records_key_keeps_it(phone_with_storage, head_a, village):
+    # The outbox deleted whatever record an answer "saved" was given for; now only the one
+    # whose key the answer names (Softbridge-Saved-Key).
+    household, head, _other = village[0]
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    page.goto(page.base_url + f"/visits/new/?household={household.pk}")
+    page.check(f"#help-{head.pk} input[value={Achievement.EID_ACTIVATED}]")
+    page.route(
+        "**/visits/new/",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            headers={"Softbridge-Saved-Key": str(uuid.uuid4())},
+            body='{"saved": true, "location": "/", "messages": []}',
+        ),
+    )
+    page.click("#visit-form button[type=submit]")
+    eventually(
+        page,
+        "Softbridge.outbox.records().then((r) => r.length === 1 && r[0].unconfirmed === true)",
+        seconds=30,
+    )
+    page.locator(".messages .message.error").wait_for()
+    page.unroute("**/visits/new/")
+    assert not HomeVisit.objects.exists()
+
+    with page.expect_navigation():
+        page.click("#visit-form button[type=submit]")
+    wait_until_sent(page)
+    assert HomeVisit.objects.get().helped.get().resident == head
 
 
 def test_signing_out_clears_the_device_after_a_warning(phone_with_storage, head_a, village):
