@@ -5,7 +5,8 @@
 Migrates the file, makes a household per thread (one member each), then starts the threads
 together: each logs VISITS visits that help its member (a read, then the ladder's read and
 write, in one transaction, as a page's POST does). Prints JSON: the visits stored, every
-error a writer met and the file's journal mode. tests/test_sqlite_writers.py runs it with the settings' SQLite options.
+error a writer met and the file's journal mode. tests/test_sqlite_writers.py runs it with the
+settings' SQLite options.
 """
 
 import datetime
