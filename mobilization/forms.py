@@ -7,6 +7,7 @@ the view, already scoped to what the user may see or use.
 """
 
 import uuid
+from functools import partial
 
 from django import forms
 from django.db.models import QuerySet
@@ -25,6 +26,7 @@ from mobilization.models import (
 )
 from mobilization.selectors import models_offered_in, workers_visible_to
 from mobilization.services import Help, model_tag_refusal, reach_refusal
+from softbridge.request_limits import VILLAGES_MAX, WORKERS_MAX
 from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
 from villages.calendar import MonthField, add_months, commune_today, not_in_future, refuse_future_dates
 from villages.forms import date_input
@@ -172,7 +174,7 @@ class CommunicationForm(RenewsSubmissionKey, PlainLabels, forms.ModelForm):
         model = CommunicationActivity
         fields = ["channel", "held_on", "villages", "topic", "reach", "group", "model"]
         widgets = {"held_on": DateInput, "villages": ChoiceList}
-        field_classes = {"villages": IdMultipleChoiceField}
+        field_classes = {"villages": partial(IdMultipleChoiceField, max_choices=VILLAGES_MAX)}
         help_texts = {"reach": _("About how many people heard or read it.")}
 
     def __init__(self, *args, villages, groups, models, **kwargs):
@@ -367,7 +369,7 @@ class MobilizationModelForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
             "villages": ChoiceList,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
-        field_classes = {"villages": IdMultipleChoiceField}
+        field_classes = {"villages": partial(IdMultipleChoiceField, max_choices=VILLAGES_MAX)}
 
     def __init__(self, *args, communes, groups, villages, **kwargs):
         super().__init__(*args, **kwargs)
@@ -481,6 +483,7 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
         label=_("Date of the visit"), widget=date_input(), validators=[not_in_future]
     )
     workers = IdMultipleChoiceField(
+        max_choices=WORKERS_MAX,
         label=_("Who visited"),
         queryset=Worker.objects.none(),
         widget=forms.CheckboxSelectMultiple,

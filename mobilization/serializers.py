@@ -29,7 +29,8 @@ from mobilization.selectors import (
     workers_visible_to,
 )
 from mobilization.services import Help, model_tag_refusal, reach_refusal
-from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites
+from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites, ShortListField, ShortListSerializer
+from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX, VILLAGES_MAX, WORKERS_MAX
 from villages.access import may_log_outreach, may_manage_program
 from villages.calendar import not_in_future
 from villages.forms import PHONE
@@ -192,11 +193,12 @@ class HelpSerializer(serializers.Serializer):
     visit's (or session's) date, and `application_submitted` records their application."""
 
     resident = ScopedPrimaryKeyField(scope=residents_visible_to, queryset=Resident.objects.all())
-    achievements = serializers.ListField(
+    achievements = ShortListField(
         child=serializers.ChoiceField(choices=Achievement.choices),
         required=False,
         default=list,
-        max_length=20,
+        # Each achievement once: a longer list repeats one.
+        max_length=len(Achievement.choices),
     )
     application_field = serializers.ChoiceField(
         choices=Application.Field.choices, default=Application.Field.OTHER
@@ -207,6 +209,11 @@ class HelpSerializer(serializers.Serializer):
     application_procedure = serializers.CharField(
         max_length=255, required=False, default="", allow_blank=True
     )
+
+    class Meta:
+        # `HelpSerializer(many=True, max_length=...)`: a list of helped residents is counted before
+        # any of them is looked up, and its maximum is in the schema.
+        list_serializer_class = ShortListSerializer
 
 
 def help_from(data: dict) -> Help:
@@ -281,12 +288,14 @@ class VisitInputSerializer(serializers.Serializer):
         scope=workers_visible_to,
         queryset=Worker.objects.all(),
         many=True,
+        max_length=WORKERS_MAX,
         required=False,
         help_text=gettext_lazy(
             "Who visited. Leave out to name yourself (your worker record in the commune)."
         ),
     )
-    helped = HelpSerializer(many=True, required=False, default=list)
+    # Members of the visited household.
+    helped = HelpSerializer(many=True, max_length=HOUSEHOLD_MEMBERS_MAX, required=False, default=list)
     outcome = serializers.ChoiceField(choices=HomeVisit.Outcome.choices, default=HomeVisit.Outcome.DONE)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     follow_up_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -350,6 +359,7 @@ class CommunicationInputSerializer(serializers.ModelSerializer):
         may_write=may_log_outreach,
         queryset=Village.objects.all(),
         many=True,
+        max_length=VILLAGES_MAX,
         outside_is_404=True,
     )
     group = ScopedPrimaryKeyField(

@@ -15,6 +15,7 @@ from mobilization.forms import (
     submission_key_field,
 )
 from mobilization.services import Help
+from softbridge.request_limits import ATTENDEES_MAX, TOPICS_MAX, WORKERS_MAX
 from softbridge.typed_ids import IdMultipleChoiceField
 from training.models import Topic, TrainingSession
 from villages.calendar import not_in_future
@@ -41,9 +42,11 @@ class SessionForm(RenewsSubmissionKey, PlainLabels, forms.Form):
         required=False,
         help_text=_("For example the household's code or the school's name."),
     )
-    topics = IdMultipleChoiceField(label=_("Topics"), queryset=None, required=False, widget=ChoiceList)
+    topics = IdMultipleChoiceField(
+        label=_("Topics"), queryset=None, required=False, widget=ChoiceList, max_choices=TOPICS_MAX
+    )
     facilitators = IdMultipleChoiceField(
-        label=_("Facilitators"), queryset=None, required=False, widget=ChoiceList
+        max_choices=WORKERS_MAX, label=_("Facilitators"), queryset=None, required=False, widget=ChoiceList
     )
     group = forms.ModelChoiceField(
         label=_("Organising group"), queryset=None, required=False, empty_label=_("None")
@@ -117,11 +120,12 @@ class AttendanceForm(PlainLabels, forms.Form):
     """
 
     resident = IdMultipleChoiceField(
+        max_choices=ATTENDEES_MAX,
         queryset=None,
         required=False,
         error_messages={"invalid_choice": _("%(value)s is not a resident of this village.")},
     )
-    was_present = IdMultipleChoiceField(queryset=None, required=False)
+    was_present = IdMultipleChoiceField(queryset=None, required=False, max_choices=ATTENDEES_MAX)
 
     def __init__(self, *args, residents, **kwargs):
         super().__init__(*args, **kwargs)

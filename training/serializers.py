@@ -22,6 +22,7 @@ from mobilization.serializers import (
     model_tag_api_field,
 )
 from softbridge.api_endpoints import ScopedPrimaryKeyField, refuse_unless
+from softbridge.request_limits import ATTENDEES_MAX, TOPICS_MAX, WORKERS_MAX
 from training.models import Attendance, Topic, TrainingSession
 from training.selectors import topics_visible_to
 from villages.access import may_log_outreach, may_manage_program
@@ -67,17 +68,27 @@ class SessionInputSerializer(serializers.Serializer):
     venue = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
     held_on = serializers.DateField(validators=[not_in_future])
     topics = ScopedPrimaryKeyField(
-        scope=topics_visible_to, queryset=Topic.objects.all(), many=True, required=False, default=list
+        scope=topics_visible_to,
+        queryset=Topic.objects.all(),
+        many=True,
+        max_length=TOPICS_MAX,
+        required=False,
+        default=list,
     )
     facilitators = ScopedPrimaryKeyField(
-        scope=workers_visible_to, queryset=Worker.objects.all(), many=True, required=False, default=list
+        scope=workers_visible_to,
+        queryset=Worker.objects.all(),
+        many=True,
+        max_length=WORKERS_MAX,
+        required=False,
+        default=list,
     )
     group = ScopedPrimaryKeyField(
         scope=worker_groups_visible_to, queryset=WorkerGroup.objects.all(), required=False, allow_null=True
     )
     model = model_tag_api_field()
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
-    attendees = HelpSerializer(many=True, required=False, default=list)
+    attendees = HelpSerializer(many=True, max_length=ATTENDEES_MAX, required=False, default=list)
     submission_key = serializers.UUIDField(
         required=False, allow_null=True, default=None, help_text=SUBMISSION_KEY_HELP
     )
@@ -121,8 +132,12 @@ class SessionUpdateSerializer(serializers.Serializer):
     venue_kind = serializers.ChoiceField(choices=TrainingSession.VenueKind.choices)
     venue = serializers.CharField(allow_blank=True, max_length=255)
     held_on = serializers.DateField(validators=[not_in_future])
-    topics = ScopedPrimaryKeyField(scope=topics_visible_to, queryset=Topic.objects.all(), many=True)
-    facilitators = ScopedPrimaryKeyField(scope=workers_visible_to, queryset=Worker.objects.all(), many=True)
+    topics = ScopedPrimaryKeyField(
+        scope=topics_visible_to, queryset=Topic.objects.all(), many=True, max_length=TOPICS_MAX
+    )
+    facilitators = ScopedPrimaryKeyField(
+        scope=workers_visible_to, queryset=Worker.objects.all(), many=True, max_length=WORKERS_MAX
+    )
     group = ScopedPrimaryKeyField(
         scope=worker_groups_visible_to, queryset=WorkerGroup.objects.all(), allow_null=True
     )

@@ -31,6 +31,7 @@ from softbridge.api_endpoints import (
     VersionedWrites,
     etag_of,
 )
+from softbridge.request_limits import SEARCH_MAX_LENGTH
 from villages.access import (
     NationalIdsShown,
     communes_managed_by,
@@ -148,7 +149,7 @@ class HouseholdFilter(filters.FilterSet):
     commune = IdFilter(field_name="commune")
     search = filters.CharFilter(
         method="search_households",
-        max_length=120,
+        max_length=SEARCH_MAX_LENGTH,
         help_text=gettext_lazy(
             "Household code, a present member's name (without diacritics is fine), ID or phone number."
         ),
@@ -301,7 +302,7 @@ class ResidentFilter(filters.FilterSet):
     commune = IdFilter(field_name="commune")
     search = filters.CharFilter(
         method="search_residents",
-        max_length=120,
+        max_length=SEARCH_MAX_LENGTH,
         help_text=gettext_lazy("Name (without diacritics is fine), household code, ID or phone number."),
     )
     present = filters.BooleanFilter(

@@ -12,6 +12,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX, SEARCH_MAX_LENGTH
+from softbridge.typed_ids import IdMultipleChoiceField
 from villages.access import NationalIdsShown, national_id_taken_message
 from villages.calendar import not_in_future, refuse_future_dates
 from villages.models import Household, LadderStep, Resident, Village
@@ -34,7 +36,7 @@ class HouseholdFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
-        max_length=120,
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(
             attrs={
                 "type": "search",
@@ -273,7 +275,8 @@ class MoveForm(forms.Form):
 class SplitForm(forms.Form):
     """A household split (tách hộ): the members who set up a new household, its head, where, when."""
 
-    members = forms.ModelMultipleChoiceField(
+    members = IdMultipleChoiceField(
+        max_choices=HOUSEHOLD_MEMBERS_MAX,
         label=_("Members who move to the new household"),
         queryset=Resident.objects.none(),
         widget=forms.CheckboxSelectMultiple,
