@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from villages.calendar import date_refusal
-from villages.models import Commune, Resident, choices_check
+from villages.models import Commune, Resident, choices_check, present_q
 from villages.text import clean_name
 
 
@@ -265,6 +265,27 @@ class Worker(models.Model):
         super().save(*args, **kwargs)
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active_on(self, day):
+        """Memberships that count on `day` (a date, or an expression such as
+        OuterRef("visited_on")): the one rule for the group page, the reports and the API.
+
+        From `joined_on` (always, when unknown) to the day before `left_on`: `left_on` is the
+        first day away, as a resident's is (villages.models.present_q), so that a visit on the
+        day a worker left counts for the group they went to, not for both.
+        """
+        return self.filter(present_q(day, "joined_on", "left_on"))
+
+
+def membership_active_sql(alias: str, day: str) -> str:
+    """MembershipQuerySet.active_on in SQL, for the reports' raw queries: the membership
+    aliased `alias` counts on the date expression `day`."""
+    return (
+        f"({alias}.joined_on IS NULL OR {alias}.joined_on <= {day})"
+        f" AND ({alias}.left_on IS NULL OR {alias}.left_on > {day})"
+    )
+
+
 class Membership(models.Model):
     worker = models.ForeignKey(
         Worker, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("worker")
@@ -275,6 +296,8 @@ class Membership(models.Model):
     position = models.CharField(_("position"), max_length=120, blank=True)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")

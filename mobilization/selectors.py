@@ -6,7 +6,6 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
     IntegerChoices,
     OuterRef,
     Prefetch,
@@ -32,7 +31,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from villages.access import scope_of
-from villages.models import Household, Resident, present_q
+from villages.models import Household, Resident, short_of_eid_q, short_of_level34_q
 from villages.selectors import households_open_to_outreach, with_list_columns
 
 
@@ -211,19 +210,14 @@ def households_due(user, *, today: datetime.date) -> QuerySet[Household]:
         .order_by("follow_up_on")
         .values("follow_up_on")[:1]
     )
-    present = present_q(today, "members__moved_in_on", "members__left_on")
-    # docs/domain.md's minimum age: of age in this year, or with no birth year recorded.
-    of_age = Q(members__birth_year__isnull=True) | Q(
-        members__birth_year__lte=today.year - F("commune__min_age")
-    )
-    short = Q(members__eid_on__isnull=True) | Q(members__level34_on__isnull=True)
+    short = short_of_eid_q(today, "members__") | short_of_level34_q(today, "members__")
     week = today + datetime.timedelta(days=DUE_WITHIN_DAYS)
     return (
         with_list_columns(households_open_to_outreach(user))
         .annotate(
             follow_up_on=Subquery(open_follow_up),
             visited=Exists(HomeVisit.objects.filter(household=OuterRef("pk"))),
-            short=Count("members", filter=present & of_age & short),
+            short=Count("members", filter=short),
         )
         .annotate(
             due=Case(

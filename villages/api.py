@@ -158,10 +158,12 @@ class HouseholdFilter(filters.FilterSet):
         method="filter_visited", help_text=gettext_lazy("Has been visited at least once.")
     )
     without_eid = filters.BooleanFilter(
-        method="filter_without_eid", help_text=gettext_lazy("A present member has no e-ID.")
+        method="filter_without_eid",
+        help_text=gettext_lazy("A present member of the commune's minimum age has no e-ID."),
     )
     not_level34 = filters.BooleanFilter(
-        method="filter_not_level34", help_text=gettext_lazy("A present member is not yet a level 3/4 user.")
+        method="filter_not_level34",
+        help_text=gettext_lazy("A present member of the commune's minimum age is not yet a level 3/4 user."),
     )
     overdue = filters.BooleanFilter(
         method="filter_overdue", help_text=gettext_lazy("A follow-up date has passed unvisited.")
@@ -177,17 +179,17 @@ class HouseholdFilter(filters.FilterSet):
         return self._with(queryset, visited_exists(), value)
 
     def filter_without_eid(self, queryset, name, value):
-        return self._with(queryset, Exists(_present_members().filter(eid_on__isnull=True)), value)
+        return self._with(queryset, Exists(_members().short_of_eid(commune_today())), value)
 
     def filter_not_level34(self, queryset, name, value):
-        return self._with(queryset, Exists(_present_members().filter(level34_on__isnull=True)), value)
+        return self._with(queryset, Exists(_members().short_of_level34(commune_today())), value)
 
     def filter_overdue(self, queryset, name, value):
         return self._with(queryset, follow_up_overdue_exists(commune_today()), value)
 
 
-def _present_members():
-    return Resident.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
+def _members():
+    return Resident.objects.filter(household=OuterRef("pk"))
 
 
 class HouseholdViewSet(

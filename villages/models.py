@@ -305,6 +305,44 @@ class ResidentQuerySet(models.QuerySet):
         (Those who lived here then and moved since: villages.selectors.residents_living_in.)"""
         return self.filter(present_q(day))
 
+    def short_of_eid(self, day: datetime.date):
+        """Residents the program still owes an e-ID on `day` (short_of_eid_q)."""
+        return self.filter(short_of_eid_q(day))
+
+    def short_of_level34(self, day: datetime.date):
+        """Residents not yet level 3/4 users on `day` whom the figures count (short_of_level34_q)."""
+        return self.filter(short_of_level34_q(day))
+
+
+def of_counting_age_q(year: int, prefix: str = "") -> Q:
+    """Of the commune's minimum age in `year`, or of unknown birth year: who the figures count
+    (docs/domain.md, "eligible residents"). `prefix` reaches residents from another model
+    ("members__" from a household); the commune is the same either way."""
+    return Q(**{f"{prefix}birth_year__isnull": True}) | Q(
+        **{f"{prefix}birth_year__lte": year - F("commune__min_age")}
+    )
+
+
+def short_of_eid_q(day: datetime.date, prefix: str = "") -> Q:
+    """A member "short of an e-ID" on `day`, the one rule of the household list's filter, the
+    API's and Today's count: present, of counting age in the day's year, no e-ID yet. A child
+    below the minimum age is not counted by the figures, so no list sends a worker to them.
+    """
+    return (
+        present_q(day, f"{prefix}moved_in_on", f"{prefix}left_on")
+        & of_counting_age_q(day.year, prefix)
+        & Q(**{f"{prefix}eid_on__isnull": True})
+    )
+
+
+def short_of_level34_q(day: datetime.date, prefix: str = "") -> Q:
+    """A member not yet a level 3/4 user on `day`, counted as short_of_eid_q counts."""
+    return (
+        present_q(day, f"{prefix}moved_in_on", f"{prefix}left_on")
+        & of_counting_age_q(day.year, prefix)
+        & Q(**{f"{prefix}level34_on__isnull": True})
+    )
+
 
 def present_q(day: datetime.date, moved_in: str = "moved_in_on", left: str = "left_on") -> Q:
     """A stay from `moved_in` (None: always) until `left` (None: still) covers the end of `day`."""

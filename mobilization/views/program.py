@@ -104,11 +104,7 @@ def group_activity_by_month(*, group: WorkerGroup, user, start: datetime.date, e
     """
 
     def member_on(date_path: str):
-        return Membership.objects.filter(
-            Q(joined_on__isnull=True) | Q(joined_on__lte=OuterRef(date_path)),
-            Q(left_on__isnull=True) | Q(left_on__gte=OuterRef(date_path)),
-            group=group,
-        )
+        return Membership.objects.active_on(OuterRef(date_path)).filter(group=group)
 
     visits = visits_visible_to(user).filter(
         Exists(member_on("visited_on").filter(worker__visits=OuterRef("pk"))),

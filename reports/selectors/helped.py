@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from mobilization.models import HomeVisit, Membership, VisitHelp, WorkerGroup
+from mobilization.models import HomeVisit, Membership, VisitHelp, WorkerGroup, membership_active_sql
 from reports.selectors.adoption import share
 from training.models import Attendance, TrainingSession
 from villages.calendar import month_end, month_start
@@ -53,9 +53,7 @@ def _group_events_sql() -> str:
     session, attendance = TrainingSession._meta.db_table, Attendance._meta.db_table
     facilitators = TrainingSession.facilitators.through._meta.db_table
     membership = Membership._meta.db_table
-    # A worker counts for a group on the days they were a member: from joined_on (always,
-    # when unknown) to the day before left_on, as a resident's left_on is their first day away.
-    member_on = "(m.joined_on IS NULL OR m.joined_on <= {day}) AND (m.left_on IS NULL OR m.left_on > {day})"
+    # A worker counts for a group on the days they were a member (MembershipQuerySet.active_on).
     return f"""
             SELECT vh.resident_id AS resident_id, m.group_id AS key_id, v.visited_on AS day
             FROM {q(help_)} vh
@@ -63,7 +61,7 @@ def _group_events_sql() -> str:
             JOIN {q(visit_workers)} vw ON vw.homevisit_id = v.id
             JOIN {q(membership)} m ON m.worker_id = vw.worker_id
             WHERE v.commune_id = %s AND v.visited_on >= %s AND v.visited_on <= %s
-              AND {member_on.format(day="v.visited_on")}
+              AND {membership_active_sql("m", "v.visited_on")}
             UNION ALL
             SELECT a.resident_id, s.group_id, s.held_on
             FROM {q(attendance)} a
@@ -76,7 +74,7 @@ def _group_events_sql() -> str:
             JOIN {q(facilitators)} sf ON sf.trainingsession_id = s.id
             JOIN {q(membership)} m ON m.worker_id = sf.worker_id
             WHERE s.commune_id = %s AND s.held_on >= %s AND s.held_on <= %s
-              AND {member_on.format(day="s.held_on")}
+              AND {membership_active_sql("m", "s.held_on")}
     """
 
 

@@ -1,0 +1,124 @@
+"""Rules that pages, reports and the API once stated each their own way, now one method each.
+
+- A worker counts for a group from the day they joined to the day before they left
+  (mobilization.models.MembershipQuerySet.active_on): the group page and the reports agree
+  on a visit made on the leaving day (it counts for neither).
+- A member "short of an e-ID" (or of level 3/4) is present and of the commune's minimum age
+  (villages.models.short_of_eid_q): the household list's filter, the API's and Today agree
+  on a child below that age (short of nothing).
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from mobilization.models import Membership
+from mobilization.selectors import households_due
+from mobilization.services import Help, visit_log
+from reports.selectors.helped import group_help
+from tests import factories
+from villages.calendar import commune_today
+from villages.models import Achievement, Resident
+
+# --- A worker's group, on the day they left it
+
+
+@pytest.fixture
+def left_today(commune, village_a):
+    """A worker who left their group on `left_on`, with a visit the day before and one that day."""
+    left_on = commune_today() - datetime.timedelta(days=3)
+    group = factories.worker_group(commune)
+    worker = factories.worker(commune)
+    Membership.objects.create(
+        worker=worker, group=group, joined_on=left_on - datetime.timedelta(days=20), left_on=left_on
+    )
+    for day, code in ((left_on - datetime.timedelta(days=1), "NK-before"), (left_on, "NK-leaving-day")):
+        household = factories.household(village_a, code=code)
+        member = factories.resident(household, birth_year=1980)
+        visit_log(
+            household=household,
+            visited_on=day,
+            workers=[worker],
+            helped=[Help(resident=member, achievements=[Achievement.SMARTPHONE])],
+        )
+    return group, left_on
+
+
+def test_a_membership_counts_from_joining_to_the_day_before_leaving(left_today):
+    group, left_on = left_today
+    membership = group.memberships.get()
+    active = Membership.objects.filter(pk=membership.pk)
+    assert active.active_on(membership.joined_on).exists()
+    assert active.active_on(left_on - datetime.timedelta(days=1)).exists()
+    assert not active.active_on(left_on).exists()
+    assert not active.active_on(membership.joined_on - datetime.timedelta(days=1)).exists()
+
+
+def test_the_group_page_counts_no_visit_of_the_leaving_day(client, official, left_today):
+    group, _ = left_today
+    client.force_login(official)
+    totals = client.get(reverse("program:group", args=[group.pk])).context["totals"]
+    assert totals["visits"] == 1
+    assert totals["households"] == 1
+    assert totals["residents"] == 1
+
+
+def test_the_reports_count_no_help_of_the_leaving_day(commune, left_today):
+    group, left_on = left_today
+    [figures] = [
+        g
+        for g in group_help(commune=commune, start=left_on - datetime.timedelta(days=40), end=left_on)
+        if g.group == group
+    ]
+    assert figures.helped == 1
+
+
+# --- Members short of an e-ID
+
+
+@pytest.fixture
+def households_short(village_a):
+    """A household whose only member without e-ID is a child, one with an adult without e-ID,
+    one whose member has no birth year (counted, as in the figures)."""
+    year = commune_today().year
+    child_only = factories.household(village_a, code="NK-child")
+    factories.resident(child_only, birth_year=year - 5)
+    factories.resident(child_only, birth_year=1980, eid_on=datetime.date(2024, 5, 1), level34_on=None)
+    adult = factories.household(village_a, code="NK-adult")
+    factories.resident(adult, birth_year=1980)
+    unknown = factories.household(village_a, code="NK-unknown")
+    factories.resident(unknown, birth_year=None)
+    return {"NK-adult", "NK-unknown"}
+
+
+def test_the_household_list_filter_leaves_out_a_child_below_the_minimum_age(
+    client, official, households_short
+):
+    client.force_login(official)
+    page = client.get(reverse("villages:households"), {"without_eid": "on"}).context["page"]
+    assert {h.code for h in page.object_list} == households_short
+
+
+def test_the_api_filter_leaves_out_a_child_below_the_minimum_age(official, households_short):
+    response = factories.api_client(official).get("/api/households/", {"without_eid": "true"})
+    assert {row["code"] for row in response.json()["results"]} == households_short
+    response = factories.api_client(official).get("/api/households/", {"without_eid": "false"})
+    assert {row["code"] for row in response.json()["results"]} == {"NK-child"}
+
+
+def test_today_counts_the_same_members_short(worker_a, households_short):
+    short = {h.code: h.short for h in households_due(worker_a, today=commune_today())}
+    # The child's household: its adult has an e-ID but is not yet level 3/4.
+    assert short == {"NK-child": 1, "NK-adult": 1, "NK-unknown": 1}
+
+
+def test_the_not_level34_filters_count_as_today_does(client, official, households_short):
+    year = commune_today().year
+    done = factories.household(Resident.objects.get(birth_year=1980, eid_on__isnull=True).household.village)
+    factories.resident(done, birth_year=year - 3)  # a child: not counted short of level 3/4
+    client.force_login(official)
+    page = client.get(reverse("villages:households"), {"not_level34": "on"}).context["page"]
+    listed = {h.code for h in page.object_list}
+    response = factories.api_client(official).get("/api/households/", {"not_level34": "true"})
+    assert listed == {row["code"] for row in response.json()["results"]} == {"NK-child", *households_short}
