@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import (
+    ONLINE_CHANNEL_CHOICES,
     Application,
     CommunicationActivity,
     Communicator,
@@ -453,12 +454,6 @@ ModelGoalFormSet = forms.inlineformset_factory(
     extra=3,
     can_delete=True,
 )
-
-
-ONLINE_CHANNEL_CHOICES = [
-    (Application.Channel.ONLINE_LEVEL3.value, Application.Channel.ONLINE_LEVEL3.label),
-    (Application.Channel.ONLINE_LEVEL4.value, Application.Channel.ONLINE_LEVEL4.label),
-]
 
 
 class VisitForm(RenewsSubmissionKey, forms.Form):

@@ -609,7 +609,11 @@ class Application(OutreachRecord):
         return {"submitted_on": refusal} if refusal else {}
 
 
+# The channels of an online application: the one list that the ladder (a level 3/4 use), the
+# forms, the API, the savings and the dossier counts all read.
 ONLINE_CHANNELS = (Application.Channel.ONLINE_LEVEL3, Application.Channel.ONLINE_LEVEL4)
+# The same, as the choices of a form field or a serializer field.
+ONLINE_CHANNEL_CHOICES = [(channel.value, channel.label) for channel in ONLINE_CHANNELS]
 
 
 # --- "Dân vận khéo" mobilization models

@@ -152,10 +152,22 @@ def closed_on() -> Subquery:
     return Subquery(later_visit().order_by("visited_on", "pk").values("visited_on")[:1])
 
 
+def follow_up_overdue_q(today: datetime.date, field: str = "follow_up_on") -> Q:
+    """A follow-up date before `today`: the follow-up is overdue on `today`, if it is open.
+
+    The one meaning of "overdue" for Today, the household filters, the follow-ups page, the
+    leaders' home and the reports (at the end of a month: the day after it). `field` names
+    the date where it is not a visit's own follow_up_on (a household's open follow-up).
+    """
+    return Q(**{f"{field}__lt": today})
+
+
 def follow_up_overdue_exists(today: datetime.date):
     """For a household queryset: it has a visit whose follow-up date passed with no later visit."""
-    open_visits = HomeVisit.objects.filter(household=OuterRef("pk"), follow_up_on__lt=today).exclude(
-        Exists(later_visit())
+    open_visits = (
+        HomeVisit.objects.filter(household=OuterRef("pk"))
+        .filter(follow_up_overdue_q(today))
+        .exclude(Exists(later_visit()))
     )
     return Exists(open_visits)
 
@@ -221,7 +233,7 @@ def households_due(user, *, today: datetime.date) -> QuerySet[Household]:
         )
         .annotate(
             due=Case(
-                When(follow_up_on__lt=today, then=Value(Due.OVERDUE)),
+                When(follow_up_overdue_q(today), then=Value(Due.OVERDUE)),
                 When(follow_up_on__lte=week, then=Value(Due.THIS_WEEK)),
                 When(visited=False, then=Value(Due.NEVER_VISITED)),
                 When(short__gt=0, then=Value(Due.SHORT)),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
 
 from mobilization.models import (
+    ONLINE_CHANNEL_CHOICES,
     Application,
     CommunicationActivity,
     HomeVisit,
@@ -45,10 +46,6 @@ from villages.selectors import (
 from villages.serializers import model_checked
 from villages.text import clean_name
 
-ONLINE_CHANNELS = [
-    (Application.Channel.ONLINE_LEVEL3.value, Application.Channel.ONLINE_LEVEL3.label),
-    (Application.Channel.ONLINE_LEVEL4.value, Application.Channel.ONLINE_LEVEL4.label),
-]
 SUBMISSION_KEY_HELP = gettext_lazy(
     "A UUID the client makes once per record. Sending the same key again (a retry on a poor "
     "connection) answers 200 with the record the first request saved, and changes nothing."
@@ -204,7 +201,7 @@ class HelpSerializer(serializers.Serializer):
         choices=Application.Field.choices, default=Application.Field.OTHER
     )
     application_channel = serializers.ChoiceField(
-        choices=ONLINE_CHANNELS, default=Application.Channel.ONLINE_LEVEL3
+        choices=ONLINE_CHANNEL_CHOICES, default=Application.Channel.ONLINE_LEVEL3
     )
     application_procedure = serializers.CharField(
         max_length=255, required=False, default="", allow_blank=True

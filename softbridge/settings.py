@@ -364,7 +364,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationChannelEnum": "mobilization.models.ApplicationChannel",
         "CommunicationChannelEnum": "mobilization.models.CommunicationActivityChannel",
-        "OnlineApplicationChannelEnum": "mobilization.serializers.ONLINE_CHANNELS",
+        "OnlineApplicationChannelEnum": "mobilization.models.ONLINE_CHANNEL_CHOICES",
         "VillageKindEnum": "villages.models.VillageKind",
         "WorkerGroupKindEnum": "mobilization.models.WorkerGroupKind",
         "VisitOutcomeEnum": "mobilization.models.HomeVisitOutcome",

@@ -6,16 +6,25 @@
 - A member "short of an e-ID" (or of level 3/4) is present and of the commune's minimum age
   (villages.models.short_of_eid_q): the household list's filter, the API's and Today agree
   on a child below that age (short of nothing).
+- The online channels of an application are one list (mobilization.models.ONLINE_CHANNELS),
+  which the forms, the API, its schema and the dossier counts read.
+- A follow-up is overdue when it is dated before today (mobilization.selectors.follow_up_overdue_q):
+  Today, the household filters, the API, the follow-ups page and the reports agree on one dated today.
 """
 
 import datetime
 
 import pytest
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
 
-from mobilization.models import Membership
-from mobilization.selectors import households_due
+from mobilization.forms import VisitForm
+from mobilization.models import ONLINE_CHANNELS, Application, Membership
+from mobilization.selectors import Due, households_due
+from mobilization.serializers import HelpSerializer
 from mobilization.services import Help, visit_log
+from reports.selectors.activity import activity_series
+from reports.selectors.dossiers import _dossier_counts
 from reports.selectors.helped import group_help
 from tests import factories
 from villages.calendar import commune_today
@@ -122,3 +131,66 @@ def test_the_not_level34_filters_count_as_today_does(client, official, household
     listed = {h.code for h in page.object_list}
     response = factories.api_client(official).get("/api/households/", {"not_level34": "true"})
     assert listed == {row["code"] for row in response.json()["results"]} == {"NK-child", *households_short}
+
+
+# --- Which channels are online: mobilization.models.ONLINE_CHANNELS
+
+
+def test_every_surface_offers_and_counts_the_same_online_channels(official, commune, household_a, resident_a):
+    online = {channel.value for channel in ONLINE_CHANNELS}
+    # The rule itself: every channel but the one-stop office's counter.
+    assert online == set(Application.Channel.values) - {Application.Channel.IN_PERSON}
+
+    form = VisitForm(user=official, household=household_a, initial={"household": household_a.pk})
+    assert {value for value, _ in form.fields[f"channel_{resident_a.pk}"].choices} == online
+    assert set(HelpSerializer().fields["application_channel"].choices) == online
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert set(schema["components"]["schemas"]["OnlineApplicationChannelEnum"]["enum"]) == online
+
+    for channel in Application.Channel.values:
+        Application.objects.create(
+            commune=commune,
+            channel=channel,
+            field=Application.Field.OTHER,
+            submitted_on=datetime.date(2025, 3, 4),
+        )
+    assert Application.objects.aggregate(**_dossier_counts())["online"] == len(online)
+
+
+# --- Overdue: a follow-up dated before today (mobilization.selectors.follow_up_overdue_q)
+
+
+@pytest.fixture
+def follow_ups(village_a, worker_a):
+    """Two households visited a week ago: one to come back yesterday, one to come back today."""
+    today = commune_today()
+    worker = worker_a.workers.get()
+    for code, day in (("NK-yesterday", today - datetime.timedelta(days=1)), ("NK-today", today)):
+        household = factories.household(village_a, code=code)
+        factories.resident(household, birth_year=1980, eid_on=today, level34_on=today, online_on=today)
+        visit_log(
+            household=household,
+            visited_on=today - datetime.timedelta(days=7),
+            workers=[worker],
+            outcome="partly_done",
+            follow_up_on=day,
+        )
+    return today
+
+
+def test_overdue_means_dated_before_today_on_every_surface(client, official, worker_a, commune, follow_ups):
+    today = follow_ups
+    due = {h.code: h.due for h in households_due(worker_a, today=today)}
+    assert due == {"NK-yesterday": Due.OVERDUE, "NK-today": Due.THIS_WEEK}
+
+    client.force_login(official)
+    page = client.get(reverse("villages:households"), {"overdue": "on"}).context["page"]
+    assert [h.code for h in page.object_list] == ["NK-yesterday"]
+    response = factories.api_client(official).get("/api/households/", {"overdue": "true"})
+    assert [row["code"] for row in response.json()["results"]] == ["NK-yesterday"]
+
+    listed = client.get(reverse("visits:follow_ups")).context["page"].object_list
+    assert {v.household.code: v.overdue for v in listed} == {"NK-yesterday": True, "NK-today": False}
+
+    [month] = activity_series(commune=commune, start=today, end=today, today=today)
+    assert month.overdue == 1
