@@ -209,7 +209,7 @@ class CommunicationForm(RenewsSubmissionKey, PlainLabels, forms.ModelForm):
             else:
                 cleaned["commune_id"] = communes.pop()
                 if group is not None and group.commune_id != cleaned["commune_id"]:
-                    self.add_error("group", _("This group belongs to another commune."))
+                    self.add_error("group", WorkerGroup.other_commune_refusal)
                 check_model_tag(
                     self, commune_id=cleaned["commune_id"], villages=villages, on=cleaned.get("held_on")
                 )
@@ -247,7 +247,7 @@ class WorkerGroupForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
         if commune is None:
             return cleaned
         if village is not None and village.commune_id != commune.pk:
-            self.add_error("village", _("This village is in another commune."))
+            self.add_error("village", Village.other_commune_refusal)
         if kind == WorkerGroup.Kind.DIGITAL_TECH_TEAM:
             if village is None:
                 self.add_error("village", _("A community digital technology team belongs to a village."))
@@ -345,7 +345,7 @@ class CommunicatorForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
         if worker is not None and worker.commune_id != commune.pk:
             self.add_error("worker", _("This worker belongs to another commune."))
         if village is not None and village.commune_id != commune.pk:
-            self.add_error("village", _("This village is in another commune."))
+            self.add_error("village", Village.other_commune_refusal)
         if (
             worker is not None
             and village is not None
@@ -391,9 +391,9 @@ class MobilizationModelForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
             return cleaned
         owner, villages = cleaned.get("owner"), cleaned.get("villages")
         if owner is not None and owner.commune_id != commune.pk:
-            self.add_error("owner", _("This group belongs to another commune."))
+            self.add_error("owner", WorkerGroup.other_commune_refusal)
         if villages and any(v.commune_id != commune.pk for v in villages):
-            self.add_error("villages", _("This village is in another commune."))
+            self.add_error("villages", Village.other_commune_refusal)
         started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
         if started and ended and ended < started:
             self.add_error("ended_on", _("The end date is before the start date."))

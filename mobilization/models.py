@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from villages.calendar import date_refusal
-from villages.models import Commune, Resident, choices_check, present_q
+from villages.models import Commune, Resident, Village, choices_check, present_q
 from villages.text import clean_name
 
 
@@ -37,18 +37,6 @@ def tagged_model_field(related_name: str | None = None):
         related_name=related_name,
         verbose_name=_("mobilization model"),
     )
-
-
-# What an outreach record says of a relation that belongs to another commune, by its model.
-OTHER_COMMUNE_REFUSALS = {
-    "villages.Village": _("This village is in another commune."),
-    "villages.Household": _("This household is in another commune."),
-    "villages.Resident": _("This resident is registered in another commune."),
-    "mobilization.Worker": _("This worker belongs to another commune."),
-    "mobilization.WorkerGroup": _("This group belongs to another commune."),
-    "mobilization.HomeVisit": _("This visit belongs to another commune."),
-    "training.TrainingSession": _("This session belongs to another commune."),
-}
 
 
 class OutreachRecord(models.Model):
@@ -184,6 +172,8 @@ class WorkerGroupKind(models.TextChoices):
 
 class WorkerGroup(models.Model):
     Kind = WorkerGroupKind
+    # What every form, API field, service and model says of a group of another commune.
+    other_commune_refusal = _("This group belongs to another commune.")
 
     commune = models.ForeignKey(
         Commune, on_delete=models.CASCADE, related_name="worker_groups", verbose_name=_("commune")
@@ -221,6 +211,18 @@ class WorkerGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# What an outreach record says of a relation that belongs to another commune, by its model.
+OTHER_COMMUNE_REFUSALS = {
+    "villages.Village": Village.other_commune_refusal,
+    "villages.Household": _("This household is in another commune."),
+    "villages.Resident": _("This resident is registered in another commune."),
+    "mobilization.Worker": _("This worker belongs to another commune."),
+    "mobilization.WorkerGroup": WorkerGroup.other_commune_refusal,
+    "mobilization.HomeVisit": _("This visit belongs to another commune."),
+    "training.TrainingSession": _("This session belongs to another commune."),
+}
 
 
 class Worker(models.Model):
@@ -689,7 +691,7 @@ class MobilizationModel(models.Model):
 
     def clean(self):
         if self.owner_id and self.commune_id and self.owner.commune_id != self.commune_id:
-            raise ValidationError({"owner": _("This group belongs to another commune.")})
+            raise ValidationError({"owner": WorkerGroup.other_commune_refusal})
 
     def runs_on(self, day) -> bool:
         """Whether `day` is within the model's start and end dates."""

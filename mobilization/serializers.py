@@ -118,7 +118,7 @@ class WorkerGroupInputSerializer(serializers.ModelSerializer):
         others = WorkerGroup.objects.exclude(pk=instance.pk) if instance else WorkerGroup.objects.all()
         errors = {}
         if village is not None and village.commune_id != commune.pk:
-            errors["village"] = _("This village is in another commune.")
+            errors["village"] = Village.other_commune_refusal
         elif kind == WorkerGroup.Kind.DIGITAL_TECH_TEAM:
             if village is None:
                 errors["village"] = _("A community digital technology team belongs to a village.")
@@ -403,7 +403,7 @@ class CommunicationInputSerializer(serializers.ModelSerializer):
                 )
             commune_id = communes.pop()
         if group is not None and group.commune_id != commune_id:
-            raise serializers.ValidationError({"group": _("This group belongs to another commune.")})
+            raise serializers.ValidationError({"group": WorkerGroup.other_commune_refusal})
         model = attrs.get("model", self.instance.model if self.instance else None)
         if model is not None:
             refusal = model_tag_refusal(

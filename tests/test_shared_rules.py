@@ -10,25 +10,29 @@
   which the forms, the API, its schema and the dossier counts read.
 - A follow-up is overdue when it is dated before today (mobilization.selectors.follow_up_overdue_q):
   Today, the household filters, the API, the follow-ups page and the reports agree on one dated today.
+- A village or a group of another commune is refused with one message, the model's
+  (Village.other_commune_refusal, WorkerGroup.other_commune_refusal), written once.
 """
 
 import datetime
+from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from mobilization.forms import VisitForm
-from mobilization.models import ONLINE_CHANNELS, Application, Membership
+from mobilization.models import ONLINE_CHANNELS, Application, Membership, WorkerGroup
 from mobilization.selectors import Due, households_due
 from mobilization.serializers import HelpSerializer
-from mobilization.services import Help, visit_log
+from mobilization.services import Help, communication_record, visit_log
 from reports.selectors.activity import activity_series
 from reports.selectors.dossiers import _dossier_counts
 from reports.selectors.helped import group_help
 from tests import factories
 from villages.calendar import commune_today
-from villages.models import Achievement, Resident
+from villages.models import Achievement, Resident, Village
 
 # --- A worker's group, on the day they left it
 
@@ -194,3 +198,45 @@ def test_overdue_means_dated_before_today_on_every_surface(client, official, wor
 
     [month] = activity_series(commune=commune, start=today, end=today, today=today)
     assert month.overdue == 1
+
+
+# --- One refusal of a village or a group of another commune
+
+
+SOURCES = [
+    path
+    for top in ("villages", "mobilization", "training", "reports", "softbridge")
+    for path in (Path(__file__).resolve().parent.parent / top).rglob("*.py")
+    if "migrations" not in path.parts
+]
+
+
+@pytest.mark.parametrize(
+    "refusal", [Village.other_commune_refusal, WorkerGroup.other_commune_refusal], ids=["village", "group"]
+)
+def test_each_refusal_of_another_communes_record_is_written_once(refusal):
+    message = f'"{refusal}"'  # in English, the catalogue's msgid
+    assert sum(path.read_text().count(message) for path in SOURCES) == 1
+
+
+def test_the_api_and_the_service_refuse_another_communes_records_alike(superuser, village_a, other_commune):
+    # A superuser sees both communes: for anyone else the group is not even a choice.
+    group = factories.worker_group(other_commune)
+    body = {"channel": "loudspeaker", "held_on": "2025-03-04", "villages": [village_a.pk], "topic": "VNeID"}
+    response = factories.api_client(superuser).post(
+        "/api/communications/", {**body, "group": group.pk}, format="json"
+    )
+    assert response.json() == {"group": [str(WorkerGroup.other_commune_refusal)]}
+    with pytest.raises(ValidationError) as refused:
+        communication_record(
+            commune_id=village_a.commune_id,
+            channel="loudspeaker",
+            held_on=datetime.date(2025, 3, 4),
+            villages=[village_a, factories.village(other_commune)],
+            topic="VNeID",
+            group=group,
+        )
+    assert refused.value.message_dict == {
+        "villages": [str(Village.other_commune_refusal)],
+        "group": [str(WorkerGroup.other_commune_refusal)],
+    }

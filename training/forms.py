@@ -14,6 +14,7 @@ from mobilization.forms import (
     model_tag_field,
     submission_key_field,
 )
+from mobilization.models import WorkerGroup
 from mobilization.services import Help
 from softbridge.request_limits import ATTENDEES_MAX, TOPICS_MAX, WORKERS_MAX
 from softbridge.typed_ids import IdMultipleChoiceField
@@ -103,7 +104,7 @@ class SessionForm(RenewsSubmissionKey, PlainLabels, forms.Form):
             self.add_error("facilitators", _("A worker of another commune cannot facilitate this session."))
         group = cleaned.get("group")
         if group is not None and group.commune_id != commune_id:
-            self.add_error("group", _("This group belongs to another commune."))
+            self.add_error("group", WorkerGroup.other_commune_refusal)
         check_model_tag(
             self, commune_id=commune_id, villages=[village] if village else [], on=cleaned.get("held_on")
         )

@@ -103,7 +103,7 @@ class SessionInputSerializer(serializers.Serializer):
         if village is not None:
             commune = village.commune
             if attrs.get("commune") is not None and attrs["commune"] != commune:
-                raise serializers.ValidationError({"commune": _("This village is in another commune.")})
+                raise serializers.ValidationError({"commune": Village.other_commune_refusal})
         elif attrs.get("commune") is not None:
             commune = attrs["commune"]
             refuse_unless(may_manage_program(self.context["request"].user, commune))
@@ -169,7 +169,7 @@ class SessionUpdateSerializer(serializers.Serializer):
         }
         village = merged["village"]
         if village is not None and village.commune_id != session.commune_id:
-            raise serializers.ValidationError({"village": _("This village is in another commune.")})
+            raise serializers.ValidationError({"village": Village.other_commune_refusal})
         if village is None:
             if merged["venue_kind"] == TrainingSession.VenueKind.CULTURAL_HOUSE:
                 raise serializers.ValidationError(
@@ -182,7 +182,7 @@ class SessionUpdateSerializer(serializers.Serializer):
         if any(f.commune_id != session.commune_id for f in merged["facilitators"]):
             errors["facilitators"] = _("A worker of another commune cannot facilitate this session.")
         if merged["group"] is not None and merged["group"].commune_id != session.commune_id:
-            errors["group"] = _("This group belongs to another commune.")
+            errors["group"] = WorkerGroup.other_commune_refusal
         if errors:
             raise serializers.ValidationError(errors)
         return merged

@@ -204,6 +204,8 @@ class VillageKind(models.TextChoices):
 
 class Village(models.Model):
     Kind = VillageKind
+    # What every form, API field, service and model says of a village of another commune.
+    other_commune_refusal = _("This village is in another commune.")
 
     commune = models.ForeignKey(
         Commune, on_delete=models.CASCADE, related_name="villages", verbose_name=_("commune")

@@ -360,7 +360,7 @@ def household_split(
     if head.pk not in {m.pk for m in members}:
         errors["head"] = _("The new head is one of the members who move.")
     if new_household.village_id and new_household.village.commune_id != household.commune_id:
-        errors["village"] = _("This village is in another commune.")
+        errors["village"] = Village.other_commune_refusal
     code = new_household.code.strip()
     if code and Household.objects.filter(commune_id=household.commune_id, code=code).exists():
         errors["code"] = _("Another household of this commune already has this code.")

@@ -309,7 +309,7 @@ def _save_worker(form, formset) -> Worker | None:
             continue
         group = membership_form.cleaned_data.get("group")
         if group is not None and group.commune_id != commune.pk:
-            membership_form.add_error("group", _("This group belongs to another commune."))
+            membership_form.add_error("group", WorkerGroup.other_commune_refusal)
             return None
     with transaction.atomic():
         worker = form.save()
