@@ -12,6 +12,7 @@
   Today, the household filters, the API, the follow-ups page and the reports agree on one dated today.
 - A village or a group of another commune is refused with one message, the model's
   (Village.other_commune_refusal, WorkerGroup.other_commune_refusal), written once.
+- Every label and note naming the reach window says reports.selectors.helped.REACH_WINDOW_DAYS.
 """
 
 import datetime
@@ -20,13 +21,16 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 
 from mobilization.forms import VisitForm
-from mobilization.models import ONLINE_CHANNELS, Application, Membership, WorkerGroup
+from mobilization.models import ONLINE_CHANNELS, Application, Membership, MobilizationModel, WorkerGroup
 from mobilization.selectors import Due, households_due
 from mobilization.serializers import HelpSerializer
 from mobilization.services import Help, communication_record, visit_log
+from reports import model_views, province_tables, tables
+from reports.selectors import helped
 from reports.selectors.activity import activity_series
 from reports.selectors.dossiers import _dossier_counts
 from reports.selectors.helped import group_help
@@ -240,3 +244,43 @@ def test_the_api_and_the_service_refuse_another_communes_records_alike(superuser
         "villages": [str(Village.other_commune_refusal)],
         "group": [str(WorkerGroup.other_commune_refusal)],
     }
+
+
+# --- The reach window's number: reports.selectors.helped.REACH_WINDOW_DAYS
+
+
+def test_every_label_of_the_reach_window_says_its_number(monkeypatch):
+    labels = [
+        helped.REACHED_WITHIN_WINDOW,
+        province_tables.MODEL_COLUMNS[2].label,
+        province_tables.MODEL_COLUMNS[5].label,
+        province_tables.MODEL_NOTE,
+        tables.GROUP_NOTE,
+        model_views.MONTH_COLUMNS[9],
+    ]
+    assert all("30 days" in str(label) for label in labels)
+    monkeypatch.setattr(helped, "REACH_WINDOW_DAYS", 45)
+    assert all("45 days" in str(label) and "30" not in str(label) for label in labels)
+    with translation.override("vi"):
+        assert str(helped.REACHED_WITHIN_WINDOW) == "Nộp hồ sơ mức 3/4 trong 45 ngày"
+
+
+def test_no_page_writes_the_window_by_hand():
+    root = Path(__file__).resolve().parent.parent
+    sources = [*SOURCES, *(root / "templates").rglob("*.html")]
+    assert [path.name for path in sources if "30 days" in path.read_text()] == []
+
+
+def test_the_model_page_names_the_window(client, official, commune, village_a):
+    group = factories.worker_group(commune)
+    model = MobilizationModel.objects.create(
+        commune=commune,
+        name="Mô hình",
+        field="online_public_services",
+        owner=group,
+        started_on=datetime.date(2024, 1, 1),
+    )
+    model.villages.set([village_a])
+    client.force_login(official)
+    page = client.get(reverse("program:model", args=[model.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Reached level 3/4 within {helped.REACH_WINDOW_DAYS} days" in page

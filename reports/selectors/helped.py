@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy
 
 from mobilization.models import HomeVisit, Membership, VisitHelp, WorkerGroup, membership_active_sql
 from reports.selectors.adoption import share
@@ -17,6 +19,17 @@ from villages.models import Commune, Resident, Village
 # within this many days after the help (the help day included).
 REACH_WINDOW_DAYS = 30
 
+
+def with_reach_window(text: Promise) -> Promise:
+    """`text`, a gettext_lazy message with a %(days)s placeholder, with REACH_WINDOW_DAYS in it,
+    translated when it is shown: every label and note that names the window says its number
+    from here, so that none is left saying 30 when the rule says otherwise."""
+    return lazy(lambda: str(text) % {"days": REACH_WINDOW_DAYS}, str)()
+
+
+# The column of every table of residents reached.
+REACHED_WITHIN_WINDOW = with_reach_window(gettext_lazy("Reached level 3/4 within %(days)s days"))
+
 # --- Worker groups: residents helped, and who reached level 3/4 soon after ---------------
 
 
@@ -27,7 +40,7 @@ class GroupHelp:
     helped: distinct residents the group helped in the month (or period).
     reached: of those, residents whose first level 3/4 date is within REACH_WINDOW_DAYS
       days after the group first helped them in that month (or period), the help day
-      included: first_help <= level34_on <= first_help + 30 days.
+      included: first_help <= level34_on <= first_help + REACH_WINDOW_DAYS days.
     already: of those, residents whose level 3/4 date was before that first help; they
       are never counted as reached.
     """
