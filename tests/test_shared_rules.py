@@ -13,8 +13,10 @@
 - A village or a group of another commune is refused with one message, the model's
   (Village.other_commune_refusal, WorkerGroup.other_commune_refusal), written once.
 - Every label and note naming the reach window says reports.selectors.helped.REACH_WINDOW_DAYS.
+- The adoption measures are one list (reports.ledger.MEASURES).
 """
 
+import dataclasses
 import datetime
 from pathlib import Path
 
@@ -29,8 +31,8 @@ from mobilization.models import ONLINE_CHANNELS, Application, Membership, Mobili
 from mobilization.selectors import Due, households_due
 from mobilization.serializers import HelpSerializer
 from mobilization.services import Help, communication_record, visit_log
-from reports import model_views, province_tables, tables
-from reports.selectors import helped
+from reports import ledger, model_views, province_tables, tables
+from reports.selectors import adoption, helped
 from reports.selectors.activity import activity_series
 from reports.selectors.dossiers import _dossier_counts
 from reports.selectors.helped import group_help
@@ -284,3 +286,12 @@ def test_the_model_page_names_the_window(client, official, commune, village_a):
     client.force_login(official)
     page = client.get(reverse("program:model", args=[model.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"Reached level 3/4 within {helped.REACH_WINDOW_DAYS} days" in page
+
+
+# --- The adoption measures: reports.ledger.MEASURES
+
+
+def test_the_ledger_and_the_figures_read_one_list_of_measures():
+    assert adoption.MEASURES is ledger.MEASURES
+    # A month's figures hold each measure, in the ledger's order, after the month.
+    assert tuple(field.name for field in dataclasses.fields(adoption.MonthFigures))[1:] == ledger.MEASURES

@@ -24,7 +24,8 @@ from villages.calendar import add_months, month_end, months_between, quarter_of
 from villages.models import Commune, Resident, Village
 from villages.selectors import residents_living_in
 
-MEASURES = ("eligible", "eid", "online", "level34")
+# The ledger's columns, in its order: the figures of every area and month.
+MEASURES = ledger.MEASURES
 
 
 def share(part: int, whole: int) -> float | None:
