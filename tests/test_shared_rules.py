@@ -14,6 +14,8 @@
   (Village.other_commune_refusal, WorkerGroup.other_commune_refusal), written once.
 - Every label and note naming the reach window says reports.selectors.helped.REACH_WINDOW_DAYS.
 - The adoption measures are one list (reports.ledger.MEASURES).
+- A level 3/4 use is an online use (villages.models.online_from): the services, the roster
+  import and the reports read it there.
 """
 
 import dataclasses
@@ -34,11 +36,13 @@ from mobilization.services import Help, communication_record, visit_log
 from reports import ledger, model_views, province_tables, tables
 from reports.selectors import adoption, helped
 from reports.selectors.activity import activity_series
+from reports.selectors.adoption import adoption_breakdowns
 from reports.selectors.dossiers import _dossier_counts
 from reports.selectors.helped import group_help
 from tests import factories
 from villages.calendar import commune_today
-from villages.models import Achievement, Resident, Village
+from villages.models import Achievement, LadderStep, Resident, Village, online_from
+from villages.services import resident_ladder_advance, resident_ladder_correct
 
 # --- A worker's group, on the day they left it
 
@@ -295,3 +299,28 @@ def test_the_ledger_and_the_figures_read_one_list_of_measures():
     assert adoption.MEASURES is ledger.MEASURES
     # A month's figures hold each measure, in the ledger's order, after the month.
     assert tuple(field.name for field in dataclasses.fields(adoption.MonthFigures))[1:] == ledger.MEASURES
+
+
+# --- A level 3/4 use is an online use: villages.models.online_from
+
+
+def test_a_level34_use_counts_as_an_online_use_everywhere(commune, village_a):
+    day = datetime.date(2025, 3, 4)
+    assert online_from(None, day) == day
+    assert online_from(day + datetime.timedelta(days=9), day) == day
+    assert online_from(day - datetime.timedelta(days=9), day) == day - datetime.timedelta(days=9)
+    assert online_from(day, None) == day
+
+    household = factories.household(village_a)
+    advanced = resident_ladder_advance(
+        resident=factories.resident(household, birth_year=1980), step=LadderStep.LEVEL34, on=day
+    )
+    assert Resident.objects.get(pk=advanced.pk).online_on == day
+    corrected = factories.resident(household, birth_year=1980, online_on=day, level34_on=day)
+    resident_ladder_correct(resident=corrected, step=LadderStep.LEVEL34, on=day - datetime.timedelta(days=2))
+    assert Resident.objects.get(pk=corrected.pk).online_on == day - datetime.timedelta(days=2)
+    with pytest.raises(ValidationError):
+        resident_ladder_correct(resident=corrected, step=LadderStep.ONLINE, on=day)
+
+    figures = adoption_breakdowns(commune=commune, month=day)["sex"]
+    assert sum(b.figures.online for b in figures) == sum(b.figures.level34 for b in figures) == 2

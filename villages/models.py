@@ -58,6 +58,21 @@ def departure_problem(
     return None
 
 
+def online_from(online_on: datetime.date | None, level34_on: datetime.date | None) -> datetime.date | None:
+    """The day online use began, given the first level 3/4 application: a level 3/4 application
+    is an online use, so online use began then at the latest (the schema's constraint
+    resident_level34_implies_online). The services, the roster import and, as online_by_q,
+    the reports read the rule here."""
+    if level34_on is not None and (online_on is None or online_on > level34_on):
+        return level34_on
+    return online_on
+
+
+def online_by_q(day: datetime.date) -> Q:
+    """Residents who were online users at the end of `day` (online_from's rule)."""
+    return Q(online_on__lte=day) | Q(level34_on__lte=day)
+
+
 def ladder_date_problems(birth_year: int | None, dates: dict[str, datetime.date | None]) -> dict[str, str]:
     """The ladder dates (`{field: date}`) that fall before the year the resident was born,
     with why (villages.calendar.date_refusal): the rule the admin (through Resident.clean),
