@@ -23,8 +23,10 @@ medians. A benchmark, not a test: it checks the answers' status codes, never tim
 """
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -34,7 +36,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 if "DATABASE_URL" not in os.environ:
-    os.environ["DATABASE_URL"] = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-bounds-')) / 'db.sqlite3'}"
+    folder = tempfile.mkdtemp(prefix="bench-bounds-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{Path(folder) / 'db.sqlite3'}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "softbridge.settings")
 
 import django  # noqa: E402
