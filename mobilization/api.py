@@ -56,6 +56,7 @@ from softbridge.api_endpoints import (
     ScopedViewSet,
     UpdateFromInput,
 )
+from softbridge.request_limits import SEARCH_MAX_LENGTH
 from softbridge.submissions import refuse_unless_own
 from villages.access import (
     communes_managed_by,
@@ -140,7 +141,7 @@ class WorkerFilter(filters.FilterSet):
     group = IdFilter(field_name="memberships__group", distinct=True)
     search = filters.CharFilter(
         method="search_workers",
-        max_length=120,
+        max_length=SEARCH_MAX_LENGTH,
         help_text=gettext_lazy("Part of the name, with or without diacritics."),
     )
 

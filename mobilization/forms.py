@@ -7,12 +7,14 @@ the view, already scoped to what the user may see or use.
 """
 
 import uuid
+from functools import partial
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import (
+    ONLINE_CHANNEL_CHOICES,
     Application,
     CommunicationActivity,
     Communicator,
@@ -25,6 +27,7 @@ from mobilization.models import (
 )
 from mobilization.selectors import models_offered_in, workers_visible_to
 from mobilization.services import Help, model_tag_refusal, reach_refusal
+from softbridge.request_limits import VILLAGES_MAX, WORKERS_MAX
 from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
 from villages.calendar import MonthField, add_months, commune_today, not_in_future, refuse_future_dates
 from villages.forms import date_input
@@ -180,7 +183,7 @@ class CommunicationForm(RenewsSubmissionKey, PlainLabels, forms.ModelForm):
         model = CommunicationActivity
         fields = ["channel", "held_on", "villages", "topic", "reach", "group", "model"]
         widgets = {"held_on": DateInput, "villages": ChoiceList}
-        field_classes = {"villages": IdMultipleChoiceField}
+        field_classes = {"villages": partial(IdMultipleChoiceField, max_choices=VILLAGES_MAX)}
         help_texts = {"reach": _("About how many people heard or read it.")}
 
     def __init__(self, *args, villages, groups, models, **kwargs):
@@ -214,7 +217,7 @@ class CommunicationForm(RenewsSubmissionKey, PlainLabels, forms.ModelForm):
             else:
                 cleaned["commune_id"] = communes.pop()
                 if group is not None and group.commune_id != cleaned["commune_id"]:
-                    self.add_error("group", _("This group belongs to another commune."))
+                    self.add_error("group", WorkerGroup.other_commune_refusal)
                 check_model_tag(
                     self, commune_id=cleaned["commune_id"], villages=villages, on=cleaned.get("held_on")
                 )
@@ -252,7 +255,7 @@ class WorkerGroupForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
         if commune is None:
             return cleaned
         if village is not None and village.commune_id != commune.pk:
-            self.add_error("village", _("This village is in another commune."))
+            self.add_error("village", Village.other_commune_refusal)
         if kind == WorkerGroup.Kind.DIGITAL_TECH_TEAM:
             if village is None:
                 self.add_error("village", _("A community digital technology team belongs to a village."))
@@ -350,7 +353,7 @@ class CommunicatorForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
         if worker is not None and worker.commune_id != commune.pk:
             self.add_error("worker", _("This worker belongs to another commune."))
         if village is not None and village.commune_id != commune.pk:
-            self.add_error("village", _("This village is in another commune."))
+            self.add_error("village", Village.other_commune_refusal)
         if (
             worker is not None
             and village is not None
@@ -375,7 +378,7 @@ class MobilizationModelForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
             "villages": ChoiceList,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
-        field_classes = {"villages": IdMultipleChoiceField}
+        field_classes = {"villages": partial(IdMultipleChoiceField, max_choices=VILLAGES_MAX)}
 
     def __init__(self, *args, communes, groups, villages, **kwargs):
         super().__init__(*args, **kwargs)
@@ -396,9 +399,9 @@ class MobilizationModelForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
             return cleaned
         owner, villages = cleaned.get("owner"), cleaned.get("villages")
         if owner is not None and owner.commune_id != commune.pk:
-            self.add_error("owner", _("This group belongs to another commune."))
+            self.add_error("owner", WorkerGroup.other_commune_refusal)
         if villages and any(v.commune_id != commune.pk for v in villages):
-            self.add_error("villages", _("This village is in another commune."))
+            self.add_error("villages", Village.other_commune_refusal)
         started, ended = cleaned.get("started_on"), cleaned.get("ended_on")
         if started and ended and ended < started:
             self.add_error("ended_on", _("The end date is before the start date."))
@@ -461,12 +464,6 @@ ModelGoalFormSet = forms.inlineformset_factory(
 )
 
 
-ONLINE_CHANNEL_CHOICES = [
-    (Application.Channel.ONLINE_LEVEL3.value, Application.Channel.ONLINE_LEVEL3.label),
-    (Application.Channel.ONLINE_LEVEL4.value, Application.Channel.ONLINE_LEVEL4.label),
-]
-
-
 class VisitForm(RenewsSubmissionKey, forms.Form):
     """A home visit, made to be filled on a phone in the villager's house.
 
@@ -489,6 +486,7 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
         label=_("Date of the visit"), widget=date_input(), validators=[not_in_future]
     )
     workers = IdMultipleChoiceField(
+        max_choices=WORKERS_MAX,
         label=_("Who visited"),
         queryset=Worker.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from villages.calendar import date_refusal
-from villages.models import Commune, Resident, choices_check
+from villages.models import Commune, Resident, Village, choices_check, present_q
 from villages.text import clean_name
 
 
@@ -37,18 +37,6 @@ def tagged_model_field(related_name: str | None = None):
         related_name=related_name,
         verbose_name=_("mobilization model"),
     )
-
-
-# What an outreach record says of a relation that belongs to another commune, by its model.
-OTHER_COMMUNE_REFUSALS = {
-    "villages.Village": _("This village is in another commune."),
-    "villages.Household": _("This household is in another commune."),
-    "villages.Resident": _("This resident is registered in another commune."),
-    "mobilization.Worker": _("This worker belongs to another commune."),
-    "mobilization.WorkerGroup": _("This group belongs to another commune."),
-    "mobilization.HomeVisit": _("This visit belongs to another commune."),
-    "training.TrainingSession": _("This session belongs to another commune."),
-}
 
 
 class OutreachRecord(models.Model):
@@ -184,6 +172,8 @@ class WorkerGroupKind(models.TextChoices):
 
 class WorkerGroup(models.Model):
     Kind = WorkerGroupKind
+    # What every form, API field, service and model says of a group of another commune.
+    other_commune_refusal = _("This group belongs to another commune.")
 
     commune = models.ForeignKey(
         Commune, on_delete=models.CASCADE, related_name="worker_groups", verbose_name=_("commune")
@@ -221,6 +211,18 @@ class WorkerGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# What an outreach record says of a relation that belongs to another commune, by its model.
+OTHER_COMMUNE_REFUSALS = {
+    "villages.Village": Village.other_commune_refusal,
+    "villages.Household": _("This household is in another commune."),
+    "villages.Resident": _("This resident is registered in another commune."),
+    "mobilization.Worker": _("This worker belongs to another commune."),
+    "mobilization.WorkerGroup": WorkerGroup.other_commune_refusal,
+    "mobilization.HomeVisit": _("This visit belongs to another commune."),
+    "training.TrainingSession": _("This session belongs to another commune."),
+}
 
 
 class Worker(models.Model):
@@ -265,6 +267,27 @@ class Worker(models.Model):
         super().save(*args, **kwargs)
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active_on(self, day):
+        """Memberships that count on `day` (a date, or an expression such as
+        OuterRef("visited_on")): the one rule for the group page, the reports and the API.
+
+        From `joined_on` (always, when unknown) to the day before `left_on`: `left_on` is the
+        first day away, as a resident's is (villages.models.present_q), so that a visit on the
+        day a worker left counts for the group they went to, not for both.
+        """
+        return self.filter(present_q(day, "joined_on", "left_on"))
+
+
+def membership_active_sql(alias: str, day: str) -> str:
+    """MembershipQuerySet.active_on in SQL, for the reports' raw queries: the membership
+    aliased `alias` counts on the date expression `day`."""
+    return (
+        f"({alias}.joined_on IS NULL OR {alias}.joined_on <= {day})"
+        f" AND ({alias}.left_on IS NULL OR {alias}.left_on > {day})"
+    )
+
+
 class Membership(models.Model):
     worker = models.ForeignKey(
         Worker, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("worker")
@@ -275,6 +298,8 @@ class Membership(models.Model):
     position = models.CharField(_("position"), max_length=120, blank=True)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -586,7 +611,11 @@ class Application(OutreachRecord):
         return {"submitted_on": refusal} if refusal else {}
 
 
+# The channels of an online application: the one list that the ladder (a level 3/4 use), the
+# forms, the API, the savings and the dossier counts all read.
 ONLINE_CHANNELS = (Application.Channel.ONLINE_LEVEL3, Application.Channel.ONLINE_LEVEL4)
+# The same, as the choices of a form field or a serializer field.
+ONLINE_CHANNEL_CHOICES = [(channel.value, channel.label) for channel in ONLINE_CHANNELS]
 
 
 # --- "Dân vận khéo" mobilization models
@@ -662,7 +691,7 @@ class MobilizationModel(models.Model):
 
     def clean(self):
         if self.owner_id and self.commune_id and self.owner.commune_id != self.commune_id:
-            raise ValidationError({"owner": _("This group belongs to another commune.")})
+            raise ValidationError({"owner": WorkerGroup.other_commune_refusal})
 
     def runs_on(self, day) -> bool:
         """Whether `day` is within the model's start and end dates."""

@@ -6,7 +6,6 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
     IntegerChoices,
     OuterRef,
     Prefetch,
@@ -32,7 +31,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from villages.access import scope_of
-from villages.models import Household, Resident, present_q
+from villages.models import Household, Resident, short_of_eid_q, short_of_level34_q
 from villages.selectors import households_open_to_outreach, with_list_columns
 
 
@@ -153,10 +152,22 @@ def closed_on() -> Subquery:
     return Subquery(later_visit().order_by("visited_on", "pk").values("visited_on")[:1])
 
 
+def follow_up_overdue_q(today: datetime.date, field: str = "follow_up_on") -> Q:
+    """A follow-up date before `today`: the follow-up is overdue on `today`, if it is open.
+
+    The one meaning of "overdue" for Today, the household filters, the follow-ups page, the
+    leaders' home and the reports (at the end of a month: the day after it). `field` names
+    the date where it is not a visit's own follow_up_on (a household's open follow-up).
+    """
+    return Q(**{f"{field}__lt": today})
+
+
 def follow_up_overdue_exists(today: datetime.date):
     """For a household queryset: it has a visit whose follow-up date passed with no later visit."""
-    open_visits = HomeVisit.objects.filter(household=OuterRef("pk"), follow_up_on__lt=today).exclude(
-        Exists(later_visit())
+    open_visits = (
+        HomeVisit.objects.filter(household=OuterRef("pk"))
+        .filter(follow_up_overdue_q(today))
+        .exclude(Exists(later_visit()))
     )
     return Exists(open_visits)
 
@@ -211,23 +222,18 @@ def households_due(user, *, today: datetime.date) -> QuerySet[Household]:
         .order_by("follow_up_on")
         .values("follow_up_on")[:1]
     )
-    present = present_q(today, "members__moved_in_on", "members__left_on")
-    # docs/domain.md's minimum age: of age in this year, or with no birth year recorded.
-    of_age = Q(members__birth_year__isnull=True) | Q(
-        members__birth_year__lte=today.year - F("commune__min_age")
-    )
-    short = Q(members__eid_on__isnull=True) | Q(members__level34_on__isnull=True)
+    short = short_of_eid_q(today, "members__") | short_of_level34_q(today, "members__")
     week = today + datetime.timedelta(days=DUE_WITHIN_DAYS)
     return (
         with_list_columns(households_open_to_outreach(user))
         .annotate(
             follow_up_on=Subquery(open_follow_up),
             visited=Exists(HomeVisit.objects.filter(household=OuterRef("pk"))),
-            short=Count("members", filter=present & of_age & short),
+            short=Count("members", filter=short),
         )
         .annotate(
             due=Case(
-                When(follow_up_on__lt=today, then=Value(Due.OVERDUE)),
+                When(follow_up_overdue_q(today), then=Value(Due.OVERDUE)),
                 When(follow_up_on__lte=week, then=Value(Due.THIS_WEEK)),
                 When(visited=False, then=Value(Due.NEVER_VISITED)),
                 When(short__gt=0, then=Value(Due.SHORT)),

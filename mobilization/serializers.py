@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
 
 from mobilization.models import (
+    ONLINE_CHANNEL_CHOICES,
     Application,
     CommunicationActivity,
     HomeVisit,
@@ -29,7 +30,8 @@ from mobilization.selectors import (
     workers_visible_to,
 )
 from mobilization.services import Help, model_tag_refusal, reach_refusal
-from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites
+from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites, ShortListField, ShortListSerializer
+from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX, VILLAGES_MAX, WORKERS_MAX
 from villages.access import may_log_outreach, may_manage_program
 from villages.calendar import not_in_future
 from villages.forms import PHONE
@@ -44,10 +46,6 @@ from villages.selectors import (
 from villages.serializers import model_checked
 from villages.text import clean_name
 
-ONLINE_CHANNELS = [
-    (Application.Channel.ONLINE_LEVEL3.value, Application.Channel.ONLINE_LEVEL3.label),
-    (Application.Channel.ONLINE_LEVEL4.value, Application.Channel.ONLINE_LEVEL4.label),
-]
 SUBMISSION_KEY_HELP = gettext_lazy(
     "A UUID the client makes once per record. Sending the same key again (a retry on a poor "
     "connection) answers 200 with the record the first request saved, and changes nothing."
@@ -120,7 +118,7 @@ class WorkerGroupInputSerializer(serializers.ModelSerializer):
         others = WorkerGroup.objects.exclude(pk=instance.pk) if instance else WorkerGroup.objects.all()
         errors = {}
         if village is not None and village.commune_id != commune.pk:
-            errors["village"] = _("This village is in another commune.")
+            errors["village"] = Village.other_commune_refusal
         elif kind == WorkerGroup.Kind.DIGITAL_TECH_TEAM:
             if village is None:
                 errors["village"] = _("A community digital technology team belongs to a village.")
@@ -192,21 +190,27 @@ class HelpSerializer(serializers.Serializer):
     visit's (or session's) date, and `application_submitted` records their application."""
 
     resident = ScopedPrimaryKeyField(scope=residents_visible_to, queryset=Resident.objects.all())
-    achievements = serializers.ListField(
+    achievements = ShortListField(
         child=serializers.ChoiceField(choices=Achievement.choices),
         required=False,
         default=list,
-        max_length=20,
+        # Each achievement once: a longer list repeats one.
+        max_length=len(Achievement.choices),
     )
     application_field = serializers.ChoiceField(
         choices=Application.Field.choices, default=Application.Field.OTHER
     )
     application_channel = serializers.ChoiceField(
-        choices=ONLINE_CHANNELS, default=Application.Channel.ONLINE_LEVEL3
+        choices=ONLINE_CHANNEL_CHOICES, default=Application.Channel.ONLINE_LEVEL3
     )
     application_procedure = serializers.CharField(
         max_length=255, required=False, default="", allow_blank=True
     )
+
+    class Meta:
+        # `HelpSerializer(many=True, max_length=...)`: a list of helped residents is counted before
+        # any of them is looked up, and its maximum is in the schema.
+        list_serializer_class = ShortListSerializer
 
 
 def help_from(data: dict) -> Help:
@@ -281,12 +285,14 @@ class VisitInputSerializer(serializers.Serializer):
         scope=workers_visible_to,
         queryset=Worker.objects.all(),
         many=True,
+        max_length=WORKERS_MAX,
         required=False,
         help_text=gettext_lazy(
             "Who visited. Leave out to name yourself (your worker record in the commune)."
         ),
     )
-    helped = HelpSerializer(many=True, required=False, default=list)
+    # Members of the visited household.
+    helped = HelpSerializer(many=True, max_length=HOUSEHOLD_MEMBERS_MAX, required=False, default=list)
     outcome = serializers.ChoiceField(choices=HomeVisit.Outcome.choices, default=HomeVisit.Outcome.DONE)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     follow_up_on = serializers.DateField(required=False, allow_null=True, default=None)
@@ -350,6 +356,7 @@ class CommunicationInputSerializer(serializers.ModelSerializer):
         may_write=may_log_outreach,
         queryset=Village.objects.all(),
         many=True,
+        max_length=VILLAGES_MAX,
         outside_is_404=True,
     )
     group = ScopedPrimaryKeyField(
@@ -396,7 +403,7 @@ class CommunicationInputSerializer(serializers.ModelSerializer):
                 )
             commune_id = communes.pop()
         if group is not None and group.commune_id != commune_id:
-            raise serializers.ValidationError({"group": _("This group belongs to another commune.")})
+            raise serializers.ValidationError({"group": WorkerGroup.other_commune_refusal})
         model = attrs.get("model", self.instance.model if self.instance else None)
         if model is not None:
             refusal = model_tag_refusal(

@@ -398,9 +398,9 @@ def communication_record(
     if not villages:
         errors["villages"] = _("Choose at least one village.")
     elif any(v.commune_id != commune_id for v in villages):
-        errors["villages"] = _("This village is in another commune.")
+        errors["villages"] = Village.other_commune_refusal
     if group is not None and group.commune_id != commune_id:
-        errors["group"] = _("This group belongs to another commune.")
+        errors["group"] = WorkerGroup.other_commune_refusal
     if is_future(held_on):
         errors["held_on"] = FUTURE
     if not errors:
@@ -455,9 +455,9 @@ def mobilization_model_save(
     if not villages:
         errors["villages"] = _("Choose at least one village.")
     elif any(v.commune_id != model.commune_id for v in villages):
-        errors["villages"] = _("This village is in another commune.")
+        errors["villages"] = Village.other_commune_refusal
     if model.owner_id and model.owner.commune_id != model.commune_id:
-        errors["owner"] = _("This group belongs to another commune.")
+        errors["owner"] = WorkerGroup.other_commune_refusal
     if model.pk and not errors:
         errors.update(_tagged_outside(model, villages))
     if errors:

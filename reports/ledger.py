@@ -34,6 +34,8 @@ a migration starts with `suspend` and ends with `resume` (villages/migrations/00
 from django.db import connection, transaction
 
 TABLE = "reports_adoptionchange"
+# What the ledger counts per village and month, and what reports.selectors.adoption reads
+# back in this order: eligible residents, and of them with an e-ID, online users, level 3/4.
 MEASURES = ("eligible", "eid", "online", "level34")
 COLUMNS = f"commune_id, village_id, month, {', '.join(MEASURES)}, compacted"
 # reports.models.AdoptionYearChange: the compacted changes summed per village and year

@@ -28,6 +28,7 @@ from mobilization.services import mobilization_model_save
 from mobilization.views.program import page_of
 from reports.exports import plain
 from reports.savings import savings_by_month, savings_total
+from reports.selectors.helped import REACH_WINDOW_DAYS, REACHED_WITHIN_WINDOW
 from reports.selectors.models import goal_progress, model_results, model_span
 from reports.tables import Table, savings_table
 from training.models import TrainingSession
@@ -198,6 +199,7 @@ def model(request, pk):
         {
             "model": model,
             "today": today,
+            "reach_window_days": REACH_WINDOW_DAYS,
             "span": span,
             "results": results,
             "goals": goal_progress(model=model, today=today),
@@ -243,6 +245,7 @@ def _review(request, pk):
     context = {
         "model": model,
         "today": today,
+        "reach_window_days": REACH_WINDOW_DAYS,
         "period": period,
         "review_years": _years(model_span(model, today)),
     }
@@ -332,7 +335,7 @@ MONTH_COLUMNS = [
     gettext_lazy("Communication activities"),
     gettext_lazy("Estimated reach"),
     gettext_lazy("Residents reached"),
-    gettext_lazy("Reached level 3/4 within 30 days"),
+    REACHED_WITHIN_WINDOW,
     gettext_lazy("Share reached level 3/4"),
     gettext_lazy("Level 3/4 share in its villages"),
 ]

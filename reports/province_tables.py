@@ -17,6 +17,7 @@ from reports.models import Target
 from reports.official_tables import official_by_commune_table
 from reports.selectors.activity import ActivityFigures, activity_by_commune
 from reports.selectors.adoption import MonthFigures
+from reports.selectors.helped import REACHED_WITHIN_WINDOW, with_reach_window
 from reports.selectors.models import ModelAchievement, models_compared
 from reports.selectors.official import official_compared_by_commune
 from reports.selectors.province import ProvinceAdoption, province_adoption
@@ -284,16 +285,20 @@ class ProvinceDashboard:
 MODEL_COLUMNS = [
     Column("visits", _("Home visits")),
     Column("reached", _("Residents reached")),
-    Column("reached_level34", _("Reached level 3/4 within 30 days")),
+    Column("reached_level34", REACHED_WITHIN_WINDOW),
     Column("reached_share", _("share"), "share"),
     Column("reached_per_100", _("Residents reached per 100 visits"), "decimal"),
-    Column("level34_per_100", _("Level 3/4 within 30 days per 100 visits"), "decimal"),
+    Column(
+        "level34_per_100", with_reach_window(_("Level 3/4 within %(days)s days per 100 visits")), "decimal"
+    ),
 ]
-MODEL_NOTE = _(
-    "In the period: the model's tagged home visits; residents reached, helped at its visits or present "
-    "at its sessions; of them, those whose first level 3/4 application came within 30 days of the "
-    "model's first help (residents already at level 3/4 are never counted as reached). Best first by "
-    "level 3/4 per 100 visits."
+MODEL_NOTE = with_reach_window(
+    _(
+        "In the period: the model's tagged home visits; residents reached, helped at its visits or present "
+        "at its sessions; of them, those whose first level 3/4 application came within %(days)s days of the "
+        "model's first help (residents already at level 3/4 are never counted as reached). Best first by "
+        "level 3/4 per 100 visits."
+    )
 )
 
 

@@ -23,12 +23,11 @@ from decimal import Decimal
 from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
-from mobilization.models import Application
+from mobilization.models import ONLINE_CHANNELS, Application
 from villages.calendar import add_months, month_start, months_between
 from villages.models import Commune, Village
 
 TENTH = Decimal("0.1")
-ONLINE = (Application.Channel.ONLINE_LEVEL3, Application.Channel.ONLINE_LEVEL4)
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,9 @@ def savings_by_month(
         return []
     rows = (
         applications.filter(
-            channel__in=ONLINE, submitted_on__gte=months[0], submitted_on__lt=add_months(months[-1], 1)
+            channel__in=ONLINE_CHANNELS,
+            submitted_on__gte=months[0],
+            submitted_on__lt=add_months(months[-1], 1),
         )
         .annotate(distance=_distance(), trip_count=_trips())
         .annotate(month=TruncMonth("submitted_on"))

@@ -30,7 +30,7 @@ from reports.selectors.adoption import (
     year_label,
 )
 from reports.selectors.dossiers import DossierFigures, dossier_shares
-from reports.selectors.helped import GroupHelp, group_help
+from reports.selectors.helped import REACHED_WITHIN_WINDOW, GroupHelp, group_help, with_reach_window
 from reports.selectors.official import official_compared
 from reports.selectors.reach import Reach
 from reports.selectors.targets import behind_plan, plan_series, targets_of
@@ -350,7 +350,10 @@ class Dashboard:
         )
 
     def groups_table(self) -> Table:
-        return groups_table(self.groups, _("Worker groups: residents helped and level 3/4 within 30 days"))
+        return groups_table(
+            self.groups,
+            with_reach_window(_("Worker groups: residents helped and level 3/4 within %(days)s days")),
+        )
 
     def activity_table(self) -> Table:
         return Table(
@@ -611,11 +614,13 @@ DOSSIER_NOTE = _(
     "Dossiers the commune received in the month (by submission date), and the share submitted online at "
     "level 3 (partial) or 4 (full process), and at level 4 alone."
 )
-GROUP_NOTE = _(
-    "A group helped a resident when the resident was helped at a home visit by a member of the group, or "
-    "attended a session the group organised or a member facilitated. Reached: the resident's first level 3/4 "
-    "application came on the day the group first helped them in the period or within the 30 days after. "
-    "Residents already at level 3/4 before that help are counted apart, never as reached."
+GROUP_NOTE = with_reach_window(
+    _(
+        "A group helped a resident when the resident was helped at a home visit by a member of the group, or "
+        "attended a session the group organised or a member facilitated. Reached: the resident's first level "
+        "3/4 application came on the day the group first helped them in the period or within the %(days)s "
+        "days after. Residents already at level 3/4 before that help are counted apart, never as reached."
+    )
 )
 
 
@@ -627,7 +632,7 @@ def groups_table(groups: list[GroupHelp], title: str) -> Table:
             Column("group", _("Group"), "text"),
             Column("kind", _("Kind"), "text"),
             Column("helped", _("Residents helped")),
-            Column("reached", _("Reached level 3/4 within 30 days")),
+            Column("reached", REACHED_WITHIN_WINDOW),
             Column("reached_share", _("share"), "share"),
             Column("already", _("Already level 3/4 before")),
         ],

@@ -9,6 +9,7 @@ and `may_change` for writes (403), and the serializers it reads and writes with.
 
 import re
 
+from django.core.validators import MaxLengthValidator
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,10 +18,12 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.response import Response
 
 from softbridge.api_errors import Conflict as Conflict  # the endpoints raise it from here
 from softbridge.api_errors import PreconditionFailed
+from softbridge.request_limits import too_many
 from softbridge.submissions import FIELD, confirmed
 from softbridge.versions import StaleWrite
 
@@ -55,6 +58,15 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         self.may_write = may_write
         super().__init__(**kwargs)
 
+    @classmethod
+    def many_init(cls, *args, max_length: int, **kwargs):
+        """`many=True` needs `max_length`: a list of references longer than it is refused whole
+        (400 naming the field) before any of them is looked up."""
+        list_kwargs = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return ShortManyRelatedField(
+            child_relation=cls(*args, **kwargs), max_length=max_length, **list_kwargs
+        )
+
     def get_queryset(self):
         return self.scope(self.context["request"].user)
 
@@ -71,6 +83,57 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         if self.may_write is not None and not self.may_write(self.context["request"].user, record):
             raise exceptions.PermissionDenied(ScopedWrites.message)
         return record
+
+
+# --- Lists, counted before their items are read (softbridge.request_limits)
+
+
+def _count_first(data, limit: int | None) -> None:
+    if limit is not None and isinstance(data, list | tuple) and len(data) > limit:
+        raise serializers.ValidationError(too_many(len(data), limit).messages, code="max_length")
+
+
+def _declare(field, limit: int) -> None:
+    # What drf-spectacular reads for the schema's maxItems; the list was counted before this runs.
+    field.validators.append(MaxLengthValidator(limit))
+
+
+class ShortManyRelatedField(serializers.ManyRelatedField):
+    """A list of references to records, of at most `max_length`: ScopedPrimaryKeyField(many=True)."""
+
+    def __init__(self, *, max_length: int, **kwargs):
+        self.max_length = max_length
+        super().__init__(**kwargs)
+        _declare(self, max_length)
+
+    def to_internal_value(self, data):
+        _count_first(data, self.max_length)
+        return super().to_internal_value(data)
+
+
+class ShortListSerializer(serializers.ListSerializer):
+    """A list of nested records (`Meta.list_serializer_class`), of at most `max_length`."""
+
+    def __init__(self, *args, **kwargs):
+        if kwargs.get("max_length") is None:
+            raise TypeError(f"{type(self).__name__} needs max_length (softbridge.request_limits).")
+        super().__init__(*args, **kwargs)
+        _declare(self, self.max_length)
+
+    def to_internal_value(self, data):
+        _count_first(data, self.max_length)
+        return super().to_internal_value(data)
+
+
+class ShortListField(serializers.ListField):
+    """A list of values of at most `max_length`, counted before its items are validated."""
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_internal_value(self, data):
+        _count_first(data, self.max_length)
+        return super().to_internal_value(data)
 
 
 # --- Permissions

@@ -1,16 +1,20 @@
-"""How much the API gives and takes: the page size, and the throttles per client and user.
+"""How much the API gives and takes: the page size, the size of a body, and the throttles
+per client and user.
 
-REST_FRAMEWORK's DEFAULT_PAGINATION_CLASS and DEFAULT_THROTTLE_CLASSES name these. DRF
-imports them while it defines its own view classes: this module must not import
-rest_framework.views (nor anything that does).
+REST_FRAMEWORK's DEFAULT_PAGINATION_CLASS, DEFAULT_PARSER_CLASSES and DEFAULT_THROTTLE_CLASSES
+name these. DRF imports them while it defines its own view classes: this module must not
+import rest_framework.views (nor anything that does).
 """
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from softbridge.client_address import client_address
+from softbridge.request_limits import API_BODY_MAX_BYTES
 
 
 class Pagination(PageNumberPagination):
@@ -19,6 +23,43 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+# --- Bodies. Django caps a form's fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but DRF's parsers read
+# the stream past it: a body of 20 MB was parsed whole before any field was looked at. Each
+# parser refuses a body longer than API_BODY_MAX_BYTES from its Content-Length, unread.
+
+
+class BodyTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "body_too_large"
+
+
+class CappedBody:
+    def parse(self, stream, media_type=None, parser_context=None):
+        meta = parser_context["request"].META
+        try:
+            length = int(meta.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > API_BODY_MAX_BYTES:
+            raise BodyTooLarge(
+                gettext_lazy("The body is %(size)s bytes; the API takes at most %(limit)s.")
+                % {"size": length, "limit": API_BODY_MAX_BYTES}
+            )
+        return super().parse(stream, media_type, parser_context)
+
+
+class JSONParser(CappedBody, parsers.JSONParser):
+    pass
+
+
+class FormParser(CappedBody, parsers.FormParser):
+    pass
+
+
+class MultiPartParser(CappedBody, parsers.MultiPartParser):
+    pass
 
 
 # --- Throttles. DRF's classes copy the rates when they are defined; these read them per

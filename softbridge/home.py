@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
-from mobilization.selectors import Due, follow_ups_due, households_due
+from mobilization.selectors import Due, follow_up_overdue_q, follow_ups_due, households_due
 from reports.forms import DEFAULT_MONTHS
 from reports.selectors.activity import latest_activity_month
 from reports.selectors.adoption import adoption_overview
@@ -101,7 +101,7 @@ def _figures(user) -> list[dict]:
                 "villages": len(villages.rows),
                 # As the follow-ups page lists them (it is the link): an open follow-up whose day passed.
                 "overdue": follow_ups_due(user, today=today)
-                .filter(commune=commune, follow_up_on__lt=today)
+                .filter(follow_up_overdue_q(today), commune=commune)
                 .count(),
             }
         )

@@ -142,6 +142,21 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+# The embedded SQLite default takes several writers at once (docs/operations-errors-and-limits.md).
+# A transaction that reads first takes SQLite's write lock only at its first write, and a
+# second writer holding the lock then fails it at once with "database is locked", whatever
+# the timeout: IMMEDIATE takes the lock at BEGIN, so writers queue for it instead. The
+# timeout is how long one waits in that queue. WAL lets pages read while someone writes,
+# and synchronous=NORMAL is durable in WAL mode except for the last commits on a power cut.
+# PostgreSQL needs none of this, and would refuse these options.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env_int("SQLITE_TIMEOUT_SECONDS", 20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -181,6 +196,9 @@ AXES_CLIENT_IP_CALLABLE = "softbridge.client_address.client_address"
 
 # The security log (softbridge.security_log: sign-in failures, lockouts, refused accesses,
 # stale writes, exports) goes to stderr, which systemd's journal keeps with gunicorn's.
+# So does every 500, with its traceback: Django logs it to django.request at ERROR, and its
+# default configuration prints that only with DEBUG on (and mails it to ADMINS, which we have
+# not), so that with DEBUG=0 a failing page left nothing but gunicorn's access line.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -189,12 +207,26 @@ LOGGING = {
             "format": "time=%(asctime)s logger=%(name)s %(message)s",
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         },
+        "errors": {
+            "format": "time=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        },
     },
-    "handlers": {"security": {"class": "logging.StreamHandler", "formatter": "security"}},
+    "handlers": {
+        "security": {"class": "logging.StreamHandler", "formatter": "security"},
+        # logging.Formatter appends the traceback (exc_info) that Django attaches to each 500.
+        "errors": {"class": "logging.StreamHandler", "formatter": "errors"},
+    },
     "loggers": {
         "softbridge.security": {
             "handlers": ["security"],
             "level": "INFO",
+        },
+        # Only ERROR: the 4xx answers Django logs here at WARNING are the security log's.
+        "django.request": {
+            "handlers": ["errors"],
+            "level": "ERROR",
+            "propagate": False,
         },
     },
 }
@@ -293,6 +325,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "softbridge.api_limits.Pagination",
+    # DRF's three, each refusing a body over softbridge.request_limits.API_BODY_MAX_BYTES unread.
+    "DEFAULT_PARSER_CLASSES": [
+        "softbridge.api_limits.JSONParser",
+        "softbridge.api_limits.FormParser",
+        "softbridge.api_limits.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "softbridge.api_endpoints.SoftbridgeSchema",
     "EXCEPTION_HANDLER": "softbridge.api_errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -326,7 +364,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationChannelEnum": "mobilization.models.ApplicationChannel",
         "CommunicationChannelEnum": "mobilization.models.CommunicationActivityChannel",
-        "OnlineApplicationChannelEnum": "mobilization.serializers.ONLINE_CHANNELS",
+        "OnlineApplicationChannelEnum": "mobilization.models.ONLINE_CHANNEL_CHOICES",
         "VillageKindEnum": "villages.models.VillageKind",
         "WorkerGroupKindEnum": "mobilization.models.WorkerGroupKind",
         "VisitOutcomeEnum": "mobilization.models.HomeVisitOutcome",

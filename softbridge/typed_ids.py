@@ -10,6 +10,8 @@ an invalid choice, beside the field, instead of a server error.
 from django import forms
 from django.core.exceptions import ValidationError
 
+from softbridge.request_limits import too_many
+
 # The largest value of a 64-bit signed column: PostgreSQL bigint, SQLite INTEGER.
 LARGEST_ID = 2**63 - 1
 
@@ -28,7 +30,18 @@ def row_id(value) -> int | None:
 
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """A ModelMultipleChoiceField of rows by id that refuses what cannot be an id as an invalid choice."""
+    """A ModelMultipleChoiceField of rows by id that refuses what cannot be an id as an invalid
+    choice, and more than `max_choices` of them (softbridge.request_limits) before it reads any."""
+
+    def __init__(self, queryset, *, max_choices: int, **kwargs):
+        self.max_choices = max_choices
+        super().__init__(queryset, **kwargs)
+
+    def clean(self, value):
+        # Counted first: the rows are then read in one query of at most max_choices ids.
+        if isinstance(value, list | tuple) and len(value) > self.max_choices:
+            raise too_many(len(value), self.max_choices)
+        return super().clean(value)
 
     def _check_values(self, value):
         if self.to_field_name is None:

@@ -1,7 +1,11 @@
 """The error pages: in the site's layout and the person's language, with a way back, and
 without a detail of what went wrong (softbridge.errors)."""
 
+import io
+import logging
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
 from django.test import Client, RequestFactory
@@ -147,3 +151,43 @@ def test_a_form_sent_without_its_csrf_token_answers_the_expired_form_page(browse
     assert f'href="{form_page}"' in page and BACK[language] in page  # back to the form's page
     assert "CSRF cookie" not in page and "Referer" not in page  # Django's reason stays in the log
     assert not Target.objects.exists()
+
+
+@pytest.fixture
+def error_log():
+    """What the handler settings.LOGGING gives django.request writes (to stderr in service)."""
+    handler = next(h for h in logging.getLogger("django.request").handlers if h.name == "errors")
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+@pytest.mark.urls("tests.failing_urls")
+def test_a_failing_page_leaves_its_traceback_in_the_log_with_debug_off(browser, official, error_log):
+    assert settings.DEBUG is False
+    client = browser("en", raise_request_exception=False)
+    client.force_login(official)
+    assert client.get("/fails/").status_code == 500
+    log = error_log.getvalue()
+    assert "level=ERROR logger=django.request Internal Server Error: /fails/" in log
+    assert "Traceback (most recent call last):" in log
+    assert "RuntimeError: secret detail: the ledger of commune 01558 is broken" in log
+
+
+@pytest.mark.urls("tests.failing_urls")
+def test_a_failing_api_call_leaves_its_traceback_in_the_log(browser, official, error_log):
+    client = browser("en", raise_request_exception=False)
+    client.force_login(official)
+    assert client.post("/api/fails/", {}, content_type="application/json").status_code == 500
+    log = error_log.getvalue()
+    assert "Internal Server Error: /api/fails/" in log
+    assert "Traceback (most recent call last):" in log and "RuntimeError: secret detail" in log
+
+
+def test_a_refusal_is_not_an_error_in_the_log(browser, official, error_log):
+    # 404s and 403s are the security log's; the error log holds only what needs fixing.
+    client = browser("en")
+    client.force_login(official)
+    assert client.get("/no-such-page/").status_code == 404
+    assert error_log.getvalue() == ""

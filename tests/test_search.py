@@ -6,12 +6,16 @@ villages.selectors.names_matching).
 """
 
 import datetime
+import re
 import unicodedata
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mobilization.models import Worker
+from softbridge.request_limits import SEARCH_MAX_LENGTH
 from tests import factories
 from training.services import session_record
 from villages.models import Household, Resident
@@ -126,3 +130,87 @@ def test_the_same_text_finds_the_same_people_everywhere(client, official, people
 )
 def test_fold_is_the_one_search_form_of_a_name(typed, folded):
     assert fold(typed) == folded
+
+
+# --- One cap on a search's length (softbridge.request_limits.SEARCH_MAX_LENGTH)
+
+TAIL = "Z" * 10_000
+# The first SEARCH_MAX_LENGTH characters are words of a name; the rest is beyond the cap.
+LONG = ("lan " * SEARCH_MAX_LENGTH)[:SEARCH_MAX_LENGTH] + TAIL
+
+
+def move_options(client, text):
+    household = Household.objects.get(code="NK-101")
+    response = client.get(reverse("villages:household_options", args=[household.pk]), {"q": text})
+    return {r.full_name for h in response.context["options"] for r in h.members.all()}
+
+
+def move_page(client, text):
+    household = Household.objects.get(code="NK-101")
+    member = household.members.get()
+    response = client.get(reverse("villages:member_move", args=[household.pk, member.pk]), {"q": text})
+    return {r.full_name for h in response.context["options"] for r in h.members.all()}
+
+
+def visit_form(client, text):
+    options = client.get(reverse("visits:new"), {"q": text}).context["options"]
+    return names_of_households(h.code for h in options)
+
+
+SEARCH_BOXES = {**SURFACES, "move options": move_options, "move page": move_page, "visit form": visit_form}
+
+
+@pytest.mark.parametrize("surface", list(SEARCH_BOXES))
+def test_no_search_reaches_the_database_beyond_the_cap(client, official, people, surface):
+    official.is_staff = True
+    official.save(update_fields=["is_staff"])
+    client.force_login(official)
+    with CaptureQueriesContext(connection) as queries:
+        if surface.startswith("API"):
+            path = {"API households": "/api/households/", "API residents": "/api/residents/"}.get(
+                surface, "/api/workers/"
+            )
+            response = client.get(path, {"search": LONG}, HTTP_ACCEPT_LANGUAGE="en")
+            assert response.status_code == 400
+            assert list(response.json()) == ["search"]
+            assert str(SEARCH_MAX_LENGTH) in response.json()["search"][0]
+        else:
+            SEARCH_BOXES[surface](client, LONG)
+    assert not any("zzzz" in query["sql"].lower() for query in queries.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        lambda: reverse("villages:households"),
+        lambda: reverse("visits:new") + "?q=lan",
+        lambda: reverse(
+            "villages:member_move",
+            args=[Household.objects.get(code="NK-101").pk, Resident.objects.get(full_name=LAN).pk],
+        ),
+        lambda: reverse(
+            "training:attendance",
+            args=[
+                session_record(
+                    commune=Household.objects.get(code="NK-101").commune,
+                    village=Household.objects.get(code="NK-101").village,
+                    held_on=datetime.date(2025, 3, 4),
+                ).pk
+            ],
+        ),
+    ],
+    ids=["household list", "visit form", "move page", "attendance"],
+)
+def test_every_search_box_takes_no_more_than_the_cap(client, official, people, page):
+    client.force_login(official)
+    html = client.get(page()).content.decode()
+    boxes = re.findall(r'<input type="search"[^>]*>', html)
+    assert boxes
+    assert all(f'maxlength="{SEARCH_MAX_LENGTH}"' in box for box in boxes)
+
+
+def test_the_household_list_says_the_search_is_too_long(client, official, people):
+    client.force_login(official)
+    response = client.get(reverse("villages:households"), {"q": LONG}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert f"Ensure this value has at most {SEARCH_MAX_LENGTH} characters" in response.content.decode()

@@ -14,7 +14,9 @@ from mobilization.forms import (
     model_tag_field,
     submission_key_field,
 )
+from mobilization.models import WorkerGroup
 from mobilization.services import Help
+from softbridge.request_limits import ATTENDEES_MAX, TOPICS_MAX, WORKERS_MAX
 from softbridge.typed_ids import IdMultipleChoiceField
 from training.models import Topic, TrainingSession
 from villages.calendar import not_in_future
@@ -41,9 +43,11 @@ class SessionForm(RenewsSubmissionKey, PlainLabels, forms.Form):
         required=False,
         help_text=_("For example the household's code or the school's name."),
     )
-    topics = IdMultipleChoiceField(label=_("Topics"), queryset=None, required=False, widget=ChoiceList)
+    topics = IdMultipleChoiceField(
+        label=_("Topics"), queryset=None, required=False, widget=ChoiceList, max_choices=TOPICS_MAX
+    )
     facilitators = IdMultipleChoiceField(
-        label=_("Facilitators"), queryset=None, required=False, widget=ChoiceList
+        max_choices=WORKERS_MAX, label=_("Facilitators"), queryset=None, required=False, widget=ChoiceList
     )
     group = forms.ModelChoiceField(
         label=_("Organising group"), queryset=None, required=False, empty_label=_("None")
@@ -100,7 +104,7 @@ class SessionForm(RenewsSubmissionKey, PlainLabels, forms.Form):
             self.add_error("facilitators", _("A worker of another commune cannot facilitate this session."))
         group = cleaned.get("group")
         if group is not None and group.commune_id != commune_id:
-            self.add_error("group", _("This group belongs to another commune."))
+            self.add_error("group", WorkerGroup.other_commune_refusal)
         check_model_tag(
             self, commune_id=commune_id, villages=[village] if village else [], on=cleaned.get("held_on")
         )
@@ -117,11 +121,12 @@ class AttendanceForm(PlainLabels, forms.Form):
     """
 
     resident = IdMultipleChoiceField(
+        max_choices=ATTENDEES_MAX,
         queryset=None,
         required=False,
         error_messages={"invalid_choice": _("%(value)s is not a resident of this village.")},
     )
-    was_present = IdMultipleChoiceField(queryset=None, required=False)
+    was_present = IdMultipleChoiceField(queryset=None, required=False, max_choices=ATTENDEES_MAX)
 
     def __init__(self, *args, residents, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,6 +22,7 @@ from mobilization.serializers import (
     model_tag_api_field,
 )
 from softbridge.api_endpoints import ScopedPrimaryKeyField, refuse_unless
+from softbridge.request_limits import ATTENDEES_MAX, TOPICS_MAX, WORKERS_MAX
 from training.models import Attendance, Topic, TrainingSession
 from training.selectors import topics_visible_to
 from villages.access import may_log_outreach, may_manage_program
@@ -67,17 +68,27 @@ class SessionInputSerializer(serializers.Serializer):
     venue = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
     held_on = serializers.DateField(validators=[not_in_future])
     topics = ScopedPrimaryKeyField(
-        scope=topics_visible_to, queryset=Topic.objects.all(), many=True, required=False, default=list
+        scope=topics_visible_to,
+        queryset=Topic.objects.all(),
+        many=True,
+        max_length=TOPICS_MAX,
+        required=False,
+        default=list,
     )
     facilitators = ScopedPrimaryKeyField(
-        scope=workers_visible_to, queryset=Worker.objects.all(), many=True, required=False, default=list
+        scope=workers_visible_to,
+        queryset=Worker.objects.all(),
+        many=True,
+        max_length=WORKERS_MAX,
+        required=False,
+        default=list,
     )
     group = ScopedPrimaryKeyField(
         scope=worker_groups_visible_to, queryset=WorkerGroup.objects.all(), required=False, allow_null=True
     )
     model = model_tag_api_field()
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
-    attendees = HelpSerializer(many=True, required=False, default=list)
+    attendees = HelpSerializer(many=True, max_length=ATTENDEES_MAX, required=False, default=list)
     submission_key = serializers.UUIDField(
         required=False, allow_null=True, default=None, help_text=SUBMISSION_KEY_HELP
     )
@@ -92,7 +103,7 @@ class SessionInputSerializer(serializers.Serializer):
         if village is not None:
             commune = village.commune
             if attrs.get("commune") is not None and attrs["commune"] != commune:
-                raise serializers.ValidationError({"commune": _("This village is in another commune.")})
+                raise serializers.ValidationError({"commune": Village.other_commune_refusal})
         elif attrs.get("commune") is not None:
             commune = attrs["commune"]
             refuse_unless(may_manage_program(self.context["request"].user, commune))
@@ -121,8 +132,12 @@ class SessionUpdateSerializer(serializers.Serializer):
     venue_kind = serializers.ChoiceField(choices=TrainingSession.VenueKind.choices)
     venue = serializers.CharField(allow_blank=True, max_length=255)
     held_on = serializers.DateField(validators=[not_in_future])
-    topics = ScopedPrimaryKeyField(scope=topics_visible_to, queryset=Topic.objects.all(), many=True)
-    facilitators = ScopedPrimaryKeyField(scope=workers_visible_to, queryset=Worker.objects.all(), many=True)
+    topics = ScopedPrimaryKeyField(
+        scope=topics_visible_to, queryset=Topic.objects.all(), many=True, max_length=TOPICS_MAX
+    )
+    facilitators = ScopedPrimaryKeyField(
+        scope=workers_visible_to, queryset=Worker.objects.all(), many=True, max_length=WORKERS_MAX
+    )
     group = ScopedPrimaryKeyField(
         scope=worker_groups_visible_to, queryset=WorkerGroup.objects.all(), allow_null=True
     )
@@ -154,7 +169,7 @@ class SessionUpdateSerializer(serializers.Serializer):
         }
         village = merged["village"]
         if village is not None and village.commune_id != session.commune_id:
-            raise serializers.ValidationError({"village": _("This village is in another commune.")})
+            raise serializers.ValidationError({"village": Village.other_commune_refusal})
         if village is None:
             if merged["venue_kind"] == TrainingSession.VenueKind.CULTURAL_HOUSE:
                 raise serializers.ValidationError(
@@ -167,7 +182,7 @@ class SessionUpdateSerializer(serializers.Serializer):
         if any(f.commune_id != session.commune_id for f in merged["facilitators"]):
             errors["facilitators"] = _("A worker of another commune cannot facilitate this session.")
         if merged["group"] is not None and merged["group"].commune_id != session.commune_id:
-            errors["group"] = _("This group belongs to another commune.")
+            errors["group"] = WorkerGroup.other_commune_refusal
         if errors:
             raise serializers.ValidationError(errors)
         return merged

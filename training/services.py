@@ -41,13 +41,13 @@ def session_record(
     topics, facilitators = list(topics), list(facilitators)
     errors = {}
     if village is not None and village.commune_id != commune.pk:
-        errors["village"] = _("This village is in another commune.")
+        errors["village"] = Village.other_commune_refusal
     if any(t.commune_id != commune.pk for t in topics):
         errors["topics"] = _("A topic of another commune cannot be used.")
     if any(f.commune_id != commune.pk for f in facilitators):
         errors["facilitators"] = _("A worker of another commune cannot facilitate this session.")
     if group is not None and group.commune_id != commune.pk:
-        errors["group"] = _("This group belongs to another commune.")
+        errors["group"] = WorkerGroup.other_commune_refusal
     refusal = date_refusal(held_on, program_start=commune.program_started_on)
     if refusal:
         errors["held_on"] = refusal

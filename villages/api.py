@@ -31,6 +31,7 @@ from softbridge.api_endpoints import (
     VersionedWrites,
     etag_of,
 )
+from softbridge.request_limits import SEARCH_MAX_LENGTH
 from villages.access import (
     NationalIdsShown,
     communes_managed_by,
@@ -148,7 +149,7 @@ class HouseholdFilter(filters.FilterSet):
     commune = IdFilter(field_name="commune")
     search = filters.CharFilter(
         method="search_households",
-        max_length=120,
+        max_length=SEARCH_MAX_LENGTH,
         help_text=gettext_lazy(
             "Household code, a present member's name (without diacritics is fine), ID or phone number."
         ),
@@ -157,10 +158,12 @@ class HouseholdFilter(filters.FilterSet):
         method="filter_visited", help_text=gettext_lazy("Has been visited at least once.")
     )
     without_eid = filters.BooleanFilter(
-        method="filter_without_eid", help_text=gettext_lazy("A present member has no e-ID.")
+        method="filter_without_eid",
+        help_text=gettext_lazy("A present member of the commune's minimum age has no e-ID."),
     )
     not_level34 = filters.BooleanFilter(
-        method="filter_not_level34", help_text=gettext_lazy("A present member is not yet a level 3/4 user.")
+        method="filter_not_level34",
+        help_text=gettext_lazy("A present member of the commune's minimum age is not yet a level 3/4 user."),
     )
     overdue = filters.BooleanFilter(
         method="filter_overdue", help_text=gettext_lazy("A follow-up date has passed unvisited.")
@@ -176,17 +179,17 @@ class HouseholdFilter(filters.FilterSet):
         return self._with(queryset, visited_exists(), value)
 
     def filter_without_eid(self, queryset, name, value):
-        return self._with(queryset, Exists(_present_members().filter(eid_on__isnull=True)), value)
+        return self._with(queryset, Exists(_members().short_of_eid(commune_today())), value)
 
     def filter_not_level34(self, queryset, name, value):
-        return self._with(queryset, Exists(_present_members().filter(level34_on__isnull=True)), value)
+        return self._with(queryset, Exists(_members().short_of_level34(commune_today())), value)
 
     def filter_overdue(self, queryset, name, value):
         return self._with(queryset, follow_up_overdue_exists(commune_today()), value)
 
 
-def _present_members():
-    return Resident.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
+def _members():
+    return Resident.objects.filter(household=OuterRef("pk"))
 
 
 class HouseholdViewSet(
@@ -301,7 +304,7 @@ class ResidentFilter(filters.FilterSet):
     commune = IdFilter(field_name="commune")
     search = filters.CharFilter(
         method="search_residents",
-        max_length=120,
+        max_length=SEARCH_MAX_LENGTH,
         help_text=gettext_lazy("Name (without diacritics is fine), household code, ID or phone number."),
     )
     present = filters.BooleanFilter(

@@ -12,8 +12,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX, SEARCH_MAX_LENGTH
+from softbridge.typed_ids import IdMultipleChoiceField
 from villages.access import NationalIdsShown, national_id_taken_message
-from villages.calendar import not_in_future, refuse_future_dates
+from villages.calendar import commune_today, not_in_future, refuse_future_dates
 from villages.models import Household, LadderStep, Resident, Village
 from villages.selectors import households_matching
 from villages.services import head_refusal
@@ -34,7 +36,7 @@ class HouseholdFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
-        max_length=120,
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(
             attrs={
                 "type": "search",
@@ -66,13 +68,13 @@ class HouseholdFilterForm(forms.Form):
         households = households_matching(households, data.get("q", ""), viewer=viewer)
         if data.get("village"):
             households = households.filter(village=data["village"])
-        present = Resident.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
+        members, today = Resident.objects.filter(household=OuterRef("pk")), commune_today()
         if data.get("not_visited"):
             households = households.exclude(visited)
         if data.get("without_eid"):
-            households = households.filter(Exists(present.filter(eid_on__isnull=True)))
+            households = households.filter(Exists(members.short_of_eid(today)))
         if data.get("not_level34"):
-            households = households.filter(Exists(present.filter(level34_on__isnull=True)))
+            households = households.filter(Exists(members.short_of_level34(today)))
         if data.get("overdue"):
             households = households.filter(overdue)
         return households
@@ -273,7 +275,8 @@ class MoveForm(forms.Form):
 class SplitForm(forms.Form):
     """A household split (tách hộ): the members who set up a new household, its head, where, when."""
 
-    members = forms.ModelMultipleChoiceField(
+    members = IdMultipleChoiceField(
+        max_choices=HOUSEHOLD_MEMBERS_MAX,
         label=_("Members who move to the new household"),
         queryset=Resident.objects.none(),
         widget=forms.CheckboxSelectMultiple,

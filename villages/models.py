@@ -58,6 +58,21 @@ def departure_problem(
     return None
 
 
+def online_from(online_on: datetime.date | None, level34_on: datetime.date | None) -> datetime.date | None:
+    """The day online use began, given the first level 3/4 application: a level 3/4 application
+    is an online use, so online use began then at the latest (the schema's constraint
+    resident_level34_implies_online). The services, the roster import and, as online_by_q,
+    the reports read the rule here."""
+    if level34_on is not None and (online_on is None or online_on > level34_on):
+        return level34_on
+    return online_on
+
+
+def online_by_q(day: datetime.date) -> Q:
+    """Residents who were online users at the end of `day` (online_from's rule)."""
+    return Q(online_on__lte=day) | Q(level34_on__lte=day)
+
+
 def ladder_date_problems(birth_year: int | None, dates: dict[str, datetime.date | None]) -> dict[str, str]:
     """The ladder dates (`{field: date}`) that fall before the year the resident was born,
     with why (villages.calendar.date_refusal): the rule the admin (through Resident.clean),
@@ -204,6 +219,8 @@ class VillageKind(models.TextChoices):
 
 class Village(models.Model):
     Kind = VillageKind
+    # What every form, API field, service and model says of a village of another commune.
+    other_commune_refusal = _("This village is in another commune.")
 
     commune = models.ForeignKey(
         Commune, on_delete=models.CASCADE, related_name="villages", verbose_name=_("commune")
@@ -304,6 +321,44 @@ class ResidentQuerySet(models.QuerySet):
         """Residents whose current stay covers the end of `day`: moved in, not left or died.
         (Those who lived here then and moved since: villages.selectors.residents_living_in.)"""
         return self.filter(present_q(day))
+
+    def short_of_eid(self, day: datetime.date):
+        """Residents the program still owes an e-ID on `day` (short_of_eid_q)."""
+        return self.filter(short_of_eid_q(day))
+
+    def short_of_level34(self, day: datetime.date):
+        """Residents not yet level 3/4 users on `day` whom the figures count (short_of_level34_q)."""
+        return self.filter(short_of_level34_q(day))
+
+
+def of_counting_age_q(year: int, prefix: str = "") -> Q:
+    """Of the commune's minimum age in `year`, or of unknown birth year: who the figures count
+    (docs/domain.md, "eligible residents"). `prefix` reaches residents from another model
+    ("members__" from a household); the commune is the same either way."""
+    return Q(**{f"{prefix}birth_year__isnull": True}) | Q(
+        **{f"{prefix}birth_year__lte": year - F("commune__min_age")}
+    )
+
+
+def short_of_eid_q(day: datetime.date, prefix: str = "") -> Q:
+    """A member "short of an e-ID" on `day`, the one rule of the household list's filter, the
+    API's and Today's count: present, of counting age in the day's year, no e-ID yet. A child
+    below the minimum age is not counted by the figures, so no list sends a worker to them.
+    """
+    return (
+        present_q(day, f"{prefix}moved_in_on", f"{prefix}left_on")
+        & of_counting_age_q(day.year, prefix)
+        & Q(**{f"{prefix}eid_on__isnull": True})
+    )
+
+
+def short_of_level34_q(day: datetime.date, prefix: str = "") -> Q:
+    """A member not yet a level 3/4 user on `day`, counted as short_of_eid_q counts."""
+    return (
+        present_q(day, f"{prefix}moved_in_on", f"{prefix}left_on")
+        & of_counting_age_q(day.year, prefix)
+        & Q(**{f"{prefix}level34_on__isnull": True})
+    )
 
 
 def present_q(day: datetime.date, moved_in: str = "moved_in_on", left: str = "left_on") -> Q:

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from softbridge.api_endpoints import ScopedPrimaryKeyField, read_version_field
+from softbridge.api_endpoints import ScopedPrimaryKeyField, ShortListField, read_version_field
 from softbridge.api_errors import api_error_from_django
+from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX
 from softbridge.security_log import security_event
 from villages.access import (
     NationalIdsShown,
@@ -444,9 +445,10 @@ class SplitSerializer(serializers.Serializer):
         help_text=gettext_lazy("The new household's village, in the same commune."),
     )
     code = serializers.CharField(max_length=30, help_text=gettext_lazy("The new household's code."))
-    members = serializers.ListField(
+    members = ShortListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         min_length=1,
+        max_length=HOUSEHOLD_MEMBERS_MAX,
         help_text=gettext_lazy("Ids of the present members who move to the new household."),
     )
     head = serializers.IntegerField(

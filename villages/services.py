@@ -20,6 +20,7 @@ from villages.models import (
     Role,
     Village,
     ladder_date_problems,
+    online_from,
 )
 from villages.official_list import OfficialCommune, official_commune, official_province
 
@@ -63,8 +64,9 @@ def resident_ladder_advance_many(
         if current is None or on < current:
             setattr(resident, step.field, on)
             changed.append(step.field)
-    if resident.level34_on and (resident.online_on is None or resident.online_on > resident.level34_on):
-        resident.online_on = resident.level34_on
+    online_on = online_from(resident.online_on, resident.level34_on)
+    if online_on != resident.online_on:
+        resident.online_on = online_on
         changed.append("online_on")
     if changed:
         resident.save(update_fields=changed, locked=True)
@@ -207,9 +209,9 @@ def resident_ladder_correct(*, resident: Resident, step: LadderStep, on: datetim
     if problems:
         raise ValidationError(problems)
     setattr(resident, step.field, on)
-    if step == LadderStep.LEVEL34 and on and (resident.online_on is None or resident.online_on > on):
-        resident.online_on = on
-    if resident.level34_on and (resident.online_on is None or resident.online_on > resident.level34_on):
+    if step == LadderStep.LEVEL34:
+        resident.online_on = online_from(resident.online_on, on)
+    if online_from(resident.online_on, resident.level34_on) != resident.online_on:
         raise ValidationError(
             {step.field: _("A level 3/4 application is an online use: the online date cannot be later.")}
         )
@@ -360,7 +362,7 @@ def household_split(
     if head.pk not in {m.pk for m in members}:
         errors["head"] = _("The new head is one of the members who move.")
     if new_household.village_id and new_household.village.commune_id != household.commune_id:
-        errors["village"] = _("This village is in another commune.")
+        errors["village"] = Village.other_commune_refusal
     code = new_household.code.strip()
     if code and Household.objects.filter(commune_id=household.commune_id, code=code).exists():
         errors["code"] = _("Another household of this commune already has this code.")

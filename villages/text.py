@@ -11,6 +11,8 @@ import unicodedata
 from django.db.models import Case, CharField, Transform, Value, When
 from django.db.models.functions import Concat, Right
 
+from softbridge.request_limits import SEARCH_MAX_LENGTH
+
 # đ/Đ are letters of their own, not d with a combining mark: NFD does not split them.
 _NON_DECOMPOSING = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
 
@@ -28,11 +30,13 @@ def search_text(value: str | None) -> str:
     Control characters (NUL, escapes, lone surrogates) are never part of a code, a name or a
     number, and PostgreSQL refuses a NUL in a query: they count as spaces. Every search of
     the register starts here, so that one text finds the same rows on every page and database.
+    It keeps the first SEARCH_MAX_LENGTH characters (softbridge.request_limits): the register
+    holds no longer name, and a search box takes no more, so a longer text was not typed.
     """
     if not value:
         return ""
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in str(value))
-    return clean_name(text)
+    return clean_name(text)[:SEARCH_MAX_LENGTH].rstrip()
 
 
 def fold(value: str | None) -> str:

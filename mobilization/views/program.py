@@ -110,11 +110,7 @@ def group_activity_by_month(*, group: WorkerGroup, user, start: datetime.date, e
     """
 
     def member_on(date_path: str):
-        return Membership.objects.filter(
-            Q(joined_on__isnull=True) | Q(joined_on__lte=OuterRef(date_path)),
-            Q(left_on__isnull=True) | Q(left_on__gte=OuterRef(date_path)),
-            group=group,
-        )
+        return Membership.objects.active_on(OuterRef(date_path)).filter(group=group)
 
     visits = visits_visible_to(user).filter(
         Exists(member_on("visited_on").filter(worker__visits=OuterRef("pk"))),
@@ -321,7 +317,7 @@ def _save_worker(form, formset) -> Worker | None:
             continue
         group = membership_form.cleaned_data.get("group")
         if group is not None and group.commune_id != commune.pk:
-            membership_form.add_error("group", _("This group belongs to another commune."))
+            membership_form.add_error("group", WorkerGroup.other_commune_refusal)
             return None
     with transaction.atomic():
         worker = form.save()

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from mobilization.forms import VisitFilterForm, VisitForm
 from mobilization.models import VisitHelp
-from mobilization.selectors import follow_ups_due, visits_visible_to
+from mobilization.selectors import follow_up_overdue_q, follow_ups_due, visits_visible_to
 from mobilization.services import visit_log
 from softbridge.submissions import FIELD, answered_once, refusal_status
 from softbridge.typed_ids import row_id
@@ -232,7 +232,10 @@ def follow_ups(request):
     visits = (
         visits.select_related("household__village")
         .prefetch_related("workers")
-        .annotate(head_name=_head_name())
+        .annotate(
+            head_name=_head_name(),
+            overdue=ExpressionWrapper(follow_up_overdue_q(today), output_field=BooleanField()),
+        )
         .order_by("follow_up_on", "household__code")
     )
     page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 
 from mobilization.models import Application, CommunicationActivity, HomeVisit
-from mobilization.selectors import closed_on, counted_reach
+from mobilization.selectors import closed_on, counted_reach, follow_up_overdue_q
 from training.models import TrainingSession
 from villages.calendar import commune_today, month_end, month_start, months_between
 from villages.models import Commune, Village
@@ -71,20 +71,22 @@ def _communication_counts(communes: int | list[int]) -> dict:
 
 def _overdue_count(month: datetime.date, today: datetime.date) -> Count:
     """Visits whose follow-up is overdue at the end of `month` (annotated with closed_on)."""
-    due_by, seen_by = _overdue_bounds(month, today)
+    overdue_on, seen_by = _overdue_bounds(month, today)
     return Count(
-        "id", filter=Q(follow_up_on__lte=due_by) & (Q(closed_on__isnull=True) | Q(closed_on__gt=seen_by))
+        "id",
+        filter=follow_up_overdue_q(overdue_on) & (Q(closed_on__isnull=True) | Q(closed_on__gt=seen_by)),
     )
 
 
 def _overdue_bounds(month: datetime.date, today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """(due by, seen by): a follow-up is overdue at the end of `month` when its date is on
-    or before `due by` and the household had no later visit on or before `seen by`. For the
-    current month the end has not come: it is overdue today when its date has passed."""
+    """(overdue on, seen by): a follow-up is overdue at the end of `month` when it is overdue
+    on the day after that end (mobilization.selectors.follow_up_overdue_q) and the household
+    had no later visit on or before `seen by`. For the current month the end has not come:
+    it is overdue today, by today's visits."""
     end = month_end(month)
     if end < today:
-        return end, end
-    return today - datetime.timedelta(days=1), today
+        return end + datetime.timedelta(days=1), end
+    return today, today
 
 
 def activity_series(

@@ -21,10 +21,11 @@ from django.utils.translation import gettext_lazy as _
 
 from reports import ledger
 from villages.calendar import add_months, month_end, months_between, quarter_of
-from villages.models import Commune, Resident, Village
+from villages.models import Commune, Resident, Village, online_by_q
 from villages.selectors import residents_living_in
 
-MEASURES = ("eligible", "eid", "online", "level34")
+# The ledger's columns, in its order: the figures of every area and month.
+MEASURES = ledger.MEASURES
 
 
 def share(part: int, whole: int) -> float | None:
@@ -317,7 +318,7 @@ def adoption_breakdowns(
         .annotate(
             eligible=Count("id"),
             eid=Count("id", filter=Q(eid_on__lte=end)),
-            online=Count("id", filter=Q(online_on__lte=end) | Q(level34_on__lte=end)),
+            online=Count("id", filter=online_by_q(end)),
             level34=Count("id", filter=Q(level34_on__lte=end)),
         )
         .order_by()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
-from mobilization.models import Application
+from mobilization.models import ONLINE_CHANNELS, Application
 from reports.selectors.adoption import share
 from villages.calendar import month_end, months_between
 from villages.models import Commune, Village
@@ -40,9 +40,7 @@ def _dossier_counts() -> dict:
     """Dossiers received, of them online (level 3 or 4), and full-process (level 4)."""
     return {
         "received": Count("id"),
-        "online": Count(
-            "id", filter=Q(channel__in=[Application.Channel.ONLINE_LEVEL3, Application.Channel.ONLINE_LEVEL4])
-        ),
+        "online": Count("id", filter=Q(channel__in=ONLINE_CHANNELS)),
         "level4": Count("id", filter=Q(channel=Application.Channel.ONLINE_LEVEL4)),
     }
 

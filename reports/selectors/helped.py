@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy
 
-from mobilization.models import HomeVisit, Membership, VisitHelp, WorkerGroup
+from mobilization.models import HomeVisit, Membership, VisitHelp, WorkerGroup, membership_active_sql
 from reports.selectors.adoption import share
 from training.models import Attendance, TrainingSession
 from villages.calendar import month_end, month_start
@@ -16,6 +18,17 @@ from villages.models import Commune, Resident, Village
 # A resident "reached level 3/4 after being helped" when their first level 3/4 date falls
 # within this many days after the help (the help day included).
 REACH_WINDOW_DAYS = 30
+
+
+def with_reach_window(text: Promise) -> Promise:
+    """`text`, a gettext_lazy message with a %(days)s placeholder, with REACH_WINDOW_DAYS in it,
+    translated when it is shown: every label and note that names the window says its number
+    from here, so that none is left saying 30 when the rule says otherwise."""
+    return lazy(lambda: str(text) % {"days": REACH_WINDOW_DAYS}, str)()
+
+
+# The column of every table of residents reached.
+REACHED_WITHIN_WINDOW = with_reach_window(gettext_lazy("Reached level 3/4 within %(days)s days"))
 
 # --- Worker groups: residents helped, and who reached level 3/4 soon after ---------------
 
@@ -27,7 +40,7 @@ class GroupHelp:
     helped: distinct residents the group helped in the month (or period).
     reached: of those, residents whose first level 3/4 date is within REACH_WINDOW_DAYS
       days after the group first helped them in that month (or period), the help day
-      included: first_help <= level34_on <= first_help + 30 days.
+      included: first_help <= level34_on <= first_help + REACH_WINDOW_DAYS days.
     already: of those, residents whose level 3/4 date was before that first help; they
       are never counted as reached.
     """
@@ -53,9 +66,7 @@ def _group_events_sql() -> str:
     session, attendance = TrainingSession._meta.db_table, Attendance._meta.db_table
     facilitators = TrainingSession.facilitators.through._meta.db_table
     membership = Membership._meta.db_table
-    # A worker counts for a group on the days they were a member: from joined_on (always,
-    # when unknown) to the day before left_on, as a resident's left_on is their first day away.
-    member_on = "(m.joined_on IS NULL OR m.joined_on <= {day}) AND (m.left_on IS NULL OR m.left_on > {day})"
+    # A worker counts for a group on the days they were a member (MembershipQuerySet.active_on).
     return f"""
             SELECT vh.resident_id AS resident_id, m.group_id AS key_id, v.visited_on AS day
             FROM {q(help_)} vh
@@ -63,7 +74,7 @@ def _group_events_sql() -> str:
             JOIN {q(visit_workers)} vw ON vw.homevisit_id = v.id
             JOIN {q(membership)} m ON m.worker_id = vw.worker_id
             WHERE v.commune_id = %s AND v.visited_on >= %s AND v.visited_on <= %s
-              AND {member_on.format(day="v.visited_on")}
+              AND {membership_active_sql("m", "v.visited_on")}
             UNION ALL
             SELECT a.resident_id, s.group_id, s.held_on
             FROM {q(attendance)} a
@@ -76,7 +87,7 @@ def _group_events_sql() -> str:
             JOIN {q(facilitators)} sf ON sf.trainingsession_id = s.id
             JOIN {q(membership)} m ON m.worker_id = sf.worker_id
             WHERE s.commune_id = %s AND s.held_on >= %s AND s.held_on <= %s
-              AND {member_on.format(day="s.held_on")}
+              AND {membership_active_sql("m", "s.held_on")}
     """
 
 

@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from villages.calendar import date_refusal
-from villages.models import Commune, LadderStep, PastStay, Resident, departure_problem, ladder_date_problems
+from villages.models import (
+    Commune,
+    LadderStep,
+    PastStay,
+    Resident,
+    departure_problem,
+    ladder_date_problems,
+    online_from,
+)
 from villages.roster.checking import CheckedRow, Checker
 from villages.roster.columns import AT, RESIDENT_FIELDS
 from villages.roster.matching import NOT_PLANNED, Register, ResidentMatcher, register_of
@@ -354,9 +362,7 @@ def _merged(
         checker.fail(row, *problem)
         return None
     # A level 3/4 application is an online use: online use began then at the latest.
-    level34, online = values[_LEVEL34_ON], values[_ONLINE_ON]
-    if level34 and (online is None or online > level34):
-        values[_ONLINE_ON] = level34
+    values[_ONLINE_ON] = online_from(values[_ONLINE_ON], values[_LEVEL34_ON])
     problems = {}
     if early:
         dates = {name: values[AT[name]] for name in _LADDER if changed(name, "birth_year")}
