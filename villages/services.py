@@ -37,7 +37,12 @@ def _locked(resident: Resident) -> Resident:
 
 
 def resident_ladder_advance(*, resident: Resident, step: LadderStep, on: datetime.date) -> Resident:
-    """Record that `step` was true for the resident on `on` (resident_ladder_advance_many)."""
+    """Record that `step` was true for the resident on `on` (resident_ladder_advance_many).
+
+    This is the tick (the household page's, the API's, a visit's, a session's): it only ever
+    moves a date earlier, so records that arrive late, in any order, end on the earliest date.
+    Moving a date later or clearing it is resident_ladder_correct, an official's correction.
+    """
     return resident_ladder_advance_many(resident=resident, steps=[step], on=on)
 
 
@@ -49,7 +54,8 @@ def resident_ladder_advance_many(
 
     The earliest known date wins: a later date never moves a step. Reaching level 3/4
     is an online use, so the online date follows it back when it is later or unknown.
-    The row is locked so that two workers recording at once cannot undo each other; all
+    The row is locked so that two workers recording at once cannot undo each other, and the
+    dates compared are those read under the lock (a date read before it may be stale); all
     the steps are one read and at most one save (one audit entry), however many there are.
     """
     resident = _locked(resident)
@@ -194,10 +200,12 @@ def province_role_grant(*, username: str, province: str) -> ProvinceRole:
 
 @transaction.atomic
 def resident_ladder_correct(*, resident: Resident, step: LadderStep, on: datetime.date | None) -> Resident:
-    """Set a step's date exactly, later or cleared included: the village head's correction.
+    """Set a step's date exactly, later or cleared included: an official's correction.
 
     Unlike resident_ladder_advance this may move a date later or clear it, so it refuses a
-    correction that would leave a level 3/4 date without an online use on or before it.
+    correction that would leave a level 3/4 date without an online use on or before it. It
+    is its own door (the API's `correct`, the admin's resident form), never what a tick falls
+    into: a tick that arrives late must not move a date later (docs/late-records.md).
     """
     resident = _locked(resident)
     step = LadderStep(step)
