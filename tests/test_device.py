@@ -317,7 +317,8 @@ def test_a_ladder_tick_sent_twice_moves_the_ladder_once(client, head_a, hoa):
     assert again["Location"] == first["Location"]
     assert hoa.eid_on == commune_today()
     assert hoa.version == version + 1
-    assert Submission.objects.filter(user=head_a).count() == 1  # the correction went through no submission key
+    # The tick's key only: the correction went through no submission key.
+    assert Submission.objects.filter(user=head_a).count() == 1
 
 
 def test_a_departure_sent_twice_is_answered_as_saved_not_404(client, head_a, hoa):

@@ -78,10 +78,15 @@ def stay_covers(resident: Resident, day: datetime.date, *, household_id: int | N
 
 
 def residents_present_during(
-    residents: QuerySet[Resident], *, day: datetime.date, household: Household | int | None = None
+    residents: QuerySet[Resident],
+    *,
+    day: datetime.date,
+    household: Household | int | None = None,
+    villages: Iterable[int] | None = None,
 ) -> QuerySet[Resident]:
-    """The `residents` who lived in the commune (in `household`, when given) at some moment of
-    `day`, by their residence history: their current stay or an earlier one (PastStay).
+    """The `residents` who lived in the commune (in `household`, in `villages` (ids), when
+    given) at some moment of `day`, by their residence history: their current stay or an
+    earlier one (PastStay).
 
     Who a visit may help (its household's members on its date) and who may attend a session
     (the commune's residents on its date) are decided by this, not by where people live now:
@@ -94,6 +99,10 @@ def residents_present_during(
         household_id = getattr(household, "pk", household)
         current &= Q(household_id=household_id)
         earlier = earlier.filter(household_id=household_id)
+    if villages is not None:
+        villages = list(villages)
+        current &= Q(household__village__in=villages)
+        earlier = earlier.filter(household__village__in=villages)
     return residents.filter(current | Q(pk__in=earlier.values("resident")))
 
 
