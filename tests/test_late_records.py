@@ -306,3 +306,19 @@ def test_attendance_of_someone_who_did_not_live_in_the_commune_that_day_is_refus
     assert "did not live in the commune" in response.json()["resident"][0]
     assert not Attendance.objects.exists()
     assert fresh(member).eid_on is None
+
+
+def test_an_application_at_a_session_counts_where_the_resident_lived_that_day(
+    commune, village_a, household_b, member
+):
+    """Attendance sent before the move it came after: the move, arriving late, brings the
+    dossier to the village the resident lived in that day."""
+    after_the_move = session_record(commune=commune, village=village_a, held_on=TODAY - 2 * DAY)
+    before_the_move = session_record(commune=commune, village=village_a, held_on=TODAY - 5 * DAY)
+    for session in (after_the_move, before_the_move):
+        attendance_record(
+            session=session, help=Help(fresh(member), achievements=[Achievement.APPLICATION_SUBMITTED])
+        )
+    resident_move(resident=fresh(member), household=household_b, on=TODAY - 3 * DAY)
+    villages = dict(Application.objects.values_list("submitted_on", "village__code"))
+    assert villages == {TODAY - 2 * DAY: "BT", TODAY - 5 * DAY: "NK"}

@@ -27,8 +27,6 @@ is then of three kinds, decided here from that history and not by the code under
   after a departure that is not yet known): two records that contradict each other. No
   order-free rule can settle those (whichever arrives second would have to give way), so
   they are not drawn; a person decides (test_late_records.py covers each side).
-Moves fall on odd days and sessions on even ones: an application made at a session on the
-day of a move would count in the village the register knows that day.
 """
 
 import datetime
@@ -189,12 +187,10 @@ def resident(name: str) -> Resident:
 
 
 days = st.integers(0, DAYS - 1)
-odd_days = st.integers(0, DAYS // 2 - 1).map(lambda k: 2 * k + 1)
-even_days = st.integers(0, DAYS // 2 - 1).map(lambda k: 2 * k)
 achievements = st.lists(st.sampled_from(ACHIEVEMENTS), max_size=2, unique=True).map(tuple)
 fates = st.one_of(
     st.just(("stays",)),
-    st.tuples(st.just("move"), odd_days),
+    st.tuples(st.just("move"), days),
     st.tuples(st.sampled_from(["moved_away", "died"]), days),
 )
 
@@ -220,7 +216,7 @@ def draw_records(data) -> tuple[dict, list, set[str]]:
     ticks = st.tuples(days, st.sampled_from(NAMES), st.sampled_from(LadderStep.values))
     for n, (on, name, step) in enumerate(data.draw(st.lists(ticks, max_size=4))):
         records.append(Tick(f"tick {n}", on, name, step))
-    attendances = st.tuples(even_days, st.sampled_from(NAMES), achievements)
+    attendances = st.tuples(days, st.sampled_from(NAMES), achievements)
     for n, (on, name, done) in enumerate(data.draw(st.lists(attendances, max_size=3))):
         kind = verdict(name, fate[name], on, None)
         if kind != "contradiction":

@@ -309,7 +309,8 @@ def resident_move(
     return: on the day they left), and the next begins in `household` on `on`. So they count
     in the new household's village at the end of any month whose last day is `on` or later,
     and in the old one before; the months before stay as they were reported (docs/domain.md,
-    Indicators). Their ID number, ladder dates and outreach history stay theirs.
+    Indicators). Their ID number, ladder dates and outreach history stay theirs; their
+    applications from `on` not made at a visit count in the new village.
 
     `relation` is theirs in the new household; by default they keep theirs, except a head,
     who becomes "other" (the household they join has its own). Refused, naming the field:
@@ -339,6 +340,12 @@ def resident_move(
     resident.save(
         update_fields=["household", "moved_in_on", "left_on", "left_reason", "relation"], locked=True
     )
+    # A dossier of theirs counts where they lived the day it was submitted: one dated from the
+    # move on may have been recorded before the move was (a phone's record sent late). One made
+    # at a visit stays in the visited household's village, where it was made.
+    resident.applications.filter(visit__isnull=True, submitted_on__gte=on).exclude(
+        village_id=household.village_id
+    ).update(village_id=household.village_id)
     return resident
 
 
