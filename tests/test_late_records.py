@@ -322,3 +322,39 @@ def test_an_application_at_a_session_counts_where_the_resident_lived_that_day(
     resident_move(resident=fresh(member), household=household_b, on=TODAY - 3 * DAY)
     villages = dict(Application.objects.values_list("submitted_on", "village__code"))
     assert villages == {TODAY - 2 * DAY: "BT", TODAY - 5 * DAY: "NK"}
+
+
+def admin_visit(household, worker, on, resident):
+    return {
+        "household": household.pk,
+        "visited_on": on.isoformat(),
+        "workers": [worker.pk],
+        "outcome": HomeVisit.Outcome.DONE,
+        "helped-TOTAL_FORMS": "1",
+        "helped-INITIAL_FORMS": "0",
+        "helped-MIN_NUM_FORMS": "0",
+        "helped-MAX_NUM_FORMS": "1000",
+        "helped-0-resident": resident.pk,
+        "helped-0-achievements": [Achievement.EID_ACTIVATED],
+    }
+
+
+def test_the_admin_keeps_a_visit_to_a_member_who_left_since_and_refuses_one_who_joined_after(
+    client, official, household_a, resident_a, member, me
+):
+    resident_departure_record(resident=member, on=TODAY - DAY, reason=Resident.LeftReason.MOVED_AWAY)
+    resident_a.moved_in_on = TODAY - DAY
+    resident_a.save()
+    official.is_staff = True  # as role_grant makes every role
+    official.save()
+    client.force_login(official)
+    add = reverse("admin:mobilization_homevisit_add")
+
+    refused = client.post(add, admin_visit(household_a, me, TODAY - 2 * DAY, resident_a))
+    assert refused.status_code == 200
+    assert "Nông Thị Hoa was not a member of household NK-001" in refused.content.decode()
+    assert not HomeVisit.objects.exists()
+
+    assert client.post(add, admin_visit(household_a, me, TODAY - 2 * DAY, member)).status_code == 302
+    assert VisitHelp.objects.get().resident_id == member.pk
+    assert fresh(member).eid_on == TODAY - 2 * DAY
