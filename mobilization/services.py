@@ -110,8 +110,8 @@ def application_record(
 
     Its village is the visited household's (at a visit), else the one the resident lived in
     on `submitted_on`. An online (level 3 or 4) application by a known resident moves the
-    resident's ladder:
-    level 3/4 and online use start on the submission date unless they started earlier.
+    resident's ladder: level 3/4 and online use start on the submission date unless they
+    started earlier.
     The UI, the API and the importer all record applications through this function.
     `move_ladder=False` leaves that to the caller (help_record moves all of a resident's
     steps at once). Raises ValidationError (naming the field) for a dossier that cannot be saved.
@@ -321,10 +321,10 @@ def visit_log(
     A second call with the same `submission_key` returns the visit the first call logged
     and changes nothing (a double submit from a phone on a poor connection). Residents
     helped must have been members of the visited household on `visited_on` (members_refusal)
-    and workers must belong to its commune; a
-    visit where nobody was at home or help was declined records no achievement, and one
-    partly done names the day to come back (docs/domain.md, "Home visits"). Anything invalid
-    raises ValidationError naming the field, and nothing is saved.
+    and workers must belong to its commune; a visit where nobody was at home or help was
+    declined records no achievement, and one partly done names the day to come back
+    (docs/domain.md, "Home visits"). Anything invalid raises ValidationError naming the
+    field, and nothing is saved.
     """
     workers = list(workers)
     helped = list(helped)

@@ -41,8 +41,8 @@ def attendances_visible_to(user) -> QuerySet[Attendance]:
 def attendance_candidates(session: TrainingSession, viewer) -> QuerySet[Resident]:
     """The residents an attendance list offers: those who lived in the session's village (or
     commune) at some moment of its day, by their residence history (as attendance_record
-    checks), and those already marked present even if
-    the register has changed since; in household order."""
+    checks), and those already marked present even if the register has changed since; in
+    household order."""
     visible = residents_visible_to(viewer).filter(commune=session.commune_id)
     # Who lived in the session's village (the commune) that day, by their residence history.
     villages = [session.village_id] if session.village_id else None
