@@ -8,7 +8,6 @@ Scoping and permissions come from villages.scoped_admin.
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import (
@@ -44,7 +43,14 @@ from mobilization.selectors import (
     worker_groups_visible_to,
     workers_visible_to,
 )
-from mobilization.services import Help, application_record, help_record, reach_refusal, visit_log
+from mobilization.services import (
+    Help,
+    application_record,
+    help_record,
+    members_refusal,
+    reach_refusal,
+    visit_log,
+)
 from villages.access import may_change_outreach, may_manage_program
 from villages.calendar import refuse_future_dates
 from villages.models import Achievement, LadderStep, Role
@@ -163,17 +169,18 @@ class CommunicatorAdmin(ScopedAdmin):
 class VisitHelpFormSet(ScopedInlineFormSet):
     def clean(self):
         super().clean()
-        household_id = self.instance.household_id
-        if household_id is None:
+        household = self.instance.household if self.instance.household_id else None
+        on = self.instance.visited_on
+        if household is None or on is None:
             return
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
                 continue
             resident = form.cleaned_data.get("resident")
-            if resident is not None and resident.household_id != household_id:
-                form.add_error(
-                    "resident", gettext("Only members of the visited household can be recorded as helped.")
-                )
+            # The members on the visit's date, as visit_log asks (docs/late-records.md).
+            refusal = resident and members_refusal(household=household, day=on, residents=[resident])
+            if refusal:
+                form.add_error("resident", refusal)
 
 
 class OutreachHelpInline(ScopedInline):

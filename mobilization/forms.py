@@ -6,11 +6,14 @@ village and month filter) are shared with the training pages. Querysets of choic
 the view, already scoped to what the user may see or use.
 """
 
+import datetime
 import uuid
 from functools import partial
 
 from django import forms
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import (
@@ -31,8 +34,8 @@ from softbridge.request_limits import VILLAGES_MAX, WORKERS_MAX
 from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
 from villages.calendar import MonthField, add_months, commune_today, not_in_future, refuse_future_dates
 from villages.forms import date_input
-from villages.models import Achievement, Household, Village
-from villages.selectors import households_open_to_outreach
+from villages.models import Achievement, Household, Resident, Village
+from villages.selectors import households_open_to_outreach, residents_present_during
 from villages.text import clean_name
 
 
@@ -526,8 +529,15 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
         self.fields["model"].widget.attrs["data-date-field"] = self.add_prefix("visited_on")
         self.own_workers = [w for w in workers if w.user_id == user.pk]
         self.other_workers = [w for w in workers if w.user_id != user.pk]
+        # The form is built for the visit's date: a visit kept on a phone and sent later may
+        # help a member who has moved or left since (docs/late-records.md).
+        self.day = self._visit_day()
         self.members = (
-            list(self.chosen_household.members.filter(left_on__isnull=True).order_by("id"))
+            list(
+                residents_present_during(
+                    Resident.objects.all(), day=self.day, household=self.chosen_household
+                ).order_by("id")
+            )
             if self.chosen_household
             else []
         )
@@ -550,6 +560,33 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
                 initial=Application.Channel.ONLINE_LEVEL3,
                 required=False,
             )
+
+    def _visit_day(self) -> datetime.date:
+        """The date the visit is posted with (or set for), today when none or not a past day."""
+        key = self.add_prefix("visited_on")
+        value = self.data.get(key) if self.is_bound else self.initial.get("visited_on")
+        try:
+            day = self.fields["visited_on"].to_python(value)
+        except ValidationError:
+            day = None
+        today = commune_today()
+        return day if day is not None and day < today else today
+
+    def _ticked_outside(self) -> list[int]:
+        """The ids of residents ticked as helped (`achievements_<id>`) who are not members of
+        the household on the visit's date: the form has no field for them, and leaving them
+        out without a word would store the visit without what they achieved."""
+        if not self.is_bound:
+            return []
+        known = {m.pk for m in self.members}
+        prefix = self.add_prefix("achievements_")
+        ticked = []
+        for key in self.data:
+            pk = row_id(key[len(prefix) :]) if key.startswith(prefix) else None
+            values = self.data.getlist(key) if hasattr(self.data, "getlist") else [self.data[key]]
+            if pk is not None and pk not in known and any(values):
+                ticked.append(pk)
+        return ticked
 
     def _chosen_household(self, households: QuerySet[Household], known: Household | None) -> Household | None:
         key = self.add_prefix("household")
@@ -599,6 +636,24 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
         if household is not None:
             check_model_tag(
                 self, commune_id=household.commune_id, villages=[household.village], on=visited_on
+            )
+        outside = self._ticked_outside()
+        if outside and household is not None:
+            # Named only when they ever lived in this household: the user may see it.
+            names = Resident.objects.filter(
+                Q(household=household) | Q(stays__household=household), pk__in=outside
+            ).values_list("full_name", flat=True)
+            self.add_error(
+                "visited_on",
+                _(
+                    "%(names)s was not a member of household %(code)s on %(date)s: nothing was saved. "
+                    "Correct the date, or save again without them."
+                )
+                % {
+                    "names": ", ".join(dict.fromkeys(names)) or _("Someone ticked"),
+                    "code": household.code,
+                    "date": date_format(self.day, "SHORT_DATE_FORMAT"),
+                },
             )
         return cleaned
 

@@ -40,6 +40,7 @@ from villages.selectors import (
     commune_villages_visible_to,
     communes_visible_to,
     households_visible_to,
+    residents_known_to,
     residents_visible_to,
     villages_visible_to,
 )
@@ -189,7 +190,9 @@ class HelpSerializer(serializers.Serializer):
     """A resident helped and what they achieved: each achievement moves their ladder on the
     visit's (or session's) date, and `application_submitted` records their application."""
 
-    resident = ScopedPrimaryKeyField(scope=residents_visible_to, queryset=Resident.objects.all())
+    # Who lived in a household the user sees counts too: a visit kept on a phone may have
+    # helped them before they moved (visit_log checks the membership on the date).
+    resident = ScopedPrimaryKeyField(scope=residents_known_to, queryset=Resident.objects.all())
     achievements = ShortListField(
         child=serializers.ChoiceField(choices=Achievement.choices),
         required=False,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Subquery, Value
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from mobilization.models import (
@@ -25,7 +26,7 @@ from mobilization.models import (
 from softbridge.submissions import refuse_unless_own
 from villages.calendar import FUTURE, date_refusal, is_future
 from villages.models import Achievement, Commune, Household, LadderStep, Resident, Village
-from villages.selectors import residents_living_in
+from villages.selectors import residents_living_in, residents_present_during, stay_covers, village_lived_in
 from villages.services import resident_ladder_advance, resident_ladder_advance_many
 
 
@@ -108,14 +109,23 @@ def application_record(
 ) -> Application:
     """Record a dossier the commune received.
 
-    An online (level 3 or 4) application by a known resident moves the resident's ladder:
-    level 3/4 and online use start on the submission date unless they started earlier.
+    Its village is the visited household's (at a visit), else the one the resident lived in
+    on `submitted_on`. An online (level 3 or 4) application by a known resident moves the
+    resident's ladder: level 3/4 and online use start on the submission date unless they
+    started earlier.
     The UI, the API and the importer all record applications through this function.
     `move_ladder=False` leaves that to the caller (help_record moves all of a resident's
     steps at once). Raises ValidationError (naming the field) for a dossier that cannot be saved.
     """
-    if resident is not None:
+    if visit is not None:
+        village = visit.household.village
+    elif resident is not None:
+        # Where they lived that day, not where they live when the record arrives: records
+        # kept on phones arrive in any order around a move (docs/late-records.md).
+        lived_in = village_lived_in(resident, submitted_on)
         village = resident.household.village
+        if lived_in != village.pk:
+            village = Village.objects.get(pk=lived_in)
     application = Application(
         commune=commune,
         resident=resident,
@@ -272,6 +282,32 @@ def _violation(model, name: str) -> ValidationError:
     return ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
 
 
+def members_refusal(*, household: Household, day: datetime.date, residents: Iterable[Resident]) -> str | None:
+    """Why `residents` cannot be recorded as helped at a visit to `household` on `day`, or None.
+
+    A visit may help whoever was a member of the household on its date, by the residence
+    history: one who has moved to another household or away since (or died) still may, one
+    who joined after may not. A visit kept on a phone is often sent after such a change
+    (docs/late-records.md). Members living there now cost no query; the others, one.
+    """
+    residents = list(residents)
+    others = [r.pk for r in residents if not stay_covers(r, day, household_id=household.pk)]
+    if others:
+        found = residents_present_during(Resident.objects.filter(pk__in=others), day=day, household=household)
+        members = set(found.values_list("pk", flat=True))
+        outside = [r for r in residents if r.pk in others and r.pk not in members]
+        if outside:
+            return _(
+                "%(names)s was not a member of household %(code)s on %(date)s: only its members "
+                "that day can be recorded as helped."
+            ) % {
+                "names": ", ".join(r.full_name for r in outside),
+                "code": household.code,
+                "date": date_format(day, "SHORT_DATE_FORMAT"),
+            }
+    return None
+
+
 @transaction.atomic
 def visit_log(
     *,
@@ -291,10 +327,11 @@ def visit_log(
     A second call with the same `submission_key` and `recorded_by` returns the visit the
     first call logged and changes nothing (a double submit from a phone on a poor
     connection); a key another user sent raises KeyTaken (softbridge.submissions). Residents
-    helped must live in the visited household and workers must belong to its commune; a
-    visit where nobody was at home or help was declined records no achievement, and one
-    partly done names the day to come back (docs/domain.md, "Home visits"). Anything invalid
-    raises ValidationError naming the field, and nothing is saved.
+    helped must have been members of the visited household on `visited_on` (members_refusal)
+    and workers must belong to its commune; a visit where nobody was at home or help was
+    declined records no achievement, and one partly done names the day to come back
+    (docs/domain.md, "Home visits"). Anything invalid raises ValidationError naming the
+    field, and nothing is saved.
     """
     workers = list(workers)
     helped = list(helped)
@@ -311,8 +348,9 @@ def visit_log(
         errors["workers"] = _("Name at least one worker who visited.")
     elif any(w.commune_id != household.commune_id for w in workers):
         errors["workers"] = _("A worker of another commune cannot be named on this visit.")
-    if any(h.resident.household_id != household.pk for h in helped):
-        errors["helped"] = _("Only members of the visited household can be recorded as helped.")
+    refusal = members_refusal(household=household, day=visited_on, residents=[h.resident for h in helped])
+    if refusal:
+        errors["helped"] = refusal
     if len({h.resident.pk for h in helped}) != len(helped):
         errors["helped"] = _("Each member is recorded once per visit.")
     if outcome in (HomeVisit.Outcome.NOT_HOME, HomeVisit.Outcome.DECLINED) and any(
@@ -360,8 +398,10 @@ def visit_log(
     )
     commune = household.commune
     for h in helped:
-        # Each helped resident lives in this household (checked above): no query per member for it.
-        h.resident.household = household
+        # Each helped resident was a member of this household that day (checked above); one who
+        # still lives in it needs no query for it.
+        if h.resident.household_id == household.pk:
+            h.resident.household = household
         help_record(
             help=h,
             on=visited_on,

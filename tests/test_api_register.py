@@ -21,7 +21,7 @@ from tests import factories
 from tests.factories import api_client as api
 from villages.calendar import commune_today
 from villages.models import Commune, Household, LadderStep, Resident, Village
-from villages.services import resident_ladder_advance, resident_ladder_correct
+from villages.services import resident_ladder_advance
 
 D = datetime.date
 TODAY = commune_today()
@@ -596,20 +596,18 @@ def test_leader_cannot_edit_a_resident(resident_a, leader):
 # --- Residents: the ladder and departures through the services
 
 
-def ladder(user, resident, step, on):
-    return api(user).post(f"/api/residents/{resident.pk}/ladder/", {"step": step, "on": on}, format="json")
+def ladder(user, resident, step, on, **extra):
+    return api(user).post(
+        f"/api/residents/{resident.pk}/ladder/", {"step": step, "on": on, **extra}, format="json"
+    )
 
 
 def test_ladder_action_advances_like_the_service(household_a, head_a):
     through_api, through_service = factories.resident(household_a), factories.resident(household_a)
     for step, on in [("eid", D(2024, 5, 1)), ("level34", D(2024, 6, 1)), ("eid", D(2024, 7, 1))]:
-        current = getattr(Resident.objects.get(pk=through_api.pk), LadderStep(step).field)
         response = ladder(head_a, through_api, step, str(on))
         assert response.status_code == 200, response.content
-        if current is None:
-            resident_ladder_advance(resident=through_service, step=LadderStep(step), on=on)
-        else:
-            resident_ladder_correct(resident=through_service, step=LadderStep(step), on=on)
+        resident_ladder_advance(resident=through_service, step=LadderStep(step), on=on)
     a, b = Resident.objects.get(pk=through_api.pk), Resident.objects.get(pk=through_service.pk)
     assert [a.smartphone_on, a.eid_on, a.online_on, a.level34_on] == [
         b.smartphone_on,
@@ -617,25 +615,49 @@ def test_ladder_action_advances_like_the_service(household_a, head_a):
         b.online_on,
         b.level34_on,
     ]
-    assert (a.eid_on, a.online_on, a.level34_on) == (D(2024, 7, 1), D(2024, 6, 1), D(2024, 6, 1))
+    # The later e-ID tick (a record kept on a phone, sent late) leaves the earliest date.
+    assert (a.eid_on, a.online_on, a.level34_on) == (D(2024, 5, 1), D(2024, 6, 1), D(2024, 6, 1))
+    assert response.json()["eid_on"] == "2024-05-01"
     assert response.json()["level34_on"] == "2024-06-01"
     assert response["ETag"] == f'"{a.version}"'
 
 
 def test_ladder_correction_clears_a_step(resident_a, official):
     resident_ladder_advance(resident=resident_a, step=LadderStep.EID, on=D(2024, 5, 1))
-    assert ladder(official, resident_a, "eid", None).status_code == 200
+    assert ladder(official, resident_a, "eid", None, correct=True).status_code == 200
     resident_a.refresh_from_db()
     assert resident_a.eid_on is None
+
+
+def test_official_correction_moves_a_date_later(resident_a, official):
+    resident_ladder_advance(resident=resident_a, step=LadderStep.EID, on=D(2024, 5, 1))
+    response = ladder(official, resident_a, "eid", "2024-08-01", correct=True)
+    assert response.status_code == 200, response.content
+    resident_a.refresh_from_db()
+    assert resident_a.eid_on == D(2024, 8, 1)
+
+
+def test_only_officials_correct_a_ladder_date(resident_a, head_a):
+    resident_ladder_advance(resident=resident_a, step=LadderStep.EID, on=D(2024, 5, 1))
+    assert ladder(head_a, resident_a, "eid", "2024-08-01", correct=True).status_code == 403
+    assert ladder(head_a, resident_a, "eid", None, correct=True).status_code == 403
+    resident_a.refresh_from_db()
+    assert resident_a.eid_on == D(2024, 5, 1)
 
 
 def test_ladder_refusals_name_the_field(resident_a, official):
     resident_ladder_advance(resident=resident_a, step=LadderStep.LEVEL34, on=D(2024, 5, 1))
     assert "on" in ladder(official, resident_a, "eid", str(TODAY + datetime.timedelta(days=2))).json()
     assert "step" in ladder(official, resident_a, "flying", "2024-01-01").json()
-    response = ladder(official, resident_a, "online", None)
+    response = ladder(official, resident_a, "online", None)  # a tick without a date
     assert response.status_code == 400
     assert "on" in response.json()
+    response = ladder(official, resident_a, "online", None, correct=True)
+    assert response.status_code == 400
+    assert "on" in response.json()
+    response = ladder(official, resident_a, "online", "2024-06-01", correct=True)
+    assert response.status_code == 400
+    assert "the online date cannot be later" in str(response.json()["on"])
     resident_a.refresh_from_db()
     assert resident_a.online_on == D(2024, 5, 1)
 

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from training.models import Attendance, Topic, TrainingSession
 from villages.access import scope_of
 from villages.models import Resident
-from villages.selectors import residents_living_in, residents_visible_to
+from villages.selectors import residents_present_during, residents_visible_to
 
 # An attendance list of a village shows this many households a page (a village of 557
 # residents was one page of 557 KB and 95,000 pixels).
@@ -40,12 +40,13 @@ def attendances_visible_to(user) -> QuerySet[Attendance]:
 
 def attendance_candidates(session: TrainingSession, viewer) -> QuerySet[Resident]:
     """The residents an attendance list offers: those who lived in the session's village (or
-    commune) on its day, by their residence history, and those already marked present even if
-    the register has changed since; in household order."""
+    commune) at some moment of its day, by their residence history (as attendance_record
+    checks), and those already marked present even if the register has changed since; in
+    household order."""
     visible = residents_visible_to(viewer).filter(commune=session.commune_id)
     # Who lived in the session's village (the commune) that day, by their residence history.
     villages = [session.village_id] if session.village_id else None
-    present = residents_living_in(visible, day=session.held_on, villages=villages)
+    present = residents_present_during(visible, day=session.held_on, villages=villages)
     already = Attendance.objects.filter(session=session).values("resident")
     return (
         visible.filter(Q(id__in=present.values("id")) | Q(id__in=already))

@@ -6,13 +6,15 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from mobilization.models import MobilizationModel, Worker, WorkerGroup
 from mobilization.services import AlreadySaved, Help, help_record, model_tag_refusal, save_once
 from training.models import Attendance, Topic, TrainingSession
 from villages.calendar import date_refusal
-from villages.models import Commune, Village
+from villages.models import Commune, Resident, Village
+from villages.selectors import residents_present_during, stay_covers
 
 
 @transaction.atomic
@@ -88,12 +90,26 @@ def attendance_record(*, session: TrainingSession, help: Help, recorded_by=None)
     """Mark a resident present at a session with what they achieved; move their ladder.
 
     Recording the same resident again adds the new achievements to the ones already noted.
+    The resident lived in the session's commune at some moment of its day, by their residence
+    history (villages.selectors.residents_present_during); anyone else is refused, naming
+    `resident`, and nothing is saved.
     """
     if help.resident.commune_id != session.commune_id:
         raise ValidationError({"resident": _("This resident is registered in another commune.")})
     refusal = date_refusal(session.held_on, birth_year=help.resident.birth_year, who=help.resident.full_name)
     if refusal:
         raise ValidationError({"resident": refusal})
+    if not stay_covers(help.resident, session.held_on) and not (
+        residents_present_during(Resident.objects.filter(pk=help.resident.pk), day=session.held_on).exists()
+    ):
+        # By the residence history, not today's register: attendance kept on a phone may be
+        # sent after the resident moved away or died (docs/late-records.md).
+        raise ValidationError(
+            {
+                "resident": _("%(name)s did not live in the commune on %(date)s.")
+                % {"name": help.resident.full_name, "date": date_format(session.held_on, "SHORT_DATE_FORMAT")}
+            }
+        )
     attendance, _created = Attendance.objects.select_for_update().get_or_create(
         session=session, resident=help.resident
     )

@@ -168,6 +168,13 @@ def may_manage_program(user, commune) -> bool:
     return communes_managed_by(user).filter(pk=getattr(commune, "pk", commune)).exists()
 
 
+def may_correct_ladder(user, commune) -> bool:
+    """Moving a ladder date later or clearing it (villages.services.resident_ladder_correct):
+    the commune's officials. Everyone who may tick a step only ever moves it earlier, so late
+    records merge on the earliest date (docs/late-records.md)."""
+    return communes_managed_by(user).filter(pk=getattr(commune, "pk", commune)).exists()
+
+
 def may_read_history(user, commune) -> bool:
     """The audit trail (who changed what): the commune's officials and superusers.
 

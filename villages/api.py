@@ -17,7 +17,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from mobilization.selectors import follow_up_overdue_exists, visited_exists
@@ -35,6 +35,7 @@ from softbridge.request_limits import SEARCH_MAX_LENGTH
 from villages.access import (
     NationalIdsShown,
     communes_managed_by,
+    may_correct_ladder,
     may_edit_register,
     may_manage_program,
     villages_editable_by,
@@ -397,18 +398,23 @@ class ResidentViewSet(
     @extend_schema(request=LadderSerializer, responses=ResidentSerializer)
     @action(detail=True, methods=["post"])
     def ladder(self, request, pk=None, format=None):
-        """Record a ladder step on a date, as the household page's quick update does: a step
-        without a date is advanced (villages.services.resident_ladder_advance), a step with
-        one is corrected to the new date or cleared with null (resident_ladder_correct)."""
+        """Tick a ladder step on a date, as the household page does: the step's date becomes
+        `on` unless an earlier one is on record (villages.services.resident_ladder_advance),
+        so a tick kept on a phone never moves a date later. With `"correct": true` the date
+        is set exactly, later or cleared with null (resident_ladder_correct): the commune's
+        officials only (403 for anyone else)."""
         resident = self.get_object()
         body = LadderSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         step, on = LadderStep(body.validated_data["step"]), body.validated_data["on"]
+        correct = body.validated_data["correct"]
+        if correct and not may_correct_ladder(request.user, resident.commune_id):
+            raise PermissionDenied(_("Only the commune's officials correct a ladder date."))
         try:
-            if on is not None and getattr(resident, step.field) is None:
-                resident_ladder_advance(resident=resident, step=step, on=on)
-            else:
+            if correct:
                 resident_ladder_correct(resident=resident, step=step, on=on)
+            else:
+                resident_ladder_advance(resident=resident, step=step, on=on)
         except DjangoValidationError as error:
             raise serializers.ValidationError({"on": error.messages}) from None
         return self.output(resident)

@@ -1,5 +1,6 @@
 """Reads of the register, each starting from what the user may see (villages.access)."""
 
+import datetime
 import re
 from collections.abc import Iterable
 
@@ -56,6 +57,77 @@ def residents_living_in(
         current &= Q(household__village__in=villages)
         earlier = earlier.filter(household__village__in=villages)
     return residents.filter(current | Q(pk__in=earlier.values("resident")))
+
+
+def _stay_during_q(day: datetime.date, moved_in: str = "moved_in_on", left: str = "left_on") -> Q:
+    """A stay from `moved_in` (None: always) until `left` (None: still) covers some moment of
+    `day`: the day someone moves or leaves, they were still there (unlike present_q, the end
+    of the day, by which the indicators count)."""
+    return (Q(**{f"{moved_in}__isnull": True}) | Q(**{f"{moved_in}__lte": day})) & (
+        Q(**{f"{left}__isnull": True}) | Q(**{f"{left}__gte": day})
+    )
+
+
+def stay_covers(resident: Resident, day: datetime.date, *, household_id: int | None = None) -> bool:
+    """Whether the resident's current stay (their own row, as read) covers some moment of `day`,
+    in `household_id` when given; no query. residents_present_during asks the earlier stays."""
+    if household_id is not None and resident.household_id != household_id:
+        return False
+    began = resident.moved_in_on is None or resident.moved_in_on <= day
+    return began and (resident.left_on is None or resident.left_on >= day)
+
+
+def residents_present_during(
+    residents: QuerySet[Resident],
+    *,
+    day: datetime.date,
+    household: Household | int | None = None,
+    villages: Iterable[int] | None = None,
+) -> QuerySet[Resident]:
+    """The `residents` who lived in the commune (in `household`, in `villages` (ids), when
+    given) at some moment of `day`, by their residence history: their current stay or an
+    earlier one (PastStay).
+
+    Who a visit may help (its household's members on its date) and who may attend a session
+    (the commune's residents on its date) are decided by this, not by where people live now:
+    a record kept on a phone may arrive after a move or a departure it came before
+    (docs/late-records.md). The day of a move or a departure counts for both sides.
+    """
+    current = _stay_during_q(day)
+    earlier = PastStay.objects.filter(_stay_during_q(day, "started_on", "ended_on"))
+    if household is not None:
+        household_id = getattr(household, "pk", household)
+        current &= Q(household_id=household_id)
+        earlier = earlier.filter(household_id=household_id)
+    if villages is not None:
+        villages = list(villages)
+        current &= Q(household__village__in=villages)
+        earlier = earlier.filter(household__village__in=villages)
+    return residents.filter(current | Q(pk__in=earlier.values("resident")))
+
+
+def village_lived_in(resident: Resident, day: datetime.date) -> int:
+    """The id of the village the resident lived in at the end of `day` (as the indicators count
+    them), by their residence history; their present village when no stay covers the day
+    (before the register knew them, or after they left)."""
+    began = resident.moved_in_on is None or resident.moved_in_on <= day
+    if began and (resident.left_on is None or resident.left_on > day):
+        return resident.household.village_id
+    stay = (
+        resident.stays.filter(present_q(day, "started_on", "ended_on"))
+        .order_by("-ended_on")
+        .values_list("household__village_id", flat=True)
+        .first()
+    )
+    return stay if stay is not None else resident.household.village_id
+
+
+def residents_known_to(user) -> QuerySet[Resident]:
+    """The residents the user may name as helped at a visit or a session: those they see, and
+    those who lived in a household they see before moving elsewhere (a visit kept on a phone
+    may have helped them before they moved)."""
+    earlier = PastStay.objects.filter(household__in=households_visible_to(user)).values("resident")
+    return Resident.objects.filter(Q(pk__in=residents_visible_to(user).values("pk")) | Q(pk__in=earlier))
 
 
 def households_open_to_outreach(user) -> QuerySet[Household]:

@@ -400,11 +400,20 @@ class ResidentUpdateSerializer(ResidentInputSerializer):
 
 
 class LadderSerializer(serializers.Serializer):
-    """One step of the ladder on a date: a first date advances it, a new date corrects it
-    (later or cleared with null), exactly as the household page's quick update does."""
+    """One step of the ladder on a date. A tick (the default) moves the step's date only ever
+    earlier, as the household page's does; `correct` sets it exactly, later or cleared with
+    null (an official's correction, villages.services.resident_ladder_correct)."""
 
     step = serializers.ChoiceField(choices=LadderStep.choices)
     on = serializers.DateField(allow_null=True, validators=[not_in_future])
+    correct = serializers.BooleanField(default=False)
+
+    def validate(self, attrs):
+        if attrs["on"] is None and not attrs["correct"]:
+            raise serializers.ValidationError(
+                {"on": _("Give the day the step was true; clearing a date is a correction (correct: true).")}
+            )
+        return attrs
 
 
 class DepartureSerializer(serializers.Serializer):

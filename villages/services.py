@@ -38,7 +38,12 @@ def _locked(resident: Resident) -> Resident:
 
 
 def resident_ladder_advance(*, resident: Resident, step: LadderStep, on: datetime.date) -> Resident:
-    """Record that `step` was true for the resident on `on` (resident_ladder_advance_many)."""
+    """Record that `step` was true for the resident on `on` (resident_ladder_advance_many).
+
+    This is the tick (the household page's, the API's, a visit's, a session's): it only ever
+    moves a date earlier, so records that arrive late, in any order, end on the earliest date.
+    Moving a date later or clearing it is resident_ladder_correct, an official's correction.
+    """
     return resident_ladder_advance_many(resident=resident, steps=[step], on=on)
 
 
@@ -50,7 +55,8 @@ def resident_ladder_advance_many(
 
     The earliest known date wins: a later date never moves a step. Reaching level 3/4
     is an online use, so the online date follows it back when it is later or unknown.
-    The row is locked so that two workers recording at once cannot undo each other; all
+    The row is locked so that two workers recording at once cannot undo each other, and the
+    dates compared are those read under the lock (a date read before it may be stale); all
     the steps are one read and at most one save (one audit entry), however many there are.
     """
     resident = _locked(resident)
@@ -196,10 +202,12 @@ def province_role_grant(*, username: str, province: str) -> ProvinceRole:
 
 @transaction.atomic
 def resident_ladder_correct(*, resident: Resident, step: LadderStep, on: datetime.date | None) -> Resident:
-    """Set a step's date exactly, later or cleared included: the village head's correction.
+    """Set a step's date exactly, later or cleared included: an official's correction.
 
     Unlike resident_ladder_advance this may move a date later or clear it, so it refuses a
-    correction that would leave a level 3/4 date without an online use on or before it.
+    correction that would leave a level 3/4 date without an online use on or before it. It
+    is its own door (the API's `correct`, the admin's resident form), never what a tick falls
+    into: a tick that arrives late must not move a date later (docs/late-records.md).
     """
     resident = _locked(resident)
     step = LadderStep(step)
@@ -303,7 +311,8 @@ def resident_move(
     return: on the day they left), and the next begins in `household` on `on`. So they count
     in the new household's village at the end of any month whose last day is `on` or later,
     and in the old one before; the months before stay as they were reported (docs/domain.md,
-    Indicators). Their ID number, ladder dates and outreach history stay theirs.
+    Indicators). Their ID number, ladder dates and outreach history stay theirs; their
+    applications from `on` not made at a visit count in the new village.
 
     `relation` is theirs in the new household; by default they keep theirs, except a head,
     who becomes "other" (the household they join has its own). Refused, naming the field:
@@ -333,6 +342,12 @@ def resident_move(
     resident.save(
         update_fields=["household", "moved_in_on", "left_on", "left_reason", "relation"], locked=True
     )
+    # A dossier of theirs counts where they lived the day it was submitted: one dated from the
+    # move on may have been recorded before the move was (a phone's record sent late). One made
+    # at a visit stays in the visited household's village, where it was made.
+    resident.applications.filter(visit__isnull=True, submitted_on__gte=on).exclude(
+        village_id=household.village_id
+    ).update(village_id=household.village_id)
     return resident
 
 

@@ -5,6 +5,8 @@ Every view starts from the scoped selectors: a household outside the user's area
 heads); a user who may see the household but not change it gets 403.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +16,7 @@ from django.db.models import Prefetch
 from django.forms import Form
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -47,7 +50,7 @@ from villages.forms import (
 )
 from villages.models import Achievement, Household, LadderStep, PastStay, Resident
 from villages.selectors import households_visible_to, villages_visible_to, with_list_columns
-from villages.services import resident_departure_record, resident_ladder_advance, resident_ladder_correct
+from villages.services import resident_departure_record, resident_ladder_advance
 
 PAGE_SIZE = 25
 FILTERS = ("village", "not_visited", "without_eid", "not_level34", "overdue")
@@ -319,17 +322,30 @@ def _log_refused_national_id(request, form: ResidentForm, household: Household) 
 
 
 def _ladder_record(member: Resident, form: LadderForm) -> Resident | None:
-    """Tick the step: a first date advances the ladder, a changed date corrects it."""
+    """Tick the step: its date becomes the form's unless an earlier one is on record.
+
+    Never a correction: a tick kept on a phone may arrive after a visit that recorded the
+    same step earlier, and the earliest date wins. The service decides on the dates it reads
+    under the row lock (a date read here, before it, may be stale).
+    """
     step = LadderStep(form.cleaned_data["step"])
-    on = form.cleaned_data["on"]
     try:
-        if getattr(member, step.field) is None:
-            return resident_ladder_advance(resident=member, step=step, on=on)
-        return resident_ladder_correct(resident=member, step=step, on=on)
+        return resident_ladder_advance(resident=member, step=step, on=form.cleaned_data["on"])
     except ValidationError as error:
         for message in error.messages:
             form.add_error("on", message)
         return None
+
+
+def _ladder_message(member: Resident, step: LadderStep, on: datetime.date) -> str:
+    kept = getattr(member, step.field)
+    if kept is not None and kept < on:
+        return _("%(name)s: %(step)s was already recorded on %(date)s; the earliest date stays.") % {
+            "name": member.full_name,
+            "step": step.label,
+            "date": date_format(kept, "SHORT_DATE_FORMAT"),
+        }
+    return _("%(name)s: %(step)s recorded.") % {"name": member.full_name, "step": step.label}
 
 
 @login_required
@@ -343,8 +359,7 @@ def member_ladder(request, pk: int, member_pk: int):
         form = LadderForm(request.POST)
         updated = _ladder_record(member, form) if form.is_valid() else None
         if updated is not None:
-            step = LadderStep(form.cleaned_data["step"])
-            message = _("%(name)s: %(step)s recorded.") % {"name": updated.full_name, "step": step.label}
+            message = _ladder_message(updated, LadderStep(form.cleaned_data["step"]), form.cleaned_data["on"])
             if request.htmx:
                 return render(
                     request,
