@@ -24,7 +24,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from mobilization.selectors import models_offered_in, workers_visible_to
-from mobilization.services import Help, model_tag_refusal, reach_refusal
+from mobilization.services import Help, model_tag_refusal
 from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
 from villages.calendar import MonthField, add_months, commune_today, not_in_future, refuse_future_dates
 from villages.forms import date_input
@@ -196,7 +196,6 @@ class CommunicationForm(RenewsSubmissionKey, PlainLabels, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         villages = cleaned.get("villages")
-        group = cleaned.get("group")
         if villages:
             communes = {v.commune_id for v in villages}
             if len(communes) > 1:
@@ -204,20 +203,10 @@ class CommunicationForm(RenewsSubmissionKey, PlainLabels, forms.ModelForm):
             elif self.instance.pk and communes != {self.instance.commune_id}:
                 self.add_error("villages", _("This activity belongs to another commune."))
             else:
+                # The activity's own rules (its group's commune, the model tag, a believable
+                # reach) are mobilization.services.communication_refusals', asked by
+                # communication_record and communication_update.
                 cleaned["commune_id"] = communes.pop()
-                if group is not None and group.commune_id != cleaned["commune_id"]:
-                    self.add_error("group", _("This group belongs to another commune."))
-                check_model_tag(
-                    self, commune_id=cleaned["commune_id"], villages=villages, on=cleaned.get("held_on")
-                )
-                refusal = reach_refusal(
-                    reach=cleaned.get("reach"),
-                    commune_id=cleaned["commune_id"],
-                    villages=villages,
-                    on=cleaned.get("held_on"),
-                )
-                if refusal:
-                    self.add_error("reach", refusal)
         return cleaned
 
 

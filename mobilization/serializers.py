@@ -28,7 +28,7 @@ from mobilization.selectors import (
     worker_groups_visible_to,
     workers_visible_to,
 )
-from mobilization.services import Help, model_tag_refusal, reach_refusal
+from mobilization.services import Help
 from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites
 from villages.access import may_log_outreach, may_manage_program
 from villages.calendar import not_in_future
@@ -321,17 +321,12 @@ class VisitInputSerializer(serializers.Serializer):
 
 class VisitUpdateSerializer(serializers.ModelSerializer):
     """What may change once a visit is logged: its outcome, notes and follow-up date. Who
-    was helped with what moved ladders on the visit's date and stays as logged."""
+    was helped with what moved ladders on the visit's date and stays as logged. The rules
+    are visit_update's (those of visit_log)."""
 
     class Meta:
         model = HomeVisit
         fields = ["outcome", "notes", "follow_up_on"]
-
-    def validate(self, attrs):
-        follow_up_on = attrs.get("follow_up_on", self.instance.follow_up_on)
-        if follow_up_on and follow_up_on < self.instance.visited_on:
-            raise serializers.ValidationError({"follow_up_on": _("The follow-up date is before the visit.")})
-        return attrs
 
 
 # --- Communication activities
@@ -380,9 +375,9 @@ class CommunicationInputSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
-        # The same rules as the communication form.
+        # The villages decide the commune, as on the communication form; the activity's own
+        # rules are mobilization.services.communication_refusals'.
         villages = attrs.get("villages")
-        group = attrs.get("group", self.instance.group if self.instance else None)
         commune_id = self.instance.commune_id if self.instance else None
         if villages is not None:
             communes = {v.commune_id for v in villages}
@@ -395,27 +390,6 @@ class CommunicationInputSerializer(serializers.ModelSerializer):
                     {"villages": _("This activity belongs to another commune.")}
                 )
             commune_id = communes.pop()
-        if group is not None and group.commune_id != commune_id:
-            raise serializers.ValidationError({"group": _("This group belongs to another commune.")})
-        model = attrs.get("model", self.instance.model if self.instance else None)
-        if model is not None:
-            refusal = model_tag_refusal(
-                model=model,
-                commune_id=commune_id,
-                villages=villages if villages is not None else list(self.instance.villages.all()),
-                on=attrs.get("held_on", self.instance.held_on if self.instance else None),
-            )
-            if refusal:
-                raise serializers.ValidationError({"model": refusal})
-        if "reach" in attrs or villages is not None or "held_on" in attrs:
-            refusal = reach_refusal(
-                reach=attrs.get("reach", self.instance.reach if self.instance else 0),
-                commune_id=commune_id,
-                villages=villages if villages is not None else list(self.instance.villages.all()),
-                on=attrs.get("held_on", self.instance.held_on if self.instance else None),
-            )
-            if refusal:
-                raise serializers.ValidationError({"reach": refusal})
         attrs["commune_id"] = commune_id
         return attrs
 

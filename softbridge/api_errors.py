@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
 
+from softbridge.in_use import RecordInUse
 from softbridge.security_log import security_event
 from softbridge.versions import StaleWrite
 
@@ -51,7 +52,8 @@ def exception_handler(exc, context):
     """DRF's handler, plus the errors the services and the database raise.
 
     A service's ValidationError is a 400 naming the field; a record that others point to
-    (ProtectedError) and a uniqueness race lost in the database are 409; a 404 never names
+    (ProtectedError, or a service's RecordInUse) and a uniqueness race lost in the database
+    are 409; a 404 never names
     the model it looked in. A refused stale write is also noted in the security log.
     """
     if isinstance(exc, PreconditionFailed | StaleWrite):
@@ -62,7 +64,9 @@ def exception_handler(exc, context):
             model=getattr(view, "basename", None),
             record=context.get("kwargs", {}).get("pk"),
         )
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, RecordInUse):
+        exc = Conflict(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
         exc = api_error_from_django(exc)
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict(_("Other records refer to this one; it cannot be deleted."))

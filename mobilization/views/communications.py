@@ -6,13 +6,14 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mobilization import services
 from mobilization.forms import CommunicationForm, VillageMonthFilter
 from mobilization.models import CommunicationActivity, WorkerGroup
 from mobilization.selectors import communications_visible_to, models_offered_in
@@ -128,9 +129,16 @@ def communication_edit(request, pk):
         models=models_offered_in(villages),
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The activity was saved."))
-        return redirect("program:communications")
+        data = form.cleaned_data
+        try:
+            services.communication_update(
+                activity=activity, **CommunicationActivity.entered_in(data), model=data["model"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The activity was saved."))
+            return redirect("program:communications")
     return render(
         request,
         "mobilization/communication_form.html",
@@ -145,7 +153,7 @@ def communication_delete(request, pk):
     if not may_delete_outreach(request.user, activity):
         raise PermissionDenied
     if request.method == "POST":
-        activity.delete()
+        services.communication_delete(activity=activity)
         messages.success(request, _("The activity was deleted."))
         return redirect("program:communications")
     return render(request, "mobilization/communication_confirm_delete.html", {"activity": activity})
