@@ -44,10 +44,26 @@ from mobilization.selectors import (
     worker_groups_visible_to,
     workers_visible_to,
 )
-from mobilization.services import Help, application_record, help_record, reach_refusal, visit_log
+from mobilization.services import (
+    Help,
+    application_delete,
+    application_record,
+    application_update,
+    communication_delete,
+    communication_record,
+    communication_refusals,
+    communication_update,
+    help_record,
+    mobilization_model_delete,
+    visit_delete,
+    visit_log,
+    visit_update,
+    worker_delete,
+    worker_group_delete,
+)
 from villages.access import may_change_outreach, may_manage_program
 from villages.calendar import refuse_future_dates
-from villages.models import Achievement, LadderStep, Role
+from villages.models import Achievement, Role
 from villages.scoped_admin import (
     OutreachDeletes,
     ReadOnlyScopedAdmin,
@@ -58,7 +74,6 @@ from villages.scoped_admin import (
     ScopedRelatedFilter,
     adopt,
 )
-from villages.services import resident_ladder_advance
 
 OUTREACH_WRITERS = (Role.Kind.OFFICIAL, Role.Kind.VILLAGE_HEAD, Role.Kind.WORKER)
 
@@ -108,6 +123,9 @@ class WorkerGroupAdmin(ScopedAdmin):
     def member_count(self, group):
         return group.member_count
 
+    def delete_model(self, request, obj):
+        worker_group_delete(group=obj)
+
 
 @admin.register(Worker)
 class WorkerAdmin(ScopedAdmin):
@@ -127,6 +145,9 @@ class WorkerAdmin(ScopedAdmin):
     @admin.display(description=_("groups"))
     def group_names(self, worker):
         return ", ".join(group.name for group in worker.groups.all())
+
+    def delete_model(self, request, obj):
+        worker_delete(worker=obj)
 
 
 @admin.register(Membership)
@@ -235,6 +256,9 @@ class HomeVisitAdmin(OutreachDeletes, ScopedAdmin):
         queryset = super().get_queryset(request).prefetch_related("workers")
         return queryset.annotate(helped_count=Count("helped"))
 
+    def delete_model(self, request, obj):
+        visit_delete(visit=obj)
+
     @admin.display(description=_("village"), ordering="household__village__name")
     def village(self, visit):
         return visit.household.village
@@ -248,15 +272,27 @@ class HomeVisitAdmin(OutreachDeletes, ScopedAdmin):
         return visit.helped_count
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-        else:
-            # A new visit is logged in save_related, with its helps, through visit_log.
-            self.check_write(request, obj)
+        # A new visit is logged in save_related, with its helps, through visit_log; a change
+        # is saved there too, by visit_update, once the helps are: its rules read them.
+        self.check_write(request, obj)
 
     def save_related(self, request, form, formsets, change):
         if change:
             super().save_related(request, form, formsets, change)
+            data = form.cleaned_data
+            # The row as stored: the form has already written the new values into its own.
+            visit = visit_update(
+                visit=HomeVisit.objects.select_related("household__commune", "household__village").get(
+                    pk=form.instance.pk
+                ),
+                outcome=data["outcome"],
+                notes=data["notes"],
+                follow_up_on=data["follow_up_on"],
+                visited_on=data["visited_on"],
+                workers=data["workers"],
+                household=data["household"],
+            )
+            adopt(form.instance, visit)
             return
         helps = [
             (formset, f)
@@ -333,11 +369,19 @@ class CommunicationActivityForm(ScopedModelForm):
         cleaned = super().clean()
         commune = cleaned.get("commune") or getattr(self.instance, "commune", None)
         villages = cleaned.get("villages")
-        if commune is not None and villages:
-            reach, on = cleaned.get("reach"), cleaned.get("held_on")
-            refusal = reach_refusal(reach=reach, commune_id=commune.pk, villages=villages, on=on)
-            if refusal:
-                self.add_error("reach", refusal)
+        if commune is not None and villages and cleaned.get("held_on"):
+            # The service's rules, asked here too so that a refusal shows on its field (the
+            # save asks them again, in communication_record or communication_update).
+            refusals = communication_refusals(
+                commune_id=commune.pk,
+                held_on=cleaned["held_on"],
+                villages=list(villages),
+                reach=cleaned.get("reach") or 0,
+                group=cleaned.get("group"),
+                model=self.instance.model,
+            )
+            for name, message in refusals.items():
+                self.add_error(name if name in self.fields else None, message)
         return cleaned
 
 
@@ -359,6 +403,30 @@ class CommunicationActivityAdmin(OutreachDeletes, ScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("villages")
+
+    def save_model(self, request, obj, form, change):
+        # Logged (communication_record) or changed (communication_update) in save_related,
+        # with its villages, under the activity's rules (communication_refusals).
+        self.check_write(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        data = form.cleaned_data
+        if change:
+            activity = communication_update(
+                activity=form.instance,
+                **CommunicationActivity.entered_in(data),
+                model=form.instance.model,
+            )
+        else:
+            activity = communication_record(
+                commune_id=data["commune"].pk,
+                **CommunicationActivity.entered_in(data),
+                recorded_by=request.user,
+            )
+        adopt(form.instance, activity)
+
+    def delete_model(self, request, obj):
+        communication_delete(activity=obj)
 
     @admin.display(description=_("villages"))
     def village_names(self, activity):
@@ -389,10 +457,7 @@ class ApplicationAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         self.check_write(request, obj)
         if change:
-            super().save_model(request, obj, form, change)
-            if obj.resident_id is not None and obj.is_online:
-                # Earliest date wins: a corrected submission date can only move the ladder earlier.
-                resident_ladder_advance(resident=obj.resident, step=LadderStep.LEVEL34, on=obj.submitted_on)
+            application_update(application=obj)
             return
         recorded = application_record(
             commune=obj.commune,
@@ -409,6 +474,9 @@ class ApplicationAdmin(ScopedAdmin):
             recorded_by=request.user,
         )
         adopt(obj, recorded)
+
+    def delete_model(self, request, obj):
+        application_delete(application=obj)
 
 
 # --- Mobilization models
@@ -435,3 +503,6 @@ class MobilizationModelAdmin(ScopedAdmin):
     fields = ("commune", "name", "field", "owner", "started_on", "ended_on", "villages", "description")
     filter_horizontal = ("villages",)
     inlines = [ModelGoalInline]
+
+    def delete_model(self, request, obj):
+        mobilization_model_delete(model=obj)
