@@ -24,7 +24,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from mobilization.selectors import models_offered_in, workers_visible_to
-from mobilization.services import Help, model_tag_refusal
+from mobilization.services import Help
 from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
 from villages.calendar import MonthField, add_months, commune_today, not_in_future, refuse_future_dates
 from villages.forms import date_input
@@ -114,16 +114,6 @@ def model_tag_field() -> forms.ModelChoiceField:
         widget=ModelTagSelect,
         help_text=_("The mobilization model this work belongs to, if any: those running in the village."),
     )
-
-
-def check_model_tag(form: forms.Form, *, commune_id, villages, on) -> None:
-    """Add the refusal of a model not active in the activity's village on its date to the form."""
-    model = form.cleaned_data.get("model")
-    if model is None or on is None:
-        return
-    refusal = model_tag_refusal(model=model, commune_id=commune_id, villages=villages, on=on)
-    if refusal:
-        form.add_error("model", refusal)
 
 
 class VillageMonthFilter(PlainLabels, forms.Form):
@@ -573,17 +563,9 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
             (own if choice.data["value"] in own_ids else others).append(choice)
         return own, others
 
-    def clean(self):
-        cleaned = super().clean()
-        visited_on, follow_up_on = cleaned.get("visited_on"), cleaned.get("follow_up_on")
-        if visited_on and follow_up_on and follow_up_on < visited_on:
-            self.add_error("follow_up_on", _("The follow-up date is before the visit."))
-        household = cleaned.get("household")
-        if household is not None:
-            check_model_tag(
-                self, commune_id=household.commune_id, villages=[household.village], on=visited_on
-            )
-        return cleaned
+    # The visit's rules (a follow-up not before the visit, the model tag, ...) are
+    # mobilization.services.visit_refusals', asked by visit_log; the view puts its refusals
+    # on their fields.
 
     def helps(self) -> list[Help]:
         """Who was helped with what, for mobilization.services.visit_log."""
