@@ -53,9 +53,9 @@ from mobilization.services import (
     communication_record,
     communication_refusals,
     communication_update,
-    help_record,
     mobilization_model_delete,
     visit_delete,
+    visit_helps_correct,
     visit_log,
     visit_update,
     worker_delete,
@@ -323,23 +323,33 @@ class HomeVisitAdmin(OutreachDeletes, ScopedAdmin):
         if formset.model is not VisitHelp:
             super().save_formset(request, form, formset, change)
             return
-        added = [
-            (f, [a for a in f.cleaned_data["achievements"] if a not in (f.initial.get("achievements") or [])])
-            for f in formset.forms
-            if f.has_changed() and f not in formset.deleted_forms
+        # As stored: a line's form has written its (perhaps changed) resident into its row.
+        stored = {
+            row.pk: row
+            for row in VisitHelp.objects.filter(
+                pk__in=[f.instance.pk for f in formset.forms if f.instance.pk is not None]
+            ).select_related("resident")
+        }
+        changed = [f for f in formset.forms if f.has_changed() and f not in formset.deleted_forms]
+        removed = [stored[f.instance.pk] for f in formset.deleted_forms if f.instance.pk in stored]
+        removed += [
+            stored[f.instance.pk] for f in changed if f.instance.pk in stored and "resident" in f.changed_data
         ]
-        formset.save()
-        visit = form.instance
-        helper = visit.workers.first()
-        for f, achievements in added:
-            if achievements:
-                help_record(
-                    help=Help(resident=f.instance.resident, achievements=achievements),
-                    on=visit.visited_on,
-                    helped_by=helper,
-                    visit=visit,
-                    recorded_by=request.user,
-                )
+        visit_helps_correct(
+            visit=form.instance,
+            helps=[
+                Help(resident=f.cleaned_data["resident"], achievements=f.cleaned_data["achievements"])
+                for f in changed
+            ],
+            removed=[row.resident for row in removed],
+            recorded_by=request.user,
+        )
+        # The change message reads what the formset saved.
+        formset.new_objects = [f.instance for f in changed if f.instance.pk not in stored]
+        formset.changed_objects = [(f.instance, f.changed_data) for f in changed if f.instance.pk in stored]
+        formset.deleted_objects = [
+            stored[f.instance.pk] for f in formset.deleted_forms if f.instance.pk in stored
+        ]
 
 
 @admin.register(VisitHelp)

@@ -17,7 +17,7 @@ from mobilization.models import (
     Worker,
     WorkerGroup,
 )
-from mobilization.services import application_record
+from mobilization.services import application_record, application_update
 from villages.resources import ScopedResource
 from villages.scoped_admin import adopt
 
@@ -127,7 +127,7 @@ class ApplicationResource(ScopedResource):
 
     def do_instance_save(self, instance, is_create):
         if not is_create:
-            instance.save()
+            application_update(application=instance)
             return
         # A new dossier moves the resident's ladder: record it through the service.
         recorded = application_record(

@@ -462,6 +462,42 @@ def visit_update(
 
 
 @transaction.atomic
+def visit_helps_correct(
+    *, visit: HomeVisit, helps: Iterable[Help], removed: Iterable[Resident] = (), recorded_by=None
+) -> None:
+    """Correct who a logged visit helped with what (the admin's inline of residents helped).
+
+    The residents in `removed` are no longer recorded as helped; each of `helps` is recorded
+    with exactly its achievements. Only members of the visited household can be helped, and
+    what is new moves their ladder on the visit's date (help_record), as logging does; an
+    achievement unticked is taken off the row and the ladder date it gave stays. The visit's
+    own rules (nobody at home or declined records no achievement) are visit_update's, which
+    the admin calls once the helps are saved. Raises ValidationError naming `helped`.
+    """
+    helps = list(helps)
+    if any(h.resident.household_id != visit.household_id for h in helps):
+        raise ValidationError(
+            {"helped": _("Only members of the visited household can be recorded as helped.")}
+        )
+    VisitHelp.objects.filter(visit=visit, resident__in=list(removed)).delete()
+    helper = visit.workers.first()
+    for h in helps:
+        row, _created = VisitHelp.objects.select_for_update().get_or_create(visit=visit, resident=h.resident)
+        achievements = list(dict.fromkeys(h.achievements))
+        new = [a for a in achievements if a not in row.achievements]
+        if row.achievements != achievements:
+            row.achievements = achievements
+            row.save(update_fields=["achievements"])
+        help_record(
+            help=Help(resident=h.resident, achievements=new),
+            on=visit.visited_on,
+            helped_by=helper,
+            visit=visit,
+            recorded_by=recorded_by,
+        )
+
+
+@transaction.atomic
 def visit_delete(*, visit: HomeVisit) -> None:
     """Delete a visit with the residents it helped (a visit logged by mistake).
 
