@@ -60,6 +60,8 @@ from mobilization.services import (
     visit_update,
     worker_delete,
     worker_group_delete,
+    worker_group_refusals,
+    worker_group_save,
 )
 from villages.access import may_change_outreach, may_manage_program
 from villages.calendar import refuse_future_dates
@@ -105,9 +107,29 @@ class MembershipInlineForGroup(ScopedInline):
     autocomplete_fields = ("worker",)
 
 
+class WorkerGroupForm(ScopedModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        commune = cleaned.get("commune")
+        if commune is not None:
+            # worker_group_save's rules, asked here too so that a refusal shows on its field
+            # before the model's constraints (which name no field) are tested.
+            candidate = WorkerGroup(
+                pk=self.instance.pk,
+                commune=commune,
+                kind=cleaned.get("kind"),
+                name=cleaned.get("name") or "",
+                village=cleaned.get("village"),
+            )
+            for name, message in worker_group_refusals(group=candidate).items():
+                self.add_error(name, message)
+        return cleaned
+
+
 @admin.register(WorkerGroup)
 class WorkerGroupAdmin(ScopedAdmin):
     visible_to = staticmethod(worker_groups_visible_to)
+    form = WorkerGroupForm
     resource_classes = [WorkerGroupResource]
     list_display = ("name", "kind", "village", "commune", "member_count")
     list_filter = ("kind", ("village", ScopedRelatedFilter), ("commune", ScopedRelatedFilter))
@@ -122,6 +144,10 @@ class WorkerGroupAdmin(ScopedAdmin):
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, group):
         return group.member_count
+
+    def save_model(self, request, obj, form, change):
+        self.check_write(request, obj)
+        worker_group_save(group=obj)
 
     def delete_model(self, request, obj):
         worker_group_delete(group=obj)

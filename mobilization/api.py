@@ -56,6 +56,7 @@ from mobilization.services import (
     visit_update,
     worker_delete,
     worker_group_delete,
+    worker_group_save,
 )
 from softbridge.api_endpoints import (
     Conflict,
@@ -130,7 +131,13 @@ class WorkerGroupViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy
         return may_manage_program(user, group.commune_id)
 
     def perform_create(self, serializer):
-        return serializer.save(), True
+        return worker_group_save(group=WorkerGroup(**serializer.validated_data)), True
+
+    def perform_update(self, serializer):
+        group = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(group, name, value)
+        worker_group_save(group=group)
 
     def perform_destroy(self, group):
         worker_group_delete(group=group)

@@ -24,7 +24,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from mobilization.selectors import models_offered_in, workers_visible_to
-from mobilization.services import Help
+from mobilization.services import Help, worker_group_refusals
 from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
 from villages.calendar import MonthField, add_months, commune_today, not_in_future, refuse_future_dates
 from villages.forms import date_input
@@ -219,22 +219,19 @@ class WorkerGroupForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         commune = cleaned.get("commune") or (self.instance.commune if self.instance.pk else None)
-        kind, village = cleaned.get("kind"), cleaned.get("village")
         if commune is None:
             return cleaned
-        if village is not None and village.commune_id != commune.pk:
-            self.add_error("village", _("This village is in another commune."))
-        if kind == WorkerGroup.Kind.DIGITAL_TECH_TEAM:
-            if village is None:
-                self.add_error("village", _("A community digital technology team belongs to a village."))
-            elif WorkerGroup.objects.filter(kind=kind, village=village).exclude(pk=self.instance.pk).exists():
-                self.add_error("village", _("This village already has a community digital technology team."))
-        name = cleaned.get("name")
-        if (
-            name
-            and WorkerGroup.objects.filter(commune=commune, name=name).exclude(pk=self.instance.pk).exists()
-        ):
-            self.add_error("name", _("The commune already has a group with this name."))
+        # The rules of a group are worker_group_save's (worker_group_refusals): asked here too
+        # so that a refusal shows on its field.
+        candidate = WorkerGroup(
+            pk=self.instance.pk,
+            commune=commune,
+            kind=cleaned.get("kind"),
+            name=cleaned.get("name") or "",
+            village=cleaned.get("village"),
+        )
+        for name, message in worker_group_refusals(group=candidate).items():
+            self.add_error(name, message)
         return cleaned
 
 

@@ -7,6 +7,8 @@ group) answers 404 when outside the user's area and 403 when the user may only r
 there; the writes themselves go through the same services as the web pages.
 """
 
+import copy
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
@@ -28,7 +30,7 @@ from mobilization.selectors import (
     worker_groups_visible_to,
     workers_visible_to,
 )
-from mobilization.services import Help
+from mobilization.services import Help, worker_group_refusals
 from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites
 from villages.access import may_log_outreach, may_manage_program
 from villages.calendar import not_in_future
@@ -111,26 +113,15 @@ class WorkerGroupInputSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
-        # The same rules as the program page's group form.
-        instance = self.instance
-        commune = attrs.get("commune") or instance.commune
-        kind = attrs.get("kind", instance.kind if instance else None)
-        village = attrs.get("village", instance.village if instance else None)
-        name = attrs.get("name", instance.name if instance else None)
-        others = WorkerGroup.objects.exclude(pk=instance.pk) if instance else WorkerGroup.objects.all()
-        errors = {}
-        if village is not None and village.commune_id != commune.pk:
-            errors["village"] = _("This village is in another commune.")
-        elif kind == WorkerGroup.Kind.DIGITAL_TECH_TEAM:
-            if village is None:
-                errors["village"] = _("A community digital technology team belongs to a village.")
-            elif others.filter(kind=kind, village=village).exists():
-                errors["village"] = _("This village already has a community digital technology team.")
-        if name and others.filter(commune=commune, name=name).exists():
-            errors["name"] = _("The commune already has a group with this name.")
-        if errors:
-            raise serializers.ValidationError(errors)
-        model_checked(instance or WorkerGroup(), attrs)
+        # The rules of a group are worker_group_save's (worker_group_refusals): asked here too
+        # so that a refusal names its field before the model's constraints are tested.
+        candidate = copy.copy(self.instance) if self.instance else WorkerGroup()
+        for name, value in attrs.items():
+            setattr(candidate, name, value)
+        refusals = worker_group_refusals(group=candidate)
+        if refusals:
+            raise serializers.ValidationError(refusals)
+        model_checked(self.instance or WorkerGroup(), attrs)
         return attrs
 
 

@@ -669,6 +669,44 @@ def application_delete(*, application: Application) -> None:
 
 
 @transaction.atomic
+def worker_group_save(*, group: WorkerGroup) -> WorkerGroup:
+    """Register a group, or save a change to one, under the rules of groups.
+
+    Its village is one of its commune's; a community digital technology team belongs to a
+    village, and a village has one; no two groups of a commune share a name. The page, the
+    API and the admin all save groups through this. Raises ValidationError naming the field;
+    nothing is saved on error.
+    """
+    errors = worker_group_refusals(group=group)
+    if errors:
+        raise ValidationError(errors)
+    group.full_clean(validate_unique=False)
+    group.save()
+    return group
+
+
+def worker_group_refusals(*, group: WorkerGroup) -> dict[str, str]:
+    """Why `group` (new or changed, not saved yet) cannot be saved, {field: why}; empty when it can.
+
+    Asked by worker_group_save, and by the page's form and the API's serializer while they
+    validate, so that the refusal shows on its field before the model's constraints (which
+    would name no field) are tested.
+    """
+    others = WorkerGroup.objects.exclude(pk=group.pk) if group.pk else WorkerGroup.objects.all()
+    errors = {}
+    if group.village_id and group.village.commune_id != group.commune_id:
+        errors["village"] = _("This village is in another commune.")
+    elif group.kind == WorkerGroup.Kind.DIGITAL_TECH_TEAM:
+        if not group.village_id:
+            errors["village"] = _("A community digital technology team belongs to a village.")
+        elif others.filter(kind=group.kind, village=group.village_id).exists():
+            errors["village"] = _("This village already has a community digital technology team.")
+    if group.name and others.filter(commune=group.commune_id, name=group.name).exists():
+        errors["name"] = _("The commune already has a group with this name.")
+    return errors
+
+
+@transaction.atomic
 def worker_group_delete(*, group: WorkerGroup) -> None:
     """Delete a group with nobody and nothing on record; otherwise raise RecordInUse.
 

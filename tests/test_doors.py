@@ -16,7 +16,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from mobilization.models import Application, CommunicationActivity, HomeVisit, Membership, VisitHelp, Worker
+from mobilization.models import (
+    Application,
+    CommunicationActivity,
+    HomeVisit,
+    Membership,
+    VisitHelp,
+    Worker,
+    WorkerGroup,
+)
 from mobilization.services import Help, application_record, communication_record, visit_log
 from tests import factories
 from training.models import Attendance
@@ -385,3 +393,32 @@ def test_a_worker_with_visits_cannot_be_deleted(door, official, worker_a, visit_
     assert "This worker has visits, sessions or applications on record" in refusal_of(response)
     assert list(visit_helping.workers.all()) == [worker]
     assert Membership.objects.filter(worker=worker).exists()
+
+
+# --- Worker groups
+
+
+def group_page_change(user, group, **changes):
+    data = {"kind": group.kind, "name": group.name, "village": group.village_id or "", **posted(changes)}
+    return english(user).post(reverse("program:group_edit", args=[group.pk]), data)
+
+
+def group_api_change(user, group, **changes):
+    return factories.api_client(user).patch(f"/api/worker-groups/{group.pk}/", changes, format="json")
+
+
+def group_admin_change(user, group, **changes):
+    return admin_change(user, group, **changes)
+
+
+@pytest.mark.parametrize("door", [group_page_change, group_api_change, group_admin_change])
+def test_a_village_keeps_one_digital_technology_team(door, official, commune, village_a):
+    factories.worker_group(commune, kind=WorkerGroup.Kind.DIGITAL_TECH_TEAM, village=village_a, name="Tổ 1")
+    youth = factories.worker_group(commune, name="Đoàn Thanh niên Nà Khau", village=village_a)
+
+    response = door(official, youth, kind=WorkerGroup.Kind.DIGITAL_TECH_TEAM, name="Tổ 2")
+
+    assert response.status_code in (200, 302, 400)
+    assert "This village already has a community digital technology team." in refusal_of(response)
+    youth.refresh_from_db()
+    assert (youth.kind, youth.name) == (WorkerGroup.Kind.YOUTH_UNION, "Đoàn Thanh niên Nà Khau")

@@ -39,13 +39,11 @@ ALLOWED = {
     # Creates: the rules of a create are the create services' (visit_log, session_record, ...);
     # these records have no rule beyond their fields, which the form or serializer checks
     # (STYLE.md: no service that only wraps Model.objects.create).
-    ("mobilization/api.py", "WorkerGroupViewSet.perform_create"): "creates a group",
     ("mobilization/api.py", "WorkerViewSet.perform_create"): "creates a worker",
     ("villages/api.py", "VillageViewSet.perform_create"): "creates a village",
     ("villages/api.py", "HouseholdViewSet.perform_create"): "creates a household",
     ("villages/api.py", "ResidentViewSet.perform_create"): "creates a resident",
     ("reports/targets_api.py", "TargetViewSet.perform_create"): "creates a target",
-    ("mobilization/views/program.py", "group_new"): "creates a group",
     ("mobilization/views/program.py", "communicator_new"): "creates a communicator",
     ("villages/views.py", "household_create"): "creates a household",
     ("villages/views.py", "member_create"): "creates a resident",
@@ -56,15 +54,14 @@ ALLOWED = {
     ("training/views.py", "topics"): "creates a topic",
     ("reports/views.py", "targets"): "creates a target",
     # Changes of records whose only rules are their fields' (the form and the serializer run
-    # full_clean): a group, a worker and their memberships, a communicator, a target, the
-    # commune's travel figures. No other record depends on them.
-    ("mobilization/views/program.py", "group_edit"): "changes a group's name, kind or village",
+    # full_clean): a worker and their memberships, a communicator, a target, the commune's
+    # travel figures.
     ("mobilization/views/program.py", "_save_worker"): "creates or changes a worker and their memberships",
     ("mobilization/views/program.py", "communicator_edit"): "changes a communicator",
     ("reports/views.py", "target_edit"): "changes a target",
     ("reports/views.py", "savings_settings"): "changes the commune's travel figures and village distances",
     ("softbridge/api_endpoints.py", "UpdateFromInput.perform_update"): (
-        "the API's default change, for the records above (groups, workers, villages, targets, the "
+        "the API's default change, for the records above (workers, villages, targets, the "
         "commune's settings); every record with rules overrides it with its service"
     ),
     # Writing modules that are services by nature.
