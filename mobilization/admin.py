@@ -54,6 +54,7 @@ from mobilization.services import (
     communication_refusals,
     communication_update,
     mobilization_model_delete,
+    mobilization_model_save,
     visit_delete,
     visit_helps_correct,
     visit_log,
@@ -526,9 +527,9 @@ class ModelGoalInline(ScopedInline):
 
 @admin.register(MobilizationModel)
 class MobilizationModelAdmin(ScopedAdmin):
-    """Mobilization models and their goals. The pages (/program/models/) also refuse a change
-    that would leave tagged work outside the model's villages or dates; here officials
-    correct the record itself. A model with tagged work cannot be deleted (PROTECT)."""
+    """Mobilization models and their goals, saved by mobilization_model_save as on the pages
+    (/program/models/): a change may not leave tagged work outside the model's villages or
+    dates. A model with tagged work cannot be deleted (mobilization_model_delete)."""
 
     visible_to = staticmethod(mobilization_models_visible_to)
     importable = False
@@ -539,6 +540,29 @@ class MobilizationModelAdmin(ScopedAdmin):
     fields = ("commune", "name", "field", "owner", "started_on", "ended_on", "villages", "description")
     filter_horizontal = ("villages",)
     inlines = [ModelGoalInline]
+
+    def save_model(self, request, obj, form, change):
+        # Saved in save_related by mobilization_model_save, with its villages and goals.
+        self.check_write(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        goal_sets = [formset for formset in formsets if formset.model is ModelGoal]
+        changed = [f for fs in goal_sets for f in fs.forms if f.has_changed() and f not in fs.deleted_forms]
+        removed = [f.instance for fs in goal_sets for f in fs.deleted_forms if f.instance.pk]
+        known = {f.instance.pk for f in changed if f.instance.pk}
+        mobilization_model_save(
+            model=form.instance,
+            villages=form.cleaned_data["villages"],
+            goals=[f.save(commit=False) for f in changed],
+            goals_removed=removed,
+        )
+        # The change message reads what the formset saved.
+        for formset in goal_sets:
+            formset.new_objects = [f.instance for f in changed if f.instance.pk not in known]
+            formset.changed_objects = [
+                (f.instance, f.changed_data) for f in changed if f.instance.pk in known
+            ]
+            formset.deleted_objects = removed
 
     def delete_model(self, request, obj):
         mobilization_model_delete(model=obj)

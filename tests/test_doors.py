@@ -21,11 +21,18 @@ from mobilization.models import (
     CommunicationActivity,
     HomeVisit,
     Membership,
+    MobilizationModel,
     VisitHelp,
     Worker,
     WorkerGroup,
 )
-from mobilization.services import Help, application_record, communication_record, visit_log
+from mobilization.services import (
+    Help,
+    application_record,
+    communication_record,
+    mobilization_model_save,
+    visit_log,
+)
 from tests import factories
 from training.models import Attendance
 from training.services import attendance_record, session_record
@@ -422,3 +429,62 @@ def test_a_village_keeps_one_digital_technology_team(door, official, commune, vi
     assert "This village already has a community digital technology team." in refusal_of(response)
     youth.refresh_from_db()
     assert (youth.kind, youth.name) == (WorkerGroup.Kind.YOUTH_UNION, "Đoàn Thanh niên Nà Khau")
+
+
+# --- Mobilization models
+
+
+@pytest.fixture
+def model_with_a_visit(commune, village_a, household_a, worker_a):
+    """A model running in village A for a month, and a visit last week tagged with it."""
+    model = mobilization_model_save(
+        model=MobilizationModel(
+            commune=commune,
+            name="Tổ công nghệ số Nà Khau",
+            field=MobilizationModel.Field.ONLINE_PUBLIC_SERVICES,
+            owner=factories.worker_group(commune),
+            started_on=LAST_WEEK - datetime.timedelta(days=30),
+        ),
+        villages=[village_a],
+    )
+    visit_log(
+        household=household_a, visited_on=LAST_WEEK, workers=[Worker.objects.get(user=worker_a)], model=model
+    )
+    return model
+
+
+def page_as_opened(response, **changes) -> dict:
+    """What a browser posts back from a page's form (and its goals' formset) it opened."""
+    forms = [response.context["form"]]
+    if "goals" in response.context:
+        forms += [response.context["goals"].management_form, *response.context["goals"].forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is not None and value is not False:
+                data[field.html_name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    data.update(posted(changes))
+    return data
+
+
+def model_page_change(user, model, **changes):
+    client = english(user)
+    edit = reverse("program:model_edit", args=[model.pk])
+    return client.post(edit, page_as_opened(client.get(edit), **changes))
+
+
+def model_admin_change(user, model, **changes):
+    return admin_change(user, model, **changes)
+
+
+@pytest.mark.parametrize("door", [model_page_change, model_admin_change])
+def test_a_model_keeps_the_dates_of_its_tagged_work(door, official, model_with_a_visit):
+    started = model_with_a_visit.started_on
+
+    response = door(official, model_with_a_visit, started_on=TODAY.isoformat())
+
+    assert response.status_code in (200, 302)
+    assert "Activities tagged with this model fall outside these dates" in refusal_of(response)
+    model_with_a_visit.refresh_from_db()
+    assert model_with_a_visit.started_on == started
