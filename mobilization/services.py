@@ -267,58 +267,6 @@ def _violation(model, name: str) -> ValidationError:
     return ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
 
 
-def visit_refusals(
-    *,
-    household: Household,
-    visited_on: datetime.date,
-    workers: list[Worker],
-    helped: list[Help],
-    outcome: str,
-    follow_up_on: datetime.date | None,
-    model: MobilizationModel | None,
-) -> dict[str, str]:
-    """Why a visit with these facts cannot be stored, {field: why}; empty when it can.
-
-    The rules of a visit whether it is logged (visit_log) or changed afterwards (visit_update):
-    a date neither in the future, before the program started, nor before the birth year of
-    someone it helped; at least one worker, all of the household's commune; nobody at home
-    or declined records no achievement; partly done names the day to come back, and no
-    follow-up is before the visit; a model tag runs in the household's village on the day.
-    Who may be helped is visit_log's.
-    """
-    errors = {}
-    refusal = date_refusal(visited_on, program_start=household.commune.program_started_on)
-    for h in helped:
-        # Not before the year of birth of someone it helped (villages.calendar.date_refusal).
-        refusal = refusal or date_refusal(
-            visited_on, birth_year=h.resident.birth_year, who=h.resident.full_name
-        )
-    if refusal:
-        errors["visited_on"] = refusal
-    if not workers:
-        errors["workers"] = _("Name at least one worker who visited.")
-    elif any(w.commune_id != household.commune_id for w in workers):
-        errors["workers"] = _("A worker of another commune cannot be named on this visit.")
-    if outcome in (HomeVisit.Outcome.NOT_HOME, HomeVisit.Outcome.DECLINED) and any(
-        h.achievements for h in helped
-    ):
-        errors["outcome"] = _(
-            "Nobody at home, or help declined: a visit like this records no achievement. "
-            "Untick the achievements, or choose what happened."
-        )
-    if outcome == HomeVisit.Outcome.PARTLY_DONE and follow_up_on is None:
-        errors["follow_up_on"] = _("Partly done: give the day to come back.")
-    elif follow_up_on is not None and follow_up_on < visited_on:
-        errors["follow_up_on"] = _("The follow-up date is before the visit.")
-    if model is not None:
-        refusal = model_tag_refusal(
-            model=model, commune_id=household.commune_id, villages=[household.village], on=visited_on
-        )
-        if refusal:
-            errors["model"] = refusal
-    return errors
-
-
 @transaction.atomic
 def visit_log(
     *,
@@ -398,6 +346,58 @@ def visit_log(
             commune=commune,
         )
     return visit
+
+
+def visit_refusals(
+    *,
+    household: Household,
+    visited_on: datetime.date,
+    workers: list[Worker],
+    helped: list[Help],
+    outcome: str,
+    follow_up_on: datetime.date | None,
+    model: MobilizationModel | None,
+) -> dict[str, str]:
+    """Why a visit with these facts cannot be stored, {field: why}; empty when it can.
+
+    The rules of a visit whether it is logged (visit_log) or changed afterwards (visit_update):
+    a date neither in the future, before the program started, nor before the birth year of
+    someone it helped; at least one worker, all of the household's commune; nobody at home
+    or declined records no achievement; partly done names the day to come back, and no
+    follow-up is before the visit; a model tag runs in the household's village on the day.
+    Who may be helped is visit_log's.
+    """
+    errors = {}
+    refusal = date_refusal(visited_on, program_start=household.commune.program_started_on)
+    for h in helped:
+        # Not before the year of birth of someone it helped (villages.calendar.date_refusal).
+        refusal = refusal or date_refusal(
+            visited_on, birth_year=h.resident.birth_year, who=h.resident.full_name
+        )
+    if refusal:
+        errors["visited_on"] = refusal
+    if not workers:
+        errors["workers"] = _("Name at least one worker who visited.")
+    elif any(w.commune_id != household.commune_id for w in workers):
+        errors["workers"] = _("A worker of another commune cannot be named on this visit.")
+    if outcome in (HomeVisit.Outcome.NOT_HOME, HomeVisit.Outcome.DECLINED) and any(
+        h.achievements for h in helped
+    ):
+        errors["outcome"] = _(
+            "Nobody at home, or help declined: a visit like this records no achievement. "
+            "Untick the achievements, or choose what happened."
+        )
+    if outcome == HomeVisit.Outcome.PARTLY_DONE and follow_up_on is None:
+        errors["follow_up_on"] = _("Partly done: give the day to come back.")
+    elif follow_up_on is not None and follow_up_on < visited_on:
+        errors["follow_up_on"] = _("The follow-up date is before the visit.")
+    if model is not None:
+        refusal = model_tag_refusal(
+            model=model, commune_id=household.commune_id, villages=[household.village], on=visited_on
+        )
+        if refusal:
+            errors["model"] = refusal
+    return errors
 
 
 @transaction.atomic
