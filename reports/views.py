@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from reports import services
+from reports import services  # services.target_delete: the view has its name
 from reports.exports import table_csv, table_xlsx
 from reports.forms import (
     DEFAULT_MONTHS,

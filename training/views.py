@@ -26,7 +26,7 @@ from mobilization.selectors import models_offered_in
 from mobilization.views.program import deny_unless_outreach, page_of, recorded_once
 from softbridge.submissions import answered_once
 from softbridge.typed_ids import row_id
-from training import services
+from training import services  # services.session_delete: the view has its name
 from training.forms import AttendanceForm, SessionForm, TopicForm
 from training.models import Attendance, Topic, TrainingSession
 from training.selectors import (

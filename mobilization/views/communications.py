@@ -13,11 +13,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mobilization import services
+from mobilization import services  # services.communication_delete: the view has its name
 from mobilization.forms import CommunicationForm, VillageMonthFilter
 from mobilization.models import CommunicationActivity, WorkerGroup
 from mobilization.selectors import communications_visible_to, models_offered_in
-from mobilization.services import communication_record
+from mobilization.services import communication_record, communication_update
 from mobilization.views.program import deny_unless_outreach, page_of, recorded_once
 from villages.access import (
     communes_managed_by,
@@ -131,7 +131,7 @@ def communication_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.communication_update(
+            communication_update(
                 activity=activity, **CommunicationActivity.entered_in(data), model=data["model"]
             )
         except ValidationError as error:
