@@ -602,8 +602,9 @@ def communication_update(
 ) -> CommunicationActivity:
     """Change a communication activity under the rules it was logged with (communication_refusals).
 
-    Its commune stays: villages and group are of that commune. Raises ValidationError
-    naming the field; nothing is saved on error.
+    Its commune stays: villages and group are of that commune. The reach is asked again when
+    it, the villages or the day change. Raises ValidationError naming the field; nothing is
+    saved on error.
     """
     villages = list(villages)
     errors = communication_refusals(
@@ -614,6 +615,12 @@ def communication_update(
         group=group,
         model=model,
     )
+    stored_villages = set(activity.villages.values_list("pk", flat=True))
+    if (reach, held_on, {v.pk for v in villages}) == (activity.reach, activity.held_on, stored_villages):
+        # A reach this change leaves as it was, with its villages and day, is not refused: an
+        # activity logged before the rule can still have its topic corrected (as a resident's
+        # dates, Resident.clean).
+        errors.pop("reach", None)
     if errors:
         raise ValidationError(errors)
     activity.channel = channel
