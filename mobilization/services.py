@@ -615,8 +615,10 @@ def communication_update(
         group=group,
         model=model,
     )
+    # As stored: a form or an import may have written the new values into `activity` already.
+    stored = CommunicationActivity.objects.filter(pk=activity.pk).values_list("reach", "held_on").get()
     stored_villages = set(activity.villages.values_list("pk", flat=True))
-    if (reach, held_on, {v.pk for v in villages}) == (activity.reach, activity.held_on, stored_villages):
+    if (reach, held_on, {v.pk for v in villages}) == (*stored, stored_villages):
         # A reach this change leaves as it was, with its villages and day, is not refused: an
         # activity logged before the rule can still have its topic corrected (as a resident's
         # dates, Resident.clean).
