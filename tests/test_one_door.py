@@ -2,9 +2,11 @@
 
 Issue 25: a change written again on each surface (the page's form.save(), the API's
 attribute setting, the admin's default save) drifted from the create's rules. So the apps'
-modules are read with `ast` for the calls that write a row, `.save(`, `.delete(` and a
-queryset's `.update(`; each must sit in a `services.py` or on the short list below, which
-says beside each entry why it is not a change that needs a door of its own.
+modules are read with `ast` for the calls that change or delete rows, `.save(`, `.delete(`
+and a queryset's `.update(`, `.bulk_update(` and `.update_or_create(`; each must sit in a
+`services.py` or on the short list below, which says beside each entry why it is not a
+change that needs a door of its own. Creates (`.create(`, `.bulk_create(`) are the create
+services' concern and are not looked for.
 
 Not counted, by their nature:
 - a model's own save() calling super().save(): the row's save, which the services call;
@@ -18,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("mobilization", "villages", "training", "reports", "softbridge")
-WRITES = ("save", "delete", "update")
+WRITES = ("save", "delete", "update", "bulk_update", "update_or_create")
 # What a queryset (or a manager) is built with: `.update(` after one of them is a bulk
 # UPDATE; after anything else it is a dict's or a set's update.
 QUERYSET_STEPS = frozenset(
@@ -60,6 +62,10 @@ ALLOWED = {
     ("mobilization/views/program.py", "communicator_edit"): "changes a communicator",
     ("reports/views.py", "target_edit"): "changes a target",
     ("reports/views.py", "savings_settings"): "changes the commune's travel figures and village distances",
+    (
+        "reports/official_views.py",
+        "official_month",
+    ): "replaces the official figures a person typed for a month",
     ("softbridge/api_endpoints.py", "UpdateFromInput.perform_update"): (
         "the API's default change, for the records above (workers, villages, targets, the "
         "commune's settings); every record with rules overrides it with its service"
@@ -123,7 +129,7 @@ class _Writes(ast.NodeVisitor):
         if (
             isinstance(func, ast.Attribute)
             and func.attr in WRITES
-            and (func.attr != "update" or _is_queryset(func.value))
+            and (func.attr in ("save", "delete") or _is_queryset(func.value))
             and not _exempt(node, function)
         ):
             self.found.append((function, node.lineno, ast.unparse(func)))
@@ -171,6 +177,7 @@ class Api:
 
     def bump(self):
         Resident.objects.filter(pk=1).update(version=2)
+        Resident.objects.bulk_update(rows, ["version"])
 
 class Resident:
     def save(self, *args, **kwargs):
@@ -182,4 +189,5 @@ class Resident:
         ("page", "form.save"),
         ("Api.perform_destroy", "resident.delete"),
         ("Api.bump", "Resident.objects.filter(pk=1).update"),
+        ("Api.bump", "Resident.objects.bulk_update"),
     ]
