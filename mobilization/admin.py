@@ -45,15 +45,28 @@ from mobilization.selectors import (
 )
 from mobilization.services import (
     Help,
+    application_delete,
     application_record,
-    help_record,
+    application_update,
+    communication_delete,
+    communication_record,
+    communication_refusals,
+    communication_update,
     members_refusal,
-    reach_refusal,
+    mobilization_model_delete,
+    mobilization_model_save,
+    visit_delete,
+    visit_helps_correct,
     visit_log,
+    visit_update,
+    worker_delete,
+    worker_group_delete,
+    worker_group_refusals,
+    worker_group_save,
 )
 from villages.access import may_change_outreach, may_manage_program
 from villages.calendar import refuse_future_dates
-from villages.models import Achievement, LadderStep, Role
+from villages.models import Achievement, Role
 from villages.scoped_admin import (
     OutreachDeletes,
     ReadOnlyScopedAdmin,
@@ -64,7 +77,6 @@ from villages.scoped_admin import (
     ScopedRelatedFilter,
     adopt,
 )
-from villages.services import resident_ladder_advance
 
 OUTREACH_WRITERS = (Role.Kind.OFFICIAL, Role.Kind.VILLAGE_HEAD, Role.Kind.WORKER)
 
@@ -96,9 +108,29 @@ class MembershipInlineForGroup(ScopedInline):
     autocomplete_fields = ("worker",)
 
 
+class WorkerGroupForm(ScopedModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        commune = cleaned.get("commune")
+        if commune is not None:
+            # worker_group_save's rules, asked here too so that a refusal shows on its field
+            # before the model's constraints (which name no field) are tested.
+            candidate = WorkerGroup(
+                pk=self.instance.pk,
+                commune=commune,
+                kind=cleaned.get("kind"),
+                name=cleaned.get("name") or "",
+                village=cleaned.get("village"),
+            )
+            for name, message in worker_group_refusals(group=candidate).items():
+                self.add_error(name, message)
+        return cleaned
+
+
 @admin.register(WorkerGroup)
 class WorkerGroupAdmin(ScopedAdmin):
     visible_to = staticmethod(worker_groups_visible_to)
+    form = WorkerGroupForm
     resource_classes = [WorkerGroupResource]
     list_display = ("name", "kind", "village", "commune", "member_count")
     list_filter = ("kind", ("village", ScopedRelatedFilter), ("commune", ScopedRelatedFilter))
@@ -113,6 +145,13 @@ class WorkerGroupAdmin(ScopedAdmin):
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, group):
         return group.member_count
+
+    def save_model(self, request, obj, form, change):
+        self.check_write(request, obj)
+        worker_group_save(group=obj)
+
+    def delete_model(self, request, obj):
+        worker_group_delete(group=obj)
 
 
 @admin.register(Worker)
@@ -133,6 +172,9 @@ class WorkerAdmin(ScopedAdmin):
     @admin.display(description=_("groups"))
     def group_names(self, worker):
         return ", ".join(group.name for group in worker.groups.all())
+
+    def delete_model(self, request, obj):
+        worker_delete(worker=obj)
 
 
 @admin.register(Membership)
@@ -242,6 +284,9 @@ class HomeVisitAdmin(OutreachDeletes, ScopedAdmin):
         queryset = super().get_queryset(request).prefetch_related("workers")
         return queryset.annotate(helped_count=Count("helped"))
 
+    def delete_model(self, request, obj):
+        visit_delete(visit=obj)
+
     @admin.display(description=_("village"), ordering="household__village__name")
     def village(self, visit):
         return visit.household.village
@@ -255,15 +300,27 @@ class HomeVisitAdmin(OutreachDeletes, ScopedAdmin):
         return visit.helped_count
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-        else:
-            # A new visit is logged in save_related, with its helps, through visit_log.
-            self.check_write(request, obj)
+        # A new visit is logged in save_related, with its helps, through visit_log; a change
+        # is saved there too, by visit_update, once the helps are: its rules read them.
+        self.check_write(request, obj)
 
     def save_related(self, request, form, formsets, change):
         if change:
             super().save_related(request, form, formsets, change)
+            data = form.cleaned_data
+            # The row as stored: the form has already written the new values into its own.
+            visit = visit_update(
+                visit=HomeVisit.objects.select_related("household__commune", "household__village").get(
+                    pk=form.instance.pk
+                ),
+                outcome=data["outcome"],
+                notes=data["notes"],
+                follow_up_on=data["follow_up_on"],
+                visited_on=data["visited_on"],
+                workers=data["workers"],
+                household=data["household"],
+            )
+            adopt(form.instance, visit)
             return
         helps = [
             (formset, f)
@@ -294,23 +351,33 @@ class HomeVisitAdmin(OutreachDeletes, ScopedAdmin):
         if formset.model is not VisitHelp:
             super().save_formset(request, form, formset, change)
             return
-        added = [
-            (f, [a for a in f.cleaned_data["achievements"] if a not in (f.initial.get("achievements") or [])])
-            for f in formset.forms
-            if f.has_changed() and f not in formset.deleted_forms
+        # As stored: a line's form has written its (perhaps changed) resident into its row.
+        stored = {
+            row.pk: row
+            for row in VisitHelp.objects.filter(
+                pk__in=[f.instance.pk for f in formset.forms if f.instance.pk is not None]
+            ).select_related("resident")
+        }
+        changed = [f for f in formset.forms if f.has_changed() and f not in formset.deleted_forms]
+        removed = [stored[f.instance.pk] for f in formset.deleted_forms if f.instance.pk in stored]
+        removed += [
+            stored[f.instance.pk] for f in changed if f.instance.pk in stored and "resident" in f.changed_data
         ]
-        formset.save()
-        visit = form.instance
-        helper = visit.workers.first()
-        for f, achievements in added:
-            if achievements:
-                help_record(
-                    help=Help(resident=f.instance.resident, achievements=achievements),
-                    on=visit.visited_on,
-                    helped_by=helper,
-                    visit=visit,
-                    recorded_by=request.user,
-                )
+        visit_helps_correct(
+            visit=form.instance,
+            helps=[
+                Help(resident=f.cleaned_data["resident"], achievements=f.cleaned_data["achievements"])
+                for f in changed
+            ],
+            removed=[row.resident for row in removed],
+            recorded_by=request.user,
+        )
+        # The change message reads what the formset saved.
+        formset.new_objects = [f.instance for f in changed if f.instance.pk not in stored]
+        formset.changed_objects = [(f.instance, f.changed_data) for f in changed if f.instance.pk in stored]
+        formset.deleted_objects = [
+            stored[f.instance.pk] for f in formset.deleted_forms if f.instance.pk in stored
+        ]
 
 
 @admin.register(VisitHelp)
@@ -340,11 +407,19 @@ class CommunicationActivityForm(ScopedModelForm):
         cleaned = super().clean()
         commune = cleaned.get("commune") or getattr(self.instance, "commune", None)
         villages = cleaned.get("villages")
-        if commune is not None and villages:
-            reach, on = cleaned.get("reach"), cleaned.get("held_on")
-            refusal = reach_refusal(reach=reach, commune_id=commune.pk, villages=villages, on=on)
-            if refusal:
-                self.add_error("reach", refusal)
+        if commune is not None and villages and cleaned.get("held_on"):
+            # The service's rules, asked here too so that a refusal shows on its field (the
+            # save asks them again, in communication_record or communication_update).
+            refusals = communication_refusals(
+                commune_id=commune.pk,
+                held_on=cleaned["held_on"],
+                villages=list(villages),
+                reach=cleaned.get("reach") or 0,
+                group=cleaned.get("group"),
+                model=self.instance.model,
+            )
+            for name, message in refusals.items():
+                self.add_error(name if name in self.fields else None, message)
         return cleaned
 
 
@@ -366,6 +441,30 @@ class CommunicationActivityAdmin(OutreachDeletes, ScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("villages")
+
+    def save_model(self, request, obj, form, change):
+        # Logged (communication_record) or changed (communication_update) in save_related,
+        # with its villages, under the activity's rules (communication_refusals).
+        self.check_write(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        data = form.cleaned_data
+        if change:
+            activity = communication_update(
+                activity=form.instance,
+                **CommunicationActivity.entered_in(data),
+                model=form.instance.model,
+            )
+        else:
+            activity = communication_record(
+                commune_id=data["commune"].pk,
+                **CommunicationActivity.entered_in(data),
+                recorded_by=request.user,
+            )
+        adopt(form.instance, activity)
+
+    def delete_model(self, request, obj):
+        communication_delete(activity=obj)
 
     @admin.display(description=_("villages"))
     def village_names(self, activity):
@@ -396,10 +495,7 @@ class ApplicationAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         self.check_write(request, obj)
         if change:
-            super().save_model(request, obj, form, change)
-            if obj.resident_id is not None and obj.is_online:
-                # Earliest date wins: a corrected submission date can only move the ladder earlier.
-                resident_ladder_advance(resident=obj.resident, step=LadderStep.LEVEL34, on=obj.submitted_on)
+            application_update(application=obj)
             return
         recorded = application_record(
             commune=obj.commune,
@@ -417,6 +513,9 @@ class ApplicationAdmin(ScopedAdmin):
         )
         adopt(obj, recorded)
 
+    def delete_model(self, request, obj):
+        application_delete(application=obj)
+
 
 # --- Mobilization models
 
@@ -429,9 +528,9 @@ class ModelGoalInline(ScopedInline):
 
 @admin.register(MobilizationModel)
 class MobilizationModelAdmin(ScopedAdmin):
-    """Mobilization models and their goals. The pages (/program/models/) also refuse a change
-    that would leave tagged work outside the model's villages or dates; here officials
-    correct the record itself. A model with tagged work cannot be deleted (PROTECT)."""
+    """Mobilization models and their goals, saved by mobilization_model_save as on the pages
+    (/program/models/): a change may not leave tagged work outside the model's villages or
+    dates. A model with tagged work cannot be deleted (mobilization_model_delete)."""
 
     visible_to = staticmethod(mobilization_models_visible_to)
     importable = False
@@ -442,3 +541,29 @@ class MobilizationModelAdmin(ScopedAdmin):
     fields = ("commune", "name", "field", "owner", "started_on", "ended_on", "villages", "description")
     filter_horizontal = ("villages",)
     inlines = [ModelGoalInline]
+
+    def save_model(self, request, obj, form, change):
+        # Saved in save_related by mobilization_model_save, with its villages and goals.
+        self.check_write(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        goal_sets = [formset for formset in formsets if formset.model is ModelGoal]
+        changed = [f for fs in goal_sets for f in fs.forms if f.has_changed() and f not in fs.deleted_forms]
+        removed = [f.instance for fs in goal_sets for f in fs.deleted_forms if f.instance.pk]
+        known = {f.instance.pk for f in changed if f.instance.pk}
+        mobilization_model_save(
+            model=form.instance,
+            villages=form.cleaned_data["villages"],
+            goals=[f.save(commit=False) for f in changed],
+            goals_removed=removed,
+        )
+        # The change message reads what the formset saved.
+        for formset in goal_sets:
+            formset.new_objects = [f.instance for f in changed if f.instance.pk not in known]
+            formset.changed_objects = [
+                (f.instance, f.changed_data) for f in changed if f.instance.pk in known
+            ]
+            formset.deleted_objects = removed
+
+    def delete_model(self, request, obj):
+        mobilization_model_delete(model=obj)

@@ -47,7 +47,17 @@ from mobilization.serializers import (
     WorkerUpdateSerializer,
     helps_of,
 )
-from mobilization.services import application_record, communication_record, visit_log
+from mobilization.services import (
+    application_record,
+    communication_delete,
+    communication_record,
+    communication_update,
+    visit_log,
+    visit_update,
+    worker_delete,
+    worker_group_delete,
+    worker_group_save,
+)
 from softbridge.api_endpoints import (
     Conflict,
     CreateFromInput,
@@ -124,13 +134,16 @@ class WorkerGroupViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy
         return may_manage_program(user, group.commune_id)
 
     def perform_create(self, serializer):
-        return serializer.save(), True
+        return worker_group_save(group=WorkerGroup(**serializer.validated_data)), True
+
+    def perform_update(self, serializer):
+        group = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(group, name, value)
+        worker_group_save(group=group)
 
     def perform_destroy(self, group):
-        # Deleting would erase who belonged to it and which sessions and activities it ran.
-        if group.memberships.exists() or group.training_sessions.exists() or group.communications.exists():
-            raise Conflict(_("This group has members, sessions or activities on record; keep it."))
-        group.delete()
+        worker_group_delete(group=group)
 
 
 # --- Workers
@@ -178,14 +191,7 @@ class WorkerViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, Sco
         return serializer.save(), True
 
     def perform_destroy(self, worker):
-        # Visits name their workers through a many-to-many table that deleting would empty.
-        if (
-            worker.visits.exists()
-            or worker.sessions_facilitated.exists()
-            or worker.applications_helped.exists()
-        ):
-            raise Conflict(_("This worker has visits, sessions or applications on record; keep them."))
-        worker.delete()
+        worker_delete(worker=worker)
 
 
 # --- Home visits
@@ -212,7 +218,9 @@ class VisitViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, ScopedViewSet
     POST logs a visit through mobilization.services.visit_log, the same service as the
     visit form: each helped member's achievements move their ladder on the visit's date and
     an application submitted is recorded. Send a `submission_key` to retry safely. A logged
-    visit's outcome, notes and follow-up date may be corrected; visits are not deleted.
+    visit's outcome, notes and follow-up date may be corrected, through visit_update and so
+    under visit_log's rules (a visit whose residents achieved something cannot become
+    declined, one partly done keeps its day to come back); visits are not deleted here.
     """
 
     replays_submission_key = True
@@ -270,6 +278,15 @@ class VisitViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, ScopedViewSet
             model=data["model"],
         )
         return visit, True
+
+    def perform_update(self, serializer):
+        visit, data = serializer.instance, serializer.validated_data
+        visit_update(
+            visit=visit,
+            outcome=data.get("outcome", visit.outcome),
+            notes=data.get("notes", visit.notes),
+            follow_up_on=data.get("follow_up_on", visit.follow_up_on),
+        )
 
 
 # --- Communication activities
@@ -330,16 +347,20 @@ class CommunicationViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destr
         return activity, True
 
     def perform_update(self, serializer):
-        activity = serializer.instance
-        data = dict(serializer.validated_data)
-        data.pop("commune_id", None)
-        villages = data.pop("villages", None)
-        for name, value in data.items():
-            setattr(activity, name, value)
-        activity.full_clean()
-        activity.save()
-        if villages is not None:
-            activity.villages.set(villages)
+        activity, data = serializer.instance, serializer.validated_data
+        communication_update(
+            activity=activity,
+            channel=data.get("channel", activity.channel),
+            held_on=data.get("held_on", activity.held_on),
+            villages=data["villages"] if "villages" in data else activity.villages.all(),
+            topic=data.get("topic", activity.topic),
+            reach=data.get("reach", activity.reach),
+            group=data.get("group", activity.group),
+            model=data.get("model", activity.model),
+        )
+
+    def perform_destroy(self, activity):
+        communication_delete(activity=activity)
 
 
 # --- Applications

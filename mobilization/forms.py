@@ -29,7 +29,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from mobilization.selectors import models_offered_in, workers_visible_to
-from mobilization.services import Help, model_tag_refusal, reach_refusal
+from mobilization.services import Help, worker_group_refusals
 from softbridge.request_limits import VILLAGES_MAX, WORKERS_MAX
 from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
 from villages.calendar import MonthField, add_months, commune_today, not_in_future, refuse_future_dates
@@ -130,16 +130,6 @@ def model_tag_field() -> forms.ModelChoiceField:
     )
 
 
-def check_model_tag(form: forms.Form, *, commune_id, villages, on) -> None:
-    """Add the refusal of a model not active in the activity's village on its date to the form."""
-    model = form.cleaned_data.get("model")
-    if model is None or on is None:
-        return
-    refusal = model_tag_refusal(model=model, commune_id=commune_id, villages=villages, on=on)
-    if refusal:
-        form.add_error("model", refusal)
-
-
 class VillageMonthFilter(PlainLabels, forms.Form):
     """Filter a list by village and month; an invalid value is reported and ignored."""
 
@@ -210,7 +200,6 @@ class CommunicationForm(RenewsSubmissionKey, PlainLabels, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         villages = cleaned.get("villages")
-        group = cleaned.get("group")
         if villages:
             communes = {v.commune_id for v in villages}
             if len(communes) > 1:
@@ -218,20 +207,10 @@ class CommunicationForm(RenewsSubmissionKey, PlainLabels, forms.ModelForm):
             elif self.instance.pk and communes != {self.instance.commune_id}:
                 self.add_error("villages", _("This activity belongs to another commune."))
             else:
+                # The activity's own rules (its group's commune, the model tag, a believable
+                # reach) are mobilization.services.communication_refusals', asked by
+                # communication_record and communication_update.
                 cleaned["commune_id"] = communes.pop()
-                if group is not None and group.commune_id != cleaned["commune_id"]:
-                    self.add_error("group", WorkerGroup.other_commune_refusal)
-                check_model_tag(
-                    self, commune_id=cleaned["commune_id"], villages=villages, on=cleaned.get("held_on")
-                )
-                refusal = reach_refusal(
-                    reach=cleaned.get("reach"),
-                    commune_id=cleaned["commune_id"],
-                    villages=villages,
-                    on=cleaned.get("held_on"),
-                )
-                if refusal:
-                    self.add_error("reach", refusal)
         return cleaned
 
 
@@ -254,22 +233,19 @@ class WorkerGroupForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         commune = cleaned.get("commune") or (self.instance.commune if self.instance.pk else None)
-        kind, village = cleaned.get("kind"), cleaned.get("village")
         if commune is None:
             return cleaned
-        if village is not None and village.commune_id != commune.pk:
-            self.add_error("village", Village.other_commune_refusal)
-        if kind == WorkerGroup.Kind.DIGITAL_TECH_TEAM:
-            if village is None:
-                self.add_error("village", _("A community digital technology team belongs to a village."))
-            elif WorkerGroup.objects.filter(kind=kind, village=village).exclude(pk=self.instance.pk).exists():
-                self.add_error("village", _("This village already has a community digital technology team."))
-        name = cleaned.get("name")
-        if (
-            name
-            and WorkerGroup.objects.filter(commune=commune, name=name).exclude(pk=self.instance.pk).exists()
-        ):
-            self.add_error("name", _("The commune already has a group with this name."))
+        # The rules of a group are worker_group_save's (worker_group_refusals): asked here too
+        # so that a refusal shows on its field.
+        candidate = WorkerGroup(
+            pk=self.instance.pk,
+            commune=commune,
+            kind=cleaned.get("kind"),
+            name=cleaned.get("name") or "",
+            village=cleaned.get("village"),
+        )
+        for name, message in worker_group_refusals(group=candidate).items():
+            self.add_error(name, message)
         return cleaned
 
 
@@ -627,16 +603,12 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
             (own if choice.data["value"] in own_ids else others).append(choice)
         return own, others
 
+    # The visit's rules (a follow-up not before the visit, the model tag, ...) are
+    # mobilization.services.visit_refusals', asked by visit_log; the view puts its refusals
+    # on their fields. What only the form knows stays here: a tick for someone it was not built for.
     def clean(self):
         cleaned = super().clean()
-        visited_on, follow_up_on = cleaned.get("visited_on"), cleaned.get("follow_up_on")
-        if visited_on and follow_up_on and follow_up_on < visited_on:
-            self.add_error("follow_up_on", _("The follow-up date is before the visit."))
         household = cleaned.get("household")
-        if household is not None:
-            check_model_tag(
-                self, commune_id=household.commune_id, villages=[household.village], on=visited_on
-            )
         outside = self._ticked_outside()
         if outside and household is not None:
             # Named only when they ever lived in this household: the user may see it.

@@ -1,8 +1,9 @@
 """Import and export of the program's records through the admin.
 
 Visits and their helps are exported only: they are written through visit_log, which
-moves the ladder. An imported application goes through application_record like any
-other.
+moves the ladder. An imported row goes through the service of its record like any other
+write (application_record and application_update, communication_record and
+communication_update, worker_group_save), and a refusal is that row's error.
 """
 
 from import_export import fields
@@ -17,7 +18,14 @@ from mobilization.models import (
     Worker,
     WorkerGroup,
 )
-from mobilization.services import application_record
+from mobilization.services import (
+    application_record,
+    application_update,
+    communication_record,
+    communication_update,
+    worker_group_refusals,
+    worker_group_save,
+)
 from villages.resources import ScopedResource
 from villages.scoped_admin import adopt
 
@@ -26,6 +34,17 @@ class WorkerGroupResource(ScopedResource):
     class Meta(ScopedResource.Meta):
         model = WorkerGroup
         fields = ("id", "commune", "kind", "name", "village")
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # worker_group_save's rules first, so that a refusal names its column before the
+        # model's constraints (which name none) are tested.
+        errors = dict(import_validation_errors or {})
+        for name, message in worker_group_refusals(group=instance).items():
+            errors.setdefault(name, []).append(message)
+        super().validate_instance(instance, errors, validate_unique)
+
+    def do_instance_save(self, instance, is_create):
+        worker_group_save(group=instance)
 
 
 class WorkerResource(ScopedResource):
@@ -101,6 +120,31 @@ class CommunicationActivityResource(ScopedResource):
         model = CommunicationActivity
         fields = ("id", "commune", *CommunicationActivity.entered_fields)
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # The villages are a many-to-many the importer sets after the row's save; the services
+        # check them with the rest, so they are read from the row here.
+        column = self.fields["villages"].column_name
+        if column in row:
+            villages = list(self.fields["villages"].clean(row))
+        else:
+            villages = list(instance.villages.all()) if instance.pk else []
+        entered = {
+            name: getattr(instance, name)
+            for name in CommunicationActivity.entered_fields
+            if name != "villages"
+        }
+        if is_create:
+            recorded = communication_record(
+                commune_id=instance.commune_id,
+                villages=villages,
+                recorded_by=self.user,
+                model=instance.model,
+                **entered,
+            )
+            adopt(instance, recorded)
+        else:
+            communication_update(activity=instance, villages=villages, model=instance.model, **entered)
+
 
 class ApplicationResource(ScopedResource):
     resident_name = fields.Field(attribute="resident__full_name", column_name="resident_name", readonly=True)
@@ -127,7 +171,7 @@ class ApplicationResource(ScopedResource):
 
     def do_instance_save(self, instance, is_create):
         if not is_create:
-            instance.save()
+            application_update(application=instance)
             return
         # A new dossier moves the resident's ladder: record it through the service.
         recorded = application_record(

@@ -7,6 +7,8 @@ group) answers 404 when outside the user's area and 403 when the user may only r
 there; the writes themselves go through the same services as the web pages.
 """
 
+import copy
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
@@ -29,7 +31,7 @@ from mobilization.selectors import (
     worker_groups_visible_to,
     workers_visible_to,
 )
-from mobilization.services import Help, model_tag_refusal, reach_refusal
+from mobilization.services import Help, worker_group_refusals
 from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites, ShortListField, ShortListSerializer
 from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX, VILLAGES_MAX, WORKERS_MAX
 from villages.access import may_log_outreach, may_manage_program
@@ -110,26 +112,15 @@ class WorkerGroupInputSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
-        # The same rules as the program page's group form.
-        instance = self.instance
-        commune = attrs.get("commune") or instance.commune
-        kind = attrs.get("kind", instance.kind if instance else None)
-        village = attrs.get("village", instance.village if instance else None)
-        name = attrs.get("name", instance.name if instance else None)
-        others = WorkerGroup.objects.exclude(pk=instance.pk) if instance else WorkerGroup.objects.all()
-        errors = {}
-        if village is not None and village.commune_id != commune.pk:
-            errors["village"] = Village.other_commune_refusal
-        elif kind == WorkerGroup.Kind.DIGITAL_TECH_TEAM:
-            if village is None:
-                errors["village"] = _("A community digital technology team belongs to a village.")
-            elif others.filter(kind=kind, village=village).exists():
-                errors["village"] = _("This village already has a community digital technology team.")
-        if name and others.filter(commune=commune, name=name).exists():
-            errors["name"] = _("The commune already has a group with this name.")
-        if errors:
-            raise serializers.ValidationError(errors)
-        model_checked(instance or WorkerGroup(), attrs)
+        # The rules of a group are worker_group_save's (worker_group_refusals): asked here too
+        # so that a refusal names its field before the model's constraints are tested.
+        candidate = copy.copy(self.instance) if self.instance else WorkerGroup()
+        for name, value in attrs.items():
+            setattr(candidate, name, value)
+        refusals = worker_group_refusals(group=candidate)
+        if refusals:
+            raise serializers.ValidationError(refusals)
+        model_checked(self.instance or WorkerGroup(), attrs)
         return attrs
 
 
@@ -330,17 +321,12 @@ class VisitInputSerializer(serializers.Serializer):
 
 class VisitUpdateSerializer(serializers.ModelSerializer):
     """What may change once a visit is logged: its outcome, notes and follow-up date. Who
-    was helped with what moved ladders on the visit's date and stays as logged."""
+    was helped with what moved ladders on the visit's date and stays as logged. The rules
+    are visit_update's (those of visit_log)."""
 
     class Meta:
         model = HomeVisit
         fields = ["outcome", "notes", "follow_up_on"]
-
-    def validate(self, attrs):
-        follow_up_on = attrs.get("follow_up_on", self.instance.follow_up_on)
-        if follow_up_on and follow_up_on < self.instance.visited_on:
-            raise serializers.ValidationError({"follow_up_on": _("The follow-up date is before the visit.")})
-        return attrs
 
 
 # --- Communication activities
@@ -390,9 +376,9 @@ class CommunicationInputSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
-        # The same rules as the communication form.
+        # The villages decide the commune, as on the communication form; the activity's own
+        # rules are mobilization.services.communication_refusals'.
         villages = attrs.get("villages")
-        group = attrs.get("group", self.instance.group if self.instance else None)
         commune_id = self.instance.commune_id if self.instance else None
         if villages is not None:
             communes = {v.commune_id for v in villages}
@@ -405,27 +391,6 @@ class CommunicationInputSerializer(serializers.ModelSerializer):
                     {"villages": _("This activity belongs to another commune.")}
                 )
             commune_id = communes.pop()
-        if group is not None and group.commune_id != commune_id:
-            raise serializers.ValidationError({"group": WorkerGroup.other_commune_refusal})
-        model = attrs.get("model", self.instance.model if self.instance else None)
-        if model is not None:
-            refusal = model_tag_refusal(
-                model=model,
-                commune_id=commune_id,
-                villages=villages if villages is not None else list(self.instance.villages.all()),
-                on=attrs.get("held_on", self.instance.held_on if self.instance else None),
-            )
-            if refusal:
-                raise serializers.ValidationError({"model": refusal})
-        if "reach" in attrs or villages is not None or "held_on" in attrs:
-            refusal = reach_refusal(
-                reach=attrs.get("reach", self.instance.reach if self.instance else 0),
-                commune_id=commune_id,
-                villages=villages if villages is not None else list(self.instance.villages.all()),
-                on=attrs.get("held_on", self.instance.held_on if self.instance else None),
-            )
-            if refusal:
-                raise serializers.ValidationError({"reach": refusal})
         attrs["commune_id"] = commune_id
         return attrs
 

@@ -23,6 +23,7 @@ from mobilization.models import (
     Worker,
     WorkerGroup,
 )
+from softbridge.in_use import RecordInUse
 from softbridge.submissions import refuse_unless_own
 from villages.calendar import FUTURE, date_refusal, is_future
 from villages.models import Achievement, Commune, Household, LadderStep, Resident, Village
@@ -335,39 +336,20 @@ def visit_log(
     """
     workers = list(workers)
     helped = list(helped)
-    errors = {}
-    refusal = date_refusal(visited_on, program_start=household.commune.program_started_on)
-    for h in helped:
-        # Not before the year of birth of someone it helped (villages.calendar.date_refusal).
-        refusal = refusal or date_refusal(
-            visited_on, birth_year=h.resident.birth_year, who=h.resident.full_name
-        )
-    if refusal:
-        errors["visited_on"] = refusal
-    if not workers:
-        errors["workers"] = _("Name at least one worker who visited.")
-    elif any(w.commune_id != household.commune_id for w in workers):
-        errors["workers"] = _("A worker of another commune cannot be named on this visit.")
+    errors = visit_refusals(
+        household=household,
+        visited_on=visited_on,
+        workers=workers,
+        helped=helped,
+        outcome=outcome,
+        follow_up_on=follow_up_on,
+        model=model,
+    )
     refusal = members_refusal(household=household, day=visited_on, residents=[h.resident for h in helped])
     if refusal:
         errors["helped"] = refusal
     if len({h.resident.pk for h in helped}) != len(helped):
         errors["helped"] = _("Each member is recorded once per visit.")
-    if outcome in (HomeVisit.Outcome.NOT_HOME, HomeVisit.Outcome.DECLINED) and any(
-        h.achievements for h in helped
-    ):
-        errors["outcome"] = _(
-            "Nobody at home, or help declined: a visit like this records no achievement. "
-            "Untick the achievements, or choose what happened."
-        )
-    if outcome == HomeVisit.Outcome.PARTLY_DONE and follow_up_on is None:
-        errors["follow_up_on"] = _("Partly done: give the day to come back.")
-    if model is not None:
-        refusal = model_tag_refusal(
-            model=model, commune_id=household.commune_id, villages=[household.village], on=visited_on
-        )
-        if refusal:
-            errors["model"] = refusal
     if errors:
         raise ValidationError(errors)
     visit = HomeVisit(
@@ -413,6 +395,202 @@ def visit_log(
     return visit
 
 
+def visit_refusals(
+    *,
+    household: Household,
+    visited_on: datetime.date,
+    workers: list[Worker],
+    helped: list[Help],
+    outcome: str,
+    follow_up_on: datetime.date | None,
+    model: MobilizationModel | None,
+) -> dict[str, str]:
+    """Why a visit with these facts cannot be stored, {field: why}; empty when it can.
+
+    The rules of a visit whether it is logged (visit_log) or changed afterwards (visit_update):
+    a date neither in the future, before the program started, nor before the birth year of
+    someone it helped; at least one worker, all of the household's commune; nobody at home
+    or declined records no achievement; partly done names the day to come back, and no
+    follow-up is before the visit; a model tag runs in the household's village on the day.
+    Who may be helped is visit_log's.
+    """
+    errors = {}
+    refusal = date_refusal(visited_on, program_start=household.commune.program_started_on)
+    for h in helped:
+        # Not before the year of birth of someone it helped (villages.calendar.date_refusal).
+        refusal = refusal or date_refusal(
+            visited_on, birth_year=h.resident.birth_year, who=h.resident.full_name
+        )
+    if refusal:
+        errors["visited_on"] = refusal
+    if not workers:
+        errors["workers"] = _("Name at least one worker who visited.")
+    elif any(w.commune_id != household.commune_id for w in workers):
+        errors["workers"] = _("A worker of another commune cannot be named on this visit.")
+    if outcome in (HomeVisit.Outcome.NOT_HOME, HomeVisit.Outcome.DECLINED) and any(
+        h.achievements for h in helped
+    ):
+        errors["outcome"] = _(
+            "Nobody at home, or help declined: a visit like this records no achievement. "
+            "Untick the achievements, or choose what happened."
+        )
+    if outcome == HomeVisit.Outcome.PARTLY_DONE and follow_up_on is None:
+        errors["follow_up_on"] = _("Partly done: give the day to come back.")
+    elif follow_up_on is not None and follow_up_on < visited_on:
+        errors["follow_up_on"] = _("The follow-up date is before the visit.")
+    if model is not None:
+        refusal = model_tag_refusal(
+            model=model, commune_id=household.commune_id, villages=[household.village], on=visited_on
+        )
+        if refusal:
+            errors["model"] = refusal
+    return errors
+
+
+@transaction.atomic
+def visit_update(
+    *,
+    visit: HomeVisit,
+    outcome: str,
+    notes: str,
+    follow_up_on: datetime.date | None,
+    visited_on: datetime.date | None = None,
+    workers: Iterable[Worker] | None = None,
+    household: Household | None = None,
+) -> HomeVisit:
+    """Change a logged visit's facts under the rules it was logged with (visit_refusals).
+
+    The residents helped stay as recorded (the admin's inline and help_record change them),
+    and the rules are asked of them as they are stored now: a visit whose residents achieved
+    something cannot become "nobody at home" or "declined", one partly done keeps a day to
+    come back. What they achieved moved their ladders on the visit's date, so that date
+    cannot change then, and a visit with residents helped stays at their household. `None`
+    for `visited_on`, `workers` or `household` keeps it. Raises ValidationError naming the
+    field; nothing is saved on error.
+    """
+    helps = list(VisitHelp.objects.filter(visit=visit).select_related("resident"))
+    helped = [Help(resident=h.resident, achievements=h.achievements) for h in helps]
+    household = household or visit.household
+    visited_on = visited_on or visit.visited_on
+    workers = list(visit.workers.all()) if workers is None else list(workers)
+    errors = visit_refusals(
+        household=household,
+        visited_on=visited_on,
+        workers=workers,
+        helped=helped,
+        outcome=outcome,
+        follow_up_on=follow_up_on,
+        model=visit.model,
+    )
+    if helps and household.pk != visit.household_id:
+        errors["household"] = _(
+            "Residents helped are recorded: the household cannot change. Remove them first."
+        )
+    if visited_on != visit.visited_on and any(h.achievements for h in helps):
+        errors.setdefault(
+            "visited_on",
+            _(
+                "Achievements are recorded on this date and moved residents' ladders: "
+                "the date cannot change. Correct the ladders on the household pages instead."
+            ),
+        )
+    if errors:
+        raise ValidationError(errors)
+    visit.household = household
+    visit.commune_id = household.commune_id
+    visit.visited_on = visited_on
+    visit.outcome = outcome
+    visit.notes = notes
+    visit.follow_up_on = follow_up_on
+    _visit_full_clean(visit, exclude=_held_relations(visit))
+    visit.save()
+    visit.workers.set(workers)
+    return visit
+
+
+@transaction.atomic
+def visit_helps_correct(
+    *, visit: HomeVisit, helps: Iterable[Help], removed: Iterable[Resident] = (), recorded_by=None
+) -> None:
+    """Correct who a logged visit helped with what (the admin's inline of residents helped).
+
+    The residents in `removed` are no longer recorded as helped; each of `helps` is recorded
+    with exactly its achievements. Only members of the household on the visit's date (members_refusal), and
+    what is new moves their ladder on the visit's date (help_record), as logging does; an
+    achievement unticked is taken off the row and the ladder date it gave stays. The visit's
+    own rules (nobody at home or declined records no achievement) are visit_update's, which
+    the admin calls once the helps are saved. Raises ValidationError naming `helped`.
+    """
+    helps = list(helps)
+    refusal = members_refusal(
+        household=visit.household, day=visit.visited_on, residents=[h.resident for h in helps]
+    )
+    if refusal:
+        raise ValidationError({"helped": refusal})
+    VisitHelp.objects.filter(visit=visit, resident__in=list(removed)).delete()
+    helper = visit.workers.first()
+    for h in helps:
+        row, _created = VisitHelp.objects.select_for_update().get_or_create(visit=visit, resident=h.resident)
+        achievements = list(dict.fromkeys(h.achievements))
+        new = [a for a in achievements if a not in row.achievements]
+        if row.achievements != achievements:
+            row.achievements = achievements
+            row.save(update_fields=["achievements"])
+        help_record(
+            help=Help(resident=h.resident, achievements=new),
+            on=visit.visited_on,
+            helped_by=helper,
+            visit=visit,
+            recorded_by=recorded_by,
+        )
+
+
+@transaction.atomic
+def visit_delete(*, visit: HomeVisit) -> None:
+    """Delete a visit with the residents it helped (a visit logged by mistake).
+
+    Who may is villages.access.may_delete_outreach. The ladders it moved keep their dates
+    (a ladder date is the earliest any record gives: correct it on the household page), and
+    an application recorded at the visit stays, no longer naming it.
+    """
+    visit.delete()
+
+
+def communication_refusals(
+    *,
+    commune_id: int,
+    held_on: datetime.date,
+    villages: list[Village],
+    reach: int,
+    group: WorkerGroup | None,
+    model: MobilizationModel | None,
+) -> dict[str, str]:
+    """Why a communication activity with these facts cannot be stored, {field: why}.
+
+    The rules of an activity whether it is logged (communication_record) or changed
+    (communication_update): at least one village, all of its commune, as its group; not in
+    the future; a model tag running in one of its villages on the day (model_tag_refusal);
+    a believable reach (reach_refusal).
+    """
+    errors = {}
+    if not villages:
+        errors["villages"] = _("Choose at least one village.")
+    elif any(v.commune_id != commune_id for v in villages):
+        errors["villages"] = Village.other_commune_refusal
+    if group is not None and group.commune_id != commune_id:
+        errors["group"] = WorkerGroup.other_commune_refusal
+    if is_future(held_on):
+        errors["held_on"] = FUTURE
+    if not errors:
+        refusal = model_tag_refusal(model=model, commune_id=commune_id, villages=villages, on=held_on)
+        if refusal:
+            errors["model"] = refusal
+        refusal = reach_refusal(reach=reach, commune_id=commune_id, villages=villages, on=held_on)
+        if refusal:
+            errors["reach"] = refusal
+    return errors
+
+
 @transaction.atomic
 def communication_record(
     *,
@@ -434,22 +612,9 @@ def communication_record(
     Villages and the group must belong to the commune; nothing is saved on error.
     """
     villages = list(villages)
-    errors = {}
-    if not villages:
-        errors["villages"] = _("Choose at least one village.")
-    elif any(v.commune_id != commune_id for v in villages):
-        errors["villages"] = Village.other_commune_refusal
-    if group is not None and group.commune_id != commune_id:
-        errors["group"] = WorkerGroup.other_commune_refusal
-    if is_future(held_on):
-        errors["held_on"] = FUTURE
-    if not errors:
-        refusal = model_tag_refusal(model=model, commune_id=commune_id, villages=villages, on=held_on)
-        if refusal:
-            errors["model"] = refusal
-        refusal = reach_refusal(reach=reach, commune_id=commune_id, villages=villages, on=held_on)
-        if refusal:
-            errors["reach"] = refusal
+    errors = communication_refusals(
+        commune_id=commune_id, held_on=held_on, villages=villages, reach=reach, group=group, model=model
+    )
     if errors:
         raise ValidationError(errors)
     activity = CommunicationActivity(
@@ -470,6 +635,155 @@ def communication_record(
         return saved.existing
     activity.villages.set(villages)
     return activity
+
+
+@transaction.atomic
+def communication_update(
+    *,
+    activity: CommunicationActivity,
+    channel: str,
+    held_on: datetime.date,
+    villages: Iterable[Village],
+    topic: str,
+    reach: int,
+    group: WorkerGroup | None,
+    model: MobilizationModel | None,
+) -> CommunicationActivity:
+    """Change a communication activity under the rules it was logged with (communication_refusals).
+
+    Its commune stays: villages and group are of that commune. The reach is asked again when
+    it, the villages or the day change. Raises ValidationError naming the field; nothing is
+    saved on error.
+    """
+    villages = list(villages)
+    errors = communication_refusals(
+        commune_id=activity.commune_id,
+        held_on=held_on,
+        villages=villages,
+        reach=reach,
+        group=group,
+        model=model,
+    )
+    # As stored: a form or an import may have written the new values into `activity` already.
+    stored = CommunicationActivity.objects.filter(pk=activity.pk).values_list("reach", "held_on").get()
+    stored_villages = set(activity.villages.values_list("pk", flat=True))
+    if (reach, held_on, {v.pk for v in villages}) == (*stored, stored_villages):
+        # A reach this change leaves as it was, with its villages and day, is not refused: an
+        # activity logged before the rule can still have its topic corrected (as a resident's
+        # dates, Resident.clean).
+        errors.pop("reach", None)
+    if errors:
+        raise ValidationError(errors)
+    activity.channel = channel
+    activity.held_on = held_on
+    activity.topic = topic
+    activity.reach = reach
+    activity.group = group
+    activity.model = model
+    activity.full_clean(validate_unique=False)
+    activity.save()
+    activity.villages.set(villages)
+    return activity
+
+
+@transaction.atomic
+def communication_delete(*, activity: CommunicationActivity) -> None:
+    """Delete a communication activity (logged by mistake); who may is may_delete_outreach.
+
+    Nothing else refers to an activity: its villages' links go with it.
+    """
+    activity.delete()
+
+
+@transaction.atomic
+def application_update(*, application: Application) -> Application:
+    """Save the corrections set on `application` (a dossier already recorded).
+
+    The dossier's rules are the model's (its resident, village, helper, visit and session
+    in its commune; not submitted before its resident's birth year). Its resident, village
+    follows the resident's household as application_record sets it. An online dossier of a
+    known resident moves their ladder as recording it does: the earliest date wins, so a
+    corrected date can only move it earlier. Raises ValidationError naming the field.
+    """
+    if application.resident_id is not None:
+        application.village_id = application.resident.household.village_id
+    application.full_clean(exclude=_held_relations(application), validate_constraints=False)
+    application.save()
+    if application.resident_id is not None and application.is_online:
+        resident_ladder_advance(
+            resident=application.resident, step=LadderStep.LEVEL34, on=application.submitted_on
+        )
+    return application
+
+
+@transaction.atomic
+def application_delete(*, application: Application) -> None:
+    """Delete a dossier recorded by mistake. The ladder date it gave stays (earliest wins):
+    correct it on the household page."""
+    application.delete()
+
+
+# --- Groups and workers
+
+
+@transaction.atomic
+def worker_group_save(*, group: WorkerGroup) -> WorkerGroup:
+    """Register a group, or save a change to one, under the rules of groups.
+
+    Its village is one of its commune's; a community digital technology team belongs to a
+    village, and a village has one; no two groups of a commune share a name. The page, the
+    API and the admin all save groups through this. Raises ValidationError naming the field;
+    nothing is saved on error.
+    """
+    errors = worker_group_refusals(group=group)
+    if errors:
+        raise ValidationError(errors)
+    group.full_clean(validate_unique=False)
+    group.save()
+    return group
+
+
+def worker_group_refusals(*, group: WorkerGroup) -> dict[str, str]:
+    """Why `group` (new or changed, not saved yet) cannot be saved, {field: why}; empty when it can.
+
+    Asked by worker_group_save, and by the page's form and the API's serializer while they
+    validate, so that the refusal shows on its field before the model's constraints (which
+    would name no field) are tested.
+    """
+    others = WorkerGroup.objects.exclude(pk=group.pk) if group.pk else WorkerGroup.objects.all()
+    errors = {}
+    if group.village_id and group.village.commune_id != group.commune_id:
+        errors["village"] = Village.other_commune_refusal
+    elif group.kind == WorkerGroup.Kind.DIGITAL_TECH_TEAM:
+        if not group.village_id:
+            errors["village"] = _("A community digital technology team belongs to a village.")
+        elif others.filter(kind=group.kind, village=group.village_id).exists():
+            errors["village"] = _("This village already has a community digital technology team.")
+    if group.name and others.filter(commune=group.commune_id, name=group.name).exists():
+        errors["name"] = _("The commune already has a group with this name.")
+    return errors
+
+
+@transaction.atomic
+def worker_group_delete(*, group: WorkerGroup) -> None:
+    """Delete a group with nobody and nothing on record; otherwise raise RecordInUse.
+
+    Deleting would erase who belonged to it and which sessions and activities it ran.
+    """
+    if group.memberships.exists() or group.training_sessions.exists() or group.communications.exists():
+        raise RecordInUse(_("This group has members, sessions or activities on record; keep it."))
+    group.delete()
+
+
+@transaction.atomic
+def worker_delete(*, worker: Worker) -> None:
+    """Delete a worker with no visits, sessions or applications on record; otherwise RecordInUse.
+
+    Visits name their workers through a many-to-many table that deleting would empty.
+    """
+    if worker.visits.exists() or worker.sessions_facilitated.exists() or worker.applications_helped.exists():
+        raise RecordInUse(_("This worker has visits, sessions or applications on record; keep them."))
+    worker.delete()
 
 
 # --- Mobilization models
@@ -513,6 +827,30 @@ def mobilization_model_save(
         goal.full_clean()
         goal.save()
     return model
+
+
+@transaction.atomic
+def mobilization_model_delete(*, model: MobilizationModel) -> None:
+    """Delete a mobilization model with no work tagged with it; otherwise raise RecordInUse.
+
+    Its goals go with it; a visit, session or activity tagged with it keeps it.
+    """
+    if model_tagged_counts(model=model)["total"]:
+        raise RecordInUse(
+            _("Work is tagged with the mobilization model %(name)s: it cannot be deleted.")
+            % {"name": model.name}
+        )
+    model.delete()
+
+
+def model_tagged_counts(*, model: MobilizationModel) -> dict[str, int]:
+    """How many visits, sessions and communication activities are tagged with `model`, and the total."""
+    counts = {
+        "visits": model.visits.filter(commune=model.commune_id).count(),
+        "sessions": model.sessions.filter(commune=model.commune_id).count(),
+        "communications": model.communications.filter(commune=model.commune_id).count(),
+    }
+    return {**counts, "total": sum(counts.values())}
 
 
 def _tagged_outside(model: MobilizationModel, villages: list[Village]) -> dict[str, str]:

@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from reports.models import Target
 from reports.selectors.targets import targets_visible_to
+from reports.services import target_delete
 from villages.scoped_admin import ScopedAdmin, ScopedRelatedFilter
 
 
@@ -16,3 +17,6 @@ class TargetAdmin(ScopedAdmin):
     list_select_related = ("commune", "village")
     fields = ("commune", "village", "indicator", "due_on", "value")
     date_hierarchy = "due_on"
+
+    def delete_model(self, request, obj):
+        target_delete(target=obj)

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from mobilization.forms import MobilizationModelForm, ModelGoalFormSet
 from mobilization.models import CommunicationActivity, HomeVisit, MobilizationModel, WorkerGroup
 from mobilization.selectors import mobilization_models_visible_to, model_applications
-from mobilization.services import mobilization_model_save
+from mobilization.services import mobilization_model_delete, mobilization_model_save, model_tagged_counts
 from mobilization.views.program import page_of
 from reports.exports import plain
 from reports.savings import savings_by_month, savings_total
@@ -159,19 +159,15 @@ def model_edit(request, pk):
 def model_delete(request, pk):
     """Delete a model with no work tagged with it; with tagged work, say why it stays."""
     model = _editable(request, pk)
-    tagged = {
-        "visits": model.visits.filter(commune=model.commune_id).count(),
-        "sessions": model.sessions.filter(commune=model.commune_id).count(),
-        "communications": model.communications.filter(commune=model.commune_id).count(),
-    }
-    if request.method == "POST" and not any(tagged.values()):
-        model.delete()
+    tagged = model_tagged_counts(model=model)
+    if request.method == "POST" and not tagged["total"]:
+        mobilization_model_delete(model=model)
         messages.success(request, _("The mobilization model %(name)s was deleted.") % {"name": model.name})
         return redirect("program:models")
     return render(
         request,
         "mobilization/model_confirm_delete.html",
-        {"model": model, "tagged": tagged, "refused": any(tagged.values())},
+        {"model": model, "tagged": tagged, "refused": bool(tagged["total"])},
         status=409 if request.method == "POST" else 200,
     )
 

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from reports.forms import TargetForm
 from reports.models import Target
 from reports.selectors.targets import targets_visible_to
+from reports.services import target_delete
 from softbridge.api_endpoints import (
     CreateFromInput,
     Destroy,
@@ -119,3 +120,6 @@ class TargetViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, Sco
 
     def perform_create(self, serializer):
         return serializer.save(recorded_by=self.request.user), True
+
+    def perform_destroy(self, target):
+        target_delete(target=target)

@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from reports import services  # services.target_delete: the view has its name
 from reports.exports import table_csv, table_xlsx
 from reports.forms import (
     DEFAULT_MONTHS,
@@ -274,7 +275,7 @@ def target_delete(request, pk: int):
     target = _managed_target(request, pk)
     back = f"{reverse('reports:targets')}?{urlencode({'commune': target.commune.code})}"
     if request.method == "POST":
-        target.delete()
+        services.target_delete(target=target)
         messages.success(request, _("Target deleted."))
         return redirect(back)
     return render(request, "reports/target_confirm_delete.html", {"target": target, "back": back})

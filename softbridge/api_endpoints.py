@@ -266,11 +266,18 @@ class UpdateFromInput:
         """Refuse the write before its body is validated (get_object has checked the role)."""
 
     def perform_update(self, serializer):
+        # A record with no rule beyond its fields (a village's name, a group, a target): the
+        # input serializer's validation is the whole of its rules. A record with rules of its
+        # own overrides this with its update service (visit_update, session_update, ...).
         serializer.save()
 
 
 class Destroy(mixins.DestroyModelMixin):
-    pass
+    """DELETE: `perform_destroy` calls the record's delete service (resident_delete, ...), which
+    holds the rules; a RecordInUse it raises answers 409 (api_errors.exception_handler)."""
+
+    def perform_destroy(self, instance):
+        raise NotImplementedError("Call the record's delete service.")
 
 
 # --- Lost updates: ETag and If-Match, or a version field
@@ -337,10 +344,12 @@ class VersionedWrites:
         sent = request.data.get("version") if isinstance(request.data, dict) else None
         self.expected_version(request, instance, sent if type(sent) is int else None)
 
-    def save_versioned(self, instance, sent_version: int | None) -> None:
+    def save_versioned(self, instance, sent_version: int | None, *, update) -> None:
+        """Save through `update(version=...)`, the record's update service, which refuses a
+        stale write with StaleWrite: 412 when the version came as If-Match."""
         expected, if_match = self.expected_version(self.request, instance, sent_version)
         try:
-            instance.save_unless_stale(expected)
+            update(version=expected)
         except StaleWrite as stale:
             if if_match:
                 raise PreconditionFailed(stale.message) from None

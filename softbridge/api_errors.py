@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
 
+from softbridge.in_use import RecordInUse
 from softbridge.security_log import security_event
 from softbridge.submissions import KEY_TAKEN, KeyTaken
 from softbridge.versions import StaleWrite
@@ -53,7 +54,8 @@ def exception_handler(exc, context):
 
     A service's ValidationError is a 400 naming the field, but for a submission key another
     user sent (KeyTaken), a 409 as the replay check answers it; a record that others point to
-    (ProtectedError) and a uniqueness race lost in the database are 409; a 404 never names
+    (ProtectedError, or a service's RecordInUse) and a uniqueness race lost in the database
+    are 409; a 404 never names
     the model it looked in. A refused stale write is also noted in the security log.
     """
     if isinstance(exc, PreconditionFailed | StaleWrite):
@@ -66,6 +68,8 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, KeyTaken):
         exc = Conflict(KEY_TAKEN, code=KeyTaken.code)
+    elif isinstance(exc, RecordInUse):
+        exc = Conflict(" ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):
         exc = api_error_from_django(exc)
     elif isinstance(exc, ProtectedError | RestrictedError):

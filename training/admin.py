@@ -13,7 +13,13 @@ from mobilization.services import Help
 from training.models import Attendance, Topic, TrainingSession
 from training.resources import AttendanceResource, TopicResource, TrainingSessionResource
 from training.selectors import attendances_visible_to, sessions_visible_to, topics_visible_to
-from training.services import attendance_record, session_record
+from training.services import (
+    attendance_correct,
+    attendance_remove,
+    session_delete,
+    session_record,
+    session_update,
+)
 from villages.access import may_change_outreach
 from villages.calendar import refuse_future_dates
 from villages.scoped_admin import (
@@ -91,16 +97,25 @@ class TrainingSessionAdmin(OutreachDeletes, ScopedAdmin):
     def attendance_count(self, session):
         return session.attendance_count
 
+    def delete_model(self, request, obj):
+        session_delete(session=obj)
+
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-        else:
-            # A new session is recorded in save_related, with its attendees, by session_record.
-            self.check_write(request, obj)
+        # A new session is recorded in save_related, with its attendees, by session_record; a
+        # change is saved there too, by session_update, once the attendance is: its rules read it.
+        self.check_write(request, obj)
 
     def save_related(self, request, form, formsets, change):
         if change:
             super().save_related(request, form, formsets, change)
+            data = form.cleaned_data
+            # The row as stored: the form has already written the new values into its own.
+            session = session_update(
+                session=TrainingSession.objects.select_related("commune").get(pk=form.instance.pk),
+                **TrainingSession.entered_in(data),
+                model=form.instance.model,
+            )
+            adopt(form.instance, session)
             return
         data = form.cleaned_data
         session = session_record(
@@ -125,28 +140,27 @@ class TrainingSessionAdmin(OutreachDeletes, ScopedAdmin):
             return
         session = form.instance
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for f in formset.deleted_forms:
-            if f.instance.pk is not None:
-                formset.deleted_objects.append(f.instance)
-                f.instance.delete()
+        # As stored: a deleted line's form has written its (perhaps changed) resident into it.
+        removed = list(
+            Attendance.objects.filter(
+                pk__in=[f.instance.pk for f in formset.deleted_forms if f.instance.pk is not None]
+            ).select_related("resident")
+        )
+        attendance_remove(session=session, residents=[a.resident for a in removed])
+        formset.deleted_objects.extend(removed)
         for f in formset.forms:
             if not f.has_changed() or f in formset.deleted_forms:
                 continue
             if f.instance.pk is not None and "resident" in f.changed_data:
                 # Another resident on this line: the first one's attendance goes.
-                Attendance.objects.filter(pk=f.instance.pk).delete()
+                stored = Attendance.objects.select_related("resident").get(pk=f.instance.pk)
+                attendance_remove(session=session, residents=[stored.resident])
                 f.instance.pk = None
-            achievements = f.cleaned_data["achievements"]
-            # attendance_record adds what is new and moves the ladder for it; a box the
-            # user unticked is then taken off the row.
-            attendance = attendance_record(
+            attendance = attendance_correct(
                 session=session,
-                help=Help(resident=f.cleaned_data["resident"], achievements=achievements),
+                help=Help(resident=f.cleaned_data["resident"], achievements=f.cleaned_data["achievements"]),
                 recorded_by=request.user,
             )
-            if attendance.achievements != achievements:
-                attendance.achievements = achievements
-                attendance.save(update_fields=["achievements"])
             if f.instance.pk is None:
                 formset.new_objects.append(attendance)
             else:

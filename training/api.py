@@ -19,8 +19,7 @@ from softbridge.api_endpoints import CreateFromInput, Destroy, ListRetrieve, Sco
 from training.models import Attendance, TrainingSession
 from training.selectors import sessions_visible_to
 from training.serializers import SessionInputSerializer, SessionSerializer, SessionUpdateSerializer
-from training.services import attendance_record, session_record
-from training.views import session_update
+from training.services import attendance_record, session_delete, session_record, session_update
 from villages.access import (
     communes_managed_by,
     may_change_outreach,
@@ -93,7 +92,14 @@ class SessionViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, Sc
         return session, True
 
     def perform_update(self, serializer):
-        session_update(session=serializer.instance, data=serializer.validated_data)
+        session_update(
+            session=serializer.instance,
+            **TrainingSession.entered_in(serializer.validated_data),
+            model=serializer.validated_data["model"],
+        )
+
+    def perform_destroy(self, session):
+        session_delete(session=session)
 
     @extend_schema(request=HelpSerializer, responses=SessionSerializer)
     @action(detail=True, methods=["post"])

@@ -10,11 +10,9 @@ from mobilization.forms import (
     DateInput,
     PlainLabels,
     RenewsSubmissionKey,
-    check_model_tag,
     model_tag_field,
     submission_key_field,
 )
-from mobilization.models import WorkerGroup
 from mobilization.services import Help
 from softbridge.request_limits import ATTENDEES_MAX, TOPICS_MAX, WORKERS_MAX
 from softbridge.typed_ids import IdMultipleChoiceField
@@ -95,19 +93,10 @@ class SessionForm(RenewsSubmissionKey, PlainLabels, forms.Form):
         else:
             self.add_error("village", _("Choose the village where the session was held."))
             return cleaned
+        # The session's own rules (commune of everything named, the cultural house's village,
+        # the model tag) are training.services.session_refusals', asked by session_record and
+        # session_update; the views put their refusals on the fields.
         cleaned["commune_id"] = commune_id
-        if village is None and cleaned.get("venue_kind") == TrainingSession.VenueKind.CULTURAL_HOUSE:
-            self.add_error("village", _("A session at a village cultural house names its village."))
-        if any(t.commune_id != commune_id for t in cleaned.get("topics", ())):
-            self.add_error("topics", _("A topic of another commune cannot be used."))
-        if any(w.commune_id != commune_id for w in cleaned.get("facilitators", ())):
-            self.add_error("facilitators", _("A worker of another commune cannot facilitate this session."))
-        group = cleaned.get("group")
-        if group is not None and group.commune_id != commune_id:
-            self.add_error("group", WorkerGroup.other_commune_refusal)
-        check_model_tag(
-            self, commune_id=commune_id, villages=[village] if village else [], on=cleaned.get("held_on")
-        )
         return cleaned
 
 

@@ -97,8 +97,8 @@ class SessionInputSerializer(serializers.Serializer):
         return clean_name(value)
 
     def validate(self, attrs):
-        # The same rules as the session form: the village decides the commune; a session
-        # outside any village is the commune's, recorded by its officials.
+        # The village decides the commune; a session outside any village is the commune's,
+        # recorded by its officials. The session's rules are training.services.session_record's.
         village = attrs.get("village")
         if village is not None:
             commune = village.commune
@@ -110,10 +110,6 @@ class SessionInputSerializer(serializers.Serializer):
         else:
             raise serializers.ValidationError(
                 {"village": _("Choose the village where the session was held.")}
-            )
-        if village is None and attrs["venue_kind"] == TrainingSession.VenueKind.CULTURAL_HOUSE:
-            raise serializers.ValidationError(
-                {"village": _("A session at a village cultural house names its village.")}
             )
         attrs["commune"] = commune
         return attrs
@@ -167,22 +163,8 @@ class SessionUpdateSerializer(serializers.Serializer):
             "facilitators": list(session.facilitators.all()),
             **attrs,
         }
-        village = merged["village"]
-        if village is not None and village.commune_id != session.commune_id:
-            raise serializers.ValidationError({"village": Village.other_commune_refusal})
-        if village is None:
-            if merged["venue_kind"] == TrainingSession.VenueKind.CULTURAL_HOUSE:
-                raise serializers.ValidationError(
-                    {"village": _("A session at a village cultural house names its village.")}
-                )
+        if merged["village"] is None:
+            # Who may: a session outside any village is the commune officials'. The rules of
+            # the session itself are training.services.session_update's.
             refuse_unless(may_manage_program(self.context["request"].user, session.commune_id))
-        errors = {}
-        if any(t.commune_id != session.commune_id for t in merged["topics"]):
-            errors["topics"] = _("A topic of another commune cannot be used.")
-        if any(f.commune_id != session.commune_id for f in merged["facilitators"]):
-            errors["facilitators"] = _("A worker of another commune cannot facilitate this session.")
-        if merged["group"] is not None and merged["group"].commune_id != session.commune_id:
-            errors["group"] = WorkerGroup.other_commune_refusal
-        if errors:
-            raise serializers.ValidationError(errors)
         return merged

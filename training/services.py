@@ -17,6 +17,47 @@ from villages.models import Commune, Resident, Village
 from villages.selectors import residents_present_during, stay_covers
 
 
+def session_refusals(
+    *,
+    commune: Commune,
+    held_on: datetime.date,
+    village: Village | None,
+    venue_kind: str,
+    topics: list[Topic],
+    facilitators: list[Worker],
+    group: WorkerGroup | None,
+    model: MobilizationModel | None,
+) -> dict[str, str]:
+    """Why a session with these facts cannot be stored, {field: why}; empty when it can.
+
+    The rules of a session whether it is recorded (session_record) or changed
+    (session_update): its village, topics, facilitators and group of its commune; a session
+    at a village cultural house names its village; a date neither in the future nor before
+    the program started; a model tag running in its village on the day.
+    """
+    errors = {}
+    if village is not None and village.commune_id != commune.pk:
+        errors["village"] = Village.other_commune_refusal
+    if village is None and venue_kind == TrainingSession.VenueKind.CULTURAL_HOUSE:
+        errors["village"] = _("A session at a village cultural house names its village.")
+    if any(t.commune_id != commune.pk for t in topics):
+        errors["topics"] = _("A topic of another commune cannot be used.")
+    if any(f.commune_id != commune.pk for f in facilitators):
+        errors["facilitators"] = _("A worker of another commune cannot facilitate this session.")
+    if group is not None and group.commune_id != commune.pk:
+        errors["group"] = WorkerGroup.other_commune_refusal
+    refusal = date_refusal(held_on, program_start=commune.program_started_on)
+    if refusal:
+        errors["held_on"] = refusal
+    if not errors:
+        refusal = model_tag_refusal(
+            model=model, commune_id=commune.pk, villages=[village] if village else [], on=held_on
+        )
+        if refusal:
+            errors["model"] = refusal
+    return errors
+
+
 @transaction.atomic
 def session_record(
     *,
@@ -41,24 +82,16 @@ def session_record(
     Everything named must belong to the session's commune; nothing is saved on error.
     """
     topics, facilitators = list(topics), list(facilitators)
-    errors = {}
-    if village is not None and village.commune_id != commune.pk:
-        errors["village"] = Village.other_commune_refusal
-    if any(t.commune_id != commune.pk for t in topics):
-        errors["topics"] = _("A topic of another commune cannot be used.")
-    if any(f.commune_id != commune.pk for f in facilitators):
-        errors["facilitators"] = _("A worker of another commune cannot facilitate this session.")
-    if group is not None and group.commune_id != commune.pk:
-        errors["group"] = WorkerGroup.other_commune_refusal
-    refusal = date_refusal(held_on, program_start=commune.program_started_on)
-    if refusal:
-        errors["held_on"] = refusal
-    if not errors:
-        refusal = model_tag_refusal(
-            model=model, commune_id=commune.pk, villages=[village] if village else [], on=held_on
-        )
-        if refusal:
-            errors["model"] = refusal
+    errors = session_refusals(
+        commune=commune,
+        held_on=held_on,
+        village=village,
+        venue_kind=venue_kind,
+        topics=topics,
+        facilitators=facilitators,
+        group=group,
+        model=model,
+    )
     if errors:
         raise ValidationError(errors)
     session = TrainingSession(
@@ -131,4 +164,93 @@ def attendance_record(*, session: TrainingSession, help: Help, recorded_by=None)
         session=session,
         recorded_by=recorded_by,
     )
+    return attendance
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: TrainingSession,
+    village: Village | None,
+    venue_kind: str,
+    venue: str,
+    held_on: datetime.date,
+    topics: Iterable[Topic],
+    facilitators: Iterable[Worker],
+    group: WorkerGroup | None,
+    notes: str,
+    model: MobilizationModel | None,
+) -> TrainingSession:
+    """Change a session's facts under the rules it was recorded with (session_refusals).
+
+    Its attendees are residents of its village and their ladders moved on its date, so the
+    village cannot change once attendance is recorded, nor the date once an attendee's
+    achievement is. Raises ValidationError naming the field; nothing is saved on error.
+    """
+    topics, facilitators = list(topics), list(facilitators)
+    errors = session_refusals(
+        commune=session.commune,
+        held_on=held_on,
+        village=village,
+        venue_kind=venue_kind,
+        topics=topics,
+        facilitators=facilitators,
+        group=group,
+        model=model,
+    )
+    attendances = session.attendances.all()
+    if village != session.village and attendances.exists():
+        errors["village"] = _("Attendees are recorded: the village cannot change. Remove them first.")
+    if held_on != session.held_on and attendances.exclude(achievements=[]).exists():
+        errors["held_on"] = _(
+            "Achievements are recorded on this date and moved residents' ladders: "
+            "the date cannot change. Correct the ladders on the household pages instead."
+        )
+    if errors:
+        raise ValidationError(errors)
+    session.village = village
+    session.venue_kind = venue_kind
+    session.venue = venue
+    session.held_on = held_on
+    session.group = group
+    session.notes = notes
+    session.model = model
+    session.full_clean()
+    session.save()
+    session.topics.set(topics)
+    session.facilitators.set(facilitators)
+    return session
+
+
+@transaction.atomic
+def session_delete(*, session: TrainingSession) -> None:
+    """Delete a session with its attendance (recorded by mistake); who may is may_delete_outreach.
+
+    The ladders it moved keep their dates (correct them on the household pages); an
+    application recorded at it stays, no longer naming it.
+    """
+    session.delete()
+
+
+@transaction.atomic
+def attendance_remove(*, session: TrainingSession, residents: Iterable[Resident]) -> None:
+    """Take these residents off the session's attendance (ticked by mistake).
+
+    The ladder steps their achievements gave keep their dates, as for a deleted session.
+    """
+    Attendance.objects.filter(session=session, resident__in=list(residents)).delete()
+
+
+@transaction.atomic
+def attendance_correct(*, session: TrainingSession, help: Help, recorded_by=None) -> Attendance:
+    """Make the resident's attendance say exactly `help.achievements` (the admin's inline row).
+
+    What is new is recorded by attendance_record, which moves the ladder for it; a box
+    unticked is taken off the row, and the ladder date it gave stays.
+    """
+    attendance = attendance_record(session=session, help=help, recorded_by=recorded_by)
+    achievements = list(dict.fromkeys(help.achievements))
+    if attendance.achievements != achievements:
+        attendance.achievements = achievements
+        attendance.save(update_fields=["achievements"])
     return attendance

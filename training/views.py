@@ -23,10 +23,10 @@ from django.views.decorators.http import require_http_methods
 from mobilization.forms import VillageMonthFilter
 from mobilization.models import Worker, WorkerGroup
 from mobilization.selectors import models_offered_in
-from mobilization.services import model_tag_refusal
 from mobilization.views.program import deny_unless_outreach, page_of, recorded_once
 from softbridge.submissions import answered_once, refusal_status
 from softbridge.typed_ids import row_id
+from training import services  # services.session_delete: the view has its name
 from training.forms import AttendanceForm, SessionForm, TopicForm
 from training.models import Attendance, Topic, TrainingSession
 from training.selectors import (
@@ -36,7 +36,12 @@ from training.selectors import (
     sessions_visible_to,
     topics_visible_to,
 )
-from training.services import attendance_record, session_record
+from training.services import (
+    attendance_record,
+    attendance_remove,
+    session_record,
+    session_update,
+)
 from villages.access import (
     communes_managed_by,
     may_change_outreach,
@@ -50,43 +55,6 @@ from villages.selectors import residents_matching, villages_visible_to
 from villages.text import search_text
 
 SEARCH_RESULTS = 30
-
-
-# --- A service that belongs in training/services.py; here until it moves.
-
-
-@transaction.atomic
-def session_update(*, session: TrainingSession, data: dict) -> TrainingSession:
-    """Change a session's facts. Its attendees are residents of its village and their
-    ladders moved on its date, so neither can change once the attendance says so."""
-    errors = {}
-    attendances = session.attendances.all()
-    if data["village"] != session.village and attendances.exists():
-        errors["village"] = _("Attendees are recorded: the village cannot change. Remove them first.")
-    model = data.get("model", session.model)
-    refusal = model_tag_refusal(
-        model=model,
-        commune_id=session.commune_id,
-        villages=[data["village"]] if data["village"] else [],
-        on=data["held_on"],
-    )
-    if refusal:
-        errors["model"] = refusal
-    if data["held_on"] != session.held_on and attendances.exclude(achievements=[]).exists():
-        errors["held_on"] = _(
-            "Achievements are recorded on this date and moved residents' ladders: "
-            "the date cannot change. Correct the ladders on the household pages instead."
-        )
-    if errors:
-        raise ValidationError(errors)
-    for name in ("village", "venue_kind", "venue", "held_on", "group", "notes"):
-        setattr(session, name, data[name])
-    session.model = model
-    session.full_clean()
-    session.save()
-    session.topics.set(data["topics"])
-    session.facilitators.set(data["facilitators"])
-    return session
 
 
 # --- Sessions
@@ -239,7 +207,11 @@ def session_edit(request, pk):
     del form.fields["submission_key"]
     if request.method == "POST" and form.is_valid():
         try:
-            session_update(session=session, data=form.cleaned_data)
+            session_update(
+                session=session,
+                **TrainingSession.entered_in(form.cleaned_data),
+                model=form.cleaned_data["model"],
+            )
         except ValidationError as error:
             for field, messages_ in error.message_dict.items():
                 for message in messages_:
@@ -257,7 +229,7 @@ def session_delete(request, pk):
     if not may_delete_outreach(request.user, session):
         raise PermissionDenied
     if request.method == "POST":
-        session.delete()
+        services.session_delete(session=session)
         messages.success(
             request,
             _("The session of %(date)s was deleted.")
@@ -320,7 +292,7 @@ def attendance(request, pk):
             with transaction.atomic():
                 for help in form.cleaned_data["helps"]:
                     attendance_record(session=session, help=help, recorded_by=request.user)
-                already.filter(resident__in=form.cleaned_data["removed"]).delete()
+                attendance_remove(session=session, residents=form.cleaned_data["removed"])
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:

@@ -40,10 +40,15 @@ from villages.selectors import (
 )
 from villages.services import (
     head_refusal,
+    household_delete,
+    household_update,
+    resident_delete,
     resident_ladder_correct,
     resident_move,
     resident_move_refusals,
+    resident_update,
     role_grant,
+    village_delete,
 )
 from villages.text import mask_national_id, national_id_typed
 
@@ -150,6 +155,17 @@ class VillageAdmin(ScopedAdmin):
     def resident_count(self, village):
         return village.resident_count
 
+    def delete_model(self, request, obj):
+        village_delete(village=obj)
+
+
+def _update(record: Household | Resident, version: int | None) -> None:
+    """Save a change to a household or a resident through its update service."""
+    if isinstance(record, Household):
+        household_update(household=record, version=version)
+    else:
+        resident_update(resident=record, version=version)
+
 
 class VersionedForm(ScopedModelForm):
     """Refuses a change based on an old read: someone saved the row after the page was opened.
@@ -180,10 +196,10 @@ class VersionedForm(ScopedModelForm):
         read = self.cleaned_data.get("read_version")
         if not commit:
             return obj
-        if obj.pk is None or read is None:
-            obj.save()
+        if obj.pk is None:
+            obj.save()  # a new member of the household's inline: a create
         else:
-            obj.save_unless_stale(read)
+            _update(obj, read)
         self._save_m2m()
         return obj
 
@@ -222,12 +238,11 @@ class VersionedAdmin(ScopedAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
-        read = form.cleaned_data.get("read_version") if change else None
-        if read is None:
+        if not change:
             super().save_model(request, obj, form, change)
             return
         self.check_write(request, obj)
-        obj.save_unless_stale(read)
+        _update(obj, form.cleaned_data.get("read_version"))
 
 
 def _with_read_version(fieldsets, writable: bool):
@@ -257,6 +272,11 @@ class MemberFormSet(ScopedInlineFormSet):
                 gettext("A household has one head: %(names)s cannot all be it.")
                 % {"names": ", ".join(f.cleaned_data.get("full_name", "") for f in heads)}
             )
+
+    def delete_existing(self, obj, commit=True):
+        # A member row ticked for deletion: resident_delete's rules, as everywhere else.
+        if commit:
+            resident_delete(resident=obj)
 
 
 class MemberInline(ScopedInline):
@@ -322,6 +342,9 @@ class HouseholdAdmin(VersionedAdmin):
     @admin.display(description=_("members living here"), ordering="member_count")
     def member_count(self, household):
         return household.member_count
+
+    def delete_model(self, request, obj):
+        household_delete(household=obj)
 
 
 class ResidentAdminForm(VersionedForm):
@@ -553,6 +576,9 @@ class ResidentAdmin(VersionedAdmin):
             obj.refresh_from_db(fields=["version", *(step.field for step in LadderStep)])
         if change and getattr(form, "moved_household", None) is not None:
             resident_move(resident=obj, household=form.moved_household, on=form.cleaned_data["moved_on"])
+
+    def delete_model(self, request, obj):
+        resident_delete(resident=obj)
 
 
 def national_ids_shown(request) -> NationalIdsShown:

@@ -22,7 +22,6 @@ from rest_framework.response import Response
 
 from mobilization.selectors import follow_up_overdue_exists, visited_exists
 from softbridge.api_endpoints import (
-    Conflict,
     CreateFromInput,
     Destroy,
     ListRetrieve,
@@ -70,12 +69,17 @@ from villages.serializers import (
     VillageUpdateSerializer,
 )
 from villages.services import (
+    household_delete,
     household_head_change,
     household_split,
+    household_update,
+    resident_delete,
     resident_departure_record,
     resident_ladder_advance,
     resident_ladder_correct,
     resident_move,
+    resident_update,
+    village_delete,
 )
 
 # Ids are 64-bit in the database; a larger number would reach it as an overflow error.
@@ -140,6 +144,9 @@ class VillageViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, Sc
 
     def perform_create(self, serializer):
         return serializer.save(), True
+
+    def perform_destroy(self, village):
+        village_delete(village=village)
 
 
 # --- Households
@@ -231,7 +238,14 @@ class HouseholdViewSet(
         sent_version = data.pop("version", None)
         for name, value in data.items():
             setattr(household, name, value)
-        self.save_versioned(household, sent_version)
+        self.save_versioned(
+            household,
+            sent_version,
+            update=lambda version: household_update(household=household, version=version),
+        )
+
+    def perform_destroy(self, household):
+        household_delete(household=household)
 
     @extend_schema(request=SplitSerializer, responses={201: HouseholdSerializer})
     @action(detail=True, methods=["post"])
@@ -385,15 +399,12 @@ class ResidentViewSet(
         sent_version = data.pop("version", None)
         for name, value in data.items():
             setattr(resident, name, value)
-        self.save_versioned(resident, sent_version)
+        self.save_versioned(
+            resident, sent_version, update=lambda version: resident_update(resident=resident, version=version)
+        )
 
     def perform_destroy(self, resident):
-        # Deleting would take the visits' and sessions' record of helping them along.
-        if resident.visit_helps.exists() or resident.attendances.exists() or resident.applications.exists():
-            raise Conflict(
-                _("This resident has visits, sessions or applications on record; record a departure instead.")
-            )
-        resident.delete()
+        resident_delete(resident=resident)
 
     @extend_schema(request=LadderSerializer, responses=ResidentSerializer)
     @action(detail=True, methods=["post"])

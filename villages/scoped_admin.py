@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
@@ -415,6 +417,53 @@ class ScopedAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
         if not change and any(f.name == "recorded_by" for f in self.opts.fields):
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+    # Changes and deletes
+    # A record with rules of its own is changed and deleted by its services (visit_update,
+    # resident_delete, ...): its admin overrides save_model (or save_related, once the inlines
+    # are saved) and delete_model to call them. A refusal (ValidationError, RecordInUse) comes
+    # back to the page as a message, and the admin's transaction takes back the whole request.
+
+    def delete_queryset(self, request, queryset):
+        # The changelist's "delete selected": row by row through delete_model (and so the
+        # service), not one bulk DELETE that would pass by the rules; all or none.
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            return self.refused(request, error, request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as error:
+            change = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[object_id],
+                current_app=self.admin_site.name,
+            )
+            return self.refused(request, error, change)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method != "POST":
+            return super().changelist_view(request, extra_context)
+        try:
+            # An action (delete selected) or the list's edits: one transaction, so that a
+            # refusal of one row takes back the rows before it.
+            with transaction.atomic():
+                return super().changelist_view(request, extra_context)
+        except ValidationError as error:
+            return self.refused(request, error, request.get_full_path())
+
+    def refused(self, request, error: ValidationError, back: str) -> HttpResponseRedirect:
+        """A service's refusal as the admin's error messages, back on the page it came from."""
+        for message in error.messages:
+            self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(back)
 
     # Import and export
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from softbridge.in_use import RecordInUse
 from villages.calendar import FUTURE, date_refusal, is_future
 from villages.models import (
     Commune,
@@ -416,3 +417,85 @@ def household_head_change(
         chosen.relation = Resident.Relation.HEAD
         chosen.save(update_fields=["relation"], locked=True)
     return chosen
+
+
+# --- Changes and deletes of the register
+
+
+def _save_versioned(record: Household | Resident, version: int | None) -> None:
+    """Save `record` with its audit row in one transaction, refused with StaleWrite when it
+    was saved by someone else since `version` (save_unless_stale: its locked read and save)."""
+    if version is None:
+        with transaction.atomic():
+            record.save()
+    else:
+        record.save_unless_stale(version)
+
+
+# Not @transaction.atomic: its one transaction is _save_versioned's (a second savepoint
+# around it would cost every change two queries, and the API pins them).
+def household_update(*, household: Household, version: int | None) -> Household:
+    """Save the corrections set on an existing household (its code, address, phone, ...).
+
+    A write based on `version`, the version the person read, is refused with StaleWrite when
+    someone saved the household since, under the row's lock; None saves over what is stored
+    (an API write that sends no version). The commune follows the village (Household.prepare).
+    The household's field rules are the model's (full_clean: a code unique in its commune),
+    which every surface's form or serializer has run on these values, so they are not asked
+    twice (the API pins a household change at eight queries). Its members move with
+    resident_move and household_split, not here.
+    """
+    _save_versioned(household, version)
+    return household
+
+
+@transaction.atomic
+def household_delete(*, household: Household) -> None:
+    """Delete a household entered by mistake: one with no members (present or past) and no
+    visits; otherwise raise RecordInUse (the API's 409), as the rows that name it protect it."""
+    if household.members.exists() or household.past_stays.exists() or household.visits.exists():
+        raise RecordInUse(
+            _("This household has members or visits on record; it cannot be deleted."), code="in_use"
+        )
+    household.delete()
+
+
+# Not @transaction.atomic: its one transaction is _save_versioned's (a second savepoint
+# around it would cost every change two queries, and the API pins them).
+def resident_update(*, resident: Resident, version: int | None) -> Resident:
+    """Save the corrections set on an existing resident (name, sex, birth year, ID number, ...).
+
+    A write based on `version` is refused with StaleWrite when someone saved the resident
+    since, under the row's lock; None saves over what is stored. The commune follows the
+    household (Resident.prepare). The field rules are the model's (full_clean: an ID number
+    unique in the commune, dates that make sense), run by every surface's form or serializer
+    on these values. The ladder dates, the departure and the household have services of
+    their own (resident_ladder_correct, resident_departure_record, resident_move).
+    """
+    _save_versioned(resident, version)
+    return resident
+
+
+@transaction.atomic
+def resident_delete(*, resident: Resident) -> None:
+    """Delete a resident entered by mistake; one with visits, sessions or applications on
+    record raises RecordInUse: deleting would take the record of helping them along (and
+    leave their applications naming nobody), so their departure is recorded instead."""
+    if resident.visit_helps.exists() or resident.attendances.exists() or resident.applications.exists():
+        raise RecordInUse(
+            _("This resident has visits, sessions or applications on record; record a departure instead."),
+            code="in_use",
+        )
+    resident.delete()
+
+
+@transaction.atomic
+def village_delete(*, village: Village) -> None:
+    """Delete a village entered by mistake: one with no households; otherwise RecordInUse.
+
+    Rows of the program that name it (a session held there, a group of it) protect it too:
+    the database refuses with ProtectedError, which the API also answers with 409.
+    """
+    if village.households.exists():
+        raise RecordInUse(_("This village has households; it cannot be deleted."), code="in_use")
+    village.delete()

@@ -50,7 +50,12 @@ from villages.forms import (
 )
 from villages.models import Achievement, Household, LadderStep, PastStay, Resident
 from villages.selectors import households_visible_to, villages_visible_to, with_list_columns
-from villages.services import resident_departure_record, resident_ladder_advance
+from villages.services import (
+    household_update,
+    resident_departure_record,
+    resident_ladder_advance,
+    resident_update,
+)
 
 PAGE_SIZE = 25
 FILTERS = ("village", "not_visited", "without_eid", "not_level34", "overdue")
@@ -182,8 +187,9 @@ def _stale_values(form: Form, current) -> list[tuple[str, object]]:
     return values
 
 
-def _save_versioned(request, form_class, instance, **form_kwargs):
-    """Validate and save an edit unless the record moved on since it was read.
+def _save_versioned(request, form_class, instance, *, update, **form_kwargs):
+    """Validate an edit and save it through `update` (household_update, resident_update),
+    which refuses it when the record moved on since it was read.
 
     Returns (saved, form, stale_values). On a stale write the form keeps what the person
     typed, now carries the current version (saving again overwrites knowingly), and
@@ -193,7 +199,12 @@ def _save_versioned(request, form_class, instance, **form_kwargs):
     if not form.is_valid():
         return False, form, None
     try:
-        form.instance.save_unless_stale(form.cleaned_data["version"])
+        update(form.instance, version=form.cleaned_data["version"])
+    except ValidationError as error:
+        for field, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(field if field in form.fields else None, message)
+        return False, form, None
     except StaleWrite as stale:
         security_event(request, "stale_write_refused", model=instance._meta.label_lower, record=instance.pk)
         current = stale.record
@@ -214,7 +225,12 @@ def household_edit(request, pk: int):
     household = _editable_household(request, pk)
     stale = None
     if request.method == "POST":
-        saved, form, stale = _save_versioned(request, HouseholdForm, household)
+        saved, form, stale = _save_versioned(
+            request,
+            HouseholdForm,
+            household,
+            update=lambda h, version: household_update(household=h, version=version),
+        )
         if saved:
             messages.success(request, _("Household %(code)s saved.") % {"code": household.code})
             return redirect("villages:household", pk=household.pk)
@@ -293,7 +309,13 @@ def member_edit(request, pk: int, member_pk: int):
     stale = None
     if request.method == "POST":
         try:
-            saved, form, stale = _save_versioned(request, ResidentForm, member, viewer=request.user)
+            saved, form, stale = _save_versioned(
+                request,
+                ResidentForm,
+                member,
+                update=lambda r, version: resident_update(resident=r, version=version),
+                viewer=request.user,
+            )
         except IntegrityError:
             saved = False
             form = ResidentForm(request.POST, instance=_member(household, member_pk), viewer=request.user)

@@ -6,17 +6,18 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mobilization import services  # services.communication_delete: the view has its name
 from mobilization.forms import CommunicationForm, VillageMonthFilter
 from mobilization.models import CommunicationActivity, WorkerGroup
 from mobilization.selectors import communications_visible_to, models_offered_in
-from mobilization.services import communication_record
+from mobilization.services import communication_record, communication_update
 from mobilization.views.program import deny_unless_outreach, page_of, recorded_once
 from softbridge.submissions import answered_once, refusal_status
 from villages.access import (
@@ -134,9 +135,16 @@ def communication_edit(request, pk):
         models=models_offered_in(villages),
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The activity was saved."))
-        return redirect("program:communications")
+        data = form.cleaned_data
+        try:
+            communication_update(
+                activity=activity, **CommunicationActivity.entered_in(data), model=data["model"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The activity was saved."))
+            return redirect("program:communications")
     return render(
         request,
         "mobilization/communication_form.html",
@@ -151,7 +159,7 @@ def communication_delete(request, pk):
     if not may_delete_outreach(request.user, activity):
         raise PermissionDenied
     if request.method == "POST":
-        activity.delete()
+        services.communication_delete(activity=activity)
         messages.success(request, _("The activity was deleted."))
         return redirect("program:communications")
     return render(request, "mobilization/communication_confirm_delete.html", {"activity": activity})

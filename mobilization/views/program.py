@@ -33,6 +33,7 @@ from mobilization.selectors import (
     worker_groups_visible_to,
     workers_visible_to,
 )
+from mobilization.services import worker_group_save
 from softbridge.submissions import KeyTaken, answered_once
 from softbridge.typed_ids import row_id
 from training.selectors import sessions_visible_to
@@ -215,11 +216,21 @@ def group_new(request):
     form = WorkerGroupForm(
         request.POST or None, communes=communes, villages=Village.objects.filter(commune__in=communes)
     )
-    if request.method == "POST" and form.is_valid():
-        group = form.save()
+    if request.method == "POST" and form.is_valid() and _group_saved(form):
+        group = form.instance
         messages.success(request, _("The group %(name)s was created.") % {"name": group.name})
         return redirect("program:group", pk=group.pk)
     return render(request, "mobilization/group_form.html", {"form": form})
+
+
+def _group_saved(form) -> bool:
+    """Save the form's group through worker_group_save, or put its refusals on the form."""
+    try:
+        worker_group_save(group=form.save(commit=False))
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
 
 
 @login_required
@@ -234,8 +245,7 @@ def group_edit(request, pk):
         communes=Commune.objects.filter(pk=group.commune_id),
         villages=group.commune.villages.all(),
     )
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and _group_saved(form):
         messages.success(request, _("The group %(name)s was saved.") % {"name": group.name})
         return redirect("program:group", pk=group.pk)
     return render(request, "mobilization/group_form.html", {"form": form, "group": group})
