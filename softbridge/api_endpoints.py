@@ -324,8 +324,10 @@ class VersionedWrites:
         instance = self.get_object()
         return Response(self.get_serializer(instance).data, headers={"ETag": etag_of(instance)})
 
-    def expected_version(self, request, instance, sent_version: int | None) -> tuple[int, bool]:
-        """(version the write is based on, whether it came as If-Match).
+    def expected_version(self, request, instance, sent_version: int | None) -> tuple[int | None, bool]:
+        """(version the write is based on, whether it came as If-Match); None when the writer
+        sent neither: such a write applies to the record as it is when it is saved, not as this
+        request read it (someone's save in between is no conflict).
 
         A stale one raises StaleWrite (409, softbridge.api_errors.exception_handler) or, for
         If-Match, PreconditionFailed (412) with the same message."""
@@ -334,9 +336,10 @@ class VersionedWrites:
             versions = if_match_versions(header)
             if versions is not None and str(instance.version) not in versions:
                 raise PreconditionFailed(StaleWrite(instance).message)
-            return instance.version, True
+            # `*` accepts whatever is stored then.
+            return (instance.version if versions is not None else None), True
         instance.refuse_if_stale(sent_version)
-        return instance.version, False
+        return sent_version, False
 
     def check_before_input(self, request, instance) -> None:
         # A stale write is refused before the body is validated: what validation says of the

@@ -360,6 +360,39 @@ def test_a_save_racing_the_version_check_answers_409_with_the_one_message(househ
     assert household_a.address == "theirs"
 
 
+@pytest.mark.parametrize(
+    ("model", "fixture", "url", "field", "theirs_field"),
+    [
+        (Household, "household_a", "/api/households/{}/", "address", "phone"),
+        (Resident, "resident_a", "/api/residents/{}/", "phone", "full_name"),
+    ],
+)
+def test_a_write_with_no_version_applies_to_the_record_as_it_is_now(
+    request, official, monkeypatch, model, fixture, url, field, theirs_field
+):
+    """No version and no If-Match: someone else's save between our read and our write is not a
+    conflict; ours lands on the record as it is now and keeps what they saved to other fields."""
+    from softbridge.api_endpoints import VersionedWrites
+
+    record = request.getfixturevalue(fixture)
+    original = VersionedWrites.expected_version
+
+    def expected_then_someone_saves(self, request, instance, sent_version):
+        result = original(self, request, instance, sent_version)
+        model.objects.filter(pk=instance.pk).update(**{theirs_field: "Theirs 0911"}, version=7)
+        return result
+
+    monkeypatch.setattr(VersionedWrites, "expected_version", expected_then_someone_saves)
+    response = api(official).patch(url.format(record.pk), {field: "0933 111"}, format="json")
+
+    assert response.status_code == 200, response.content
+    record.refresh_from_db()
+    assert getattr(record, field) == "0933 111"
+    assert getattr(record, theirs_field) == "Theirs 0911"
+    assert record.version == 8
+    assert response["ETag"] == '"8"'
+
+
 def test_stale_if_match_refuses_a_delete(village_a, official):
     empty = factories.household(village_a)
     empty.save()  # version 2

@@ -241,7 +241,7 @@ class HouseholdViewSet(
         self.save_versioned(
             household,
             sent_version,
-            update=lambda version: household_update(household=household, version=version),
+            update=lambda version: household_update(household=household, version=version, fields=data),
         )
 
     def perform_destroy(self, household):
@@ -400,7 +400,9 @@ class ResidentViewSet(
         for name, value in data.items():
             setattr(resident, name, value)
         self.save_versioned(
-            resident, sent_version, update=lambda version: resident_update(resident=resident, version=version)
+            resident,
+            sent_version,
+            update=lambda version: resident_update(resident=resident, version=version, fields=data),
         )
 
     def perform_destroy(self, resident):

@@ -6,6 +6,7 @@ admin, the importer) are database constraints here, not only form validation.
 """
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -305,6 +306,11 @@ class Household(Versioned):
         self.prepare()
         super().full_clean(*args, **kwargs)
 
+    @staticmethod
+    def derived_fields(fields: Iterable[str]) -> set[str]:
+        """The fields prepare() sets from `fields`, for a save that writes only those."""
+        return {"commune"} if "village" in fields else set()
+
     def prepare(self) -> None:
         """Trim the code and take the commune from the village.
 
@@ -515,6 +521,12 @@ class Resident(Versioned):
         self.prepare()
         self._clean_exclude = set(exclude or ())
         super().full_clean(exclude, *args, **kwargs)
+
+    @staticmethod
+    def derived_fields(fields: Iterable[str]) -> set[str]:
+        """The fields prepare() sets from `fields`, for a save that writes only those."""
+        derived = {"search_name"} if "full_name" in fields else set()
+        return derived | ({"commune"} if "household" in fields else set())
 
     def prepare(self) -> None:
         """Normalise the name and take the commune from the household.

@@ -422,30 +422,42 @@ def household_head_change(
 # --- Changes and deletes of the register
 
 
-def _save_versioned(record: Household | Resident, version: int | None) -> None:
+def _save_versioned(
+    record: Household | Resident, version: int | None, fields: Iterable[str] | None = None
+) -> None:
     """Save `record` with its audit row in one transaction, refused with StaleWrite when it
-    was saved by someone else since `version` (save_unless_stale: its locked read and save)."""
+    was saved by someone else since `version` (save_unless_stale: its locked read and save).
+
+    With no version the write applies to the row as it is now: only `fields` (those the
+    writer named, and what the model derives from them) are written, so that another save
+    since this record was read keeps its other fields; all fields when `fields` is None."""
     if version is None:
+        update_fields = None
+        if fields is not None:
+            update_fields = {*fields, *record.derived_fields(fields)}
         with transaction.atomic():
-            record.save()
+            record.save(update_fields=update_fields)
     else:
         record.save_unless_stale(version)
 
 
 # Not @transaction.atomic: its one transaction is _save_versioned's (a second savepoint
 # around it would cost every change two queries, and the API pins them).
-def household_update(*, household: Household, version: int | None) -> Household:
+def household_update(
+    *, household: Household, version: int | None, fields: Iterable[str] | None = None
+) -> Household:
     """Save the corrections set on an existing household (its code, address, phone, ...).
 
     A write based on `version`, the version the person read, is refused with StaleWrite when
     someone saved the household since, under the row's lock; None saves over what is stored
-    (an API write that sends no version). The commune follows the village (Household.prepare).
+    (an API write that sends no version), writing only `fields` when they are named. The
+    commune follows the village (Household.prepare).
     The household's field rules are the model's (full_clean: a code unique in its commune),
     which every surface's form or serializer has run on these values, so they are not asked
     twice (the API pins a household change at eight queries). Its members move with
     resident_move and household_split, not here.
     """
-    _save_versioned(household, version)
+    _save_versioned(household, version, fields)
     return household
 
 
@@ -462,17 +474,20 @@ def household_delete(*, household: Household) -> None:
 
 # Not @transaction.atomic: its one transaction is _save_versioned's (a second savepoint
 # around it would cost every change two queries, and the API pins them).
-def resident_update(*, resident: Resident, version: int | None) -> Resident:
+def resident_update(
+    *, resident: Resident, version: int | None, fields: Iterable[str] | None = None
+) -> Resident:
     """Save the corrections set on an existing resident (name, sex, birth year, ID number, ...).
 
     A write based on `version` is refused with StaleWrite when someone saved the resident
-    since, under the row's lock; None saves over what is stored. The commune follows the
+    since, under the row's lock; None saves over what is stored (only `fields` when they are
+    named). The commune follows the
     household (Resident.prepare). The field rules are the model's (full_clean: an ID number
     unique in the commune, dates that make sense), run by every surface's form or serializer
     on these values. The ladder dates, the departure and the household have services of
     their own (resident_ladder_correct, resident_departure_record, resident_move).
     """
-    _save_versioned(resident, version)
+    _save_versioned(resident, version, fields)
     return resident
 
 
