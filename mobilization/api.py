@@ -8,7 +8,7 @@ mobilization.services.visit_log and applications through application_record, so 
 posted here moves the ladder exactly as the visit form does.
 """
 
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -22,6 +22,7 @@ from mobilization.models import (
     Membership,
     VisitHelp,
     WorkerGroup,
+    membership_active_q,
 )
 from mobilization.selectors import (
     applications_visible_to,
@@ -77,6 +78,7 @@ from villages.access import (
     villages_open_to_outreach,
 )
 from villages.api import IdFilter
+from villages.calendar import commune_today
 from villages.selectors import names_matching
 
 
@@ -124,7 +126,7 @@ class WorkerGroupViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy
 
     def with_related(self, queryset):
         return queryset.annotate(
-            member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True))
+            member_count=Count("memberships", filter=membership_active_q(commune_today(), "memberships__"))
         ).order_by("commune__code", "kind", "name", "id")
 
     def may_create_any(self, user):

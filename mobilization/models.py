@@ -267,6 +267,12 @@ class Worker(models.Model):
         super().save(*args, **kwargs)
 
 
+def membership_active_q(day, prefix: str = "") -> Q:
+    """MembershipQuerySet.active_on as a Q, for a membership reached through `prefix`
+    ("memberships__" from a group or a worker): a count of members on a day asks the same rule."""
+    return present_q(day, f"{prefix}joined_on", f"{prefix}left_on")
+
+
 class MembershipQuerySet(models.QuerySet):
     def active_on(self, day):
         """Memberships that count on `day` (a date, or an expression such as
@@ -276,7 +282,7 @@ class MembershipQuerySet(models.QuerySet):
         first day away, as a resident's is (villages.models.present_q), so that a visit on the
         day a worker left counts for the group they went to, not for both.
         """
-        return self.filter(present_q(day, "joined_on", "left_on"))
+        return self.filter(membership_active_q(day))
 
 
 def membership_active_sql(alias: str, day: str) -> str:

@@ -87,6 +87,30 @@ def test_the_group_page_counts_no_visit_of_the_leaving_day(client, official, lef
     assert totals["residents"] == 1
 
 
+def test_the_group_list_and_the_api_count_members_as_the_group_page_does(client, official, commune):
+    """Members today are memberships active today (active_on): one who leaves tomorrow still is,
+    one who left today no longer is (the list counted only those with no leaving date)."""
+    today = commune_today()
+    group = factories.worker_group(commune)
+    Membership.objects.create(
+        worker=factories.worker(commune), group=group, joined_on=today - datetime.timedelta(days=9)
+    )
+    for left in (today, today + datetime.timedelta(days=1)):
+        Membership.objects.create(
+            worker=factories.worker(commune),
+            group=group,
+            joined_on=today - datetime.timedelta(days=9),
+            left_on=left,
+        )
+    expected = Membership.objects.filter(group=group).active_on(today).count()
+    assert expected == 2
+    client.force_login(official)
+    listed = client.get(reverse("program:groups")).context["page"].object_list
+    assert [g.member_count for g in listed if g.pk == group.pk] == [expected]
+    api = factories.api_client(official).get(f"/api/worker-groups/{group.pk}/")
+    assert api.json()["member_count"] == expected
+
+
 def test_the_reports_count_no_help_of_the_leaving_day(commune, left_today):
     group, left_on = left_today
     [figures] = [

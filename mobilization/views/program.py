@@ -24,7 +24,7 @@ from mobilization.forms import (
     WorkerForm,
     WorkerGroupForm,
 )
-from mobilization.models import Membership, VisitHelp, Worker, WorkerGroup
+from mobilization.models import Membership, VisitHelp, Worker, WorkerGroup, membership_active_q
 from mobilization.selectors import (
     communications_visible_to,
     communicators_visible_to,
@@ -168,7 +168,9 @@ def groups(request):
     queryset = (
         worker_groups_visible_to(request.user)
         .select_related("village", "commune")
-        .annotate(member_count=Count("memberships", filter=Q(memberships__left_on__isnull=True)))
+        .annotate(
+            member_count=Count("memberships", filter=membership_active_q(commune_today(), "memberships__"))
+        )
         .order_by("commune__code", "kind", "name")
     )
     return render(
@@ -274,7 +276,7 @@ def workers(request):
         .prefetch_related(
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.filter(left_on__isnull=True).select_related("group"),
+                queryset=Membership.objects.active_on(commune_today()).select_related("group"),
                 to_attr="current_memberships",
             )
         )
