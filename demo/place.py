@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from demo.build import Build
 from villages.models import Village
-from villages.text import clean_name
+from softbridge.text import clean_name
 
 # (code, name, households, usual road distance to the one-stop office in km one way, which
 # gives the savings). Nà Khau and Bản Thang keep the codes the tests use.

@@ -9,7 +9,7 @@ from demo.draws import weighted
 from demo.households import Person
 from demo.period import D
 from training.models import Attendance, Topic, TrainingSession
-from villages.text import clean_name
+from softbridge.text import clean_name
 
 # Each skill's training topics, written in this order.
 TOPICS = {

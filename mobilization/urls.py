@@ -1,6 +1,6 @@
 """The program's pages: home visits under /visits/, the rest of the program under /program/.
 
-softbridge.urls includes each list under its own namespace, so that a page's name says
+frontdoor.urls includes each list under its own namespace, so that a page's name says
 which part it belongs to: `visits:new`, `program:workers`.
 """
 
@@ -16,7 +16,7 @@ visit_pages = [
     path("follow-ups/", visits.follow_ups, name="follow_ups"),
 ]
 
-# The models' pages join these under the "program" namespace (softbridge.urls): they show
+# The models' pages join these under the "program" namespace (frontdoor.urls): they show
 # what each model achieved, a report (reports.model_views).
 program_pages = [
     path("communications/", communications.communications, name="communications"),
@@ -41,7 +41,7 @@ program_pages = [
 ]
 
 # The household's audit trail holds its visits and applications too, so its page is the
-# program's; it is served with the register's pages, in the "villages" namespace (softbridge.urls).
+# program's; it is served with the register's pages, in the "villages" namespace (frontdoor.urls).
 household_history_pages = [
     path("households/<int:pk>/history/", history.household_history, name="household_history"),
 ]

@@ -28,7 +28,7 @@ from reports.selectors.province import province_adoption, province_communes
 from reports.selectors.reach import reach_of
 from reports.serializers import AdoptionQuerySerializer, AdoptionSerializer, ProvinceAdoptionSerializer
 from villages.access import provinces_led_by
-from villages.calendar import months_between
+from softbridge.calendar import months_between
 from villages.signin import TokenAuthentication
 
 

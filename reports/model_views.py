@@ -33,9 +33,9 @@ from reports.selectors.models import goal_progress, model_results, model_span
 from reports.tables import Table, savings_table
 from training.models import TrainingSession
 from villages.access import communes_managed_by, may_manage_program
-from villages.calendar import commune_today, month_start
+from softbridge.calendar import commune_today, month_start
 from villages.models import Village
-from villages.spreadsheets import Sheet, xlsx_attachment
+from softbridge.spreadsheets import Sheet, xlsx_attachment
 
 
 def _tagged_count(model_class):

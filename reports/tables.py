@@ -34,7 +34,7 @@ from reports.selectors.helped import REACHED_WITHIN_WINDOW, GroupHelp, group_hel
 from reports.selectors.official import official_compared
 from reports.selectors.reach import Reach
 from reports.selectors.targets import behind_plan, plan_series, targets_of
-from villages.calendar import add_months, commune_today, month_end, month_label, months_between
+from softbridge.calendar import add_months, commune_today, month_end, month_label, months_between
 from villages.models import Village
 
 INDICATORS = [

@@ -35,7 +35,7 @@ urlpatterns = [
 
 # Mobilization models ("dân vận khéo"): registered in the program, their pages show what each
 # achieved. Served under /program/ in the "program" namespace with the program's pages
-# (softbridge.urls).
+# (frontdoor.urls).
 model_pages = [
     path("models/", model_views.models, name="models"),
     path("models/new/", model_views.model_new, name="model_new"),

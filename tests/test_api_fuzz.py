@@ -36,7 +36,7 @@ from softbridge.wsgi import application
 from tests import factories
 from training.models import Topic
 from training.services import session_record
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Role
 
 # `API_FUZZ_THOROUGH=1 pytest tests/test_api_fuzz.py` adds schemathesis's coverage phase

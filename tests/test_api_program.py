@@ -13,7 +13,7 @@ from mobilization.models import Application, CommunicationActivity, HomeVisit, M
 from mobilization.services import Help, application_record, communication_record, visit_log
 from tests import factories
 from tests.factories import api_client as api
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Achievement, Resident
 
 D = datetime.date

@@ -14,7 +14,7 @@ from tests import factories
 from tests.factories import api_client as api
 from training.models import Attendance, Topic, TrainingSession
 from training.services import session_record
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Resident
 
 TODAY = commune_today()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from tests import factories
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Household, Resident
 
 D = datetime.date

@@ -30,7 +30,7 @@ from rest_framework.test import APIClient
 from mobilization.models import CommunicationActivity, HomeVisit
 from tests import factories
 from training.models import TrainingSession
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.roster.importing import roster_import
 
 FUZZ = settings(

@@ -13,7 +13,7 @@ from mobilization.models import HomeVisit
 from tests.factories import api_client as api
 from tests.test_roster_import import ENGLISH, csv_file
 from training.models import TrainingSession
-from villages.calendar import FUTURE, commune_today, parse_month
+from softbridge.calendar import FUTURE, commune_today, parse_month
 from villages.roster.importing import roster_import
 
 D = datetime.date

@@ -22,14 +22,14 @@ APPS = ("villages", "mobilization", "training", "reports", "demo")
 # softbridge's modules that sit on top of every app; the rest of softbridge sits below them all.
 SITE = (
     "softbridge.settings",
-    "softbridge.urls",
+    "frontdoor.urls",
     "softbridge.wsgi",
-    "softbridge.api_routes",
-    "softbridge.api_docs",
-    "softbridge.backups",
-    "softbridge.management",
-    "softbridge.home",
-    "softbridge.device",
+    "frontdoor.api_routes",
+    "frontdoor.api_docs",
+    "frontdoor.backups",
+    "frontdoor.management",
+    "frontdoor.home",
+    "frontdoor.device",
 )
 
 
@@ -97,8 +97,8 @@ def test_no_module_imports_from_a_layer_above_its_own():
         ("mobilization.views.visits", "from reports.tables import Table\n", True),
         ("training.services", "from mobilization.services import visit_log\n", False),
         ("softbridge.security_log", "from villages.models import Resident\n", True),
-        ("softbridge.urls", "from reports.views import dashboard\n", False),
-        ("reports.models", "import softbridge.urls\n", True),
+        ("frontdoor.urls", "from reports.views import dashboard\n", False),
+        ("reports.models", "import frontdoor.urls\n", True),
     ],
 )
 def test_the_guard_tells_an_upward_import_from_a_downward_one(tmp_path, module, source, upward):

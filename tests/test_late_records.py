@@ -17,7 +17,7 @@ from mobilization.services import Help, visit_log
 from tests import factories
 from training.models import Attendance
 from training.services import attendance_record, session_record
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Achievement, LadderStep, Resident
 from villages.services import resident_departure_record, resident_ladder_advance, resident_move
 

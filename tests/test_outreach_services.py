@@ -11,7 +11,7 @@ from mobilization.services import Help, visit_log
 from tests import factories
 from training.models import Attendance, TrainingSession
 from training.services import attendance_record, session_record
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Achievement, Resident
 from villages.services import resident_departure_record, resident_ladder_correct
 

@@ -16,7 +16,7 @@ from tests import factories
 from training.models import Attendance
 from training.selectors import ATTENDANCE_PAGE_HOUSEHOLDS
 from training.services import session_record
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Achievement, Resident
 
 DAY = datetime.timedelta(days=1)

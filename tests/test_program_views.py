@@ -12,7 +12,7 @@ from mobilization.models import CommunicationActivity, Communicator, Membership,
 from mobilization.services import Help, communication_record, visit_log
 from tests import factories
 from training.services import attendance_record, session_record
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 
 TODAY = commune_today()
 D = datetime.date

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from tests import factories
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Commune, Household, Resident, Village
 from villages.selectors import residents_matching
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests import factories
 from tests.factories import api_client as api
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Household, PastStay, Resident, Role
 
 D = datetime.date

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tests import factories
 from tests.factories import api_client
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Household, PastStay, Resident
 from villages.services import resident_move
 

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from tests import factories
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Household, Resident, Village
 from villages.roster.columns import COLUMNS, roster_template_rows
 from villages.roster.importing import roster_import

@@ -40,7 +40,7 @@ from reports.selectors.adoption import adoption_breakdowns
 from reports.selectors.dossiers import _dossier_counts
 from reports.selectors.helped import group_help
 from tests import factories
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Achievement, LadderStep, Resident, Village, online_from
 from villages.services import resident_ladder_advance, resident_ladder_correct
 

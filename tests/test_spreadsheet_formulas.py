@@ -200,7 +200,7 @@ def test_model_review_xlsx_neutralises_formulas(client, official, commune, villa
     assert facts["Started on"].is_date
 
 
-# --- The admin's exports (django-import-export, villages.spreadsheets.ADMIN_FORMATS) -------
+# --- The admin's exports (django-import-export, softbridge.spreadsheets.ADMIN_FORMATS) -------
 
 
 def admin_export(client, user, app, model, title):

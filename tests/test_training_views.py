@@ -13,7 +13,7 @@ from mobilization.services import Help
 from tests import factories
 from training.models import Attendance, Topic, TrainingSession
 from training.services import attendance_record, session_record
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Achievement, Resident
 
 TODAY = commune_today()

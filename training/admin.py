@@ -21,7 +21,7 @@ from training.services import (
     session_update,
 )
 from villages.access import may_change_outreach
-from villages.calendar import refuse_future_dates
+from softbridge.calendar import refuse_future_dates
 from villages.scoped_admin import (
     OutreachDeletes,
     ReadOnlyScopedAdmin,

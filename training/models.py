@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import OutreachHelp, TaggedOutreachRecord, tagged_model_field
 from villages.models import Commune, Resident, choices_check
-from villages.text import clean_name
+from softbridge.text import clean_name
 
 
 class TopicSkill(models.TextChoices):

@@ -26,10 +26,10 @@ from softbridge.request_limits import ATTENDEES_MAX, TOPICS_MAX, WORKERS_MAX
 from training.models import Attendance, Topic, TrainingSession
 from training.selectors import topics_visible_to
 from villages.access import may_log_outreach, may_manage_program
-from villages.calendar import not_in_future
+from softbridge.calendar import not_in_future
 from villages.models import Commune, Village
 from villages.selectors import communes_visible_to, villages_visible_to
-from villages.text import clean_name
+from softbridge.text import clean_name
 
 
 class AttendanceSerializer(OutreachHelpSerializer):

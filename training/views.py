@@ -49,10 +49,10 @@ from villages.access import (
     may_manage_program,
     villages_open_to_outreach,
 )
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Achievement, Commune
 from villages.selectors import residents_matching, villages_visible_to
-from villages.text import search_text
+from softbridge.text import search_text
 
 SEARCH_RESULTS = 30
 

@@ -39,7 +39,7 @@ from villages.access import (
     may_manage_program,
     villages_editable_by,
 )
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Household, LadderStep, Resident
 from villages.selectors import (
     communes_visible_to,

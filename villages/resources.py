@@ -19,7 +19,7 @@ from villages.scoped_admin import (
     commune_from_parent,
     visible,
 )
-from villages.text import mask_national_id
+from softbridge.text import mask_national_id
 
 
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):

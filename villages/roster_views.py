@@ -36,7 +36,7 @@ from villages.access import communes_managed_by
 from villages.exports import csv_response, export_filename, households_export, residents_export, xlsx_response
 from villages.roster.columns import COLUMNS, roster_template_rows
 from villages.roster.importing import roster_import
-from villages.spreadsheets import Sheet, xlsx_attachment
+from softbridge.spreadsheets import Sheet, xlsx_attachment
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ERRORS_SHOWN = 500

@@ -14,7 +14,7 @@ from villages.access import (
     villages_open_to_outreach,
 )
 from villages.models import Commune, Household, LadderStep, PastStay, Resident, Role, Village, present_q
-from villages.text import MASK_SHOWS, fold, search_text
+from softbridge.text import MASK_SHOWS, fold, search_text
 
 # Fewer digits than this match too many ID and phone numbers to be a search for one.
 MIN_DIGITS_TO_SEARCH = 4
@@ -192,7 +192,7 @@ def _numbers_matching(user, text: str) -> Q | None:
 def names_matching(text: str, *columns: str) -> Q | None:
     """Rows where every word of `text` is in one of the name `columns`: the one name search.
 
-    Words and names are compared in their villages.text.fold form, so NFC or NFD, with or
+    Words and names are compared in their softbridge.text.fold form, so NFC or NFD, with or
     without diacritics (đ as d), any case and any spaces find the same rows, and the words
     may come in any order ("lan nguyen" finds "Nguyễn Thị Lan"). A column holds fold() text
     already (`search_name`) or is folded in SQL (`full_name__fold`). Within one filter() the
@@ -217,7 +217,7 @@ def households_matching(households: QuerySet[Household], text: str, *, viewer) -
     Names match as names_matching says (every word, without diacritics or case, NFC or
     NFD); ID and phone numbers match on their digits, so "0912 345" finds "0912345678",
     and ID numbers only as far as `viewer` is shown them (national_ids_matching).
-    Control characters in `text` count as spaces (villages.text.search_text).
+    Control characters in `text` count as spaces (softbridge.text.search_text).
     """
     text = search_text(text)
     if not text:

@@ -1,6 +1,6 @@
 """The register's pages: households and their members, and the roster (import and export) under /roster/.
 
-softbridge.urls includes each list under its own namespace: `villages:household`, `roster:upload`.
+frontdoor.urls includes each list under its own namespace: `villages:household`, `roster:upload`.
 """
 
 from django.urls import path

@@ -39,7 +39,7 @@ from villages.access import (
     national_id_taken_message,
     villages_editable_by,
 )
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.forms import (
     DepartureForm,
     HouseholdCreateForm,

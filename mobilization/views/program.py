@@ -38,7 +38,7 @@ from softbridge.submissions import KeyTaken, answered_once
 from softbridge.typed_ids import row_id
 from training.selectors import sessions_visible_to
 from villages.access import communes_managed_by, may_manage_program, scope_of, villages_open_to_outreach
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Commune, Village
 from villages.selectors import commune_villages_visible_to, villages_visible_to
 

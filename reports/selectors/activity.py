@@ -12,7 +12,7 @@ from django.db.models.functions import TruncMonth
 from mobilization.models import Application, CommunicationActivity, HomeVisit
 from mobilization.selectors import closed_on, counted_reach, follow_up_overdue_q
 from training.models import TrainingSession
-from villages.calendar import commune_today, month_end, month_start, months_between
+from softbridge.calendar import commune_today, month_end, month_start, months_between
 from villages.models import Commune, Village
 
 

@@ -26,7 +26,7 @@ from reports.selectors.activity import ActivityFigures, activity_series
 from reports.selectors.adoption import adoption_at, share
 from reports.selectors.helped import reach_counts
 from training.models import Attendance, TrainingSession
-from villages.calendar import add_months, month_end, month_start, months_between
+from softbridge.calendar import add_months, month_end, month_start, months_between
 from villages.models import Resident
 
 

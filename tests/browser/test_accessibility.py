@@ -23,7 +23,7 @@ from reports.models import Target
 from tests import factories
 from tests.browser.conftest import sign_in
 from training.models import TrainingSession
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Role
 
 AXE = "/static/vendor/axe-core/axe.min.js"

@@ -11,7 +11,7 @@ import pytest
 
 from tests import factories
 from tests.browser.conftest import sign_in
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 
 # Runs before any script of the page (Playwright injects it past the CSP): collects violations
 # on the page's own window, which the test reads after each page has loaded.

@@ -25,7 +25,7 @@ from softbridge.models import Submission
 from tests import factories
 from tests.browser.conftest import ARGS, CHROMIUM, PHONE, sign_in
 from tests.browser.test_field_work import shoot
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Achievement, Resident
 
 

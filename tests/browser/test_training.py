@@ -7,7 +7,7 @@ import re
 from tests import factories
 from tests.browser.conftest import sign_in
 from training.models import Attendance
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Achievement
 
 SHOTS = os.environ.get("SOFTBRIDGE_SHOTS", "/tmp/shots")

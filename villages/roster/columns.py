@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy
 
 from villages.models import Resident
-from villages.text import fold
+from softbridge.text import fold
 
 
 @dataclass(frozen=True)

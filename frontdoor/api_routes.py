@@ -19,7 +19,7 @@ from mobilization.api import (
 )
 from mobilization.history_api import HouseholdHistory
 from reports.targets_api import TargetViewSet
-from softbridge.api_docs import api_docs
+from frontdoor.api_docs import api_docs
 from softbridge.api_endpoints import not_found
 from softbridge.api_limits import TokenRequestThrottle
 from training.api import SessionViewSet

@@ -6,8 +6,8 @@ from django.urls import include, path
 
 from mobilization.urls import household_history_pages, program_pages, visit_pages
 from reports.urls import model_pages
-from softbridge import device
-from softbridge.home import home, today
+from frontdoor import device
+from frontdoor.home import home, today
 from villages.urls import register_pages, roster_pages
 
 urlpatterns = [
@@ -33,7 +33,7 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("reports/", include("reports.urls")),
     path("api/reports/", include("reports.api_urls")),
-    path("api/", include("softbridge.api_routes")),
+    path("api/", include("frontdoor.api_routes")),
 ]
 
 # The error pages in the site's layout and the person's language (softbridge.errors).
