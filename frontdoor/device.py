@@ -32,14 +32,14 @@ from django.views.decorators.http import require_GET
 
 from mobilization.models import Application, HomeVisit
 from softbridge import errors
+from softbridge.calendar import commune_today
 from softbridge.submissions import SAVED_HEADER
+from softbridge.text import fold
 from training.models import Attendance
 from training.selectors import attendance_page_count, sessions_visible_to
 from villages.access import villages_in_charge
-from softbridge.calendar import commune_today
 from villages.models import Resident, Role
 from villages.selectors import households_open_to_outreach, with_list_columns
-from softbridge.text import fold
 
 # The request header the service worker sends when it fetches a page to keep on the device.
 DEVICE_COPY_HEADER = "Softbridge-Device-Copy"

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from softbridge.calendar import date_refusal
-from villages.models import Commune, Resident, Village, choices_check, present_q
 from softbridge.text import clean_name
+from villages.models import Commune, Resident, Village, choices_check, present_q
 
 
 def tagged_model_field(related_name: str | None = None):

@@ -23,9 +23,9 @@ from mobilization.models import (
     Worker,
     WorkerGroup,
 )
+from softbridge.calendar import FUTURE, date_refusal, is_future
 from softbridge.in_use import RecordInUse
 from softbridge.submissions import refuse_unless_own
-from softbridge.calendar import FUTURE, date_refusal, is_future
 from villages.models import Achievement, Commune, Household, LadderStep, Resident, Village
 from villages.selectors import residents_living_in, residents_present_during, stay_covers, village_lived_in
 from villages.services import resident_ladder_advance, resident_ladder_advance_many

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
-from reports.tables import Table
+from reports.tabular import Table
 from softbridge.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
 
 CSV_TYPE = "text/csv; charset=utf-8"

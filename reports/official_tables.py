@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from reports.selectors.official import FiguresCompared
-from reports.tables import Column, Table
+from reports.tabular import Column, Table
 from softbridge.calendar import month_label
 
 OFFICIAL_COLUMNS = [

@@ -24,11 +24,11 @@ from django.urls import reverse
 from mobilization.models import Application, CommunicationActivity, HomeVisit
 from mobilization.services import Help, communication_record, visit_log
 from reports.selectors.activity import activity_series
+from softbridge.calendar import PROGRAM_START, commune_today, date_refusal
 from tests import factories
 from tests.factories import api_client as api
 from training.models import Attendance, TrainingSession
 from training.services import attendance_record, session_record
-from softbridge.calendar import PROGRAM_START, commune_today, date_refusal
 from villages.models import Resident
 
 D = datetime.date

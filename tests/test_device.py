@@ -13,12 +13,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from mobilization.models import HomeVisit
 from frontdoor.device import DEVICE_COPY_HEADER, OUTBOX_HEADER, USER_HEADER
+from mobilization.models import HomeVisit
+from softbridge.calendar import commune_today
 from softbridge.models import Submission
 from tests import factories
 from training.models import Attendance, TrainingSession
-from softbridge.calendar import commune_today
 from villages.models import Achievement, LadderStep, Resident
 from villages.services import resident_ladder_correct
 

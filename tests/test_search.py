@@ -16,10 +16,10 @@ from django.urls import reverse
 
 from mobilization.models import Worker
 from softbridge.request_limits import SEARCH_MAX_LENGTH
+from softbridge.text import fold
 from tests import factories
 from training.services import session_record
 from villages.models import Household, Resident
-from softbridge.text import fold
 
 LAN = "Nguyễn Thị Lan"
 HUNG = "Đặng Văn Hùng"

@@ -39,8 +39,8 @@ from reports.selectors.activity import activity_series
 from reports.selectors.adoption import adoption_breakdowns
 from reports.selectors.dossiers import _dossier_counts
 from reports.selectors.helped import group_help
-from tests import factories
 from softbridge.calendar import commune_today
+from tests import factories
 from villages.models import Achievement, LadderStep, Resident, Village, online_from
 from villages.services import resident_ladder_advance, resident_ladder_correct
 

@@ -16,13 +16,13 @@ from django.urls import reverse
 
 from mobilization.models import CommunicationActivity, HomeVisit
 from mobilization.services import communication_record, visit_log
+from softbridge.calendar import commune_today
 from softbridge.models import Submission
 from softbridge.submissions import SAVED_HEADER, KeyTaken
 from tests import factories
 from tests.factories import api_client
 from training.models import TrainingSession
 from training.services import session_record
-from softbridge.calendar import commune_today
 from villages.models import Household, Resident, Role
 
 TODAY = commune_today()

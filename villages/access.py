@@ -20,8 +20,8 @@ from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, 
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from villages.models import Commune, Province, ProvinceRole, Role, Village
 from softbridge.text import mask_national_id, masked_national_id_sql
+from villages.models import Commune, Province, ProvinceRole, Role, Village
 
 WHOLE_COMMUNE = (Role.Kind.OFFICIAL, Role.Kind.LEADER)
 VILLAGE_ROLES = (Role.Kind.VILLAGE_HEAD, Role.Kind.WORKER)

@@ -11,10 +11,11 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from softbridge.calendar import refuse_future_dates
 from softbridge.security_log import security_event
+from softbridge.text import mask_national_id, national_id_typed
 from softbridge.versions import StaleWrite
 from villages.access import NationalIdsShown, may_edit_register, national_id_taken_message
-from softbridge.calendar import refuse_future_dates
 from villages.models import Commune, Household, LadderStep, Resident, Role, Village
 from villages.resources import (
     CommuneResource,
@@ -50,7 +51,6 @@ from villages.services import (
     role_grant,
     village_delete,
 )
-from softbridge.text import mask_national_id, national_id_typed
 
 REGISTER_WRITERS = (Role.Kind.OFFICIAL, Role.Kind.VILLAGE_HEAD)
 

@@ -29,11 +29,11 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import translation
 
-from villages.access import NationalIdsShown
 from softbridge.calendar import commune_today
+from softbridge.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
+from villages.access import NationalIdsShown
 from villages.roster.columns import COLUMNS
 from villages.selectors import households_visible_to, residents_visible_to, with_list_columns
-from softbridge.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
 
 CHUNK = 2000
 

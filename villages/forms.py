@@ -12,14 +12,14 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from softbridge.calendar import commune_today, not_in_future, refuse_future_dates
 from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX, SEARCH_MAX_LENGTH
+from softbridge.text import national_id_typed
 from softbridge.typed_ids import IdMultipleChoiceField
 from villages.access import NationalIdsShown, national_id_taken_message
-from softbridge.calendar import commune_today, not_in_future, refuse_future_dates
 from villages.models import Household, LadderStep, Resident, Village
 from villages.selectors import households_matching
 from villages.services import head_refusal
-from softbridge.text import national_id_typed
 
 # Phone numbers are typed with spaces, dots or dashes ("0912 345 678"); search ignores them.
 PHONE = RegexValidator(

@@ -17,9 +17,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from softbridge.versions import Versioned
 from softbridge.calendar import PROGRAM_START, commune_today, date_refusal
 from softbridge.text import clean_name, fold
+from softbridge.versions import Versioned
 
 COMMUNE_CODE = RegexValidator(r"^[0-9]{5}$", _("A commune code is five digits, for example 01558."))
 PROVINCE_CODE = RegexValidator(r"^[0-9]{2}$", _("A province code is two digits, for example 04."))

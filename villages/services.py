@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from softbridge.in_use import RecordInUse
 from softbridge.calendar import FUTURE, date_refusal, is_future
+from softbridge.in_use import RecordInUse
 from villages.models import (
     Commune,
     Household,

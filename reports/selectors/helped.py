@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from mobilization.models import HomeVisit, Membership, VisitHelp, WorkerGroup, membership_active_sql
 from reports.selectors.adoption import share
-from training.models import Attendance, TrainingSession
 from softbridge.calendar import month_end, month_start
+from training.models import Attendance, TrainingSession
 from villages.models import Commune, Resident, Village
 
 # A resident "reached level 3/4 after being helped" when their first level 3/4 date falls
