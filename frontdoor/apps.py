@@ -8,4 +8,3 @@ class FrontdoorConfig(AppConfig):
     field device's copies, and backups. It has no models: it composes the apps below it."""
 
     name = "frontdoor"
-    verbose_name = "Front door"

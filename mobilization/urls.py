@@ -16,8 +16,9 @@ visit_pages = [
     path("follow-ups/", visits.follow_ups, name="follow_ups"),
 ]
 
-# The models' pages join these under the "program" namespace (frontdoor.urls): they show
-# what each model achieved, a report (reports.model_views).
+# The roof joins these under the "program" namespace (frontdoor.urls) with the pages that read
+# training and reports too: a group's and a worker's work (frontdoor.worker_pages) and what
+# each mobilization model achieved (frontdoor.model_pages).
 program_pages = [
     path("communications/", communications.communications, name="communications"),
     path("communications/new/", communications.communication_new, name="communication_new"),

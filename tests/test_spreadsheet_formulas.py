@@ -171,7 +171,7 @@ def test_report_table_neutralises_formulas(client, official, commune, payload, e
         assert_number(*row["Residents helped"], 0)
 
 
-# --- The model's year-end review (reports.model_views) -----------------------------
+# --- The model's year-end review (frontdoor.model_pages) -----------------------------
 
 
 def test_model_review_xlsx_neutralises_formulas(client, official, commune, village_a, payload):
