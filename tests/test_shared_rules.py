@@ -216,7 +216,7 @@ def test_overdue_means_dated_before_today_on_every_surface(client, official, wor
 
 SOURCES = [
     path
-    for top in ("villages", "mobilization", "training", "reports", "softbridge")
+    for top in ("villages", "mobilization", "training", "reports", "softbridge", "frontdoor")
     for path in (Path(__file__).resolve().parent.parent / top).rglob("*.py")
     if "migrations" not in path.parts
 ]
