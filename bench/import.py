@@ -45,9 +45,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from softbridge.text import clean_name, fold  # noqa: E402
 from villages.models import Commune, Household, Resident  # noqa: E402
 from villages.roster.importing import roster_import  # noqa: E402
-from villages.text import clean_name, fold  # noqa: E402
 
 FAMILY = "Nông Hoàng Lương Lò Nguyễn Bế Đinh Triệu Lục Hà Vi Lý Mã Đàm Sầm Hứa Chu Lưu Đoàn Phùng".split()
 MIDDLE_MALE = "Văn Đức Minh Quốc Hữu Xuân Công".split()

@@ -47,7 +47,7 @@ def main() -> None:
 
     from mobilization.models import Worker
     from mobilization.services import Help, visit_log
-    from villages.calendar import commune_today
+    from softbridge.calendar import commune_today
     from villages.models import Achievement, Commune, Household, Resident, Role, Village
     from villages.services import role_grant
 

@@ -57,7 +57,7 @@ from django.db import connection  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from mobilization.models import HomeVisit, Worker  # noqa: E402
-from villages.calendar import commune_today  # noqa: E402
+from softbridge.calendar import commune_today  # noqa: E402
 from villages.models import Commune, Household, Role  # noqa: E402
 
 TIMEOUT = 15

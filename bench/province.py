@@ -53,7 +53,7 @@ from django.test import Client  # noqa: E402
 from bench.reports import commune_generate  # noqa: E402
 from mobilization.models import Worker  # noqa: E402
 from reports import ledger  # noqa: E402
-from villages.calendar import add_months, commune_today, month_start  # noqa: E402
+from softbridge.calendar import add_months, commune_today, month_start  # noqa: E402
 from villages.models import Commune, Household, Province, ProvinceRole, Resident, Role  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")

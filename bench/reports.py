@@ -56,7 +56,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from reports.selectors.adoption import adoption_overview, adoption_series  # noqa: E402
-from villages.calendar import add_months, month_end, months_between  # noqa: E402
+from softbridge.calendar import add_months, month_end, months_between  # noqa: E402
 from villages.models import Commune, PastStay, Role, Village  # noqa: E402
 
 # Fixed, so that every run measures the same period over the same rows.

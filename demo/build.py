@@ -20,7 +20,7 @@ from demo.names import (
     SURNAMES,
 )
 from demo.period import Story, months
-from villages.text import clean_name
+from softbridge.text import clean_name
 
 SEED = 1558
 

@@ -15,7 +15,7 @@ from django.db.models import Max
 
 from demo.build import SEED
 from demo.period import Story
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Household, Resident
 from villages.services import household_split, resident_move
 

@@ -7,8 +7,8 @@ from demo.build import Build
 from demo.draws import day_between
 from demo.place import DEMO_VILLAGE_CODE
 from mobilization.models import Communicator, Membership, Worker, WorkerGroup
+from softbridge.text import clean_name
 from villages.models import Village
-from villages.text import clean_name
 
 # The demo village head and worker log in; their worker records carry these names.
 DEMO_HEAD_NAME = "Nông Văn Khu"

@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 from demo.build import Build
+from softbridge.text import clean_name
 from villages.models import Village
-from villages.text import clean_name
 
 # (code, name, households, usual road distance to the one-stop office in km one way, which
 # gives the savings). Nà Khau and Bản Thang keep the codes the tests use.

@@ -8,8 +8,8 @@ from demo.curves import STEP_MIN_AGE
 from demo.draws import weighted
 from demo.households import Person
 from demo.period import D
+from softbridge.text import clean_name
 from training.models import Attendance, Topic, TrainingSession
-from villages.text import clean_name
 
 # Each skill's training topics, written in this order.
 TOPICS = {

@@ -64,8 +64,8 @@ from mobilization.services import (
     worker_group_refusals,
     worker_group_save,
 )
+from softbridge.calendar import refuse_future_dates
 from villages.access import may_change_outreach, may_manage_program
-from villages.calendar import refuse_future_dates
 from villages.models import Achievement, Role
 from villages.scoped_admin import (
     OutreachDeletes,

@@ -67,6 +67,7 @@ from softbridge.api_endpoints import (
     ScopedViewSet,
     UpdateFromInput,
 )
+from softbridge.calendar import commune_today
 from softbridge.request_limits import SEARCH_MAX_LENGTH
 from softbridge.submissions import refuse_unless_own
 from villages.access import (
@@ -78,7 +79,6 @@ from villages.access import (
     villages_open_to_outreach,
 )
 from villages.api import IdFilter
-from villages.calendar import commune_today
 from villages.selectors import names_matching
 
 

@@ -30,13 +30,13 @@ from mobilization.models import (
 )
 from mobilization.selectors import models_offered_in, workers_visible_to
 from mobilization.services import Help, worker_group_refusals
+from softbridge.calendar import MonthField, add_months, commune_today, not_in_future, refuse_future_dates
 from softbridge.request_limits import VILLAGES_MAX, WORKERS_MAX
+from softbridge.text import clean_name
 from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
-from villages.calendar import MonthField, add_months, commune_today, not_in_future, refuse_future_dates
 from villages.forms import date_input
 from villages.models import Achievement, Household, Resident, Village
 from villages.selectors import households_open_to_outreach, residents_present_during
-from villages.text import clean_name
 
 
 class PlainLabels:

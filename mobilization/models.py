@@ -16,9 +16,9 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from villages.calendar import date_refusal
+from softbridge.calendar import date_refusal
+from softbridge.text import clean_name
 from villages.models import Commune, Resident, Village, choices_check, present_q
-from villages.text import clean_name
 
 
 def tagged_model_field(related_name: str | None = None):
@@ -87,7 +87,7 @@ class OutreachRecord(models.Model):
             raise ValidationError(errors)
 
     def date_problems(self) -> dict[str, str]:
-        """The record's dates that make no sense (villages.calendar.date_refusal), {field: why}."""
+        """The record's dates that make no sense (softbridge.calendar.date_refusal), {field: why}."""
         return {}
 
     @classmethod

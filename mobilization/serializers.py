@@ -33,9 +33,10 @@ from mobilization.selectors import (
 )
 from mobilization.services import Help, worker_group_refusals
 from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites, ShortListField, ShortListSerializer
+from softbridge.calendar import not_in_future
 from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX, VILLAGES_MAX, WORKERS_MAX
+from softbridge.text import clean_name
 from villages.access import may_log_outreach, may_manage_program
-from villages.calendar import not_in_future
 from villages.forms import PHONE
 from villages.models import Achievement, Commune, Household, Resident, Village
 from villages.selectors import (
@@ -47,7 +48,6 @@ from villages.selectors import (
     villages_visible_to,
 )
 from villages.serializers import model_checked
-from villages.text import clean_name
 
 SUBMISSION_KEY_HELP = gettext_lazy(
     "A UUID the client makes once per record. Sending the same key again (a retry on a poor "

@@ -23,9 +23,9 @@ from mobilization.models import (
     Worker,
     WorkerGroup,
 )
+from softbridge.calendar import FUTURE, date_refusal, is_future
 from softbridge.in_use import RecordInUse
 from softbridge.submissions import refuse_unless_own
-from villages.calendar import FUTURE, date_refusal, is_future
 from villages.models import Achievement, Commune, Household, LadderStep, Resident, Village
 from villages.selectors import residents_living_in, residents_present_during, stay_covers, village_lived_in
 from villages.services import resident_ladder_advance, resident_ladder_advance_many
@@ -417,7 +417,7 @@ def visit_refusals(
     errors = {}
     refusal = date_refusal(visited_on, program_start=household.commune.program_started_on)
     for h in helped:
-        # Not before the year of birth of someone it helped (villages.calendar.date_refusal).
+        # Not before the year of birth of someone it helped (softbridge.calendar.date_refusal).
         refusal = refusal or date_refusal(
             visited_on, birth_year=h.resident.birth_year, who=h.resident.full_name
         )

@@ -1,6 +1,6 @@
 """The program's pages: home visits under /visits/, the rest of the program under /program/.
 
-softbridge.urls includes each list under its own namespace, so that a page's name says
+frontdoor.urls includes each list under its own namespace, so that a page's name says
 which part it belongs to: `visits:new`, `program:workers`.
 """
 
@@ -16,8 +16,9 @@ visit_pages = [
     path("follow-ups/", visits.follow_ups, name="follow_ups"),
 ]
 
-# The models' pages join these under the "program" namespace (softbridge.urls): they show
-# what each model achieved, a report (reports.model_views).
+# The roof joins these under the "program" namespace (frontdoor.urls) with the pages that read
+# training and reports too: a group's and a worker's work (frontdoor.worker_pages) and what
+# each mobilization model achieved (frontdoor.model_pages).
 program_pages = [
     path("communications/", communications.communications, name="communications"),
     path("communications/new/", communications.communication_new, name="communication_new"),
@@ -29,11 +30,8 @@ program_pages = [
     ),
     path("groups/", program.groups, name="groups"),
     path("groups/new/", program.group_new, name="group_new"),
-    path("groups/<int:pk>/", program.group, name="group"),
     path("groups/<int:pk>/edit/", program.group_edit, name="group_edit"),
-    path("workers/", program.workers, name="workers"),
     path("workers/new/", program.worker_new, name="worker_new"),
-    path("workers/<int:pk>/", program.worker, name="worker"),
     path("workers/<int:pk>/edit/", program.worker_edit, name="worker_edit"),
     path("communicators/", program.communicators, name="communicators"),
     path("communicators/new/", program.communicator_new, name="communicator_new"),
@@ -41,7 +39,7 @@ program_pages = [
 ]
 
 # The household's audit trail holds its visits and applications too, so its page is the
-# program's; it is served with the register's pages, in the "villages" namespace (softbridge.urls).
+# program's; it is served with the register's pages, in the "villages" namespace (frontdoor.urls).
 household_history_pages = [
     path("households/<int:pk>/history/", history.household_history, name="household_history"),
 ]

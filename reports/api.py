@@ -27,8 +27,8 @@ from reports.selectors.adoption import adoption_series
 from reports.selectors.province import province_adoption, province_communes
 from reports.selectors.reach import reach_of
 from reports.serializers import AdoptionQuerySerializer, AdoptionSerializer, ProvinceAdoptionSerializer
+from softbridge.calendar import months_between
 from villages.access import provinces_led_by
-from villages.calendar import months_between
 from villages.signin import TokenAuthentication
 
 

@@ -3,7 +3,7 @@
 Shares are written as fractions (0.7007; XLSX shows them as percentages), changes in
 percentage points, counts as integers and "no figure" as an empty cell. The file names
 the area and period in its name; the XLSX has a second sheet saying what the table holds.
-Every cell goes through villages.spreadsheets, so a village or group name never runs as a formula.
+Every cell goes through softbridge.spreadsheets, so a village or group name never runs as a formula.
 """
 
 import csv
@@ -14,8 +14,8 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
-from reports.tables import Table
-from villages.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
+from reports.tabular import Table
+from softbridge.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
 
 CSV_TYPE = "text/csv; charset=utf-8"
 

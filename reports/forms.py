@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import OfficialFigures, Target
-from villages.calendar import MonthField, add_months, commune_today, month_count, month_start
+from softbridge.calendar import MonthField, add_months, commune_today, month_count, month_start
 from villages.models import Commune, Village
 
 # A longer period would make a chart nobody can read and a query nobody needs.

@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports.models import OfficialFigures
-from villages.calendar import commune_today, month_start, parse_month
+from softbridge.calendar import commune_today, month_start, parse_month
+from softbridge.text import fold
 from villages.models import Commune
 from villages.roster.cells import cell_text, shown
 from villages.roster.columns import header_key
 from villages.roster.reading import RosterUnreadable, roster_table
 from villages.roster.results import RowError
-from villages.text import fold
 
 # A commune receives a few hundred dossiers a month; more than this is a typing mistake.
 MAX_COUNT = 1_000_000

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from reports.selectors.official import FiguresCompared
-from reports.tables import Column, Table
-from villages.calendar import month_label
+from reports.tabular import Column, Table
+from softbridge.calendar import month_label
 
 OFFICIAL_COLUMNS = [
     Column("received_online", _("Official: received online")),

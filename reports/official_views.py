@@ -23,8 +23,8 @@ from reports.official_import import COLUMNS, official_figures_import
 from reports.official_tables import official_by_month_table
 from reports.selectors.official import official_compared
 from reports.views import EXPORTERS, _about, _area, _filters, _query
+from softbridge.calendar import month_label, parse_month
 from villages.access import may_manage_program
-from villages.calendar import month_label, parse_month
 
 
 def _whole_commune(request):

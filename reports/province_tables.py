@@ -32,7 +32,7 @@ from reports.tables import (
     change,
     plan_float,
 )
-from villages.calendar import add_months, commune_today, month_label, months_between
+from softbridge.calendar import add_months, commune_today, month_label, months_between
 from villages.models import Commune, Province
 
 # The changes the league table shows, in months back from the month it is about.

@@ -16,8 +16,8 @@ from reports.province_tables import ProvinceDashboard
 from reports.selectors.activity import latest_activity_month_of
 from reports.selectors.province import province_communes
 from reports.views import EXPORTERS
+from softbridge.calendar import add_months, commune_today, month_label, parse_month
 from villages.access import provinces_led_by
-from villages.calendar import add_months, commune_today, month_label, parse_month
 
 
 def _province_report(request) -> tuple[ProvinceFilterForm, ProvinceDashboard]:

@@ -24,7 +24,7 @@ from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Quer
 from django.db.models.functions import Coalesce, TruncMonth
 
 from mobilization.models import ONLINE_CHANNELS, Application
-from villages.calendar import add_months, month_start, months_between
+from softbridge.calendar import add_months, month_start, months_between
 from villages.models import Commune, Village
 
 TENTH = Decimal("0.1")

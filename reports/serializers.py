@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from reports.forms import MAX_MONTHS
-from villages.calendar import MONTH_INVALID, month_count, month_label, parse_month
+from softbridge.calendar import MONTH_INVALID, month_count, month_label, parse_month
 from villages.models import Commune, Province, Village
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from mobilization.models import Application
 from reports import savings
 from reports.models import Target
+from reports.official_tables import official_by_month_table
 from reports.selectors.activity import ActivityFigures, activity_series
 from reports.selectors.adoption import (
     MonthFigures,
@@ -34,7 +35,8 @@ from reports.selectors.helped import REACHED_WITHIN_WINDOW, GroupHelp, group_hel
 from reports.selectors.official import official_compared
 from reports.selectors.reach import Reach
 from reports.selectors.targets import behind_plan, plan_series, targets_of
-from villages.calendar import add_months, commune_today, month_end, month_label, months_between
+from reports.tabular import Column, Table
+from softbridge.calendar import add_months, commune_today, month_end, month_label, months_between
 from villages.models import Village
 
 INDICATORS = [
@@ -43,40 +45,6 @@ INDICATORS = [
     (Target.Indicator.ONLINE_SHARE, "online", _("online")),
     (Target.Indicator.LEVEL34_SHARE, "level34", _("level 3/4")),
 ]
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    kind: str = "int"  # int, text, share, change (percentage points), flags
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    columns: list[Column]
-    rows: list[list]
-    note: str = ""
-    # The column that names each row (a month, a village): the row's header cell, which
-    # stays in view while a wide table scrolls sideways. By default the first, if text.
-    names_rows: str | None = None
-
-    @property
-    def row_header(self) -> str | None:
-        if self.names_rows is not None:
-            return self.names_rows
-        first = self.columns[0] if self.columns else None
-        return first.key if first is not None and first.kind == "text" else None
-
-    def cells(self) -> list[list[tuple]]:
-        """The rows as (value, kind) pairs, for templates."""
-        return [[(v, c.kind) for v, c in zip(row, self.columns, strict=True)] for row in self.rows]
-
-    def column_values(self, key: str) -> list:
-        index = [c.key for c in self.columns].index(key)
-        return [row[index] for row in self.rows]
 
 
 @dataclass(frozen=True)
@@ -421,9 +389,6 @@ class Dashboard:
 
     def official_table(self) -> Table:
         """The official figures beside ours: the commune's (none for a village's area)."""
-        # Imported here: reports.official_tables builds its tables from this module's Column and Table.
-        from reports.official_tables import official_by_month_table
-
         compared = official_compared(commune=self.area.commune, start=self.start, end=self.end)
         return official_by_month_table(compared if self.area.villages is None else [])
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from reports import model_views, official_views, province_views, views
+from reports import official_views, province_views, views
 
 app_name = "reports"
 
@@ -35,13 +35,4 @@ urlpatterns = [
 
 # Mobilization models ("dân vận khéo"): registered in the program, their pages show what each
 # achieved. Served under /program/ in the "program" namespace with the program's pages
-# (softbridge.urls).
-model_pages = [
-    path("models/", model_views.models, name="models"),
-    path("models/new/", model_views.model_new, name="model_new"),
-    path("models/<int:pk>/", model_views.model, name="model"),
-    path("models/<int:pk>/edit/", model_views.model_edit, name="model_edit"),
-    path("models/<int:pk>/delete/", model_views.model_delete, name="model_delete"),
-    path("models/<int:pk>/review/", model_views.model_review, name="model_review"),
-    path("models/<int:pk>/review.xlsx", model_views.model_review_xlsx, name="model_review_xlsx"),
-]
+# (frontdoor.urls).

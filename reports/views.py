@@ -36,8 +36,8 @@ from reports.selectors.activity import latest_activity_month
 from reports.selectors.reach import reach_of, report_communes
 from reports.selectors.targets import targets_visible_to
 from reports.tables import Area, Dashboard, MonthlyReport
+from softbridge.calendar import add_months, commune_today, month_label, parse_month
 from villages.access import may_manage_program
-from villages.calendar import add_months, commune_today, month_label, parse_month
 from villages.models import Commune, Village
 
 EXPORTERS = {"csv": table_csv, "xlsx": table_xlsx}

@@ -10,8 +10,14 @@ class SoftbridgeConfig(AppConfig):
         # django.contrib.auth and django-axes, which offer no other hook. Logging only.
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_login_failed
+        from django.db.models import CharField, TextField
 
         from softbridge import security_log
+        from softbridge.text import Folded
+
+        # `name__fold__contains=`: the search of a name column with no folded copy stored.
+        CharField.register_lookup(Folded)
+        TextField.register_lookup(Folded)
 
         user_login_failed.connect(security_log.sign_in_failed, dispatch_uid="security_log.sign_in_failed")
         user_locked_out.connect(security_log.locked_out, dispatch_uid="security_log.locked_out")

@@ -51,9 +51,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 # The site's own origins when a proxy terminates HTTPS, e.g. https://softbridge.halang.gov.vn
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# A refused form: the outbox's replay is kept to be sent again (softbridge.device), a page
+# A refused form: the outbox's replay is kept to be sent again (frontdoor.device), a page
 # gets the site's layout and language, with a way back (softbridge.errors).
-CSRF_FAILURE_VIEW = "softbridge.device.csrf_failure"
+CSRF_FAILURE_VIEW = "frontdoor.device.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,14 +72,18 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "simple_history",
+    # The floor every app stands on: typed ids, versions, submission keys, the security log,
+    # the commune's calendar, Vietnamese text, spreadsheets (docs/code-map.md draws the layers).
+    "softbridge",
     "villages",
     "mobilization",
     "training",
     "reports",
-    # The demo commune (make run) builds on every app above.
+    # The roof: the URL map, the API routes, the pages that show several apps at once, the
+    # field device's copies, backups. It builds on everything above.
+    "frontdoor",
+    # The demo commune (make run) builds on every app above; nothing imports it.
     "demo",
-    # The site itself: its URL map, the API routes, backups. It builds on everything above.
-    "softbridge",
 ]
 
 MIDDLEWARE = [
@@ -104,8 +108,8 @@ MIDDLEWARE = [
     "villages.aggregates_gate.AggregatesGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Each answer says who is signed in, and the outbox's replays get theirs as JSON (saved, or
-    # sign in first) instead of a redirect (softbridge.device).
-    "softbridge.device.DeviceAnswers",
+    # sign in first) instead of a redirect (frontdoor.device).
+    "frontdoor.device.DeviceAnswers",
     # The audit trail records who made each change of the request (after authentication).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -115,7 +119,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "softbridge.urls"
+ROOT_URLCONF = "frontdoor.urls"
 WSGI_APPLICATION = "softbridge.wsgi.application"
 
 TEMPLATES = [
@@ -130,7 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "villages.context_processors.roles",
-                "softbridge.device.device",
+                "frontdoor.device.device",
             ],
         },
     },
@@ -235,7 +239,7 @@ LOGGING = {
 # computers SESSION_EXPIRE_AT_BROWSER_CLOSE=1 also ends it when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
-# A field device opens the pages it keeps (softbridge.device) for this many days after it last
+# A field device opens the pages it keeps (frontdoor.device) for this many days after it last
 # fetched them; what waits in its outbox is kept until the server has it, however long.
 DEVICE_COPY_DAYS = env_int("DEVICE_COPY_DAYS", 7)
 
@@ -287,7 +291,7 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy: everything from our own origin, nothing inline. Scripts are static
 # files that read their data from json_script blocks or data- attributes; htmx is told not to
 # inject its indicator <style> (templates/base.html). Swagger UI (/api/docs/) gets its own
-# allowance in softbridge/urls.py.
+# allowance in frontdoor/urls.py.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -142,3 +142,26 @@ def answered_once(view):
         return response
 
     return once
+
+
+def recorded_once(form, model, record, *, user):
+    """The row `record()` saves; when it refuses, the row a simultaneous submit of the same form
+    (same submission key, same `user`) saved, or None with the refusal put on the form.
+
+    A double tap sends two requests at once: the second finds the first's row. A key another
+    user sent (KeyTaken) is put on the form, which comes back with a new key
+    (refusal_status answers it 409).
+    """
+    try:
+        return record()
+    except KeyTaken as error:
+        form.add_error(None, error)
+        return None
+    except (ValidationError, IntegrityError) as error:
+        key = form.cleaned_data["submission_key"]
+        existing = model.objects.filter(submission_key=key, recorded_by=user).first() if key else None
+        if existing is None:
+            if isinstance(error, IntegrityError):
+                raise
+            form.add_error(None, error)
+        return existing

@@ -1,7 +1,7 @@
-/* Softbridge's service worker (softbridge/device.py serves it at /sw.js). Version {{ version }}.
+/* Softbridge's service worker (frontdoor/device.py serves it at /sw.js). Version {{ version }}.
 
    - Static files: kept when the worker installs, opened from the device.
-   - Field pages (softbridge.device.kept_pages): the device keeps a copy of each for the user
+   - Field pages (frontdoor.device.kept_pages): the device keeps a copy of each for the user
      signed in, fetched without phone or ID numbers. The visit forms, the follow-ups, the
      household list, the sessions and their attendance open from that copy at once (no network
      to open them) and are fetched again behind it for the next time. The home page and a
@@ -52,7 +52,7 @@ workbox.routing.registerRoute(
   {% if hashed_static %}new workbox.strategies.CacheFirst({ cacheName: STATIC_CACHE }){% else %}new workbox.strategies.NetworkFirst({ cacheName: STATIC_CACHE, networkTimeoutSeconds: 3 }){% endif %}
 );
 
-// --- who the device works for: the server says it on each page (softbridge.device.DeviceAnswers).
+// --- who the device works for: the server says it on each page (frontdoor.device.DeviceAnswers).
 const noteUser = {
   fetchDidSucceed: async function (options) {
     const response = options.response;

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.decorators import api_view
 
-from softbridge.urls import handler403, handler404, handler500, urlpatterns  # noqa: F401
+from frontdoor.urls import handler403, handler404, handler500, urlpatterns  # noqa: F401
 
 
 def fails(request):

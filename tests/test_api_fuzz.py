@@ -32,11 +32,11 @@ from schemathesis.specs.openapi.checks import (
 from mobilization.models import Application, CommunicationActivity, Worker
 from mobilization.services import Help, visit_log
 from reports.models import Target
+from softbridge.calendar import commune_today
 from softbridge.wsgi import application
 from tests import factories
 from training.models import Topic
 from training.services import session_record
-from villages.calendar import commune_today
 from villages.models import Role
 
 # `API_FUZZ_THOROUGH=1 pytest tests/test_api_fuzz.py` adds schemathesis's coverage phase

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from mobilization.models import Application, CommunicationActivity, HomeVisit, Membership, Worker, WorkerGroup
 from mobilization.services import Help, application_record, communication_record, visit_log
+from softbridge.calendar import commune_today
 from tests import factories
 from tests.factories import api_client as api
-from villages.calendar import commune_today
 from villages.models import Achievement, Resident
 
 D = datetime.date

@@ -16,10 +16,10 @@ from django.utils import translation
 
 from mobilization.models import HomeVisit
 from mobilization.services import Help, visit_log
+from softbridge.calendar import commune_today
 from softbridge.versions import StaleWrite
 from tests import factories
 from tests.factories import api_client as api
-from villages.calendar import commune_today
 from villages.models import Commune, Household, LadderStep, Resident, Village
 from villages.services import resident_ladder_advance
 

@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 
 from mobilization.models import Application, Worker
 from mobilization.services import Help
+from softbridge.calendar import commune_today
 from tests import factories
 from tests.factories import api_client as api
 from training.models import Attendance, Topic, TrainingSession
 from training.services import session_record
-from villages.calendar import commune_today
 from villages.models import Resident
 
 TODAY = commune_today()

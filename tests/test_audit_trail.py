@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from softbridge.calendar import commune_today
 from tests import factories
-from villages.calendar import commune_today
 from villages.models import Household, Resident
 
 D = datetime.date

@@ -122,7 +122,7 @@ TABLE: dict[str, Row] = {
     "home": R("login ok ok ok ok ok ok"),
     # The Today list: those who may log visits (a leader only reads).
     "today": R("login ok ok ok 403 ok ok"),
-    # The installable field app (softbridge.device): its worker, manifest and offline page are
+    # The installable field app (frontdoor.device): its worker, manifest and offline page are
     # the same for everyone; the list of pages a device keeps and the outbox page need a user.
     "service_worker": R("ok ok ok ok ok ok ok"),
     "manifest": R("ok ok ok ok ok ok ok"),

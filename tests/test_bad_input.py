@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from mobilization.models import CommunicationActivity, HomeVisit
+from softbridge.calendar import commune_today
 from tests import factories
 from training.models import TrainingSession
-from villages.calendar import commune_today
 from villages.roster.importing import roster_import
 
 FUZZ = settings(

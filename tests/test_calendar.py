@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from mobilization.models import HomeVisit
+from softbridge.calendar import FUTURE, commune_today, parse_month
 from tests.factories import api_client as api
 from tests.test_roster_import import ENGLISH, csv_file
 from training.models import TrainingSession
-from villages.calendar import FUTURE, commune_today, parse_month
 from villages.roster.importing import roster_import
 
 D = datetime.date

@@ -8,7 +8,7 @@ and the importer, each with a message naming the field, nothing saved:
 - no communication reach above the commune's reach_factor (3) times the residents of its
   villages, with the figure in the message; a reach over the commune's population never counts.
 
-The rules are stated once, villages.calendar.date_refusal (and mobilization.services.reach_refusal);
+The rules are stated once, softbridge.calendar.date_refusal (and mobilization.services.reach_refusal);
 `manage.py check_records` lists what was recorded before them.
 """
 
@@ -24,11 +24,11 @@ from django.urls import reverse
 from mobilization.models import Application, CommunicationActivity, HomeVisit
 from mobilization.services import Help, communication_record, visit_log
 from reports.selectors.activity import activity_series
+from softbridge.calendar import PROGRAM_START, commune_today, date_refusal
 from tests import factories
 from tests.factories import api_client as api
 from training.models import Attendance, TrainingSession
 from training.services import attendance_record, session_record
-from villages.calendar import PROGRAM_START, commune_today, date_refusal
 from villages.models import Resident
 
 D = datetime.date

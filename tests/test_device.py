@@ -1,4 +1,4 @@
-"""The field device's server side (softbridge.device, softbridge.submissions): what a phone may
+"""The field device's server side (frontdoor.device, softbridge.submissions): what a phone may
 keep, how the outbox's replays are answered, and that a form sent twice is saved once.
 
 The browser walks (no network, a lost reply, an ended session, a refused record) are in
@@ -13,12 +13,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from frontdoor.device import DEVICE_COPY_HEADER, OUTBOX_HEADER, USER_HEADER
 from mobilization.models import HomeVisit
-from softbridge.device import DEVICE_COPY_HEADER, OUTBOX_HEADER, USER_HEADER
+from softbridge.calendar import commune_today
 from softbridge.models import Submission
 from tests import factories
 from training.models import Attendance, TrainingSession
-from villages.calendar import commune_today
 from villages.models import Achievement, LadderStep, Resident
 from villages.services import resident_ladder_correct
 

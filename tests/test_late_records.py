@@ -14,10 +14,10 @@ from django.urls import reverse
 
 from mobilization.models import Application, HomeVisit, VisitHelp
 from mobilization.services import Help, visit_log
+from softbridge.calendar import commune_today
 from tests import factories
 from training.models import Attendance
 from training.services import attendance_record, session_record
-from villages.calendar import commune_today
 from villages.models import Achievement, LadderStep, Resident
 from villages.services import resident_departure_record, resident_ladder_advance, resident_move
 

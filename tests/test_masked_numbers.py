@@ -232,7 +232,7 @@ def test_admin_date_hierarchy_still_works(client, person, official):
 
 
 # --- Who sees a number in full, and how the mask looks: one rule, one mask, every surface
-# (villages.access.NationalIdsShown decides, villages.text.mask_national_id draws).
+# (villages.access.NationalIdsShown decides, softbridge.text.mask_national_id draws).
 
 MASK = "********3132"
 
@@ -285,9 +285,9 @@ def test_every_surface_shows_the_number_in_full_to_an_official(client, person, o
 
 
 def test_the_rule_and_the_mask_are_one(person, official, head_a, superuser, other_commune):
+    from softbridge.text import mask_national_id, masked_national_id_sql
     from villages.access import NationalIdsShown, may_see_full_national_ids
     from villages.models import Resident
-    from villages.text import mask_national_id, masked_national_id_sql
 
     assert mask_national_id(NUMBER) == MASK and mask_national_id("") == ""
     for user in (official, head_a, superuser, factories.role_user("official", other_commune, username="x")):

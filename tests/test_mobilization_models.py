@@ -25,10 +25,10 @@ from mobilization.models import (
 )
 from mobilization.services import Help, communication_record, mobilization_model_save, visit_log
 from reports.selectors.models import goal_progress, model_results
+from softbridge.calendar import commune_today
 from tests import factories
 from training.models import Attendance, TrainingSession
 from training.services import session_record
-from villages.calendar import commune_today
 from villages.models import Resident
 
 JAN, FEB, MAR = datetime.date(2025, 1, 1), datetime.date(2025, 2, 1), datetime.date(2025, 3, 1)

@@ -12,11 +12,11 @@ from mobilization.models import HomeVisit
 from mobilization.selectors import Due, households_due
 from mobilization.services import visit_log
 from reports.models import Target
+from softbridge.calendar import commune_today
 from tests import factories
 from training.models import Attendance
 from training.selectors import ATTENDANCE_PAGE_HOUSEHOLDS
 from training.services import session_record
-from villages.calendar import commune_today
 from villages.models import Achievement, Resident
 
 DAY = datetime.timedelta(days=1)

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from mobilization.models import CommunicationActivity, Communicator, Membership, Worker, WorkerGroup
 from mobilization.services import Help, communication_record, visit_log
+from softbridge.calendar import commune_today
 from tests import factories
 from training.services import attendance_record, session_record
-from villages.calendar import commune_today
 
 TODAY = commune_today()
 D = datetime.date

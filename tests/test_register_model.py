@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from softbridge.calendar import commune_today
 from tests import factories
-from villages.calendar import commune_today
 from villages.models import Commune, Household, Resident, Village
 from villages.selectors import residents_matching
 

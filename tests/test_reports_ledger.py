@@ -18,9 +18,9 @@ from django.urls import reverse
 from reports import ledger
 from reports.models import AdoptionChange, AdoptionYearChange
 from reports.selectors.adoption import _Tally, adoption_series, month_index
+from softbridge.calendar import commune_today
 from tests import factories
 from tests.test_reports_exact import as_tuples, brute_series, each_village, months_from, periods_of
-from villages.calendar import commune_today
 from villages.models import LadderStep, PastStay, Resident
 from villages.roster.importing import roster_import
 from villages.services import (

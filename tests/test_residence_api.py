@@ -10,9 +10,9 @@ import datetime
 
 import pytest
 
+from softbridge.calendar import commune_today
 from tests import factories
 from tests.factories import api_client as api
-from villages.calendar import commune_today
 from villages.models import Household, PastStay, Resident, Role
 
 D = datetime.date

@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.selectors.adoption import adoption_breakdowns, adoption_series
+from softbridge.calendar import commune_today
 from tests import factories
 from tests.test_reports_ledger import assert_in_step
-from villages.calendar import commune_today
 from villages.models import Household, PastStay, Resident
 from villages.services import (
     household_head_change,

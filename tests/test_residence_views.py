@@ -10,9 +10,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from softbridge.calendar import commune_today
 from tests import factories
 from tests.factories import api_client
-from villages.calendar import commune_today
 from villages.models import Household, PastStay, Resident
 from villages.services import resident_move
 

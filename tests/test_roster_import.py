@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
+from softbridge.calendar import commune_today
 from tests import factories
-from villages.calendar import commune_today
 from villages.models import Household, Resident, Village
 from villages.roster.columns import COLUMNS, roster_template_rows
 from villages.roster.importing import roster_import

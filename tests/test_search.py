@@ -1,7 +1,7 @@
 """One name search everywhere: the same text finds the same people on every page, the API and the admin.
 
 A name matches when every word typed is in it, with or without diacritics (đ typed as d),
-in any case, typed in NFC or NFD, whatever the spaces (villages.text.fold,
+in any case, typed in NFC or NFD, whatever the spaces (softbridge.text.fold,
 villages.selectors.names_matching).
 """
 
@@ -16,10 +16,10 @@ from django.urls import reverse
 
 from mobilization.models import Worker
 from softbridge.request_limits import SEARCH_MAX_LENGTH
+from softbridge.text import fold
 from tests import factories
 from training.services import session_record
 from villages.models import Household, Resident
-from villages.text import fold
 
 LAN = "Nguyễn Thị Lan"
 HUNG = "Đặng Văn Hùng"

@@ -295,7 +295,7 @@ def test_no_app_imports_the_demo():
     root = Path(settings.BASE_DIR)
     importers = [
         str(path.relative_to(root))
-        for app in ("villages", "mobilization", "training", "reports")
+        for app in ("softbridge", "villages", "mobilization", "training", "reports", "frontdoor")
         for path in (root / app).rglob("*.py")
         if re.search(r"^\s*(from demo[ .]|import demo\b)", path.read_text(encoding="utf-8"), re.MULTILINE)
     ]

@@ -19,8 +19,8 @@ from django.db import transaction
 from demo.commune import demo_commune_populate
 from demo.period import Story
 from mobilization.models import Application, CommunicationActivity, HomeVisit
+from softbridge.calendar import commune_today
 from training.models import TrainingSession
-from villages.calendar import commune_today
 from villages.models import Commune, Resident
 
 D = datetime.date

@@ -28,19 +28,20 @@ from django.urls import reverse
 from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 
+from frontdoor import model_pages
 from mobilization.forms import VisitForm
 from mobilization.models import ONLINE_CHANNELS, Application, Membership, MobilizationModel, WorkerGroup
 from mobilization.selectors import Due, households_due
 from mobilization.serializers import HelpSerializer
 from mobilization.services import Help, communication_record, visit_log
-from reports import ledger, model_views, province_tables, tables
+from reports import ledger, province_tables, tables
 from reports.selectors import adoption, helped
 from reports.selectors.activity import activity_series
 from reports.selectors.adoption import adoption_breakdowns
 from reports.selectors.dossiers import _dossier_counts
 from reports.selectors.helped import group_help
+from softbridge.calendar import commune_today
 from tests import factories
-from villages.calendar import commune_today
 from villages.models import Achievement, LadderStep, Resident, Village, online_from
 from villages.services import resident_ladder_advance, resident_ladder_correct
 
@@ -239,7 +240,7 @@ def test_overdue_means_dated_before_today_on_every_surface(client, official, wor
 
 SOURCES = [
     path
-    for top in ("villages", "mobilization", "training", "reports", "softbridge")
+    for top in ("villages", "mobilization", "training", "reports", "softbridge", "frontdoor")
     for path in (Path(__file__).resolve().parent.parent / top).rglob("*.py")
     if "migrations" not in path.parts
 ]
@@ -286,7 +287,7 @@ def test_every_label_of_the_reach_window_says_its_number(monkeypatch):
         province_tables.MODEL_COLUMNS[5].label,
         province_tables.MODEL_NOTE,
         tables.GROUP_NOTE,
-        model_views.MONTH_COLUMNS[9],
+        model_pages.MONTH_COLUMNS[9],
     ]
     assert all("30 days" in str(label) for label in labels)
     monkeypatch.setattr(helped, "REACH_WINDOW_DAYS", 45)

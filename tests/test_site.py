@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from mobilization.selectors import Due
 from mobilization.services import visit_log
+from softbridge.calendar import commune_today
 from tests import factories
-from villages.calendar import commune_today
 
 
 def test_sign_in_page_is_vietnamese_by_default(client, db):

@@ -171,7 +171,7 @@ def test_report_table_neutralises_formulas(client, official, commune, payload, e
         assert_number(*row["Residents helped"], 0)
 
 
-# --- The model's year-end review (reports.model_views) -----------------------------
+# --- The model's year-end review (frontdoor.model_pages) -----------------------------
 
 
 def test_model_review_xlsx_neutralises_formulas(client, official, commune, village_a, payload):
@@ -200,7 +200,7 @@ def test_model_review_xlsx_neutralises_formulas(client, official, commune, villa
     assert facts["Started on"].is_date
 
 
-# --- The admin's exports (django-import-export, villages.spreadsheets.ADMIN_FORMATS) -------
+# --- The admin's exports (django-import-export, softbridge.spreadsheets.ADMIN_FORMATS) -------
 
 
 def admin_export(client, user, app, model, title):

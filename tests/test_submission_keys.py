@@ -16,13 +16,13 @@ from django.urls import reverse
 
 from mobilization.models import CommunicationActivity, HomeVisit
 from mobilization.services import communication_record, visit_log
+from softbridge.calendar import commune_today
 from softbridge.models import Submission
 from softbridge.submissions import SAVED_HEADER, KeyTaken
 from tests import factories
 from tests.factories import api_client
 from training.models import TrainingSession
 from training.services import session_record
-from villages.calendar import commune_today
 from villages.models import Household, Resident, Role
 
 TODAY = commune_today()
@@ -181,7 +181,7 @@ def test_the_page_sent_twice_answers_saved_already_and_names_the_key(client, wor
 
 
 def test_the_outbox_is_told_which_key_was_stored(client, worker_a, official, village_a):
-    """softbridge.device.DeviceAnswers: the replay's JSON names the key; a refused key is no "saved"."""
+    """frontdoor.device.DeviceAnswers: the replay's JSON names the key; a refused key is no "saved"."""
     key = uuid.uuid4()
     client.force_login(worker_a)
     household = factories.household(village_a)

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mobilization.services import Help
+from softbridge.calendar import commune_today
 from tests import factories
 from training.models import Attendance, Topic, TrainingSession
 from training.services import attendance_record, session_record
-from villages.calendar import commune_today
 from villages.models import Achievement, Resident
 
 TODAY = commune_today()

@@ -1,11 +1,11 @@
-"""villages.spreadsheets.xlsx_bytes, the one XLSX writer: what every file the site writes keeps."""
+"""softbridge.spreadsheets.xlsx_bytes, the one XLSX writer: what every file the site writes keeps."""
 
 import datetime
 import io
 
 from openpyxl import load_workbook
 
-from villages.spreadsheets import Sheet, xlsx_bytes
+from softbridge.spreadsheets import Sheet, xlsx_bytes
 
 
 def test_the_one_writer_keeps_text_as_text_and_shows_headers_formats_and_dates():

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mobilization.admin import OUTREACH_WRITERS, OutreachHelpInline, achievement_labels
 from mobilization.services import Help
+from softbridge.calendar import refuse_future_dates
 from training.models import Attendance, Topic, TrainingSession
 from training.resources import AttendanceResource, TopicResource, TrainingSessionResource
 from training.selectors import attendances_visible_to, sessions_visible_to, topics_visible_to
@@ -21,7 +22,6 @@ from training.services import (
     session_update,
 )
 from villages.access import may_change_outreach
-from villages.calendar import refuse_future_dates
 from villages.scoped_admin import (
     OutreachDeletes,
     ReadOnlyScopedAdmin,

@@ -14,12 +14,12 @@ from mobilization.forms import (
     submission_key_field,
 )
 from mobilization.services import Help
+from softbridge.calendar import not_in_future
 from softbridge.request_limits import ATTENDEES_MAX, TOPICS_MAX, WORKERS_MAX
+from softbridge.text import clean_name
 from softbridge.typed_ids import IdMultipleChoiceField
 from training.models import Topic, TrainingSession
-from villages.calendar import not_in_future
 from villages.models import Achievement
-from villages.text import clean_name
 
 
 class SessionForm(RenewsSubmissionKey, PlainLabels, forms.Form):

@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import OutreachHelp, TaggedOutreachRecord, tagged_model_field
+from softbridge.text import clean_name
 from villages.models import Commune, Resident, choices_check
-from villages.text import clean_name
 
 
 class TopicSkill(models.TextChoices):

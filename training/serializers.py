@@ -22,14 +22,14 @@ from mobilization.serializers import (
     model_tag_api_field,
 )
 from softbridge.api_endpoints import ScopedPrimaryKeyField, refuse_unless
+from softbridge.calendar import not_in_future
 from softbridge.request_limits import ATTENDEES_MAX, TOPICS_MAX, WORKERS_MAX
+from softbridge.text import clean_name
 from training.models import Attendance, Topic, TrainingSession
 from training.selectors import topics_visible_to
 from villages.access import may_log_outreach, may_manage_program
-from villages.calendar import not_in_future
 from villages.models import Commune, Village
 from villages.selectors import communes_visible_to, villages_visible_to
-from villages.text import clean_name
 
 
 class AttendanceSerializer(OutreachHelpSerializer):

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from mobilization.models import MobilizationModel, Worker, WorkerGroup
 from mobilization.services import AlreadySaved, Help, help_record, model_tag_refusal, save_once
+from softbridge.calendar import date_refusal
 from training.models import Attendance, Topic, TrainingSession
-from villages.calendar import date_refusal
 from villages.models import Commune, Resident, Village
 from villages.selectors import residents_present_during, stay_covers
 

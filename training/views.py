@@ -23,8 +23,10 @@ from django.views.decorators.http import require_http_methods
 from mobilization.forms import VillageMonthFilter
 from mobilization.models import Worker, WorkerGroup
 from mobilization.selectors import models_offered_in
-from mobilization.views.program import deny_unless_outreach, page_of, recorded_once
-from softbridge.submissions import answered_once, refusal_status
+from softbridge.calendar import commune_today
+from softbridge.paging import page_of
+from softbridge.submissions import answered_once, recorded_once, refusal_status
+from softbridge.text import search_text
 from softbridge.typed_ids import row_id
 from training import services  # services.session_delete: the view has its name
 from training.forms import AttendanceForm, SessionForm, TopicForm
@@ -49,10 +51,8 @@ from villages.access import (
     may_manage_program,
     villages_open_to_outreach,
 )
-from villages.calendar import commune_today
 from villages.models import Achievement, Commune
-from villages.selectors import residents_matching, villages_visible_to
-from villages.text import search_text
+from villages.selectors import deny_unless_outreach, residents_matching, villages_visible_to
 
 SEARCH_RESULTS = 30
 

@@ -20,8 +20,8 @@ from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, 
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from softbridge.text import mask_national_id, masked_national_id_sql
 from villages.models import Commune, Province, ProvinceRole, Role, Village
-from villages.text import mask_national_id, masked_national_id_sql
 
 WHOLE_COMMUNE = (Role.Kind.OFFICIAL, Role.Kind.LEADER)
 VILLAGE_ROLES = (Role.Kind.VILLAGE_HEAD, Role.Kind.WORKER)
@@ -216,7 +216,7 @@ def may_see_full_national_ids(user, commune) -> bool:
 
 class NationalIdsShown:
     """Personal ID numbers as `user` is shown them, row by row: in full in
-    communes_with_full_national_ids, masked everywhere else (villages.text.mask_national_id).
+    communes_with_full_national_ids, masked everywhere else (softbridge.text.mask_national_id).
 
     Every surface that lists residents (household pages, the API, the admin, exports) shows
     numbers through this, so that one list costs one query however many rows it has.

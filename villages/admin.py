@@ -11,10 +11,11 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from softbridge.calendar import refuse_future_dates
 from softbridge.security_log import security_event
+from softbridge.text import mask_national_id, national_id_typed
 from softbridge.versions import StaleWrite
 from villages.access import NationalIdsShown, may_edit_register, national_id_taken_message
-from villages.calendar import refuse_future_dates
 from villages.models import Commune, Household, LadderStep, Resident, Role, Village
 from villages.resources import (
     CommuneResource,
@@ -50,7 +51,6 @@ from villages.services import (
     role_grant,
     village_delete,
 )
-from villages.text import mask_national_id, national_id_typed
 
 REGISTER_WRITERS = (Role.Kind.OFFICIAL, Role.Kind.VILLAGE_HEAD)
 
@@ -352,7 +352,7 @@ class ResidentAdminForm(VersionedForm):
 
     Someone who may edit a resident but not read ID numbers in full (a village head) sees
     the masked number in the ID box and may type a new one, as on the member page
-    (villages.text.national_id_typed).
+    (softbridge.text.national_id_typed).
     """
 
     hide_national_id = False

@@ -20,7 +20,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from mobilization.selectors import follow_up_overdue_exists, visited_exists
 from softbridge.api_endpoints import (
     CreateFromInput,
     Destroy,
@@ -30,6 +29,7 @@ from softbridge.api_endpoints import (
     VersionedWrites,
     etag_of,
 )
+from softbridge.calendar import commune_today
 from softbridge.request_limits import SEARCH_MAX_LENGTH
 from villages.access import (
     NationalIdsShown,
@@ -39,7 +39,6 @@ from villages.access import (
     may_manage_program,
     villages_editable_by,
 )
-from villages.calendar import commune_today
 from villages.models import Household, LadderStep, Resident
 from villages.selectors import (
     communes_visible_to,
@@ -153,6 +152,8 @@ class VillageViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, Destroy, Sc
 
 
 class HouseholdFilter(filters.FilterSet):
+    """The register's filters; the roof adds the program's (frontdoor.households_api)."""
+
     village = IdFilter(field_name="village")
     commune = IdFilter(field_name="commune")
     search = filters.CharFilter(
@@ -162,9 +163,6 @@ class HouseholdFilter(filters.FilterSet):
             "Household code, a present member's name (without diacritics is fine), ID or phone number."
         ),
     )
-    visited = filters.BooleanFilter(
-        method="filter_visited", help_text=gettext_lazy("Has been visited at least once.")
-    )
     without_eid = filters.BooleanFilter(
         method="filter_without_eid",
         help_text=gettext_lazy("A present member of the commune's minimum age has no e-ID."),
@@ -173,9 +171,6 @@ class HouseholdFilter(filters.FilterSet):
         method="filter_not_level34",
         help_text=gettext_lazy("A present member of the commune's minimum age is not yet a level 3/4 user."),
     )
-    overdue = filters.BooleanFilter(
-        method="filter_overdue", help_text=gettext_lazy("A follow-up date has passed unvisited.")
-    )
 
     def search_households(self, queryset, name, value):
         return households_matching(queryset, value, viewer=self.request.user)
@@ -183,17 +178,11 @@ class HouseholdFilter(filters.FilterSet):
     def _with(self, queryset, condition, value):
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
-    def filter_visited(self, queryset, name, value):
-        return self._with(queryset, visited_exists(), value)
-
     def filter_without_eid(self, queryset, name, value):
         return self._with(queryset, Exists(_members().short_of_eid(commune_today())), value)
 
     def filter_not_level34(self, queryset, name, value):
         return self._with(queryset, Exists(_members().short_of_level34(commune_today())), value)
-
-    def filter_overdue(self, queryset, name, value):
-        return self._with(queryset, follow_up_overdue_exists(commune_today()), value)
 
 
 def _members():

@@ -11,7 +11,7 @@ moved_away in English): an official's export imports back unchanged, and a maske
 number is read by the import as an empty cell. Headers are Vietnamese when the page is.
 
 Text that a spreadsheet would run as a formula (=, +, -, @, ...) is written with a leading
-apostrophe (villages.spreadsheets), which the import reads back away.
+apostrophe (softbridge.spreadsheets), which the import reads back away.
 
 Distances are written with a decimal point (7.5), which the import reads as it reads 7,5;
 an empty cell is a distance not recorded (the village's usual distance applies).
@@ -29,11 +29,11 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import translation
 
+from softbridge.calendar import commune_today
+from softbridge.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
 from villages.access import NationalIdsShown
-from villages.calendar import commune_today
 from villages.roster.columns import COLUMNS
 from villages.selectors import households_visible_to, residents_visible_to, with_list_columns
-from villages.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
 
 CHUNK = 2000
 

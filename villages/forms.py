@@ -12,14 +12,14 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from softbridge.calendar import commune_today, not_in_future, refuse_future_dates
 from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX, SEARCH_MAX_LENGTH
+from softbridge.text import national_id_typed
 from softbridge.typed_ids import IdMultipleChoiceField
 from villages.access import NationalIdsShown, national_id_taken_message
-from villages.calendar import commune_today, not_in_future, refuse_future_dates
 from villages.models import Household, LadderStep, Resident, Village
 from villages.selectors import households_matching
 from villages.services import head_refusal
-from villages.text import national_id_typed
 
 # Phone numbers are typed with spaces, dots or dashes ("0912 345 678"); search ignores them.
 PHONE = RegexValidator(
@@ -150,7 +150,7 @@ class ResidentForm(forms.ModelForm):
 
     `viewer` is the person editing. Someone who may change the member but not see ID numbers
     in full (a village head) is shown the masked number (`********1234`) and may type a new
-    one (villages.text.national_id_typed).
+    one (softbridge.text.national_id_typed).
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)

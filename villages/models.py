@@ -17,9 +17,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from softbridge.calendar import PROGRAM_START, commune_today, date_refusal
+from softbridge.text import clean_name, fold
 from softbridge.versions import Versioned
-from villages.calendar import PROGRAM_START, commune_today, date_refusal
-from villages.text import clean_name, fold
 
 COMMUNE_CODE = RegexValidator(r"^[0-9]{5}$", _("A commune code is five digits, for example 01558."))
 PROVINCE_CODE = RegexValidator(r"^[0-9]{2}$", _("A province code is two digits, for example 04."))
@@ -47,7 +47,7 @@ def departure_problem(
     """The one rule between a resident's moving-in date, leaving date and reason: the field to
     fix and why, or None. Pages, the API, the admin (through Resident.clean) and the roster
     importer all ask it. A departure is not before the year the resident was born
-    (villages.calendar.date_refusal)."""
+    (softbridge.calendar.date_refusal)."""
     if left_on and moved_in_on and left_on < moved_in_on:
         return "left_on", _("The leaving date is before the moving-in date.")
     if left_on and not left_reason:
@@ -76,7 +76,7 @@ def online_by_q(day: datetime.date) -> Q:
 
 def ladder_date_problems(birth_year: int | None, dates: dict[str, datetime.date | None]) -> dict[str, str]:
     """The ladder dates (`{field: date}`) that fall before the year the resident was born,
-    with why (villages.calendar.date_refusal): the rule the admin (through Resident.clean),
+    with why (softbridge.calendar.date_refusal): the rule the admin (through Resident.clean),
     the ladder services and the roster importer ask."""
     if birth_year is None:
         return {}
@@ -163,7 +163,7 @@ class Commune(models.Model):
         validators=[MaxValueValidator(MAX_COST_PER_KM)],
         help_text=_("Fuel and wear of a motorbike, per kilometre travelled."),
     )
-    # Dates that make sense (villages.calendar.date_refusal): no visit or session before it.
+    # Dates that make sense (softbridge.calendar.date_refusal): no visit or session before it.
     program_started_on = models.DateField(
         _("program started on"),
         default=PROGRAM_START,
@@ -540,7 +540,7 @@ class Resident(Versioned):
             self.commune_id = self.household.commune_id
 
     def clean(self):
-        """Dates that make sense (villages.calendar.date_refusal), for what this write changes.
+        """Dates that make sense (softbridge.calendar.date_refusal), for what this write changes.
 
         A problem with a date the caller's form does not hold (the member page has no ladder
         dates) is put on the field that made it one: the birth year, or the moving-in date.

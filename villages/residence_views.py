@@ -15,14 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from softbridge.calendar import commune_today
 from softbridge.submissions import answered_once
+from softbridge.text import search_text
 from villages import services
 from villages.access import villages_editable_by
-from villages.calendar import commune_today
 from villages.forms import HeadForm, MoveForm, SplitForm
 from villages.models import Household, Resident
 from villages.selectors import households_matching, households_visible_to, with_list_columns
-from villages.text import search_text
 from villages.views import _editable_household
 
 OPTIONS_SHOWN = 10

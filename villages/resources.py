@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
+from softbridge.text import mask_national_id
 from villages.access import NationalIdsShown
 from villages.models import Commune, Household, Resident, Role, Village
 from villages.scoped_admin import (
@@ -19,7 +20,6 @@ from villages.scoped_admin import (
     commune_from_parent,
     visible,
 )
-from villages.text import mask_national_id
 
 
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):

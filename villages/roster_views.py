@@ -32,11 +32,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from softbridge.spreadsheets import Sheet, xlsx_attachment
 from villages.access import communes_managed_by
 from villages.exports import csv_response, export_filename, households_export, residents_export, xlsx_response
 from villages.roster.columns import COLUMNS, roster_template_rows
 from villages.roster.importing import roster_import
-from villages.spreadsheets import Sheet, xlsx_attachment
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ERRORS_SHOWN = 500

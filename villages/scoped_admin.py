@@ -22,11 +22,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from softbridge.spreadsheets import ADMIN_FORMATS
+from softbridge.text import clean_name, search_text
 from villages.access import VILLAGE_ROLES, may_delete_outreach, may_manage_program
 from villages.models import Role
 from villages.selectors import communes_visible_to, names_matching, national_ids_matching, users_visible_to
-from villages.spreadsheets import ADMIN_FORMATS
-from villages.text import clean_name, search_text
 
 # --- Who the user is, read once per request -------------------------------------------
 

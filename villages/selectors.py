@@ -5,16 +5,20 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Replace
+from django.http import Http404
 
+from softbridge.text import MASK_SHOWS, fold, search_text
+from softbridge.typed_ids import row_id
 from villages.access import (
+    NationalIdsShown,
     communes_with_full_national_ids,
     scope_of,
     villages_open_to_outreach,
 )
 from villages.models import Commune, Household, LadderStep, PastStay, Resident, Role, Village, present_q
-from villages.text import MASK_SHOWS, fold, search_text
 
 # Fewer digits than this match too many ID and phone numbers to be a search for one.
 MIN_DIGITS_TO_SEARCH = 4
@@ -192,7 +196,7 @@ def _numbers_matching(user, text: str) -> Q | None:
 def names_matching(text: str, *columns: str) -> Q | None:
     """Rows where every word of `text` is in one of the name `columns`: the one name search.
 
-    Words and names are compared in their villages.text.fold form, so NFC or NFD, with or
+    Words and names are compared in their softbridge.text.fold form, so NFC or NFD, with or
     without diacritics (đ as d), any case and any spaces find the same rows, and the words
     may come in any order ("lan nguyen" finds "Nguyễn Thị Lan"). A column holds fold() text
     already (`search_name`) or is folded in SQL (`full_name__fold`). Within one filter() the
@@ -217,7 +221,7 @@ def households_matching(households: QuerySet[Household], text: str, *, viewer) -
     Names match as names_matching says (every word, without diacritics or case, NFC or
     NFD); ID and phone numbers match on their digits, so "0912 345" finds "0912345678",
     and ID numbers only as far as `viewer` is shown them (national_ids_matching).
-    Control characters in `text` count as spaces (villages.text.search_text).
+    Control characters in `text` count as spaces (softbridge.text.search_text).
     """
     text = search_text(text)
     if not text:
@@ -293,3 +297,47 @@ def users_visible_to(user) -> QuerySet:
     if scope.everything:
         return User.objects.all()
     return User.objects.filter(pk__in=Role.objects.filter(commune__in=scope.communes).values("user"))
+
+
+def with_next_step(member: Resident) -> Resident:
+    """The step the quick update offers first: the lowest one not reached yet."""
+    member.next_step = next(
+        (s.value for s in LadderStep if getattr(member, s.field) is None), LadderStep.LEVEL34
+    )
+    return member
+
+
+def member_card(member: Resident, national_ids: NationalIdsShown) -> Resident:
+    """A present member as their card shows them: the ID number as the viewer may see it."""
+    member.shown_national_id = national_ids.number(member.national_id, member.commune_id)
+    return with_next_step(member)
+
+
+def earlier_stays() -> Prefetch:
+    """Prefetches each resident's earlier stays (villages.PastStay) in one query, however often
+    they moved."""
+    stays = PastStay.objects.select_related("household__village").order_by("ended_on")
+    return Prefetch("stays", queryset=stays)
+
+
+def moved_out_of(household: Household) -> list[PastStay]:
+    """Who lived in the household and moved to another household of the commune, latest first.
+    One query."""
+    return list(
+        household.past_stays.filter(ended_by=PastStay.End.MOVED)
+        .select_related("resident")
+        .order_by("-ended_on", "-pk")
+    )
+
+
+def deny_unless_outreach(user, village_ids: list[str]) -> None:
+    """Refuse a form naming a village outside the user's reach before reading the form:
+    a village the user cannot see answers 404, one they see but may not log in 403.
+    Values that are not ids are left to the form to report."""
+    ids = {number for number in map(row_id, village_ids) if number is not None}
+    if not ids:
+        return
+    if villages_visible_to(user).filter(id__in=ids).count() != len(ids):
+        raise Http404
+    if villages_open_to_outreach(user).filter(id__in=ids).count() != len(ids):
+        raise PermissionDenied

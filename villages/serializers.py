@@ -17,15 +17,16 @@ from rest_framework import serializers
 
 from softbridge.api_endpoints import ScopedPrimaryKeyField, ShortListField, read_version_field
 from softbridge.api_errors import api_error_from_django
+from softbridge.calendar import not_in_future
 from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX
 from softbridge.security_log import security_event
+from softbridge.text import clean_name, national_id_typed
 from villages.access import (
     NationalIdsShown,
     may_edit_register,
     may_manage_program,
     national_id_taken_message,
 )
-from villages.calendar import not_in_future
 from villages.forms import PHONE
 from villages.models import Commune, Household, LadderStep, Resident, Village
 from villages.selectors import (
@@ -35,7 +36,6 @@ from villages.selectors import (
     workers_in_charge_choices,
 )
 from villages.services import head_refusal
-from villages.text import clean_name, national_id_typed
 
 
 def model_checked(instance, attrs: dict, *, exclude=(), validate_constraints: bool = True):
@@ -88,7 +88,7 @@ class CommuneSerializer(serializers.ModelSerializer):
 class CommuneUpdateSerializer(serializers.ModelSerializer):
     """Officials correct their commune's name and the indicators' minimum age, and set when its
     program started and the largest reach (times the residents) an activity may claim
-    (villages.calendar.date_refusal, mobilization.services.reach_refusal); the code and the
+    (softbridge.calendar.date_refusal, mobilization.services.reach_refusal); the code and the
     province are the official list's (manage.py add_commune)."""
 
     class Meta:

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from softbridge.calendar import FUTURE, date_refusal, is_future
 from softbridge.in_use import RecordInUse
-from villages.calendar import FUTURE, date_refusal, is_future
 from villages.models import (
     Commune,
     Household,
@@ -232,7 +232,7 @@ def resident_ladder_correct(*, resident: Resident, step: LadderStep, on: datetim
 def resident_departure_record(*, resident: Resident, on: datetime.date, reason: str) -> Resident:
     """Record that the resident moved away or died on `on`: their current stay ends, and they
     leave the indicators from then. Not before the stay began, nor before the year they were
-    born (villages.calendar.date_refusal)."""
+    born (softbridge.calendar.date_refusal)."""
     resident = _locked(resident)
     if reason not in Resident.LeftReason.values:
         raise ValidationError({"left_reason": _("Say whether the resident moved away or died.")})
@@ -319,7 +319,7 @@ def resident_move(
     who becomes "other" (the household they join has its own). Refused, naming the field:
     a household of another commune or the one they live in, a date in the future, before
     their current stay began (before they left, for a return) or before their birth year
-    (villages.calendar.date_refusal), a resident who died, a second head.
+    (softbridge.calendar.date_refusal), a resident who died, a second head.
     """
     resident = _locked(resident)
     errors, relation = resident_move_refusals(

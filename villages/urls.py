@@ -1,6 +1,8 @@
 """The register's pages: households and their members, and the roster (import and export) under /roster/.
 
-softbridge.urls includes each list under its own namespace: `villages:household`, `roster:upload`.
+frontdoor.urls includes each list under its own namespace: `villages:household_edit`, `roster:upload`;
+the household list and a household's page show visits and attendance too, so they are the
+roof's (frontdoor.households).
 """
 
 from django.urls import path
@@ -8,9 +10,7 @@ from django.urls import path
 from villages import residence_views, roster_views, views
 
 register_pages = [
-    path("households/", views.households, name="households"),
     path("households/new/", views.household_create, name="household_new"),
-    path("households/<int:pk>/", views.household, name="household"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:pk>/members/new/", views.member_create, name="member_new"),
     path("households/<int:pk>/members/<int:member_pk>/edit/", views.member_edit, name="member_edit"),

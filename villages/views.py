@@ -1,4 +1,7 @@
-"""The register in the browser: the household list, a household's page and the village head's updates.
+"""The register in the browser: the village head's updates to households and their members.
+
+The household list and a household's page show the program's visits and training's
+attendance too, so they are the roof's (frontdoor.households).
 
 Every view starts from the scoped selectors: a household outside the user's area answers
 404. Changing the register needs access.may_edit_register (officials and the village's
@@ -10,9 +13,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.forms import Form
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,69 +21,33 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mobilization.selectors import (
-    follow_up_overdue_exists,
-    household_applications,
-    household_visits,
-    visited_exists,
-)
+from softbridge.calendar import commune_today
 from softbridge.security_log import security_event
 from softbridge.submissions import answered_once
 from softbridge.typed_ids import row_id
 from softbridge.versions import StaleWrite
-from training.selectors import household_attendances
 from villages.access import (
     NationalIdsShown,
     may_edit_register,
-    may_log_outreach,
     may_read_history,
     national_id_taken_message,
     villages_editable_by,
 )
-from villages.calendar import commune_today
 from villages.forms import (
     DepartureForm,
     HouseholdCreateForm,
-    HouseholdFilterForm,
     HouseholdForm,
     LadderForm,
     ResidentForm,
 )
-from villages.models import Achievement, Household, LadderStep, PastStay, Resident
-from villages.selectors import households_visible_to, villages_visible_to, with_list_columns
+from villages.models import Household, LadderStep, Resident
+from villages.selectors import households_visible_to, member_card, with_next_step
 from villages.services import (
     household_update,
     resident_departure_record,
     resident_ladder_advance,
     resident_update,
 )
-
-PAGE_SIZE = 25
-FILTERS = ("village", "not_visited", "without_eid", "not_level34", "overdue")
-
-
-@login_required
-def households(request):
-    """The household list: search as you type, filters, pages."""
-    form = HouseholdFilterForm(request.GET, villages=villages_visible_to(request.user))
-    found = with_list_columns(
-        form.filter(
-            households_visible_to(request.user),
-            viewer=request.user,
-            visited=visited_exists(),
-            overdue=follow_up_overdue_exists(commune_today()),
-        )
-    )
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "may_create": villages_editable_by(request.user).exists(),
-        "filters_active": any(request.GET.get(name) for name in FILTERS),
-    }
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "villages/household_results.html", context)
-    return render(request, "villages/household_list.html", context)
 
 
 def _visible_household(request, pk: int) -> Household:
@@ -99,76 +64,6 @@ def _editable_household(request, pk: int) -> Household:
 def _member(household: Household, pk: int) -> Resident:
     """A present member of the household (departed members are history, not edited here)."""
     return get_object_or_404(household.members.filter(left_on__isnull=True), pk=pk)
-
-
-def _with_next_step(member: Resident) -> Resident:
-    """The step the quick update offers first: the lowest one not reached yet."""
-    member.next_step = next(
-        (s.value for s in LadderStep if getattr(member, s.field) is None), LadderStep.LEVEL34
-    )
-    return member
-
-
-def _for_card(member: Resident, national_ids: NationalIdsShown) -> Resident:
-    """A present member as their card shows them: the ID number as the viewer may see it."""
-    member.shown_national_id = national_ids.number(member.national_id, member.commune_id)
-    return _with_next_step(member)
-
-
-def _achievement_labels(codes) -> list[str]:
-    return [Achievement(code).label for code in codes if code in Achievement.values]
-
-
-@login_required
-def household(request, pk: int):
-    """A household's members and their ladders, visits, sessions attended and applications."""
-    household = _visible_household(request, pk)
-    # Each member's earlier stays (villages.PastStay) come in one query, however often they moved.
-    members = list(household.members.prefetch_related(_earlier_stays()))
-    present = sorted(
-        (m for m in members if m.left_on is None), key=lambda m: (m.relation != Resident.Relation.HEAD, m.pk)
-    )
-    visits = list(household_visits(household))
-    for visit in visits:
-        for helped in visit.helped.all():
-            helped.achievement_labels = _achievement_labels(helped.achievements)
-    attendances = list(household_attendances(household))
-    for attendance in attendances:
-        attendance.achievement_labels = _achievement_labels(attendance.achievements)
-    may_edit = may_edit_register(request.user, household.village)
-    national_ids = NationalIdsShown(request.user)  # one query for every member's card
-    return render(
-        request,
-        "villages/household_detail.html",
-        {
-            "household": household,
-            "members": [_for_card(m, national_ids) for m in present],
-            "former_members": [m for m in members if m.left_on is not None],
-            "moved_out": moved_out_of(household),
-            "visits": visits,
-            "attendances": attendances,
-            "applications": household_applications(household),
-            "may_edit": may_edit,
-            "may_log": may_log_outreach(request.user, household.village),
-            "show_history": may_read_history(request.user, household.commune_id),
-            "today": commune_today(),
-        },
-    )
-
-
-def _earlier_stays() -> Prefetch:
-    stays = PastStay.objects.select_related("household__village").order_by("ended_on")
-    return Prefetch("stays", queryset=stays)
-
-
-def moved_out_of(household: Household) -> list[PastStay]:
-    """Who lived in the household and moved to another household of the commune, latest first.
-    One query."""
-    return list(
-        household.past_stays.filter(ended_by=PastStay.End.MOVED)
-        .select_related("resident")
-        .order_by("-ended_on", "-pk")
-    )
 
 
 def _stale_values(form: Form, current) -> list[tuple[str, object]]:
@@ -387,7 +282,7 @@ def member_ladder(request, pk: int, member_pk: int):
                     request,
                     "villages/member_card.html",
                     {
-                        "member": _for_card(updated, NationalIdsShown(request.user)),
+                        "member": member_card(updated, NationalIdsShown(request.user)),
                         "household": household,
                         "may_edit": True,
                         "show_history": may_read_history(request.user, household.commune_id),
@@ -402,7 +297,7 @@ def member_ladder(request, pk: int, member_pk: int):
                 request,
                 "villages/member_card.html",
                 {
-                    "member": _for_card(member, NationalIdsShown(request.user)),
+                    "member": member_card(member, NationalIdsShown(request.user)),
                     "household": household,
                     "may_edit": True,
                     "show_history": may_read_history(request.user, household.commune_id),
@@ -411,7 +306,7 @@ def member_ladder(request, pk: int, member_pk: int):
                 },
             )
     else:
-        form = LadderForm(initial={"step": _with_next_step(member).next_step, "on": commune_today()})
+        form = LadderForm(initial={"step": with_next_step(member).next_step, "on": commune_today()})
     return render(
         request, "villages/member_ladder.html", {"form": form, "household": household, "member": member}
     )

@@ -18,15 +18,15 @@ from mobilization.forms import CommunicationForm, VillageMonthFilter
 from mobilization.models import CommunicationActivity, WorkerGroup
 from mobilization.selectors import communications_visible_to, models_offered_in
 from mobilization.services import communication_record, communication_update
-from mobilization.views.program import deny_unless_outreach, page_of, recorded_once
-from softbridge.submissions import answered_once, refusal_status
+from softbridge.paging import page_of
+from softbridge.submissions import answered_once, recorded_once, refusal_status
 from villages.access import (
     communes_managed_by,
     may_change_outreach,
     may_delete_outreach,
     villages_open_to_outreach,
 )
-from villages.selectors import villages_visible_to
+from villages.selectors import deny_unless_outreach, villages_visible_to
 
 # --- Views
 

@@ -21,10 +21,11 @@ from mobilization.forms import VisitFilterForm, VisitForm
 from mobilization.models import VisitHelp
 from mobilization.selectors import follow_up_overdue_q, follow_ups_due, visits_visible_to
 from mobilization.services import visit_log
+from softbridge.calendar import commune_today
 from softbridge.submissions import FIELD, answered_once, refusal_status
+from softbridge.text import search_text
 from softbridge.typed_ids import row_id
 from villages.access import may_log_outreach, villages_open_to_outreach
-from villages.calendar import commune_today
 from villages.models import Achievement, Household, Resident, Role
 from villages.selectors import (
     households_matching,
@@ -33,7 +34,6 @@ from villages.selectors import (
     villages_visible_to,
     with_list_columns,
 )
-from villages.text import search_text
 
 PAGE_SIZE = 25
 OPTIONS_SHOWN = 10
@@ -62,7 +62,7 @@ def _household_for_visit(request, value) -> Household | None:
 
 
 def _household_options(user, text: str):
-    """Households open to the user's outreach matching `text` (already villages.text.search_text)."""
+    """Households open to the user's outreach matching `text` (already softbridge.text.search_text)."""
     if len(text) < MIN_SEARCH_LENGTH:
         return []
     return list(

@@ -9,10 +9,24 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 
-from mobilization.models import Application, CommunicationActivity, HomeVisit
-from mobilization.selectors import closed_on, counted_reach, follow_up_overdue_q
+from mobilization.models import (
+    Application,
+    CommunicationActivity,
+    HomeVisit,
+    Membership,
+    VisitHelp,
+    WorkerGroup,
+)
+from mobilization.selectors import (
+    closed_on,
+    communications_visible_to,
+    counted_reach,
+    follow_up_overdue_q,
+    visits_visible_to,
+)
+from softbridge.calendar import commune_today, month_end, month_start, months_between
 from training.models import TrainingSession
-from villages.calendar import commune_today, month_end, month_start, months_between
+from training.selectors import sessions_visible_to
 from villages.models import Commune, Village
 
 
@@ -222,3 +236,61 @@ def latest_activity_month_of(communes: Iterable[Commune]) -> datetime.date:
     )
     days = [day for row in rows for day in row if day is not None]
     return month_start(max(days)) if days else month_start(today)
+
+
+def group_activity_by_month(*, group: WorkerGroup, user, start: datetime.date, end: datetime.date) -> dict:
+    """The group's work per month between `start` and `end`, counted in the database.
+
+    Visits by workers who were members on the visit's date; sessions the group organised
+    or its members facilitated; its communication activities; residents helped at those
+    visits. Only records the user may see are counted. Returns {month start: figures}.
+    """
+
+    def member_on(date_path: str):
+        return Membership.objects.active_on(OuterRef(date_path)).filter(group=group)
+
+    visits = visits_visible_to(user).filter(
+        Exists(member_on("visited_on").filter(worker__visits=OuterRef("pk"))),
+        visited_on__range=(start, end),
+    )
+    sessions = sessions_visible_to(user).filter(
+        Q(group=group) | Exists(member_on("held_on").filter(worker__sessions_facilitated=OuterRef("pk"))),
+        held_on__range=(start, end),
+    )
+    communications = communications_visible_to(user).filter(group=group, held_on__range=(start, end))
+    helped = VisitHelp.objects.filter(visit__in=visits.values("id"))
+
+    figures: dict[datetime.date, dict] = {}
+
+    def merge(rows):
+        for row in rows:
+            month = row.pop("month")
+            if isinstance(month, datetime.datetime):
+                month = month.date()
+            figures.setdefault(month, {}).update(row)
+
+    merge(
+        visits.annotate(month=TruncMonth("visited_on"))
+        .values("month")
+        .annotate(visits=Count("id"), households=Count("household", distinct=True))
+        .order_by()
+    )
+    merge(
+        helped.annotate(month=TruncMonth("visit__visited_on"))
+        .values("month")
+        .annotate(residents=Count("resident", distinct=True))
+        .order_by()
+    )
+    merge(
+        sessions.annotate(month=TruncMonth("held_on"))
+        .values("month")
+        .annotate(sessions=Count("id", distinct=True), attendance=Count("attendances"))
+        .order_by()
+    )
+    merge(
+        communications.annotate(month=TruncMonth("held_on"))
+        .values("month")
+        .annotate(communications=Count("id"), reach=counted_reach(group.commune_id))
+        .order_by()
+    )
+    return figures

@@ -20,7 +20,7 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from reports import ledger
-from villages.calendar import add_months, month_end, months_between, quarter_of
+from softbridge.calendar import add_months, month_end, months_between, quarter_of
 from villages.models import Commune, Resident, Village, online_by_q
 from villages.selectors import residents_living_in
 

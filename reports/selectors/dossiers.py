@@ -11,7 +11,7 @@ from django.db.models.functions import TruncMonth
 
 from mobilization.models import ONLINE_CHANNELS, Application
 from reports.selectors.adoption import share
-from villages.calendar import month_end, months_between
+from softbridge.calendar import month_end, months_between
 from villages.models import Commune, Village
 
 # --- Dossiers: the share of applications received online --------------------------------

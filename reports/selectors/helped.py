@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy
 
 from mobilization.models import HomeVisit, Membership, VisitHelp, WorkerGroup, membership_active_sql
 from reports.selectors.adoption import share
+from softbridge.calendar import month_end, month_start
 from training.models import Attendance, TrainingSession
-from villages.calendar import month_end, month_start
-from villages.models import Commune, Resident, Village
+from villages.models import Commune, Household, Resident, Village
 
 # A resident "reached level 3/4 after being helped" when their first level 3/4 date falls
 # within this many days after the help (the help day included).
@@ -93,7 +93,7 @@ def _group_events_sql() -> str:
 
 def _reach_sql(events: str, by_month: bool, village_count: int, commune_count: int = 1) -> str:
     q = connection.ops.quote_name
-    resident, household = Resident._meta.db_table, Resident.household.field.related_model._meta.db_table
+    resident, household = Resident._meta.db_table, Household._meta.db_table
     if connection.vendor == "postgresql":
         month_of = "to_char(e.day, 'YYYY-MM')"
         window_end = f"f.first_day + {REACH_WINDOW_DAYS:d}"

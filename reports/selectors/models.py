@@ -25,8 +25,8 @@ from mobilization.selectors import counted_reach
 from reports.selectors.activity import ActivityFigures, activity_series
 from reports.selectors.adoption import adoption_at, share
 from reports.selectors.helped import reach_counts
+from softbridge.calendar import add_months, month_end, month_start, months_between
 from training.models import Attendance, TrainingSession
-from villages.calendar import add_months, month_end, month_start, months_between
 from villages.models import Resident
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from reports.models import OfficialFigures
 from reports.selectors.dossiers import DossierFigures, dossier_shares, dossiers_by_commune
-from villages.calendar import month_start, months_between
+from softbridge.calendar import month_start, months_between
 from villages.models import Commune
 
 

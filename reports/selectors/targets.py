@@ -9,8 +9,8 @@ from django.db.models import Q, QuerySet
 
 from reports.models import Target
 from reports.selectors.adoption import MonthFigures
+from softbridge.calendar import month_end
 from villages.access import scope_of
-from villages.calendar import month_end
 from villages.models import Commune, Village
 
 # Looked up once: an enum's .values rebuilds its list on every call, and the league table

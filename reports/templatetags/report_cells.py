@@ -69,7 +69,7 @@ def count(value, fmt=number_format) -> str:
 
 @register.simple_tag
 def cell(value, kind: str, fmt=number_format):
-    """A table cell's text by its column's kind (reports.tables.Column.kind)."""
+    """A table cell's text by its column's kind (reports.tabular.Column.kind)."""
     if kind == "share":
         return percent(value, fmt)
     if kind == "change":
@@ -87,7 +87,7 @@ def cell(value, kind: str, fmt=number_format):
 
 @register.simple_tag
 def table_rows(table) -> str:
-    """The body rows of a reports.tables.Table as HTML.
+    """The body rows of a reports.tabular.Table as HTML.
 
     One tag for the whole body, and plain string joins rather than format_html per cell:
     a league table of hundreds of villages has thousands of cells, and a template tag

@@ -13,7 +13,7 @@
    html, unconfirmed }, where status is "waiting" (not sent yet, or the network failed), "signin"
    (the session had ended) or "refused" (the server answered the form again: html holds that
    page, with its message; or, `unconfirmed`, it answered "saved" without naming the record's
-   key). The server's answer to a replay is JSON (softbridge.device.DeviceAnswers); it names the
+   key). The server's answer to a replay is JSON (frontdoor.device.DeviceAnswers); it names the
    key it stored (Softbridge-Saved-Key, softbridge.submissions), and a record is deleted only
    when that is the record's own key. A key the server refuses as another user's (409) is of no
    use again: the record gets a new one, and is kept as refused until it is saved again. */

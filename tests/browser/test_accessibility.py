@@ -20,10 +20,10 @@ from django.db import connection
 from demo.commune import demo_commune_populate
 from mobilization.models import MobilizationModel
 from reports.models import Target
+from softbridge.calendar import commune_today
 from tests import factories
 from tests.browser.conftest import sign_in
 from training.models import TrainingSession
-from villages.calendar import commune_today
 from villages.models import Role
 
 AXE = "/static/vendor/axe-core/axe.min.js"

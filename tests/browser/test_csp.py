@@ -9,9 +9,9 @@ import datetime
 
 import pytest
 
+from softbridge.calendar import commune_today
 from tests import factories
 from tests.browser.conftest import sign_in
-from villages.calendar import commune_today
 
 # Runs before any script of the page (Playwright injects it past the CSP): collects violations
 # on the page's own window, which the test reads after each page has loaded.

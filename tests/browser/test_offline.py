@@ -21,11 +21,11 @@ from playwright.sync_api import Error as PlaywrightError
 
 from mobilization.models import HomeVisit
 from mobilization.services import visit_log
+from softbridge.calendar import commune_today
 from softbridge.models import Submission
 from tests import factories
 from tests.browser.conftest import ARGS, CHROMIUM, PHONE, sign_in
 from tests.browser.test_field_work import shoot
-from villages.calendar import commune_today
 from villages.models import Achievement, Resident
 
 

@@ -7,9 +7,9 @@ with the print stylesheet at the width A4 leaves between the report's margins.
 
 import datetime
 
+from softbridge.calendar import commune_today
 from tests import factories
 from tests.browser.conftest import sign_in
-from villages.calendar import commune_today
 
 # A4 is 210 mm wide; the report's @page margins are 12 mm each side: 186 mm at 96 px an inch.
 A4_BETWEEN_MARGINS = round(186 / 25.4 * 96)

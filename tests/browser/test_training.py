@@ -4,10 +4,10 @@ does the same on a laptop with the search box."""
 import os
 import re
 
+from softbridge.calendar import commune_today
 from tests import factories
 from tests.browser.conftest import sign_in
 from training.models import Attendance
-from villages.calendar import commune_today
 from villages.models import Achievement
 
 SHOTS = os.environ.get("SOFTBRIDGE_SHOTS", "/tmp/shots")

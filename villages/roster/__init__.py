@@ -32,10 +32,10 @@ Choices of ours, documented for officials in docs/import-export.md:
   later moved_in_on is their return; either closes their stay into an earlier one
   (villages.PastStay), as villages.services.resident_move does, and the preview counts them
   as moved; a household ends up with one head;
-- dates that make sense (villages.calendar.date_refusal): ladder dates and departures not
+- dates that make sense (softbridge.calendar.date_refusal): ladder dates and departures not
   before the birth year, asked only of what a row changes;
 - a cell that an export wrote with an apostrophe so that it cannot run as a formula
-  ("'=Nguyen", villages.spreadsheets) reads without it, so such a name imports back unchanged.
+  ("'=Nguyen", softbridge.spreadsheets) reads without it, so such a name imports back unchanged.
 
 The audit trail: simple-history records the saves of the ORM, which the bulk writes below
 bypass. So every household and resident the import creates or changes gets its historical

@@ -14,11 +14,11 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from villages.calendar import FUTURE, commune_today, is_future
+from softbridge.calendar import FUTURE, commune_today, is_future
+from softbridge.spreadsheets import typed_text
+from softbridge.text import clean_name, fold
 from villages.models import MAX_DISTANCE_KM, Household, Resident, Village
 from villages.roster.columns import DATE_COLUMNS
-from villages.spreadsheets import typed_text
-from villages.text import clean_name, fold
 
 EARLIEST_DATE = datetime.date(1900, 1, 1)
 _BIRTH_YEAR = Resident._meta.get_field("birth_year")

@@ -7,11 +7,11 @@ from operator import itemgetter
 
 from django.utils.translation import gettext as _
 
+from softbridge.text import fold
 from villages.roster.cells import CellRules, Fail, shown
 from villages.roster.columns import AT, BY_HEADER, COLUMN, COLUMNS, FROM_ROW, IGNORED_KEYS, header_key
 from villages.roster.reading import RosterTable
 from villages.roster.results import Progress, RosterResult, RowError
-from villages.text import fold
 
 # The `bad` of a row without errors, shared until its first error.
 _CLEAN: frozenset[str] = frozenset()

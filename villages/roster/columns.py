@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
+from softbridge.text import fold
 from villages.models import Resident
-from villages.text import fold
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from villages.calendar import date_refusal
+from softbridge.calendar import date_refusal
 from villages.models import (
     Commune,
     LadderStep,
@@ -288,7 +288,7 @@ def _plan_resident(
 def _move_of(checker: Checker, row: CheckedRow, record) -> bool | None:
     """Whether the row moves its stored resident (True), does not (None), or cannot (False:
     the row fails, with why). The moving-in date says when; it must make sense
-    (villages.calendar.date_refusal): not before the current stay began, nor before they left,
+    (softbridge.calendar.date_refusal): not before the current stay began, nor before they left,
     for a return."""
     stored = record[2]
     on = row.values[_MOVED_IN_ON]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from demo.commune import COMMUNE_CODE, COMMUNE_NAME, PROVINCE, demo_commune_populate
 from demo.organisations import DEMO_HEAD_NAME, DEMO_WORKER_NAME
 from demo.place import DEMO_VILLAGE_CODE
-from villages.calendar import commune_today
+from softbridge.calendar import commune_today
 from villages.models import Commune, ProvinceRole, Role
 from villages.services import province_from_list, province_role_grant, role_grant
 

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 from django.db import connections
 from django.utils.translation import gettext as _
 
-from softbridge.backups import BackupError, backup_age, backup_header, backup_restore, migrations_differ
+from frontdoor.backups import BackupError, backup_age, backup_header, backup_restore, migrations_differ
 
 
 class Command(BaseCommand):

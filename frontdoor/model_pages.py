@@ -5,6 +5,9 @@ printable page and an XLSX file) for the recognition process.
 Everyone with a role in a commune reads the models of their communes (village heads and
 workers: the models running in their villages); officials register and change them
 (villages.access.may_manage_program). A model outside the user's scope answers 404.
+
+A model is the program's, its results are the reports' reading of visits, sessions and
+applications: the pages read both, so they live on the roof, under the program's URLs.
 """
 
 import datetime
@@ -25,17 +28,17 @@ from mobilization.forms import MobilizationModelForm, ModelGoalFormSet
 from mobilization.models import CommunicationActivity, HomeVisit, MobilizationModel, WorkerGroup
 from mobilization.selectors import mobilization_models_visible_to, model_applications
 from mobilization.services import mobilization_model_delete, mobilization_model_save, model_tagged_counts
-from mobilization.views.program import page_of
 from reports.exports import plain
 from reports.savings import savings_by_month, savings_total
 from reports.selectors.helped import REACH_WINDOW_DAYS, REACHED_WITHIN_WINDOW
 from reports.selectors.models import goal_progress, model_results, model_span
 from reports.tables import Table, savings_table
+from softbridge.calendar import commune_today, month_start
+from softbridge.paging import page_of
+from softbridge.spreadsheets import Sheet, xlsx_attachment
 from training.models import TrainingSession
 from villages.access import communes_managed_by, may_manage_program
-from villages.calendar import commune_today, month_start
 from villages.models import Village
-from villages.spreadsheets import Sheet, xlsx_attachment
 
 
 def _tagged_count(model_class):

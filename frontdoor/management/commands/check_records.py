@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from mobilization.models import Application, CommunicationActivity, HomeVisit
 from mobilization.services import reach_refusal
+from softbridge.calendar import date_refusal
 from training.models import TrainingSession
-from villages.calendar import date_refusal
 from villages.models import Commune, LadderStep, PastStay, Resident, departure_problem, ladder_date_problems
 
 

@@ -32,14 +32,14 @@ from django.views.decorators.http import require_GET
 
 from mobilization.models import Application, HomeVisit
 from softbridge import errors
+from softbridge.calendar import commune_today
 from softbridge.submissions import SAVED_HEADER
+from softbridge.text import fold
 from training.models import Attendance
 from training.selectors import attendance_page_count, sessions_visible_to
 from villages.access import villages_in_charge
-from villages.calendar import commune_today
 from villages.models import Resident, Role
 from villages.selectors import households_open_to_outreach, with_list_columns
-from villages.text import fold
 
 # The request header the service worker sends when it fetches a page to keep on the device.
 DEVICE_COPY_HEADER = "Softbridge-Device-Copy"
@@ -189,7 +189,7 @@ def _site_version() -> str:
 def kept_households(user) -> list[dict]:
     """The households whose pages a device keeps, as its household search finds them with no
     network: code, village, the head's name, how many present members, and the code and each
-    present member's name folded (villages.text.fold: every word typed must be in one of them,
+    present member's name folded (softbridge.text.fold: every word typed must be in one of them,
     as villages.selectors.names_matching finds). No phone or ID number."""
     households = list(
         with_list_columns(households_kept(user))

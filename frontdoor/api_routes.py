@@ -10,6 +10,8 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from frontdoor.api_docs import api_docs
+from frontdoor.households_api import HouseholdViewSet
 from mobilization.api import (
     ApplicationViewSet,
     CommunicationViewSet,
@@ -19,11 +21,10 @@ from mobilization.api import (
 )
 from mobilization.history_api import HouseholdHistory
 from reports.targets_api import TargetViewSet
-from softbridge.api_docs import api_docs
 from softbridge.api_endpoints import not_found
 from softbridge.api_limits import TokenRequestThrottle
 from training.api import SessionViewSet
-from villages.api import CommuneViewSet, HouseholdViewSet, ResidentViewSet, VillageViewSet
+from villages.api import CommuneViewSet, ResidentViewSet, VillageViewSet
 
 app_name = "api"
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.utils.translation import gettext as _
 
-from softbridge.backups import backup_write
+from frontdoor.backups import backup_write
 
 
 class Command(BaseCommand):

@@ -16,8 +16,8 @@ from reports.selectors.activity import latest_activity_month
 from reports.selectors.adoption import adoption_overview
 from reports.selectors.reach import reach_of, report_communes
 from reports.tables import Area, Dashboard
+from softbridge.calendar import add_months, commune_today, month_start
 from villages.access import reads_aggregates_only, villages_open_to_outreach
-from villages.calendar import add_months, commune_today, month_start
 from villages.models import Role
 from villages.selectors import villages_visible_to
 
