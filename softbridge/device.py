@@ -72,7 +72,8 @@ FIELD_STATIC = (
     "django_htmx/django-htmx.js",
     "icons/softbridge.svg",
 )
-WORKBOX = ("workbox-core", "workbox-routing", "workbox-strategies")
+# In the order they load: each needs the ones before it.
+WORKBOX = ("workbox-core", "workbox-routing", "workbox-strategies", "workbox-expiration", "workbox-precaching")
 
 
 def is_device_copy(request) -> bool:
