@@ -73,7 +73,13 @@ FIELD_STATIC = (
     "icons/softbridge.svg",
 )
 # In the order they load: each needs the ones before it.
-WORKBOX = ("workbox-core", "workbox-routing", "workbox-strategies", "workbox-expiration", "workbox-precaching")
+WORKBOX = (
+    "workbox-core",
+    "workbox-routing",
+    "workbox-strategies",
+    "workbox-expiration",
+    "workbox-precaching",
+)
 
 
 def is_device_copy(request) -> bool:

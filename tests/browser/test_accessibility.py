@@ -142,7 +142,9 @@ def visit(page, spec: Page, ids: dict) -> None:
 
 
 def axe_violations(page) -> list[str]:
-    page.route(page.base_url + AXE, lambda route: route.fulfill(path=AXE_FILE, content_type="text/javascript"))
+    page.route(
+        page.base_url + AXE, lambda route: route.fulfill(path=AXE_FILE, content_type="text/javascript")
+    )
     page.add_script_tag(url=page.base_url + AXE)
     found = page.evaluate(
         """async () => {
