@@ -62,13 +62,24 @@ FIELD_STATIC = (
     "js/fieldwork.js",
     "js/model_tag.js",
     "js/outbox-core.js",
+    "js/outbox-page.js",
+    "js/outbox-status.js",
+    "js/outbox-forms.js",
+    "js/outbox-search.js",
     "js/outbox.js",
     "vendor/idb/idb.umd.js",
     "django_htmx/htmx-2.min.js",
     "django_htmx/django-htmx.js",
     "icons/softbridge.svg",
 )
-WORKBOX = ("workbox-core", "workbox-routing", "workbox-strategies")
+# In the order they load: each needs the ones before it.
+WORKBOX = (
+    "workbox-core",
+    "workbox-routing",
+    "workbox-strategies",
+    "workbox-expiration",
+    "workbox-precaching",
+)
 
 
 def is_device_copy(request) -> bool:

@@ -12,12 +12,25 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import OfficialFigures, Target
-from softbridge.calendar import MonthField, add_months, commune_today, month_count, month_start
+from softbridge.calendar import (
+    MonthField,
+    add_months,
+    commune_today,
+    month_count,
+    month_label,
+    month_start,
+    parse_month,
+)
 from villages.models import Commune, Village
 
 # A longer period would make a chart nobody can read and a query nobody needs.
 MAX_MONTHS = 120
 DEFAULT_MONTHS = 12
+
+
+def default_start(end: datetime.date) -> datetime.date:
+    """The first month of the default period that ends with the month `end`."""
+    return add_months(end, 1 - DEFAULT_MONTHS)
 
 
 class VillageSelect(forms.Select):
@@ -42,7 +55,9 @@ class ReportFilterForm(forms.Form):
     """The period and area of a report. Commune and village arrive as codes.
 
     The view resolves the codes against what the user may read (404 outside it); the form
-    checks the period. `default_end` fills a missing end month.
+    checks the period. An empty month falls back to the default period: the DEFAULT_MONTHS
+    months ending at `default_end`, or at the end month asked for. The bound data is filled in
+    with it, so that the inputs show the period the report covers.
     """
 
     commune = forms.ChoiceField(label=_("Commune"), required=False)
@@ -50,8 +65,16 @@ class ReportFilterForm(forms.Form):
     start = MonthField(label=_("From month"), required=False)
     end = MonthField(label=_("To month"), required=False)
 
-    def __init__(self, *args, communes=(), villages=(), whole=True, default_end: datetime.date, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data=None, *args, communes=(), villages=(), whole=True, default_end: datetime.date, **kwargs
+    ):
+        if data is not None:
+            data = data.copy()
+            if not data.get("end"):
+                data["end"] = month_label(default_end)
+            if not data.get("start"):
+                data["start"] = month_label(default_start(parse_month(data["end"]) or default_end))
+        super().__init__(data, *args, **kwargs)
         self.default_end = default_end
         self.fields["commune"].choices = [(c.code, c.name) for c in communes]
         if len(communes) < 2:
@@ -64,7 +87,7 @@ class ReportFilterForm(forms.Form):
         if self.errors:
             return cleaned
         end = cleaned.get("end") or self.default_end
-        start = cleaned.get("start") or add_months(end, 1 - DEFAULT_MONTHS)
+        start = cleaned.get("start") or default_start(end)
         if end < start:
             self.add_error("end", _("The end month is before the start month."))
         elif month_count(start, end) > MAX_MONTHS:
@@ -76,7 +99,7 @@ class ReportFilterForm(forms.Form):
         """The period asked for, or the default one when the form has errors."""
         if self.is_bound and self.is_valid():
             return self.cleaned_data["start"], self.cleaned_data["end"]
-        return add_months(self.default_end, 1 - DEFAULT_MONTHS), self.default_end
+        return default_start(self.default_end), self.default_end
 
 
 class ProvinceFilterForm(ReportFilterForm):

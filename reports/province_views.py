@@ -11,12 +11,12 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from reports.forms import DEFAULT_MONTHS, ProvinceFilterForm
+from reports.forms import ProvinceFilterForm
 from reports.province_tables import ProvinceDashboard
 from reports.selectors.activity import latest_activity_month_of
 from reports.selectors.province import province_communes
 from reports.views import EXPORTERS
-from softbridge.calendar import add_months, commune_today, month_label, parse_month
+from softbridge.calendar import commune_today, month_label
 from villages.access import provinces_led_by
 
 
@@ -34,11 +34,6 @@ def _province_report(request) -> tuple[ProvinceFilterForm, ProvinceDashboard]:
     default_end = latest_activity_month_of(communes)
     data = request.GET.copy()
     data.setdefault("province", province.code)
-    if not data.get("end"):
-        data["end"] = month_label(default_end)
-    if not data.get("start"):
-        end = parse_month(data["end"]) or default_end
-        data["start"] = month_label(add_months(end, 1 - DEFAULT_MONTHS))
     form = ProvinceFilterForm(data, provinces=provinces, default_end=default_end)
     start, end = form.period()
     return form, ProvinceDashboard(province, communes, start, end)

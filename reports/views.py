@@ -24,7 +24,6 @@ from django.views.decorators.http import require_http_methods
 from reports import services  # services.target_delete: the view has its name
 from reports.exports import table_csv, table_xlsx
 from reports.forms import (
-    DEFAULT_MONTHS,
     MonthForm,
     ReportFilterForm,
     ShareField,
@@ -36,7 +35,7 @@ from reports.selectors.activity import latest_activity_month
 from reports.selectors.reach import reach_of, report_communes
 from reports.selectors.targets import targets_visible_to
 from reports.tables import Area, Dashboard, MonthlyReport
-from softbridge.calendar import add_months, commune_today, month_label, parse_month
+from softbridge.calendar import commune_today, month_label
 from villages.access import may_manage_program
 from villages.models import Commune, Village
 
@@ -68,12 +67,6 @@ def _filters(request, communes, area: Area) -> ReportFilterForm:
     default_end = latest_activity_month(area.commune)
     data = request.GET.copy()
     data.setdefault("commune", area.commune.code)
-    # An empty month falls back to the default period; the inputs then show it.
-    if not data.get("end"):
-        data["end"] = month_label(default_end)
-    if not data.get("start"):
-        end = parse_month(data["end"]) or default_end
-        data["start"] = month_label(add_months(end, 1 - DEFAULT_MONTHS))
     return ReportFilterForm(
         data,
         communes=communes,

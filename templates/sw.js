@@ -12,12 +12,12 @@
      sign-in page says nobody, so after someone else signs in no copy of the last user shows.
    - The outbox (static/js/outbox-core.js) is sent from here too where the browser has
      Background Sync, so a record saved with no signal leaves even if the page was closed.
-   Workbox (core, routing, strategies) and idb are our own copies (static/vendor). */
+   Workbox (core, routing, strategies, expiration, precaching) and idb are our own copies
+   (static/vendor). */
 "use strict";
 importScripts({% for url in workbox %}"{{ url }}", {% endfor %}"{{ idb }}", "{{ outbox_core }}");
 
 const O = Softbridge.outbox;
-const STATIC_CACHE = "softbridge-static-{{ version }}";
 const FIELD_STATIC = [{% for url in field_static %}"{{ url }}", {% endfor %}"{% url 'offline' %}"];
 const OFFLINE_PAGE = "{% url 'offline' %}";
 const KEPT_LIST = "{% url 'device_pages' %}";
@@ -29,24 +29,27 @@ const COPY_DAYS = {{ device_copy_days }};
 const REFETCH_AFTER = 24 * 3600 * 1000;  // a copy whose stamp did not change is fetched again after a day
 const COPY_HEADER = "Softbridge-Device-Copy";
 
-self.addEventListener("install", function (event) {
-  event.waitUntil(
-    caches.open(STATIC_CACHE).then(function (cache) { return cache.addAll(FIELD_STATIC); })
-      .then(function () { return self.skipWaiting(); })
-  );
-});
+// --- static files. The field files and the "No network" page are kept when the worker installs
+// (workbox-precaching); when a new worker takes over, the files the new list no longer names go.
+// No revisions: a file's address is its version (hashed names in production; in development the
+// route below fetches each file again whenever there is a network). Other static files a page asks
+// for are kept in the same cache as they come.
+workbox.precaching.precache(FIELD_STATIC.map(function (url) { return { url: url, revision: null }; }));
+const STATIC_CACHE = workbox.core.cacheNames.precache;
+
+self.addEventListener("install", function () { self.skipWaiting(); });
 
 self.addEventListener("activate", function (event) {
   event.waitUntil(
+    // The caches of the workers from before Workbox kept the field files ("softbridge-static-<version>").
     caches.keys().then(function (names) {
-      return Promise.all(names.filter(function (name) {
-        return name.indexOf("softbridge-static-") === 0 && name !== STATIC_CACHE;
-      }).map(function (name) { return caches.delete(name); }));
+      return Promise.all(names.filter(function (name) { return name.indexOf("softbridge-static-") === 0; })
+        .map(function (name) { return caches.delete(name); }));
     }).then(function () { return self.clients.claim(); })
   );
 });
 
-// --- static files: hashed names in production never change, so the device's copy is right.
+// Hashed names in production never change, so the device's copy is right.
 workbox.routing.registerRoute(
   function (options) { return options.url.origin === self.location.origin && options.url.pathname.indexOf(STATIC_PREFIX) === 0; },
   {% if hashed_static %}new workbox.strategies.CacheFirst({ cacheName: STATIC_CACHE }){% else %}new workbox.strategies.NetworkFirst({ cacheName: STATIC_CACHE, networkTimeoutSeconds: 3 }){% endif %}
@@ -85,15 +88,10 @@ const copies = {
     return new Request(options.request.url, { credentials: "same-origin", redirect: "manual", headers: { [COPY_HEADER]: "1" } });
   },
   cacheWillUpdate: async function (options) { return asCopy(options.response, ""); },
-  cachedResponseWillBeUsed: async function (options) {
-    const copy = options.cachedResponse;
-    if (!copy) return null;
-    const kept = Number(copy.headers.get("Softbridge-Kept-At") || 0);
-    return Date.now() - kept <= COPY_DAYS * 86400000 ? copy : null;  // too old: see the server first
-  },
 };
 const shownOnly = { cacheWillUpdate: async function () { return null; } };  // a page with phone numbers is never kept
-const fresh = { cachedResponseWillBeUsed: copies.cachedResponseWillBeUsed };
+// A copy older than COPY_DAYS (by the Date the server gave it) is not shown: the server is asked first.
+const fresh = new workbox.expiration.ExpirationPlugin({ maxAgeSeconds: COPY_DAYS * 86400 });
 
 function copiesOf(user) { return O.COPIES_CACHE + "-" + user; }
 
@@ -126,7 +124,7 @@ workbox.routing.registerRoute(function (options) { return isPage(options.url, op
   const cacheName = copiesOf(user);
   if (!serverFirst(options.url) && await kept(cacheName, options.url)) {
     return new workbox.strategies.StaleWhileRevalidate({
-      cacheName: cacheName, plugins: [noteUser, copies], matchOptions: { ignoreVary: true },
+      cacheName: cacheName, plugins: [noteUser, copies, fresh], matchOptions: { ignoreVary: true },
     }).handle(options);
   }
   return new workbox.strategies.NetworkFirst({
@@ -136,7 +134,7 @@ workbox.routing.registerRoute(function (options) { return isPage(options.url, op
 
 workbox.routing.setCatchHandler(async function (options) {
   if (options.request.mode === "navigate") {
-    return (await caches.match(OFFLINE_PAGE, { cacheName: STATIC_CACHE })) || Response.error();
+    return (await workbox.precaching.matchPrecache(OFFLINE_PAGE)) || Response.error();
   }
   return Response.error();
 });

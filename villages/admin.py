@@ -320,16 +320,7 @@ class HouseholdAdmin(VersionedAdmin):
     search_text_fields = ("address",)
     search_exact_fields = ("code", "phone")
     autocomplete_fields = ("worker_in_charge",)
-    fields = (
-        "village",
-        "code",
-        "address",
-        "phone",
-        "has_smartphone",
-        "has_internet",
-        "distance_km",
-        "worker_in_charge",
-    )
+    fields = Household.ENTRY_FIELDS
     inlines = [MemberInline]
 
     def may_write(self, user, household):

@@ -87,7 +87,7 @@ class HouseholdForm(forms.ModelForm):
 
     class Meta:
         model = Household
-        fields = ["address", "phone", "has_smartphone", "has_internet", "distance_km", "worker_in_charge"]
+        fields = Household.DETAIL_FIELDS
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "distance_km": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
@@ -108,16 +108,7 @@ class HouseholdCreateForm(forms.ModelForm):
 
     class Meta:
         model = Household
-        fields = [
-            "village",
-            "code",
-            "address",
-            "phone",
-            "has_smartphone",
-            "has_internet",
-            "distance_km",
-            "worker_in_charge",
-        ]
+        fields = Household.ENTRY_FIELDS
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "distance_km": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),

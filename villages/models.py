@@ -285,6 +285,12 @@ class Household(Versioned):
     # The audit trail: who changed what, when (the version counter is bookkeeping, not history).
     history = HistoricalRecords(excluded_fields=["version"])
 
+    # The fields a person writes, in the order every form shows them: the page forms, the API
+    # serializers and the admin take them from here. The village and the code are given when the
+    # household is entered; the village head's edit page changes only the details.
+    DETAIL_FIELDS = ("address", "phone", "has_smartphone", "has_internet", "distance_km", "worker_in_charge")
+    ENTRY_FIELDS = ("village", "code", *DETAIL_FIELDS)
+
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")

@@ -182,12 +182,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "village",
             "village_code",
             "code",
-            "address",
-            "phone",
-            "has_smartphone",
-            "has_internet",
-            "distance_km",
-            "worker_in_charge",
+            *Household.DETAIL_FIELDS,
             "version",
             "head_name",
             "member_count",
@@ -211,16 +206,7 @@ class HouseholdInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        fields = [
-            "village",
-            "code",
-            "address",
-            "phone",
-            "has_smartphone",
-            "has_internet",
-            "distance_km",
-            "worker_in_charge",
-        ]
+        fields = Household.ENTRY_FIELDS
         extra_kwargs = {"phone": {"validators": [PHONE]}, "distance_km": DISTANCE_KWARGS}
 
     def validate_code(self, value):
@@ -262,16 +248,7 @@ class HouseholdUpdateSerializer(HouseholdInputSerializer):
     version = read_version_field()
 
     class Meta(HouseholdInputSerializer.Meta):
-        fields = [
-            "code",
-            "address",
-            "phone",
-            "has_smartphone",
-            "has_internet",
-            "distance_km",
-            "worker_in_charge",
-            "version",
-        ]
+        fields = ["code", *Household.DETAIL_FIELDS, "version"]
 
 
 # --- Residents

@@ -1,5 +1,5 @@
 """{% refused_fields form as refused %}: the visible fields a form refused, for the summary that
-names each with a link (templates/villages/form_errors.html)."""
+names each with a link (templates/form_errors.html)."""
 
 from django import template
 

@@ -16,6 +16,7 @@ import time
 import uuid
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from playwright.sync_api import Error as PlaywrightError
 
@@ -210,6 +211,36 @@ def test_the_household_search_says_it_needs_the_network(phone_with_storage, head
     page.locator("#id_q").press_sequentially("x", delay=30)
     page.wait_for_timeout(800)
     assert page.locator(".message.warning").count() == 1  # said once
+
+
+def test_a_copy_older_than_the_device_copy_days_is_not_shown(phone_with_storage, head_a, village):
+    """The phone shows its copy of a page for DEVICE_COPY_DAYS after the server gave it (the
+    service worker's workbox-expiration plugin, by the copy's Date); an older copy is not shown,
+    and with no network the page says so."""
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    wait_until_kept(page, ["/households/"])
+    phone_with_storage.offline()
+    page.goto(page.base_url + "/households/")
+    assert page.locator("table.households tbody tr").count() == 3  # the copy, a moment old
+
+    page.evaluate(
+        """async (days) => {
+            const user = await Softbridge.outbox.deviceUser();
+            const cache = await caches.open("softbridge-copies-" + user);
+            const url = new URL("/households/", location.origin).href;
+            const copy = await cache.match(url);
+            const headers = new Headers(copy.headers);
+            const then = Date.now() - days * 86400000;
+            headers.set("Date", new Date(then).toUTCString());
+            headers.set("Softbridge-Kept-At", String(then));
+            await cache.put(url, new Response(await copy.blob(), { status: 200, headers: headers }));
+        }""",
+        settings.DEVICE_COPY_DAYS + 1,
+    )
+    page.goto(page.base_url + "/households/")
+    assert page.locator("h1").inner_text() == "Không có mạng"
+    assert page.locator("table.households").count() == 0
 
 
 def test_a_lost_reply_then_back_and_save_again_stores_one_visit(phone_with_storage, head_a, village):
