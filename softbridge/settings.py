@@ -329,12 +329,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "softbridge.api_limits.Pagination",
-    # DRF's three, each refusing a body over softbridge.request_limits.API_BODY_MAX_BYTES unread.
-    "DEFAULT_PARSER_CLASSES": [
-        "softbridge.api_limits.JSONParser",
-        "softbridge.api_limits.FormParser",
-        "softbridge.api_limits.MultiPartParser",
-    ],
+    # A body over softbridge.request_limits.API_BODY_MAX_BYTES is refused (413) unread.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "softbridge.api_limits.CappedBodyNegotiation",
     "DEFAULT_SCHEMA_CLASS": "softbridge.api_endpoints.SoftbridgeSchema",
     "EXCEPTION_HANDLER": "softbridge.api_errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
