@@ -7,6 +7,8 @@
 - `outsider`: official of another commune
 """
 
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from django.test.utils import override_settings
@@ -14,6 +16,19 @@ from django.utils import translation
 
 from tests import factories
 from villages.models import Role
+
+
+TESTS = Path(__file__).parent
+# The slow lanes, by where they live, so that a new browser test cannot land in `make check` by
+# forgetting a decorator.
+LANES = {"browser": TESTS / "browser", "fuzz": TESTS / "test_api_fuzz.py"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for marker, path in LANES.items():
+            if item.path == path or path in item.path.parents:
+                item.add_marker(marker)
 
 
 @pytest.fixture(autouse=True, scope="session")
