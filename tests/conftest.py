@@ -17,7 +17,6 @@ from django.utils import translation
 from tests import factories
 from villages.models import Role
 
-
 TESTS = Path(__file__).parent
 # The slow lanes, by where they live, so that a new browser test cannot land in `make check` by
 # forgetting a decorator.
