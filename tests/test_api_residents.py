@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mobilization.models import HomeVisit
-from mobilization.services import Help, visit_log
+from mobilization.services import Help
 from tests import factories
 from tests.factories import api_client as api
 from tests.test_api_register import TODAY, D, ids
@@ -288,8 +288,8 @@ def test_a_resident_entered_by_mistake_is_deleted(household_a, head_a, leader):
 
 def test_a_resident_with_history_is_not_deleted(household_a, resident_a, official):
     worker = factories.worker(household_a.commune)
-    visit_log(
-        household=household_a, visited_on=D(2024, 5, 1), workers=[worker], helped=[Help(resident=resident_a)]
+    factories.visit(
+        household_a, visited_on=D(2024, 5, 1), workers=[worker], helped=[Help(resident=resident_a)]
     )
     assert api(official).delete(f"/api/residents/{resident_a.pk}/").status_code == 409
     assert Resident.objects.filter(pk=resident_a.pk).exists()
