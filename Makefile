@@ -20,10 +20,11 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install
 MESSAGES_IGNORE := -i ".venv/*" -i "bench/*" -i "tests/*" -i "staticfiles/*"
 
 .DEFAULT_GOAL := help
-.PHONY: help venv catalogues run test messages browser-deps
+.PHONY: help venv catalogues run check test messages browser-deps
 
 help:
 	@echo "make run            migrate, seed the demo data and serve on http://127.0.0.1:8000"
+	@echo "make check          ruff + the fast lane: every test but the browser's and the fuzz's, on SQLite"
 	@echo "make test           ruff + pytest on a throwaway PostgreSQL cluster"
 	@echo "make test DB=sqlite ruff + pytest on SQLite"
 	@echo "make test ARGS='-k grant'   extra pytest arguments"
@@ -63,6 +64,14 @@ run: catalogues
 # shared fixtures once instead of once per process: schemathesis's tests (test_api_fuzz.py)
 # then run as one item that checks nothing.
 PYTEST_JOBS = $(if $(filter 0,$(JOBS)),,-n $(JOBS))
+
+# The lane to run before every commit: lint and every test that needs neither Chromium nor the
+# schema fuzz (markers applied by path in tests/conftest.py), on SQLite. `make test` stays the
+# whole suite and is what CI runs. pytest's exit code 5 (no tests collected) fails it too.
+check: catalogues
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_JOBS) -m "not browser and not fuzz" $(ARGS)
 
 # pytest's exit code 5 (no tests collected) fails the target like any other.
 test: browser-deps catalogues

@@ -7,13 +7,28 @@
 - `outsider`: official of another commune
 """
 
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.test.utils import override_settings
 from django.utils import translation
 
 from tests import factories
 from villages.models import Role
+
+TESTS = Path(__file__).parent
+# The slow lanes, by where they live, so that a new browser test cannot land in `make check` by
+# forgetting a decorator.
+LANES = {"browser": TESTS / "browser", "fuzz": TESTS / "test_api_fuzz.py"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for marker, path in LANES.items():
+            if item.path == path or path in item.path.parents:
+                item.add_marker(marker)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -113,3 +128,22 @@ def outsider(other_commune):
 @pytest.fixture
 def superuser(db):
     return factories.user(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def roster_path(tmp_path):
+    """Writes a file for the roster commands (tests/test_roster_import*.py) and gives its path."""
+
+    def write(data: bytes, name="roster.csv"):
+        path = tmp_path / name
+        path.write_bytes(data)
+        return str(path)
+
+    return write
+
+
+@pytest.fixture
+def english_client():
+    """A browser that asks for English pages (Accept-Language), so that assertions read the source
+    strings whatever the catalogues say. pytest-django's `client` asks for nothing: Vietnamese."""
+    return Client(headers={"accept-language": "en"})

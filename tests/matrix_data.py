@@ -49,7 +49,6 @@ class World:
     villages: dict = field(default_factory=dict)  # "a"/"b"/"x" -> Village
     # kind -> {"a": row, "b": row, "x": row}; commune-wide kinds have no "b".
     rows: dict = field(default_factory=dict)
-    before: dict = field(default_factory=dict)  # the database as built (tests.test_authorization_matrix)
 
     def row(self, kind: str, where: str):
         return self.rows[kind][where]

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mobilization.models import Application, CommunicationActivity, HomeVisit, Membership, Worker, WorkerGroup
-from mobilization.services import Help, application_record, communication_record, visit_log
+from mobilization.services import Help, application_record
 from softbridge.calendar import commune_today
 from tests import factories
 from tests.factories import api_client as api
@@ -150,7 +150,7 @@ def test_worker_bad_input_names_the_field(commune, official):
 
 
 def test_worker_with_visits_is_not_deleted(household_a, field_worker, official):
-    visit_log(household=household_a, visited_on=YESTERDAY, workers=[field_worker])
+    factories.visit(household_a, visited_on=YESTERDAY, workers=[field_worker])
     assert api(official).delete(f"/api/workers/{field_worker.pk}/").status_code == 409
     assert Worker.objects.filter(pk=field_worker.pk).exists()
     assert HomeVisit.objects.get().workers.count() == 1
@@ -194,8 +194,8 @@ def test_visit_through_the_api_moves_the_ladder_as_the_service_does(village_a, f
         outcome="partly_done",
     )
     assert response.status_code == 201, response.content
-    visit_log(
-        household=through_service.household,
+    factories.visit(
+        through_service.household,
         visited_on=YESTERDAY,
         workers=[field_worker],
         helped=[
@@ -288,8 +288,8 @@ def test_a_submission_key_of_an_unseen_record_is_refused(
     household_a, household_b, official, worker_a, outsider
 ):
     key = uuid.uuid4()
-    visit_log(
-        household=household_b,
+    factories.visit(
+        household_b,
         visited_on=YESTERDAY,
         workers=[factories.worker(household_b.commune)],
         submission_key=key,
@@ -343,8 +343,8 @@ def test_unknown_achievement_names_the_field(household_a, resident_a, worker_a):
 
 def test_visit_scope_by_role(household_a, household_b, official, leader, head_a, worker_a, outsider):
     worker = factories.worker(household_a.commune)
-    a = visit_log(household=household_a, visited_on=YESTERDAY, workers=[worker])
-    b = visit_log(household=household_b, visited_on=YESTERDAY, workers=[worker])
+    a = factories.visit(household_a, visited_on=YESTERDAY, workers=[worker])
+    b = factories.visit(household_b, visited_on=YESTERDAY, workers=[worker])
     assert ids(api(official).get("/api/visits/")) == {a.pk, b.pk}
     assert ids(api(leader).get("/api/visits/")) == {a.pk, b.pk}
     assert ids(api(head_a).get("/api/visits/")) == {a.pk}
@@ -354,8 +354,8 @@ def test_visit_scope_by_role(household_a, household_b, official, leader, head_a,
 
 
 def test_visit_date_filters(household_a, field_worker, official):
-    early = visit_log(household=household_a, visited_on=D(2024, 3, 5), workers=[field_worker])
-    late = visit_log(household=household_a, visited_on=D(2024, 9, 5), workers=[field_worker])
+    early = factories.visit(household_a, visited_on=D(2024, 3, 5), workers=[field_worker])
+    late = factories.visit(household_a, visited_on=D(2024, 9, 5), workers=[field_worker])
     client = api(official)
     assert ids(client.get("/api/visits/", {"visited_after": "2024-06-01"})) == {late.pk}
     assert ids(client.get("/api/visits/", {"visited_before": "2024-06-01"})) == {early.pk}
@@ -367,7 +367,7 @@ def test_visit_date_filters(household_a, field_worker, official):
 
 
 def test_a_visit_follow_up_is_corrected_but_not_deleted(household_a, field_worker, worker_a, leader):
-    visit = visit_log(household=household_a, visited_on=YESTERDAY, workers=[field_worker])
+    visit = factories.visit(household_a, visited_on=YESTERDAY, workers=[field_worker])
     url = f"/api/visits/{visit.pk}/"
     assert api(worker_a).patch(url, {"follow_up_on": str(TODAY)}, format="json").status_code == 200
     response = api(worker_a).patch(
@@ -389,8 +389,8 @@ def test_visit_list_queries_do_not_grow_with_rows(village_a, field_worker, offic
     def visits(n):
         for _ in range(n):
             resident = factories.resident(factories.household(village_a))
-            visit_log(
-                household=resident.household,
+            factories.visit(
+                resident.household,
                 visited_on=YESTERDAY,
                 workers=[field_worker],
                 helped=[Help(resident=resident, achievements=["smartphone"])],
@@ -452,15 +452,15 @@ def test_a_retried_activity_is_saved_once(village_a, worker_a):
 
 
 def test_activity_changes_need_every_village(village_a, village_b, worker_a, official):
-    shared = communication_record(
-        commune_id=village_a.commune_id,
+    shared = factories.communication(
+        village_a.commune,
         channel="leaflet",
         held_on=YESTERDAY,
         villages=[village_a, village_b],
         topic="t",
     )
-    own = communication_record(
-        commune_id=village_a.commune_id, channel="leaflet", held_on=YESTERDAY, villages=[village_a], topic="t"
+    own = factories.communication(
+        village_a.commune, channel="leaflet", held_on=YESTERDAY, villages=[village_a], topic="t"
     )
     client = api(worker_a)
     assert ids(client.get("/api/communications/")) == {shared.pk, own.pk}
@@ -519,9 +519,8 @@ def test_application_bad_input_names_the_field(resident_a, official):
 
 
 def test_applications_are_not_changed_through_the_api(resident_a, official):
-    application = application_record(
-        commune=resident_a.commune,
-        resident=resident_a,
+    application = factories.application(
+        resident_a,
         field="land",
         channel="in_person",
         submitted_on=YESTERDAY,
@@ -536,16 +535,14 @@ def test_applications_are_not_changed_through_the_api(resident_a, official):
 
 
 def test_application_scope_and_filters(resident_a, resident_b, official, head_a):
-    a = application_record(
-        commune=resident_a.commune,
-        resident=resident_a,
+    a = factories.application(
+        resident_a,
         field="land",
         channel="in_person",
         submitted_on=D(2024, 2, 1),
     )
-    b = application_record(
-        commune=resident_b.commune,
-        resident=resident_b,
+    b = factories.application(
+        resident_b,
         field="land",
         channel="online_level4",
         submitted_on=D(2024, 8, 1),

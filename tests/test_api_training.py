@@ -14,7 +14,6 @@ from softbridge.calendar import commune_today
 from tests import factories
 from tests.factories import api_client as api
 from training.models import Attendance, Topic, TrainingSession
-from training.services import session_record
 from villages.models import Resident
 
 TODAY = commune_today()
@@ -55,8 +54,8 @@ def test_session_through_the_api_moves_ladders_as_the_service_does(village_a, co
         ],
     )
     assert response.status_code == 201, response.content
-    session_record(
-        commune=commune,
+    factories.session(
+        commune,
         held_on=YESTERDAY,
         village=village_a,
         topics=[topic],
@@ -117,7 +116,7 @@ def test_session_bad_input_names_the_field(commune, village_a, other_commune, re
 
 
 def test_attendance_action(village_a, resident_a, worker_a, leader):
-    session = session_record(commune=village_a.commune, held_on=YESTERDAY, village=village_a)
+    session = factories.session(village_a.commune, held_on=YESTERDAY, village=village_a)
     url = f"/api/training-sessions/{session.pk}/attendance/"
     response = api(worker_a).post(
         url, {"resident": resident_a.pk, "achievements": ["smartphone"]}, format="json"
@@ -132,8 +131,8 @@ def test_attendance_action(village_a, resident_a, worker_a, leader):
 
 
 def test_session_scope_by_role(village_a, village_b, official, head_a, worker_a, outsider, leader):
-    a = session_record(commune=village_a.commune, held_on=YESTERDAY, village=village_a)
-    b = session_record(commune=village_b.commune, held_on=YESTERDAY, village=village_b)
+    a = factories.session(village_a.commune, held_on=YESTERDAY, village=village_a)
+    b = factories.session(village_b.commune, held_on=YESTERDAY, village=village_b)
     assert ids(api(official).get("/api/training-sessions/")) == {a.pk, b.pk}
     assert ids(api(leader).get("/api/training-sessions/")) == {a.pk, b.pk}
     assert ids(api(head_a).get("/api/training-sessions/")) == {a.pk}
@@ -145,8 +144,8 @@ def test_session_scope_by_role(village_a, village_b, official, head_a, worker_a,
 
 
 def test_session_update_keeps_what_achievements_depend_on(village_a, resident_a, worker_a):
-    session = session_record(
-        commune=village_a.commune,
+    session = factories.session(
+        village_a.commune,
         held_on=YESTERDAY,
         village=village_a,
         attendees=[Help(resident=resident_a, achievements=["smartphone"])],
@@ -162,19 +161,17 @@ def test_session_update_keeps_what_achievements_depend_on(village_a, resident_a,
 
 
 def test_session_delete(village_a, worker_a, leader):
-    session = session_record(
-        commune=village_a.commune, held_on=YESTERDAY, village=village_a, recorded_by=worker_a
-    )
+    session = factories.session(village_a.commune, held_on=YESTERDAY, village=village_a, recorded_by=worker_a)
     assert api(leader).delete(f"/api/training-sessions/{session.pk}/").status_code == 403
     assert api(worker_a).delete(f"/api/training-sessions/{session.pk}/").status_code == 204
     assert not TrainingSession.objects.exists()
 
 
 def test_session_filters(village_a, village_b, topic, official):
-    a = session_record(
-        commune=village_a.commune, held_on=datetime.date(2024, 4, 2), village=village_a, topics=[topic]
+    a = factories.session(
+        village_a.commune, held_on=datetime.date(2024, 4, 2), village=village_a, topics=[topic]
     )
-    b = session_record(commune=village_b.commune, held_on=datetime.date(2024, 9, 2), village=village_b)
+    b = factories.session(village_b.commune, held_on=datetime.date(2024, 9, 2), village=village_b)
     client = api(official)
     assert ids(client.get("/api/training-sessions/", {"village": village_b.pk})) == {b.pk}
     assert ids(client.get("/api/training-sessions/", {"topic": topic.pk})) == {a.pk}
@@ -190,8 +187,8 @@ def test_session_list_queries_do_not_grow_with_rows(village_a, topic, official):
     def sessions(n):
         for _ in range(n):
             resident = factories.resident(factories.household(village_a))
-            session_record(
-                commune=village_a.commune,
+            factories.session(
+                village_a.commune,
                 held_on=YESTERDAY,
                 village=village_a,
                 topics=[topic],

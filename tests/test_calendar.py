@@ -6,7 +6,6 @@ import uuid
 from unittest import mock
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from mobilization.models import HomeVisit
@@ -29,11 +28,6 @@ def late_evening_utc():
     """The clock at 23:30 UTC on 1 May 2020: the server's date is the 1st, the commune's the 2nd."""
     with mock.patch("django.utils.timezone.now", return_value=LATE_EVENING_UTC):
         yield
-
-
-@pytest.fixture
-def client():
-    return Client(headers={"accept-language": "en"})
 
 
 def test_the_communes_today_is_the_date_in_hanoi_not_in_greenwich():
@@ -59,22 +53,25 @@ def visit_post(household, worker, visited_on):
 
 
 def test_the_visit_page_takes_the_communes_today_and_refuses_tomorrow(
-    late_evening_utc, client, worker_a, household_a
+    late_evening_utc, english_client, worker_a, household_a
 ):
     me = worker_a.workers.get()
-    client.force_login(worker_a)
-    refused = client.post(reverse("visits:new"), visit_post(household_a, me, HANOI_TOMORROW))
+    english_client.force_login(worker_a)
+    refused = english_client.post(reverse("visits:new"), visit_post(household_a, me, HANOI_TOMORROW))
     assert refused.status_code == 200
     assert refused.context["form"].errors["visited_on"] == [str(FUTURE)]
     assert not HomeVisit.objects.exists()
-    assert client.post(reverse("visits:new"), visit_post(household_a, me, HANOI_TODAY)).status_code == 302
+    assert (
+        english_client.post(reverse("visits:new"), visit_post(household_a, me, HANOI_TODAY)).status_code
+        == 302
+    )
     assert HomeVisit.objects.get().visited_on == HANOI_TODAY
 
 
 def test_the_session_page_refuses_a_day_after_the_communes_today(
-    late_evening_utc, client, official, village_a
+    late_evening_utc, english_client, official, village_a
 ):
-    client.force_login(official)
+    english_client.force_login(official)
     data = {
         "submission_key": str(uuid.uuid4()),
         "held_on": HANOI_TOMORROW.isoformat(),
@@ -83,7 +80,7 @@ def test_the_session_page_refuses_a_day_after_the_communes_today(
         "venue": "",
         "notes": "",
     }
-    response = client.post(reverse("training:new"), data)
+    response = english_client.post(reverse("training:new"), data)
     assert response.status_code == 200
     assert response.context["form"].errors["held_on"] == [str(FUTURE)]
     assert not TrainingSession.objects.exists()
@@ -110,10 +107,12 @@ def test_the_api_refuses_a_ladder_date_after_the_communes_today(late_evening_utc
     assert response.json()["on"] == [str(FUTURE)]
 
 
-def test_the_admin_refuses_a_visit_after_the_communes_today(late_evening_utc, client, worker_a, household_a):
+def test_the_admin_refuses_a_visit_after_the_communes_today(
+    late_evening_utc, english_client, worker_a, household_a
+):
     worker_a.is_staff = True
     worker_a.save(update_fields=["is_staff"])
-    client.force_login(worker_a)
+    english_client.force_login(worker_a)
     data = {
         "household": household_a.pk,
         "visited_on": HANOI_TOMORROW.isoformat(),
@@ -121,12 +120,12 @@ def test_the_admin_refuses_a_visit_after_the_communes_today(late_evening_utc, cl
         "outcome": HomeVisit.Outcome.DONE,
         **{f"helped-{key}": value for key, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()},
     }
-    response = client.post(reverse("admin:mobilization_homevisit_add"), data)
+    response = english_client.post(reverse("admin:mobilization_homevisit_add"), data)
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["visited_on"] == [str(FUTURE)]
     assert not HomeVisit.objects.exists()
     data["visited_on"] = HANOI_TODAY.isoformat()
-    assert client.post(reverse("admin:mobilization_homevisit_add"), data).status_code == 302
+    assert english_client.post(reverse("admin:mobilization_homevisit_add"), data).status_code == 302
 
 
 def roster_row(eid_on: datetime.date) -> list[str]:
@@ -176,20 +175,20 @@ def test_one_month_parser(text, month):
 
 
 @pytest.mark.parametrize("month", ["2024-8", "0999-01"])
-def test_the_visit_list_refuses_a_month_the_reports_refuse(client, official, month):
-    client.force_login(official)
-    response = client.get(reverse("visits:list"), {"month": month})
+def test_the_visit_list_refuses_a_month_the_reports_refuse(english_client, official, month):
+    english_client.force_login(official)
+    response = english_client.get(reverse("visits:list"), {"month": month})
     assert response.status_code == 200 and response.context["form"].errors["month"]
 
 
 @pytest.mark.parametrize("month", ["2024-8", "0999-01"])
-def test_the_session_list_refuses_a_month_the_reports_refuse(client, official, month):
-    client.force_login(official)
-    response = client.get(reverse("training:sessions"), {"month": month})
+def test_the_session_list_refuses_a_month_the_reports_refuse(english_client, official, month):
+    english_client.force_login(official)
+    response = english_client.get(reverse("training:sessions"), {"month": month})
     assert response.status_code == 200 and response.context["filters"].errors["month"]
 
 
-def test_the_dashboard_refuses_a_month_in_other_digits(client, official, commune):
-    client.force_login(official)
-    response = client.get(reverse("reports:dashboard"), {"start": "२०२४-०८", "end": "2024-09"})
+def test_the_dashboard_refuses_a_month_in_other_digits(english_client, official, commune):
+    english_client.force_login(official)
+    response = english_client.get(reverse("reports:dashboard"), {"start": "२०२४-०८", "end": "2024-09"})
     assert response.status_code == 200 and "start" in response.context["form"].errors

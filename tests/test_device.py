@@ -29,11 +29,6 @@ PHONE = "0912345678"
 
 
 @pytest.fixture
-def client():
-    return Client(headers={"accept-language": "en"})
-
-
-@pytest.fixture
 def hoa(household_a):
     household_a.phone = "0209999111"
     household_a.save()
@@ -65,12 +60,12 @@ def visit_body(household, worker, key, **changes):
 # --- what a device keeps -----
 
 
-def test_a_device_copy_of_a_household_page_carries_no_phone_or_id_number(client, official, hoa):
-    client.force_login(official)
+def test_a_device_copy_of_a_household_page_carries_no_phone_or_id_number(english_client, official, hoa):
+    english_client.force_login(official)
     page = reverse("villages:household", args=[hoa.household_id])
 
-    shown = client.get(page).content.decode()
-    copy = client.get(page, **COPY).content.decode()
+    shown = english_client.get(page).content.decode()
+    copy = english_client.get(page, **COPY).content.decode()
 
     # The official sees both numbers on the page itself: the copy leaves out what the page shows.
     assert PHONE in shown and NUMBER in shown and "0209999111" in shown
@@ -79,38 +74,38 @@ def test_a_device_copy_of_a_household_page_carries_no_phone_or_id_number(client,
         assert number not in copy
 
 
-def test_a_device_copy_of_a_visit_form_carries_no_phone_or_id_number(client, official, hoa, commune):
+def test_a_device_copy_of_a_visit_form_carries_no_phone_or_id_number(english_client, official, hoa, commune):
     factories.worker(commune, user=official)
-    client.force_login(official)
+    english_client.force_login(official)
 
-    copy = client.get(reverse("visits:new"), {"household": hoa.household_id}, **COPY).content.decode()
+    copy = english_client.get(reverse("visits:new"), {"household": hoa.household_id}, **COPY).content.decode()
 
     assert "Nông Thị Hoa" in copy
     for number in (PHONE, NUMBER, NUMBER[-4:]):
         assert number not in copy
 
 
-def test_a_device_copy_shows_no_message_and_leaves_it_for_the_next_page(client, official, hoa):
-    client.force_login(official)
-    client.post(
+def test_a_device_copy_shows_no_message_and_leaves_it_for_the_next_page(english_client, official, hoa):
+    english_client.force_login(official)
+    english_client.post(
         reverse("villages:member_ladder", args=[hoa.household_id, hoa.pk]),
         {"step": "smartphone", "on": commune_today().isoformat()},
     )
     page = reverse("villages:household", args=[hoa.household_id])
 
-    copy = client.get(page, **COPY)
-    shown = client.get(page)
+    copy = english_client.get(page, **COPY)
+    shown = english_client.get(page)
 
     assert "Smartphone recorded." not in copy.content.decode()
     assert "Nông Thị Hoa: smartphone recorded." in shown.content.decode()
 
 
 def test_a_device_keeps_the_pages_of_the_households_in_the_users_charge(
-    client, worker_a, household_a, household_b, hoa
+    english_client, worker_a, household_a, household_b, hoa
 ):
-    client.force_login(worker_a)
+    english_client.force_login(worker_a)
 
-    kept = client.get(reverse("device_pages")).json()
+    kept = english_client.get(reverse("device_pages")).json()
 
     urls = [page["url"] for page in kept["pages"]]
     assert kept["user"] == worker_a.pk
@@ -125,51 +120,51 @@ def test_a_device_keeps_the_pages_of_the_households_in_the_users_charge(
         assert number not in body
 
 
-def test_an_official_keeps_no_household_of_the_commune_on_a_phone(client, official, hoa):
-    client.force_login(official)
+def test_an_official_keeps_no_household_of_the_commune_on_a_phone(english_client, official, hoa):
+    english_client.force_login(official)
 
-    kept = client.get(reverse("device_pages")).json()
+    kept = english_client.get(reverse("device_pages")).json()
 
     assert kept["households"] == []
     assert reverse("home") in [p["url"] for p in kept["pages"]]
 
 
-def test_a_leader_keeps_no_household(client, leader, hoa):
-    client.force_login(leader)
+def test_a_leader_keeps_no_household(english_client, leader, hoa):
+    english_client.force_login(leader)
 
-    kept = client.get(reverse("device_pages")).json()
+    kept = english_client.get(reverse("device_pages")).json()
 
     assert kept["households"] == []
     assert not [p for p in kept["pages"] if "/households/" in p["url"] and p["url"] != "/households/"]
 
 
-def test_an_outsider_keeps_nothing_of_another_commune(client, outsider, hoa):
-    client.force_login(outsider)
+def test_an_outsider_keeps_nothing_of_another_commune(english_client, outsider, hoa):
+    english_client.force_login(outsider)
 
-    kept = client.get(reverse("device_pages")).json()
+    kept = english_client.get(reverse("device_pages")).json()
 
     assert kept["households"] == []
     assert "Hoa" not in json.dumps(kept)
 
 
-def test_the_list_of_kept_pages_needs_a_user(client, hoa):
-    response = client.get(reverse("device_pages"))
+def test_the_list_of_kept_pages_needs_a_user(english_client, hoa):
+    response = english_client.get(reverse("device_pages"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_a_page_stamp_changes_with_what_the_page_shows_and_no_other(client, head_a, hoa, village_a):
+def test_a_page_stamp_changes_with_what_the_page_shows_and_no_other(english_client, head_a, hoa, village_a):
     household_b = factories.household(village_a, code="NK-002")
-    client.force_login(head_a)
+    english_client.force_login(head_a)
 
     def stamps():
-        return {p["url"]: p["stamp"] for p in client.get(reverse("device_pages")).json()["pages"]}
+        return {p["url"]: p["stamp"] for p in english_client.get(reverse("device_pages")).json()["pages"]}
 
     page_a = reverse("villages:household", args=[hoa.household_id])
     page_b = reverse("villages:household", args=[household_b.pk])
     before = stamps()
-    client.post(
+    english_client.post(
         reverse("villages:member_ladder", args=[hoa.household_id, hoa.pk]),
         {"step": "eid", "on": commune_today().isoformat()},
     )
@@ -181,28 +176,28 @@ def test_a_page_stamp_changes_with_what_the_page_shows_and_no_other(client, head
 
 
 def test_the_list_of_kept_pages_costs_the_same_queries_for_more_households(
-    client, head_a, village_a, django_assert_max_num_queries
+    english_client, head_a, village_a, django_assert_max_num_queries
 ):
     for n in range(3):
         factories.resident(factories.household(village_a, code=f"NK-1{n}"))
-    client.force_login(head_a)
-    client.get(reverse("device_pages"))  # the session and the user, read once
+    english_client.force_login(head_a)
+    english_client.get(reverse("device_pages"))  # the session and the user, read once
     with django_assert_max_num_queries(12) as few:
-        client.get(reverse("device_pages"))
+        english_client.get(reverse("device_pages"))
     for n in range(20):
         factories.resident(factories.household(village_a, code=f"NK-2{n:02}"))
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(reverse("device_pages"))
+        english_client.get(reverse("device_pages"))
 
 
-def test_every_answer_says_who_is_signed_in(client, official, hoa):
-    assert client.get(reverse("login"))[USER_HEADER] == ""
-    client.force_login(official)
-    assert client.get(reverse("home"))[USER_HEADER] == str(official.pk)
+def test_every_answer_says_who_is_signed_in(english_client, official, hoa):
+    assert english_client.get(reverse("login"))[USER_HEADER] == ""
+    english_client.force_login(official)
+    assert english_client.get(reverse("home"))[USER_HEADER] == str(official.pk)
 
 
-def test_the_service_worker_is_served_at_the_root_for_the_whole_site(client):
-    response = client.get(reverse("service_worker"))
+def test_the_service_worker_is_served_at_the_root_for_the_whole_site(english_client):
+    response = english_client.get(reverse("service_worker"))
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
@@ -212,26 +207,28 @@ def test_the_service_worker_is_served_at_the_root_for_the_whole_site(client):
     assert "workbox-strategies" in body and "outbox-core" in body
 
 
-def test_the_manifest_names_the_app_its_icons_and_start_page(client):
-    response = client.get(reverse("manifest"), headers={"accept-language": "vi"})
+def test_the_manifest_names_the_app_its_icons_and_start_page(english_client):
+    response = english_client.get(reverse("manifest"), headers={"accept-language": "vi"})
 
     manifest = json.loads(response.content)
     assert response["Content-Type"] == "application/manifest+json"
     assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
     assert {icon["sizes"] for icon in manifest["icons"]} == {"192x192", "512x512"}
     for icon in manifest["icons"]:
-        assert client.get(icon["src"]).status_code == 200
+        assert english_client.get(icon["src"]).status_code == 200
     assert manifest["lang"] == "vi"
 
 
 # --- the outbox's replays -----
 
 
-def test_a_replay_saved_is_answered_with_json_naming_the_next_page(client, head_a, head_worker, hoa):
-    client.force_login(head_a)
+def test_a_replay_saved_is_answered_with_json_naming_the_next_page(english_client, head_a, head_worker, hoa):
+    english_client.force_login(head_a)
     key = uuid.uuid4()
 
-    response = client.post(reverse("visits:new"), visit_body(hoa.household, head_worker, key), **OUTBOX)
+    response = english_client.post(
+        reverse("visits:new"), visit_body(hoa.household, head_worker, key), **OUTBOX
+    )
 
     assert response.status_code == 200
     said = response.json()
@@ -241,8 +238,10 @@ def test_a_replay_saved_is_answered_with_json_naming_the_next_page(client, head_
     assert HomeVisit.objects.get().submission_key == key
 
 
-def test_a_replay_after_the_session_ended_is_answered_sign_in_and_saves_nothing(client, head_worker, hoa):
-    response = client.post(
+def test_a_replay_after_the_session_ended_is_answered_sign_in_and_saves_nothing(
+    english_client, head_worker, hoa
+):
+    response = english_client.post(
         reverse("visits:new"), visit_body(hoa.household, head_worker, uuid.uuid4()), **OUTBOX
     )
 
@@ -251,11 +250,11 @@ def test_a_replay_after_the_session_ended_is_answered_sign_in_and_saves_nothing(
     assert not HomeVisit.objects.exists()
 
 
-def test_a_replay_refused_is_answered_with_the_form_and_its_message(client, head_a, head_worker, hoa):
-    client.force_login(head_a)
+def test_a_replay_refused_is_answered_with_the_form_and_its_message(english_client, head_a, head_worker, hoa):
+    english_client.force_login(head_a)
     tomorrow = (commune_today() + datetime.timedelta(days=1)).isoformat()
 
-    response = client.post(
+    response = english_client.post(
         reverse("visits:new"),
         visit_body(hoa.household, head_worker, uuid.uuid4(), visited_on=tomorrow),
         **OUTBOX,
@@ -283,14 +282,14 @@ def test_a_replay_with_an_old_csrf_token_is_kept_to_be_sent_again(head_a, head_w
 # --- a form sent twice is saved once -----
 
 
-def test_a_visit_sent_twice_is_saved_once_and_the_second_is_told(client, head_a, head_worker, hoa):
-    client.force_login(head_a)
+def test_a_visit_sent_twice_is_saved_once_and_the_second_is_told(english_client, head_a, head_worker, hoa):
+    english_client.force_login(head_a)
     body = visit_body(hoa.household, head_worker, uuid.uuid4())
     body[f"achievements_{hoa.pk}"] = [Achievement.EID_ACTIVATED]
 
-    first = client.post(reverse("visits:new"), body)
+    first = english_client.post(reverse("visits:new"), body)
     # The first saved the e-ID: the form would now refuse it as reached. The key answers first.
-    second = client.post(reverse("visits:new"), body, **OUTBOX)
+    second = english_client.post(reverse("visits:new"), body, **OUTBOX)
 
     assert first.status_code == 302
     assert second.json()["saved"] is True
@@ -299,18 +298,18 @@ def test_a_visit_sent_twice_is_saved_once_and_the_second_is_told(client, head_a,
     assert HomeVisit.objects.count() == 1
 
 
-def test_a_ladder_tick_sent_twice_moves_the_ladder_once(client, head_a, hoa):
-    client.force_login(head_a)
+def test_a_ladder_tick_sent_twice_moves_the_ladder_once(english_client, head_a, hoa):
+    english_client.force_login(head_a)
     url = reverse("villages:member_ladder", args=[hoa.household_id, hoa.pk])
     key = str(uuid.uuid4())
     day = commune_today() - datetime.timedelta(days=3)
 
-    first = client.post(url, {"step": "eid", "on": day.isoformat(), "submission_key": key})
+    first = english_client.post(url, {"step": "eid", "on": day.isoformat(), "submission_key": key})
     hoa.refresh_from_db()
     version = hoa.version
     # Meanwhile an official corrects the date; the late replay of the first tick must not undo it.
     resident_ladder_correct(resident=hoa, step=LadderStep.EID, on=commune_today())
-    again = client.post(url, {"step": "eid", "on": day.isoformat(), "submission_key": key})
+    again = english_client.post(url, {"step": "eid", "on": day.isoformat(), "submission_key": key})
 
     hoa.refresh_from_db()
     assert first.status_code == 302 and again.status_code == 302
@@ -321,14 +320,14 @@ def test_a_ladder_tick_sent_twice_moves_the_ladder_once(client, head_a, hoa):
     assert Submission.objects.filter(user=head_a).count() == 1
 
 
-def test_a_departure_sent_twice_is_answered_as_saved_not_404(client, head_a, hoa):
-    client.force_login(head_a)
+def test_a_departure_sent_twice_is_answered_as_saved_not_404(english_client, head_a, hoa):
+    english_client.force_login(head_a)
     url = reverse("villages:member_departure", args=[hoa.household_id, hoa.pk])
     body = {"reason": Resident.LeftReason.MOVED_AWAY, "on": commune_today().isoformat()}
     body["submission_key"] = str(uuid.uuid4())
 
-    first = client.post(url, body)
-    again = client.post(url, body, **OUTBOX)
+    first = english_client.post(url, body)
+    again = english_client.post(url, body, **OUTBOX)
 
     hoa.refresh_from_db()
     assert first.status_code == 302
@@ -336,32 +335,34 @@ def test_a_departure_sent_twice_is_answered_as_saved_not_404(client, head_a, hoa
     assert hoa.left_on == commune_today()
 
 
-def test_an_attendance_sent_twice_keeps_what_was_changed_in_between(client, worker_a, village_a, hoa):
+def test_an_attendance_sent_twice_keeps_what_was_changed_in_between(english_client, worker_a, village_a, hoa):
     session = TrainingSession.objects.create(
         commune=village_a.commune, village=village_a, held_on=commune_today()
     )
     other = factories.resident(hoa.household, full_name="Nông Văn Tú")
-    client.force_login(worker_a)
+    english_client.force_login(worker_a)
     url = reverse("training:attendance", args=[session.pk])
     key = str(uuid.uuid4())
 
-    client.post(url, {"action": "save", "resident": [hoa.pk], "submission_key": key})
+    english_client.post(url, {"action": "save", "resident": [hoa.pk], "submission_key": key})
     # Someone else then marks Tú present and Hoa absent.
-    client.post(url, {"action": "save", "resident": [other.pk], "was_present": [hoa.pk]})
-    again = client.post(url, {"action": "save", "resident": [hoa.pk], "submission_key": key})
+    english_client.post(url, {"action": "save", "resident": [other.pk], "was_present": [hoa.pk]})
+    again = english_client.post(url, {"action": "save", "resident": [hoa.pk], "submission_key": key})
 
     assert again.status_code == 302
     assert list(Attendance.objects.values_list("resident", flat=True)) == [other.pk]
 
 
-def test_a_refused_form_is_not_remembered_so_the_corrected_one_saves(client, head_a, hoa):
-    client.force_login(head_a)
+def test_a_refused_form_is_not_remembered_so_the_corrected_one_saves(english_client, head_a, hoa):
+    english_client.force_login(head_a)
     url = reverse("villages:member_ladder", args=[hoa.household_id, hoa.pk])
     key = str(uuid.uuid4())
     tomorrow = commune_today() + datetime.timedelta(days=1)
 
-    refused = client.post(url, {"step": "eid", "on": tomorrow.isoformat(), "submission_key": key})
-    saved = client.post(url, {"step": "eid", "on": commune_today().isoformat(), "submission_key": key})
+    refused = english_client.post(url, {"step": "eid", "on": tomorrow.isoformat(), "submission_key": key})
+    saved = english_client.post(
+        url, {"step": "eid", "on": commune_today().isoformat(), "submission_key": key}
+    )
 
     hoa.refresh_from_db()
     assert refused.status_code == 200
@@ -369,16 +370,16 @@ def test_a_refused_form_is_not_remembered_so_the_corrected_one_saves(client, hea
     assert hoa.eid_on == commune_today()
 
 
-def test_someone_elses_key_is_not_their_answer(client, head_a, official, hoa):
+def test_someone_elses_key_is_not_their_answer(english_client, head_a, official, hoa):
     # Issue 25: a key belongs to whoever sent it first; anybody else is refused, and nothing
     # of theirs is saved (it was saved under the other user's key before).
     url = reverse("villages:member_ladder", args=[hoa.household_id, hoa.pk])
     key = str(uuid.uuid4())
-    client.force_login(head_a)
-    client.post(url, {"step": "eid", "on": commune_today().isoformat(), "submission_key": key})
-    client.force_login(official)
+    english_client.force_login(head_a)
+    english_client.post(url, {"step": "eid", "on": commune_today().isoformat(), "submission_key": key})
+    english_client.force_login(official)
 
-    response = client.post(
+    response = english_client.post(
         url, {"step": "smartphone", "on": commune_today().isoformat(), "submission_key": key}
     )
 
@@ -389,11 +390,11 @@ def test_someone_elses_key_is_not_their_answer(client, head_a, official, hoa):
     assert Submission.objects.filter(key=key).count() == 1
 
 
-def test_the_field_forms_carry_a_submission_key(client, head_a, head_worker, hoa, village_a):
+def test_the_field_forms_carry_a_submission_key(english_client, head_a, head_worker, hoa, village_a):
     session = TrainingSession.objects.create(
         commune=village_a.commune, village=village_a, held_on=commune_today()
     )
-    client.force_login(head_a)
+    english_client.force_login(head_a)
     pages = [
         reverse("villages:household", args=[hoa.household_id]),
         reverse("villages:member_ladder", args=[hoa.household_id, hoa.pk]),
@@ -402,6 +403,6 @@ def test_the_field_forms_carry_a_submission_key(client, head_a, head_worker, hoa
         f"{reverse('visits:new')}?household={hoa.household_id}",
     ]
     for page in pages:
-        html = client.get(page).content.decode()
+        html = english_client.get(page).content.decode()
         assert 'name="submission_key"' in html, page
         assert "data-outbox" in html, page

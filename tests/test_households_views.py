@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from mobilization.models import Application
-from mobilization.services import Help, application_record, visit_log
+from mobilization.services import Help, application_record
 from softbridge.versions import StaleWrite
 from tests import factories
 from training.models import Attendance, TrainingSession
@@ -22,12 +22,6 @@ from villages.services import resident_ladder_advance
 
 D = datetime.date
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def client():
-    # English pages, so that assertions read the source strings whatever the catalogues say.
-    return Client(headers={"accept-language": "en"})
 
 
 def short_date(day: datetime.date, language: str = "en") -> str:
@@ -67,37 +61,39 @@ def all_urls(household, member):
     ]
 
 
-def test_village_head_cannot_reach_another_villages_household(client, head_a, household_b, resident_b):
-    client.force_login(head_a)
+def test_village_head_cannot_reach_another_villages_household(
+    english_client, head_a, household_b, resident_b
+):
+    english_client.force_login(head_a)
     for url in all_urls(household_b, resident_b)[2:]:
-        assert client.get(url).status_code == 404, url
-        assert client.post(url, {}).status_code == 404, url
+        assert english_client.get(url).status_code == 404, url
+        assert english_client.post(url, {}).status_code == 404, url
 
 
 def test_worker_and_leader_may_read_but_not_change_the_register(
-    client, worker_a, leader, household_a, resident_a
+    english_client, worker_a, leader, household_a, resident_a
 ):
     for user in (worker_a, leader):
-        client.force_login(user)
-        assert client.get(reverse("villages:household", args=[household_a.pk])).status_code == 200
+        english_client.force_login(user)
+        assert english_client.get(reverse("villages:household", args=[household_a.pk])).status_code == 200
         for url in all_urls(household_a, resident_a)[3:]:
-            assert client.get(url).status_code == 403, (user, url)
-            assert client.post(url, {"phone": "0912"}).status_code == 403, (user, url)
-        assert client.get(reverse("villages:household_new")).status_code == 403
+            assert english_client.get(url).status_code == 403, (user, url)
+            assert english_client.post(url, {"phone": "0912"}).status_code == 403, (user, url)
+        assert english_client.get(reverse("villages:household_new")).status_code == 403
     household_a.refresh_from_db()
     assert household_a.phone == "" and household_a.version == 1
 
 
 def test_a_member_of_another_household_is_not_found_through_this_one(
-    client, official, household_a, resident_b
+    english_client, official, household_a, resident_b
 ):
-    client.force_login(official)
+    english_client.force_login(official)
     for url in member_urls(household_a, resident_b):
-        assert client.get(url).status_code == 404, url
+        assert english_client.get(url).status_code == 404, url
 
 
 def test_register_querysets_agree_with_the_access_rules(
-    client,
+    english_client,
     official,
     head_a,
     worker_a,
@@ -111,11 +107,11 @@ def test_register_querysets_agree_with_the_access_rules(
 ):
     for user in (official, head_a, worker_a, leader, outsider, superuser):
         editable = set(villages_editable_by(user))
-        client.force_login(user)
+        english_client.force_login(user)
         for village, household in ((village_a, household_a), (village_b, household_b)):
             assert (village in editable) == may_edit_register(user, village), (user, village)
             # The household's edit page is where the register is changed.
-            edit_page = client.get(reverse("villages:household_edit", args=[household.pk]))
+            edit_page = english_client.get(reverse("villages:household_edit", args=[household.pk]))
             assert (edit_page.status_code == 200) == may_edit_register(user, village), (user, village)
             assert may_log_outreach(user, village) or village not in editable
 
@@ -132,18 +128,18 @@ def hoa(household_a, resident_a):
     return resident_a
 
 
-def test_village_head_lists_only_their_villages_households(client, head_a, household_a, household_b):
-    client.force_login(head_a)
-    response = client.get(households_url())
+def test_village_head_lists_only_their_villages_households(english_client, head_a, household_a, household_b):
+    english_client.force_login(head_a)
+    response = english_client.get(households_url())
     assert response.status_code == 200
     assert listed(response) == ["NK-001"]
 
 
-def test_list_shows_head_members_and_ladder_counts(client, official, hoa, household_a):
+def test_list_shows_head_members_and_ladder_counts(english_client, official, hoa, household_a):
     factories.resident(household_a, full_name="Nông Văn Bảo")
     resident_ladder_advance(resident=hoa, step=LadderStep.EID, on=D(2024, 9, 3))
-    client.force_login(official)
-    row = client.get(households_url()).context["page"].object_list[0]
+    english_client.force_login(official)
+    row = english_client.get(households_url()).context["page"].object_list[0]
     assert (row.head_name, row.member_count, row.eid_count, row.level34_count) == ("Nông Thị Hoa", 2, 1, 0)
 
 
@@ -161,35 +157,35 @@ def test_list_shows_head_members_and_ladder_counts(client, official, hoa, househ
         "0912 345 678",
     ],
 )
-def test_search_finds_the_household(client, official, hoa, household_b, resident_b, typed):
-    client.force_login(official)
-    assert listed(client.get(households_url(q=typed))) == ["NK-001"]
+def test_search_finds_the_household(english_client, official, hoa, household_b, resident_b, typed):
+    english_client.force_login(official)
+    assert listed(english_client.get(households_url(q=typed))) == ["NK-001"]
 
 
-def test_search_without_match_lists_nothing_and_says_so(client, official, hoa):
-    client.force_login(official)
-    response = client.get(households_url(q="tran van"))
+def test_search_without_match_lists_nothing_and_says_so(english_client, official, hoa):
+    english_client.force_login(official)
+    response = english_client.get(households_url(q="tran van"))
     assert listed(response) == []
     assert "No household matches" in response.content.decode()
 
 
-def test_search_skips_members_who_left(client, official, hoa, household_a):
+def test_search_skips_members_who_left(english_client, official, hoa, household_a):
     factories.resident(household_a, full_name="Đinh Văn Lâm", left_on=D(2024, 1, 1), left_reason="moved_away")
-    client.force_login(official)
-    assert listed(client.get(households_url(q="dinh van lam"))) == []
+    english_client.force_login(official)
+    assert listed(english_client.get(households_url(q="dinh van lam"))) == []
 
 
-def test_search_as_you_type_answers_htmx_with_the_results_only(client, official, hoa):
-    client.force_login(official)
-    response = client.get(households_url(q="hoa"), headers={"hx-request": "true"})
+def test_search_as_you_type_answers_htmx_with_the_results_only(english_client, official, hoa):
+    english_client.force_login(official)
+    response = english_client.get(households_url(q="hoa"), headers={"hx-request": "true"})
     names = [t.name for t in response.templates]
     assert "villages/household_results.html" in names and "base.html" not in names
     assert "NK-001" in response.content.decode()
 
 
-def test_list_page_carries_the_htmx_search_and_works_as_a_plain_form(client, official, hoa):
-    client.force_login(official)
-    html = client.get(households_url()).content.decode()
+def test_list_page_carries_the_htmx_search_and_works_as_a_plain_form(english_client, official, hoa):
+    english_client.force_login(official)
+    html = english_client.get(households_url()).content.decode()
     assert 'hx-get="/households/"' in html and "input changed delay:300ms" in html
     assert 'method="get" action="/households/"' in html
     # htmx comes at the first focus in the form (static/js/site.js), not with the page.
@@ -197,74 +193,74 @@ def test_list_page_carries_the_htmx_search_and_works_as_a_plain_form(client, off
     assert f'data-htmx-later="{htmx}"' in html and f'src="{htmx}"' not in html
 
 
-def test_filter_by_village(client, official, household_a, household_b, village_b):
-    client.force_login(official)
-    assert listed(client.get(households_url(village=village_b.pk))) == ["BT-001"]
+def test_filter_by_village(english_client, official, household_a, household_b, village_b):
+    english_client.force_login(official)
+    assert listed(english_client.get(households_url(village=village_b.pk))) == ["BT-001"]
 
 
-def test_village_filter_offers_only_visible_villages(client, head_a, village_a, village_b, household_b):
-    client.force_login(head_a)
-    response = client.get(households_url(village=village_b.pk))
+def test_village_filter_offers_only_visible_villages(
+    english_client, head_a, village_a, village_b, household_b
+):
+    english_client.force_login(head_a)
+    response = english_client.get(households_url(village=village_b.pk))
     assert list(response.context["form"].fields["village"].queryset) == [village_a]
     assert listed(response) == []  # the other village's id is refused, not obeyed
 
 
-def test_filter_not_visited_yet(client, official, household_a, household_b, commune):
-    visit_log(household=household_a, visited_on=TODAY, workers=[factories.worker(commune)])
-    client.force_login(official)
-    assert listed(client.get(households_url(not_visited="on"))) == ["BT-001"]
+def test_filter_not_visited_yet(english_client, official, household_a, household_b, commune):
+    factories.visit(household_a, visited_on=TODAY)
+    english_client.force_login(official)
+    assert listed(english_client.get(households_url(not_visited="on"))) == ["BT-001"]
 
 
 def test_filter_members_without_eid_and_not_level34(
-    client, official, household_a, household_b, resident_a, resident_b
+    english_client, official, household_a, household_b, resident_a, resident_b
 ):
     resident_ladder_advance(resident=resident_a, step=LadderStep.EID, on=D(2024, 1, 1))
     resident_ladder_advance(resident=resident_b, step=LadderStep.LEVEL34, on=D(2024, 1, 1))
-    client.force_login(official)
-    assert listed(client.get(households_url(without_eid="on"))) == ["BT-001"]
-    assert listed(client.get(households_url(not_level34="on"))) == ["NK-001"]
+    english_client.force_login(official)
+    assert listed(english_client.get(households_url(without_eid="on"))) == ["BT-001"]
+    assert listed(english_client.get(households_url(not_level34="on"))) == ["NK-001"]
 
 
-def test_filter_follow_up_overdue(client, official, commune, village_a):
+def test_filter_follow_up_overdue(english_client, official, commune, village_a):
     worker = factories.worker(commune)
     overdue, closed, due_later = (
         factories.household(village_a, code=c) for c in ("NK-010", "NK-011", "NK-012")
     )
-    visit_log(
-        household=overdue,
+    factories.visit(
+        overdue,
         visited_on=TODAY - datetime.timedelta(10),
         workers=[worker],
         follow_up_on=TODAY - datetime.timedelta(1),
     )
-    visit_log(
-        household=closed,
+    factories.visit(
+        closed,
         visited_on=TODAY - datetime.timedelta(10),
         workers=[worker],
         follow_up_on=TODAY - datetime.timedelta(2),
     )
-    visit_log(household=closed, visited_on=TODAY - datetime.timedelta(1), workers=[worker])
-    visit_log(
-        household=due_later, visited_on=TODAY, workers=[worker], follow_up_on=TODAY + datetime.timedelta(3)
-    )
-    client.force_login(official)
-    assert listed(client.get(households_url(overdue="on"))) == ["NK-010"]
+    factories.visit(closed, visited_on=TODAY - datetime.timedelta(1), workers=[worker])
+    factories.visit(due_later, visited_on=TODAY, workers=[worker], follow_up_on=TODAY + datetime.timedelta(3))
+    english_client.force_login(official)
+    assert listed(english_client.get(households_url(overdue="on"))) == ["NK-010"]
 
 
-def test_pages_keep_the_filters(client, official, village_a):
+def test_pages_keep_the_filters(english_client, official, village_a):
     for n in range(30):
         factories.household(village_a, code=f"NK-{n:03d}")
-    client.force_login(official)
-    first = client.get(households_url(q="nk"))
+    english_client.force_login(official)
+    first = english_client.get(households_url(q="nk"))
     assert len(listed(first)) == 25
     html = first.content.decode()
     assert "?q=nk&amp;page=2" in html
-    second = client.get(households_url(q="nk", page=2))
+    second = english_client.get(households_url(q="nk", page=2))
     assert listed(second) == ["NK-025", "NK-026", "NK-027", "NK-028", "NK-029"]
 
 
-def test_a_page_number_out_of_range_shows_the_last_page(client, official, household_a):
-    client.force_login(official)
-    assert listed(client.get(households_url(page=99))) == ["NK-001"]
+def test_a_page_number_out_of_range_shows_the_last_page(english_client, official, household_a):
+    english_client.force_login(official)
+    assert listed(english_client.get(households_url(page=99))) == ["NK-001"]
 
 
 def _queries_for_list(client, url) -> int:
@@ -278,8 +274,8 @@ def _add_households(village, worker, count):
         household = factories.household(village)
         head = factories.resident(household, relation=Resident.Relation.HEAD)
         factories.resident(household)
-        visit_log(
-            household=household,
+        factories.visit(
+            household,
             visited_on=TODAY,
             workers=[worker],
             helped=[Help(head, [Achievement.EID_ACTIVATED])],
@@ -289,25 +285,25 @@ def _add_households(village, worker, count):
 @pytest.mark.parametrize(
     "params", [{}, {"q": "nong", "without_eid": "on", "not_visited": "on", "overdue": "on"}]
 )
-def test_list_query_count_does_not_grow_with_rows(client, official, commune, village_a, params):
+def test_list_query_count_does_not_grow_with_rows(english_client, official, commune, village_a, params):
     worker = factories.worker(commune)
     _add_households(village_a, worker, 3)
-    client.force_login(official)
+    english_client.force_login(official)
     url = households_url(**params)
-    few = _queries_for_list(client, url)
+    few = _queries_for_list(english_client, url)
     _add_households(village_a, worker, 27)
-    assert _queries_for_list(client, url) == few
+    assert _queries_for_list(english_client, url) == few
 
 
 # --- a household's page -----
 
 
 def test_household_page_shows_members_ladder_visits_sessions_and_applications(
-    client, head_a, commune, village_a, household_a, hoa
+    english_client, head_a, commune, village_a, household_a, hoa
 ):
     worker = factories.worker(commune, full_name="Hoàng Văn Đức")
-    visit_log(
-        household=household_a,
+    factories.visit(
+        household_a,
         visited_on=D(2024, 9, 3),
         workers=[worker],
         helped=[Help(hoa, [Achievement.EID_ACTIVATED])],
@@ -322,8 +318,8 @@ def test_household_page_shows_members_ladder_visits_sessions_and_applications(
         channel=Application.Channel.ONLINE_LEVEL4,
         submitted_on=D(2024, 11, 2),
     )
-    client.force_login(head_a)
-    response = client.get(reverse("villages:household", args=[household_a.pk]))
+    english_client.force_login(head_a)
+    response = english_client.get(reverse("villages:household", args=[household_a.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Nông Thị Hoa" in html and "Hoàng Văn Đức" in html and "Cần quay lại" in html
@@ -342,24 +338,26 @@ def test_household_page_formats_dates_for_vietnamese(head_a, household_a, hoa):
     assert "03-09-2024" in html
 
 
-def test_worker_sees_the_household_with_masked_ids_and_no_edit_controls(client, worker_a, household_a, hoa):
-    client.force_login(worker_a)
-    html = client.get(reverse("villages:household", args=[household_a.pk])).content.decode()
+def test_worker_sees_the_household_with_masked_ids_and_no_edit_controls(
+    english_client, worker_a, household_a, hoa
+):
+    english_client.force_login(worker_a)
+    html = english_client.get(reverse("villages:household", args=[household_a.pk])).content.decode()
     assert "004185001234" not in html and "1234" in html
     assert reverse("villages:household_edit", args=[household_a.pk]) not in html
     assert reverse("visits:new") + f"?household={household_a.pk}" in html  # but may log a visit
 
 
-def test_leader_sees_no_log_a_visit_button(client, leader, household_a):
-    client.force_login(leader)
-    html = client.get(reverse("villages:household", args=[household_a.pk])).content.decode()
+def test_leader_sees_no_log_a_visit_button(english_client, leader, household_a):
+    english_client.force_login(leader)
+    html = english_client.get(reverse("villages:household", args=[household_a.pk])).content.decode()
     assert f'href="{reverse("visits:new")}' not in html
 
 
-def test_former_members_are_listed_apart(client, head_a, household_a):
+def test_former_members_are_listed_apart(english_client, head_a, household_a):
     factories.resident(household_a, full_name="Đinh Văn Lâm", left_on=D(2024, 1, 1), left_reason="died")
-    client.force_login(head_a)
-    response = client.get(reverse("villages:household", args=[household_a.pk]))
+    english_client.force_login(head_a)
+    response = english_client.get(reverse("villages:household", args=[household_a.pk]))
     assert [m.full_name for m in response.context["former_members"]] == ["Đinh Văn Lâm"]
     assert response.context["members"] == []
 
@@ -382,11 +380,11 @@ def household_post(household, **changes):
     return data
 
 
-def test_village_head_edits_the_household(client, head_a, commune, household_a):
+def test_village_head_edits_the_household(english_client, head_a, commune, household_a):
     worker = factories.worker(commune)
-    client.force_login(head_a)
+    english_client.force_login(head_a)
     url = reverse("villages:household_edit", args=[household_a.pk])
-    response = client.post(
+    response = english_client.post(
         url,
         household_post(household_a, phone="0912 345 678", has_smartphone="on", worker_in_charge=worker.pk),
     )
@@ -402,9 +400,9 @@ def test_village_head_edits_the_household(client, head_a, commune, household_a):
     assert household_a.version == 2
 
 
-def test_household_edit_refuses_a_bad_phone_next_to_the_field(client, head_a, household_a):
-    client.force_login(head_a)
-    response = client.post(
+def test_household_edit_refuses_a_bad_phone_next_to_the_field(english_client, head_a, household_a):
+    english_client.force_login(head_a)
+    response = english_client.post(
         reverse("villages:household_edit", args=[household_a.pk]),
         household_post(household_a, phone="call me"),
     )
@@ -415,10 +413,10 @@ def test_household_edit_refuses_a_bad_phone_next_to_the_field(client, head_a, ho
     assert household_a.phone == "" and household_a.version == 1
 
 
-def test_worker_in_charge_must_be_of_the_commune(client, head_a, household_a, other_commune):
+def test_worker_in_charge_must_be_of_the_commune(english_client, head_a, household_a, other_commune):
     stranger = factories.worker(other_commune)
-    client.force_login(head_a)
-    response = client.post(
+    english_client.force_login(head_a)
+    response = english_client.post(
         reverse("villages:household_edit", args=[household_a.pk]),
         household_post(household_a, worker_in_charge=stranger.pk),
     )
@@ -427,9 +425,11 @@ def test_worker_in_charge_must_be_of_the_commune(client, head_a, household_a, ot
     assert household_a.worker_in_charge is None
 
 
-def test_stale_household_edit_is_refused_and_keeps_the_first_write(client, head_a, official, household_a):
+def test_stale_household_edit_is_refused_and_keeps_the_first_write(
+    english_client, head_a, official, household_a
+):
     url = reverse("villages:household_edit", args=[household_a.pk])
-    first, second = Client(headers={"accept-language": "en"}), client
+    first, second = Client(headers={"accept-language": "en"}), english_client
     first.force_login(official)
     second.force_login(head_a)
     read_version = first.get(url).context["form"]["version"].value()
@@ -450,9 +450,9 @@ def test_stale_household_edit_is_refused_and_keeps_the_first_write(client, head_
 # --- creating a household -----
 
 
-def test_official_adds_a_household(client, official, village_b):
-    client.force_login(official)
-    response = client.post(
+def test_official_adds_a_household(english_client, official, village_b):
+    english_client.force_login(official)
+    response = english_client.post(
         reverse("villages:household_new"),
         {"village": village_b.pk, "code": " BT-002 ", "address": "Bản Thang"},
     )
@@ -461,18 +461,22 @@ def test_official_adds_a_household(client, official, village_b):
     assert created.commune == village_b.commune
 
 
-def test_village_head_adds_a_household_only_in_their_village(client, head_a, village_a, village_b):
-    client.force_login(head_a)
-    response = client.get(reverse("villages:household_new"))
+def test_village_head_adds_a_household_only_in_their_village(english_client, head_a, village_a, village_b):
+    english_client.force_login(head_a)
+    response = english_client.get(reverse("villages:household_new"))
     assert list(response.context["form"].fields["village"].queryset) == [village_a]
-    response = client.post(reverse("villages:household_new"), {"village": village_b.pk, "code": "BT-009"})
+    response = english_client.post(
+        reverse("villages:household_new"), {"village": village_b.pk, "code": "BT-009"}
+    )
     assert response.status_code == 200 and response.context["form"].errors["village"]
     assert not Household.objects.filter(code="BT-009").exists()
 
 
-def test_household_code_must_be_new_in_the_commune(client, official, household_a, village_b):
-    client.force_login(official)
-    response = client.post(reverse("villages:household_new"), {"village": village_b.pk, "code": "NK-001"})
+def test_household_code_must_be_new_in_the_commune(english_client, official, household_a, village_b):
+    english_client.force_login(official)
+    response = english_client.post(
+        reverse("villages:household_new"), {"village": village_b.pk, "code": "NK-001"}
+    )
     assert response.status_code == 200
     assert "already has this code" in str(response.context["form"].errors["code"])
     assert Household.objects.count() == 1
@@ -505,9 +509,9 @@ def member_post(member=None, **changes):
     return data
 
 
-def test_village_head_adds_a_member(client, head_a, household_a):
-    client.force_login(head_a)
-    response = client.post(
+def test_village_head_adds_a_member(english_client, head_a, household_a):
+    english_client.force_login(head_a)
+    response = english_client.post(
         reverse("villages:member_new", args=[household_a.pk]), member_post(national_id="004190001111")
     )
     assert response.status_code == 302
@@ -530,9 +534,11 @@ def test_village_head_adds_a_member(client, head_a, household_a):
         ("moved_in_on", (TODAY + datetime.timedelta(days=3)).isoformat(), "in the future"),
     ],
 )
-def test_bad_member_input_comes_back_next_to_the_field(client, head_a, household_a, field, value, message):
-    client.force_login(head_a)
-    response = client.post(
+def test_bad_member_input_comes_back_next_to_the_field(
+    english_client, head_a, household_a, field, value, message
+):
+    english_client.force_login(head_a)
+    response = english_client.post(
         reverse("villages:member_new", args=[household_a.pk]), member_post(**{field: value})
     )
     assert response.status_code == 200
@@ -541,34 +547,34 @@ def test_bad_member_input_comes_back_next_to_the_field(client, head_a, household
     assert not household_a.members.exists()
 
 
-def test_an_id_number_is_unique_in_the_commune(client, official, household_a, resident_b):
+def test_an_id_number_is_unique_in_the_commune(english_client, official, household_a, resident_b):
     resident_b.national_id = "004179009999"
     resident_b.save()
-    client.force_login(official)
-    response = client.post(
+    english_client.force_login(official)
+    response = english_client.post(
         reverse("villages:member_new", args=[household_a.pk]), member_post(national_id="0041 7900 9999")
     )
     assert "already has this ID number" in str(response.context["form"].errors["national_id"])
     assert not household_a.members.exists()
 
 
-def test_village_head_edits_a_member(client, head_a, household_a, resident_a):
-    client.force_login(head_a)
+def test_village_head_edits_a_member(english_client, head_a, household_a, resident_a):
+    english_client.force_login(head_a)
     url = reverse("villages:member_edit", args=[household_a.pk, resident_a.pk])
-    response = client.post(url, member_post(resident_a, phone="0987 654 321", relation="head"))
+    response = english_client.post(url, member_post(resident_a, phone="0987 654 321", relation="head"))
     assert response.status_code == 302
     resident_a.refresh_from_db()
     assert (resident_a.phone, resident_a.relation, resident_a.version) == ("0987 654 321", "head", 2)
 
 
-def test_stale_member_edit_is_refused(client, head_a, official, household_a, resident_a):
+def test_stale_member_edit_is_refused(english_client, head_a, official, household_a, resident_a):
     url = reverse("villages:member_edit", args=[household_a.pk, resident_a.pk])
     first = Client(headers={"accept-language": "en"})
     first.force_login(official)
-    client.force_login(head_a)
+    english_client.force_login(head_a)
     stale = member_post(resident_a, phone="0922 222 222")
     assert first.post(url, member_post(resident_a, phone="0911 111 111")).status_code == 302
-    response = client.post(url, stale)
+    response = english_client.post(url, stale)
     assert response.status_code == 200
     assert StaleWrite(resident_a).message in response.content.decode()
     assert response.context["form"]["version"].value() == "2"
@@ -576,11 +582,13 @@ def test_stale_member_edit_is_refused(client, head_a, official, household_a, res
     assert resident_a.phone == "0911 111 111"
 
 
-def test_member_edit_without_version_is_refused(client, head_a, household_a, resident_a):
-    client.force_login(head_a)
+def test_member_edit_without_version_is_refused(english_client, head_a, household_a, resident_a):
+    english_client.force_login(head_a)
     data = member_post(resident_a, phone="0911")
     del data["version"]
-    response = client.post(reverse("villages:member_edit", args=[household_a.pk, resident_a.pk]), data)
+    response = english_client.post(
+        reverse("villages:member_edit", args=[household_a.pk, resident_a.pk]), data
+    )
     assert response.status_code == 200 and response.context["form"].errors["version"]
 
 
@@ -588,22 +596,24 @@ def test_member_edit_without_version_is_refused(client, head_a, household_a, res
 
 
 def test_village_head_ticks_a_ladder_step_with_todays_date_by_default(
-    client, head_a, household_a, resident_a
+    english_client, head_a, household_a, resident_a
 ):
-    client.force_login(head_a)
-    page = client.get(reverse("villages:household", args=[household_a.pk])).content.decode()
+    english_client.force_login(head_a)
+    page = english_client.get(reverse("villages:household", args=[household_a.pk])).content.decode()
     assert f'value="{TODAY.isoformat()}"' in page
     url = reverse("villages:member_ladder", args=[household_a.pk, resident_a.pk])
-    response = client.post(url, {"step": "eid", "on": TODAY.isoformat()})
+    response = english_client.post(url, {"step": "eid", "on": TODAY.isoformat()})
     assert response.status_code == 302 and response["Location"].endswith(f"#member-{resident_a.pk}")
     resident_a.refresh_from_db()
     assert resident_a.eid_on == TODAY
 
 
-def test_ladder_tick_with_htmx_returns_the_member_card(client, head_a, household_a, resident_a):
-    client.force_login(head_a)
+def test_ladder_tick_with_htmx_returns_the_member_card(english_client, head_a, household_a, resident_a):
+    english_client.force_login(head_a)
     url = reverse("villages:member_ladder", args=[household_a.pk, resident_a.pk])
-    response = client.post(url, {"step": "level34", "on": "2024-05-06"}, headers={"hx-request": "true"})
+    response = english_client.post(
+        url, {"step": "level34", "on": "2024-05-06"}, headers={"hx-request": "true"}
+    )
     assert response.status_code == 200
     assert [t.name for t in response.templates] == ["villages/member_card.html"]
     assert short_date(D(2024, 5, 6)) in response.content.decode()
@@ -611,10 +621,10 @@ def test_ladder_tick_with_htmx_returns_the_member_card(client, head_a, household
     assert (resident_a.level34_on, resident_a.online_on) == (D(2024, 5, 6), D(2024, 5, 6))
 
 
-def test_ticking_a_step_with_a_later_date_keeps_the_earliest(client, head_a, household_a, resident_a):
+def test_ticking_a_step_with_a_later_date_keeps_the_earliest(english_client, head_a, household_a, resident_a):
     resident_ladder_advance(resident=resident_a, step=LadderStep.SMARTPHONE, on=D(2024, 1, 1))
-    client.force_login(head_a)
-    response = client.post(
+    english_client.force_login(head_a)
+    response = english_client.post(
         reverse("villages:member_ladder", args=[household_a.pk, resident_a.pk]),
         {"step": "smartphone", "on": "2024-03-01"},
         follow=True,
@@ -624,11 +634,13 @@ def test_ticking_a_step_with_a_later_date_keeps_the_earliest(client, head_a, hou
     assert "the earliest date stays" in response.content.decode()
 
 
-def test_a_later_online_tick_leaves_the_ladder_whole(client, head_a, household_a, resident_a):
+def test_a_later_online_tick_leaves_the_ladder_whole(english_client, head_a, household_a, resident_a):
     resident_ladder_advance(resident=resident_a, step=LadderStep.LEVEL34, on=D(2024, 1, 1))
-    client.force_login(head_a)
+    english_client.force_login(head_a)
     url = reverse("villages:member_ladder", args=[household_a.pk, resident_a.pk])
-    response = client.post(url, {"step": "online", "on": "2024-06-01"}, headers={"hx-request": "true"})
+    response = english_client.post(
+        url, {"step": "online", "on": "2024-06-01"}, headers={"hx-request": "true"}
+    )
     assert response.status_code == 200
     assert "the earliest date stays" in response.content.decode()
     resident_a.refresh_from_db()
@@ -644,10 +656,10 @@ def test_a_later_online_tick_leaves_the_ladder_whole(client, head_a, household_a
         {"on": "2024-01-01"},
     ],
 )
-def test_bad_ladder_input_is_shown_and_nothing_changes(client, head_a, household_a, resident_a, data):
-    client.force_login(head_a)
+def test_bad_ladder_input_is_shown_and_nothing_changes(english_client, head_a, household_a, resident_a, data):
+    english_client.force_login(head_a)
     url = reverse("villages:member_ladder", args=[household_a.pk, resident_a.pk])
-    response = client.post(url, data)
+    response = english_client.post(url, data)
     assert response.status_code == 200 and response.context["form"].errors
     assert 'class="errorlist"' in response.content.decode()
     resident_a.refresh_from_db()
@@ -657,22 +669,22 @@ def test_bad_ladder_input_is_shown_and_nothing_changes(client, head_a, household
 # --- departures -----
 
 
-def test_village_head_records_a_move_away(client, head_a, household_a, resident_a):
-    client.force_login(head_a)
+def test_village_head_records_a_move_away(english_client, head_a, household_a, resident_a):
+    english_client.force_login(head_a)
     url = reverse("villages:member_departure", args=[household_a.pk, resident_a.pk])
-    assert client.get(url).status_code == 200  # the confirmation page
-    response = client.post(url, {"reason": "moved_away", "on": "2025-02-01"})
+    assert english_client.get(url).status_code == 200  # the confirmation page
+    response = english_client.post(url, {"reason": "moved_away", "on": "2025-02-01"})
     assert response.status_code == 302
     resident_a.refresh_from_db()
     assert (resident_a.left_on, resident_a.left_reason) == (D(2025, 2, 1), "moved_away")
-    assert client.get(url).status_code == 404  # no longer a member to edit
+    assert english_client.get(url).status_code == 404  # no longer a member to edit
 
 
-def test_departure_before_moving_in_is_refused(client, head_a, household_a, resident_a):
+def test_departure_before_moving_in_is_refused(english_client, head_a, household_a, resident_a):
     resident_a.moved_in_on = D(2025, 1, 1)
     resident_a.save()
-    client.force_login(head_a)
-    response = client.post(
+    english_client.force_login(head_a)
+    response = english_client.post(
         reverse("villages:member_departure", args=[household_a.pk, resident_a.pk]),
         {"reason": "died", "on": "2024-12-01"},
     )
@@ -685,15 +697,17 @@ def test_departure_before_moving_in_is_refused(client, head_a, household_a, resi
 @pytest.mark.parametrize(
     "data", [{"reason": "died", "on": (TODAY + datetime.timedelta(days=1)).isoformat()}, {"on": "2024-01-01"}]
 )
-def test_bad_departure_input_changes_nothing(client, head_a, household_a, resident_a, data):
-    client.force_login(head_a)
-    response = client.post(reverse("villages:member_departure", args=[household_a.pk, resident_a.pk]), data)
+def test_bad_departure_input_changes_nothing(english_client, head_a, household_a, resident_a, data):
+    english_client.force_login(head_a)
+    response = english_client.post(
+        reverse("villages:member_departure", args=[household_a.pk, resident_a.pk]), data
+    )
     assert response.status_code == 200 and response.context["form"].errors
     resident_a.refresh_from_db()
     assert resident_a.left_on is None
 
 
-def test_official_sees_id_numbers_in_full(client, official, household_a, hoa):
-    client.force_login(official)
-    html = client.get(reverse("villages:household", args=[household_a.pk])).content.decode()
+def test_official_sees_id_numbers_in_full(english_client, official, household_a, hoa):
+    english_client.force_login(official)
+    html = english_client.get(reverse("villages:household", args=[household_a.pk])).content.decode()
     assert "004185001234" in html

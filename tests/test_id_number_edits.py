@@ -11,7 +11,6 @@ anyone else gets "cannot be used here", and only for a write that could otherwis
 import logging
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import api_client as api
@@ -21,12 +20,6 @@ OTHERS = "004179009999"
 MASKED = "********3132"
 TAKEN = "Another resident of this commune already has this ID number."
 REFUSED = "This ID number cannot be used here; ask the commune's official."
-
-
-@pytest.fixture
-def client(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture
@@ -66,76 +59,76 @@ def post_data(member, **changes):
 # --- Finding 2: the edit page
 
 
-def test_village_head_sees_the_masked_number_on_the_edit_page(client, head_a, member):
-    client.force_login(head_a)
-    response = client.get(edit_url(member))
+def test_village_head_sees_the_masked_number_on_the_edit_page(english_client, head_a, member):
+    english_client.force_login(head_a)
+    response = english_client.get(edit_url(member))
     assert response.status_code == 200
     page = response.content.decode()
     assert NUMBER not in page
     assert f'value="{MASKED}"' in page
 
 
-def test_official_sees_the_whole_number_on_the_edit_page(client, official, member):
-    client.force_login(official)
-    page = client.get(edit_url(member)).content.decode()
+def test_official_sees_the_whole_number_on_the_edit_page(english_client, official, member):
+    english_client.force_login(official)
+    page = english_client.get(edit_url(member)).content.decode()
     assert f'value="{NUMBER}"' in page
 
 
-def test_an_untouched_masked_number_keeps_the_stored_one(client, head_a, member):
-    client.force_login(head_a)
-    response = client.post(edit_url(member), post_data(member, phone="0987 654 321"))
+def test_an_untouched_masked_number_keeps_the_stored_one(english_client, head_a, member):
+    english_client.force_login(head_a)
+    response = english_client.post(edit_url(member), post_data(member, phone="0987 654 321"))
     assert response.status_code == 302
     member.refresh_from_db()
     assert (member.national_id, member.phone) == (NUMBER, "0987 654 321")
 
 
-def test_village_head_replaces_the_number_by_typing_a_new_one(client, head_a, member):
-    client.force_login(head_a)
-    response = client.post(edit_url(member), post_data(member, national_id="0041 9000 1111"))
+def test_village_head_replaces_the_number_by_typing_a_new_one(english_client, head_a, member):
+    english_client.force_login(head_a)
+    response = english_client.post(edit_url(member), post_data(member, national_id="0041 9000 1111"))
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.national_id == "004190001111"
 
 
-def test_an_emptied_box_keeps_the_stored_number_too(client, head_a, member):
+def test_an_emptied_box_keeps_the_stored_number_too(english_client, head_a, member):
     # Someone who never saw the number cannot tell an emptied box from one they cleared by mistake.
-    client.force_login(head_a)
-    assert client.post(edit_url(member), post_data(member, national_id="")).status_code == 302
+    english_client.force_login(head_a)
+    assert english_client.post(edit_url(member), post_data(member, national_id="")).status_code == 302
     member.refresh_from_db()
     assert member.national_id == NUMBER
 
 
-def test_an_official_empties_the_box_to_remove_the_number(client, official, member):
-    client.force_login(official)
-    assert client.post(edit_url(member), post_data(member, national_id="")).status_code == 302
+def test_an_official_empties_the_box_to_remove_the_number(english_client, official, member):
+    english_client.force_login(official)
+    assert english_client.post(edit_url(member), post_data(member, national_id="")).status_code == 302
     member.refresh_from_db()
     assert member.national_id == ""
 
 
-def test_the_admin_shows_a_village_head_the_masked_number_too(client, head_a, member):
+def test_the_admin_shows_a_village_head_the_masked_number_too(english_client, head_a, member):
     head_a.is_staff = True
     head_a.save(update_fields=["is_staff"])
-    client.force_login(head_a)
-    page = client.get(reverse("admin:villages_resident_change", args=[member.pk])).content.decode()
+    english_client.force_login(head_a)
+    page = english_client.get(reverse("admin:villages_resident_change", args=[member.pk])).content.decode()
     assert NUMBER not in page
     assert f'value="{MASKED}"' in page
 
 
-def test_a_mistyped_mask_is_refused_next_to_the_field(client, head_a, member):
-    client.force_login(head_a)
-    response = client.post(edit_url(member), post_data(member, national_id="*******3132"))
+def test_a_mistyped_mask_is_refused_next_to_the_field(english_client, head_a, member):
+    english_client.force_login(head_a)
+    response = english_client.post(edit_url(member), post_data(member, national_id="*******3132"))
     assert response.status_code == 200
     assert "national_id" in response.context["form"].errors
     member.refresh_from_db()
     assert member.national_id == NUMBER
 
 
-def test_the_stale_page_shows_a_village_head_the_masked_number(client, head_a, member):
-    client.force_login(head_a)
+def test_the_stale_page_shows_a_village_head_the_masked_number(english_client, head_a, member):
+    english_client.force_login(head_a)
     read_at = member.version
     member.phone = "0911 111 111"
     member.save()
-    response = client.post(edit_url(member), post_data(member, version=read_at, phone="0922 222 222"))
+    response = english_client.post(edit_url(member), post_data(member, version=read_at, phone="0922 222 222"))
     assert response.status_code == 200
     assert response.context["stale"]
     page = response.content.decode()
@@ -212,18 +205,22 @@ def test_village_head_adding_a_member_through_the_api_is_not_told_either(head_a,
     assert not household_a.members.filter(full_name="Nông Văn Bảo").exists()
 
 
-def test_village_head_is_not_told_the_number_exists_on_the_edit_page(client, head_a, member, elsewhere):
-    client.force_login(head_a)
-    response = client.post(edit_url(member), post_data(member, national_id=OTHERS))
+def test_village_head_is_not_told_the_number_exists_on_the_edit_page(
+    english_client, head_a, member, elsewhere
+):
+    english_client.force_login(head_a)
+    response = english_client.post(edit_url(member), post_data(member, national_id=OTHERS))
     assert response.status_code == 200
     assert response.context["form"].errors["national_id"] == [REFUSED]
     member.refresh_from_db()
     assert member.national_id == NUMBER
 
 
-def test_village_head_adding_a_member_on_the_page_is_not_told_either(client, head_a, household_a, elsewhere):
-    client.force_login(head_a)
-    response = client.post(
+def test_village_head_adding_a_member_on_the_page_is_not_told_either(
+    english_client, head_a, household_a, elsewhere
+):
+    english_client.force_login(head_a)
+    response = english_client.post(
         reverse("villages:member_new", args=[household_a.pk]),
         {"full_name": "Nông Văn Bảo", "national_id": OTHERS, "relation": "child"},
     )
@@ -258,11 +255,11 @@ def security_lines(caplog):
 
 
 def test_a_refused_number_is_recorded_in_the_security_log_without_the_number(
-    client, head_a, member, elsewhere, security_lines
+    english_client, head_a, member, elsewhere, security_lines
 ):
     api(head_a).patch(f"/api/residents/{member.pk}/", {"national_id": OTHERS}, format="json")
-    client.force_login(head_a)
-    client.post(edit_url(member), post_data(member, national_id=OTHERS))
+    english_client.force_login(head_a)
+    english_client.post(edit_url(member), post_data(member, national_id=OTHERS))
 
     lines = security_lines("national_id_refused")
     assert len(lines) == 2
@@ -272,17 +269,17 @@ def test_a_refused_number_is_recorded_in_the_security_log_without_the_number(
         assert OTHERS not in line and NUMBER not in line
 
 
-def test_an_accepted_number_is_not_recorded(client, head_a, member, security_lines):
+def test_an_accepted_number_is_not_recorded(english_client, head_a, member, security_lines):
     api(head_a).patch(f"/api/residents/{member.pk}/", {"national_id": "004190001111"}, format="json")
     assert security_lines("national_id_refused") == []
 
 
 def test_the_admin_does_not_tell_a_village_head_the_number_exists(
-    client, head_a, member, elsewhere, security_lines
+    english_client, head_a, member, elsewhere, security_lines
 ):
     head_a.is_staff = True
     head_a.save(update_fields=["is_staff"])
-    client.force_login(head_a)
+    english_client.force_login(head_a)
     url = reverse("admin:villages_resident_change", args=[member.pk])
     data = {
         "household": member.household_id,
@@ -290,7 +287,7 @@ def test_the_admin_does_not_tell_a_village_head_the_number_exists(
         "national_id": OTHERS,
         "read_version": member.version,
     }
-    response = client.post(url, data)
+    response = english_client.post(url, data)
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["national_id"] == [REFUSED]
     assert "resident_national_id_unique_in_commune" not in response.content.decode()

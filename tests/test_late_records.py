@@ -9,7 +9,6 @@ import datetime
 import uuid
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from mobilization.models import Application, HomeVisit, VisitHelp
@@ -23,11 +22,6 @@ from villages.services import resident_departure_record, resident_ladder_advance
 
 DAY = datetime.timedelta(days=1)
 TODAY = commune_today()
-
-
-@pytest.fixture
-def client():
-    return Client(headers={"accept-language": "en"})
 
 
 @pytest.fixture
@@ -71,14 +65,14 @@ def fresh(resident) -> Resident:
 
 
 def test_a_kept_visit_sent_after_the_member_moved_away_keeps_their_e_id_on_the_page(
-    client, worker_a, me, household_a, resident_a, member
+    english_client, worker_a, me, household_a, resident_a, member
 ):
     resident_departure_record(resident=member, on=TODAY - DAY, reason=Resident.LeftReason.MOVED_AWAY)
-    client.force_login(worker_a)
+    english_client.force_login(worker_a)
     data = visit_form(
         household_a, [me], TODAY - 2 * DAY, **{f"achievements_{member.pk}": [Achievement.EID_ACTIVATED]}
     )
-    response = client.post(reverse("visits:new"), data)
+    response = english_client.post(reverse("visits:new"), data)
     assert response.status_code == 302
     visit = HomeVisit.objects.get()
     assert list(visit.helped.values_list("resident", "achievements")) == [
@@ -88,24 +82,28 @@ def test_a_kept_visit_sent_after_the_member_moved_away_keeps_their_e_id_on_the_p
 
 
 def test_a_kept_visit_sent_after_the_member_moved_to_another_household_keeps_their_e_id_on_the_page(
-    client, worker_a, me, household_a, household_b, member
+    english_client, worker_a, me, household_a, household_b, member
 ):
     resident_move(resident=member, household=household_b, on=TODAY - DAY)
-    client.force_login(worker_a)
+    english_client.force_login(worker_a)
     data = visit_form(
         household_a, [me], TODAY - 2 * DAY, **{f"achievements_{member.pk}": [Achievement.EID_ACTIVATED]}
     )
-    assert client.post(reverse("visits:new"), data).status_code == 302
+    assert english_client.post(reverse("visits:new"), data).status_code == 302
     assert VisitHelp.objects.get().resident_id == member.pk
     assert fresh(member).eid_on == TODAY - 2 * DAY
 
 
-def test_the_visit_form_is_built_for_the_posted_date(client, worker_a, household_a, resident_a, member):
+def test_the_visit_form_is_built_for_the_posted_date(
+    english_client, worker_a, household_a, resident_a, member
+):
     resident_departure_record(resident=member, on=TODAY - 3 * DAY, reason=Resident.LeftReason.DIED)
-    client.force_login(worker_a)
+    english_client.force_login(worker_a)
     url = reverse("visits:new")
-    then = client.post(url, {"household": household_a.pk, "visited_on": (TODAY - 4 * DAY).isoformat()})
-    now = client.get(url, {"household": household_a.pk})
+    then = english_client.post(
+        url, {"household": household_a.pk, "visited_on": (TODAY - 4 * DAY).isoformat()}
+    )
+    now = english_client.get(url, {"household": household_a.pk})
     assert [m.pk for m in then.context["form"].members] == [resident_a.pk, member.pk]
     assert [m.pk for m in now.context["form"].members] == [resident_a.pk]
 
@@ -143,15 +141,15 @@ def test_a_kept_visit_sent_after_the_member_moved_to_another_village_keeps_them_
 
 
 def test_a_visit_helping_someone_who_joined_after_it_is_refused_on_the_page(
-    client, worker_a, me, household_a, resident_a, member
+    english_client, worker_a, me, household_a, resident_a, member
 ):
     member.moved_in_on = TODAY - DAY
     member.save()
-    client.force_login(worker_a)
+    english_client.force_login(worker_a)
     data = visit_form(
         household_a, [me], TODAY - 2 * DAY, **{f"achievements_{member.pk}": [Achievement.EID_ACTIVATED]}
     )
-    response = client.post(reverse("visits:new"), data)
+    response = english_client.post(reverse("visits:new"), data)
     assert response.status_code == 200
     errors = response.context["form"].errors["visited_on"]
     assert errors == [
@@ -163,9 +161,9 @@ def test_a_visit_helping_someone_who_joined_after_it_is_refused_on_the_page(
 
 
 def test_help_posted_for_a_resident_the_form_does_not_know_refuses_the_whole_visit(
-    client, worker_a, me, household_a, resident_a, resident_b
+    english_client, worker_a, me, household_a, resident_a, resident_b
 ):
-    client.force_login(worker_a)
+    english_client.force_login(worker_a)
     data = visit_form(
         household_a,
         [me],
@@ -175,7 +173,7 @@ def test_help_posted_for_a_resident_the_form_does_not_know_refuses_the_whole_vis
             f"achievements_{resident_b.pk}": [Achievement.EID_ACTIVATED],
         },
     )
-    response = client.post(reverse("visits:new"), data)
+    response = english_client.post(reverse("visits:new"), data)
     assert response.status_code == 200
     # Household B's member is not named to a worker of village A.
     assert response.context["form"].errors["visited_on"][0].startswith("Someone ticked was not a member")
@@ -225,11 +223,11 @@ def visited_with_e_id(household_a, resident_a, me):
 
 
 def test_a_kept_tick_sent_after_an_earlier_visit_keeps_the_earliest_date_on_the_page(
-    client, head_a, household_a, visited_with_e_id
+    english_client, head_a, household_a, visited_with_e_id
 ):
-    client.force_login(head_a)
+    english_client.force_login(head_a)
     url = reverse("villages:member_ladder", args=[household_a.pk, visited_with_e_id.pk])
-    response = client.post(url, {"step": "eid", "on": (TODAY - 2 * DAY).isoformat()})
+    response = english_client.post(url, {"step": "eid", "on": (TODAY - 2 * DAY).isoformat()})
     assert response.status_code == 302
     assert fresh(visited_with_e_id).eid_on == TODAY - 3 * DAY
 
@@ -248,11 +246,11 @@ def test_a_kept_tick_sent_after_an_earlier_visit_keeps_the_earliest_date_through
 
 
 def test_a_kept_tick_earlier_than_the_visit_moves_the_date_earlier(
-    client, head_a, household_a, visited_with_e_id
+    english_client, head_a, household_a, visited_with_e_id
 ):
-    client.force_login(head_a)
+    english_client.force_login(head_a)
     url = reverse("villages:member_ladder", args=[household_a.pk, visited_with_e_id.pk])
-    client.post(url, {"step": "eid", "on": (TODAY - 9 * DAY).isoformat()})
+    english_client.post(url, {"step": "eid", "on": (TODAY - 9 * DAY).isoformat()})
     assert fresh(visited_with_e_id).eid_on == TODAY - 9 * DAY
 
 
@@ -340,21 +338,21 @@ def admin_visit(household, worker, on, resident):
 
 
 def test_the_admin_keeps_a_visit_to_a_member_who_left_since_and_refuses_one_who_joined_after(
-    client, official, household_a, resident_a, member, me
+    english_client, official, household_a, resident_a, member, me
 ):
     resident_departure_record(resident=member, on=TODAY - DAY, reason=Resident.LeftReason.MOVED_AWAY)
     resident_a.moved_in_on = TODAY - DAY
     resident_a.save()
     official.is_staff = True  # as role_grant makes every role
     official.save()
-    client.force_login(official)
+    english_client.force_login(official)
     add = reverse("admin:mobilization_homevisit_add")
 
-    refused = client.post(add, admin_visit(household_a, me, TODAY - 2 * DAY, resident_a))
+    refused = english_client.post(add, admin_visit(household_a, me, TODAY - 2 * DAY, resident_a))
     assert refused.status_code == 200
     assert "Nông Thị Hoa was not a member of household NK-001" in refused.content.decode()
     assert not HomeVisit.objects.exists()
 
-    assert client.post(add, admin_visit(household_a, me, TODAY - 2 * DAY, member)).status_code == 302
+    assert english_client.post(add, admin_visit(household_a, me, TODAY - 2 * DAY, member)).status_code == 302
     assert VisitHelp.objects.get().resident_id == member.pk
     assert fresh(member).eid_on == TODAY - 2 * DAY

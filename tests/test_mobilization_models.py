@@ -23,12 +23,11 @@ from mobilization.models import (
     ModelGoal,
     TaggedOutreachRecord,
 )
-from mobilization.services import Help, communication_record, mobilization_model_save, visit_log
+from mobilization.services import Help, communication_record, mobilization_model_save
 from reports.selectors.models import goal_progress, model_results
 from softbridge.calendar import commune_today
 from tests import factories
 from training.models import Attendance, TrainingSession
-from training.services import session_record
 from villages.models import Resident
 
 JAN, FEB, MAR = datetime.date(2025, 1, 1), datetime.date(2025, 2, 1), datetime.date(2025, 3, 1)
@@ -68,7 +67,7 @@ def model_a(commune, village_a):
 
 
 def test_visit_is_tagged_with_a_model_running_in_its_village(model_a, household_a, visitor):
-    visit = visit_log(household=household_a, visited_on=FEB, workers=[visitor], model=model_a)
+    visit = factories.visit(household_a, visited_on=FEB, workers=[visitor], model=model_a)
     assert HomeVisit.objects.get(pk=visit.pk).model == model_a
 
 
@@ -91,13 +90,13 @@ def test_visit_refuses_a_model_not_active_there(
         "other_commune": lambda: a_model(other_commune, factories.village(other_commune)),
     }[case]()
     with pytest.raises(ValidationError) as refused:
-        visit_log(household=household_a, visited_on=FEB, workers=[visitor], model=model)
+        factories.visit(household_a, visited_on=FEB, workers=[visitor], model=model)
     assert message in refused.value.message_dict["model"][0]
     assert not HomeVisit.objects.exists()
 
 
 def test_session_and_communication_take_the_model(commune, model_a, village_a, village_b):
-    session = session_record(commune=commune, held_on=FEB, village=village_a, model=model_a)
+    session = factories.session(commune, held_on=FEB, village=village_a, model=model_a)
     activity = communication_record(
         commune_id=commune.pk,
         channel=CommunicationActivity.Channel.LOUDSPEAKER,
@@ -108,7 +107,7 @@ def test_session_and_communication_take_the_model(commune, model_a, village_a, v
     )
     assert session.model == model_a and activity.model == model_a
     with pytest.raises(ValidationError) as refused:
-        session_record(commune=commune, held_on=FEB, village=village_b, model=model_a)
+        factories.session(commune, held_on=FEB, village=village_b, model=model_a)
     assert "model" in refused.value.message_dict
     with pytest.raises(ValidationError):
         communication_record(
@@ -134,7 +133,7 @@ def test_model_villages_and_owner_belong_to_its_commune(commune, other_commune, 
 
 
 def test_a_change_may_not_leave_tagged_work_outside_the_model(model_a, household_a, visitor, village_b):
-    visit_log(household=household_a, visited_on=FEB, workers=[visitor], model=model_a)
+    factories.visit(household_a, visited_on=FEB, workers=[visitor], model=model_a)
     model_a.started_on = MAR
     with pytest.raises(ValidationError) as refused:
         mobilization_model_save(model=model_a, villages=[village_b])
@@ -144,7 +143,7 @@ def test_a_change_may_not_leave_tagged_work_outside_the_model(model_a, household
 
 
 def _tag_session(commune, village, model):
-    session_record(commune=commune, held_on=FEB, village=village, model=model)
+    factories.session(commune, held_on=FEB, village=village, model=model)
 
 
 def _tag_announcement(commune, village, model):
@@ -204,14 +203,14 @@ def worked(commune, model_a, household_a, resident_a, visitor, village_a):
     elsewhere = factories.household(factories.village(commune))
     for n in range(50):
         factories.resident(elsewhere, full_name=f"Người {n}")
-    visit_log(
-        household=household_a,
+    factories.visit(
+        household_a,
         visited_on=datetime.date(2025, 1, 10),
         workers=[visitor],
         helped=[Help(resident=resident_a)],
         model=model_a,
     )
-    visit_log(household=household_a, visited_on=datetime.date(2025, 1, 12), workers=[visitor])
+    factories.visit(household_a, visited_on=datetime.date(2025, 1, 12), workers=[visitor])
     reach_level34(resident_a, datetime.date(2025, 1, 20))
     communication_record(
         commune_id=commune.pk,
@@ -222,9 +221,7 @@ def worked(commune, model_a, household_a, resident_a, visitor, village_a):
         reach=50,
         model=model_a,
     )
-    session = session_record(
-        commune=commune, held_on=datetime.date(2025, 2, 3), village=village_a, model=model_a
-    )
+    session = factories.session(commune, held_on=datetime.date(2025, 2, 3), village=village_a, model=model_a)
     Attendance.objects.create(session=session, resident=neighbour)
     Attendance.objects.create(session=session, resident=ahead)
     reach_level34(neighbour, datetime.date(2025, 3, 20))
@@ -271,7 +268,7 @@ def test_goals_show_actual_planned_and_status(commune, village_a, household_a, v
             ("level34_share", "60", datetime.date(2025, 12, 31)),
         ],
     )
-    visit_log(household=household_a, visited_on=datetime.date(2025, 1, 10), workers=[visitor], model=model)
+    factories.visit(household_a, visited_on=datetime.date(2025, 1, 10), workers=[visitor], model=model)
     reach_level34(resident_a, datetime.date(2025, 1, 20))
     progress = {
         (p.goal.kind, p.goal.value): p for p in goal_progress(model=model, today=datetime.date(2025, 2, 1))
@@ -419,7 +416,7 @@ def test_village_head_of_another_village_gets_404(client, commune, village_b, he
 def test_edit_refuses_to_drop_a_village_with_tagged_work(
     client, official, commune, model_a, village_b, household_a, visitor
 ):
-    visit_log(household=household_a, visited_on=FEB, workers=[visitor], model=model_a)
+    factories.visit(household_a, visited_on=FEB, workers=[visitor], model=model_a)
     client.force_login(official)
     data = model_post(commune, model_a.owner, village_b, name=model_a.name, **{"goals-TOTAL_FORMS": "0"})
     del data["commune"]
@@ -441,7 +438,7 @@ def test_delete_asks_then_deletes_an_untagged_model(client, official, model_a):
 
 
 def test_delete_is_refused_while_work_is_tagged(client, official, model_a, household_a, visitor):
-    visit_log(household=household_a, visited_on=FEB, workers=[visitor], model=model_a)
+    factories.visit(household_a, visited_on=FEB, workers=[visitor], model=model_a)
     client.force_login(official)
     response = client.post(reverse("program:model_delete", args=[model_a.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409
@@ -627,7 +624,7 @@ def test_demo_models_tag_a_share_of_the_work(commune, village_a, household_a, vi
         factories.worker_group(commune, kind=kind)
     factories.worker_group(commune, kind=WorkerGroup.Kind.DIGITAL_TECH_TEAM, village=village_a)
     for day in (10, 11, 12, 13):
-        visit_log(household=household_a, visited_on=datetime.date(2025, 1, day), workers=[visitor])
+        factories.visit(household_a, visited_on=datetime.date(2025, 1, day), workers=[visitor])
     assert demo_models_populate(commune=commune) == len(DEMO_MODELS) == 3
     online = MobilizationModel.objects.get(field=MobilizationModel.Field.ONLINE_PUBLIC_SERVICES)
     assert HomeVisit.objects.filter(model=online).count() == 2
@@ -657,15 +654,15 @@ def test_model_applications_are_those_of_its_visits_and_sessions(
     from mobilization.models import Application
     from mobilization.selectors import model_applications
 
-    tagged = visit_log(
-        household=household_a,
+    tagged = factories.visit(
+        household_a,
         visited_on=FEB,
         workers=[visitor],
         helped=[Help(resident=resident_a, achievements=["application_submitted"])],
         model=model_a,
     )
-    visit_log(
-        household=household_a,
+    factories.visit(
+        household_a,
         visited_on=MAR,
         workers=[visitor],
         helped=[Help(resident=resident_a, achievements=["application_submitted"])],

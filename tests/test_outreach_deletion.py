@@ -16,18 +16,17 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from mobilization.models import CommunicationActivity, HomeVisit, VisitHelp, Worker
-from mobilization.services import Help, communication_record, visit_log
+from mobilization.services import Help, communication_record
 from tests import factories
 from training.models import Attendance, TrainingSession
-from training.services import session_record
 from villages.models import Role
 
 DAY = datetime.date(2024, 9, 1)
 
 
 def visit(household, worker, recorded_by):
-    return visit_log(
-        household=household,
+    return factories.visit(
+        household,
         visited_on=DAY,
         workers=[worker],
         helped=[Help(resident=household.members.first(), achievements=["eid_activated"])],
@@ -36,8 +35,8 @@ def visit(household, worker, recorded_by):
 
 
 def session(household, worker, recorded_by):
-    return session_record(
-        commune=household.commune,
+    return factories.session(
+        household.commune,
         held_on=DAY,
         village=household.village,
         facilitators=[worker],

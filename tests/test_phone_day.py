@@ -5,26 +5,18 @@ import datetime
 import uuid
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from mobilization.models import HomeVisit
 from mobilization.selectors import Due, households_due
-from mobilization.services import visit_log
 from reports.models import Target
 from softbridge.calendar import commune_today
 from tests import factories
 from training.models import Attendance
 from training.selectors import ATTENDANCE_PAGE_HOUSEHOLDS
-from training.services import session_record
 from villages.models import Achievement, Resident
 
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def client():
-    return Client(headers={"accept-language": "en"})
 
 
 @pytest.fixture
@@ -43,26 +35,22 @@ def households(village_a, me):
             household, full_name=f"Chủ hộ {name}", relation=Resident.Relation.HEAD, birth_year=1980
         )
         made[name] = household
-    visit_log(
-        household=made["overdue"], visited_on=today - 20 * DAY, workers=[me], follow_up_on=today - 10 * DAY
-    )
-    visit_log(
-        household=made["later_overdue"],
+    factories.visit(made["overdue"], visited_on=today - 20 * DAY, workers=[me], follow_up_on=today - 10 * DAY)
+    factories.visit(
+        made["later_overdue"],
         visited_on=today - 9 * DAY,
         workers=[me],
         follow_up_on=today - 2 * DAY,
     )
-    visit_log(
-        household=made["this_week"], visited_on=today - 2 * DAY, workers=[me], follow_up_on=today + 3 * DAY
-    )
-    visit_log(household=made["short"], visited_on=today - 30 * DAY, workers=[me])
+    factories.visit(made["this_week"], visited_on=today - 2 * DAY, workers=[me], follow_up_on=today + 3 * DAY)
+    factories.visit(made["short"], visited_on=today - 30 * DAY, workers=[me])
     factories.resident(made["short"], full_name="Con", birth_year=2000)  # of age, no e-ID yet
     factories.resident(made["short"], full_name="Cháu", birth_year=today.year - 5)  # too young: not counted
     # Everyone of age in "nothing" has reached e-ID and level 3/4; it was visited.
     head = made["nothing"].members.get()
     head.eid_on = head.level34_on = head.online_on = today - 40 * DAY
     head.save()
-    visit_log(household=made["nothing"], visited_on=today - 30 * DAY, workers=[me])
+    factories.visit(made["nothing"], visited_on=today - 30 * DAY, workers=[me])
     for name in ("overdue", "this_week", "later_overdue"):
         for member in made[name].members.all():
             member.eid_on = member.level34_on = member.online_on = today - 40 * DAY
@@ -73,10 +61,10 @@ def households(village_a, me):
 # --- the Today list -----
 
 
-def test_today_lists_the_households_most_due_first(client, worker_a, households):
-    client.force_login(worker_a)
+def test_today_lists_the_households_most_due_first(english_client, worker_a, households):
+    english_client.force_login(worker_a)
 
-    response = client.get(reverse("home"))
+    response = english_client.get(reverse("home"))
 
     listed = [h.code for h in response.context["page"].object_list]
     assert listed == [
@@ -96,46 +84,46 @@ def test_today_lists_the_households_most_due_first(client, worker_a, households)
     assert "Chủ hộ overdue" in html  # the head's name
 
 
-def test_a_later_visit_takes_a_household_off_its_follow_up(client, worker_a, households, me):
-    visit_log(household=households["overdue"], visited_on=commune_today(), workers=[me])
-    client.force_login(worker_a)
+def test_a_later_visit_takes_a_household_off_its_follow_up(english_client, worker_a, households, me):
+    factories.visit(households["overdue"], visited_on=commune_today(), workers=[me])
+    english_client.force_login(worker_a)
 
-    due = {h.code: h.due for h in client.get(reverse("home")).context["page"].object_list}
+    due = {h.code: h.due for h in english_client.get(reverse("home")).context["page"].object_list}
 
     assert due["NK-overdue"] == Due.NOTHING
 
 
-def test_today_shows_only_the_users_villages(client, worker_a, households, household_b):
-    client.force_login(worker_a)
+def test_today_shows_only_the_users_villages(english_client, worker_a, households, household_b):
+    english_client.force_login(worker_a)
 
-    listed = [h.code for h in client.get(reverse("home")).context["page"].object_list]
+    listed = [h.code for h in english_client.get(reverse("home")).context["page"].object_list]
 
     assert household_b.code not in listed
 
 
 def test_a_village_heads_today_shows_their_villages_status_too(
-    client, head_a, households, village_a, village_b
+    english_client, head_a, households, village_a, village_b
 ):
-    client.force_login(head_a)
+    english_client.force_login(head_a)
 
-    response = client.get(reverse("home"))
+    response = english_client.get(reverse("home"))
 
     assert response.templates[0].name == "today.html"
     assert list(response.context["villages"]) == [village_a]
 
 
 def test_the_today_list_costs_the_same_queries_for_more_households(
-    client, worker_a, village_a, django_assert_max_num_queries
+    english_client, worker_a, village_a, django_assert_max_num_queries
 ):
     factories.resident(factories.household(village_a, code="NK-1"))
-    client.force_login(worker_a)
-    client.get(reverse("home"))
+    english_client.force_login(worker_a)
+    english_client.get(reverse("home"))
     with django_assert_max_num_queries(12) as few:
-        client.get(reverse("home"))
+        english_client.get(reverse("home"))
     for n in range(15):
         factories.resident(factories.household(village_a, code=f"NK-2{n:02}"))
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(reverse("home"))
+        english_client.get(reverse("home"))
 
 
 def test_the_today_list_counts_what_is_due_as_it_lists_it(worker_a, households):
@@ -144,19 +132,21 @@ def test_the_today_list_counts_what_is_due_as_it_lists_it(worker_a, households):
     assert [h.code for h in listed if h.due == Due.OVERDUE] == ["NK-overdue", "NK-later_overdue"]
 
 
-def test_an_official_opens_today_from_their_home_and_a_leader_may_not(client, official, leader, households):
-    client.force_login(official)
-    assert f'href="{reverse("today")}"' in client.get(reverse("home")).content.decode()
-    assert len(client.get(reverse("today")).context["page"].object_list) == 6
-    client.force_login(leader)
-    assert client.get(reverse("today")).status_code == 403
+def test_an_official_opens_today_from_their_home_and_a_leader_may_not(
+    english_client, official, leader, households
+):
+    english_client.force_login(official)
+    assert f'href="{reverse("today")}"' in english_client.get(reverse("home")).content.decode()
+    assert len(english_client.get(reverse("today")).context["page"].object_list) == 6
+    english_client.force_login(leader)
+    assert english_client.get(reverse("today")).status_code == 403
 
 
 # --- the figures of those who lead -----
 
 
 def test_leaders_land_on_the_shares_the_plan_and_whats_overdue(
-    client, leader, households, commune, village_a
+    english_client, leader, households, commune, village_a
 ):
     Target.objects.create(
         commune=commune,
@@ -165,9 +155,9 @@ def test_leaders_land_on_the_shares_the_plan_and_whats_overdue(
         due_on=commune_today().replace(day=1),
         value="1",
     )
-    client.force_login(leader)
+    english_client.force_login(leader)
 
-    response = client.get(reverse("home"))
+    response = english_client.get(reverse("home"))
 
     [figures] = response.context["communes"]
     assert [item["indicator"] for item in figures["headline"]] == [
@@ -178,7 +168,7 @@ def test_leaders_land_on_the_shares_the_plan_and_whats_overdue(
     assert [row[2] for row in figures["behind"]] == [village_a.name]
     # As the follow-ups page lists them: the two households whose follow-up day passed.
     assert figures["overdue"] == 2
-    listed = client.get(reverse("visits:follow_ups")).context["page"].object_list
+    listed = english_client.get(reverse("visits:follow_ups")).context["page"].object_list
     assert len([v for v in listed if v.follow_up_on < commune_today()]) == figures["overdue"]
     html = response.content.decode()
     assert f'href="{reverse("visits:follow_ups")}"' in html and reverse("reports:dashboard") in html
@@ -187,13 +177,13 @@ def test_leaders_land_on_the_shares_the_plan_and_whats_overdue(
 # --- the visit form -----
 
 
-def test_the_visit_form_offers_each_member_only_what_is_left(client, worker_a, household_a):
+def test_the_visit_form_offers_each_member_only_what_is_left(english_client, worker_a, household_a):
     today = commune_today()
     done = factories.resident(household_a, full_name="Đã xong", eid_on=today, smartphone_on=today)
     new = factories.resident(household_a, full_name="Chưa có gì")
-    client.force_login(worker_a)
+    english_client.force_login(worker_a)
 
-    form = client.get(reverse("visits:new"), {"household": household_a.pk}).context["form"]
+    form = english_client.get(reverse("visits:new"), {"household": household_a.pk}).context["form"]
 
     offered = {member.pk: [c.data["value"] for c in boxes] for member, boxes, _f, _c in form.member_rows}
     assert offered[new.pk] == list(Achievement.values)
@@ -206,8 +196,10 @@ def test_the_visit_form_offers_each_member_only_what_is_left(client, worker_a, h
     ]
 
 
-def test_a_visit_with_nobody_at_home_records_no_achievement(client, worker_a, me, household_a, resident_a):
-    client.force_login(worker_a)
+def test_a_visit_with_nobody_at_home_records_no_achievement(
+    english_client, worker_a, me, household_a, resident_a
+):
+    english_client.force_login(worker_a)
     data = {
         "submission_key": str(uuid.uuid4()),
         "household": household_a.pk,
@@ -217,15 +209,15 @@ def test_a_visit_with_nobody_at_home_records_no_achievement(client, worker_a, me
         f"achievements_{resident_a.pk}": [Achievement.EID_ACTIVATED],
     }
 
-    response = client.post(reverse("visits:new"), data)
+    response = english_client.post(reverse("visits:new"), data)
 
     assert response.status_code == 200
     assert "Nobody at home" in " ".join(response.context["form"].errors["outcome"])
     assert not HomeVisit.objects.exists()
 
 
-def test_a_visit_partly_done_names_the_day_to_come_back(client, worker_a, me, household_a):
-    client.force_login(worker_a)
+def test_a_visit_partly_done_names_the_day_to_come_back(english_client, worker_a, me, household_a):
+    english_client.force_login(worker_a)
     data = {
         "submission_key": str(uuid.uuid4()),
         "household": household_a.pk,
@@ -234,11 +226,11 @@ def test_a_visit_partly_done_names_the_day_to_come_back(client, worker_a, me, ho
         "outcome": HomeVisit.Outcome.PARTLY_DONE,
     }
 
-    response = client.post(reverse("visits:new"), data)
+    response = english_client.post(reverse("visits:new"), data)
 
     assert response.context["form"].errors["follow_up_on"] == ["Partly done: give the day to come back."]
     data["follow_up_on"] = (commune_today() + 7 * DAY).isoformat()
-    assert client.post(reverse("visits:new"), data).status_code == 302
+    assert english_client.post(reverse("visits:new"), data).status_code == 302
 
 
 def test_the_api_refuses_achievements_when_nobody_was_home(worker_a, me, household_a, resident_a):
@@ -273,12 +265,14 @@ def big_village(village_a):
     return village_a
 
 
-def test_a_villages_attendance_comes_a_few_households_a_page_under_60_kb(client, worker_a, big_village):
-    session = session_record(commune=big_village.commune, village=big_village, held_on=commune_today())
-    client.force_login(worker_a)
+def test_a_villages_attendance_comes_a_few_households_a_page_under_60_kb(
+    english_client, worker_a, big_village
+):
+    session = factories.session(big_village.commune, village=big_village, held_on=commune_today())
+    english_client.force_login(worker_a)
 
-    first = client.get(reverse("training:attendance", args=[session.pk]))
-    last = client.get(reverse("training:attendance", args=[session.pk]), {"page": 3})
+    first = english_client.get(reverse("training:attendance", args=[session.pk]))
+    last = english_client.get(reverse("training:attendance", args=[session.pk]), {"page": 3})
 
     assert first.context["page"].paginator.num_pages == 3
     assert len(first.context["village_list"]) == ATTENDANCE_PAGE_HOUSEHOLDS * 5
@@ -287,17 +281,21 @@ def test_a_villages_attendance_comes_a_few_households_a_page_under_60_kb(client,
     assert codes == {f"NK-{n:03}" for n in range(20, 30)}
 
 
-def test_saving_a_page_of_attendance_leaves_the_other_pages_as_they_are(client, worker_a, big_village):
-    session = session_record(commune=big_village.commune, village=big_village, held_on=commune_today())
+def test_saving_a_page_of_attendance_leaves_the_other_pages_as_they_are(
+    english_client, worker_a, big_village
+):
+    session = factories.session(big_village.commune, village=big_village, held_on=commune_today())
     url = reverse("training:attendance", args=[session.pk])
-    client.force_login(worker_a)
-    first_page = [row["resident"].pk for row in client.get(url).context["village_list"]]
-    second_page = [row["resident"].pk for row in client.get(url, {"page": 2}).context["village_list"]]
+    english_client.force_login(worker_a)
+    first_page = [row["resident"].pk for row in english_client.get(url).context["village_list"]]
+    second_page = [row["resident"].pk for row in english_client.get(url, {"page": 2}).context["village_list"]]
 
-    saved = client.post(url, {"action": "save", "page": 1, "resident": first_page[:2], "next_page": 2})
+    saved = english_client.post(
+        url, {"action": "save", "page": 1, "resident": first_page[:2], "next_page": 2}
+    )
     # Page 2 as it opens now: nobody of page 1 is on it, so saving it cannot remove them.
-    opened = client.get(url, {"page": 2}).context
-    client.post(
+    opened = english_client.get(url, {"page": 2}).context
+    english_client.post(
         url, {"action": "save", "page": 2, "resident": second_page[:1], "was_present": opened["was_present"]}
     )
 
@@ -308,26 +306,26 @@ def test_saving_a_page_of_attendance_leaves_the_other_pages_as_they_are(client, 
     assert opened["was_present"] == []
 
 
-def test_a_session_of_the_commune_is_one_page(client, official, household_a, resident_a):
-    session = session_record(
-        commune=household_a.commune, village=None, held_on=commune_today(), venue_kind="commune_office"
+def test_a_session_of_the_commune_is_one_page(english_client, official, household_a, resident_a):
+    session = factories.session(
+        household_a.commune, village=None, held_on=commune_today(), venue_kind="commune_office"
     )
     Attendance.objects.create(session=session, resident=resident_a)
-    client.force_login(official)
+    english_client.force_login(official)
 
-    response = client.get(reverse("training:attendance", args=[session.pk]))
+    response = english_client.get(reverse("training:attendance", args=[session.pk]))
 
     assert response.context["page"] is None
     assert [row["resident"] for row in response.context["ticked"]] == [resident_a]
 
 
-def test_an_attendance_record_moves_the_ladder_once_whatever_page(client, worker_a, big_village):
-    session = session_record(commune=big_village.commune, village=big_village, held_on=commune_today())
+def test_an_attendance_record_moves_the_ladder_once_whatever_page(english_client, worker_a, big_village):
+    session = factories.session(big_village.commune, village=big_village, held_on=commune_today())
     url = reverse("training:attendance", args=[session.pk])
-    client.force_login(worker_a)
-    resident = client.get(url, {"page": 3}).context["village_list"][0]["resident"]
+    english_client.force_login(worker_a)
+    resident = english_client.get(url, {"page": 3}).context["village_list"][0]["resident"]
 
-    client.post(
+    english_client.post(
         url, {"action": "save", "page": 3, "resident": [resident.pk], f"ach-{resident.pk}": ["smartphone"]}
     )
 

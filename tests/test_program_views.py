@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mobilization.models import CommunicationActivity, Communicator, Membership, Worker, WorkerGroup
-from mobilization.services import Help, communication_record, visit_log
+from mobilization.services import Help, communication_record
 from softbridge.calendar import commune_today
 from tests import factories
-from training.services import attendance_record, session_record
+from training.services import attendance_record
 
 TODAY = commune_today()
 D = datetime.date
@@ -298,19 +298,17 @@ def test_group_page_counts_its_work_per_month(
     Membership.objects.create(worker=member, group=youth)
     former = factories.worker(commune)
     Membership.objects.create(worker=former, group=youth, left_on=this_month - datetime.timedelta(days=40))
-    visit_log(
-        household=household_a,
+    factories.visit(
+        household_a,
         visited_on=this_month,
         workers=[member],
         helped=[Help(resident_a, ["smartphone"])],
     )
-    visit_log(household=household_a, visited_on=this_month, workers=[member, former])
-    visit_log(household=household_a, visited_on=this_month, workers=[former])  # after they left: not counted
-    facilitated = session_record(
-        commune=commune, village=village_a, held_on=this_month, facilitators=[member]
-    )
+    factories.visit(household_a, visited_on=this_month, workers=[member, former])
+    factories.visit(household_a, visited_on=this_month, workers=[former])  # after they left: not counted
+    facilitated = factories.session(commune, village=village_a, held_on=this_month, facilitators=[member])
     attendance_record(session=facilitated, help=Help(resident_a))
-    session_record(commune=commune, village=village_a, held_on=this_month, group=youth)
+    factories.session(commune, village=village_a, held_on=this_month, group=youth)
     # 30 residents in the village, so that a reach of 90 is not refused as a typing mistake, and
     # 90 in the commune, so that it counts (a reach over the commune's population never does).
     neighbours = factories.household(village_a)
@@ -336,8 +334,8 @@ def test_group_activity_counts_only_what_a_village_head_can_see(
 ):
     member = factories.worker(commune)
     Membership.objects.create(worker=member, group=youth)
-    visit_log(household=household_a, visited_on=TODAY, workers=[member])
-    visit_log(household=household_b, visited_on=TODAY, workers=[member])
+    factories.visit(household_a, workers=[member])
+    factories.visit(household_b, workers=[member])
     client.force_login(head_a)
     response = client.get(reverse("program:group", args=[youth.pk]))
     assert response.context["activity"][0]["visits"] == 1
@@ -419,7 +417,7 @@ def test_only_officials_create_or_edit_groups(client, head_a, leader, commune, y
 def test_workers_list_shows_groups_and_work_counts(client, official, youth, commune, household_a):
     worker = factories.worker(commune, full_name="Hà Thị Thu")
     Membership.objects.create(worker=worker, group=youth)
-    visit_log(household=household_a, visited_on=TODAY, workers=[worker])
+    factories.visit(household_a, workers=[worker])
     client.force_login(official)
     response = client.get(reverse("program:workers"))
     row = next(w for w in response.context["page"].object_list if w.pk == worker.pk)
@@ -434,7 +432,7 @@ def test_workers_list_query_count_does_not_grow_with_rows(client, official, comm
         for _ in range(count):
             worker = factories.worker(commune)
             Membership.objects.create(worker=worker, group=youth)
-            visit_log(household=household_a, visited_on=TODAY, workers=[worker])
+            factories.visit(household_a, workers=[worker])
 
     add(3)
     with CaptureQueriesContext(connection) as few:
@@ -451,9 +449,9 @@ def test_worker_page_shows_memberships_visits_and_sessions(
 ):
     worker = factories.worker(commune)
     Membership.objects.create(worker=worker, group=youth, position="Phó bí thư")
-    mine = visit_log(household=household_a, visited_on=TODAY, workers=[worker])
-    visit_log(household=household_b, visited_on=TODAY, workers=[worker])  # village B: not for head_a
-    session = session_record(commune=commune, village=village_a, held_on=TODAY, facilitators=[worker])
+    mine = factories.visit(household_a, workers=[worker])
+    factories.visit(household_b, workers=[worker])  # village B: not for head_a
+    session = factories.session(commune, village=village_a, held_on=TODAY, facilitators=[worker])
     client.force_login(head_a)
     response = client.get(reverse("program:worker", args=[worker.pk]))
     assert response.status_code == 200

@@ -15,11 +15,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mobilization.models import CommunicationActivity, MobilizationModel
-from mobilization.services import Help, mobilization_model_save, visit_log
+from mobilization.services import Help, mobilization_model_save
 from reports.models import Target
 from tests import factories
 from training.models import Attendance
-from training.services import session_record
 from villages.models import Resident
 
 D = datetime.date
@@ -175,21 +174,21 @@ def worked(ha_lang, village_a, ly_quoc):
     )
     household = village_a.households.get()
     mai = Resident.objects.get(full_name="Hoàng Thị Mai")
-    visit_log(
-        household=household,
+    factories.visit(
+        household,
         visited_on=D(2024, 9, 21),
         workers=[worker],
         helped=[Help(resident=mai)],
         model=model,
     )
-    visit_log(
-        household=household,
+    factories.visit(
+        household,
         visited_on=D(2024, 9, 22),
         workers=[worker],
         follow_up_on=D(2024, 9, 25),
         model=model,
     )
-    session = session_record(commune=ha_lang, held_on=D(2024, 9, 5), village=village_a, model=model)
+    session = factories.session(ha_lang, held_on=D(2024, 9, 5), village=village_a, model=model)
     Attendance.objects.create(session=session, resident=Resident.objects.get(full_name="Lương Văn Tú"))
     Resident.objects.filter(full_name="Lương Văn Tú").update(level34_on=D(2024, 8, 20))
     return model

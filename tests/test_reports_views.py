@@ -16,7 +16,6 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from mobilization.models import HomeVisit, VisitHelp
-from mobilization.services import visit_log
 from reports.models import Target
 from reports.selectors.adoption import adoption_series
 from tests import factories
@@ -180,10 +179,10 @@ def test_dashboard_and_follow_ups_page_count_the_same_overdue_follow_ups(
     )
     visited = today - datetime.timedelta(days=9)
     due = today - datetime.timedelta(days=2)
-    visit_log(household=closed, visited_on=visited, workers=[worker], follow_up_on=due)
-    visit_log(household=closed, visited_on=visited, workers=[worker])
-    visit_log(household=still_open, visited_on=visited, workers=[worker], follow_up_on=due)
-    visit_log(household=still_open, visited_on=visited, workers=[worker], follow_up_on=due)
+    factories.visit(closed, visited_on=visited, workers=[worker], follow_up_on=due)
+    factories.visit(closed, visited_on=visited, workers=[worker])
+    factories.visit(still_open, visited_on=visited, workers=[worker], follow_up_on=due)
+    factories.visit(still_open, visited_on=visited, workers=[worker], follow_up_on=due)
     client.force_login(official)
     page = client.get(reverse("visits:follow_ups")).context["page"].object_list
     on_page = [v.household.code for v in page if v.follow_up_on < today]

@@ -27,12 +27,6 @@ def client_in(language: str) -> Client:
 
 
 @pytest.fixture
-def client():
-    # English headers and words, whatever the catalogues say.
-    return client_in("en")
-
-
-@pytest.fixture
 def register(resident_a, resident_b):
     resident_a.national_id = "004185000123"
     resident_a.relation = "head"
@@ -67,8 +61,8 @@ def export(client, kind, extension="csv"):
     return client.get(reverse("roster:export", args=[kind, extension]))
 
 
-def test_village_head_exports_only_their_village_with_ids_masked(client, head_a, register):
-    rows = csv_rows(export(signed_in(client, head_a), "residents"))
+def test_village_head_exports_only_their_village_with_ids_masked(english_client, head_a, register):
+    rows = csv_rows(export(signed_in(english_client, head_a), "residents"))
     assert [(row["household_code"], row["full_name"], row["national_id"]) for row in rows] == [
         ("NK-001", "Nông Thị Hoa", "********0123")
     ]
@@ -76,35 +70,35 @@ def test_village_head_exports_only_their_village_with_ids_masked(client, head_a,
     assert rows[0]["relation"] == "head"
 
 
-def test_official_exports_the_whole_commune_with_full_ids(client, official, register):
-    rows = csv_rows(export(signed_in(client, official), "residents"))
+def test_official_exports_the_whole_commune_with_full_ids(english_client, official, register):
+    rows = csv_rows(export(signed_in(english_client, official), "residents"))
     assert [(row["village_code"], row["national_id"]) for row in rows] == [
         ("BT", "004179000456"),
         ("NK", "004185000123"),
     ]
 
 
-def test_leader_reads_the_whole_commune_with_ids_masked(client, leader, register):
-    rows = csv_rows(export(signed_in(client, leader), "residents"))
+def test_leader_reads_the_whole_commune_with_ids_masked(english_client, leader, register):
+    rows = csv_rows(export(signed_in(english_client, leader), "residents"))
     assert [row["national_id"] for row in rows] == ["********0456", "********0123"]
 
 
-def test_outsider_gets_nothing_of_this_commune(client, outsider, register, other_commune):
+def test_outsider_gets_nothing_of_this_commune(english_client, outsider, register, other_commune):
     theirs = factories.household(factories.village(other_commune, code="QL"), code="QL-001")
     factories.resident(theirs, full_name="Bế Văn Sơn", national_id="004190000789")
-    rows = csv_rows(export(signed_in(client, outsider), "residents"))
+    rows = csv_rows(export(signed_in(english_client, outsider), "residents"))
     assert [(row["full_name"], row["national_id"]) for row in rows] == [("Bế Văn Sơn", "004190000789")]
-    households = csv_rows(export(client, "households"))
+    households = csv_rows(export(english_client, "households"))
     assert [row["household_code"] for row in households] == ["QL-001"]
 
 
-def test_superuser_sees_full_ids(client, superuser, register):
-    rows = csv_rows(export(signed_in(client, superuser), "residents"))
+def test_superuser_sees_full_ids(english_client, superuser, register):
+    rows = csv_rows(export(signed_in(english_client, superuser), "residents"))
     assert {row["national_id"] for row in rows} == {"004185000123", "004179000456"}
 
 
-def test_residents_xlsx_has_real_dates_and_masked_ids(client, head_a, register):
-    response = export(signed_in(client, head_a), "residents", "xlsx")
+def test_residents_xlsx_has_real_dates_and_masked_ids(english_client, head_a, register):
+    response = export(signed_in(english_client, head_a), "residents", "xlsx")
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in response["Content-Disposition"]
     rows = xlsx_rows(response)
@@ -114,12 +108,14 @@ def test_residents_xlsx_has_real_dates_and_masked_ids(client, head_a, register):
     assert rows[0]["birth_year"] == 1985
 
 
-def test_households_export_has_the_ladder_counts_of_present_members(client, head_a, household_a, register):
+def test_households_export_has_the_ladder_counts_of_present_members(
+    english_client, head_a, household_a, register
+):
     factories.resident(household_a, full_name="Lương Văn Tú", eid_on=D(2024, 6, 1), online_on=D(2024, 6, 2))
     factories.resident(
         household_a, full_name="Lương Thị Cũ", eid_on=D(2020, 1, 1), left_on=D(2021, 1, 1), left_reason="died"
     )
-    rows = csv_rows(export(signed_in(client, head_a), "households"))
+    rows = csv_rows(export(signed_in(english_client, head_a), "households"))
     assert rows == [
         {
             "village_code": "NK",
@@ -138,7 +134,9 @@ def test_households_export_has_the_ladder_counts_of_present_members(client, head
             "distance_km": "",
         }
     ]
-    assert [row["household_code"] for row in xlsx_rows(export(client, "households", "xlsx"))] == ["NK-001"]
+    assert [row["household_code"] for row in xlsx_rows(export(english_client, "households", "xlsx"))] == [
+        "NK-001"
+    ]
 
 
 def test_headers_and_words_are_vietnamese_on_a_vietnamese_page(official, register):
@@ -187,25 +185,25 @@ def test_a_masked_export_imports_back_without_touching_the_ids(commune, head_a, 
     assert Resident.objects.get(full_name="Nông Thị Hoa").national_id == "004185000123"
 
 
-def test_unknown_export_is_404(client, official):
-    signed_in(client, official)
-    assert export(client, "roles").status_code == 404
-    assert export(client, "residents", "pdf").status_code == 404
+def test_unknown_export_is_404(english_client, official):
+    signed_in(english_client, official)
+    assert export(english_client, "roles").status_code == 404
+    assert export(english_client, "residents", "pdf").status_code == 404
 
 
-def test_a_user_without_a_role_gets_an_empty_list(client, register):
-    rows = csv_rows(export(signed_in(client, factories.user()), "residents"))
+def test_a_user_without_a_role_gets_an_empty_list(english_client, register):
+    rows = csv_rows(export(signed_in(english_client, factories.user()), "residents"))
     assert rows == []
 
 
 @pytest.mark.parametrize("kind", ["residents", "households"])
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
-def test_export_queries_do_not_grow_with_rows(client, official, village_a, kind, extension):
-    signed_in(client, official)
+def test_export_queries_do_not_grow_with_rows(english_client, official, village_a, kind, extension):
+    signed_in(english_client, official)
 
     def queries_for_export() -> int:
         with CaptureQueriesContext(connection) as queries:
-            response = export(client, kind, extension)
+            response = export(english_client, kind, extension)
             if extension == "csv":
                 b"".join(response.streaming_content)
         return len(queries)
@@ -220,21 +218,21 @@ def test_export_queries_do_not_grow_with_rows(client, official, village_a, kind,
 
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
 def test_both_exports_give_the_households_distance(
-    client, official, register, household_a, household_b, extension
+    english_client, official, register, household_a, household_b, extension
 ):
     Household.objects.filter(pk=household_a.pk).update(distance_km=Decimal("7.5"))
     Household.objects.filter(pk=household_b.pk).update(distance_km=Decimal("0"))
     read = csv_rows if extension == "csv" else xlsx_rows
-    signed_in(client, official)
+    signed_in(english_client, official)
     # CSV text "7.5"; XLSX numbers.
     seven, zero = ("7.5", "0.0") if extension == "csv" else (7.5, 0)
 
-    households = read(export(client, "households", extension))
+    households = read(export(english_client, "households", extension))
     assert {row["household_code"]: row["distance_km"] for row in households} == {
         "NK-001": seven,
         "BT-001": zero,
     }
-    residents = read(export(client, "residents", extension))
+    residents = read(export(english_client, "residents", extension))
     assert {row["full_name"]: row["distance_km"] for row in residents} == {
         "Nông Thị Hoa": seven,
         "Lương Văn Tú": zero,

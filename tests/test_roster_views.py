@@ -5,7 +5,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -29,14 +28,6 @@ BAD = GOOD + [
     ["PL", "Pác Ly", "PL-002", "Hoàng Thị Lan", "2099", ""],
     ["PL", "Pác Ly", "PL-002", "Hoàng Văn Nam", "1990", "04118500012"],
 ]
-
-
-@pytest.fixture
-def client():
-    # The person picked English with the language switch (the default is Vietnamese).
-    client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture(autouse=True)
@@ -69,20 +60,20 @@ def register_rows() -> tuple:
 
 
 def test_official_uploads_sees_the_preview_then_confirms(
-    client, official, commune, village_a, uploads_in_tmp
+    english_client, official, commune, village_a, uploads_in_tmp
 ):
-    client.force_login(official)
-    page = client.get(reverse("roster:upload"))
+    english_client.force_login(official)
+    page = english_client.get(reverse("roster:upload"))
     assert page.status_code == 200
     assert b'enctype="multipart/form-data"' in page.content
 
-    response = upload(client, commune)
+    response = upload(english_client, commune)
     assert response.status_code == 302
     preview_url = response["Location"]
     token = preview_url.rstrip("/").rsplit("/", 1)[1]
     assert (uploads_in_tmp / token).exists()
 
-    preview = client.get(preview_url)
+    preview = english_client.get(preview_url)
     assert preview.status_code == 200
     result = preview.context["result"]
     assert (result.villages.created, result.villages.unchanged) == (1, 1)
@@ -91,19 +82,19 @@ def test_official_uploads_sees_the_preview_then_confirms(
     assert reverse("roster:confirm", args=[token]).encode() in preview.content
     assert not Resident.objects.exists()  # a preview saves nothing
 
-    done = client.post(reverse("roster:confirm", args=[token]), follow=True)
+    done = english_client.post(reverse("roster:confirm", args=[token]), follow=True)
     assert done.redirect_chain[-1][0] == reverse("roster:upload")
     assert "Residents: 3 created, 0 updated, 0 unchanged" in done.content.decode()
     assert Resident.objects.count() == 3
     assert Village.objects.get(code="PL").name == "Pác Ly"
     assert not (uploads_in_tmp / token).exists()
     # The same upload cannot be imported twice.
-    assert client.post(reverse("roster:confirm", args=[token])).status_code == 404
+    assert english_client.post(reverse("roster:confirm", args=[token])).status_code == 404
 
 
-def test_preview_lists_every_problem_and_offers_no_import(client, official, commune, village_a):
-    client.force_login(official)
-    preview = client.get(upload(client, commune, BAD)["Location"])
+def test_preview_lists_every_problem_and_offers_no_import(english_client, official, commune, village_a):
+    english_client.force_login(official)
+    preview = english_client.get(upload(english_client, commune, BAD)["Location"])
 
     assert preview.status_code == 200
     errors = preview.context["errors"]
@@ -114,35 +105,35 @@ def test_preview_lists_every_problem_and_offers_no_import(client, official, comm
     assert "Import now" not in html
     token = preview.context["token"]
     before = register_rows()
-    refused = client.post(reverse("roster:confirm", args=[token]))
+    refused = english_client.post(reverse("roster:confirm", args=[token]))
     assert refused.status_code == 409
     assert register_rows() == before
 
 
-def test_confirm_checks_the_file_again(client, official, commune, village_a, household_a):
-    client.force_login(official)
-    token = upload(client, commune)["Location"].rstrip("/").rsplit("/", 1)[1]
+def test_confirm_checks_the_file_again(english_client, official, commune, village_a, household_a):
+    english_client.force_login(official)
+    token = upload(english_client, commune)["Location"].rstrip("/").rsplit("/", 1)[1]
     # Between the preview and the confirmation, someone records Hoa's ID number for another resident.
     factories.resident(household_a, full_name="Nông Văn Khác", birth_year=1950, national_id="004185000123")
     before = register_rows()
 
-    refused = client.post(reverse("roster:confirm", args=[token]))
+    refused = english_client.post(reverse("roster:confirm", args=[token]))
 
     assert refused.status_code == 409
     assert "belongs to another resident" in refused.content.decode()
     assert register_rows() == before
 
 
-def test_confirm_is_post_only(client, official, commune):
-    client.force_login(official)
-    token = upload(client, commune)["Location"].rstrip("/").rsplit("/", 1)[1]
-    assert client.get(reverse("roster:confirm", args=[token])).status_code == 405
+def test_confirm_is_post_only(english_client, official, commune):
+    english_client.force_login(official)
+    token = upload(english_client, commune)["Location"].rstrip("/").rsplit("/", 1)[1]
+    assert english_client.get(reverse("roster:confirm", args=[token])).status_code == 405
     assert not Resident.objects.exists()
 
 
-def test_a_wrong_kind_of_file_is_refused_next_to_the_field(client, official, commune, uploads_in_tmp):
-    client.force_login(official)
-    response = upload(client, commune, name="roster.pdf")
+def test_a_wrong_kind_of_file_is_refused_next_to_the_field(english_client, official, commune, uploads_in_tmp):
+    english_client.force_login(official)
+    response = upload(english_client, commune, name="roster.pdf")
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == [
         "Choose a .csv or .xlsx file (in Excel: Save as, CSV UTF-8 or .xlsx)."
@@ -151,34 +142,34 @@ def test_a_wrong_kind_of_file_is_refused_next_to_the_field(client, official, com
 
 
 def test_a_file_over_the_cap_is_refused_with_a_clear_message(
-    client, official, commune, uploads_in_tmp, monkeypatch
+    english_client, official, commune, uploads_in_tmp, monkeypatch
 ):
     monkeypatch.setattr(roster_views, "MAX_UPLOAD_BYTES", 100)
-    client.force_login(official)
-    response = upload(client, commune)
+    english_client.force_login(official)
+    response = upload(english_client, commune)
     assert response.status_code == 200
     assert "The file is larger than 100" in response.context["form"].errors["file"][0]
     assert list(uploads_in_tmp.iterdir()) == []
 
 
-def test_no_file_is_refused(client, official, commune):
-    client.force_login(official)
-    response = client.post(reverse("roster:upload"), {"commune": commune.pk})
+def test_no_file_is_refused(english_client, official, commune):
+    english_client.force_login(official)
+    response = english_client.post(reverse("roster:upload"), {"commune": commune.pk})
     assert response.status_code == 200
     assert "file" in response.context["form"].errors
 
 
-def test_an_unreadable_file_is_shown_as_a_problem(client, official, commune):
-    client.force_login(official)
+def test_an_unreadable_file_is_shown_as_a_problem(english_client, official, commune):
+    english_client.force_login(official)
     uploaded = SimpleUploadedFile("roster.xlsx", b"PK\x03\x04 not a workbook")
-    response = client.post(reverse("roster:upload"), {"commune": commune.pk, "file": uploaded})
-    preview = client.get(response["Location"])
+    response = english_client.post(reverse("roster:upload"), {"commune": commune.pk, "file": uploaded})
+    preview = english_client.get(response["Location"])
     assert "cannot be read as an Excel workbook" in preview.content.decode()
     assert "Import now" not in preview.content.decode()
 
 
 def test_the_preview_reads_the_file_once_however_often_it_is_opened(
-    client, official, commune, village_a, monkeypatch
+    english_client, official, commune, village_a, monkeypatch
 ):
     reads = []
 
@@ -188,10 +179,10 @@ def test_the_preview_reads_the_file_once_however_often_it_is_opened(
 
     real_roster_table = reading.roster_table
     monkeypatch.setattr(reading, "roster_table", counted_roster_table)
-    client.force_login(official)
-    url = upload(client, commune, BAD)["Location"]
+    english_client.force_login(official)
+    url = upload(english_client, commune, BAD)["Location"]
 
-    first, again = client.get(url), client.get(url)
+    first, again = english_client.get(url), english_client.get(url)
 
     assert len(reads) == 1
     for page in (first, again):
@@ -203,14 +194,14 @@ def test_the_preview_reads_the_file_once_however_often_it_is_opened(
         assert "2 problems: nothing from this file will be saved." in page.content.decode()
 
 
-def test_a_preview_of_many_problems_keeps_the_count_of_all(client, official, commune, monkeypatch):
+def test_a_preview_of_many_problems_keeps_the_count_of_all(english_client, official, commune, monkeypatch):
     monkeypatch.setattr(roster_views, "ERRORS_SHOWN", 2)
-    client.force_login(official)
+    english_client.force_login(official)
     rows = [["NK", "Nà Khau", f"NK-{n:03d}", f"Nông Văn {n}", "2099", ""] for n in range(5)]
-    url = upload(client, commune, rows)["Location"]
-    client.get(url)
+    url = upload(english_client, commune, rows)["Location"]
+    english_client.get(url)
 
-    again = client.get(url)
+    again = english_client.get(url)
 
     assert len(again.context["errors"]) == 2
     html = again.content.decode()
@@ -219,43 +210,43 @@ def test_a_preview_of_many_problems_keeps_the_count_of_all(client, official, com
 
 
 def test_after_a_refused_confirmation_the_preview_shows_that_newer_check(
-    client, official, commune, village_a, household_a
+    english_client, official, commune, village_a, household_a
 ):
-    client.force_login(official)
-    url = upload(client, commune)["Location"]
-    assert "Import now" in client.get(url).content.decode()
+    english_client.force_login(official)
+    url = upload(english_client, commune)["Location"]
+    assert "Import now" in english_client.get(url).content.decode()
     factories.resident(household_a, full_name="Nông Văn Khác", birth_year=1950, national_id="004185000123")
     token = url.rstrip("/").rsplit("/", 1)[1]
-    assert client.post(reverse("roster:confirm", args=[token])).status_code == 409
+    assert english_client.post(reverse("roster:confirm", args=[token])).status_code == 409
 
-    preview = client.get(url)
+    preview = english_client.get(url)
 
     assert "belongs to another resident" in preview.content.decode()
     assert "Import now" not in preview.content.decode()
 
 
 def test_a_confirmed_import_leaves_neither_the_file_nor_its_preview(
-    client, official, commune, uploads_in_tmp
+    english_client, official, commune, uploads_in_tmp
 ):
-    client.force_login(official)
-    url = upload(client, commune)["Location"]
-    client.get(url)
+    english_client.force_login(official)
+    url = upload(english_client, commune)["Location"]
+    english_client.get(url)
     assert len(list(uploads_in_tmp.iterdir())) == 2  # the file and its preview
     token = url.rstrip("/").rsplit("/", 1)[1]
 
-    client.post(reverse("roster:confirm", args=[token]))
+    english_client.post(reverse("roster:confirm", args=[token]))
 
     assert list(uploads_in_tmp.iterdir()) == []
 
 
-def test_a_sheet_declared_huge_is_shown_as_one_problem(client, official, commune, uploads_in_tmp):
+def test_a_sheet_declared_huge_is_shown_as_one_problem(english_client, official, commune, uploads_in_tmp):
     from tests.test_roster_limits import declared_huge_xlsx
 
-    client.force_login(official)
+    english_client.force_login(official)
     uploaded = SimpleUploadedFile("roster.xlsx", declared_huge_xlsx(HEADERS))
-    url = client.post(reverse("roster:upload"), {"commune": commune.pk, "file": uploaded})["Location"]
+    url = english_client.post(reverse("roster:upload"), {"commune": commune.pk, "file": uploaded})["Location"]
 
-    preview = client.get(url)
+    preview = english_client.get(url)
 
     assert [str(error) for error in preview.context["errors"]] == [
         "row 1048576, column -: The file has more than 200000 rows; split it (by village, for example) and "
@@ -263,7 +254,7 @@ def test_a_sheet_declared_huge_is_shown_as_one_problem(client, official, commune
     ]
     assert "Import now" not in preview.content.decode()
     token = preview.context["token"]
-    assert client.post(reverse("roster:confirm", args=[token])).status_code == 409
+    assert english_client.post(reverse("roster:confirm", args=[token])).status_code == 409
     assert not Resident.objects.exists()
 
 
@@ -271,24 +262,26 @@ def test_a_sheet_declared_huge_is_shown_as_one_problem(client, official, commune
 
 
 @pytest.mark.parametrize("role", ["leader", "head_a", "worker_a"])
-def test_other_roles_may_not_import(client, request, commune, role):
-    client.force_login(request.getfixturevalue(role))
-    assert client.get(reverse("roster:upload")).status_code == 403
-    assert upload(client, commune).status_code == 403
+def test_other_roles_may_not_import(english_client, request, commune, role):
+    english_client.force_login(request.getfixturevalue(role))
+    assert english_client.get(reverse("roster:upload")).status_code == 403
+    assert upload(english_client, commune).status_code == 403
     assert not Resident.objects.exists()
 
 
-def test_an_official_of_another_commune_cannot_import_into_this_one(client, outsider, commune, other_commune):
-    client.force_login(outsider)
-    response = upload(client, commune)
+def test_an_official_of_another_commune_cannot_import_into_this_one(
+    english_client, outsider, commune, other_commune
+):
+    english_client.force_login(outsider)
+    response = upload(english_client, commune)
     assert response.status_code == 200
     assert "commune" in response.context["form"].errors
     assert not Resident.objects.filter(commune=commune).exists()
 
 
-def test_an_upload_belongs_to_the_session_that_made_it(client, official, commune):
-    client.force_login(official)
-    token = upload(client, commune)["Location"].rstrip("/").rsplit("/", 1)[1]
+def test_an_upload_belongs_to_the_session_that_made_it(english_client, official, commune):
+    english_client.force_login(official)
+    token = upload(english_client, commune)["Location"].rstrip("/").rsplit("/", 1)[1]
     other = Client()
     other.force_login(factories.role_user("official", commune))
     assert other.get(reverse("roster:preview", args=[token])).status_code == 404
@@ -296,17 +289,17 @@ def test_an_upload_belongs_to_the_session_that_made_it(client, official, commune
     assert not Resident.objects.exists()
 
 
-def test_a_demoted_official_can_no_longer_confirm(client, official, commune):
-    client.force_login(official)
-    token = upload(client, commune)["Location"].rstrip("/").rsplit("/", 1)[1]
+def test_a_demoted_official_can_no_longer_confirm(english_client, official, commune):
+    english_client.force_login(official)
+    token = upload(english_client, commune)["Location"].rstrip("/").rsplit("/", 1)[1]
     official.roles.update(kind="leader")
-    assert client.post(reverse("roster:confirm", args=[token])).status_code == 403
+    assert english_client.post(reverse("roster:confirm", args=[token])).status_code == 403
     assert not Resident.objects.exists()
 
 
-def test_exports_page_is_open_to_every_role(client, head_a):
-    client.force_login(head_a)
-    page = client.get(reverse("roster:exports"))
+def test_exports_page_is_open_to_every_role(english_client, head_a):
+    english_client.force_login(head_a)
+    page = english_client.get(reverse("roster:exports"))
     assert page.status_code == 200
     assert reverse("roster:export", args=["residents", "xlsx"]).encode() in page.content
     assert f'href="{reverse("roster:upload")}"'.encode() not in page.content
@@ -315,11 +308,11 @@ def test_exports_page_is_open_to_every_role(client, head_a):
 # --- the template -------------------------------------------------------------------
 
 
-def test_template_has_the_vietnamese_headers_and_an_example_that_imports(client, official, commune):
+def test_template_has_the_vietnamese_headers_and_an_example_that_imports(english_client, official, commune):
     from openpyxl import load_workbook
 
-    client.force_login(official)
-    response = client.get(reverse("roster:template"))
+    english_client.force_login(official)
+    response = english_client.get(reverse("roster:template"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     workbook = load_workbook(io.BytesIO(response.content))
@@ -336,13 +329,13 @@ def test_template_has_the_vietnamese_headers_and_an_example_that_imports(client,
 # --- queries ------------------------------------------------------------------------
 
 
-def test_preview_queries_do_not_grow_with_rows(client, official, commune, village_a):
-    client.force_login(official)
+def test_preview_queries_do_not_grow_with_rows(english_client, official, commune, village_a):
+    english_client.force_login(official)
 
     def preview_queries(rows) -> int:
-        url = upload(client, commune, rows)["Location"]
+        url = upload(english_client, commune, rows)["Location"]
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
+            assert english_client.get(url).status_code == 200
         return len(queries)
 
     few = preview_queries(GOOD)
@@ -370,20 +363,20 @@ def distance_file(distances) -> SimpleUploadedFile:
     return SimpleUploadedFile("roster.csv", out.getvalue().encode("utf-8-sig"), content_type="text/csv")
 
 
-def test_the_upload_page_explains_the_distance_column(client, official, commune):
-    client.force_login(official)
-    html = client.get(reverse("roster:upload")).content.decode()
+def test_the_upload_page_explains_the_distance_column(english_client, official, commune):
+    english_client.force_login(official)
+    html = english_client.get(reverse("roster:upload")).content.decode()
     assert "<code>khoang_cach_km</code>" in html
     assert "in km with at most one decimal (7,5 or 7.5)" in html
 
 
-def test_a_confirmed_import_is_in_the_audit_trail_in_the_officials_name(client, official, commune):
-    client.force_login(official)
-    response = client.post(
+def test_a_confirmed_import_is_in_the_audit_trail_in_the_officials_name(english_client, official, commune):
+    english_client.force_login(official)
+    response = english_client.post(
         reverse("roster:upload"), {"commune": commune.pk, "file": distance_file(["7,5", "", "12"])}
     )
     token = response["Location"].rstrip("/").rsplit("/", 1)[1]
-    assert client.post(reverse("roster:confirm", args=[token])).status_code == 302
+    assert english_client.post(reverse("roster:confirm", args=[token])).status_code == 302
 
     assert dict(Household.objects.values_list("code", "distance_km")) == {
         "NK-001": Decimal("7.5"),
@@ -402,12 +395,14 @@ def test_a_confirmed_import_is_in_the_audit_trail_in_the_officials_name(client, 
     ]
 
 
-def test_a_bad_distance_is_shown_in_the_preview_and_refused_at_confirmation(client, official, commune):
-    client.force_login(official)
-    response = client.post(
+def test_a_bad_distance_is_shown_in_the_preview_and_refused_at_confirmation(
+    english_client, official, commune
+):
+    english_client.force_login(official)
+    response = english_client.post(
         reverse("roster:upload"), {"commune": commune.pk, "file": distance_file(["7,5", "8", "-1"])}
     )
-    preview = client.get(response["Location"])
+    preview = english_client.get(response["Location"])
     assert [(error.row, error.column) for error in preview.context["errors"]] == [
         (3, "khoang_cach_km"),
         (4, "khoang_cach_km"),
@@ -415,17 +410,17 @@ def test_a_bad_distance_is_shown_in_the_preview_and_refused_at_confirmation(clie
     html = preview.content.decode()
     assert "Household NK-001 is 7.5 km away on row 2, 8.0 km here." in html
     assert "A distance cannot be negative." in html
-    refused = client.post(reverse("roster:confirm", args=[preview.context["token"]]))
+    refused = english_client.post(reverse("roster:confirm", args=[preview.context["token"]]))
     assert refused.status_code == 409
     assert not Household.objects.exists()
     assert not Household.history.exists() and not Resident.history.exists()
 
 
-def test_the_template_example_has_a_distance_that_imports(client, official, commune):
+def test_the_template_example_has_a_distance_that_imports(english_client, official, commune):
     from openpyxl import load_workbook
 
-    client.force_login(official)
-    content = client.get(reverse("roster:template")).content
+    english_client.force_login(official)
+    content = english_client.get(reverse("roster:template")).content
     header, example = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
     assert dict(zip(header, example, strict=True))["khoang_cach_km"] == 7.5
     assert roster_import(commune=commune, source=content).saved

@@ -230,7 +230,6 @@ def test_model_page_counts_the_dossiers_of_its_tagged_visits(
     client, official, commune, village_a, household_a
 ):
     from mobilization.models import HomeVisit
-    from mobilization.services import visit_log
     from tests.test_mobilization_models import a_model
 
     model = a_model(commune, village_a, started_on=D(2025, 1, 1), ended_on=D(2025, 2, 28))
@@ -238,8 +237,8 @@ def test_model_page_counts_the_dossiers_of_its_tagged_visits(
     household_a.save()
     resident = factories.resident(household_a)
     worker = factories.worker(commune)
-    tagged = visit_log(household=household_a, visited_on=D(2025, 1, 10), workers=[worker], model=model)
-    untagged = visit_log(household=household_a, visited_on=D(2025, 1, 11), workers=[worker])
+    tagged = factories.visit(household_a, visited_on=D(2025, 1, 10), workers=[worker], model=model)
+    untagged = factories.visit(household_a, visited_on=D(2025, 1, 11), workers=[worker])
     assert isinstance(tagged, HomeVisit)
     for visit, channel in ((tagged, Channel.ONLINE_LEVEL4), (untagged, Channel.ONLINE_LEVEL3)):
         Application.objects.create(

@@ -6,7 +6,6 @@ from pathlib import Path
 from django.urls import reverse
 
 from mobilization.selectors import Due
-from mobilization.services import visit_log
 from softbridge.calendar import commune_today
 from tests import factories
 
@@ -71,8 +70,8 @@ def test_worker_home_shows_their_follow_ups_due(client, worker_a, household_a, h
     me = worker_a.workers.get()
     other = factories.worker(household_a.commune)
     today = commune_today()
-    mine = visit_log(household=household_a, visited_on=today, workers=[me], follow_up_on=today)
-    visit_log(household=household_b, visited_on=today, workers=[other], follow_up_on=today)
+    mine = factories.visit(household_a, visited_on=today, workers=[me], follow_up_on=today)
+    factories.visit(household_b, visited_on=today, workers=[other], follow_up_on=today)
     client.force_login(worker_a)
     response = client.get(reverse("home"))
     # The Today list: their village's household with its follow-up due, not village B's.
@@ -83,10 +82,8 @@ def test_worker_home_shows_their_follow_ups_due(client, worker_a, household_a, h
 def test_follow_up_is_no_longer_due_after_a_later_visit(client, worker_a, household_a):
     me = worker_a.workers.get()
     today = commune_today()
-    visit_log(
-        household=household_a, visited_on=today - datetime.timedelta(3), workers=[me], follow_up_on=today
-    )
-    visit_log(household=household_a, visited_on=today, workers=[me])
+    factories.visit(household_a, visited_on=today - datetime.timedelta(3), workers=[me], follow_up_on=today)
+    factories.visit(household_a, visited_on=today, workers=[me])
     client.force_login(worker_a)
     [household] = client.get(reverse("home")).context["page"].object_list
     assert household.follow_up_on is None and household.due != Due.THIS_WEEK

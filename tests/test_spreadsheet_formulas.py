@@ -12,7 +12,6 @@ import io
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
@@ -33,13 +32,6 @@ INTACT = ["Lò Văn-Anh", "a=b"]
 @pytest.fixture(params=PAYLOADS, ids=["equals", "plus", "minus", "at", "tab", "carriage-return"])
 def payload(request):
     return request.param
-
-
-@pytest.fixture
-def client():
-    client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def quoted(text: str, extension: str) -> str:
@@ -95,14 +87,14 @@ def assert_number(value, cell, number):
 
 
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
-def test_households_export_neutralises_formulas(client, official, village_a, payload, extension):
+def test_households_export_neutralises_formulas(english_client, official, village_a, payload, extension):
     tainted = factories.household(village_a, code="NK-1", address=payload)
     factories.resident(tainted, full_name=INTACT[0])
     factories.resident(tainted, full_name="Lò Thị Hoa")
     factories.household(village_a, code="NK-2", address=INTACT[1])
-    client.force_login(official)
+    english_client.force_login(official)
 
-    rows = table(client.get(reverse("roster:export", args=["households", extension])), extension)
+    rows = table(english_client.get(reverse("roster:export", args=["households", extension])), extension)
 
     by_code = {row["household_code"][0]: row for row in rows}
     assert by_code["NK-1"]["address"][0] == quoted(payload, extension)
@@ -111,12 +103,12 @@ def test_households_export_neutralises_formulas(client, official, village_a, pay
 
 
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
-def test_residents_export_neutralises_formulas(client, official, household_a, payload, extension):
+def test_residents_export_neutralises_formulas(english_client, official, household_a, payload, extension):
     factories.resident(household_a, full_name=INTACT[0], phone=payload, birth_year=1985)
     factories.resident(household_a, full_name=INTACT[1], phone="0912345678", birth_year=1990)
-    client.force_login(official)
+    english_client.force_login(official)
 
-    rows = table(client.get(reverse("roster:export", args=["residents", extension])), extension)
+    rows = table(english_client.get(reverse("roster:export", args=["residents", extension])), extension)
 
     by_name = {row["full_name"][0]: row for row in rows}
     assert set(by_name) == set(INTACT)
@@ -153,12 +145,12 @@ def test_a_name_starting_a_formula_imports_back_unchanged(commune, official, hou
 
 
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
-def test_report_table_neutralises_formulas(client, official, commune, payload, extension):
+def test_report_table_neutralises_formulas(english_client, official, commune, payload, extension):
     factories.worker_group(commune, name=payload)
     factories.worker_group(commune, name=INTACT[0])
-    client.force_login(official)
+    english_client.force_login(official)
 
-    response = client.get(
+    response = english_client.get(
         reverse("reports:export", kwargs={"table": "groups", "fmt": extension}),
         {"start": "2024-07", "end": "2024-09"},
     )
@@ -174,7 +166,7 @@ def test_report_table_neutralises_formulas(client, official, commune, payload, e
 # --- The model's year-end review (frontdoor.model_pages) -----------------------------
 
 
-def test_model_review_xlsx_neutralises_formulas(client, official, commune, village_a, payload):
+def test_model_review_xlsx_neutralises_formulas(english_client, official, commune, village_a, payload):
     owner = factories.worker_group(commune, name=payload)
     model = mobilization_model_save(
         model=MobilizationModel(
@@ -187,9 +179,9 @@ def test_model_review_xlsx_neutralises_formulas(client, official, commune, villa
         villages=[village_a],
         goals=[],
     )
-    client.force_login(official)
+    english_client.force_login(official)
 
-    response = client.get(
+    response = english_client.get(
         reverse("program:model_review_xlsx", args=[model.pk]), {"year": "2025"}, HTTP_ACCEPT_LANGUAGE="en"
     )
 
@@ -248,12 +240,12 @@ ADMIN_EXPORTS = [
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
 @pytest.mark.parametrize("app,model,column,make", ADMIN_EXPORTS, ids=[m for _a, m, _c, _f in ADMIN_EXPORTS])
 def test_admin_export_neutralises_formulas(
-    client, official, commune, household_a, payload, extension, app, model, column, make
+    english_client, official, commune, household_a, payload, extension, app, model, column, make
 ):
     tainted = make(commune, household_a, payload)
     intact = make(commune, household_a, INTACT[1])
 
-    rows = table(admin_export(client, official, app, model, extension), extension)
+    rows = table(admin_export(english_client, official, app, model, extension), extension)
 
     # A topic's name is trimmed when saved: "\t=1+2" is stored, and exported, as "=1+2".
     stored = getattr(type(tainted).objects.get(pk=tainted.pk), column)
@@ -263,16 +255,16 @@ def test_admin_export_neutralises_formulas(
     assert_number(*by_id[tainted.pk]["id"], tainted.pk)
 
 
-def test_admin_csv_export_starts_with_a_byte_order_mark(client, official, resident_a):
-    response = admin_export(client, official, "villages", "resident", "csv")
+def test_admin_csv_export_starts_with_a_byte_order_mark(english_client, official, resident_a):
+    response = admin_export(english_client, official, "villages", "resident", "csv")
 
     assert response.content.startswith("\ufeff".encode())
     assert "Nông Thị Hoa" in response.content.decode("utf-8-sig")
 
 
-def test_admin_csv_export_imports_back_without_the_apostrophe(client, official, commune):
+def test_admin_csv_export_imports_back_without_the_apostrophe(english_client, official, commune):
     group = factories.worker_group(commune, name="=Đoàn Thanh niên")
-    data = admin_export(client, official, "mobilization", "workergroup", "csv").content
+    data = admin_export(english_client, official, "mobilization", "workergroup", "csv").content
     assert ",'=Đoàn Thanh niên," in data.decode("utf-8-sig")
     group.delete()
     model_admin = admin.site.get_model_admin(apps.get_model("mobilization", "workergroup"))
@@ -280,11 +272,11 @@ def test_admin_csv_export_imports_back_without_the_apostrophe(client, official, 
     upload = io.BytesIO(data)
     upload.name = "groups.csv"
 
-    response = client.post(
+    response = english_client.post(
         reverse("admin:mobilization_workergroup_import"), {"format": str(index), "import_file": upload}
     )
     confirm = response.context["confirm_form"]
-    done = client.post(
+    done = english_client.post(
         reverse("admin:mobilization_workergroup_process_import"), {**confirm.initial, "resource": "0"}
     )
 
@@ -292,13 +284,15 @@ def test_admin_csv_export_imports_back_without_the_apostrophe(client, official, 
     assert list(commune.worker_groups.values_list("name", flat=True)) == ["=Đoàn Thanh niên"]
 
 
-def test_a_control_character_does_not_fail_an_xlsx_export(client, official, village_a, commune, household_a):
+def test_a_control_character_does_not_fail_an_xlsx_export(
+    english_client, official, village_a, commune, household_a
+):
     """XLSX cannot hold most control characters: they are left out, the rest of the cell kept."""
     factories.household(village_a, code="NK-9", address="Xóm\x01 Trên\x1b")
-    client.force_login(official)
-    rows = table(client.get(reverse("roster:export", args=["households", "xlsx"])), "xlsx")
+    english_client.force_login(official)
+    rows = table(english_client.get(reverse("roster:export", args=["households", "xlsx"])), "xlsx")
     assert {row["household_code"][0]: row["address"][0] for row in rows}["NK-9"] == "Xóm Trên"
 
     _visit(commune, household_a, "=gặp\x07 lại")
-    rows = table(admin_export(client, official, "mobilization", "homevisit", "xlsx"), "xlsx")
+    rows = table(admin_export(english_client, official, "mobilization", "homevisit", "xlsx"), "xlsx")
     assert [row["notes"][0] for row in rows] == ["'=gặp lại"]

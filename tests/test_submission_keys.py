@@ -34,11 +34,6 @@ SAVED_ALREADY = "This was saved already: nothing was saved twice."
 MODELS = {"visit": HomeVisit, "session": TrainingSession, "communication": CommunicationActivity}
 
 
-@pytest.fixture
-def client():
-    return Client(headers={"accept-language": "en"})
-
-
 def hold(kind: str, *, key: uuid.UUID, user, village):
     """The record of `kind` that `user` stored with `key`, through the service."""
     if kind == "visit":
@@ -168,22 +163,22 @@ def test_the_same_users_key_again_gets_the_first_answer(kind, door, worker_a, vi
         assert response.json()["id"] == held.pk
 
 
-def test_the_page_sent_twice_answers_saved_already_and_names_the_key(client, worker_a, village_a):
+def test_the_page_sent_twice_answers_saved_already_and_names_the_key(english_client, worker_a, village_a):
     key = uuid.uuid4()
-    first = send("page", "session", user=worker_a, village=village_a, key=key, client=client)
-    again = send("page", "session", user=worker_a, village=village_a, key=key, client=client)
+    first = send("page", "session", user=worker_a, village=village_a, key=key, client=english_client)
+    again = send("page", "session", user=worker_a, village=village_a, key=key, client=english_client)
 
     assert (first.status_code, again.status_code) == (302, 302)
     assert first[SAVED_HEADER] == again[SAVED_HEADER] == str(key)
     assert again["Location"] == first["Location"]
-    assert SAVED_ALREADY in client.get(again["Location"]).content.decode()
+    assert SAVED_ALREADY in english_client.get(again["Location"]).content.decode()
     assert TrainingSession.objects.count() == 1
 
 
-def test_the_outbox_is_told_which_key_was_stored(client, worker_a, official, village_a):
+def test_the_outbox_is_told_which_key_was_stored(english_client, worker_a, official, village_a):
     """frontdoor.device.DeviceAnswers: the replay's JSON names the key; a refused key is no "saved"."""
     key = uuid.uuid4()
-    client.force_login(worker_a)
+    english_client.force_login(worker_a)
     household = factories.household(village_a)
     data = {
         "household": household.pk,
@@ -192,14 +187,14 @@ def test_the_outbox_is_told_which_key_was_stored(client, worker_a, official, vil
         "outcome": HomeVisit.Outcome.DONE,
         "submission_key": str(key),
     }
-    saved = client.post(reverse("visits:new"), data, headers={"Softbridge-Outbox": "1"})
+    saved = english_client.post(reverse("visits:new"), data, headers={"Softbridge-Outbox": "1"})
     assert saved.status_code == 200
     assert saved.json()["saved"] is True
     assert saved.json()["key"] == saved[SAVED_HEADER] == str(key)
 
-    client.force_login(official)
+    english_client.force_login(official)
     data["workers"] = [factories.worker(village_a.commune).pk]
-    refused = client.post(reverse("visits:new"), data, headers={"Softbridge-Outbox": "1"})
+    refused = english_client.post(reverse("visits:new"), data, headers={"Softbridge-Outbox": "1"})
     assert refused.status_code == 409
     assert refused["Content-Type"].startswith("text/html")
     assert SAVED_HEADER not in refused
@@ -241,28 +236,30 @@ def member_data(**changes):
     }
 
 
-def test_adding_a_member_sent_twice_stores_one_resident(client, head_a, household_a):
-    client.force_login(head_a)
+def test_adding_a_member_sent_twice_stores_one_resident(english_client, head_a, household_a):
+    english_client.force_login(head_a)
     url = reverse("villages:member_new", args=[household_a.pk])
     data = member_data(submission_key=str(uuid.uuid4()))
 
-    first = client.post(url, data)
-    again = client.post(url, data)
+    first = english_client.post(url, data)
+    again = english_client.post(url, data)
 
     assert first.status_code == again.status_code == 302
     assert again["Location"] == first["Location"]
     assert again[SAVED_HEADER] == data["submission_key"]
-    assert SAVED_ALREADY in client.get(again["Location"]).content.decode()
+    assert SAVED_ALREADY in english_client.get(again["Location"]).content.decode()
     assert list(household_a.members.values_list("full_name", flat=True)) == ["Nông Văn Bảo"]
 
 
-def test_adding_a_member_with_another_users_key_is_refused(client, head_a, official, household_a):
+def test_adding_a_member_with_another_users_key_is_refused(english_client, head_a, official, household_a):
     key = str(uuid.uuid4())
-    client.force_login(head_a)
-    client.post(reverse("villages:member_new", args=[household_a.pk]), member_data(submission_key=key))
-    client.force_login(official)
+    english_client.force_login(head_a)
+    english_client.post(
+        reverse("villages:member_new", args=[household_a.pk]), member_data(submission_key=key)
+    )
+    english_client.force_login(official)
 
-    response = client.post(
+    response = english_client.post(
         reverse("villages:member_new", args=[household_a.pk]),
         member_data(full_name="Hà Thị Lan", submission_key=key),
     )
@@ -307,23 +304,23 @@ FORMS = ["add member", "edit member", "move", "split", "head", "edit household",
 
 
 @pytest.mark.parametrize("name", FORMS)
-def test_each_register_form_carries_a_key_and_saves_once(name, client, official, village_a):
+def test_each_register_form_carries_a_key_and_saves_once(name, english_client, official, village_a):
     household = factories.household(village_a, code="NK-010")
     factories.resident(household, full_name="Cũ", relation="head", birth_year=1950)
     member = factories.resident(household, full_name="Con", relation="child", birth_year=1990)
     other = factories.household(village_a, code="NK-020")
     url, data = register_forms(household, member, other, village_a)[name]
-    client.force_login(official)
-    assert 'name="submission_key"' in client.get(url).content.decode()
+    english_client.force_login(official)
+    assert 'name="submission_key"' in english_client.get(url).content.decode()
     data = {**data, "submission_key": str(uuid.uuid4())}
 
-    first = client.post(url, data)
+    first = english_client.post(url, data)
     assert first.status_code == 302, first.context["form"].errors if first.context else first
     stored = (
         list(Household.objects.order_by("pk").values_list("code", "address", "version")),
         list(Resident.objects.order_by("pk").values_list("full_name", "household", "relation", "version")),
     )
-    again = client.post(url, data)
+    again = english_client.post(url, data)
 
     assert again.status_code == 302
     assert again["Location"] == first["Location"]

@@ -6,13 +6,12 @@ import uuid
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from mobilization.models import Application, HomeVisit, VisitHelp
-from mobilization.services import Help, visit_log
+from mobilization.services import Help
 from tests import factories
 from villages.access import may_log_outreach, villages_open_to_outreach
 from villages.models import Achievement, Resident
@@ -21,12 +20,6 @@ from villages.selectors import households_open_to_outreach
 D = datetime.date
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def client():
-    # English pages, so that assertions read the source strings whatever the catalogues say.
-    return Client(headers={"accept-language": "en"})
 
 
 @pytest.fixture
@@ -51,32 +44,32 @@ def visit_data(household, workers, **changes):
 # --- who may log -----
 
 
-def test_leader_may_not_log_a_visit(client, leader, household_a, resident_a, commune):
+def test_leader_may_not_log_a_visit(english_client, leader, household_a, resident_a, commune):
     worker = factories.worker(commune)
-    client.force_login(leader)
-    assert client.get(reverse("visits:new")).status_code == 403
-    assert client.get(reverse("visits:new"), {"household": household_a.pk}).status_code == 403
-    assert client.get(reverse("visits:household_options"), {"q": "hoa"}).status_code == 403
-    assert client.post(reverse("visits:new"), visit_data(household_a, [worker])).status_code == 403
+    english_client.force_login(leader)
+    assert english_client.get(reverse("visits:new")).status_code == 403
+    assert english_client.get(reverse("visits:new"), {"household": household_a.pk}).status_code == 403
+    assert english_client.get(reverse("visits:household_options"), {"q": "hoa"}).status_code == 403
+    assert english_client.post(reverse("visits:new"), visit_data(household_a, [worker])).status_code == 403
     assert not HomeVisit.objects.exists()
-    assert client.get(reverse("visits:list")).status_code == 200  # but reads them
+    assert english_client.get(reverse("visits:list")).status_code == 200  # but reads them
 
 
-def test_worker_cannot_log_a_visit_in_another_village(client, worker_a, me, household_b):
-    client.force_login(worker_a)
-    assert client.get(reverse("visits:new"), {"household": household_b.pk}).status_code == 404
-    assert client.get(reverse("visits:household"), {"household": household_b.pk}).status_code == 404
-    assert client.post(reverse("visits:new"), visit_data(household_b, [me])).status_code == 404
+def test_worker_cannot_log_a_visit_in_another_village(english_client, worker_a, me, household_b):
+    english_client.force_login(worker_a)
+    assert english_client.get(reverse("visits:new"), {"household": household_b.pk}).status_code == 404
+    assert english_client.get(reverse("visits:household"), {"household": household_b.pk}).status_code == 404
+    assert english_client.post(reverse("visits:new"), visit_data(household_b, [me])).status_code == 404
     assert not HomeVisit.objects.exists()
 
 
-def test_official_of_another_commune_gets_404(client, outsider, household_a, other_commune):
+def test_official_of_another_commune_gets_404(english_client, outsider, household_a, other_commune):
     factories.village(other_commune)  # they log visits there, not here
     stranger = factories.worker(other_commune)
-    client.force_login(outsider)
-    assert client.get(reverse("visits:new")).status_code == 200
-    assert client.get(reverse("visits:new"), {"household": household_a.pk}).status_code == 404
-    assert client.post(reverse("visits:new"), visit_data(household_a, [stranger])).status_code == 404
+    english_client.force_login(outsider)
+    assert english_client.get(reverse("visits:new")).status_code == 200
+    assert english_client.get(reverse("visits:new"), {"household": household_a.pk}).status_code == 404
+    assert english_client.post(reverse("visits:new"), visit_data(household_a, [stranger])).status_code == 404
     assert not HomeVisit.objects.exists()
 
 
@@ -95,24 +88,24 @@ def test_outreach_querysets_agree_with_the_access_rules(
 
 
 def test_visit_form_defaults_to_me_today_and_a_fresh_submission_key(
-    client, worker_a, me, commune, household_a
+    english_client, worker_a, me, commune, household_a
 ):
     factories.worker(commune, full_name="Lã Thị Mai")
-    client.force_login(worker_a)
-    response = client.get(reverse("visits:new"), {"household": household_a.pk})
+    english_client.force_login(worker_a)
+    response = english_client.get(reverse("visits:new"), {"household": household_a.pk})
     form = response.context["form"]
     assert response.status_code == 200
     assert form["workers"].value() == [me.pk]
     assert form["visited_on"].value() == TODAY
     assert uuid.UUID(str(form["submission_key"].value()))
-    another = client.get(reverse("visits:new")).context["form"]["submission_key"].value()
+    another = english_client.get(reverse("visits:new")).context["form"]["submission_key"].value()
     assert another != form["submission_key"].value()
 
 
-def test_preselected_household_shows_its_present_members(client, worker_a, household_a, resident_a):
+def test_preselected_household_shows_its_present_members(english_client, worker_a, household_a, resident_a):
     factories.resident(household_a, full_name="Đinh Văn Lâm", left_on=D(2024, 1, 1), left_reason="died")
-    client.force_login(worker_a)
-    html = client.get(reverse("visits:new"), {"household": household_a.pk}).content.decode()
+    english_client.force_login(worker_a)
+    html = english_client.get(reverse("visits:new"), {"household": household_a.pk}).content.decode()
     assert "Nông Thị Hoa" in html and f'name="achievements_{resident_a.pk}"' in html
     assert "Đinh Văn Lâm" not in html
 
@@ -121,35 +114,35 @@ def test_preselected_household_shows_its_present_members(client, worker_a, house
     "typed", ["nong thi", "NONG THI HOA", unicodedata.normalize("NFD", "Nông Thị"), "nk-001", "hoa"]
 )
 def test_household_search_as_you_type(
-    client, worker_a, household_a, resident_a, household_b, resident_b, typed
+    english_client, worker_a, household_a, resident_a, household_b, resident_b, typed
 ):
-    client.force_login(worker_a)
-    response = client.get(reverse("visits:household_options"), {"q": typed})
+    english_client.force_login(worker_a)
+    response = english_client.get(reverse("visits:household_options"), {"q": typed})
     assert response.status_code == 200
     assert [h.code for h in response.context["options"]] == ["NK-001"]
     assert f"?household={household_a.pk}" in response.content.decode()
 
 
 def test_household_search_offers_only_households_the_user_may_log(
-    client, worker_a, household_a, household_b, resident_b
+    english_client, worker_a, household_a, household_b, resident_b
 ):
-    client.force_login(worker_a)
-    response = client.get(reverse("visits:household_options"), {"q": "luong van tu"})
+    english_client.force_login(worker_a)
+    response = english_client.get(reverse("visits:household_options"), {"q": "luong van tu"})
     assert response.context["options"] == []
     assert "No household matches" in response.content.decode()
 
 
-def test_household_search_works_without_javascript(client, worker_a, household_a, resident_a):
-    client.force_login(worker_a)
-    response = client.get(reverse("visits:new"), {"q": "nong thi"})
+def test_household_search_works_without_javascript(english_client, worker_a, household_a, resident_a):
+    english_client.force_login(worker_a)
+    response = english_client.get(reverse("visits:new"), {"q": "nong thi"})
     assert [h.code for h in response.context["options"]] == ["NK-001"]
     html = response.content.decode()
     assert 'id="household-search" method="get"' in html and 'form="household-search"' in html
 
 
-def test_picking_a_household_swaps_in_its_members(client, worker_a, me, household_a, resident_a):
-    client.force_login(worker_a)
-    response = client.get(
+def test_picking_a_household_swaps_in_its_members(english_client, worker_a, me, household_a, resident_a):
+    english_client.force_login(worker_a)
+    response = english_client.get(
         reverse("visits:household"), {"household": household_a.pk}, headers={"hx-request": "true"}
     )
     names = [t.name for t in response.templates]
@@ -162,8 +155,8 @@ def test_picking_a_household_swaps_in_its_members(client, worker_a, me, househol
 # --- saving -----
 
 
-def test_worker_logs_a_visit_and_the_ladder_moves(client, worker_a, me, household_a, resident_a):
-    client.force_login(worker_a)
+def test_worker_logs_a_visit_and_the_ladder_moves(english_client, worker_a, me, household_a, resident_a):
+    english_client.force_login(worker_a)
     data = visit_data(
         household_a,
         [me],
@@ -173,7 +166,7 @@ def test_worker_logs_a_visit_and_the_ladder_moves(client, worker_a, me, househol
         notes="Chưa có sim chính chủ",
         **{f"achievements_{resident_a.pk}": [Achievement.EID_ACTIVATED, Achievement.VNEID_INSTALLED]},
     )
-    response = client.post(reverse("visits:new"), data)
+    response = english_client.post(reverse("visits:new"), data)
     assert response.status_code == 302
     assert response["Location"] == reverse("villages:household", args=[household_a.pk])
     visit = HomeVisit.objects.get()
@@ -187,14 +180,14 @@ def test_worker_logs_a_visit_and_the_ladder_moves(client, worker_a, me, househol
     assert VisitHelp.objects.get().achievements == [Achievement.EID_ACTIVATED, Achievement.VNEID_INSTALLED]
     resident_a.refresh_from_db()
     assert resident_a.eid_on == TODAY - DAY
-    page = client.get(response["Location"])
+    page = english_client.get(response["Location"])
     assert "Visit to household NK-001 logged." in page.content.decode()
 
 
 def test_an_application_at_a_visit_records_its_field_and_channel(
-    client, worker_a, me, household_a, resident_a
+    english_client, worker_a, me, household_a, resident_a
 ):
-    client.force_login(worker_a)
+    english_client.force_login(worker_a)
     data = visit_data(
         household_a,
         [me],
@@ -204,7 +197,7 @@ def test_an_application_at_a_visit_records_its_field_and_channel(
             f"channel_{resident_a.pk}": "online_level4",
         },
     )
-    assert client.post(reverse("visits:new"), data).status_code == 302
+    assert english_client.post(reverse("visits:new"), data).status_code == 302
     application = Application.objects.get()
     assert (application.field, application.channel, application.helped_by) == (
         "justice_civil_status",
@@ -215,38 +208,38 @@ def test_an_application_at_a_visit_records_its_field_and_channel(
     assert resident_a.level34_on == TODAY and resident_a.online_on == TODAY
 
 
-def test_members_not_helped_are_not_recorded(client, worker_a, me, household_a, resident_a):
+def test_members_not_helped_are_not_recorded(english_client, worker_a, me, household_a, resident_a):
     factories.resident(household_a, full_name="Nông Văn Bảo")
-    client.force_login(worker_a)
-    client.post(
+    english_client.force_login(worker_a)
+    english_client.post(
         reverse("visits:new"),
         visit_data(household_a, [me], **{f"achievements_{resident_a.pk}": ["smartphone"]}),
     )
     assert [h.resident for h in VisitHelp.objects.all()] == [resident_a]
 
 
-def test_a_double_submit_logs_one_visit(client, worker_a, me, household_a, resident_a):
-    client.force_login(worker_a)
+def test_a_double_submit_logs_one_visit(english_client, worker_a, me, household_a, resident_a):
+    english_client.force_login(worker_a)
     data = visit_data(
         household_a, [me], **{f"achievements_{resident_a.pk}": [Achievement.APPLICATION_SUBMITTED]}
     )
-    first = client.post(reverse("visits:new"), data)
-    second = client.post(reverse("visits:new"), data)
+    first = english_client.post(reverse("visits:new"), data)
+    second = english_client.post(reverse("visits:new"), data)
     assert first.status_code == second.status_code == 302
     assert HomeVisit.objects.count() == 1 and Application.objects.count() == 1
 
 
-def test_village_head_logs_a_visit_naming_a_worker(client, head_a, household_a, commune):
+def test_village_head_logs_a_visit_naming_a_worker(english_client, head_a, household_a, commune):
     worker = factories.worker(commune, full_name="Lã Thị Mai")
-    client.force_login(head_a)
-    assert client.post(reverse("visits:new"), visit_data(household_a, [worker])).status_code == 302
+    english_client.force_login(head_a)
+    assert english_client.post(reverse("visits:new"), visit_data(household_a, [worker])).status_code == 302
     assert HomeVisit.objects.get().household == household_a
 
 
-def test_official_logs_a_visit_anywhere_in_the_commune(client, official, household_b, commune):
+def test_official_logs_a_visit_anywhere_in_the_commune(english_client, official, household_b, commune):
     worker = factories.worker(commune)
-    client.force_login(official)
-    assert client.post(reverse("visits:new"), visit_data(household_b, [worker])).status_code == 302
+    english_client.force_login(official)
+    assert english_client.post(reverse("visits:new"), visit_data(household_b, [worker])).status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -261,14 +254,14 @@ def test_official_logs_a_visit_anywhere_in_the_commune(client, official, househo
     ],
 )
 def test_bad_visit_input_comes_back_next_to_the_field(
-    client, worker_a, me, household_a, resident_a, changes, field, message
+    english_client, worker_a, me, household_a, resident_a, changes, field, message
 ):
-    client.force_login(worker_a)
+    english_client.force_login(worker_a)
     data = visit_data(
         household_a, [me], notes="giữ lại", **{f"achievements_{resident_a.pk}": ["eid_activated"]}
     )
     data.update(changes)
-    response = client.post(reverse("visits:new"), data)
+    response = english_client.post(reverse("visits:new"), data)
     assert response.status_code == 200
     assert message in str(response.context["form"].errors[field])
     html = response.content.decode()
@@ -278,17 +271,17 @@ def test_bad_visit_input_comes_back_next_to_the_field(
     assert resident_a.eid_on is None
 
 
-def test_a_worker_of_another_commune_cannot_be_named(client, official, household_a, other_commune):
+def test_a_worker_of_another_commune_cannot_be_named(english_client, official, household_a, other_commune):
     stranger = factories.worker(other_commune)
-    client.force_login(official)
-    response = client.post(reverse("visits:new"), visit_data(household_a, [stranger]))
+    english_client.force_login(official)
+    response = english_client.post(reverse("visits:new"), visit_data(household_a, [stranger]))
     assert response.status_code == 200 and response.context["form"].errors["workers"]
     assert not HomeVisit.objects.exists()
 
 
-def test_an_unknown_achievement_is_refused(client, worker_a, me, household_a, resident_a):
-    client.force_login(worker_a)
-    response = client.post(
+def test_an_unknown_achievement_is_refused(english_client, worker_a, me, household_a, resident_a):
+    english_client.force_login(worker_a)
+    response = english_client.post(
         reverse("visits:new"), visit_data(household_a, [me], **{f"achievements_{resident_a.pk}": ["flying"]})
     )
     assert response.status_code == 200 and response.context["form"].errors[f"achievements_{resident_a.pk}"]
@@ -302,42 +295,47 @@ def visits_listed(response):
     return [v.household.code for v in response.context["page"].object_list]
 
 
-def test_visit_list_is_scoped_to_the_users_villages(client, worker_a, me, household_a, household_b, commune):
-    visit_log(household=household_a, visited_on=TODAY, workers=[me])
-    visit_log(household=household_b, visited_on=TODAY, workers=[factories.worker(commune)])
-    client.force_login(worker_a)
-    assert visits_listed(client.get(reverse("visits:list"))) == ["NK-001"]
+def test_visit_list_is_scoped_to_the_users_villages(
+    english_client, worker_a, me, household_a, household_b, commune
+):
+    factories.visit(household_a, visited_on=TODAY, workers=[me])
+    factories.visit(household_b, visited_on=TODAY)
+    english_client.force_login(worker_a)
+    assert visits_listed(english_client.get(reverse("visits:list"))) == ["NK-001"]
 
 
 def test_visit_list_filters_by_village_and_month(
-    client, official, household_a, household_b, village_b, commune
+    english_client, official, household_a, household_b, village_b, commune
 ):
     worker = factories.worker(commune)
-    visit_log(household=household_a, visited_on=D(2024, 3, 5), workers=[worker])
-    visit_log(household=household_b, visited_on=D(2024, 3, 20), workers=[worker])
-    visit_log(household=household_b, visited_on=D(2024, 4, 1), workers=[worker])
-    client.force_login(official)
-    assert visits_listed(client.get(reverse("visits:list"), {"month": "2024-03"})) == ["BT-001", "NK-001"]
-    response = client.get(reverse("visits:list"), {"month": "2024-03", "village": village_b.pk})
+    factories.visit(household_a, visited_on=D(2024, 3, 5), workers=[worker])
+    factories.visit(household_b, visited_on=D(2024, 3, 20), workers=[worker])
+    factories.visit(household_b, visited_on=D(2024, 4, 1), workers=[worker])
+    english_client.force_login(official)
+    assert visits_listed(english_client.get(reverse("visits:list"), {"month": "2024-03"})) == [
+        "BT-001",
+        "NK-001",
+    ]
+    response = english_client.get(reverse("visits:list"), {"month": "2024-03", "village": village_b.pk})
     assert [v.visited_on for v in response.context["page"].object_list] == [D(2024, 3, 20)]
 
 
-def test_a_bad_month_is_shown_and_ignored(client, official, household_a, commune):
-    visit_log(household=household_a, visited_on=TODAY, workers=[factories.worker(commune)])
-    client.force_login(official)
-    response = client.get(reverse("visits:list"), {"month": "March"})
+def test_a_bad_month_is_shown_and_ignored(english_client, official, household_a, commune):
+    factories.visit(household_a, visited_on=TODAY)
+    english_client.force_login(official)
+    response = english_client.get(reverse("visits:list"), {"month": "March"})
     assert response.status_code == 200 and response.context["form"].errors["month"]
     assert visits_listed(response) == ["NK-001"]
 
 
-def test_visit_list_pages(client, official, household_a, commune):
+def test_visit_list_pages(english_client, official, household_a, commune):
     worker = factories.worker(commune)
     for n in range(30):
-        visit_log(household=household_a, visited_on=TODAY - n * DAY, workers=[worker])
-    client.force_login(official)
-    first = client.get(reverse("visits:list"), {"month": ""})
+        factories.visit(household_a, visited_on=TODAY - n * DAY, workers=[worker])
+    english_client.force_login(official)
+    first = english_client.get(reverse("visits:list"), {"month": ""})
     assert len(first.context["page"].object_list) == 25 and "page=2" in first.content.decode()
-    assert len(client.get(reverse("visits:list"), {"page": 2}).context["page"].object_list) == 5
+    assert len(english_client.get(reverse("visits:list"), {"page": 2}).context["page"].object_list) == 5
 
 
 def _queries(client, url, params=None) -> int:
@@ -350,8 +348,8 @@ def _log_visits(village, worker, count, follow_up_on=None):
     for _n in range(count):
         household = factories.household(village)
         head = factories.resident(household, relation=Resident.Relation.HEAD)
-        visit_log(
-            household=household,
+        factories.visit(
+            household,
             visited_on=TODAY,
             workers=[worker],
             helped=[Help(head, [Achievement.EID_ACTIVATED])],
@@ -359,13 +357,13 @@ def _log_visits(village, worker, count, follow_up_on=None):
         )
 
 
-def test_visit_list_query_count_does_not_grow_with_rows(client, official, village_a, commune):
+def test_visit_list_query_count_does_not_grow_with_rows(english_client, official, village_a, commune):
     worker = factories.worker(commune)
     _log_visits(village_a, worker, 3)
-    client.force_login(official)
-    few = _queries(client, reverse("visits:list"))
+    english_client.force_login(official)
+    few = _queries(english_client, reverse("visits:list"))
     _log_visits(village_a, worker, 27)
-    assert _queries(client, reverse("visits:list")) == few
+    assert _queries(english_client, reverse("visits:list")) == few
 
 
 # --- follow-ups -----
@@ -375,27 +373,27 @@ def followed(response):
     return [v.household.code for v in response.context["page"].object_list]
 
 
-def test_follow_ups_lists_due_and_overdue_without_a_later_visit(client, official, village_a, commune):
+def test_follow_ups_lists_due_and_overdue_without_a_later_visit(english_client, official, village_a, commune):
     worker = factories.worker(commune)
     overdue, today, in_a_week, later, closed = (
         factories.household(village_a, code=c)
         for c in ("H-overdue", "H-today", "H-week", "H-later", "H-closed")
     )
-    visit_log(household=overdue, visited_on=TODAY - 9 * DAY, workers=[worker], follow_up_on=TODAY - 2 * DAY)
-    visit_log(household=today, visited_on=TODAY - DAY, workers=[worker], follow_up_on=TODAY)
-    visit_log(household=in_a_week, visited_on=TODAY, workers=[worker], follow_up_on=TODAY + 7 * DAY)
-    visit_log(household=later, visited_on=TODAY, workers=[worker], follow_up_on=TODAY + 8 * DAY)
-    visit_log(household=closed, visited_on=TODAY - 9 * DAY, workers=[worker], follow_up_on=TODAY - DAY)
-    visit_log(household=closed, visited_on=TODAY - 2 * DAY, workers=[worker])
-    client.force_login(official)
-    response = client.get(reverse("visits:follow_ups"))
+    factories.visit(overdue, visited_on=TODAY - 9 * DAY, workers=[worker], follow_up_on=TODAY - 2 * DAY)
+    factories.visit(today, visited_on=TODAY - DAY, workers=[worker], follow_up_on=TODAY)
+    factories.visit(in_a_week, visited_on=TODAY, workers=[worker], follow_up_on=TODAY + 7 * DAY)
+    factories.visit(later, visited_on=TODAY, workers=[worker], follow_up_on=TODAY + 8 * DAY)
+    factories.visit(closed, visited_on=TODAY - 9 * DAY, workers=[worker], follow_up_on=TODAY - DAY)
+    factories.visit(closed, visited_on=TODAY - 2 * DAY, workers=[worker])
+    english_client.force_login(official)
+    response = english_client.get(reverse("visits:follow_ups"))
     assert followed(response) == ["H-overdue", "H-today", "H-week"]
     html = response.content.decode()
     assert "overdue" in html and f"?household={overdue.pk}" in html
 
 
 def test_worker_sees_their_own_follow_ups_and_may_see_all_in_their_villages(
-    client, worker_a, me, village_a, village_b, commune
+    english_client, worker_a, me, village_a, village_b, commune
 ):
     colleague = factories.worker(commune)
     mine, in_my_charge, theirs = (
@@ -410,31 +408,33 @@ def test_worker_sees_their_own_follow_ups_and_may_see_all_in_their_villages(
         (theirs, colleague),
         (elsewhere, colleague),
     ):
-        visit_log(household=household, visited_on=TODAY, workers=[worker], follow_up_on=TODAY + DAY)
-    client.force_login(worker_a)
-    assert sorted(followed(client.get(reverse("visits:follow_ups")))) == ["NK-charge", "NK-mine"]
-    assert sorted(followed(client.get(reverse("visits:follow_ups"), {"all": "1"}))) == [
+        factories.visit(household, visited_on=TODAY, workers=[worker], follow_up_on=TODAY + DAY)
+    english_client.force_login(worker_a)
+    assert sorted(followed(english_client.get(reverse("visits:follow_ups")))) == ["NK-charge", "NK-mine"]
+    assert sorted(followed(english_client.get(reverse("visits:follow_ups"), {"all": "1"}))) == [
         "NK-charge",
         "NK-mine",
         "NK-theirs",
     ]
 
 
-def test_village_head_sees_all_follow_ups_of_their_village(client, head_a, household_a, household_b, commune):
+def test_village_head_sees_all_follow_ups_of_their_village(
+    english_client, head_a, household_a, household_b, commune
+):
     worker = factories.worker(commune)
     for household in (household_a, household_b):
-        visit_log(household=household, visited_on=TODAY, workers=[worker], follow_up_on=TODAY)
-    client.force_login(head_a)
-    assert followed(client.get(reverse("visits:follow_ups"))) == ["NK-001"]
+        factories.visit(household, visited_on=TODAY, workers=[worker], follow_up_on=TODAY)
+    english_client.force_login(head_a)
+    assert followed(english_client.get(reverse("visits:follow_ups"))) == ["NK-001"]
 
 
-def test_follow_ups_query_count_does_not_grow_with_rows(client, worker_a, me, village_a):
+def test_follow_ups_query_count_does_not_grow_with_rows(english_client, worker_a, me, village_a):
     _log_visits(village_a, me, 3, follow_up_on=TODAY)
-    client.force_login(worker_a)
-    few = _queries(client, reverse("visits:follow_ups"))
+    english_client.force_login(worker_a)
+    few = _queries(english_client, reverse("visits:follow_ups"))
     _log_visits(village_a, me, 27, follow_up_on=TODAY)
-    assert _queries(client, reverse("visits:follow_ups")) == few
-    assert len(client.get(reverse("visits:follow_ups")).context["page"].object_list) == 25
+    assert _queries(english_client, reverse("visits:follow_ups")) == few
+    assert len(english_client.get(reverse("visits:follow_ups")).context["page"].object_list) == 25
 
 
 # --- what logging a visit costs -----
@@ -468,8 +468,8 @@ def _post_visit_helping(client, me, household, residents, achievements):
     ],
 )
 def test_logging_a_visit_reads_the_household_and_workers_once(
-    client, worker_a, me, household_a, resident_a, achievement, helped, expected
+    english_client, worker_a, me, household_a, resident_a, achievement, helped, expected
 ):
     members = [resident_a, *(factories.resident(household_a, full_name=f"Nông Văn {i}") for i in range(3))]
-    client.force_login(worker_a)
-    assert _post_visit_helping(client, me, household_a, members[:helped], [achievement]) == expected
+    english_client.force_login(worker_a)
+    assert _post_visit_helping(english_client, me, household_a, members[:helped], [achievement]) == expected
