@@ -8,6 +8,7 @@ phone, as a worker holds it in a villager's house, and a laptop.
 import os
 import shutil
 import tempfile
+import time
 
 import pytest
 
@@ -75,3 +76,16 @@ def sign_in(page, username: str, password: str = PASSWORD, lands: str = "/") -> 
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(page.base_url + lands)
+
+
+def eventually(page, expression: str, arg=None, seconds: float = 60):
+    """Wait until `expression` (which may answer a promise: page.wait_for_function would take
+    the promise itself for true) is true in the page."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression, arg):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {expression}"
+        page.wait_for_timeout(300)
+
+
+def wait_until_sent(page):
+    eventually(page, "Softbridge.outbox.records().then((r) => r.length === 0)", seconds=30)

@@ -12,7 +12,7 @@ from django.utils import formats, timezone, translation
 from mobilization.models import HomeVisit
 from mobilization.services import Help, visit_log
 from tests import factories
-from tests.browser.conftest import LAPTOP, sign_in
+from tests.browser.conftest import LAPTOP, sign_in, wait_until_sent
 from villages.models import Achievement, Resident
 
 SHOTS = "/tmp/shots"
@@ -56,6 +56,9 @@ def test_worker_logs_a_visit_on_a_phone_and_the_ladder_moves(phone, worker_a, ho
     with phone.expect_navigation():
         phone.locator("#visit-form button[type=submit]").click()
     assert phone.url.endswith(f"/households/{household_a.pk}/")
+    # Kept on the phone first: on a loaded machine it may be sent just after the page opened.
+    wait_until_sent(phone)
+    phone.reload()
     step = phone.locator(f"#member-{resident_a.pk} li[data-step=eid]")
     assert "done" in step.get_attribute("class")
     assert vi_date(today) in step.inner_text()

@@ -12,7 +12,6 @@ prove; the worker's sync handler sends with the same code (static/js/outbox-core
 
 import datetime
 import tempfile
-import time
 import uuid
 
 import pytest
@@ -25,7 +24,7 @@ from mobilization.services import visit_log
 from softbridge.calendar import commune_today
 from softbridge.models import Submission
 from tests import factories
-from tests.browser.conftest import ARGS, CHROMIUM, PHONE, sign_in
+from tests.browser.conftest import ARGS, CHROMIUM, PHONE, eventually, sign_in, wait_until_sent
 from tests.browser.test_field_work import shoot
 from villages.models import Achievement, Resident
 
@@ -95,15 +94,6 @@ def village(head_a, commune, village_a):
     return households
 
 
-def eventually(page, expression: str, arg=None, seconds: float = 60):
-    """Wait until `expression` (which may answer a promise: page.wait_for_function would take
-    the promise itself for true) is true in the page."""
-    deadline = time.monotonic() + seconds
-    while not page.evaluate(expression, arg):
-        assert time.monotonic() < deadline, f"still false after {seconds} s: {expression}"
-        page.wait_for_timeout(300)
-
-
 def wait_until_kept(page, paths):
     """The service worker holds a copy of each page (it fetches them after sign-in)."""
     eventually(
@@ -121,10 +111,6 @@ def wait_until_kept(page, paths):
 
 def waiting(page) -> int:
     return page.evaluate("Softbridge.outbox.records().then((r) => r.length)")
-
-
-def wait_until_sent(page):
-    eventually(page, "Softbridge.outbox.records().then((r) => r.length === 0)", seconds=30)
 
 
 def visit_offline(page, household, member, achievement):

@@ -5,7 +5,7 @@ import pytest
 
 from mobilization.models import HomeVisit
 from tests import factories
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, sign_in, wait_until_sent
 from tests.browser.test_field_work import fits_the_screen, shoot
 from villages.models import Achievement, Resident
 
@@ -73,6 +73,7 @@ def test_a_worker_logs_a_visit_from_today_in_two_taps_and_the_ticks(
 
     assert taps <= 3
     assert page.url.endswith(f"/households/{first.pk}/")
+    wait_until_sent(page)  # kept on the phone first: it may be sent just after the page opened
     visit = HomeVisit.objects.get()
     assert visit.household == first and visit.helped.get().resident == head
     context.close()
