@@ -8,6 +8,7 @@ phone, as a worker holds it in a villager's house, and a laptop.
 import os
 import shutil
 import tempfile
+import threading
 import time
 
 import pytest
@@ -44,6 +45,29 @@ def chromium():
         yield browser
         browser.close()
     shutil.rmtree(profile, ignore_errors=True)
+
+
+def _requests_in_flight() -> list[threading.Thread]:
+    """The live server's request threads still running (socketserver names them after
+    `process_request_thread`)."""
+    return [t for t in threading.enumerate() if "process_request_thread" in t.name]
+
+
+@pytest.fixture(autouse=True)
+def _server_quiet_before_flush(chromium, transactional_db, live_server):
+    """After each browser test, close what the test left open and wait until the live server
+    has answered its last request, before the database is emptied for the next test.
+
+    A phone's service worker may still be fetching pages when the test ends; a request
+    thread holding its connection while the flush truncates the tables made PostgreSQL's
+    TRUNCATE fail ("couldn't be flushed") on a loaded machine."""
+    yield
+    for context in list(chromium.contexts):
+        context.close()
+    deadline = time.monotonic() + 30
+    while _requests_in_flight() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _requests_in_flight(), "the live server still answers requests 30 s after the test"
 
 
 def _page(chromium, viewport):
