@@ -8,6 +8,7 @@ The adoption figures live at /api/reports/ (reports.api_urls) and are in the sam
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import JSONParser
 from rest_framework.routers import DefaultRouter
 
 from frontdoor.api_docs import api_docs
@@ -32,10 +33,12 @@ app_name = "api"
 class TokenView(ObtainAuthToken):
     """POST a username and password, get the token to send as `Authorization: Token <key>`.
 
-    DRF's view is not throttled at all; here guessing passwords stays slow.
+    DRF's view is not throttled at all; here guessing passwords stays slow. It also takes
+    forms; here it takes JSON, as the rest of the API does.
     """
 
     throttle_classes = [TokenRequestThrottle]
+    parser_classes = [JSONParser]
 
 
 router = DefaultRouter()

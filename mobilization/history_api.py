@@ -8,6 +8,10 @@ from mobilization import history
 from villages.access import may_read_history
 from villages.selectors import households_visible_to
 
+# Named in the schema by SPECTACULAR_SETTINGS's ENUM_NAME_OVERRIDES.
+ENTRY_KINDS = [("+", "created"), ("~", "changed"), ("-", "deleted")]
+OBJECT_TYPES = sorted(history.SUBJECTS)
+
 
 class ChangeSerializer(serializers.Serializer):
     field = serializers.CharField(help_text=_("The field's name, in the language of the request."))
@@ -18,8 +22,8 @@ class ChangeSerializer(serializers.Serializer):
 class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     user = serializers.CharField(help_text=_("Who saved it; empty for a command or the importer's file."))
-    kind = serializers.ChoiceField(choices=[("+", "created"), ("~", "changed"), ("-", "deleted")])
-    object_type = serializers.ChoiceField(choices=sorted(history.SUBJECTS))
+    kind = serializers.ChoiceField(choices=ENTRY_KINDS)
+    object_type = serializers.ChoiceField(choices=OBJECT_TYPES)
     object_id = serializers.IntegerField()
     subject = serializers.CharField()
     changes = ChangeSerializer(many=True)

@@ -415,6 +415,7 @@ ERROR_DESCRIPTIONS = {
         "Conflicts with the record's current state (stale version, records that refer to it)."
     ),
     "412": gettext_lazy("If-Match does not match the record's current ETag: someone changed it since."),
+    "415": gettext_lazy("The API takes JSON: send the body with Content-Type: application/json."),
     "429": gettext_lazy("Too many requests: wait and try again (see Retry-After)."),
 }
 
@@ -450,13 +451,16 @@ class SoftbridgeSchema(AutoSchema):
             codes.append("401")
         if not isinstance(self.view, ScopedViewSet):
             # A view of its own (the adoption figures, the token): every refusal is possible.
-            return [*codes, "400", "403", "404"]
+            codes += ["400", "403", "404"]
+            return [*codes, "415"] if self.method in ("POST", "PUT", "PATCH") else codes
         if self.method in SAFE_METHODS:
             if self._is_list_view():
                 codes.append("400")  # a filter's bad value
             codes.append("404")  # outside the user's area, or a page past the end
             return codes
         codes += ["400", "403", "404", "409"]
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("415")
         if isinstance(self.view, VersionedWrites) and self.method in ("PUT", "PATCH", "DELETE"):
             codes.append("412")
         return codes
@@ -482,3 +486,30 @@ class SoftbridgeSchema(AutoSchema):
                 "description": str(ERROR_DESCRIPTIONS[code]),
             }
         return responses
+
+
+def drop_titles(result, generator, request, public):
+    """SPECTACULAR_SETTINGS's POSTPROCESSING_HOOKS: no `title` in the schema's paths and
+    components.
+
+    drf-spectacular titles a field or a filter with its verbose name in the request's
+    language, and client generators make class and module names of titles: a client generated
+    from the schema read in Vietnamese had a module `visits_list_kế_t_qu_ả.py`, and two teams
+    got two clients from one server. Without titles, names come from the field's name; the
+    descriptions still follow the language. The API's own title (`info`) is a name and stays.
+    """
+    _drop_titles(result.get("paths", {}))
+    _drop_titles(result.get("components", {}))
+    return result
+
+
+def _drop_titles(node, *, names_fields: bool = False) -> None:
+    if isinstance(node, dict):
+        # In `properties` a key is a field's name: a field called "title" stays.
+        if not names_fields and isinstance(node.get("title"), str):
+            del node["title"]
+        for key, value in node.items():
+            _drop_titles(value, names_fields=key == "properties")
+    elif isinstance(node, list):
+        for item in node:
+            _drop_titles(item)

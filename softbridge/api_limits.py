@@ -1,9 +1,9 @@
 """How much the API gives and takes: the page size, the size of a body, and the throttles
 per client and user.
 
-REST_FRAMEWORK's DEFAULT_PAGINATION_CLASS, DEFAULT_PARSER_CLASSES and DEFAULT_THROTTLE_CLASSES
-name these. DRF imports them while it defines its own view classes: this module must not
-import rest_framework.views (nor anything that does).
+REST_FRAMEWORK's DEFAULT_PAGINATION_CLASS, DEFAULT_CONTENT_NEGOTIATION_CLASS and
+DEFAULT_THROTTLE_CLASSES name these. DRF imports them while it defines its own view classes:
+this module must not import rest_framework.views (nor anything that does).
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -38,7 +38,9 @@ class BodyTooLarge(exceptions.APIException):
 
 
 class CappedBodyNegotiation(negotiation.DefaultContentNegotiation):
-    """Content negotiation that refuses a body longer than API_BODY_MAX_BYTES, unread."""
+    """Content negotiation that refuses a body longer than API_BODY_MAX_BYTES, unread (413),
+    and a body in a content type no parser takes (415: the API takes JSON only) with a
+    message that says what to send instead."""
 
     def select_parser(self, request, parsers):
         try:
@@ -50,7 +52,13 @@ class CappedBodyNegotiation(negotiation.DefaultContentNegotiation):
                 gettext_lazy("The body is %(size)s bytes; the API takes at most %(limit)s.")
                 % {"size": length, "limit": API_BODY_MAX_BYTES}
             )
-        return super().select_parser(request, parsers)
+        parser = super().select_parser(request, parsers)
+        if parser is None:
+            raise exceptions.UnsupportedMediaType(
+                request.content_type,
+                detail=gettext_lazy("The API takes JSON: send the body with Content-Type: application/json."),
+            )
+        return parser
 
 
 # --- Throttles. DRF's classes copy the rates when they are defined; these read them per

@@ -324,6 +324,9 @@ REST_FRAMEWORK = {
     # JSON only: the browsable docs are at /api/docs/, and an HTML form of every
     # relation would list records outside the user's area.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Bodies in JSON only (415 otherwise, softbridge.api_limits): a body offered in three
+    # content types of one schema made generated clients' writes fail to import (issue 32).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -347,7 +350,9 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": _("Softbridge API"),
+    # A name, not text: client generators make their package's name of it, which must not
+    # change with the language of the request.
+    "TITLE": "Softbridge API",
     "DESCRIPTION": _(
         "The commune register, the mobilization program and its targets, scoped to your role "
         "exactly as the web pages are. Authenticate with a session or `Authorization: Token <key>` "
@@ -370,7 +375,23 @@ SPECTACULAR_SETTINGS = {
         "VisitOutcomeEnum": "mobilization.models.HomeVisitOutcome",
         "ApplicationFieldEnum": "mobilization.models.ApplicationField",
         "LeftReasonEnum": "villages.models.ResidentLeftReason",
+        "AchievementsEnum": "villages.models.Achievement",
+        "StepEnum": "villages.models.LadderStep",
+        "SexEnum": "villages.models.ResidentSex",
+        "RelationEnum": "villages.models.ResidentRelation",
+        "FormerHeadRelationEnum": "villages.serializers.FORMER_HEAD_RELATIONS",
+        "ResultDeliveryEnum": "mobilization.models.ApplicationDelivery",
+        "HistoryEntryKindEnum": "mobilization.history_api.ENTRY_KINDS",
+        "ObjectTypeEnum": "mobilization.history_api.OBJECT_TYPES",
+        "VenueKindEnum": "training.models.TrainingSessionVenueKind",
+        "IndicatorEnum": "reports.models.TargetIndicator",
     },
+    # Machine names the same in every language: no `title` (a verbose name in the request's
+    # language, which generators turn into class and module names). softbridge.api_endpoints.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "softbridge.api_endpoints.drop_titles",
+    ],
 }
 
 # The roster import refuses a file of more rows than this (after the header): a commune's

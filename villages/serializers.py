@@ -449,6 +449,10 @@ class SplitSerializer(serializers.Serializer):
         return value
 
 
+# What a former head may become (named in the schema by ENUM_NAME_OVERRIDES).
+FORMER_HEAD_RELATIONS = [c for c in Resident.Relation.choices if c[0] != Resident.Relation.HEAD]
+
+
 class HeadSerializer(serializers.Serializer):
     """A new head of household (villages.services.household_head_change)."""
 
@@ -456,7 +460,7 @@ class HeadSerializer(serializers.Serializer):
         min_value=1, max_value=2**63 - 1, help_text=gettext_lazy("The present member who becomes the head.")
     )
     former_head_relation = serializers.ChoiceField(
-        choices=[c for c in Resident.Relation.choices if c[0] != Resident.Relation.HEAD],
+        choices=FORMER_HEAD_RELATIONS,
         default=Resident.Relation.OTHER,
         help_text=gettext_lazy("What the former head is to the new head."),
     )
