@@ -94,9 +94,13 @@ def test_the_admin_sign_in_is_locked_too(client, superuser):
 
 
 def test_the_api_token_exchange_is_locked_too(client, official):
+    def ask_token(password):
+        credentials = {"username": "official", "password": password}
+        return client.post("/api/token/", credentials, content_type="application/json")
+
     for _ in range(LIMIT):
-        assert client.post("/api/token/", {"username": "official", "password": "wrong"}).status_code == 400
-    response = client.post("/api/token/", {"username": "official", "password": PASSWORD})
+        assert ask_token("wrong").status_code == 400
+    response = ask_token(PASSWORD)
     assert response.status_code == 400
     assert "token" not in response.json()
     # The site's sign-in counts the same attempts.
