@@ -20,14 +20,18 @@ from villages.models import Role
 
 TESTS = Path(__file__).parent
 # The slow lanes, by where they live, so that a new browser test cannot land in `make check` by
-# forgetting a decorator.
-LANES = {"browser": TESTS / "browser", "fuzz": TESTS / "test_api_fuzz.py"}
+# forgetting a decorator. The fuzz lane holds what works from the whole API schema: schemathesis,
+# and the client generated from it.
+LANES = {
+    "browser": [TESTS / "browser"],
+    "fuzz": [TESTS / "test_api_fuzz.py", TESTS / "test_api_generated_client.py"],
+}
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        for marker, path in LANES.items():
-            if item.path == path or path in item.path.parents:
+        for marker, paths in LANES.items():
+            if any(item.path == path or path in item.path.parents for path in paths):
                 item.add_marker(marker)
 
 
