@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from softbridge.api_errors import Conflict as Conflict  # the endpoints raise it from here
 from softbridge.api_errors import PreconditionFailed
+from softbridge.api_limits import NOT_JSON
 from softbridge.request_limits import too_many
 from softbridge.submissions import FIELD, confirmed
 from softbridge.versions import StaleWrite
@@ -415,7 +416,7 @@ ERROR_DESCRIPTIONS = {
         "Conflicts with the record's current state (stale version, records that refer to it)."
     ),
     "412": gettext_lazy("If-Match does not match the record's current ETag: someone changed it since."),
-    "415": gettext_lazy("The API takes JSON: send the body with Content-Type: application/json."),
+    "415": NOT_JSON,
     "429": gettext_lazy("Too many requests: wait and try again (see Retry-After)."),
 }
 

@@ -37,6 +37,10 @@ class BodyTooLarge(exceptions.APIException):
     default_code = "body_too_large"
 
 
+# REST_FRAMEWORK's DEFAULT_PARSER_CLASSES: JSON alone.
+NOT_JSON = gettext_lazy("The API takes JSON: send the body with Content-Type: application/json.")
+
+
 class CappedBodyNegotiation(negotiation.DefaultContentNegotiation):
     """Content negotiation that refuses a body longer than API_BODY_MAX_BYTES, unread (413),
     and a body in a content type no parser takes (415: the API takes JSON only) with a
@@ -54,10 +58,7 @@ class CappedBodyNegotiation(negotiation.DefaultContentNegotiation):
             )
         parser = super().select_parser(request, parsers)
         if parser is None:
-            raise exceptions.UnsupportedMediaType(
-                request.content_type,
-                detail=gettext_lazy("The API takes JSON: send the body with Content-Type: application/json."),
-            )
+            raise exceptions.UnsupportedMediaType(request.content_type, detail=NOT_JSON)
         return parser
 
 

@@ -28,6 +28,8 @@ from tests.api_schema_names import is_ascii, machine_names
 
 GENERATOR_VERSION = "0.29.1"
 LANGUAGES = ["vi", "en"]
+# What each language's run writes to the household, so that the second run changes it too.
+PHONES = {"vi": "0912345678", "en": "0987654321"}
 PASSWORD = "pass-word-123"  # tests/factories.py's
 # Seconds: httpx's default of 5 is short for a loaded machine building the schema.
 TIMEOUT = 60
@@ -76,7 +78,7 @@ def module_files(package_dir: Path) -> list[str]:
     return sorted(str(p.relative_to(package_dir)) for p in package_dir.rglob("*.py"))
 
 
-def work_as_an_integrator(modules: dict, package: str, base_url: str, *, household, worker) -> None:
+def work_as_an_integrator(modules: dict, package: str, base_url: str, *, household, worker, phone) -> None:
     """Sign in with a token, list households, log a visit, read it back, correct it, change the
     household with the version read, and read the adoption series, through the generated client."""
 
@@ -86,21 +88,17 @@ def work_as_an_integrator(modules: dict, package: str, base_url: str, *, househo
     models = modules[f"{package}.models"]
     client_module = modules[f"{package}.client"]
 
-    token = api("token.token_create").sync(
-        client=client_module.Client(
-            base_url=base_url, timeout=httpx.Timeout(TIMEOUT), raise_on_unexpected_status=True
-        ),
-        body=models.AuthTokenRequest(username="official", password=PASSWORD),
-    )
+    options = {"base_url": base_url, "timeout": httpx.Timeout(TIMEOUT), "raise_on_unexpected_status": True}
+    with client_module.Client(**options) as anonymous:
+        token = api("token.token_create").sync(
+            client=anonymous, body=models.AuthTokenRequest(username="official", password=PASSWORD)
+        )
     assert isinstance(token, models.AuthToken)
-    client = client_module.AuthenticatedClient(
-        base_url=base_url,
-        token=token.token,
-        prefix="Token",
-        timeout=httpx.Timeout(TIMEOUT),
-        raise_on_unexpected_status=True,
-    )
+    with client_module.AuthenticatedClient(token=token.token, prefix="Token", **options) as client:
+        work_with_a_token(api, models, client, household=household, worker=worker, note=package, phone=phone)
 
+
+def work_with_a_token(api, models, client, *, household, worker, note: str, phone: str) -> None:
     households = api("households.households_list").sync(client=client)
     assert [(h.id, h.code) for h in households.results] == [(household.pk, "NK-001")]
 
@@ -108,7 +106,7 @@ def work_as_an_integrator(modules: dict, package: str, base_url: str, *, househo
     created = api("visits.visits_create").sync_detailed(
         client=client,
         body=models.VisitInputRequest(
-            household=household.pk, visited_on=yesterday, workers=[worker.pk], notes=f"{package}: first"
+            household=household.pk, visited_on=yesterday, workers=[worker.pk], notes=f"{note}: first"
         ),
     )
     assert created.status_code == HTTPStatus.CREATED
@@ -119,10 +117,10 @@ def work_as_an_integrator(modules: dict, package: str, base_url: str, *, househo
     changed = api("visits.visits_partial_update").sync(
         id=visit_id,
         client=client,
-        body=models.PatchedVisitUpdateRequest(notes=f"{package}: corrected", follow_up_on=commune_today()),
+        body=models.PatchedVisitUpdateRequest(notes=f"{note}: corrected", follow_up_on=commune_today()),
     )
-    assert (changed.notes, changed.follow_up_on) == (f"{package}: corrected", commune_today())
-    assert HomeVisit.objects.get(pk=visit_id).notes == f"{package}: corrected"
+    assert (changed.notes, changed.follow_up_on) == (f"{note}: corrected", commune_today())
+    assert HomeVisit.objects.get(pk=visit_id).notes == f"{note}: corrected"
 
     # Visits carry no version; households do: a write based on the version read is saved, a
     # second one based on the same read is refused.
@@ -131,18 +129,18 @@ def work_as_an_integrator(modules: dict, package: str, base_url: str, *, househo
     saved = update.sync(
         id=str(household.pk),
         client=client,
-        body=models.PatchedHouseholdUpdateRequest(phone="0912345678", version=before.version),
+        body=models.PatchedHouseholdUpdateRequest(phone=phone, version=before.version),
     )
-    assert (saved.phone, saved.version) == ("0912345678", before.version + 1)
+    assert (saved.phone, saved.version) == (phone, before.version + 1)
     stale = update.sync_detailed(
         id=str(household.pk),
         client=client,
-        body=models.PatchedHouseholdUpdateRequest(phone="0987654321", version=before.version),
+        body=models.PatchedHouseholdUpdateRequest(phone="0900000000", version=before.version),
     )
     assert stale.status_code == HTTPStatus.CONFLICT
     assert isinstance(stale.parsed, models.Error)
     household.refresh_from_db()
-    assert household.phone == "0912345678"
+    assert household.phone == phone
 
     adoption = api("reports.reports_adoption_retrieve").sync(
         client=client, commune="01558", start="2025-01", end="2025-03"
@@ -184,7 +182,14 @@ def test_a_client_generated_in_either_language_imports_whole_and_works(
             modules = import_everything(package)
             # Every file the generator wrote is a module that imported (24 did not: issue 32).
             assert len(modules) == len(files[language])
-            work_as_an_integrator(modules, package, live_server.url, household=household_a, worker=worker)
+            work_as_an_integrator(
+                modules,
+                package,
+                live_server.url,
+                household=household_a,
+                worker=worker,
+                phone=PHONES[language],
+            )
         finally:
             for name in [m for m in sys.modules if m == package or m.startswith(f"{package}.")]:
                 del sys.modules[name]
