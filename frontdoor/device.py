@@ -252,7 +252,7 @@ def offline(request):
     """Shown by the service worker when a page is not kept on the device and the network is out.
 
     The worker keeps it when it installs, for whoever uses the device next: drawn for nobody."""
-    return render(request, "offline.html", {"user": AnonymousUser()})
+    return render(request, "offline.html", {"user": AnonymousUser(), "offline_page": True})
 
 
 @require_GET
