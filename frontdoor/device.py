@@ -31,14 +31,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from mobilization.models import Application, HomeVisit
+from mobilization.selectors import households_due
 from softbridge import errors
 from softbridge.calendar import commune_today
 from softbridge.submissions import SAVED_HEADER
 from softbridge.text import fold
 from training.models import Attendance
-from training.selectors import attendance_page_count, sessions_visible_to
+from training.selectors import (
+    ATTENDANCE_PAGE_HOUSEHOLDS,
+    attendance_candidates,
+    attendance_households,
+    sessions_visible_to,
+)
 from villages.access import villages_in_charge
-from villages.models import Resident, Role
+from villages.models import Household, Resident, Role
 from villages.selectors import households_open_to_outreach, with_list_columns
 
 # The request header the service worker sends when it fetches a page to keep on the device.
@@ -48,7 +54,8 @@ OUTBOX_HEADER = "Softbridge-Outbox"
 # The answer's header that says who is signed in (DeviceAnswers).
 USER_HEADER = "Softbridge-User"
 # A field device keeps copies of this many households in the user's charge at most (households_kept),
-# in code order: a village head of several villages is a few hundred.
+# the most urgent first (households_most_urgent): a village head of several villages is a few hundred.
+# The per-phone budget docs/offline.md states and bench/field.py holds rests on it.
 KEPT_HOUSEHOLDS = 400
 # Attendance is kept for the sessions held in this many days before today, this many at most.
 KEPT_SESSION_DAYS = 7
@@ -99,6 +106,15 @@ def households_kept(user):
     return households_open_to_outreach(user).filter(village__in=villages_in_charge(user))
 
 
+def households_most_urgent(user) -> list[int]:
+    """The ids of the households a device keeps, the most urgent first in Today's order
+    (mobilization.selectors.households_due: follow-ups overdue, due this week, never visited,
+    members short of a step), at most KEPT_HOUSEHOLDS: when the charge is larger, the least
+    urgent stay on the server, and the phone says so (device_pages' `charge`)."""
+    due = households_due(user, today=commune_today()).filter(village__in=villages_in_charge(user))
+    return list(due.values_list("pk", flat=True)[:KEPT_HOUSEHOLDS])
+
+
 def _count_and_last(model, household_path: str):
     """A subquery: '<count>.<highest id>' of `model`'s rows of the outer household."""
     rows = (
@@ -111,7 +127,7 @@ def _count_and_last(model, household_path: str):
     return Coalesce(Subquery(rows, output_field=CharField()), Value(""))
 
 
-def _household_stamps(user) -> dict[int, str]:
+def _household_stamps(kept: list[int]) -> dict[int, str]:
     """For each household a device keeps, what its pages show has changed when this has:
     the household's and its members' versions (every save counts), and the count and last
     id of its visits, attendances and applications."""
@@ -123,8 +139,8 @@ def _household_stamps(user) -> dict[int, str]:
         .values("seen")
     )
     households = (
-        households_kept(user)
-        .order_by("village__code", "code", "pk")
+        Household.objects.filter(pk__in=kept)
+        .order_by()
         .annotate(
             members_seen=Coalesce(Subquery(members, output_field=CharField()), Value("")),
             visits_seen=_count_and_last(HomeVisit, "household"),
@@ -132,18 +148,21 @@ def _household_stamps(user) -> dict[int, str]:
             applications_seen=_count_and_last(Application, "resident__household"),
         )
         .values_list("pk", "version", "members_seen", "visits_seen", "attendances_seen", "applications_seen")
-    )[:KEPT_HOUSEHOLDS]
-    return {row[0]: "-".join(map(str, row[1:])) for row in households}
+    )
+    found = {row[0]: "-".join(map(str, row[1:])) for row in households}
+    return {pk: found[pk] for pk in kept if pk in found}  # the most urgent first
 
 
-def kept_pages(user, *, language: str) -> list[dict]:
+def kept_pages(user, *, language: str, kept: list[int] | None = None) -> list[dict]:
     """The pages a field device keeps for `user`, each with a stamp that changes when what the
     page shows may have: the home page, the household list, the follow-ups, the outbox, the
     visit form, and for each household in the user's charge its page and its visit form; the
     sessions of the last days in the user's villages, with their attendance.
 
     The device fetches a page again only when its stamp changed (or its copy is old), so that
-    keeping a village's pages costs the network once, not at every sync."""
+    keeping a village's pages costs the network once, not at every sync; and in this order, so
+    that an interrupted first sync holds the most urgent households. `kept`: the households
+    (households_most_urgent), when the caller has them already."""
     today = commune_today()
     # What every page shows whatever the household: the user, their roles, the language, the
     # day (forms default to it) and the site's own version (its templates and static files).
@@ -165,7 +184,7 @@ def kept_pages(user, *, language: str) -> list[dict]:
         page(reverse("visits:new")),
         page(reverse("outbox")),
     ]
-    stamps = _household_stamps(user)
+    stamps = _household_stamps(households_most_urgent(user) if kept is None else kept)
     everything = hashlib.sha256(repr(sorted(stamps.items())).encode()).hexdigest()[:16]
     for listed in pages[:3]:
         listed["stamp"] += ":" + everything
@@ -178,17 +197,28 @@ def kept_pages(user, *, language: str) -> list[dict]:
         .filter(held_on__gte=since, village__in=villages_in_charge(user))
         .select_related("village")
         .order_by("-held_on", "-pk")
-        .annotate(attendances_seen=Concat(Cast(Count("attendances"), CharField()), Value(".")))[
-            :KEPT_SESSIONS
-        ]
+        .annotate(
+            attendances_seen=Concat(
+                Cast(Count("attendances"), CharField()),
+                Value("."),
+                Cast(Coalesce(Max("attendances__id"), 0), CharField()),
+            )
+        )[:KEPT_SESSIONS]
     )
     for session in sessions:
-        stamp = f"{session.attendances_seen}{everything}"
-        pages.append(page(reverse("training:session", args=[session.pk]), stamp))
+        # An attendance page shows its ten households' members: it changes when one of them
+        # does (their stamps), not when any household of the charge does.
+        listed = attendance_households(attendance_candidates(session, user))
+        chunks = [
+            listed[start : start + ATTENDANCE_PAGE_HOUSEHOLDS]
+            for start in range(0, len(listed), ATTENDANCE_PAGE_HOUSEHOLDS)
+        ] or [[]]
+        pages.append(page(reverse("training:session", args=[session.pk]), session.attendances_seen))
         attendance = reverse("training:attendance", args=[session.pk])
-        pages.append(page(attendance, stamp))
-        for number in range(2, attendance_page_count(session, user) + 1):
-            pages.append(page(f"{attendance}?page={number}", stamp))
+        for number, households in enumerate(chunks, start=1):
+            seen = hashlib.sha256(repr([stamps.get(pk, pk) for pk in households]).encode()).hexdigest()[:16]
+            address = attendance if number == 1 else f"{attendance}?page={number}"
+            pages.append(page(address, f"{session.attendances_seen}:{seen}"))
     return pages
 
 
@@ -197,15 +227,17 @@ def _site_version() -> str:
     return hashlib.sha256("\n".join(static(path) for path in FIELD_STATIC).encode()).hexdigest()[:12]
 
 
-def kept_households(user) -> list[dict]:
+def kept_households(user, *, kept: list[int] | None = None) -> list[dict]:
     """The households whose pages a device keeps, as its household search finds them with no
     network: code, village, the head's name, how many present members, and the code and each
     present member's name folded (softbridge.text.fold: every word typed must be in one of them,
     as villages.selectors.names_matching finds). No phone or ID number."""
-    households = list(
-        with_list_columns(households_kept(user))
-        .order_by("village__code", "code", "pk")
-        .values("pk", "code", "village__name", "head_name", "member_count")[:KEPT_HOUSEHOLDS]
+    kept = households_most_urgent(user) if kept is None else kept
+    households = sorted(
+        with_list_columns(households_kept(user).filter(pk__in=kept))
+        .order_by()
+        .values("pk", "code", "village__code", "village__name", "head_name", "member_count"),
+        key=lambda h: (h["village__code"], h["code"], h["pk"]),
     )
     names: dict[int, list[str]] = {}
     present = Resident.objects.filter(
@@ -230,12 +262,15 @@ def kept_households(user) -> list[dict]:
 @require_GET
 def device_pages(request):
     """What this user's device keeps: the pages (the service worker fetches each as a device
-    copy) and the households its search finds with no network."""
+    copy) and the households its search finds with no network; `charge`, how many households
+    the user has in charge (more than the device keeps: the phone says it keeps the most urgent)."""
+    kept = households_most_urgent(request.user)
     return JsonResponse(
         {
             "user": request.user.pk,
-            "pages": kept_pages(request.user, language=request.LANGUAGE_CODE),
-            "households": kept_households(request.user),
+            "pages": kept_pages(request.user, language=request.LANGUAGE_CODE, kept=kept),
+            "households": kept_households(request.user, kept=kept),
+            "charge": households_kept(request.user).count(),
         }
     )
 

@@ -251,7 +251,10 @@ async function keepCopies(force) {
       else missing[kindOf(url)] = (missing[kindOf(url)] || 0) + 1;
       if (!copy || copy.headers.get("Softbridge-Stamp") !== stamp || age > REFETCH_AFTER) queue.push([url, stamp, Boolean(copy)]);
     }
-    Object.assign(state, { total: wanted.size, kept: have, missing: missing, toFetch: queue.length, fetched: 0, offline: false });
+    Object.assign(state, {
+      total: wanted.size, kept: have, missing: missing, toFetch: queue.length, fetched: 0, offline: false,
+      households: kept.households.length, charge: kept.charge,
+    });
     await say(true);
     async function next() {
       while (queue.length) {
@@ -267,7 +270,8 @@ async function keepCopies(force) {
         await say(false);
       }
     }
-    await Promise.all([next(), next()]);
+    // Four at a time: on a slow link the round trip, not the bandwidth, is what a lone fetch waits for.
+    await Promise.all([next(), next(), next(), next()]);
     if (!(await still())) return;
     state.syncedAt = Date.now();
     state.done = true;
@@ -318,7 +322,8 @@ async function forgetEveryone() {
 }
 
 async function tellPages(message) {
-  const pages = await self.clients.matchAll({ type: "window" });
+  // A page opened before this worker took over is told too (it shows the sync's progress).
+  const pages = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   pages.forEach(function (page) { page.postMessage(message); });
 }
 

@@ -153,7 +153,10 @@
     else if (state.running) text = say(texts.syncUpdating, Object.assign(values, { fetched: state.fetched || 0, changed: state.toFetch || 0 }));
     else if (state.kept === state.total) text = say(texts.syncReady, values);
     else text = say(state.offline ? texts.syncStopped : texts.syncMissing, values);
-    return missing && state.kept < state.total ? text + " " + say(texts.syncMissingList, { list: missing }) : text;
+    if (missing && state.kept < state.total) text += " " + say(texts.syncMissingList, { list: missing });
+    // A charge larger than a phone keeps: the most urgent households are the ones kept.
+    if (state.charge > state.households) text += " " + say(texts.syncMostUrgent, { kept: state.households, charge: state.charge });
+    return text;
   }
 
   async function showSync(given) {
@@ -178,19 +181,28 @@
 
   function syncUnfinished() {
     const state = syncShown;
-    if (!state || state.user !== user || !state.done) {
-      return !(state && state.running && Date.now() - (state.at || 0) < STALE && !state.offline);
-    }
-    return false;
+    return !state || state.user !== user || !state.done;
+  }
+
+  // Unfinished, and no sync running that spoke lately with the network up: ask the worker.
+  function syncWanted() {
+    const state = syncShown;
+    return syncUnfinished() && !(state && state.running && Date.now() - (state.at || 0) < STALE && !state.offline);
   }
 
   function startSync() {
     if (user === null) return;
     askForSync(false);
     clearInterval(syncTimer);
-    syncTimer = setInterval(function () {
-      if (syncUnfinished()) askForSync(false);
-    }, ASK_EVERY);
+    let asked = Date.now();
+    syncTimer = setInterval(async function () {
+      if (!syncUnfinished()) return;
+      await showSync();  // the worker's messages reach only the pages it knows of
+      if (syncWanted() && Date.now() - asked >= ASK_EVERY) {
+        asked = Date.now();
+        askForSync(false);
+      }
+    }, 1000);
     const now = document.querySelector("#sync-status .sync-now");
     if (now) now.addEventListener("click", function () { askForSync(true); });
   }
