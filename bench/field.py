@@ -51,6 +51,7 @@ from tests.browser.conftest import ARGS, CHROMIUM  # noqa: E402  (the browser th
 from villages.models import Household  # noqa: E402
 
 USER, PASSWORD = "worker-nakhau", "halang-2024"
+STATE = "Softbridge.outbox.syncState()"
 # The per-phone budget docs/offline.md states: the most households a phone keeps
 # (frontdoor.device.KEPT_HOUSEHOLDS), what their first sync may weigh and last at 400 kbps.
 BUDGET_HOUSEHOLDS, BUDGET_MB, BUDGET_SECONDS = 400, 6, 300
@@ -269,20 +270,27 @@ def main() -> None:
             quiet(link)
             listed = page.evaluate("Softbridge.outbox.syncState().then((s) => s.total)")
 
-            # --- the next sync after one visit ("sync now"): only what changed
+            # --- one visit: what the phone fetches behind it (the sync a save starts: the list and
+            # the pages whose stamp changed), then the next sync ("sync now": the list alone)
+            saved_at = page.evaluate("Date.now()")
             log_visit(page, base, households[-1], offline=False)
-            quiet(link, 2)
+            before = link.bytes_down
+            while not synced(page, saved_at):
+                time.sleep(0.5)
+            quiet(link)
+            behind_visit = (link.bytes_down - before, page.evaluate(f"{STATE}.then((s) => s.toFetch)"))
             asked = page.evaluate("Date.now()")
             before = link.bytes_down
             page.click("#sync-status .sync-now")
             while not synced(page, asked):
                 time.sleep(0.5)
             quiet(link)
-            resync = (
-                link.bytes_down - before,
-                page.evaluate("Softbridge.outbox.syncState().then((s) => s.toFetch)"),
+            resync = (link.bytes_down - before, page.evaluate(f"{STATE}.then((s) => s.toFetch)"))
+            print(
+                f"  after one visit: {behind_visit[0] / 1024:.1f} KB behind it ({behind_visit[1]} pages), "
+                f"the next sync {resync[0] / 1024:.1f} KB ({resync[1]} pages)",
+                flush=True,
             )
-            print(f"  re-sync after one visit: {resync[0] / 1024:.1f} KB, {resync[1]} pages", flush=True)
             warm = {}
             for name, path in pages.items():
                 page.goto(base + path, wait_until="load")
@@ -328,7 +336,11 @@ def main() -> None:
         f"\nfirst sync of the phone: {listed} pages kept, "
         f"{first_sync[0] / 1024:.0f} KB in {first_sync[1]:.0f} s"
     )
-    print(f"re-sync after one visit: {resync[0] / 1024:.1f} KB ({resync[1]} pages fetched again)")
+    print(
+        f"re-sync after one visit: {behind_visit[0] / 1024:.1f} KB fetched behind the save "
+        f"({behind_visit[1]} pages whose stamp changed, and the list), then {resync[0] / 1024:.1f} KB "
+        f"at the next sync ({resync[1]} pages)"
+    )
     # The per-phone budget (docs/offline.md): a full charge, from this run's cost per household.
     charge = Household.objects.filter(village__code="NK").count()
     per_household = first_sync[0] / charge

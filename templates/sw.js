@@ -232,7 +232,7 @@ async function keepCopies(force) {
     const listed = await patiently(function () {
       return fetch(KEPT_LIST, { credentials: "same-origin", redirect: "manual" });
     }, still, offline);
-    if (listed.status !== 200) throw new Error("not signed in");
+    if (listed.status !== 200) return;  // the session ended: the next sign-in starts it again
     const kept = await listed.json();
     if (kept.user !== user || !(await still())) return;
     await O.setHouseholds(kept.households, user);
@@ -294,24 +294,26 @@ async function syncIfDue(force) {
   const due = force || !state || state.user !== user || !state.done || state.kept < state.total ||
     Date.now() - state.syncedAt > SYNC_EVERY;
   if (!due || syncing) return syncing;
-  syncing = keepCopies(force).finally(function () { syncing = null; });
+  syncing = keepCopies(force).finally(function () {
+    syncing = null;
+    if (again) {
+      again = false;
+      refreshCopies();
+    }
+  });
   return syncing;
 }
 
-// The copies of pages a save changed, fetched now (when they are kept).
-async function refreshCopies(paths) {
-  const user = await O.deviceUser();
-  if (user === null) return;
-  const cache = await caches.open(copiesOf(user));
-  for (const path of paths) {
-    const url = new URL(path, self.location.origin);
-    url.hash = "";
-    const copy = await cache.match(url.href);
-    if (!copy) continue;
-    try {
-      await fetchCopy(cache, user, url.href, "");
-    } catch (error) { return; }
+// A save changed some pages: a sync now fetches those whose stamp changed, with their new stamps
+// (fetched on their own, they would be fetched again at the next sync, their stamp unknown).
+// A sync running meanwhile may have read the list before the save: another follows it.
+let again = false;
+function refreshCopies() {
+  if (syncing) {
+    again = true;
+    return syncing;
   }
+  return syncIfDue(true);
 }
 
 async function forgetEveryone() {
@@ -332,7 +334,7 @@ self.addEventListener("message", function (event) {
   if (data.type === "keep-copies") {
     event.waitUntil(syncIfDue(Boolean(data.now)));
   } else if (data.type === "refresh-copies") {
-    event.waitUntil(refreshCopies(data.paths || []));
+    event.waitUntil(refreshCopies());
   } else if (data.type === "forget-user") {
     event.waitUntil(forgetEveryone().then(function () { return tellPages({ type: "user-forgotten" }); }));
   }
@@ -342,7 +344,8 @@ self.addEventListener("message", function (event) {
 self.addEventListener("sync", function (event) {
   if (event.tag === O.SYNC_TAG) {
     event.waitUntil(O.sendAll().then(function (results) {
-      return refreshCopies(O.changedPages(results)).then(function () { return tellPages({ type: "outbox-changed" }); });
+      const saved = results.some(function (result) { return result.saved; });
+      return (saved ? refreshCopies() : Promise.resolve()).then(function () { return tellPages({ type: "outbox-changed" }); });
     }));
   }
 });

@@ -121,6 +121,7 @@
   // return and every few seconds while it has not finished: the worker starts it when it is due
   // (never finished for this user, or a while ago), and ignores the word while it runs.
   const ASK_EVERY = 5000;
+  const ASK_MOST = 60000;
   const STALE = 20000;  // a sync that said nothing for this long stopped with its worker
   let syncShown = null;
   let syncTimer = null;
@@ -194,12 +195,22 @@
     if (user === null) return;
     askForSync(false);
     clearInterval(syncTimer);
+    // Asked again after 5 s, then 10, 20... up to a minute while nothing moves (a session that
+    // ended answers no list): a sync that moves starts the waits afresh.
     let asked = Date.now();
+    let wait = ASK_EVERY;
+    let seen = null;
     syncTimer = setInterval(async function () {
       if (!syncUnfinished()) return;
       await showSync();  // the worker's messages reach only the pages it knows of
-      if (syncWanted() && Date.now() - asked >= ASK_EVERY) {
+      const now = syncShown ? syncShown.at : null;
+      if (now !== seen) {
+        seen = now;
+        wait = ASK_EVERY;
+      }
+      if (syncWanted() && Date.now() - asked >= wait) {
         asked = Date.now();
+        wait = Math.min(wait * 2, ASK_MOST);
         askForSync(false);
       }
     }, 1000);
