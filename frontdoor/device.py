@@ -30,8 +30,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from frontdoor.households import PAGE_SIZE as LIST_PAGE_SIZE
 from mobilization.models import Application, HomeVisit
-from mobilization.selectors import households_due
+from mobilization.selectors import follow_ups_due, households_due
 from softbridge import errors
 from softbridge.calendar import commune_today
 from softbridge.submissions import SAVED_HEADER
@@ -185,9 +186,25 @@ def kept_pages(user, *, language: str, kept: list[int] | None = None) -> list[di
         page(reverse("outbox")),
     ]
     stamps = _household_stamps(households_most_urgent(user) if kept is None else kept)
-    everything = hashlib.sha256(repr(sorted(stamps.items())).encode()).hexdigest()[:16]
-    for listed in pages[:3]:
-        listed["stamp"] += ":" + everything
+
+    # The home page (Today: the most urgent households, an order any change may move) changes
+    # with every household; the household list's first page with its own households; the
+    # follow-ups with the follow-ups due (a visit that closes one, or sets one, changes them).
+    # A visit changes only the lists that show it (issue 27: 526 KB to sync after one visit).
+    def digest(value) -> str:
+        return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
+
+    first_listed = (
+        Household.objects.filter(pk__in=list(stamps))
+        .order_by("village__code", "code", "pk")
+        .values_list("pk", flat=True)[:LIST_PAGE_SIZE]
+    )
+    due = follow_ups_due(user, today=today).order_by("pk").values_list("pk", "household", "follow_up_on")
+    pages[0]["stamp"] += ":" + digest(sorted(stamps.items()))
+    pages[1]["stamp"] += ":" + digest((len(stamps), [(pk, stamps[pk]) for pk in first_listed]))
+    pages[2]["stamp"] += ":" + digest(
+        [(pk, household, str(on), stamps.get(household)) for pk, household, on in due]
+    )
     for pk, stamp in stamps.items():
         pages.append(page(reverse("villages:household", args=[pk]), stamp))
         pages.append(page(f"{reverse('visits:new')}?household={pk}", stamp))
@@ -263,16 +280,23 @@ def kept_households(user, *, kept: list[int] | None = None) -> list[dict]:
 def device_pages(request):
     """What this user's device keeps: the pages (the service worker fetches each as a device
     copy) and the households its search finds with no network; `charge`, how many households
-    the user has in charge (more than the device keeps: the phone says it keeps the most urgent)."""
+    the user has in charge (more than the device keeps: the phone says it keeps the most urgent).
+
+    The household list changes far less often than the pages (a visit changes none of it): its
+    `households_version` is given each time, the list itself only when the device's (the
+    `households` parameter) is not that version, so that a sync after a visit stays small."""
     kept = households_most_urgent(request.user)
-    return JsonResponse(
-        {
-            "user": request.user.pk,
-            "pages": kept_pages(request.user, language=request.LANGUAGE_CODE, kept=kept),
-            "households": kept_households(request.user, kept=kept),
-            "charge": households_kept(request.user).count(),
-        }
-    )
+    households = kept_households(request.user, kept=kept)
+    version = hashlib.sha256(json.dumps(households, sort_keys=True).encode()).hexdigest()[:16]
+    body = {
+        "user": request.user.pk,
+        "pages": kept_pages(request.user, language=request.LANGUAGE_CODE, kept=kept),
+        "charge": households_kept(request.user).count(),
+        "households_version": version,
+    }
+    if request.GET.get("households") != version:
+        body["households"] = households
+    return JsonResponse(body)
 
 
 @login_required

@@ -229,13 +229,17 @@ async function keepCopies(force) {
   const offline = async function () { state.offline = true; await say(true); };
   await say(true);
   try {
+    // The household list comes only when it changed: the server is told the version held.
+    const held = await O.householdsVersion(user);
+    const address = KEPT_LIST + (held ? "?households=" + encodeURIComponent(held) : "");
     const listed = await patiently(function () {
-      return fetch(KEPT_LIST, { credentials: "same-origin", redirect: "manual" });
+      return fetch(address, { credentials: "same-origin", redirect: "manual" });
     }, still, offline);
     if (listed.status !== 200) return;  // the session ended: the next sign-in starts it again
     const kept = await listed.json();
     if (kept.user !== user || !(await still())) return;
-    await O.setHouseholds(kept.households, user);
+    if (kept.households) await O.setHouseholds(kept.households, user, kept.households_version);
+    const households = kept.households || (await O.households()) || [];
     const cache = await caches.open(copiesOf(user));
     const wanted = new Map(kept.pages.map(function (page) { return [new URL(page.url, self.location.origin).href, page.stamp]; }));
     for (const request of await cache.keys()) {
@@ -253,7 +257,7 @@ async function keepCopies(force) {
     }
     Object.assign(state, {
       total: wanted.size, kept: have, missing: missing, toFetch: queue.length, fetched: 0, offline: false,
-      households: kept.households.length, charge: kept.charge,
+      households: households.length, charge: kept.charge,
     });
     await say(true);
     async function next() {

@@ -148,6 +148,21 @@ def test_a_charge_larger_than_a_phone_keeps_its_most_urgent_households_first(
     ]
 
 
+def test_the_household_list_comes_again_only_when_it_changed(english_client, worker_a, household_a, hoa):
+    english_client.force_login(worker_a)
+    first = english_client.get(reverse("device_pages")).json()
+    version = first["households_version"]
+
+    again = english_client.get(reverse("device_pages"), {"households": version}).json()
+    assert "households" not in again and again["households_version"] == version
+    assert again["pages"] == first["pages"]
+
+    factories.resident(household_a, full_name="Nông Văn Mới", birth_year=1990)
+    changed = english_client.get(reverse("device_pages"), {"households": version}).json()
+    assert changed["households_version"] != version
+    assert "nong van moi" in changed["households"][0]["names"]
+
+
 def test_an_official_keeps_no_household_of_the_commune_on_a_phone(english_client, official, hoa):
     english_client.force_login(official)
 
@@ -201,6 +216,27 @@ def test_a_page_stamp_changes_with_what_the_page_shows_and_no_other(english_clie
     assert after[page_a] != before[page_a]
     assert after[page_b] == before[page_b]
     assert after[reverse("home")] != before[reverse("home")]  # the home page lists every household
+
+
+def test_a_visit_changes_the_household_list_and_follow_ups_stamps_only_when_they_show_it(
+    english_client, worker_a, village_a
+):
+    listed = [factories.household(village_a, code=f"NK-{n:03}") for n in range(1, 28)]  # 25 a page
+    english_client.force_login(worker_a)
+
+    def stamps():
+        return {p["url"]: p["stamp"] for p in english_client.get(reverse("device_pages")).json()["pages"]}
+
+    lists, follow_ups = reverse("villages:households"), reverse("visits:follow_ups")
+    before = stamps()
+    factories.visit(listed[-1])  # on the list's second page, no follow-up
+    after = stamps()
+    assert after[lists] == before[lists] and after[follow_ups] == before[follow_ups]
+    assert after[reverse("home")] != before[reverse("home")]
+
+    factories.visit(listed[0], follow_up_on=commune_today() + datetime.timedelta(days=2))
+    last = stamps()
+    assert last[lists] != after[lists] and last[follow_ups] != after[follow_ups]
 
 
 def test_an_attendance_page_stamp_changes_with_its_own_households_only(

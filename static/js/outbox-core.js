@@ -314,7 +314,14 @@
     switchUser: switchUser,
     owner: function () { return note("owner"); },
     households: households,
-    setHouseholds: function (list, user) { return setNote("households", { user: user, households: list }); },
+    setHouseholds: function (list, user, version) {
+      return setNote("households", { user: user, households: list, version: version || null });
+    },
+    // The version of the list the device holds for `user` (frontdoor.device.device_pages).
+    householdsVersion: async function (user) {
+      const list = await note("households");
+      return list && list.user === user ? list.version || null : null;
+    },
     syncState: function () { return note("sync"); },
     setSyncState: function (state) { return setNote("sync", state); },
     setCsrf: function (token) { return setNote("csrf", token); },
