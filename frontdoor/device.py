@@ -178,13 +178,12 @@ def kept_pages(user, *, language: str, kept: list[int] | None = None) -> list[di
         return {"url": url, "stamp": context + (":" + stamp if stamp else "")}
 
     # Pages that list many households change whenever any of them does (or at the day's end).
-    pages = [
+    home, household_list, follow_ups = (
         page(reverse("home")),
         page(reverse("villages:households")),
         page(reverse("visits:follow_ups")),
-        page(reverse("visits:new")),
-        page(reverse("outbox")),
-    ]
+    )
+    pages = [home, household_list, follow_ups, page(reverse("visits:new")), page(reverse("outbox"))]
     stamps = _household_stamps(households_most_urgent(user) if kept is None else kept)
 
     # The home page (Today: the most urgent households, an order any change may move) changes
@@ -200,9 +199,9 @@ def kept_pages(user, *, language: str, kept: list[int] | None = None) -> list[di
         .values_list("pk", flat=True)[:LIST_PAGE_SIZE]
     )
     due = follow_ups_due(user, today=today).order_by("pk").values_list("pk", "household", "follow_up_on")
-    pages[0]["stamp"] += ":" + digest(sorted(stamps.items()))
-    pages[1]["stamp"] += ":" + digest((len(stamps), [(pk, stamps[pk]) for pk in first_listed]))
-    pages[2]["stamp"] += ":" + digest(
+    home["stamp"] += ":" + digest(sorted(stamps.items()))
+    household_list["stamp"] += ":" + digest((len(stamps), [(pk, stamps[pk]) for pk in first_listed]))
+    follow_ups["stamp"] += ":" + digest(
         [(pk, household, str(on), stamps.get(household)) for pk, household, on in due]
     )
     for pk, stamp in stamps.items():
