@@ -30,15 +30,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from frontdoor.households import PAGE_SIZE as LIST_PAGE_SIZE
 from mobilization.models import Application, HomeVisit
+from mobilization.selectors import follow_ups_due, households_due
 from softbridge import errors
 from softbridge.calendar import commune_today
 from softbridge.submissions import SAVED_HEADER
 from softbridge.text import fold
 from training.models import Attendance
-from training.selectors import attendance_page_count, sessions_visible_to
+from training.selectors import (
+    ATTENDANCE_PAGE_HOUSEHOLDS,
+    attendance_candidates,
+    attendance_households,
+    sessions_visible_to,
+)
 from villages.access import villages_in_charge
-from villages.models import Resident, Role
+from villages.models import Household, Resident, Role
 from villages.selectors import households_open_to_outreach, with_list_columns
 
 # The request header the service worker sends when it fetches a page to keep on the device.
@@ -48,7 +55,8 @@ OUTBOX_HEADER = "Softbridge-Outbox"
 # The answer's header that says who is signed in (DeviceAnswers).
 USER_HEADER = "Softbridge-User"
 # A field device keeps copies of this many households in the user's charge at most (households_kept),
-# in code order: a village head of several villages is a few hundred.
+# the most urgent first (households_most_urgent): a village head of several villages is a few hundred.
+# The per-phone budget docs/offline.md states and bench/field.py holds rests on it.
 KEPT_HOUSEHOLDS = 400
 # Attendance is kept for the sessions held in this many days before today, this many at most.
 KEPT_SESSION_DAYS = 7
@@ -99,6 +107,15 @@ def households_kept(user):
     return households_open_to_outreach(user).filter(village__in=villages_in_charge(user))
 
 
+def households_most_urgent(user) -> list[int]:
+    """The ids of the households a device keeps, the most urgent first in Today's order
+    (mobilization.selectors.households_due: follow-ups overdue, due this week, never visited,
+    members short of a step), at most KEPT_HOUSEHOLDS: when the charge is larger, the least
+    urgent stay on the server, and the phone says so (device_pages' `charge`)."""
+    due = households_due(user, today=commune_today()).filter(village__in=villages_in_charge(user))
+    return list(due.values_list("pk", flat=True)[:KEPT_HOUSEHOLDS])
+
+
 def _count_and_last(model, household_path: str):
     """A subquery: '<count>.<highest id>' of `model`'s rows of the outer household."""
     rows = (
@@ -111,7 +128,7 @@ def _count_and_last(model, household_path: str):
     return Coalesce(Subquery(rows, output_field=CharField()), Value(""))
 
 
-def _household_stamps(user) -> dict[int, str]:
+def _household_stamps(kept: list[int]) -> dict[int, str]:
     """For each household a device keeps, what its pages show has changed when this has:
     the household's and its members' versions (every save counts), and the count and last
     id of its visits, attendances and applications."""
@@ -123,8 +140,8 @@ def _household_stamps(user) -> dict[int, str]:
         .values("seen")
     )
     households = (
-        households_kept(user)
-        .order_by("village__code", "code", "pk")
+        Household.objects.filter(pk__in=kept)
+        .order_by()
         .annotate(
             members_seen=Coalesce(Subquery(members, output_field=CharField()), Value("")),
             visits_seen=_count_and_last(HomeVisit, "household"),
@@ -132,18 +149,21 @@ def _household_stamps(user) -> dict[int, str]:
             applications_seen=_count_and_last(Application, "resident__household"),
         )
         .values_list("pk", "version", "members_seen", "visits_seen", "attendances_seen", "applications_seen")
-    )[:KEPT_HOUSEHOLDS]
-    return {row[0]: "-".join(map(str, row[1:])) for row in households}
+    )
+    found = {row[0]: "-".join(map(str, row[1:])) for row in households}
+    return {pk: found[pk] for pk in kept if pk in found}  # the most urgent first
 
 
-def kept_pages(user, *, language: str) -> list[dict]:
+def kept_pages(user, *, language: str, kept: list[int] | None = None) -> list[dict]:
     """The pages a field device keeps for `user`, each with a stamp that changes when what the
     page shows may have: the home page, the household list, the follow-ups, the outbox, the
     visit form, and for each household in the user's charge its page and its visit form; the
     sessions of the last days in the user's villages, with their attendance.
 
     The device fetches a page again only when its stamp changed (or its copy is old), so that
-    keeping a village's pages costs the network once, not at every sync."""
+    keeping a village's pages costs the network once, not at every sync; and in this order, so
+    that an interrupted first sync holds the most urgent households. `kept`: the households
+    (households_most_urgent), when the caller has them already."""
     today = commune_today()
     # What every page shows whatever the household: the user, their roles, the language, the
     # day (forms default to it) and the site's own version (its templates and static files).
@@ -158,17 +178,32 @@ def kept_pages(user, *, language: str) -> list[dict]:
         return {"url": url, "stamp": context + (":" + stamp if stamp else "")}
 
     # Pages that list many households change whenever any of them does (or at the day's end).
-    pages = [
+    home, household_list, follow_ups = (
         page(reverse("home")),
         page(reverse("villages:households")),
         page(reverse("visits:follow_ups")),
-        page(reverse("visits:new")),
-        page(reverse("outbox")),
-    ]
-    stamps = _household_stamps(user)
-    everything = hashlib.sha256(repr(sorted(stamps.items())).encode()).hexdigest()[:16]
-    for listed in pages[:3]:
-        listed["stamp"] += ":" + everything
+    )
+    pages = [home, household_list, follow_ups, page(reverse("visits:new")), page(reverse("outbox"))]
+    stamps = _household_stamps(households_most_urgent(user) if kept is None else kept)
+
+    # The home page (Today: the most urgent households, an order any change may move) changes
+    # with every household; the household list's first page with its own households; the
+    # follow-ups with the follow-ups due (a visit that closes one, or sets one, changes them).
+    # A visit changes only the lists that show it (issue 27: 526 KB to sync after one visit).
+    def digest(value) -> str:
+        return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
+
+    first_listed = (
+        Household.objects.filter(pk__in=list(stamps))
+        .order_by("village__code", "code", "pk")
+        .values_list("pk", flat=True)[:LIST_PAGE_SIZE]
+    )
+    due = follow_ups_due(user, today=today).order_by("pk").values_list("pk", "household", "follow_up_on")
+    home["stamp"] += ":" + digest(sorted(stamps.items()))
+    household_list["stamp"] += ":" + digest((len(stamps), [(pk, stamps[pk]) for pk in first_listed]))
+    follow_ups["stamp"] += ":" + digest(
+        [(pk, household, str(on), stamps.get(household)) for pk, household, on in due]
+    )
     for pk, stamp in stamps.items():
         pages.append(page(reverse("villages:household", args=[pk]), stamp))
         pages.append(page(f"{reverse('visits:new')}?household={pk}", stamp))
@@ -178,17 +213,28 @@ def kept_pages(user, *, language: str) -> list[dict]:
         .filter(held_on__gte=since, village__in=villages_in_charge(user))
         .select_related("village")
         .order_by("-held_on", "-pk")
-        .annotate(attendances_seen=Concat(Cast(Count("attendances"), CharField()), Value(".")))[
-            :KEPT_SESSIONS
-        ]
+        .annotate(
+            attendances_seen=Concat(
+                Cast(Count("attendances"), CharField()),
+                Value("."),
+                Cast(Coalesce(Max("attendances__id"), 0), CharField()),
+            )
+        )[:KEPT_SESSIONS]
     )
     for session in sessions:
-        stamp = f"{session.attendances_seen}{everything}"
-        pages.append(page(reverse("training:session", args=[session.pk]), stamp))
+        # An attendance page shows its ten households' members: it changes when one of them
+        # does (their stamps), not when any household of the charge does.
+        listed = attendance_households(attendance_candidates(session, user))
+        chunks = [
+            listed[start : start + ATTENDANCE_PAGE_HOUSEHOLDS]
+            for start in range(0, len(listed), ATTENDANCE_PAGE_HOUSEHOLDS)
+        ] or [[]]
+        pages.append(page(reverse("training:session", args=[session.pk]), session.attendances_seen))
         attendance = reverse("training:attendance", args=[session.pk])
-        pages.append(page(attendance, stamp))
-        for number in range(2, attendance_page_count(session, user) + 1):
-            pages.append(page(f"{attendance}?page={number}", stamp))
+        for number, households in enumerate(chunks, start=1):
+            seen = hashlib.sha256(repr([stamps.get(pk, pk) for pk in households]).encode()).hexdigest()[:16]
+            address = attendance if number == 1 else f"{attendance}?page={number}"
+            pages.append(page(address, f"{session.attendances_seen}:{seen}"))
     return pages
 
 
@@ -197,15 +243,17 @@ def _site_version() -> str:
     return hashlib.sha256("\n".join(static(path) for path in FIELD_STATIC).encode()).hexdigest()[:12]
 
 
-def kept_households(user) -> list[dict]:
+def kept_households(user, *, kept: list[int] | None = None) -> list[dict]:
     """The households whose pages a device keeps, as its household search finds them with no
     network: code, village, the head's name, how many present members, and the code and each
     present member's name folded (softbridge.text.fold: every word typed must be in one of them,
     as villages.selectors.names_matching finds). No phone or ID number."""
-    households = list(
-        with_list_columns(households_kept(user))
-        .order_by("village__code", "code", "pk")
-        .values("pk", "code", "village__name", "head_name", "member_count")[:KEPT_HOUSEHOLDS]
+    kept = households_most_urgent(user) if kept is None else kept
+    households = sorted(
+        with_list_columns(households_kept(user).filter(pk__in=kept))
+        .order_by()
+        .values("pk", "code", "village__code", "village__name", "head_name", "member_count"),
+        key=lambda h: (h["village__code"], h["code"], h["pk"]),
     )
     names: dict[int, list[str]] = {}
     present = Resident.objects.filter(
@@ -230,14 +278,24 @@ def kept_households(user) -> list[dict]:
 @require_GET
 def device_pages(request):
     """What this user's device keeps: the pages (the service worker fetches each as a device
-    copy) and the households its search finds with no network."""
-    return JsonResponse(
-        {
-            "user": request.user.pk,
-            "pages": kept_pages(request.user, language=request.LANGUAGE_CODE),
-            "households": kept_households(request.user),
-        }
-    )
+    copy) and the households its search finds with no network; `charge`, how many households
+    the user has in charge (more than the device keeps: the phone says it keeps the most urgent).
+
+    The household list changes far less often than the pages (a visit changes none of it): its
+    `households_version` is given each time, the list itself only when the device's (the
+    `households` parameter) is not that version, so that a sync after a visit stays small."""
+    kept = households_most_urgent(request.user)
+    households = kept_households(request.user, kept=kept)
+    version = hashlib.sha256(json.dumps(households, sort_keys=True).encode()).hexdigest()[:16]
+    body = {
+        "user": request.user.pk,
+        "pages": kept_pages(request.user, language=request.LANGUAGE_CODE, kept=kept),
+        "charge": households_kept(request.user).count(),
+        "households_version": version,
+    }
+    if request.GET.get("households") != version:
+        body["households"] = households
+    return JsonResponse(body)
 
 
 @login_required
@@ -252,7 +310,7 @@ def offline(request):
     """Shown by the service worker when a page is not kept on the device and the network is out.
 
     The worker keeps it when it installs, for whoever uses the device next: drawn for nobody."""
-    return render(request, "offline.html", {"user": AnonymousUser()})
+    return render(request, "offline.html", {"user": AnonymousUser(), "offline_page": True})
 
 
 @require_GET

@@ -9,7 +9,14 @@
      included, to who may see them); their copy is shown when the network is out or too slow.
    - Each user's copies are a cache of their own ("softbridge-copies-<user>"). Which user the
      device works for is what the server last said in a page's Softbridge-User header: the
-     sign-in page says nobody, so after someone else signs in no copy of the last user shows.
+     sign-in page says nobody, so after someone else signs in no copy of the last user shows;
+     when that someone else is seen, everything of the last user goes (O.switchUser) and the
+     new user's copies are fetched at once.
+   - The sync (keepCopies) starts by itself: when the worker takes over, at the first page the
+     server says is a user's, and at every page load's word until it has finished; a network
+     that fails during it is tried again within seconds, and where it stands (pages kept of
+     pages listed, what is missing, when it last finished) is in the outbox's notes ("sync"),
+     which every page shows.
    - The outbox (static/js/outbox-core.js) is sent from here too where the browser has
      Background Sync, so a record saved with no signal leaves even if the page was closed.
    Workbox (core, routing, strategies, expiration, precaching) and idb are our own copies
@@ -21,12 +28,17 @@ const O = Softbridge.outbox;
 const FIELD_STATIC = [{% for url in field_static %}"{{ url }}", {% endfor %}"{% url 'offline' %}"];
 const OFFLINE_PAGE = "{% url 'offline' %}";
 const KEPT_LIST = "{% url 'device_pages' %}";
+const VISIT_FORM = "{% url 'visits:new' %}";
+const TRAINING = "{% url 'training:sessions' %}";
 const STATIC_PREFIX = "{{ static_prefix }}";
 // Never through the worker's copies: the admin, the API, the service worker itself.
 const NEVER_KEPT = ["/admin/", "/api/", "/i18n/", "/sw.js", "/manifest.webmanifest", STATIC_PREFIX];
 const SIGN_IN = "/accounts/";
 const COPY_DAYS = {{ device_copy_days }};
 const REFETCH_AFTER = 24 * 3600 * 1000;  // a copy whose stamp did not change is fetched again after a day
+const SYNC_EVERY = 15 * 60 * 1000;  // a finished sync is done again after this, at the next page
+const RETRY_MOST = 5000;  // the network failed: tried again after 1, 2, 4, then every 5 seconds...
+const RETRY_FOR = 4 * 60 * 1000;  // ...for this long (pages ask again when they open or the network returns)
 const COPY_HEADER = "Softbridge-Device-Copy";
 
 // --- static files. The field files and the "No network" page are kept when the worker installs
@@ -47,6 +59,9 @@ self.addEventListener("activate", function (event) {
         .map(function (name) { return caches.delete(name); }));
     }).then(function () { return self.clients.claim(); })
   );
+  // Not in waitUntil (pages wait for the activation). A page that signed in while this worker
+  // was still installing may have gone before its word reached it: the worker starts by itself.
+  setTimeout(function () { syncIfDue(false); }, 0);
 });
 
 // Hashed names in production never change, so the device's copy is right.
@@ -56,12 +71,16 @@ workbox.routing.registerRoute(
 );
 
 // --- who the device works for: the server says it on each page (frontdoor.device.DeviceAnswers).
+// A user seen for the first time on this device: the last one's things go before any is shown,
+// and the new user's copies are fetched at once (syncIfDue: a user with no finished sync is due).
 const noteUser = {
   fetchDidSucceed: async function (options) {
     const response = options.response;
     if (response.type !== "opaqueredirect" && response.headers.has("Softbridge-User")) {
       const said = response.headers.get("Softbridge-User");
-      await O.setDeviceUser(said === "" ? null : Number(said));
+      const user = said === "" ? null : Number(said);
+      await O.switchUser(user);
+      if (user !== null) syncIfDue();
     }
     return response;
   },
@@ -83,12 +102,21 @@ function asCopy(response, stamp) {
   });
 }
 
-const copies = {
-  requestWillFetch: async function (options) {
-    return new Request(options.request.url, { credentials: "same-origin", redirect: "manual", headers: { [COPY_HEADER]: "1" } });
-  },
-  cacheWillUpdate: async function (options) { return asCopy(options.response, ""); },
-};
+// A copy is kept only in the cache of the user the server drew it for.
+function isFor(response, user) {
+  return Boolean(response) && response.headers.get("Softbridge-User") === String(user);
+}
+
+function copiesFor(user) {
+  return {
+    requestWillFetch: async function (options) {
+      return new Request(options.request.url, { credentials: "same-origin", redirect: "manual", headers: { [COPY_HEADER]: "1" } });
+    },
+    cacheWillUpdate: async function (options) {
+      return isFor(options.response, user) ? asCopy(options.response, "") : null;
+    },
+  };
+}
 const shownOnly = { cacheWillUpdate: async function () { return null; } };  // a page with phone numbers is never kept
 // A copy older than COPY_DAYS (by the Date the server gave it) is not shown: the server is asked first.
 const fresh = new workbox.expiration.ExpirationPlugin({ maxAgeSeconds: COPY_DAYS * 86400 });
@@ -124,7 +152,7 @@ workbox.routing.registerRoute(function (options) { return isPage(options.url, op
   const cacheName = copiesOf(user);
   if (!serverFirst(options.url) && await kept(cacheName, options.url)) {
     return new workbox.strategies.StaleWhileRevalidate({
-      cacheName: cacheName, plugins: [noteUser, copies, fresh], matchOptions: { ignoreVary: true },
+      cacheName: cacheName, plugins: [noteUser, copiesFor(user), fresh], matchOptions: { ignoreVary: true },
     }).handle(options);
   }
   return new workbox.strategies.NetworkFirst({
@@ -140,68 +168,156 @@ workbox.routing.setCatchHandler(async function (options) {
 });
 
 // --- keeping the copies: the pages the server lists for the user, each fetched only when its
-// stamp changed or its copy is a day old; copies of pages no longer listed go.
-async function fetchCopy(cache, url, stamp) {
+// stamp changed or its copy is a day old; copies of pages no longer listed go. Every step checks
+// that the device still works for the same user: a sync of the last user never fills the copies
+// of the next.
+async function fetchCopy(cache, user, url, stamp) {
   const answer = await fetch(url, { credentials: "same-origin", redirect: "manual", headers: { [COPY_HEADER]: "1" } });
+  if (!isFor(answer, user) || (await O.deviceUser()) !== user) return false;  // signed out, or someone else
   const copy = await asCopy(answer, stamp);
   if (copy) await cache.put(url, copy);  // a redirect is the sign-in page: the older copy stays
   return Boolean(copy);
 }
 
-async function keepCopies() {
-  const listed = await fetch(KEPT_LIST, { credentials: "same-origin", redirect: "manual" });
-  if (listed.status !== 200) return { kept: 0, fetched: 0 };
-  const kept = await listed.json();
-  await O.setDeviceUser(kept.user);
-  await O.setHouseholds(kept.households);
-  await forgetOthers(kept.user);
-  const cache = await caches.open(copiesOf(kept.user));
-  const wanted = new Map(kept.pages.map(function (page) { return [new URL(page.url, self.location.origin).href, page.stamp]; }));
-  const queue = [];
-  for (const request of await cache.keys()) {
-    if (!wanted.has(request.url)) await cache.delete(request);
-  }
-  for (const [url, stamp] of wanted) {
-    const copy = await cache.match(url);
-    const age = copy ? Date.now() - Number(copy.headers.get("Softbridge-Kept-At") || 0) : Infinity;
-    if (!copy || copy.headers.get("Softbridge-Stamp") !== stamp || age > REFETCH_AFTER) queue.push([url, stamp]);
-  }
-  let fetched = 0;
-  async function next() {
-    while (queue.length) {
-      const [url, stamp] = queue.shift();
-      try {
-        if (await fetchCopy(cache, url, stamp)) fetched += 1;
-      } catch (error) {
-        queue.length = 0;  // the network went: the next page open goes on
-      }
+function sleep(ms) { return new Promise(function (done) { setTimeout(done, ms); }); }
+
+// `attempt` again while the network fails (it throws), waiting 1, 2, 4, then 5 seconds between
+// tries; gives up (throws) after RETRY_FOR, or when `still()` says the sync is not wanted any more.
+async function patiently(attempt, still, onFail) {
+  const started = Date.now();
+  let wait = 1000;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() - started > RETRY_FOR || !(await still())) throw error;
+      await onFail();
+      await sleep(wait);
+      wait = Math.min(wait * 2, RETRY_MOST);
     }
   }
-  await Promise.all([next(), next()]);
-  return { kept: wanted.size, fetched: fetched };
 }
 
-// The copies of pages a save changed, fetched now (when they are kept).
-async function refreshCopies(paths) {
+// What a page's address is, for "what is missing" (static/js/outbox-sync.js names them).
+function kindOf(url) {
+  const path = new URL(url).pathname;
+  if (path.indexOf(VISIT_FORM) === 0 && url.indexOf("household=") !== -1) return "visitForms";
+  if (/^\/households\/\d+\/$/.test(path)) return "households";
+  if (path.indexOf(TRAINING) === 0) return "sessions";
+  return "other";
+}
+
+async function keepCopies(force) {
   const user = await O.deviceUser();
   if (user === null) return;
-  const cache = await caches.open(copiesOf(user));
-  for (const path of paths) {
-    const url = new URL(path, self.location.origin);
-    url.hash = "";
-    const copy = await cache.match(url.href);
-    if (!copy) continue;
-    try {
-      await fetchCopy(cache, url.href, "");
-    } catch (error) { return; }
+  const still = async function () { return (await O.deviceUser()) === user; };
+  const previous = await O.syncState();
+  const state = Object.assign(
+    { user: user, total: 0, kept: 0, missing: {}, syncedAt: null },
+    previous && previous.user === user ? previous : {},
+    { running: true, done: false, offline: false, startedAt: Date.now() }
+  );
+  let told = 0;
+  async function say(now) {
+    if (!now && Date.now() - told < 500) return;
+    told = Date.now();
+    state.at = told;
+    if (!(await still())) return;
+    await O.setSyncState(state);
+    await tellPages({ type: "sync", state: state });
+  }
+  const offline = async function () { state.offline = true; await say(true); };
+  await say(true);
+  try {
+    // The household list comes only when it changed: the server is told the version held.
+    const held = await O.householdsVersion(user);
+    const address = KEPT_LIST + (held ? "?households=" + encodeURIComponent(held) : "");
+    const listed = await patiently(function () {
+      return fetch(address, { credentials: "same-origin", redirect: "manual" });
+    }, still, offline);
+    if (listed.status !== 200) return;  // the session ended: the next sign-in starts it again
+    const kept = await listed.json();
+    if (kept.user !== user || !(await still())) return;
+    if (kept.households) await O.setHouseholds(kept.households, user, kept.households_version);
+    const households = kept.households || (await O.households()) || [];
+    const cache = await caches.open(copiesOf(user));
+    const wanted = new Map(kept.pages.map(function (page) { return [new URL(page.url, self.location.origin).href, page.stamp]; }));
+    for (const request of await cache.keys()) {
+      if (!wanted.has(request.url)) await cache.delete(request);
+    }
+    const queue = [];
+    const missing = {};
+    let have = 0;
+    for (const [url, stamp] of wanted) {
+      const copy = await cache.match(url);
+      const age = copy ? Date.now() - Number(copy.headers.get("Softbridge-Kept-At") || 0) : Infinity;
+      if (copy) have += 1;
+      else missing[kindOf(url)] = (missing[kindOf(url)] || 0) + 1;
+      if (!copy || copy.headers.get("Softbridge-Stamp") !== stamp || age > REFETCH_AFTER) queue.push([url, stamp, Boolean(copy)]);
+    }
+    Object.assign(state, {
+      total: wanted.size, kept: have, missing: missing, toFetch: queue.length, fetched: 0, offline: false,
+      households: households.length, charge: kept.charge,
+    });
+    await say(true);
+    async function next() {
+      while (queue.length) {
+        const [url, stamp, had] = queue.shift();
+        const got = await patiently(function () { return fetchCopy(cache, user, url, stamp); }, still, offline);
+        if (!(await still())) { queue.length = 0; return; }
+        state.offline = false;
+        state.fetched += 1;
+        if (got && !had) {
+          state.kept += 1;
+          state.missing[kindOf(url)] -= 1;
+        }
+        await say(false);
+      }
+    }
+    // Four at a time: on a slow link the round trip, not the bandwidth, is what a lone fetch waits for.
+    await Promise.all([next(), next(), next(), next()]);
+    if (!(await still())) return;
+    state.syncedAt = Date.now();
+    state.done = true;
+  } catch (error) {
+    state.offline = true;  // still failing after RETRY_FOR: the next page, or the network's return, goes on
+  } finally {
+    state.running = false;
+    await say(true);
   }
 }
 
-async function forgetOthers(user) {
-  const prefix = O.COPIES_CACHE + "-";
-  for (const name of await caches.keys()) {
-    if (name.indexOf(prefix) === 0 && name !== copiesOf(user)) await caches.delete(name);
+// One sync at a time in this worker; a page's word, the first page of a user and the activation
+// all come here. Due: never finished for this user, asked for ("sync now"), or SYNC_EVERY old.
+let syncing = null;
+async function syncIfDue(force) {
+  if (syncing) return syncing;
+  const user = await O.deviceUser();
+  if (user === null) return;
+  const state = await O.syncState();
+  const due = force || !state || state.user !== user || !state.done || state.kept < state.total ||
+    Date.now() - state.syncedAt > SYNC_EVERY;
+  if (!due || syncing) return syncing;
+  syncing = keepCopies(force).finally(function () {
+    syncing = null;
+    if (again) {
+      again = false;
+      refreshCopies();
+    }
+  });
+  return syncing;
+}
+
+// A save changed some pages: a sync now fetches those whose stamp changed, with their new stamps
+// (fetched on their own, they would be fetched again at the next sync, their stamp unknown).
+// A sync running meanwhile may have read the list before the save: another follows it.
+let again = false;
+function refreshCopies() {
+  if (syncing) {
+    again = true;
+    return syncing;
   }
+  return syncIfDue(true);
 }
 
 async function forgetEveryone() {
@@ -212,16 +328,17 @@ async function forgetEveryone() {
 }
 
 async function tellPages(message) {
-  const pages = await self.clients.matchAll({ type: "window" });
+  // A page opened before this worker took over is told too (it shows the sync's progress).
+  const pages = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   pages.forEach(function (page) { page.postMessage(message); });
 }
 
 self.addEventListener("message", function (event) {
   const data = event.data || {};
   if (data.type === "keep-copies") {
-    event.waitUntil(keepCopies().then(function (result) { return tellPages(Object.assign({ type: "copies-kept" }, result)); }));
+    event.waitUntil(syncIfDue(Boolean(data.now)));
   } else if (data.type === "refresh-copies") {
-    event.waitUntil(refreshCopies(data.paths || []));
+    event.waitUntil(refreshCopies());
   } else if (data.type === "forget-user") {
     event.waitUntil(forgetEveryone().then(function () { return tellPages({ type: "user-forgotten" }); }));
   }
@@ -231,7 +348,8 @@ self.addEventListener("message", function (event) {
 self.addEventListener("sync", function (event) {
   if (event.tag === O.SYNC_TAG) {
     event.waitUntil(O.sendAll().then(function (results) {
-      return refreshCopies(O.changedPages(results)).then(function () { return tellPages({ type: "outbox-changed" }); });
+      const saved = results.some(function (result) { return result.saved; });
+      return (saved ? refreshCopies() : Promise.resolve()).then(function () { return tellPages({ type: "outbox-changed" }); });
     }));
   }
 });

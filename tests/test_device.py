@@ -120,6 +120,49 @@ def test_a_device_keeps_the_pages_of_the_households_in_the_users_charge(
         assert number not in body
 
 
+def test_a_charge_larger_than_a_phone_keeps_its_most_urgent_households_first(
+    english_client, worker_a, village_a, monkeypatch
+):
+    monkeypatch.setattr("frontdoor.device.KEPT_HOUSEHOLDS", 2)
+    done = factories.household(village_a, code="NK-001")  # visited today, nothing due
+    factories.visit(done)
+    never = factories.household(village_a, code="NK-002")  # never visited
+    overdue = factories.household(village_a, code="NK-003")  # its follow-up is overdue
+    factories.visit(
+        overdue,
+        visited_on=commune_today() - datetime.timedelta(days=20),
+        follow_up_on=commune_today() - datetime.timedelta(days=3),
+    )
+    english_client.force_login(worker_a)
+
+    kept = english_client.get(reverse("device_pages")).json()
+
+    assert kept["charge"] == 3
+    assert sorted(h["id"] for h in kept["households"]) == sorted([never.pk, overdue.pk])
+    household_pages = [
+        p["url"] for p in kept["pages"] if p["url"].startswith("/households/") and p["url"] != "/households/"
+    ]
+    assert household_pages == [
+        reverse("villages:household", args=[overdue.pk]),
+        reverse("villages:household", args=[never.pk]),
+    ]
+
+
+def test_the_household_list_comes_again_only_when_it_changed(english_client, worker_a, household_a, hoa):
+    english_client.force_login(worker_a)
+    first = english_client.get(reverse("device_pages")).json()
+    version = first["households_version"]
+
+    again = english_client.get(reverse("device_pages"), {"households": version}).json()
+    assert "households" not in again and again["households_version"] == version
+    assert again["pages"] == first["pages"]
+
+    factories.resident(household_a, full_name="Nông Văn Mới", birth_year=1990)
+    changed = english_client.get(reverse("device_pages"), {"households": version}).json()
+    assert changed["households_version"] != version
+    assert "nong van moi" in changed["households"][0]["names"]
+
+
 def test_an_official_keeps_no_household_of_the_commune_on_a_phone(english_client, official, hoa):
     english_client.force_login(official)
 
@@ -173,6 +216,61 @@ def test_a_page_stamp_changes_with_what_the_page_shows_and_no_other(english_clie
     assert after[page_a] != before[page_a]
     assert after[page_b] == before[page_b]
     assert after[reverse("home")] != before[reverse("home")]  # the home page lists every household
+
+
+def test_a_visit_changes_the_household_list_and_follow_ups_stamps_only_when_they_show_it(
+    english_client, worker_a, village_a
+):
+    listed = [factories.household(village_a, code=f"NK-{n:03}") for n in range(1, 28)]  # 25 a page
+    english_client.force_login(worker_a)
+
+    def stamps():
+        return {p["url"]: p["stamp"] for p in english_client.get(reverse("device_pages")).json()["pages"]}
+
+    lists, follow_ups = reverse("villages:households"), reverse("visits:follow_ups")
+    before = stamps()
+    factories.visit(listed[-1])  # on the list's second page, no follow-up
+    after = stamps()
+    assert after[lists] == before[lists] and after[follow_ups] == before[follow_ups]
+    assert after[reverse("home")] != before[reverse("home")]
+
+    factories.visit(listed[0], follow_up_on=commune_today() + datetime.timedelta(days=2))
+    last = stamps()
+    assert last[lists] != after[lists] and last[follow_ups] != after[follow_ups]
+
+
+def test_an_attendance_page_stamp_changes_with_its_own_households_only(
+    english_client, head_a, commune, village_a
+):
+    # Issue 27: every session page was fetched again after any visit (526 KB after one visit).
+    residents = []
+    for n in range(1, 13):  # two attendance pages: ten households, then two
+        household = factories.household(village_a, code=f"NK-{n:03}")
+        residents.append(factories.resident(household, full_name=f"Hoàng Văn {n}", birth_year=1980))
+    session = factories.session(commune, village=village_a)
+    english_client.force_login(head_a)
+
+    def stamps():
+        return {p["url"]: p["stamp"] for p in english_client.get(reverse("device_pages")).json()["pages"]}
+
+    attendance = reverse("training:attendance", args=[session.pk])
+    before = stamps()
+    assert f"{attendance}?page=2" in before and f"{attendance}?page=3" not in before
+    last = residents[-1]
+    english_client.post(
+        reverse("villages:member_ladder", args=[last.household_id, last.pk]),
+        {"step": "eid", "on": commune_today().isoformat()},
+    )
+    after = stamps()
+
+    assert after[f"{attendance}?page=2"] != before[f"{attendance}?page=2"]
+    assert after[attendance] == before[attendance]
+    assert (
+        after[reverse("training:session", args=[session.pk])]
+        == before[reverse("training:session", args=[session.pk])]
+    )
+    factories.attendance(session, residents[0])
+    assert stamps()[attendance] != after[attendance]
 
 
 def test_the_list_of_kept_pages_costs_the_same_queries_for_more_households(

@@ -6,8 +6,17 @@
    - database "softbridge-outbox", store "outbox": the records waiting, keyed by submission key.
      A database of its own, so that no clean-up of caches, copies or drafts can touch it;
    - database "softbridge-device", stores "drafts" (what a form holds before it is saved) and
-     "notes" (which user the device works for, the households its search finds offline, the
-     keys the server acknowledged lately).
+     "notes" (which user is signed in, whose things the device holds, the households its search
+     finds offline, where the sync of the page copies stands, the keys the server acknowledged
+     lately).
+
+   One user's things at a time (a phone is often shared within a family): every stored thing
+   says whose it is (a draft's and a record's `user`, the household list's `user`, a copies
+   cache's name, the sync state's `user`). When a user other than the device's owner is seen
+   signed in (by a page or by the service worker, whichever sees it first: switchUser), the
+   copies, household list, drafts and sync state of anyone else go at once. Another user's
+   outbox records stay, set aside: never shown to nor sent by the user signed in, they are sent
+   when their own user signs in again (sendAll sends only the signed-in user's).
 
    A record is { key, user, url, body, label, page, next, refresh, draft, created, status,
    html, unconfirmed }, where status is "waiting" (not sent yet, or the network failed), "signin"
@@ -47,6 +56,54 @@
   async function deviceUser() {
     const user = await note("user");
     return user === undefined ? null : user;
+  }
+
+  // Serialised per device: a page and the service worker may both see the new user at once.
+  function exclusively(name, run) {
+    if (global.navigator && global.navigator.locks) return global.navigator.locks.request(name, run);
+    return run();
+  }
+
+  // The server said `user` is signed in (null: nobody). When that is not the user whose things
+  // the device holds, everything of anyone else goes (outbox records excepted: set aside).
+  // Nobody signed in (a session ended) keeps the last user's things: they are theirs again at
+  // the next sign-in, shown to nobody meanwhile. Answers whether the device changed hands.
+  async function switchUser(user) {
+    return exclusively("softbridge-device-user", async function () {
+      await setNote("user", user);
+      if (user === null) return false;
+      const owner = await note("owner");
+      if (owner === user) return false;
+      await forgetAllBut(user);
+      await setNote("owner", user);
+      return true;
+    });
+  }
+
+  async function forgetAllBut(user) {
+    const db = await deviceDb();
+    for (const kept of await db.getAll("drafts")) {
+      if (kept.user !== user) await db.delete("drafts", kept.id);
+    }
+    const list = await note("households");
+    if (list && list.user !== user) await db.delete("notes", "households");
+    const sync = await note("sync");
+    if (sync && sync.user !== user) await db.delete("notes", "sync");
+    await db.delete("notes", "sent");
+    if (global.caches) {
+      const mine = COPIES_CACHE + "-" + user;
+      for (const name of await global.caches.keys()) {
+        if (name.indexOf(COPIES_CACHE) === 0 && name !== mine) await global.caches.delete(name);
+      }
+    }
+  }
+
+  // The household search's list with no network: only the signed-in user's.
+  async function households() {
+    const list = await note("households");
+    const user = await deviceUser();
+    if (!list || !Array.isArray(list.households) || user === null || list.user !== user) return null;
+    return list.households;
   }
 
   async function records() {
@@ -253,9 +310,20 @@
     forgetOldDrafts: forgetOldDrafts,
     forgetUser: forgetUser,
     deviceUser: deviceUser,
-    setDeviceUser: function (user) { return setNote("user", user); },
-    households: function () { return note("households"); },
-    setHouseholds: function (list) { return setNote("households", list); },
+    setDeviceUser: switchUser,
+    switchUser: switchUser,
+    owner: function () { return note("owner"); },
+    households: households,
+    setHouseholds: function (list, user, version) {
+      return setNote("households", { user: user, households: list, version: version || null });
+    },
+    // The version of the list the device holds for `user` (frontdoor.device.device_pages).
+    householdsVersion: async function (user) {
+      const list = await note("households");
+      return list && list.user === user ? list.version || null : null;
+    },
+    syncState: function () { return note("sync"); },
+    setSyncState: function (state) { return setNote("sync", state); },
     setCsrf: function (token) { return setNote("csrf", token); },
   };
 })(self);

@@ -18,6 +18,7 @@
   const texts = root.dataset;
   const user = texts.user ? Number(texts.user) : null;
   const FLASH = "softbridge-flash";
+  // No longer written (the sync is the service worker's): sign-out clears what older versions left.
   const KEPT_AT = "softbridge-copies-kept-at";
 
   function say(template, values) {

@@ -1,18 +1,20 @@
 /* The page's side of the outbox, second part (the parts: static/js/outbox-page.js): the counter
    on every page, what waits for the page shown, the outbox page's list, sending what waits (again
-   and again while records wait), and keeping the device's copies of pages fresh. */
+   and again while records wait), and the sync of the device's copies of pages: where it stands,
+   on every page, and asking the service worker for it (templates/sw.js does it). */
 (function () {
   "use strict";
   const P = window.Softbridge && window.Softbridge.outboxPage;
   if (!P) return;
-  const { O, texts, user, KEPT_AT, say, banner, busy, tellWorker, showPage } = P;
-
-  const KEEP_EVERY = 15 * 60 * 1000;
+  const { O, texts, user, say, banner, busy, tellWorker, showPage } = P;
 
   // --- the counter on every page, and what waits for this page
+  // A page drawn for nobody (the sign-in page, "No network") shows the records of the user whose
+  // things the device holds (a session that ended: sign in and they are sent), never another's.
   async function mine() {
     const all = await O.records();
-    return all.filter(function (record) { return user === null || record.user === user; });
+    const who = user !== null ? user : await O.owner();
+    return all.filter(function (record) { return who !== undefined && who !== null && record.user === who; });
   }
 
   async function showStatus() {
@@ -114,12 +116,106 @@
     })();
     return flushing;
   }
-  function keepCopies() {
-    if (user === null || !navigator.onLine) return;
-    const last = Number(localStorage.getItem(KEPT_AT) || 0);
-    if (Date.now() - last < KEEP_EVERY) return;
-    localStorage.setItem(KEPT_AT, String(Date.now()));
-    tellWorker({ type: "keep-copies" });
+  // --- the sync of the device's copies. The service worker does it and notes where it stands
+  // (O.syncState); every page shows that, and asks for the sync at every load, at the network's
+  // return and every few seconds while it has not finished: the worker starts it when it is due
+  // (never finished for this user, or a while ago), and ignores the word while it runs.
+  const ASK_EVERY = 5000;
+  const ASK_MOST = 60000;
+  const STALE = 20000;  // a sync that said nothing for this long stopped with its worker
+  let syncShown = null;
+  let syncTimer = null;
+
+  function askForSync(now) {
+    if (user === null) return;
+    tellWorker({ type: "keep-copies", now: Boolean(now) });
+  }
+
+  function hhmm(time) {
+    return new Date(time).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+  }
+
+  const KINDS = ["visitForms", "households", "sessions", "other"];
+  function missingText(missing) {
+    return KINDS.filter(function (kind) { return (missing || {})[kind] > 0; }).map(function (kind) {
+      return say(texts["missing" + kind.charAt(0).toUpperCase() + kind.slice(1)], { count: missing[kind] });
+    }).join(", ");
+  }
+
+  function syncText(state, owner) {
+    if (!state || state.user !== owner || !state.total) {
+      return state && state.user === owner && state.running ? texts.syncStarting : texts.syncNever;
+    }
+    const values = { kept: state.kept, total: state.total, time: state.syncedAt ? hhmm(state.syncedAt) : "" };
+    const missing = missingText(state.missing);
+    let text;
+    if (state.running && state.offline) text = say(texts.syncOffline, values);
+    else if (state.running && state.kept < state.total) text = say(texts.syncRunning, values);
+    else if (state.running) text = say(texts.syncUpdating, Object.assign(values, { fetched: state.fetched || 0, changed: state.toFetch || 0 }));
+    else if (state.kept === state.total) text = say(texts.syncReady, values);
+    else text = say(state.offline ? texts.syncStopped : texts.syncMissing, values);
+    if (missing && state.kept < state.total) text += " " + say(texts.syncMissingList, { list: missing });
+    // A charge larger than a phone keeps: the most urgent households are the ones kept.
+    if (state.charge > state.households) text += " " + say(texts.syncMostUrgent, { kept: state.households, charge: state.charge });
+    return text;
+  }
+
+  async function showSync(given) {
+    const box = document.getElementById("sync-status");
+    if (!box) return;
+    // The "No network" page is drawn for nobody: it tells what the device holds for its user.
+    const owner = user !== null ? user : box.dataset.anyUser ? await O.deviceUser() : null;
+    if (owner === null) return;
+    const state = given || (await O.syncState());
+    syncShown = state || null;
+    box.querySelector(".sync-text").textContent = syncText(state, owner);
+    const bar = box.querySelector("progress");
+    const first = Boolean(state && state.running && state.total && state.kept < state.total);
+    bar.hidden = !first;
+    if (first) {
+      bar.max = state.total;
+      bar.value = state.kept;
+    }
+    box.classList.toggle("sync-missing", !state || state.kept < state.total);
+    box.hidden = false;
+  }
+
+  function syncUnfinished() {
+    const state = syncShown;
+    return !state || state.user !== user || !state.done;
+  }
+
+  // Unfinished, and no sync running that spoke lately with the network up: ask the worker.
+  function syncWanted() {
+    const state = syncShown;
+    return syncUnfinished() && !(state && state.running && Date.now() - (state.at || 0) < STALE && !state.offline);
+  }
+
+  function startSync() {
+    if (user === null) return;
+    askForSync(false);
+    clearInterval(syncTimer);
+    // Asked again after 5 s, then 10, 20... up to a minute while nothing moves (a session that
+    // ended answers no list): a sync that moves starts the waits afresh.
+    let asked = Date.now();
+    let wait = ASK_EVERY;
+    let seen = null;
+    syncTimer = setInterval(async function () {
+      if (!syncUnfinished()) return;
+      await showSync();  // the worker's messages reach only the pages it knows of
+      const now = syncShown ? syncShown.at : null;
+      if (now !== seen) {
+        seen = now;
+        wait = ASK_EVERY;
+      }
+      if (syncWanted() && Date.now() - asked >= wait) {
+        asked = Date.now();
+        wait = Math.min(wait * 2, ASK_MOST);
+        askForSync(false);
+      }
+    }, 1000);
+    const now = document.querySelector("#sync-status .sync-now");
+    if (now) now.addEventListener("click", function () { askForSync(true); });
   }
 
   // Back online: sending is tried at once, and the waits between tries start short again.
@@ -170,5 +266,5 @@
     });
   }
 
-  Object.assign(P, { mine, showStatus, stateText, flush, sendAgainNow, keepCopies });
+  Object.assign(P, { mine, showStatus, stateText, flush, sendAgainNow, showSync, startSync, askForSync });
 })();

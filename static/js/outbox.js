@@ -10,7 +10,7 @@
   const P = window.Softbridge && window.Softbridge.outboxPage;
   if (!P) return;
   const { O, texts, user, KEPT_AT, say, cookieToken, freshTokens, showFlash, banner, busy, tellWorker } = P;
-  const { mine, showStatus, flush, sendAgainNow, keepCopies } = P;
+  const { mine, showStatus, flush, sendAgainNow, showSync, startSync, askForSync } = P;
   const { setUpForm, keepTyping, submit, broughtBack } = P;
   const { searchHere } = P;
 
@@ -32,6 +32,7 @@
       navigator.serviceWorker.register(texts.worker, { scope: "/" }).catch(function () {});
       navigator.serviceWorker.addEventListener("message", function (event) {
         if (event.data && event.data.type === "outbox-changed") showStatus();
+        if (event.data && event.data.type === "sync") showSync(event.data.state);
       });
     }
     freshTokens();
@@ -39,17 +40,18 @@
     if (user !== null) {
       const token = cookieToken();
       if (token) await O.setCsrf(token);
-      const before = await O.deviceUser();
-      if (before !== user) localStorage.removeItem(KEPT_AT);  // another user's copies go at the next keep
-      await O.setDeviceUser(user);
+      // The page may see a new user before the service worker does (it was not in control yet):
+      // then the last user's copies, list and drafts go here, before anything is read.
+      await O.switchUser(user);
     }
     await O.forgetOldDrafts(Date.now() - 30 * 86400000);
     for (const form of document.querySelectorAll("form[data-outbox]")) await setUpForm(form);
     await showStatus();
+    await showSync();
+    startSync();
     const sendNow = document.getElementById("outbox-send");
     if (sendNow) sendNow.addEventListener("click", flush);
     await flush();
-    keepCopies();
   }
 
   document.addEventListener("submit", function (event) {
@@ -79,12 +81,17 @@
   document.addEventListener("htmx:afterSettle", function () {
     document.querySelectorAll("form[data-outbox]").forEach(function (form) { setUpForm(form); });
   });
-  window.addEventListener("online", function () { sendAgainNow(); });
+  window.addEventListener("online", function () {
+    sendAgainNow();
+    askForSync(false);
+  });
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) {
       busy(false);
       broughtBack();
       showStatus();
+      showSync();
+      askForSync(false);
     }
   });
   start();
