@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from frontdoor.home import today_page_count
 from mobilization.models import Application, HomeVisit
 from softbridge import errors
 from softbridge.calendar import commune_today
@@ -37,7 +38,7 @@ from softbridge.submissions import SAVED_HEADER
 from softbridge.text import fold
 from training.models import Attendance
 from training.selectors import attendance_page_count, sessions_visible_to
-from villages.access import villages_in_charge
+from villages.access import villages_editable_by, villages_in_charge
 from villages.models import Resident, Role
 from villages.selectors import households_open_to_outreach, with_list_columns
 
@@ -67,6 +68,10 @@ FIELD_STATIC = (
     "js/outbox-forms.js",
     "js/outbox-search.js",
     "js/outbox.js",
+    # The sessions' pages and their attendance: a phone that never opened one with a signal
+    # draws it styled, and offers a ticked resident's achievements, with no network.
+    "css/program.css",
+    "js/attendance.js",
     "vendor/idb/idb.umd.js",
     "django_htmx/htmx-2.min.js",
     "django_htmx/django-htmx.js",
@@ -189,7 +194,38 @@ def kept_pages(user, *, language: str) -> list[dict]:
         pages.append(page(attendance, stamp))
         for number in range(2, attendance_page_count(session, user) + 1):
             pages.append(page(f"{attendance}?page={number}", stamp))
+    # The training list leads to the sessions kept above, and every page of Today to the
+    # households' visit forms. Register forms come last: a village head's day needs the
+    # visit forms first.
+    listed = sessions_visible_to(user).aggregate(count=Count("id"), last=Max("id"))
+    pages.append(page(reverse("training:sessions"), f"{listed['count']}.{listed['last']}{everything}"))
+    for number in range(2, today_page_count(user) + 1):
+        pages.append(page(f"{reverse('home')}?page={number}", everything))
+    pages.extend(page(url, stamps[pk]) for pk, url in _register_forms(user, stamps))
     return pages
+
+
+def _register_forms(user, stamps: dict[int, str]) -> list[tuple[int, str]]:
+    """(household, address) of the register's forms a device keeps for the households of
+    `stamps` whose register the user keeps (a village head's; villages.access.villages_editable_by):
+    a new member, the household's change, a split, a new head, and each present member's move.
+    A member's change is not kept: it shows their ID and phone numbers."""
+    editable = set(
+        households_kept(user)
+        .filter(pk__in=list(stamps), village__in=villages_editable_by(user))
+        .values_list("pk", flat=True)
+    )
+    forms = []
+    for pk in (pk for pk in stamps if pk in editable):
+        for name in ("member_new", "household_edit", "household_split", "household_head"):
+            forms.append((pk, reverse(f"villages:{name}", args=[pk])))
+    members = (
+        Resident.objects.filter(household__in=editable, left_on__isnull=True)
+        .order_by("household", "pk")
+        .values_list("household", "pk")
+    )
+    forms.extend((pk, reverse("villages:member_move", args=[pk, member])) for pk, member in members)
+    return forms
 
 
 def _site_version() -> str:
