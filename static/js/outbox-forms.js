@@ -271,7 +271,7 @@
       const marked = row.querySelector(".visit-waiting");
       if (!waiting.has(row.dataset.household)) return;
       row.classList.add("is-visited-waiting");
-      row.querySelectorAll("[data-due-badge]").forEach(function (badge) { badge.hidden = true; });
+      row.querySelectorAll("[data-due-badge]").forEach(function (badge) { badge.remove(); });
       if (marked) return;
       const badge = document.createElement("span");
       badge.className = "badge ok visit-waiting";
