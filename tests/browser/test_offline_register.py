@@ -207,9 +207,8 @@ def test_attendance_on_a_phone_that_never_opened_it_online_is_stored_once(
             const names = await caches.keys();
             for (const name of names.filter((n) => !n.startsWith("softbridge-copies"))) {
                 const cache = await caches.open(name);
-                const urls = (await cache.keys()).map((r) => r.url);
-                if (urls.some((u) => u.includes("/js/attendance")) && urls.some((u) => u.includes("/css/program")))
-                    return true;
+                const urls = (await cache.keys()).map((r) => r.url).join(" ");
+                if (urls.includes("/js/attendance") && urls.includes("/css/program")) return true;
             }
             return false;
         }""",
