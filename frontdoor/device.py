@@ -145,7 +145,9 @@ def kept_pages(user, *, language: str) -> list[dict]:
     """The pages a field device keeps for `user`, each with a stamp that changes when what the
     page shows may have: the home page, the household list, the follow-ups, the outbox, the
     visit form, and for each household in the user's charge its page and its visit form; the
-    sessions of the last days in the user's villages, with their attendance.
+    sessions of the last days in the user's villages, with their attendance, and the training
+    list; every page of Today; the register's forms of the households the user keeps the
+    register of (_register_forms).
 
     The device fetches a page again only when its stamp changed (or its copy is old), so that
     keeping a village's pages costs the network once, not at every sync."""
