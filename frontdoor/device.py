@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from frontdoor.home import today_page_count
 from frontdoor.households import PAGE_SIZE as LIST_PAGE_SIZE
 from mobilization.models import Application, HomeVisit
 from mobilization.selectors import follow_ups_due, households_due
@@ -44,7 +45,7 @@ from training.selectors import (
     attendance_households,
     sessions_visible_to,
 )
-from villages.access import villages_in_charge
+from villages.access import villages_editable_by, villages_in_charge
 from villages.models import Household, Resident, Role
 from villages.selectors import households_open_to_outreach, with_list_columns
 
@@ -75,6 +76,10 @@ FIELD_STATIC = (
     "js/outbox-forms.js",
     "js/outbox-search.js",
     "js/outbox.js",
+    # The sessions' pages and their attendance: a phone that never opened one with a signal
+    # draws it styled, and offers a ticked resident's achievements, with no network.
+    "css/program.css",
+    "js/attendance.js",
     "vendor/idb/idb.umd.js",
     "django_htmx/htmx-2.min.js",
     "django_htmx/django-htmx.js",
@@ -158,7 +163,9 @@ def kept_pages(user, *, language: str, kept: list[int] | None = None) -> list[di
     """The pages a field device keeps for `user`, each with a stamp that changes when what the
     page shows may have: the home page, the household list, the follow-ups, the outbox, the
     visit form, and for each household in the user's charge its page and its visit form; the
-    sessions of the last days in the user's villages, with their attendance.
+    sessions of the last days in the user's villages, with their attendance, and the training
+    list; every page of Today; the register's forms of the households the user keeps the
+    register of (_register_forms).
 
     The device fetches a page again only when its stamp changed (or its copy is old), so that
     keeping a village's pages costs the network once, not at every sync; and in this order, so
@@ -235,7 +242,38 @@ def kept_pages(user, *, language: str, kept: list[int] | None = None) -> list[di
             seen = hashlib.sha256(repr([stamps.get(pk, pk) for pk in households]).encode()).hexdigest()[:16]
             address = attendance if number == 1 else f"{attendance}?page={number}"
             pages.append(page(address, f"{session.attendances_seen}:{seen}"))
+    # The training list leads to the sessions kept above, and every page of Today to the
+    # households' visit forms (each with Today's own stamp). Register forms come last: a village
+    # head's day needs the visit forms first.
+    listed = sessions_visible_to(user).aggregate(count=Count("id"), last=Max("id"))
+    pages.append(page(reverse("training:sessions"), f"{listed['count']}.{listed['last']}"))
+    for number in range(2, today_page_count(user) + 1):
+        pages.append(page(f"{reverse('home')}?page={number}", home["stamp"][len(context) + 1 :]))
+    pages.extend(page(url, stamps[pk]) for pk, url in _register_forms(user, stamps))
     return pages
+
+
+def _register_forms(user, stamps: dict[int, str]) -> list[tuple[int, str]]:
+    """(household, address) of the register's forms a device keeps for the households of
+    `stamps` whose register the user keeps (a village head's; villages.access.villages_editable_by):
+    a new member, the household's change, a split, a new head, and each present member's move.
+    A member's change is not kept: it shows their ID and phone numbers."""
+    editable = set(
+        households_kept(user)
+        .filter(pk__in=list(stamps), village__in=villages_editable_by(user))
+        .values_list("pk", flat=True)
+    )
+    forms = []
+    for pk in (pk for pk in stamps if pk in editable):
+        for name in ("member_new", "household_edit", "household_split", "household_head"):
+            forms.append((pk, reverse(f"villages:{name}", args=[pk])))
+    members = (
+        Resident.objects.filter(household__in=editable, left_on__isnull=True)
+        .order_by("household", "pk")
+        .values_list("household", "pk")
+    )
+    forms.extend((pk, reverse("villages:member_move", args=[pk, member])) for pk, member in members)
+    return forms
 
 
 def _site_version() -> str:

@@ -2,6 +2,7 @@
 village heads), the figures that matter for those who lead (officials, leaders)."""
 
 import datetime
+import math
 from collections import Counter
 
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ from reports.tables import Area, Dashboard
 from softbridge.calendar import add_months, commune_today, month_start
 from villages.access import reads_aggregates_only, villages_open_to_outreach
 from villages.models import Role
-from villages.selectors import villages_visible_to
+from villages.selectors import households_open_to_outreach, villages_visible_to
 
 TODAY_PAGE_SIZE = 20
 LEADING = {Role.Kind.OFFICIAL, Role.Kind.LEADER}
@@ -48,6 +49,15 @@ def today(request):
         raise PermissionDenied
     kinds = set(Role.objects.filter(user=request.user).values_list("kind", flat=True))
     return _today(request, kinds)
+
+
+def today_page_count(user) -> int:
+    """How many pages the user's home page has: those of the Today list for a worker or a
+    village head (one for anyone whose home page is not the list, and for an empty list)."""
+    kinds = set(Role.objects.filter(user=user).values_list("kind", flat=True))
+    if kinds & LEADING or user.is_superuser or not kinds & VISITING:
+        return 1
+    return max(1, math.ceil(households_open_to_outreach(user).count() / TODAY_PAGE_SIZE))
 
 
 def _today(request, kinds: set):

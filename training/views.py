@@ -247,12 +247,15 @@ def session_delete(request, pk):
 
 
 def _attendance_rows(residents, *, selected: set[int], chosen: dict[int, list[str]], recorded: dict) -> list:
+    """One row a resident; `offered`: what is left for them to achieve (Achievement.left_for,
+    as the visit form offers), to which the row adds what is recorded or ticked already."""
     return [
         {
             "resident": resident,
             "selected": resident.pk in selected,
             "chosen": set(chosen.get(resident.pk, ())),
             "recorded": set(recorded.get(resident.pk, ())),
+            "offered": [a.value for a in Achievement if a.left_for(resident)],
         }
         for resident in residents
     ]

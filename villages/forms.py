@@ -102,6 +102,17 @@ class HouseholdForm(forms.ModelForm):
         self.fields["worker_in_charge"].queryset = workers.filter(commune_id=self.instance.commune_id)
         self.fields["version"].initial = self.instance.version
 
+    @property
+    def phone_kept(self) -> bool:
+        """Sent from a field device's copy of the form, which carries no phone number: an empty
+        phone then means "keep the number on record", not "no number"."""
+        return self.is_bound and self.data.get("phone_kept") == "1" and not self.data.get("phone")
+
+    def clean_phone(self):
+        if self.phone_kept:
+            return self.instance.phone
+        return self.cleaned_data["phone"]
+
 
 class HouseholdCreateForm(forms.ModelForm):
     """A new household in one of the villages whose register the user keeps."""

@@ -1,6 +1,7 @@
 /* Taking attendance: ticking a resident present shows what they can achieve under their name
    (from the page's <template>, with no request, so that it works with no network too);
-   unticking takes it away. Achievements recorded earlier stay as the server drew them. */
+   unticking takes it away. Achievements recorded earlier stay as the server drew them; only what
+   is left for the resident is offered (data-offered, as the visit form offers). */
 (function () {
   "use strict";
   const form = document.getElementById("attendance-form");
@@ -20,7 +21,12 @@
     fieldset = choices.content.firstElementChild.cloneNode(true);
     const legend = fieldset.querySelector("legend");
     legend.textContent = legend.dataset.legend.replace("{name}", box.dataset.name || "");
-    fieldset.querySelectorAll("input").forEach(function (input) { input.name = "ach-" + box.value; });
+    // Only what is left for the resident (the server's Achievement.left_for, in data-offered).
+    const offered = (box.dataset.offered || "").split(" ");
+    fieldset.querySelectorAll("input").forEach(function (input) {
+      if (box.dataset.offered !== undefined && offered.indexOf(input.value) === -1) input.closest("label").remove();
+      else input.name = "ach-" + box.value;
+    });
     row.appendChild(fieldset);
   }
 

@@ -254,5 +254,38 @@
     });
   }
 
-  Object.assign(P, { setUpForm, keepTyping, submit, broughtBack });
+  // --- Today, on the device: a household whose visit waits in the outbox is marked visited at
+  // once (its copy of the page was drawn before the visit). The rows name their household
+  // (data-household) and the badge that a visit answers (data-due-badge): templates/today.html.
+  async function markVisitsWaiting() {
+    const list = document.querySelector("ol.today[data-visit-waiting]");
+    if (!list) return;
+    const waiting = new Set();
+    (await O.records()).forEach(function (record) {
+      if (record.user !== user || record.url !== texts.visitForm) return;
+      const household = new URLSearchParams(record.body || "").get("household");
+      if (household) waiting.add(household);
+    });
+    list.querySelectorAll("li[data-household]").forEach(function (row) {
+      // A row stays marked once its visit has been sent: the server holds the visit then.
+      const marked = row.querySelector(".visit-waiting");
+      if (!waiting.has(row.dataset.household)) return;
+      row.classList.add("is-visited-waiting");
+      row.querySelectorAll("[data-due-badge]").forEach(function (badge) { badge.remove(); });
+      if (marked) return;
+      const badge = document.createElement("span");
+      badge.className = "badge ok visit-waiting";
+      badge.textContent = list.dataset.visitWaiting;
+      const why = row.querySelector(".why");
+      if (why) why.prepend(badge, " ");
+    });
+  }
+  markVisitsWaiting();
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "outbox-changed") markVisitsWaiting();
+    });
+  }
+
+  Object.assign(P, { setUpForm, keepTyping, submit, broughtBack, markVisitsWaiting });
 })();

@@ -19,7 +19,9 @@
     const households = (await O.households()) || [];
     target.replaceChildren();
     if (words.join("").length < 2) return;
+    const exclude = Number(target.dataset.exclude || 0);
     const found = households.filter(function (h) {
+      if (h.id === exclude) return false;
       return h.names.some(function (name) {
         return words.every(function (word) { return name.indexOf(word) !== -1; });
       });
@@ -29,6 +31,11 @@
       none.className = "muted";
       none.textContent = texts.noMatch;
       target.appendChild(none);
+      return;
+    }
+    if (target.dataset.choose) {
+      // A form that chooses a household (a member's move): the same choices the server draws.
+      target.appendChild(choices(target, found));
       return;
     }
     const list = document.createElement("ul");
@@ -48,6 +55,35 @@
       list.appendChild(item);
     });
     target.appendChild(list);
+  }
+
+  // Radio buttons named by the target's data-choose, as villages/household_options.html draws them.
+  function choices(target, found) {
+    const list = document.createElement("ul");
+    list.className = "plain";
+    found.forEach(function (h) {
+      const item = document.createElement("li");
+      const label = document.createElement("label");
+      label.className = "check";
+      label.htmlFor = "move-to-" + h.id;
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = target.dataset.choose;
+      input.value = String(h.id);
+      input.id = "move-to-" + h.id;
+      const text = document.createElement("span");
+      const code = document.createElement("span");
+      code.className = "code";
+      code.textContent = h.code;
+      const members = document.createElement("span");
+      members.className = "muted";
+      members.textContent = " · " + say(texts.members, { count: h.members });
+      text.append(code, " · " + h.village + " · " + (h.head || "—"), members);
+      label.append(input, " ", text);
+      item.appendChild(label);
+      list.appendChild(item);
+    });
+    return list;
   }
 
   Object.assign(P, { searchHere });
