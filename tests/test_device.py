@@ -280,7 +280,7 @@ def test_the_list_of_kept_pages_costs_the_same_queries_for_more_households(
         factories.resident(factories.household(village_a, code=f"NK-1{n}"))
     english_client.force_login(head_a)
     english_client.get(reverse("device_pages"))  # the session and the user, read once
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(16) as few:
         english_client.get(reverse("device_pages"))
     for n in range(20):
         factories.resident(factories.household(village_a, code=f"NK-2{n:02}"))
