@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mobilization', '0007_outreach_record_base'),
-        ('villages', '0008_resident_level34_lookup'),
+        ("mobilization", "0007_outreach_record_base"),
+        ("villages", "0008_resident_level34_lookup"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='homevisit',
-            index=models.Index(fields=['household', 'visited_on', 'id'], name='mobilizatio_househo_9921db_idx'),
+            model_name="homevisit",
+            index=models.Index(
+                fields=["household", "visited_on", "id"], name="mobilizatio_househo_9921db_idx"
+            ),
         ),
     ]
