@@ -91,10 +91,13 @@ def test_every_form_of_the_field_pages_has_its_submit_button(
         assert forms_without_submit(response.content.decode()) == [], url
 
 
-def test_the_language_switch_has_a_submit_button_for_a_browser_without_script(english_client):
+def test_the_language_switch_has_a_submit_button_in_the_page_and_without_script(english_client):
     html = english_client.get(reverse("login")).content.decode()
 
-    assert "<noscript>" not in html.split('class="lang"')[1].split("</form>")[0]
+    switch = html.split('class="lang"')[1].split("</form>")[0]
+    # One in the page (a checker, the keyboard), one shown without script.
+    assert '<button type="submit" class="lang-submit">Change</button>' in switch
+    assert '<noscript><button type="submit">Change</button></noscript>' in switch
     assert forms_without_submit(html) == []
 
 
@@ -104,14 +107,21 @@ def test_the_not_sent_link_is_never_empty(english_client, worker_a):
     html = english_client.get(reverse("home")).content.decode()
 
     status = html.split('id="outbox-status"')[1].split("</p>")[0]
-    assert f'<a href="{reverse("outbox")}">See everything not sent yet</a>' in status
+    # The script writes the count into the link, nothing when nothing waits: the title stays.
+    assert (
+        f'<a href="{reverse("outbox")}" title="See everything not sent yet">See everything not sent yet</a>'
+        in status
+    )
 
 
 def test_signed_out_the_not_sent_link_says_sign_in_and_leads_there(english_client):
     html = english_client.get(reverse("login")).content.decode()
 
     status = html.split('id="outbox-status"')[1].split("</p>")[0]
-    assert f'<a href="{reverse("login")}?next=/outbox/">Sign in to send them</a>' in status
+    assert (
+        f'<a href="{reverse("login")}?next=/outbox/" title="Sign in to send them">Sign in to send them</a>'
+        in status
+    )
     assert 'data-waiting="{count} not sent: sign in to send them"' in html
 
 

@@ -3,11 +3,9 @@
 (function () {
   "use strict";
 
-  // The language switch submits as soon as a language is picked; its button is for a browser
-  // without script (and says the form has one, WCAG 3.2.2).
+  // The language switch submits as soon as a language is picked (its buttons: base.html).
   document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
-    select.form.querySelectorAll("button[type=submit]").forEach(function (button) { button.style.display = "none"; });
   });
 
   // A long list of checkboxes (a commune's 120 workers) gets a box above it that narrows it as one
