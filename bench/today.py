@@ -17,7 +17,8 @@ weighs on each alike, as medians of `--repeat` requests after one to warm up:
 
 - the household list of the first worker (its first page: the baseline, a field page whose
   cost does not depend on visits);
-- Today at 2 visits a household (the first worker) and at 20 (the second).
+- Today at 2 visits a household (the first worker) and at 20 (the second);
+- the Today list's query alone at 2 and at 20 (the keys and reasons of the whole charge, in order).
 
 Prints the medians, each against the baseline of the same run, Today at 20 against Today at 2
 (goal: within 1.2x, docs/scaling.md), and the queries of each request. Not a test: the times
@@ -44,6 +45,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -51,6 +53,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from mobilization.models import HomeVisit  # noqa: E402
+from mobilization.selectors import households_due  # noqa: E402
 from softbridge.calendar import commune_today  # noqa: E402
 from tests import factories  # noqa: E402
 from villages.models import Resident, Role  # noqa: E402
@@ -129,7 +132,18 @@ def main() -> None:
         "Today at 2 visits a household": (clients[2], reverse("home")),
         "Today at 20 visits a household": (clients[20], reverse("home")),
     }
+    # The list's one query over the whole charge (its order and reasons), without the page around it.
+    users = {
+        count: get_user_model().objects.get(username=f"worker-{code}")
+        for code, count in (("NK", 2), ("BT", 20))
+    }
+    today_list = {
+        count: (lambda user=user: list(households_due(user, today=today).values_list("pk", "due")))
+        for count, user in users.items()
+    }
     queries, times = {}, {name: [] for name in requests}
+    for count in today_list:
+        times[f"  its list query at {count} visits"] = []
     for name, (client, url) in requests.items():
         assert client.get(url).status_code == 200  # warm up
         with CaptureQueriesContext(connection) as captured:
@@ -141,6 +155,10 @@ def main() -> None:
             response = client.get(url)
             times[name].append(time.perf_counter() - start)
             assert response.status_code == 200
+        for count, read in today_list.items():
+            start = time.perf_counter()
+            assert len(read()) == args.households
+            times[f"  its list query at {count} visits"].append(time.perf_counter() - start)
 
     print(f"{connection.vendor}, {args.households} households of {args.members} a worker,", end=" ")
     print(f"medians of {args.repeat}")
@@ -148,7 +166,7 @@ def main() -> None:
     baseline = medians["household list (baseline)"]
     for name, median in medians.items():
         print(f"{name:32} {median * 1000:7.1f} ms  {median / baseline:5.2f}x the baseline", end="  ")
-        print(f"{queries[name]} queries")
+        print(f"{queries[name]} queries" if name in queries else "1 query")
     ratio = medians["Today at 20 visits a household"] / medians["Today at 2 visits a household"]
     print(f"Today at 20 / at 2 visits a household: {ratio:.2f}x (goal: within 1.2x)")
 
