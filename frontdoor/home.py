@@ -64,9 +64,14 @@ def _today(request, kinds: set):
     """The households in the user's charge, most due first (mobilization.selectors.households_due),
     each with what is due, the head's name, the distance and one "Log a visit"."""
     today = commune_today()
-    due = households_due(request.user, today=today).select_related("village")
-    page = Paginator(due, TODAY_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = Counter(households_due(request.user, today=today).values_list("due", flat=True))
+    due = households_due(request.user, today=today)
+    # The list is ordered and counted once (its keys and reasons only), then only the page's
+    # households are read in full: two queries whatever the charge, not one per use.
+    order = list(due.values_list("pk", "due"))
+    counts = Counter(reason for _pk, reason in order)
+    page = Paginator(order, TODAY_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = due.select_related("village").in_bulk([pk for pk, _reason in page.object_list])
+    page.object_list = [shown[pk] for pk, _reason in page.object_list if pk in shown]  # unless gone since
     villages = []
     if Role.Kind.VILLAGE_HEAD in kinds:
         villages = list(

@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import (
@@ -57,10 +58,19 @@ class DateInput(forms.DateInput):
 
 
 class ChoiceList(forms.CheckboxSelectMultiple):
-    """Checkboxes in a box that scrolls when the list is long (villages, workers)."""
+    """Checkboxes in a box that scrolls when the list is long (villages, workers); a long one
+    gets a box above it that narrows it as one types (static/js/site.js, data-filter)."""
 
     def __init__(self, attrs=None):
         super().__init__(attrs={"class": "choice-list", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # Around the list, not on it: Django's template of the list writes only its id and class.
+        return format_html(
+            '<div data-filter="{}">{}</div>',
+            _("Type part of a name to narrow the list"),
+            super().render(name, value, attrs=attrs, renderer=renderer),
+        )
 
 
 def submission_key_field(*, required: bool) -> forms.UUIDField:

@@ -408,7 +408,12 @@ class HomeVisit(TaggedOutreachRecord):
             ),
             choices_check("outcome", HomeVisitOutcome, "visit_outcome_valid"),
         ]
-        indexes = [models.Index(fields=["commune", "visited_on"])]
+        indexes = [
+            models.Index(fields=["commune", "visited_on"]),
+            # A household's latest visit in one index read (selectors.latest_visit): the Today
+            # list reads it for every household, and must not slow as visits accumulate.
+            models.Index(fields=["household", "visited_on", "id"]),
+        ]
 
     def __str__(self):
         return f"{self.household} {self.visited_on:%Y-%m-%d}"

@@ -146,6 +146,19 @@ def later_visit(visit_ref: str = "pk", household_ref: str = "household"):
     )
 
 
+def latest_visit(household_ref: str = "pk") -> QuerySet[HomeVisit]:
+    """The referenced household's latest visit (a one-row queryset): the one whose follow-up,
+    if it records one, is open (see later_visit). One read of the index on (household,
+    visited_on, id), however many visits the household has had."""
+    return HomeVisit.objects.filter(household=OuterRef(household_ref)).order_by("-visited_on", "-pk")[:1]
+
+
+def open_follow_up() -> Subquery:
+    """For a household queryset: the day of its open follow-up (its latest visit's), None when
+    its latest visit recorded none or it was never visited."""
+    return Subquery(latest_visit().values("follow_up_on"))
+
+
 def closed_on() -> Subquery:
     """For a visit queryset: the day its follow-up was closed (the date of the household's
     next visit, see later_visit), None while it is open."""
@@ -214,20 +227,16 @@ def households_due(user, *, today: datetime.date) -> QuerySet[Household]:
 
     Each is annotated with `follow_up_on` (its open follow-up, see later_visit), `visited`,
     `short` (those members), `due` (a Due), and the list columns (`head_name`, `member_count`).
-    One query whatever the number of households.
+    One query whatever the number of households, and its cost does not grow with their visits:
+    a household's follow-up is its latest visit's (one index read, open_follow_up), never a
+    search of its visits for one no later visit closed.
     """
-    open_follow_up = (
-        HomeVisit.objects.filter(household=OuterRef("pk"), follow_up_on__isnull=False)
-        .exclude(Exists(later_visit()))
-        .order_by("follow_up_on")
-        .values("follow_up_on")[:1]
-    )
     short = short_of_eid_q(today, "members__") | short_of_level34_q(today, "members__")
     week = today + datetime.timedelta(days=DUE_WITHIN_DAYS)
     return (
         with_list_columns(households_open_to_outreach(user))
         .annotate(
-            follow_up_on=Subquery(open_follow_up),
+            follow_up_on=open_follow_up(),
             visited=Exists(HomeVisit.objects.filter(household=OuterRef("pk"))),
             short=Count("members", filter=short),
         )

@@ -78,7 +78,7 @@ def test_a_duplicate_is_explained_in_words_as_on_the_page(commune, official):
     client = api(official)
     base = {"commune": commune.pk, "indicator": "level34_share", "due_on": "2025-04-30", "value": "0.7"}
     expected = [
-        "The whole commune already has a target for the level 3/4 share due on 04/30/2025 (60\u00a0%). "
+        "The whole commune already has a target for the level 3/4 share due on 30/04/2025 (60\u00a0%). "
         "Change that target in the list instead of adding a second one for the same date."
     ]
     added = client.post("/api/targets/", base, format="json", HTTP_ACCEPT_LANGUAGE="en")

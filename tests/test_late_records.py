@@ -153,7 +153,7 @@ def test_a_visit_helping_someone_who_joined_after_it_is_refused_on_the_page(
     assert response.status_code == 200
     errors = response.context["form"].errors["visited_on"]
     assert errors == [
-        f"Nông Văn Minh was not a member of household NK-001 on {(TODAY - 2 * DAY).strftime('%m/%d/%Y')}: "
+        f"Nông Văn Minh was not a member of household NK-001 on {(TODAY - 2 * DAY).strftime('%d/%m/%Y')}: "
         "nothing was saved. Correct the date, or save again without them."
     ]
     assert not HomeVisit.objects.exists()
@@ -292,7 +292,7 @@ def test_attendance_of_someone_who_did_not_live_in_the_commune_that_day_is_refus
         )
     assert refused.value.message_dict == {
         "resident": [
-            f"Nông Văn Minh did not live in the commune on {(TODAY - 3 * DAY).strftime('%m/%d/%Y')}."
+            f"Nông Văn Minh did not live in the commune on {(TODAY - 3 * DAY).strftime('%d/%m/%Y')}."
         ]
     }
     response = factories.api_client(head_a).post(

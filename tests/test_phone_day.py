@@ -126,6 +126,40 @@ def test_the_today_list_costs_the_same_queries_for_more_households(
         english_client.get(reverse("home"))
 
 
+def visits_each(households, me, count: int, *, since: datetime.date) -> None:
+    """`count` visits to each household, a day apart from `since`, each asking a follow-up a
+    week after it (so that every one but the latest is closed by the next)."""
+    for household in households:
+        for n in range(count):
+            day = since + n * DAY
+            factories.visit(household, visited_on=day, workers=[me], follow_up_on=day + 7 * DAY)
+
+
+TODAY_QUERIES = 6  # the session, user and roles, the list in order (keys and reasons), its page in full
+
+
+def test_the_today_list_costs_the_same_queries_at_2_and_20_visits_a_household(
+    english_client, worker_a, village_a, me, django_assert_num_queries
+):
+    today = commune_today()
+    charge = [factories.household(village_a, code=f"NK-{n}") for n in range(3)]
+    visits_each(charge, me, 2, since=today - 40 * DAY)
+    english_client.force_login(worker_a)
+
+    with django_assert_num_queries(TODAY_QUERIES):
+        at_2 = english_client.get(reverse("home")).context["page"].object_list
+    visits_each(charge, me, 18, since=today - 30 * DAY)
+    with django_assert_num_queries(TODAY_QUERIES):
+        at_20 = english_client.get(reverse("home")).context["page"].object_list
+
+    # Only the latest visit's follow-up is open: at 2 visits the one asked for 32 days ago, at
+    # 20 the one asked for 6 days ago (the latest visit's, 13 days ago), both overdue.
+    assert {h.due for h in at_2} == {Due.OVERDUE} and [h.follow_up_on for h in at_2] == [today - 32 * DAY] * 3
+    assert {h.due for h in at_20} == {Due.OVERDUE} and [h.follow_up_on for h in at_20] == [
+        today - 6 * DAY
+    ] * 3
+
+
 def test_the_today_list_counts_what_is_due_as_it_lists_it(worker_a, households):
     listed = list(households_due(worker_a, today=commune_today()))
 

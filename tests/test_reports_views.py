@@ -295,7 +295,7 @@ def test_monthly_report_states_numerator_denominator_and_period(client, official
     html = response.content.decode()
     assert "css/reports.css" in html and "Numerator" in html and "Denominator" in html
     assert "3 of 5" in html
-    assert "Sept. 30, 2024" in html  # the day the figures are counted at the end of
+    assert "30 Sep 2024" in html  # the day the figures are counted at the end of
 
 
 def test_the_print_stylesheet_hides_the_controls():
@@ -426,7 +426,7 @@ def test_a_duplicate_target_is_refused(client, official, commune):
         (
             "en",
             False,
-            "The whole commune already has a target for the level 3/4 share due on 12/31/2024 (60\u00a0%). "
+            "The whole commune already has a target for the level 3/4 share due on 31/12/2024 (60\u00a0%). "
             "Change that target in the list instead of adding a second one for the same date.",
         ),
         (
@@ -438,7 +438,7 @@ def test_a_duplicate_target_is_refused(client, official, commune):
         (
             "en",
             True,
-            "Nà Khau already has a target for the level 3/4 share due on 12/31/2024 (60\u00a0%). "
+            "Nà Khau already has a target for the level 3/4 share due on 31/12/2024 (60\u00a0%). "
             "Change that target in the list instead of adding a second one for the same date.",
         ),
     ],
@@ -504,7 +504,7 @@ def test_an_edit_that_would_duplicate_a_target_is_refused_in_words(client, offic
         response.context["form"]
         .non_field_errors()[0]
         .startswith(
-            "The whole commune already has a target for the e-ID share due on 01/31/2025 (100\u00a0%)."
+            "The whole commune already has a target for the e-ID share due on 31/01/2025 (100\u00a0%)."
         )
     )
     other.refresh_from_db()

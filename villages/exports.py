@@ -39,7 +39,16 @@ CHUNK = 2000
 
 # The import's own words, so that an export reads back (see villages.roster.cells).
 _VIETNAMESE_WORDS = {
-    "relation": {"head": "chủ hộ", "spouse": "vợ/chồng", "child": "con", "parent": "bố/mẹ", "other": "khác"},
+    "relation": {
+        "head": "chủ hộ",
+        "spouse": "vợ/chồng",
+        "child": "con",
+        "parent": "bố/mẹ",
+        "grandchild": "cháu",
+        "sibling": "anh/chị/em",
+        "in_law": "dâu/rể",
+        "other": "khác",
+    },
     "sex": {"M": "Nam", "F": "Nữ"},
     "left_reason": {"moved_away": "chuyển đi", "died": "chết"},
 }

@@ -390,6 +390,9 @@ class ResidentRelation(models.TextChoices):
     SPOUSE = "spouse", _("spouse")
     CHILD = "child", _("child")
     PARENT = "parent", _("parent")
+    GRANDCHILD = "grandchild", _("grandchild")
+    SIBLING = "sibling", _("brother or sister")
+    IN_LAW = "in_law", _("in-law (son- or daughter-in-law, parent-in-law)")
     OTHER = "other", _("other")
 
 

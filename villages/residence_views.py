@@ -23,7 +23,7 @@ from villages.access import villages_editable_by
 from villages.forms import HeadForm, MoveForm, SplitForm
 from villages.models import Household, Resident
 from villages.selectors import households_matching, households_visible_to, with_list_columns
-from villages.views import _editable_household
+from villages.views import _editable_household, to_new_head
 
 OPTIONS_SHOWN = 10
 MIN_SEARCH_LENGTH = 2
@@ -74,6 +74,8 @@ def member_move(request, pk: int, member_pk: int):
         form = MoveForm(request.POST, households=households)
         if form.is_valid():
             data = form.cleaned_data
+            # The head leaves this household (not one coming back to it): it needs a new head.
+            was_head = member.relation == Resident.Relation.HEAD and not returning
             try:
                 moved = services.resident_move(
                     resident=member,
@@ -93,6 +95,8 @@ def member_move(request, pk: int, member_pk: int):
                         "date": data["on"].isoformat(),
                     },
                 )
+                if was_head and data["household"] != household:
+                    return to_new_head(request, household, moved)
                 return redirect("villages:household", pk=data["household"].pk)
     else:
         initial = {"on": commune_today()}

@@ -312,6 +312,20 @@ def member_ladder(request, pk: int, member_pk: int):
     )
 
 
+def to_new_head(request, household: Household, former: Resident):
+    """After the head left (moved away, died, moved to another household): the change of head,
+    which the household needs next, with a message saying so; the household's page when no
+    member is left to be its head."""
+    if not household.members.filter(left_on__isnull=True).exists():
+        return redirect("villages:household", pk=household.pk)
+    messages.warning(
+        request,
+        _("%(name)s was the head of household %(code)s: choose its new head.")
+        % {"name": former.full_name, "code": household.code},
+    )
+    return redirect("villages:household_head", pk=household.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @answered_once
@@ -322,6 +336,7 @@ def member_departure(request, pk: int, member_pk: int):
     if request.method == "POST":
         form = DepartureForm(request.POST)
         if form.is_valid():
+            was_head = member.relation == Resident.Relation.HEAD
             try:
                 resident_departure_record(
                     resident=member, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
@@ -335,6 +350,8 @@ def member_departure(request, pk: int, member_pk: int):
                 messages.success(
                     request, _("%(name)s is no longer counted as a member.") % {"name": member.full_name}
                 )
+                if was_head:
+                    return to_new_head(request, household, member)
                 return redirect("villages:household", pk=household.pk)
     else:
         form = DepartureForm(initial={"on": commune_today()})

@@ -3,10 +3,52 @@
 (function () {
   "use strict";
 
-  // The language switch submits as soon as a language is picked (a button in <noscript> otherwise).
+  // The language switch submits as soon as a language is picked (its buttons: base.html).
   document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+
+  // A long list of checkboxes (a commune's 120 workers) gets a box above it that narrows it as one
+  // types part of a name, accents optional; what is ticked stays in sight. All on the page: it
+  // works offline too.
+  const FILTER_FROM = 10;
+  function folded(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+  function filterBoxes(root) {
+    root.querySelectorAll("[data-filter]:not([data-filter-ready])").forEach(function (list, n) {
+      const labels = Array.prototype.slice.call(list.querySelectorAll("label"));
+      if (labels.length < FILTER_FROM) return;
+      list.setAttribute("data-filter-ready", "");
+      if (!list.id) list.id = "filtered-list-" + n;
+      const box = document.createElement("input");
+      box.type = "search";
+      box.id = list.id + "-filter";
+      box.className = "list-filter";
+      box.autocomplete = "off";
+      box.setAttribute("aria-controls", list.id);
+      const label = document.createElement("label");
+      label.htmlFor = box.id;
+      label.className = "list-filter-label";
+      label.textContent = list.getAttribute("data-filter");
+      // Enter in the box narrows; it must not submit the form around it.
+      box.addEventListener("keydown", function (event) { if (event.key === "Enter") event.preventDefault(); });
+      box.addEventListener("input", function () {
+        const words = folded(box.value).split(/\s+/).filter(Boolean);
+        labels.forEach(function (item) {
+          const text = folded(item.textContent);
+          const shown = item.querySelector("input:checked") || words.every(function (w) { return text.indexOf(w) >= 0; });
+          // Django's widget wraps each label in a <div> of its own.
+          const row = item.parentElement !== list && item.parentElement.tagName === "DIV" ? item.parentElement : item;
+          row.style.display = shown ? "" : "none";
+        });
+      });
+      list.parentNode.insertBefore(label, list);
+      list.parentNode.insertBefore(box, list);
+    });
+  }
+  filterBoxes(document);
+  document.addEventListener("htmx:afterSettle", function (event) { filterBoxes(event.target); });
 
   // A tap that opens another page shows the loading bar at once: on a slow network the page
   // would otherwise look dead until the next one arrives.

@@ -30,6 +30,27 @@ _RELATIONS = {
     **dict.fromkeys(
         ["parent", "bo", "me", "cha", "bo/me", "cha/me", "bo me", "cha me"], Resident.Relation.PARENT
     ),
+    **dict.fromkeys(["grandchild", "chau", "chau noi", "chau ngoai"], Resident.Relation.GRANDCHILD),
+    **dict.fromkeys(
+        [
+            "sibling",
+            "anh",
+            "chi",
+            "em",
+            "anh/chi/em",
+            "anh chi em",
+            "anh trai",
+            "chi gai",
+            "em trai",
+            "em gai",
+        ],
+        Resident.Relation.SIBLING,
+    ),
+    **dict.fromkeys(
+        ["in-law", "in law", "in_law", "dau/re", "con dau", "con re", "dau", "re", "bo chong", "me chong"]
+        + ["bo vo", "me vo", "bo me chong", "bo me vo"],
+        Resident.Relation.IN_LAW,
+    ),
     **dict.fromkeys(["other", "khac"], Resident.Relation.OTHER),
 }
 _SEXES = {
@@ -153,7 +174,10 @@ class CellRules:
         if found is not None:
             return str(found)
         accepted = {
-            "relation": _("head, spouse, child, parent or other (chủ hộ, vợ, chồng, con, bố, mẹ, khác)"),
+            "relation": _(
+                "head, spouse, child, parent, grandchild, sibling, in-law or other"
+                " (chủ hộ, vợ, chồng, con, bố, mẹ, cháu, anh, chị, em, dâu, rể, khác)"
+            ),
             "sex": _("M or F (Nam, Nữ)"),
             "left_reason": _("moved_away or died (chuyển đi, chết)"),
         }[name]
