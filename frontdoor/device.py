@@ -67,6 +67,7 @@ FIELD_STATIC = (
     "js/outbox-forms.js",
     "js/outbox-search.js",
     "js/outbox.js",
+    "js/device-report.js",
     "vendor/idb/idb.umd.js",
     "django_htmx/htmx-2.min.js",
     "django_htmx/django-htmx.js",

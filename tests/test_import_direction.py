@@ -33,7 +33,7 @@ from django.apps import apps
 
 ROOT = Path(__file__).resolve().parent.parent
 # Bottom to top: a room may use the rooms before it in this list.
-LAYERS = ("softbridge", "villages", "mobilization", "training", "reports", "frontdoor", "demo")
+LAYERS = ("softbridge", "villages", "mobilization", "training", "reports", "devices", "frontdoor", "demo")
 
 # (model, field) -> why the key points up. Moving either model would split its app's records.
 UPWARD_KEYS = {
