@@ -5,6 +5,7 @@
                    show several apps at once (a household with its visits and attendance, a
                    group's and a worker's work, a mobilization model's results), the field
                    device's copies, backups and their commands
+    devices        what each field phone last said of itself (no personal data)
     reports        the indicators over time, dashboards, official figures, exports
     training       topics, sessions and attendance, built on the program's outreach records
     mobilization   the program: groups, workers, visits, communications, applications, models
