@@ -343,3 +343,14 @@ def test_the_page_costs_the_same_queries_however_many_phones(client, official, c
         user = factories.role_user("worker", commune)
         reported(user, device=str(uuid.uuid4()))
     assert queries() == few
+
+
+def test_signed_in_field_users_pages_load_the_report_and_a_province_leaders_do_not(client, worker_a):
+    client.force_login(worker_a)
+    assert "js/device-report" in client.get("/outbox/").content.decode()
+    tinh = factories.province_leader(factories.province("04"))
+    client.force_login(tinh)
+    # Their phone's report would be refused (they read figures only) and nobody's to read.
+    assert "js/device-report" not in client.get("/reports/province/").content.decode()
+    client.logout()
+    assert "js/device-report" not in client.get("/accounts/login/").content.decode()
