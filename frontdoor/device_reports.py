@@ -15,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from devices.models import Warning
+from devices.models import DeviceReport, Warning
 from devices.selectors import device_reports_visible_to
 from devices.serializers import DeviceReportInput, DeviceReportOutput
 from devices.services import device_report_record
@@ -53,6 +53,8 @@ class DeviceList(generics.ListAPIView):
     serializer_class = DeviceReportOutput
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema asks what it lists
+            return DeviceReport.objects.none()
         if not _may_read_devices(self.request.user):
             raise exceptions.PermissionDenied(_("Only the commune's officials read its phones' reports."))
         return device_reports_visible_to(self.request.user)
