@@ -13,7 +13,9 @@
   if (!script || !root || !root.dataset.user || !window.indexedDB || !window.fetch) return;
   const user = Number(root.dataset.user);
   const EVERY = 5 * 60 * 1000;
+  const DAY = 24 * 60 * 60 * 1000;
   const DEVICE_ID = "softbridge-device-id";
+  const PERSIST_ASKED = "softbridge-storage-persist-asked";
   const SENT_AT = "softbridge-device-report-at-" + user;
 
   // The phone's own id: made once, kept with the phone's other notes to itself.
@@ -39,8 +41,13 @@
     if (!s) return found;
     if (s.persisted) {
       found.persisted = await s.persisted();
-      // Asked at each report until granted: the browser decides, and may grant it later.
-      if (!found.persisted && s.persist) found.persisted = await s.persist();
+      // Asked again once a day until granted: the browser decides, and may grant it later
+      // (Chrome as the app is used more); some browsers ask the user, who is not to be nagged.
+      const asked = Number(localStorage.getItem(PERSIST_ASKED) || 0);
+      if (!found.persisted && s.persist && Date.now() - asked > DAY) {
+        localStorage.setItem(PERSIST_ASKED, String(Date.now()));
+        found.persisted = await s.persist();
+      }
     }
     if (s.estimate) {
       const estimate = await s.estimate();
