@@ -12,6 +12,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.routers import DefaultRouter
 
 from frontdoor.api_docs import api_docs
+from frontdoor.device_reports import DeviceList, DeviceReportView
 from frontdoor.households_api import HouseholdViewSet
 from mobilization.api import (
     ApplicationViewSet,
@@ -59,6 +60,8 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
     path("households/<int:pk>/history/", HouseholdHistory.as_view(), name="household-history"),
+    path("devices/", DeviceList.as_view(), name="devices"),
+    path("devices/report/", DeviceReportView.as_view(), name="device-report"),
     *router.urls,
     # Last: what nothing above matched. Paths without the final slash are left to
     # APPEND_SLASH, which redirects those that exist.

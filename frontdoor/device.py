@@ -80,6 +80,7 @@ FIELD_STATIC = (
     # draws it styled, and offers a ticked resident's achievements, with no network.
     "css/program.css",
     "js/attendance.js",
+    "js/device-report.js",
     "vendor/idb/idb.umd.js",
     "django_htmx/htmx-2.min.js",
     "django_htmx/django-htmx.js",

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontdoor import device, households, model_pages, worker_pages
+from frontdoor import device, device_reports, households, model_pages, worker_pages
 from frontdoor.home import home, today
 from mobilization.urls import household_history_pages, program_pages, visit_pages
 from villages.urls import register_pages, roster_pages
@@ -37,6 +37,7 @@ urlpatterns = [
     path("manifest.webmanifest", device.manifest, name="manifest"),
     path("device/pages/", device.device_pages, name="device_pages"),
     path("outbox/", device.outbox, name="outbox"),
+    path("devices/", device_reports.devices, name="devices"),
     path("offline/", device.offline, name="offline"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     # Django's LogoutView signs out on POST only: a link or an <img> elsewhere cannot sign anyone out.

@@ -10,7 +10,9 @@ series, each month's counts summed over its communes (shares from the sums), wit
 "province" first and commune and village null; with `commune=CODE` too, that commune's
 series as above (a commune of another province: 400). A province they do not lead
 answers 404. Bad
-parameters answer 400 naming the parameter.
+parameters answer 400 naming the parameter. A month whose figures are about fewer than 5
+eligible residents the reader may not see by name (a province leader's view of a small
+village) has every count and share null and `suppressed` true (reports.disclosure).
 """
 
 from types import SimpleNamespace
@@ -23,6 +25,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reports.disclosure import Disclosure
 from reports.selectors.adoption import adoption_series
 from reports.selectors.province import province_adoption, province_communes
 from reports.selectors.reach import reach_of
@@ -73,6 +76,9 @@ class AdoptionView(APIView):
             raise NotFound(_("No such village in your area."))
         if village is None and not reach.whole:
             raise PermissionDenied(_("You may read your villages' figures only: add village=CODE."))
-        months = adoption_series(commune=commune, start=start, end=end, village=village)
+        months = Disclosure(reach).area_series(
+            adoption_series(commune=commune, start=start, end=end, village=village),
+            None if village is None else village.pk,
+        )
         result = SimpleNamespace(commune=commune, village=village, months=months)
         return Response(AdoptionSerializer(result).data)

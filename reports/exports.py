@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
+from reports.disclosure import SUPPRESSED
 from reports.tabular import Table
 from softbridge.spreadsheets import Sheet, spreadsheet_cell, xlsx_attachment
 
@@ -23,6 +24,8 @@ CSV_TYPE = "text/csv; charset=utf-8"
 def plain(value, kind: str, empty=""):
     if value is None:
         return empty
+    if value is SUPPRESSED:
+        return str(value)  # "< 5": not an empty cell, which would read "no one to count"
     if kind == "flags":
         return ", ".join(str(v) for v in value)
     if kind == "text":

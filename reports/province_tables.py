@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import MobilizationModel
+from reports.disclosure import disclosed, is_withheld, with_legend, withheld_among
 from reports.models import Target
 from reports.official_tables import official_by_commune_table
 from reports.selectors.activity import ActivityFigures, activity_by_commune
@@ -51,8 +52,12 @@ class ProvinceDashboard:
         start: datetime.date,
         end: datetime.date,
         today: datetime.date | None = None,
+        names: frozenset[int] = frozenset(),
     ):
         self.province, self.communes, self.start, self.end = province, communes, start, end
+        # The communes whose residents the reader sees by name (reports.disclosure): only
+        # those show figures about fewer than SMALL_CELL residents.
+        self.names = names
         self.today = today or commune_today()
         self.months = months_between(start, end)
 
@@ -68,6 +73,20 @@ class ProvinceDashboard:
 
     def _at(self, series: list[MonthFigures], month: datetime.date) -> MonthFigures:
         return series[self.adoption.months.index(month)]
+
+    @cached_property
+    def withheld(self) -> dict[datetime.date, set[int]]:
+        """The communes whose figures are withheld from the reader at the end of each month
+        (reports.disclosure): the province's own figures never are."""
+        return {
+            month: withheld_among(
+                {c.pk: series[i].eligible for c, series in self.adoption.communes}, self.names
+            )
+            for i, month in enumerate(self.adoption.months)
+        }
+
+    def _commune_at(self, commune: Commune, series: list[MonthFigures], month: datetime.date):
+        return disclosed(self._at(series, month), commune.pk in self.withheld[month])
 
     @cached_property
     def series(self) -> list[MonthFigures]:
@@ -120,7 +139,7 @@ class ProvinceDashboard:
     def table(self, key: str) -> Table:
         if key not in self.table_keys:
             raise KeyError(key)
-        return getattr(self, f"{key}_table")()
+        return with_legend(getattr(self, f"{key}_table")())
 
     def series_table(self) -> Table:
         return Table(
@@ -138,7 +157,7 @@ class ProvinceDashboard:
         """The league of communes: by level 3/4 share at the end of the period."""
         rows = []
         for commune, series in self.adoption.communes:
-            latest = self._at(series, self.end)
+            latest = self._commune_at(commune, series, self.end)
             targets = self.targets.get(commune.pk, [])
             plan = plan_series(targets, [self.end])
             behind = behind_plan(latest, targets)
@@ -147,13 +166,14 @@ class ProvinceDashboard:
                 share = latest.share_of(indicator)
                 row.append(share)
                 for span in CHANGE_SPANS:
-                    before = self._at(series, add_months(self.end, -span))
+                    before = self._commune_at(commune, series, add_months(self.end, -span))
                     row.append(change(share, before.share_of(indicator)))
                 row.append(plan_float(plan[indicator][0]))
             row.append([str(Target.Indicator(i).label) for i in behind])
             rows.append(row)
         level34 = 3 + 4 * 2
-        rows.sort(key=lambda r: (r[level34] is None, -(r[level34] or 0), r[0]))
+        # Withheld communes go last with those that have no figure: their rank would tell.
+        rows.sort(key=lambda r: (r[level34] is None or is_withheld(r[level34]), -(r[level34] or 0), r[0]))
         for rank, row in enumerate(rows, 1):
             row.insert(0, rank)
         columns = [

@@ -17,7 +17,7 @@ from reports.selectors.activity import latest_activity_month_of
 from reports.selectors.province import province_communes
 from reports.views import EXPORTERS
 from softbridge.calendar import commune_today, month_label
-from villages.access import provinces_led_by
+from villages.access import communes_named_for, provinces_led_by
 
 
 def _province_report(request) -> tuple[ProvinceFilterForm, ProvinceDashboard]:
@@ -36,7 +36,7 @@ def _province_report(request) -> tuple[ProvinceFilterForm, ProvinceDashboard]:
     data.setdefault("province", province.code)
     form = ProvinceFilterForm(data, provinces=provinces, default_end=default_end)
     start, end = form.period()
-    return form, ProvinceDashboard(province, communes, start, end)
+    return form, ProvinceDashboard(province, communes, start, end, names=communes_named_for(request.user))
 
 
 def _query(report: ProvinceDashboard) -> str:

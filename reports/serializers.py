@@ -1,6 +1,7 @@
 """The adoption API's input (query parameters) and output."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reports.forms import MAX_MONTHS
@@ -94,13 +95,31 @@ class AdoptionQuerySerializer(serializers.Serializer):
 
 class MonthFiguresSerializer(serializers.Serializer):
     month = MonthParameter()
-    eligible = serializers.IntegerField()
-    eid = serializers.IntegerField()
-    online = serializers.IntegerField()
-    level34 = serializers.IntegerField()
+    eligible = serializers.IntegerField(allow_null=True)
+    eid = serializers.IntegerField(allow_null=True)
+    online = serializers.IntegerField(allow_null=True)
+    level34 = serializers.IntegerField(allow_null=True)
     eid_share = serializers.FloatField(allow_null=True)
     online_share = serializers.FloatField(allow_null=True)
     level34_share = serializers.FloatField(allow_null=True)
+    suppressed = serializers.SerializerMethodField(
+        help_text=_(
+            "True when the month's figures are about fewer than 5 eligible residents whom you may not "
+            "see by name: every count and share is then null (reports.disclosure)."
+        )
+    )
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_suppressed(self, figures) -> bool:
+        return getattr(figures, "suppressed", False)
+
+    def to_representation(self, instance):
+        if not getattr(instance, "suppressed", False):
+            return super().to_representation(instance)
+        nothing = dict.fromkeys(
+            ("eligible", "eid", "online", "level34", "eid_share", "online_share", "level34_share")
+        )
+        return {"month": month_label(instance.month), **nothing, "suppressed": True}
 
 
 class AdoptionSerializer(serializers.Serializer):

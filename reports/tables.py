@@ -17,10 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import Application
 from reports import savings
+from reports.disclosure import SUPPRESSED, Disclosure, Withheld, is_withheld, with_legend
 from reports.models import Target
 from reports.official_tables import official_by_month_table
 from reports.selectors.activity import ActivityFigures, activity_series
 from reports.selectors.adoption import (
+    Breakdown,
     MonthFigures,
     adoption_breakdowns,
     adoption_overview,
@@ -84,6 +86,8 @@ def change(now: float | None, before: float | None) -> float | None:
     """The change of a share in percentage points, rounded to 2 decimals."""
     if now is None or before is None:
         return None
+    if is_withheld(now) or is_withheld(before):
+        return SUPPRESSED
     return round((now - before) * 100, 2)
 
 
@@ -151,13 +155,29 @@ class Dashboard:
         )
 
     @cached_property
+    def disclosure(self) -> Disclosure:
+        return Disclosure(self.area.reach)
+
+    @cached_property
     def series_with_before(self) -> list[MonthFigures]:
-        return self.overview[0]
+        """The area's series as the reader may read it (small cells withheld)."""
+        village = self.area.village
+        if village is None and not self.area.reach.whole:
+            return self.overview[0]  # a village role's own villages: named, never withheld
+        return self.disclosure.area_series(self.overview[0], None if village is None else village.pk)
 
     @cached_property
     def villages_latest(self) -> list[tuple[Village, list[MonthFigures]]]:
-        """Each village at the end of the month before the last, and of the last."""
-        return self.overview[1]
+        """Each village at the end of the month before the last, and of the last (small
+        cells withheld)."""
+        villages = self.overview[1]
+        if not villages or self.disclosure.everything_named:
+            return villages
+        withheld = self.disclosure.withheld_villages([f.month for f in villages[0][1]])
+        return [
+            (village, [Withheld(f.month) if village.pk in withheld[f.month] else f for f in series])
+            for village, series in villages
+        ]
 
     @cached_property
     def series(self) -> list[MonthFigures]:
@@ -244,7 +264,7 @@ class Dashboard:
     def table(self, key: str) -> Table:
         if key not in self.table_keys:
             raise KeyError(key)
-        return getattr(self, f"{key}_table")()
+        return with_legend(getattr(self, f"{key}_table")())
 
     def adoption_table(self) -> Table:
         return Table(
@@ -283,7 +303,8 @@ class Dashboard:
                     *shares[online[0]],
                 ]
             )
-        rows.sort(key=lambda r: (r[2] is None, -(r[2] or 0), r[1]))
+        # Withheld villages go last with those that have no figure: their rank would tell.
+        rows.sort(key=lambda r: (r[2] is None or is_withheld(r[2]), -(r[2] or 0), r[1]))
         for rank, row in enumerate(rows, 1):
             row.insert(0, rank)
 
@@ -406,7 +427,7 @@ class Dashboard:
         """The series the charts draw, as percentages; the tables beside them hold the same."""
 
         def pct(values):
-            return [None if v is None else round(v * 100, 2) for v in values]
+            return [None if v is None or is_withheld(v) else round(v * 100, 2) for v in values]
 
         adoption = {
             indicator: pct([f.share_of(indicator) for f in self.series]) for indicator, _c, _l in INDICATORS
@@ -453,7 +474,18 @@ class MonthlyReport:
 
     @cached_property
     def breakdowns(self) -> dict:
-        return adoption_breakdowns(commune=self.area.commune, month=self.month, villages=self.area.villages)
+        """The area's sexes and age bands, small cells withheld as the area's are."""
+        found = adoption_breakdowns(commune=self.area.commune, month=self.month, villages=self.area.villages)
+        withheld = is_withheld(self.dashboard.latest)
+        return {
+            key: [
+                Breakdown(b.key, b.label, figures)
+                for b, figures in zip(
+                    parts, self.dashboard.disclosure.parts([b.figures for b in parts], withheld), strict=True
+                )
+            ]
+            for key, parts in found.items()
+        }
 
     @property
     def as_of(self) -> datetime.date:
@@ -462,7 +494,7 @@ class MonthlyReport:
     def table(self, key: str) -> Table:
         if key not in self.table_keys:
             raise KeyError(key)
-        return getattr(self, f"{key}_table")()
+        return with_legend(getattr(self, f"{key}_table")())
 
     def indicators_table(self) -> Table:
         now, before = self.dashboard.latest, self.dashboard.previous

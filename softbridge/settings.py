@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "mobilization",
     "training",
     "reports",
+    # What each field phone last said of itself (its figures, no personal data).
+    "devices",
     # The roof: the URL map, the API routes, the pages that show several apps at once, the
     # field device's copies, backups. It builds on everything above.
     "frontdoor",

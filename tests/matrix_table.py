@@ -17,6 +17,8 @@ TABLE: dict[str, Row] = {
     "offline": R("ok ok ok ok ok ok ok"),
     "device_pages": R("login ok ok ok ok ok ok"),
     "outbox": R("login ok ok ok ok ok ok"),
+    # The phones' reports (frontdoor.device_reports): the commune's officials read them.
+    "devices": R("login ok 403 403 403 ok ok"),
     "login": R("ok ok ok ok ok ok ok", post="ok ok ok ok ok ok ok"),
     "logout": R("405 405 405 405 405 405 405", post="login login login login login login login"),
     "password_change": R("login ok ok ok ok ok ok", post="login ok ok ok ok ok ok"),
@@ -144,6 +146,9 @@ TABLE: dict[str, Row] = {
     "api:token": R("405 405 405 405 405 405 405", post="400 400 400 400 400 400 400"),
     "api:schema": R("ok ok ok ok ok ok ok"),
     "api:docs": R("ok ok ok ok ok ok ok"),
+    "api:devices": R("login ok 403 403 403 ok ok", post="login 405 405 405 405 405 405"),
+    # Each phone posts its own report with the session's CSRF token (an empty body: 400).
+    "api:device-report": R("403 405 405 405 405 405 405", post="403 400 400 400 400 400 400"),
     "api:household-history": R("login 404 403 403 403 ok ok", target=pk("household")),
     "api:commune-list": R("login ok ok ok ok ok ok", post="login 405 405 405 405 405 405"),
     "api:commune-list (format)": R("login ok ok ok ok ok ok", post="login 405 405 405 405 405 405"),

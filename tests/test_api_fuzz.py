@@ -185,6 +185,7 @@ RESOURCES = {
     "targets",
     "token",
     "reports",
+    "devices",
 }
 
 

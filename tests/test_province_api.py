@@ -91,6 +91,7 @@ def month(name, eligible, eid, online, level34, eid_share, online_share, level34
         "eid_share": eid_share,
         "online_share": online_share,
         "level34_share": level34_share,
+        "suppressed": False,
     }
 
 
@@ -121,8 +122,10 @@ def test_the_province_min_age_is_its_communes_when_they_share_one(api, province_
     assert body["months"] == [month("2024-09", 4, 2, 2, 1, 0.5, 0.5, 0.25)]
 
 
-def test_one_commune_of_the_province(api, province_leader, people, ly_quoc):
-    response = get(api, province_leader, province="04", commune="01537", start="2024-08", end="2024-09")
+def test_one_commune_of_the_province(api, superuser, people, ly_quoc):
+    # A superuser sees its residents by name: every figure (the province leader's are withheld,
+    # tests/test_small_cells.py).
+    response = get(api, superuser, province="04", commune="01537", start="2024-08", end="2024-09")
 
     assert response.json() == {
         "commune": "01537",
@@ -132,7 +135,22 @@ def test_one_commune_of_the_province(api, province_leader, people, ly_quoc):
     }
 
 
-def test_a_province_leader_reads_a_commune_as_its_officials_do(api, province_leader, official, people):
+def test_one_small_commune_of_the_province_is_withheld_from_its_leader(api, province_leader, people, ly_quoc):
+    response = get(api, province_leader, province="04", commune="01537", start="2024-08", end="2024-09")
+
+    assert [
+        (m["month"], m["eligible"], m["level34"], m["suppressed"]) for m in response.json()["months"]
+    ] == [
+        ("2024-08", None, None, True),
+        ("2024-09", None, None, True),
+    ]
+
+
+def test_a_province_leader_reads_a_commune_as_its_officials_do(
+    api, province_leader, official, people, household_b
+):
+    for _ in range(5):  # five more, so that no month holds fewer than 5 (tests/test_small_cells.py)
+        factories.resident(household_b, birth_year=1985)
     theirs = get(api, province_leader, commune="01558", start="2024-07", end="2024-09").json()
     api.logout()
     officials = get(api, official, commune="01558", start="2024-07", end="2024-09").json()

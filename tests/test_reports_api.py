@@ -61,6 +61,7 @@ def test_contract_for_the_commune(api, official, people):
                 "eid_share": None,
                 "online_share": None,
                 "level34_share": None,
+                "suppressed": False,
             },
             {
                 "month": "2024-08",
@@ -71,6 +72,7 @@ def test_contract_for_the_commune(api, official, people):
                 "eid_share": 0.3333,
                 "online_share": 0.3333,
                 "level34_share": 0.0,
+                "suppressed": False,
             },
             {
                 "month": "2024-09",
@@ -81,6 +83,7 @@ def test_contract_for_the_commune(api, official, people):
                 "eid_share": 0.5,
                 "online_share": 0.5,
                 "level34_share": 0.25,
+                "suppressed": False,
             },
         ],
     }
@@ -99,6 +102,7 @@ def test_contract_for_a_village_and_types(api, official, people):
         "eid_share": 0.3333,
         "online_share": 0.6667,
         "level34_share": 0.3333,
+        "suppressed": False,
     }
     assert all(isinstance(month[k], int) for k in ("eligible", "eid", "online", "level34"))
     assert all(isinstance(month[k], float) for k in ("eid_share", "online_share", "level34_share"))

@@ -348,3 +348,14 @@ def communes_in_figures(user) -> QuerySet[Commune]:
     if user.is_authenticated and user.is_active and user.is_superuser:
         return Commune.objects.all()
     return Commune.objects.filter(province__in=provinces_led_by(user).values("pk"))
+
+
+def communes_named_for(user) -> frozenset[int]:
+    """The ids of the communes where the user sees every resident by name (their officials,
+    leaders; every commune for a superuser): only there do the reports show them figures about
+    fewer than reports.disclosure.SMALL_CELL residents."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Commune.objects.values_list("pk", flat=True))
+    return frozenset(Role.objects.filter(user=user, kind__in=WHOLE_COMMUNE).values_list("commune", flat=True))

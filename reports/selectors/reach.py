@@ -25,6 +25,11 @@ class Reach:
     commune: Commune
     whole: bool
     villages: tuple[Village, ...]
+    # Whom the user may see by name there (villages.access): the ids of those villages, and
+    # whether the whole commune. Figures about a few residents they may not see are withheld
+    # (reports.disclosure).
+    names: frozenset[int] = frozenset()
+    names_commune: bool = False
 
     def village(self, code: str) -> Village | None:
         return next((v for v in self.villages if v.code == code), None)
@@ -44,10 +49,12 @@ def report_communes(user) -> QuerySet[Commune]:
 
 def reach_of(user, commune: Commune) -> Reach | None:
     """The user's reach in `commune`, or None when they may read nothing of it."""
-    if communes_in_figures(user).filter(pk=commune.pk).exists():
-        return Reach(commune=commune, whole=True, villages=tuple(commune.villages.order_by("code")))
     villages = tuple(villages_visible_to(user).filter(commune=commune).order_by("code"))
     whole = user.is_superuser or role_in(user, commune.pk) in WHOLE_COMMUNE
+    names = frozenset(v.pk for v in villages)
+    if communes_in_figures(user).filter(pk=commune.pk).exists():
+        every = tuple(commune.villages.order_by("code"))
+        return Reach(commune=commune, whole=True, villages=every, names=names, names_commune=whole)
     if not whole and not villages:
         return None
-    return Reach(commune=commune, whole=whole, villages=villages)
+    return Reach(commune=commune, whole=whole, villages=villages, names=names, names_commune=whole)

@@ -96,6 +96,8 @@ def behind_plan(
     for indicator in INDICATORS:
         planned = planned_value(plan_for(targets, indicator, village), month_end(figures.month))
         actual = figures.share_of(indicator)
-        if planned is not None and actual is not None and Decimal(str(actual)) < planned:
+        # Only a shown share: a withheld one (reports.disclosure) is no number, and "behind"
+        # would tell where it lies.
+        if planned is not None and isinstance(actual, float) and Decimal(str(actual)) < planned:
             behind.append(indicator)
     return behind

@@ -9,6 +9,8 @@ from django.utils.formats import get_format, number_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from reports.disclosure import SUPPRESSED
+
 register = template.Library()
 
 NO_FIGURE = "–"
@@ -45,9 +47,11 @@ class Numbers:
 
 @register.filter
 def percent(value, fmt=number_format) -> str:
-    """0.7007 as "70.07 %"; None as a dash (no one to count)."""
+    """0.7007 as "70.07 %"; None as a dash (no one to count); a withheld cell as "< 5"."""
     if value is None:
         return NO_FIGURE
+    if value is SUPPRESSED:
+        return str(value)
     return fmt(round(value * 100, 2), 2) + "\u00a0%"
 
 
@@ -56,6 +60,8 @@ def points(value, fmt=number_format) -> str:
     """A change in percentage points with its sign: "+1.25", "−0.50", "0.00"."""
     if value is None:
         return NO_FIGURE
+    if value is SUPPRESSED:
+        return str(value)
     sign = "+" if value > 0 else ("\u2212" if value < 0 else "")
     return sign + fmt(abs(value), 2)
 
@@ -64,6 +70,8 @@ def points(value, fmt=number_format) -> str:
 def count(value, fmt=number_format) -> str:
     if value is None:
         return NO_FIGURE
+    if value is SUPPRESSED:
+        return str(value)
     return fmt(value, force_grouping=True)
 
 
@@ -77,6 +85,8 @@ def cell(value, kind: str, fmt=number_format):
     if kind == "int":
         return count(value, fmt)
     if kind == "decimal":
+        if value is SUPPRESSED:
+            return str(value)
         return NO_FIGURE if value is None else fmt(value, 1, force_grouping=True)
     if kind == "flags":
         if not value:
