@@ -14,6 +14,7 @@ Everything of a user is cleared at sign-out (the page warns when the outbox is n
 
 import hashlib
 import json
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,7 +31,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from frontdoor.home import today_page_count
+from frontdoor.home import TODAY_PAGE_SIZE, today_page_count
 from frontdoor.households import PAGE_SIZE as LIST_PAGE_SIZE
 from mobilization.models import Application, HomeVisit
 from mobilization.selectors import follow_ups_due, households_due
@@ -192,7 +193,8 @@ def kept_pages(user, *, language: str, kept: list[int] | None = None) -> list[di
         page(reverse("visits:follow_ups")),
     )
     pages = [home, household_list, follow_ups, page(reverse("visits:new")), page(reverse("outbox"))]
-    stamps = _household_stamps(households_most_urgent(user) if kept is None else kept)
+    order = households_most_urgent(user) if kept is None else kept
+    stamps = _household_stamps(order)
 
     # The home page (Today: the most urgent households, an order any change may move) changes
     # with every household; the household list's first page with its own households; the
@@ -248,8 +250,14 @@ def kept_pages(user, *, language: str, kept: list[int] | None = None) -> list[di
     # head's day needs the visit forms first.
     listed = sessions_visible_to(user).aggregate(count=Count("id"), last=Max("id"))
     pages.append(page(reverse("training:sessions"), f"{listed['count']}.{listed['last']}"))
-    for number in range(2, today_page_count(user) + 1):
-        pages.append(page(f"{reverse('home')}?page={number}", home["stamp"][len(context) + 1 :]))
+    # Today's further pages, each stamped with the households it lists in Today's order (the
+    # order `order` is in): a visit refetches the pages whose households moved or changed, not
+    # all of them (their counts at the top wait for that page's next change). Pages past the
+    # households the phone keeps are not kept: their visit forms are not either.
+    kept_today = math.ceil(len(order) / TODAY_PAGE_SIZE)
+    for number in range(2, min(today_page_count(user), kept_today) + 1):
+        shown = order[(number - 1) * TODAY_PAGE_SIZE : number * TODAY_PAGE_SIZE]
+        pages.append(page(f"{reverse('home')}?page={number}", digest([(pk, stamps[pk]) for pk in shown])))
     pages.extend(page(url, stamps[pk]) for pk, url in _register_forms(user, stamps))
     return pages
 
