@@ -7,6 +7,7 @@ ALLOWED_HOSTS and DATABASE_URL. docs/operations.md, "Running in production", lis
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -331,6 +332,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "softbridge.api_limits.Pagination",
     # A body over softbridge.request_limits.API_BODY_MAX_BYTES is refused (413) unread.
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "softbridge.api_limits.CappedBodyNegotiation",
+    # DRF's three, but JSON nested deeper than softbridge.request_limits.JSON_DEPTH_MAX is 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "softbridge.api_limits.ShallowJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "softbridge.api_endpoints.SoftbridgeSchema",
     "EXCEPTION_HANDLER": "softbridge.api_errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -345,6 +352,11 @@ REST_FRAMEWORK = {
         "token": os.environ.get("API_THROTTLE_TOKEN", "10/minute"),
     },
 }
+
+# An API token (POST /api/token/) works this many hours after it was issued: a field day by
+# default. It ends sooner on a password change, a role removed, or DELETE /api/token/
+# (softbridge.services, docs/security.md).
+API_TOKEN_LIFETIME_HOURS = env_int("API_TOKEN_LIFETIME_HOURS", 12)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": _("Softbridge API"),
@@ -376,6 +388,13 @@ SPECTACULAR_SETTINGS = {
 # The roster import refuses a file of more rows than this (after the header): a commune's
 # roster is far smaller, and the import holds the rows it checks in memory.
 ROSTER_MAX_ROWS = env_int("ROSTER_MAX_ROWS", 200_000)
+# Where an uploaded roster and its preview wait for the official's confirmation (a day at most).
+# Only the server's user may open it (villages.roster_views refuses it otherwise); the default
+# is the user's own folder in the system's temporary directory.
+ROSTER_UPLOAD_DIR = Path(
+    os.environ.get("ROSTER_UPLOAD_DIR", "")
+    or Path(tempfile.gettempdir()) / f"softbridge-roster-uploads-{os.getuid()}"
+)
 
 # The official figures of the provincial administrative-procedure system beside Softbridge's own
 # count of applications received: a month is flagged when the two differ by more than this

@@ -263,6 +263,12 @@ AGGREGATE_PAGES = frozenset(
         "logout",
         "password_change",
         "password_change_done",
+        "api_token_end",
+        # The installable app: the same files for everyone, no person in them. The worker keeps
+        # no page for them: the list of pages a device keeps (device_pages) stays refused.
+        "service_worker",
+        "manifest",
+        "offline",
         "set_language",
         "reports:province",
         "reports:province_export",
@@ -275,6 +281,7 @@ AGGREGATE_PAGES = frozenset(
         "reports:official_export",
         # The API's way in and its description: a token, the schema, the docs.
         "api:token",
+        "api:token-revoke",
         "api:schema",
         "api:docs",
     }
