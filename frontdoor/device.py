@@ -37,7 +37,7 @@ from softbridge.submissions import SAVED_HEADER
 from softbridge.text import fold
 from training.models import Attendance
 from training.selectors import attendance_page_count, sessions_visible_to
-from villages.access import villages_in_charge
+from villages.access import reads_aggregates_only, villages_in_charge
 from villages.models import Resident, Role
 from villages.selectors import households_open_to_outreach, with_list_columns
 
@@ -230,7 +230,10 @@ def kept_households(user) -> list[dict]:
 @require_GET
 def device_pages(request):
     """What this user's device keeps: the pages (the service worker fetches each as a device
-    copy) and the households its search finds with no network."""
+    copy) and the households its search finds with no network. Nothing for a province leader,
+    who reads figures only (villages.access): their phone keeps no page."""
+    if reads_aggregates_only(request.user):
+        return JsonResponse({"user": request.user.pk, "pages": [], "households": []})
     return JsonResponse(
         {
             "user": request.user.pk,

@@ -355,6 +355,7 @@ PROVINCE_LEADER_ANSWERS: dict[str, tuple[str, ...]] = {
     "service_worker": ("ok",),
     "manifest": ("ok",),
     "offline": ("ok",),
+    "device_pages": ("ok",),
     "set_language": ("ok", "ok"),
     "reports:province": ("ok",),
     "reports:province_export": ("ok",),

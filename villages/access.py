@@ -264,11 +264,12 @@ AGGREGATE_PAGES = frozenset(
         "password_change",
         "password_change_done",
         "api_token_end",
-        # The installable app: the same files for everyone, no person in them. The worker keeps
-        # no page for them: the list of pages a device keeps (device_pages) stays refused.
+        # The installable app: the same files for everyone, no person in them; the list of pages
+        # a device keeps (frontdoor.device.device_pages) is empty for them.
         "service_worker",
         "manifest",
         "offline",
+        "device_pages",
         "set_language",
         "reports:province",
         "reports:province_export",
