@@ -61,15 +61,18 @@ TOO_DEEP = gettext_lazy(
 
 def _deeper_than(data, limit: int) -> bool:
     """Whether `data` nests lists and objects more than `limit` deep; without recursion, so
-    that the check cannot itself run out of stack."""
+    that the check cannot itself run out of stack. Only containers are stacked: a list of a
+    hundred thousand numbers costs one pass over it."""
+    if not isinstance(data, dict | list):
+        return False
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
-        if isinstance(value, dict | list):
-            if depth > limit:
-                return True
-            children = value.values() if isinstance(value, dict) else value
-            stack.extend((child, depth + 1) for child in children)
+        if depth > limit:
+            return True
+        for child in value.values() if isinstance(value, dict) else value:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
     return False
 
 
