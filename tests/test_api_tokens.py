@@ -210,23 +210,23 @@ def test_ending_a_token_needs_credentials(head_a):
     assert with_token(key).get("/api/communes/").status_code == 200
 
 
-def test_the_password_page_shows_the_token_and_ends_it(client, head_a, settings):
+def test_the_password_page_shows_the_token_and_ends_it(english_client, head_a, settings):
     settings.API_TOKEN_LIFETIME_HOURS = 12
     key = exchange("head_a").json()["token"]
-    client.force_login(head_a)
-    page = client.get(reverse("password_change")).content.decode()
+    english_client.force_login(head_a)
+    page = english_client.get(reverse("password_change")).content.decode()
     assert "You hold an API token" in page
     assert reverse("api_token_end") in page
-    response = client.post(reverse("api_token_end"), follow=True)
+    response = english_client.post(reverse("api_token_end"), follow=True)
     assert "Your API token has ended" in response.content.decode()
     assert with_token(key).get("/api/communes/").status_code == 401
-    assert "You hold no working API token." in client.get(reverse("password_change")).content.decode()
+    assert "You hold no working API token." in english_client.get(reverse("password_change")).content.decode()
 
 
-def test_an_expired_token_is_not_shown_as_working(client, head_a):
+def test_an_expired_token_is_not_shown_as_working(english_client, head_a):
     age(exchange("head_a").json()["token"], 1000)
-    client.force_login(head_a)
-    assert "You hold no working API token." in client.get(reverse("password_change")).content.decode()
+    english_client.force_login(head_a)
+    assert "You hold no working API token." in english_client.get(reverse("password_change")).content.decode()
 
 
 def test_issuing_is_in_the_security_log(head_a, security_lines):
