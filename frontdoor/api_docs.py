@@ -5,6 +5,7 @@ import functools
 import hashlib
 import re
 
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.template.loader import get_template
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
@@ -21,9 +22,22 @@ def swagger_ui_style_hash() -> str:
     return f"'sha256-{digest}'"
 
 
+ALLOWED = ("GET", "HEAD", "OPTIONS")
+
+
 def api_docs(request, *args, **kwargs):
     """/api/docs/: Swagger UI under the Content-Security-Policy. The split view serves the page's
-    start-up script as a file of its own (no inline script); its inline <style> is allowed by hash."""
+    start-up script as a file of its own (no inline script); its inline <style> is allowed by hash.
+
+    Only GET draws the page: the view renders every answer through the page's template, which
+    has nothing to draw for OPTIONS or a refused method (TemplateDoesNotExist, a 500). OPTIONS
+    says what is allowed; any other method is 405."""
+    if request.method == "OPTIONS":
+        response = HttpResponse()
+        response["Allow"] = ", ".join(ALLOWED)
+        return response
+    if request.method not in ALLOWED:
+        return HttpResponseNotAllowed(ALLOWED)
     response = swagger_ui(request, *args, **kwargs)
     response._csp_update = {"style-src": [swagger_ui_style_hash()]}
     return response

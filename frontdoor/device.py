@@ -46,7 +46,7 @@ from training.selectors import (
     attendance_households,
     sessions_visible_to,
 )
-from villages.access import villages_editable_by, villages_in_charge
+from villages.access import reads_aggregates_only, villages_editable_by, villages_in_charge
 from villages.models import Household, Resident, Role
 from villages.selectors import households_open_to_outreach, with_list_columns
 
@@ -327,19 +327,21 @@ def device_pages(request):
     """What this user's device keeps: the pages (the service worker fetches each as a device
     copy) and the households its search finds with no network; `charge`, how many households
     the user has in charge (more than the device keeps: the phone says it keeps the most urgent).
+    Nothing for a province leader, who reads figures only (villages.access): their phone keeps
+    no page.
 
     The household list changes far less often than the pages (a visit changes none of it): its
     `households_version` is given each time, the list itself only when the device's (the
     `households` parameter) is not that version, so that a sync after a visit stays small."""
-    kept = households_most_urgent(request.user)
-    households = kept_households(request.user, kept=kept)
+    if reads_aggregates_only(request.user):
+        kept, households, pages, charge = [], [], [], 0
+    else:
+        kept = households_most_urgent(request.user)
+        households = kept_households(request.user, kept=kept)
+        pages = kept_pages(request.user, language=request.LANGUAGE_CODE, kept=kept)
+        charge = households_kept(request.user).count()
     version = hashlib.sha256(json.dumps(households, sort_keys=True).encode()).hexdigest()[:16]
-    body = {
-        "user": request.user.pk,
-        "pages": kept_pages(request.user, language=request.LANGUAGE_CODE, kept=kept),
-        "charge": households_kept(request.user).count(),
-        "households_version": version,
-    }
+    body = {"user": request.user.pk, "pages": pages, "charge": charge, "households_version": version}
     if request.GET.get("households") != version:
         body["households"] = households
     return JsonResponse(body)

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontdoor import device, device_reports, households, model_pages, worker_pages
+from frontdoor import accounts, device, device_reports, households, model_pages, worker_pages
 from frontdoor.home import home, today
 from mobilization.urls import household_history_pages, program_pages, visit_pages
 from villages.urls import register_pages, roster_pages
@@ -42,7 +42,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     # Django's LogoutView signs out on POST only: a link or an <img> elsewhere cannot sign anyone out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", accounts.PasswordChange.as_view(), name="password_change"),
+    path("accounts/api-token/end/", accounts.api_token_end, name="api_token_end"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -8,13 +8,13 @@ this module must not import rest_framework.views (nor anything that does).
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, negotiation, status
+from rest_framework import exceptions, negotiation, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from softbridge.client_address import client_address
-from softbridge.request_limits import API_BODY_MAX_BYTES
+from softbridge.request_limits import API_BODY_MAX_BYTES, JSON_DEPTH_MAX
 
 
 class Pagination(PageNumberPagination):
@@ -60,6 +60,47 @@ class CappedBodyNegotiation(negotiation.DefaultContentNegotiation):
         if parser is None:
             raise exceptions.UnsupportedMediaType(request.content_type, detail=NOT_JSON)
         return parser
+
+
+TOO_DEEP = gettext_lazy(
+    "JSON parse error - the body nests lists and objects more than %(limit)s deep; "
+    "the API's bodies need a few levels."
+)
+
+
+def _deeper_than(data, limit: int) -> bool:
+    """Whether `data` nests lists and objects more than `limit` deep; without recursion, so
+    that the check cannot itself run out of stack. Only containers are stacked: a list of a
+    hundred thousand numbers costs one pass over it."""
+    if not isinstance(data, dict | list):
+        return False
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in value.values() if isinstance(value, dict) else value:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+    return False
+
+
+class ShallowJSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing (400) a body nested deeper than JSON_DEPTH_MAX.
+
+    Python's parser recurses once per level: about 100 KB of `[[[[...` ran it out of stack
+    (RecursionError, a 500 on every write). Deep bodies that it does parse are refused too, so
+    that nothing after the parser meets them.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(TOO_DEEP % {"limit": JSON_DEPTH_MAX}) from None
+        if _deeper_than(data, JSON_DEPTH_MAX):
+            raise exceptions.ParseError(TOO_DEEP % {"limit": JSON_DEPTH_MAX})
+        return data
 
 
 # --- Throttles. DRF's classes copy the rates when they are defined; these read them per

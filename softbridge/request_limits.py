@@ -26,6 +26,13 @@ TOPICS_MAX = 50
 # A search box's text: the longest name the register holds is 120 characters
 # (Resident.full_name); codes and numbers are shorter.
 SEARCH_MAX_LENGTH = 120
+# The words of a search compared with names (villages.selectors.names_matching): a name has a
+# handful. Each word is one more condition in the query, and SQLite refuses a query nested too
+# deep ("Expression tree is too large"); the words past this are not looked for.
+SEARCH_MAX_WORDS = 10
+# How deep an API body may nest lists and objects (softbridge.api_limits.ShallowJSONParser): the
+# deepest the API takes, a session's attendees with their achievements, is 3 levels.
+JSON_DEPTH_MAX = 16
 
 # An API request's body. The largest a real client sends, a session with ATTENDEES_MAX attendees
 # each with every achievement and a procedure's name, is under half of this even with every

@@ -10,6 +10,8 @@ path); the time is the log record's. The events:
 - access_refused: any 401, 403 or 404 answer (a record outside the user's area answers 404)
 - stale_write_refused: a write based on an old read (pages, admin, API)
 - export: a file download (roster and report exports, the model workbook, the admin's exports)
+- api_token_issued, api_token_revoked: an API token's new key, and its end with the reason
+  (password_changed, role_removed, by_user; softbridge.services), with the token's user id
 
 Never the personal data itself: the path without its query string (a search box sends names),
 and details that are ids, counts and formats only.
@@ -28,17 +30,20 @@ _ATTACHMENT_NAME = re.compile(r'attachment;\s*filename="?[^"]*\.(\w+)"?')
 
 
 def security_event(request, event: str, **details) -> None:
-    """Write one line `event=... user=... user_id=... method=... path=... address=... <details>`."""
+    """Write one line `event=... user=... user_id=... method=... path=... address=... <details>`.
+
+    `request` is None for an event no request caused (a password changed by a command): its
+    who, method, path and address are "-"."""
     request = getattr(request, "_request", request)  # a DRF Request wraps Django's
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     fields = {
         "event": event,
-        "user": user.get_username() if signed_in else "anonymous",
+        "user": user.get_username() if signed_in else ("anonymous" if request is not None else "-"),
         "user_id": user.pk if signed_in else "-",
-        "method": request.method,
-        "path": request.path,
-        "address": client_address(request) or "-",
+        "method": request.method if request is not None else "-",
+        "path": request.path if request is not None else "-",
+        "address": (client_address(request) if request is not None else None) or "-",
         **details,
     }
     line = " ".join(f"{key}={_value(value)}" for key, value in fields.items())

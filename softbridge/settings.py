@@ -7,6 +7,7 @@ ALLOWED_HOSTS and DATABASE_URL. docs/operations.md, "Running in production", lis
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -328,7 +329,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Bodies in JSON only (415 otherwise, softbridge.api_limits): a body offered in three
     # content types of one schema made generated clients' writes fail to import (issue 32).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON nested deeper than softbridge.request_limits.JSON_DEPTH_MAX is 400.
+    "DEFAULT_PARSER_CLASSES": ["softbridge.api_limits.ShallowJSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -350,6 +352,11 @@ REST_FRAMEWORK = {
         "token": os.environ.get("API_THROTTLE_TOKEN", "10/minute"),
     },
 }
+
+# An API token (POST /api/token/) works this many hours after it was issued: a field day by
+# default. It ends sooner on a password change, a role removed, or DELETE /api/token/
+# (softbridge.services, docs/security.md).
+API_TOKEN_LIFETIME_HOURS = env_int("API_TOKEN_LIFETIME_HOURS", 12)
 
 SPECTACULAR_SETTINGS = {
     # A name, not text: client generators make their package's name of it, which must not
@@ -399,6 +406,13 @@ SPECTACULAR_SETTINGS = {
 # The roster import refuses a file of more rows than this (after the header): a commune's
 # roster is far smaller, and the import holds the rows it checks in memory.
 ROSTER_MAX_ROWS = env_int("ROSTER_MAX_ROWS", 200_000)
+# Where an uploaded roster and its preview wait for the official's confirmation (a day at most).
+# Only the server's user may open it (villages.roster_views refuses it otherwise); the default
+# is the user's own folder in the system's temporary directory.
+ROSTER_UPLOAD_DIR = Path(
+    os.environ.get("ROSTER_UPLOAD_DIR", "")
+    or Path(tempfile.gettempdir()) / f"softbridge-roster-uploads-{os.getuid()}"
+)
 
 # The official figures of the provincial administrative-procedure system beside Softbridge's own
 # count of applications received: a month is flagged when the two differ by more than this

@@ -230,3 +230,14 @@ def test_list_queries_do_not_grow_with_rows(commune, village_a, official, url):
     few = _queries(official, url)
     _add_program_rows(commune, village_a, 27)
     assert _queries(official, url) == few
+
+
+def test_the_docs_answer_options_and_refuse_other_methods(db):
+    # OPTIONS drew the page's template with nothing to draw: TemplateDoesNotExist, a 500 (issue 28).
+    client = APIClient()
+    response = client.options("/api/docs/")
+    assert response.status_code == 200
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert [client.generic(method, "/api/docs/").status_code for method in ("POST", "PUT", "DELETE")] == [
+        405
+    ] * 3

@@ -15,11 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mobilization.models import Worker
-from softbridge.request_limits import SEARCH_MAX_LENGTH
+from softbridge.request_limits import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
 from softbridge.text import fold
 from tests import factories
 from training.services import session_record
 from villages.models import Household, Resident
+from villages.selectors import names_matching
 
 LAN = "Nguyễn Thị Lan"
 HUNG = "Đặng Văn Hùng"
@@ -214,3 +215,30 @@ def test_the_household_list_says_the_search_is_too_long(client, official, people
     response = client.get(reverse("villages:households"), {"q": LONG}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert f"Ensure this value has at most {SEARCH_MAX_LENGTH} characters" in response.content.decode()
+
+
+# --- Many words (issue 28): 500 one-letter words made SQLite refuse the query ("Expression
+# tree is too large"), a 500. Each box takes its first SEARCH_MAX_LENGTH characters and looks
+# for the first SEARCH_MAX_WORDS different words (villages.selectors.names_matching).
+
+ONE_LETTER_WORDS = " ".join("abcdefghijklmnopqrstuvwxyz"[n % 26] for n in range(500))
+AT_THE_CAP = " ".join(f"{a}{b}" for a in "abcdefghij" for b in "klmnopqrstuvwxyz")[:SEARCH_MAX_LENGTH]
+
+
+@pytest.mark.parametrize("text", [ONE_LETTER_WORDS, AT_THE_CAP], ids=["500 one-letter words", "at the cap"])
+@pytest.mark.parametrize("surface", list(SEARCH_BOXES))
+def test_every_search_box_answers_many_words(client, official, people, surface, text):
+    official.is_staff = True
+    official.save(update_fields=["is_staff"])
+    client.force_login(official)
+    if surface.startswith("API") or surface == "household list":
+        text = text[:SEARCH_MAX_LENGTH]  # these refuse a longer text (above)
+    # Words that are in no name: nobody is found, and no search fails.
+    assert SEARCH_BOXES[surface](client, text) == set()
+
+
+def test_a_word_typed_twice_is_looked_for_once_and_ten_words_at_most(people):
+    assert str(names_matching("lan lan LAN", "search_name")) == str(names_matching("lan", "search_name"))
+    many = names_matching(" ".join(f"w{n}" for n in range(50)), "search_name")
+    assert str(many).count("search_name__contains") == SEARCH_MAX_WORDS
+    assert "w9'" in str(many) and "w10'" not in str(many)

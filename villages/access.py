@@ -263,6 +263,13 @@ AGGREGATE_PAGES = frozenset(
         "logout",
         "password_change",
         "password_change_done",
+        "api_token_end",
+        # The installable app: the same files for everyone, no person in them; the list of pages
+        # a device keeps (frontdoor.device.device_pages) is empty for them.
+        "service_worker",
+        "manifest",
+        "offline",
+        "device_pages",
         "set_language",
         "reports:province",
         "reports:province_export",
@@ -275,6 +282,7 @@ AGGREGATE_PAGES = frozenset(
         "reports:official_export",
         # The API's way in and its description: a token, the schema, the docs.
         "api:token",
+        "api:token-revoke",
         "api:schema",
         "api:docs",
     }

@@ -49,6 +49,7 @@ from villages.services import (
     resident_move_refusals,
     resident_update,
     role_grant,
+    role_remove,
     village_delete,
 )
 
@@ -629,6 +630,9 @@ class RoleAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         # Written in save_related, through role_grant, once the villages are known.
         self.check_write(request, obj)
+
+    def delete_model(self, request, obj):
+        role_remove(role=obj, request=request)
 
     def save_related(self, request, form, formsets, change):
         role = role_grant(

@@ -6,23 +6,28 @@ that the confirmation imports exactly the file that was previewed, checked again
 moment (the register may have changed in between). The preview is checked once and kept
 beside the file: opening it again (a reload, the back button) shows it without reading
 the file again, so that a file that is slow to read costs its reading once per upload.
+Both live in a directory only the server's user may open (ROSTER_UPLOAD_DIR), and the
+preview is JSON signed with the site's key for its uploader (villages.roster.kept): a file
+someone else put there is never loaded as code, nor shown to another user.
 Uploads and imports are for the commune's officials (villages.access.communes_managed_by);
 the exports read through the scoped selectors, so each user's file holds their area only.
 """
 
 import dataclasses
 import datetime
-import pickle
+import os
 import re
 import secrets
-import tempfile
+import stat
 import time
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core import signing
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,6 +42,7 @@ from villages.access import communes_managed_by
 from villages.exports import csv_response, export_filename, households_export, residents_export, xlsx_response
 from villages.roster.columns import COLUMNS, roster_template_rows
 from villages.roster.importing import roster_import
+from villages.roster.kept import result_from_json, result_to_json
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ERRORS_SHOWN = 500
@@ -47,9 +53,20 @@ SESSION_KEY = "roster_uploads"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
+# Signs a kept preview: a different salt from every other signature of the site.
+PREVIEW_SALT = "villages.roster_views.preview"
+
+
 def upload_dir() -> Path:
-    path = Path(tempfile.gettempdir()) / "softbridge-roster-uploads"
-    path.mkdir(mode=0o700, exist_ok=True)
+    """ROSTER_UPLOAD_DIR, made if missing, refused unless only the server's user may open it:
+    a directory someone else made (in a shared /tmp) could hand the server their files."""
+    path = Path(settings.ROSTER_UPLOAD_DIR)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    found = path.stat()
+    if found.st_uid != os.getuid() or stat.S_IMODE(found.st_mode) & 0o077:
+        raise ImproperlyConfigured(
+            f"ROSTER_UPLOAD_DIR {path} must belong to the server's user and be closed to others (mode 700)."
+        )
     return path
 
 
@@ -192,23 +209,25 @@ def _preview_path(token: str) -> Path:
     return upload_dir() / f"{token}.preview"
 
 
-def _keep_preview(token: str, result) -> tuple:
-    """The preview of the upload `token` as _preview shows it, kept for the next visit."""
+def _keep_preview(request, token: str, result) -> tuple:
+    """The preview of the upload `token` as _preview shows it, kept for the uploader's next visit."""
     # The errors shown and their count: a bad file can have a million.
     kept = (dataclasses.replace(result, errors=result.errors[:ERRORS_SHOWN]), len(result.errors))
-    with open(_preview_path(token), "wb") as file:
-        pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = {"user": request.user.pk, "token": token, "result": result_to_json(kept[0]), "errors": kept[1]}
+    _preview_path(token).write_text(signing.dumps(payload, salt=PREVIEW_SALT, compress=True))
     return kept
 
 
-def _kept_preview(token: str) -> tuple | None:
-    # Unpickling is safe here as in Django's file cache: the file is ours, written above
-    # into the server's private upload directory (mode 0700) under a random token.
+def _kept_preview(request, token: str) -> tuple | None:
+    """The kept preview of the upload `token`, if this user's and signed by this site; else None
+    (not kept yet, by another version of the app, or not theirs: the file is checked again)."""
     try:
-        with open(_preview_path(token), "rb") as file:
-            return pickle.load(file)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
-        return None  # not kept yet, or by another version of the app: check the file again
+        payload = signing.loads(_preview_path(token).read_text(), salt=PREVIEW_SALT, max_age=UPLOAD_LIFETIME)
+        if payload["user"] != request.user.pk or payload["token"] != token:
+            return None
+        return result_from_json(payload["result"]), payload["errors"]
+    except (OSError, ValueError, KeyError, TypeError, signing.BadSignature):
+        return None
 
 
 def _preview(request, token, upload, commune, result, error_count: int, status=200):
@@ -238,9 +257,9 @@ def preview(request, token: str):
     """
     _managed_communes(request)
     upload, commune, path = _kept_upload(request, token)
-    kept = _kept_preview(token)
+    kept = _kept_preview(request, token)
     if kept is None:
-        kept = _keep_preview(token, roster_import(commune=commune, source=path, dry_run=True))
+        kept = _keep_preview(request, token, roster_import(commune=commune, source=path, dry_run=True))
     result, error_count = kept
     return _preview(request, token, upload, commune, result, error_count)
 
@@ -254,7 +273,7 @@ def confirm(request, token: str):
     result = roster_import(commune=commune, source=path, user=request.user)
     if not result.saved:
         # This check is the newer: the preview shows it from now on.
-        _keep_preview(token, result)
+        _keep_preview(request, token, result)
         return _preview(request, token, upload, commune, result, len(result.errors), status=409)
     _discard_upload(request, token)
     messages.success(

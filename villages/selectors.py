@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Replace
 from django.http import Http404
 
+from softbridge.request_limits import SEARCH_MAX_WORDS
 from softbridge.text import MASK_SHOWS, fold, search_text
 from softbridge.typed_ids import row_id
 from villages.access import (
@@ -201,9 +202,11 @@ def names_matching(text: str, *columns: str) -> Q | None:
     may come in any order ("lan nguyen" finds "Nguyễn Thị Lan"). A column holds fold() text
     already (`search_name`) or is folded in SQL (`full_name__fold`). Within one filter() the
     words meet in one row of a to-many column (`members__search_name`: one member's name).
-    None when `text` has no word to look for.
+    None when `text` has no word to look for. A word typed twice is looked for once, and only
+    the first SEARCH_MAX_WORDS are (softbridge.request_limits): SQLite refuses a query of
+    hundreds.
     """
-    words = fold(text).split()
+    words = list(dict.fromkeys(fold(text).split()))[:SEARCH_MAX_WORDS]
     if not words:
         return None
     every_word = Q()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from softbridge.calendar import FUTURE, date_refusal, is_future
 from softbridge.in_use import RecordInUse
+from softbridge.services import api_token_revoke
 from villages.models import (
     Commune,
     Household,
@@ -129,6 +130,19 @@ def role_grant(*, username: str, kind: str, commune_code: str, village_codes: li
             commune=commune, user=user, defaults={"full_name": user.get_full_name() or user.username}
         )
     return role
+
+
+@transaction.atomic
+def role_remove(*, role: Role | ProvinceRole, request=None) -> None:
+    """Take a role away from its user, and end their API token.
+
+    The pages and the API read the user's roles at every request, so the role's rights end
+    at once either way; the token ends too, so that a device or a script given it for that
+    role has to ask again (softbridge.services.api_token_revoke).
+    """
+    user = role.user
+    role.delete()
+    api_token_revoke(user=user, reason="role_removed", request=request)
 
 
 def province_from_list(code_or_name: str) -> Province:

@@ -11,6 +11,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from softbridge.services import api_token_expired
 from villages.access import aggregates_only_flag, may_open, province_role_flag
 
 
@@ -32,9 +33,9 @@ class SigninBackend(ModelBackend):
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token check, loading the user with its flag, and refusing (403) an endpoint a user
-    who reads aggregates only may not open: sessions are refused by the gate's middleware,
-    which cannot see a token."""
+    """DRF's token check, loading the user with its flag, refusing (401) a token past its
+    lifetime (softbridge.services), and refusing (403) an endpoint a user who reads aggregates
+    only may not open: sessions are refused by the gate's middleware, which cannot see a token."""
 
     def authenticate_credentials(self, key):
         model = self.get_model()
@@ -48,6 +49,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if api_token_expired(token):
+            raise exceptions.AuthenticationFailed(
+                _("The token has expired: ask for a new one at /api/token/."), code="token_expired"
+            )
         token.user.reads_aggregates_only = token.reads_aggregates_only
         return token.user, token
 

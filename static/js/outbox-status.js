@@ -25,8 +25,14 @@
     const signin = records.filter(function (r) { return r.status === "signin"; }).length;
     const waiting = records.length - refused;
     const parts = [];
-    if (waiting) parts.push(say(texts.waiting, { count: waiting }));
-    if (refused) parts.push(say(texts.refused, { count: refused }));
+    if (user === null) {
+      // Signed out, the records may be anyone's who used this phone: say that some wait, not
+      // how many nor whose, and let the one who saved them sign in to send theirs.
+      if (records.length) parts.push(texts.waitingSignedOut);
+    } else {
+      if (waiting) parts.push(say(texts.waiting, { count: waiting }));
+      if (refused) parts.push(say(texts.refused, { count: refused }));
+    }
     status.querySelector("a").textContent = parts.join(" · ");
     status.querySelector(".hint").textContent = (user === null || signin) && records.length ? texts.signIn : "";
     status.hidden = records.length === 0;
@@ -36,6 +42,7 @@
       tab.textContent = String(records.length);
       tab.hidden = records.length === 0;
     }
+    if (user === null) return;
     const list = document.getElementById("outbox-list");
     if (list) drawOutbox(list, records);
     showWaitingHere(records);
