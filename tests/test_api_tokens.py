@@ -282,4 +282,8 @@ def test_every_api_endpoint_refuses_a_token_that_has_ended(official, ended_by):
     }
     # The docs page refuses another method than GET before it reads any credentials.
     refused_first = {(method, "/api/docs/"): 405 for method in ("post", "put", "patch", "delete")}
+    # A phone's report takes the signed-in session only, never a token (frontdoor.device_reports).
+    refused_first |= {
+        (method, "/api/devices/report/"): 403 for method in ("get", "post", "put", "patch", "delete")
+    }
     assert {place: code for place, code in answers.items() if code != 401} == refused_first

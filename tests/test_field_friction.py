@@ -122,7 +122,8 @@ def test_signed_out_the_not_sent_link_says_sign_in_and_leads_there(english_clien
         f'<a href="{reverse("login")}?next=/outbox/" title="Sign in to send them">Sign in to send them</a>'
         in status
     )
-    assert 'data-waiting="{count} not sent: sign in to send them"' in html
+    # Signed out, the phone says records wait, not how many (whose they are is not known).
+    assert 'data-waiting-signed-out="Records wait on this device."' in html
 
 
 def test_signed_in_the_counter_says_only_what_waits(english_client, worker_a):
