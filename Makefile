@@ -68,10 +68,11 @@ PYTEST_JOBS = $(if $(filter 0,$(JOBS)),,-n $(JOBS))
 # The lane to run before every commit: lint and every test that needs neither Chromium nor the
 # schema fuzz (markers applied by path in tests/conftest.py), on SQLite. `make test` stays the
 # whole suite and is what CI runs. pytest's exit code 5 (no tests collected) fails it too.
+# SOFTBRIDGE_LANE=check: the property tests try a quarter of their examples (tests/lanes.py).
 check: catalogues
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_JOBS) -m "not browser and not fuzz" $(ARGS)
+	env -u DATABASE_URL SOFTBRIDGE_LANE=check $(BIN)/pytest $(PYTEST_JOBS) -m "not browser and not fuzz" $(ARGS)
 
 # pytest's exit code 5 (no tests collected) fails the target like any other.
 test: browser-deps catalogues

@@ -313,12 +313,7 @@ class HomeVisitAdmin(OutreachDeletes, ScopedAdmin):
                 visit=HomeVisit.objects.select_related("household__commune", "household__village").get(
                     pk=form.instance.pk
                 ),
-                outcome=data["outcome"],
-                notes=data["notes"],
-                follow_up_on=data["follow_up_on"],
-                visited_on=data["visited_on"],
-                workers=data["workers"],
-                household=data["household"],
+                **HomeVisit.entered_in(data),
             )
             adopt(form.instance, visit)
             return
@@ -329,16 +324,11 @@ class HomeVisitAdmin(OutreachDeletes, ScopedAdmin):
             if formset.model is VisitHelp and f.has_changed() and f not in formset.deleted_forms
         ]
         visit = visit_log(
-            household=form.cleaned_data["household"],
-            visited_on=form.cleaned_data["visited_on"],
-            workers=form.cleaned_data["workers"],
+            **HomeVisit.entered_in(form.cleaned_data),
             helped=[
                 Help(resident=f.cleaned_data["resident"], achievements=f.cleaned_data["achievements"])
                 for _formset, f in helps
             ],
-            outcome=form.cleaned_data["outcome"],
-            notes=form.cleaned_data["notes"],
-            follow_up_on=form.cleaned_data["follow_up_on"],
             recorded_by=request.user,
         )
         adopt(form.instance, visit)

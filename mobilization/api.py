@@ -268,13 +268,8 @@ class VisitViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, ScopedViewSet
         if existing is not None:
             return existing, False
         visit = visit_log(
-            household=data["household"],
-            visited_on=data["visited_on"],
-            workers=data["workers"],
+            **HomeVisit.entered_in(data),
             helped=helps_of(data["helped"]),
-            outcome=data["outcome"],
-            notes=data["notes"],
-            follow_up_on=data["follow_up_on"],
             recorded_by=self.request.user,
             submission_key=data["submission_key"],
             model=data["model"],
@@ -282,13 +277,10 @@ class VisitViewSet(CreateFromInput, UpdateFromInput, ListRetrieve, ScopedViewSet
         return visit, True
 
     def perform_update(self, serializer):
-        visit, data = serializer.instance, serializer.validated_data
-        visit_update(
-            visit=visit,
-            outcome=data.get("outcome", visit.outcome),
-            notes=data.get("notes", visit.notes),
-            follow_up_on=data.get("follow_up_on", visit.follow_up_on),
-        )
+        visit = serializer.instance
+        # A PATCH keeps what it does not name, as stored.
+        kept = {name: getattr(visit, name) for name in serializer.fields}
+        visit_update(visit=visit, **HomeVisit.entered_in({**kept, **serializer.validated_data}))
 
 
 # --- Communication activities

@@ -86,7 +86,10 @@ class HomeVisitResource(ScopedResource):
 
     class Meta(ScopedResource.Meta):
         model = HomeVisit
-        fields = (
+        fields = ("id", *HomeVisit.entered_fields, "household_code", "village_name", "worker_names")
+        # The columns as they were before entered_fields named them; a field added to a visit
+        # comes after these.
+        export_order = (
             "id",
             "household",
             "household_code",

@@ -43,6 +43,8 @@ def signed_in(client) -> bool:
 def test_wrong_passwords_below_the_limit_only_show_the_form_error(client, official):
     responses = fail(client, "official", LIMIT - 1)
     assert [r.status_code for r in responses] == [200] * (LIMIT - 1)
+    assert sign_in(client, "official", PASSWORD).status_code == 302
+    assert signed_in(client)
     assert "locked" not in responses[-1].content.decode()
     assert sign_in(client, "official", PASSWORD).status_code == 302
     assert signed_in(client)
@@ -78,9 +80,11 @@ def test_the_lock_holds_one_user_name_from_one_address(client, official, leader)
     fail(client, "official", LIMIT, REMOTE_ADDR="10.0.0.7")
     # Another user at the same office computer signs in…
     assert sign_in(client, "leader", PASSWORD, REMOTE_ADDR="10.0.0.7").status_code == 302
+    assert signed_in(client)
     client.logout()
     # …and the same user from another address too.
     assert sign_in(client, "official", PASSWORD, REMOTE_ADDR="10.0.0.8").status_code == 302
+    assert signed_in(client)
 
 
 def test_the_admin_sign_in_is_locked_too(client, superuser):
@@ -110,6 +114,8 @@ def test_the_api_token_exchange_is_locked_too(client, official):
 def test_failures_at_the_admin_and_the_site_count_together(client, superuser):
     fail(client, superuser.username, LIMIT - 1, url=reverse("admin:login"))
     assert fail(client, superuser.username, 1)[-1].status_code == 429
+    assert sign_in(client, superuser.username, PASSWORD).status_code == 429
+    assert not signed_in(client)
 
 
 def test_the_lock_lifts_after_the_cool_off(client, official):
@@ -123,12 +129,14 @@ def test_the_lock_still_holds_before_the_cool_off_ends(client, official):
     fail(client, "official", LIMIT)
     AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=14))
     assert sign_in(client, "official", PASSWORD).status_code == 429
+    assert not signed_in(client)
 
 
 def test_axes_reset_username_lifts_the_lock(client, official):
     fail(client, "official", LIMIT)
     call_command("axes_reset_username", "official", stdout=open("/dev/null", "w"))
     assert sign_in(client, "official", PASSWORD).status_code == 302
+    assert signed_in(client)
 
 
 def test_a_successful_sign_in_starts_the_count_again(client, official):

@@ -132,26 +132,8 @@ def test_official_opens_every_list_page(client, official, program, app, model):
     assert len(shown(response)) >= 1
 
 
-@pytest.mark.parametrize("app,model", ADMIN_MODELS)
-def test_official_opens_every_change_page(client, official, program, app, model):
-    row = apps.get_model(app, model).objects.order_by("pk").first()
-
-    response = staff_client(client, official).get(url(app, model, "change", row.pk))
-
-    assert response.status_code == 200
-
-
-# Communes and roles are added by superusers; helps and attendance on their visit or session.
-ADDABLE_BY_OFFICIALS = [
-    (app, model) for app, model in ADMIN_MODELS if model not in {"commune", "role", "visithelp", "attendance"}
-]
-
-
-@pytest.mark.parametrize("app,model", ADDABLE_BY_OFFICIALS)
-def test_official_opens_every_add_page(client, official, program, app, model):
-    response = staff_client(client, official).get(url(app, model, "add"))
-
-    assert response.status_code == 200
+# That each role opens (or is refused) every change, add, delete and history page, on records of
+# every place, is the authorization matrix's (tests/matrix_admin_table.py).
 
 
 def test_user_without_a_role_sees_no_register(client, resident_a):
@@ -160,6 +142,7 @@ def test_user_without_a_role_sees_no_register(client, resident_a):
     response = staff_client(client, stranger).get(url("villages", "resident"))
 
     assert response.status_code == 403
+    assert resident_a.full_name not in response.content.decode()
 
 
 # --- Scope ------------------------------------------------------------------------------
@@ -175,26 +158,6 @@ def test_village_head_sees_only_own_village_households_in_admin(client, head_a, 
     response = staff_client(client, head_a).get(url("villages", "household"))
 
     assert shown(response) == [household_a]
-
-
-def test_village_head_cannot_open_other_village_household_in_admin(client, head_a, household_b):
-    client = staff_client(client, head_a)
-
-    assert client.get(url("villages", "household", "change", household_b.pk)).status_code == 404
-    assert client.get(url("villages", "household", "delete", household_b.pk)).status_code == 404
-    assert client.get(url("villages", "household", "history", household_b.pk)).status_code == 404
-
-
-def test_village_head_cannot_open_other_village_resident_in_admin(client, head_a, resident_b):
-    response = staff_client(client, head_a).get(url("villages", "resident", "change", resident_b.pk))
-
-    assert response.status_code == 404
-
-
-def test_village_head_opens_own_village_household_in_admin(client, head_a, household_a):
-    response = staff_client(client, head_a).get(url("villages", "household", "change", household_a.pk))
-
-    assert response.status_code == 200
 
 
 def test_outsider_cannot_open_household_of_another_commune_in_admin(
@@ -360,8 +323,10 @@ def test_leader_can_view_household_but_not_change_it_in_admin(client, leader, ho
     client = staff_client(client, leader)
     change_url = url("villages", "household", "change", household_a.pk)
 
-    assert client.get(change_url).status_code == 200
+    assert household_a.code in client.get(change_url).content.decode()
     assert client.post(change_url, household_form(household_a, address="Changed")).status_code == 403
+    household_a.refresh_from_db()
+    assert household_a.address != "Changed"
     household_a.refresh_from_db()
     assert household_a.address == ""
 
@@ -392,6 +357,8 @@ def test_only_superusers_change_communes_and_roles(client, official, superuser, 
     assert client.get(url("villages", "role", "add")).status_code == 403
     client.force_login(superuser)
     assert client.get(url("villages", "role", "change", role.pk)).status_code == 200
+    commune.refresh_from_db()
+    assert commune.name == "Xã Hạ Lang"
 
 
 # --- Search and export, read as a person would (their tests: tests/test_admin_search_export.py) ---

@@ -127,8 +127,3 @@ def test_worker_reads_resident_page_with_masked_national_id(client, worker_a, re
     assert response.status_code == 200
     assert "********1234" in response.content.decode()
     assert "001185001234" not in response.content.decode()
-
-
-def test_import_is_for_officials_not_village_heads(client, official, head_a, resident_a):
-    assert staff_client(client, head_a).get(url("villages", "resident", "import")).status_code == 403
-    assert staff_client(client, official).get(url("villages", "resident", "import")).status_code == 200

@@ -51,9 +51,11 @@ def test_a_wrong_password_gets_no_token(head_a):
     assert not Token.objects.exists()
 
 
-def test_a_bad_token_is_refused(commune):
+def test_a_bad_token_is_refused(household_a):
     client = APIClient(headers={"authorization": "Token not-a-key"})
-    assert client.get("/api/households/").status_code == 401
+    response = client.get("/api/households/")
+    assert response.status_code == 401
+    assert household_a.code not in response.content.decode()
 
 
 def test_a_token_write_needs_no_csrf_token(village_a, head_a):
@@ -61,6 +63,7 @@ def test_a_token_write_needs_no_csrf_token(village_a, head_a):
     client = APIClient(enforce_csrf_checks=True, headers={"authorization": f"Token {key}"})
     response = client.post("/api/households/", {"village": village_a.pk, "code": "NK-050"}, format="json")
     assert response.status_code == 201
+    assert Household.objects.filter(village=village_a, code="NK-050").exists()
 
 
 def test_a_signed_in_browser_reads_and_writes_with_csrf(village_a, head_a):
@@ -72,11 +75,13 @@ def test_a_signed_in_browser_reads_and_writes_with_csrf(village_a, head_a):
     assert not Household.objects.filter(code="NK-050").exists()
 
 
-def test_an_inactive_user_token_is_refused(head_a):
+def test_an_inactive_user_token_is_refused(head_a, household_a):
     key = Token.objects.create(user=head_a).key
     head_a.is_active = False
     head_a.save()
-    assert APIClient(headers={"authorization": f"Token {key}"}).get("/api/households/").status_code == 401
+    response = APIClient(headers={"authorization": f"Token {key}"}).get("/api/households/")
+    assert response.status_code == 401
+    assert household_a.code not in response.content.decode()
 
 
 # --- Throttling

@@ -518,22 +518,6 @@ def test_application_bad_input_names_the_field(resident_a, official):
     assert not Application.objects.exists()
 
 
-def test_applications_are_not_changed_through_the_api(resident_a, official):
-    application = factories.application(
-        resident_a,
-        field="land",
-        channel="in_person",
-        submitted_on=YESTERDAY,
-    )
-    assert (
-        api(official)
-        .patch(f"/api/applications/{application.pk}/", {"field": "other"}, format="json")
-        .status_code
-        == 405
-    )
-    assert api(official).delete(f"/api/applications/{application.pk}/").status_code == 405
-
-
 def test_application_scope_and_filters(resident_a, resident_b, official, head_a):
     a = factories.application(
         resident_a,

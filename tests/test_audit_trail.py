@@ -124,10 +124,12 @@ def test_the_api_gives_officials_the_trail(client, official, household_a):
 
 def test_the_api_is_read_only(client, official, household_a):
     token = Token.objects.create(user=official).key
+    before = household_a.history.count()
     response = client.post(
         f"/api/households/{household_a.pk}/history/", {}, HTTP_AUTHORIZATION=f"Token {token}"
     )
     assert response.status_code == 405
+    assert household_a.history.count() == before
 
 
 def test_a_household_saved_twice_without_change_adds_no_entry(client, official, household_a):

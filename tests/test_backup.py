@@ -29,6 +29,7 @@ from reports import ledger
 from reports.models import OfficialFigures, Target
 from softbridge.models import Submission
 from tests import factories
+from tests.lanes import examples
 from training.models import Attendance, TrainingSession
 from villages.models import Commune, Household, ProvinceRole, Resident, Village
 
@@ -532,7 +533,9 @@ JSON_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     label=st.sampled_from([RESIDENT, "villages.role", "auth.user", "villages.household"]),
     place=st.sampled_from(["row", "model", "pk", "fields", "field"]),

@@ -7,7 +7,8 @@ numbers too large for any column. Each example must end in either a clean succes
 error that names the field (and the row, for imports), with the database unchanged.
 
 Runs are derandomized (the same examples every run, so CI is reproducible) and kept
-small; HYPOTHESIS_PROFILE is not read: raise max_examples here to search longer.
+small; HYPOTHESIS_PROFILE is not read: raise max_examples here to search longer (`make check`
+tries a quarter of them, tests/lanes.py).
 """
 
 import csv
@@ -30,11 +31,12 @@ from rest_framework.test import APIClient
 from mobilization.models import CommunicationActivity, HomeVisit
 from softbridge.calendar import commune_today
 from tests import factories
+from tests.lanes import examples
 from training.models import TrainingSession
 from villages.roster.importing import roster_import
 
 FUZZ = settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     derandomize=True,
     # No shrinking: a failure shows the example as generated, at once, instead of after
@@ -42,7 +44,7 @@ FUZZ = settings(
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-FEW = settings(FUZZ, max_examples=15)
+FEW = settings(FUZZ, max_examples=examples(15))
 
 VIETNAMESE = ["Nguyễn Thị Ngọc Ánh", "Đặng Văn Hùng", "Hoàng Thị Phượng", "Lương Văn Tú", "Bế Thị Ðào"]
 NASTY = [
@@ -709,6 +711,7 @@ def test_visit_form_refuses_a_worker_id_beyond_64_bits(browser, household_a, vis
 
 def test_visit_form_with_a_superscript_digit_for_household_is_not_found(browser, household_a):
     assert browser.post(reverse("visits:new"), {"household": "³"}).status_code == 404
+    assert not HomeVisit.objects.exists()
 
 
 def test_visit_form_shows_a_refused_submission_key(browser, household_a, visitor):

@@ -6,6 +6,7 @@ to it: a client that invents a new address each request must still be counted as
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth import SESSION_KEY
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
 from rest_framework.settings import api_settings
@@ -121,6 +122,7 @@ def test_behind_a_proxy_an_invented_left_part_does_not_escape_the_lockout(client
     for n in range(LIMIT):
         sign_in(client, "wrong", HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 203.0.113.1")
     assert sign_in(client, "pass-word-123", HTTP_X_FORWARDED_FOR="7.7.7.7, 203.0.113.1").status_code == 429
+    assert SESSION_KEY not in client.session
 
 
 def test_a_malformed_forwarded_header_is_answered_and_counted_at_the_socket(client, official, settings):

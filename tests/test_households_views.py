@@ -66,8 +66,12 @@ def test_village_head_cannot_reach_another_villages_household(
 ):
     english_client.force_login(head_a)
     for url in all_urls(household_b, resident_b)[2:]:
-        assert english_client.get(url).status_code == 404, url
-        assert english_client.post(url, {}).status_code == 404, url
+        response = english_client.get(url)
+        assert response.status_code == 404, url
+        assert resident_b.full_name not in response.content.decode(), url
+        assert english_client.post(url, {"phone": "0912"}).status_code == 404, url
+    household_b.refresh_from_db()
+    assert household_b.phone == "" and household_b.version == 1
 
 
 def test_worker_and_leader_may_read_but_not_change_the_register(
@@ -89,7 +93,9 @@ def test_a_member_of_another_household_is_not_found_through_this_one(
 ):
     english_client.force_login(official)
     for url in member_urls(household_a, resident_b):
-        assert english_client.get(url).status_code == 404, url
+        response = english_client.get(url)
+        assert response.status_code == 404, url
+        assert resident_b.full_name not in response.content.decode(), url
 
 
 def test_register_querysets_agree_with_the_access_rules(

@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 from mobilization.models import Application, HomeVisit
 from mobilization.services import Help, visit_log
 from tests import factories
+from tests.lanes import examples
 from training.models import Attendance, TrainingSession
 from training.services import attendance_record, session_record
 from villages.models import Achievement, Household, LadderStep, Resident
@@ -70,7 +71,7 @@ STEP_OF = {
 }
 
 MERGE = settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

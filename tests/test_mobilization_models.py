@@ -408,9 +408,12 @@ def test_only_officials_register_and_change_models(request, client, role, commun
 
 
 def test_village_head_of_another_village_gets_404(client, commune, village_b, head_a):
+    # The matrix's world has no model of village B alone (tests/matrix_data.py): this is its check.
     model = a_model(commune, village_b)
     client.force_login(head_a)
-    assert client.get(reverse("program:model", args=[model.pk])).status_code == 404
+    response = client.get(reverse("program:model", args=[model.pk]))
+    assert response.status_code == 404
+    assert model.name not in response.content.decode()
 
 
 def test_edit_refuses_to_drop_a_village_with_tagged_work(

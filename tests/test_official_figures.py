@@ -358,13 +358,6 @@ def test_only_officials_enter_them(client, request, role, commune):
     assert not OfficialFigures.objects.exists()
 
 
-def test_a_leader_reads_them_and_a_village_head_does_not(client, leader, head_a, commune):
-    client.force_login(leader)
-    assert client.get("/reports/official/", {"commune": "01558"}).status_code == 200
-    client.force_login(head_a)
-    assert client.get("/reports/official/", {"commune": "01558"}).status_code == 403
-
-
 def test_the_province_dashboard_shows_each_communes_month(client, commune, applications):
     factories.commune("01537", "Xã Lý Quốc")
     OfficialFigures.objects.create(

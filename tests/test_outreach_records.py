@@ -9,7 +9,9 @@ from django.contrib.admin import site
 from django.core.exceptions import ValidationError
 
 from mobilization.models import Application, CommunicationActivity, HomeVisit, VisitHelp
-from mobilization.services import application_record, communication_record, visit_log
+from mobilization.resources import HomeVisitResource
+from mobilization.serializers import VisitSerializer
+from mobilization.services import application_record, communication_record, visit_log, visit_update
 from tests import factories
 from training.models import Attendance, TrainingSession
 from training.services import session_record
@@ -107,3 +109,12 @@ def test_entered_in_leaves_absent_fields_to_the_service_defaults():
         "held_on": DAY,
         "venue": "",
     }
+
+
+def test_a_visits_entered_fields_are_read_by_the_api_the_export_and_visit_update():
+    # A field added to a visit reaches the API's answer, the export and the corrections
+    # (page, API, admin) through entered_fields alone.
+    assert set(HomeVisit.entered_fields) <= set(VisitSerializer().fields)
+    exported = [f.column_name for f in HomeVisitResource().get_export_fields()]
+    assert set(HomeVisit.entered_fields) <= set(exported)
+    assert set(HomeVisit.entered_fields) <= set(inspect.signature(visit_update).parameters)

@@ -186,6 +186,7 @@ def test_a_commune_of_another_province_alone_answers_404(api, province_leader, e
     response = get(api, province_leader, commune="99001", start="2024-09", end="2024-09")
 
     assert response.status_code == 404
+    assert "eligible" not in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["official", "leader", "head_a"])
@@ -195,6 +196,7 @@ def test_commune_roles_do_not_read_the_province(api, request, role, people):
     response = get(api, user, province="04", start="2024-09", end="2024-09")
 
     assert response.status_code == 404
+    assert "eligible" not in response.content.decode()
 
 
 def test_a_superuser_reads_any_province(api, superuser, people, elsewhere):

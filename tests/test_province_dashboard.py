@@ -309,30 +309,10 @@ def test_a_bad_period_falls_back_to_the_default_and_says_so(client, leader_of_pr
     assert client.get("/reports/province/export/series.csv", {"start": "2024-13"}).status_code == 400
 
 
-def test_another_province_answers_404(client, leader_of_province, ha_lang):
-    factories.commune("99001", "Xã Khác", province=factories.province("20", "Tỉnh Lạng Sơn"))
-    client.force_login(leader_of_province)
-
-    assert client.get(URL, {"province": "20"}).status_code == 404
-
-
-@pytest.mark.parametrize("role", ["official", "leader", "head_a", "worker_a", "outsider"])
-def test_commune_roles_have_no_province_dashboard(client, request, role, ha_lang):
-    client.force_login(request.getfixturevalue(role))
-
-    assert client.get(URL, PERIOD).status_code == 404
-
-
 def test_anonymous_is_sent_to_sign_in(client, ha_lang):
     response = client.get(URL, PERIOD)
 
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-
-
-def test_a_superuser_reads_any_province(client, superuser, ha_lang):
-    client.force_login(superuser)
-
-    assert client.get(URL, PERIOD).status_code == 200
 
 
 def test_the_query_count_is_fixed_whatever_the_communes_months_and_models(client, leader_of_province, worked):
@@ -398,24 +378,6 @@ def test_the_menu_keeps_a_province_leader_to_figures(client, leader_of_province,
     assert 'href="/households/"' not in page
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/households/",
-        "/visits/",
-        "/training/",
-        "/program/workers/",
-        "/roster/exports/",
-        "/admin/",
-        "/reports/targets/",
-    ],
-)
-def test_pages_about_people_answer_403(client, leader_of_province, ha_lang, path):
-    client.force_login(leader_of_province)
-
-    assert client.get(path, {"commune": "01558"}).status_code == 403
-
-
 @pytest.mark.parametrize("path", ["/api/residents/", "/api/households/", "/api/visits/", "/api/communes/"])
 def test_api_endpoints_answer_403_with_a_session_and_with_a_token(leader_of_province, ha_lang, path):
     session = APIClient()
@@ -438,11 +400,18 @@ def test_a_province_leader_who_is_also_an_official_keeps_the_officials_pages(
     ProvinceRole.objects.create(user=official, province=province)
     client.force_login(official)
 
-    assert client.get("/households/").status_code == 200
-    assert client.get(URL, PERIOD).status_code == 200
+    households = client.get("/households/")
+    assert households.status_code == 200
+    assert "NK-001" in households.content.decode() and "BT-001" in households.content.decode()
+    province_page = client.get(URL, PERIOD)
+    assert province_page.status_code == 200
+    assert "Xã Hạ Lang" in province_page.content.decode()
 
 
 def test_a_user_with_no_role_at_all_is_not_held_by_the_gate(client, ha_lang):
     client.force_login(factories.user(username=f"x{uuid.uuid4().hex[:6]}"))
 
-    assert client.get("/households/").status_code == 200
+    response = client.get("/households/")
+
+    assert response.status_code == 200  # the list, with nothing in it: no role, no household
+    assert "NK-001" not in response.content.decode()

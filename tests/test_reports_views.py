@@ -93,7 +93,9 @@ def test_leader_sees_the_commune_dashboard(client, leader, people):
 
 def test_user_without_a_role_is_refused(client, commune):
     client.force_login(factories.user())
-    assert client.get(reverse("reports:dashboard")).status_code == 403
+    response = client.get(reverse("reports:dashboard"))
+    assert response.status_code == 403
+    assert commune.name not in response.content.decode()
 
 
 def test_village_head_sees_only_their_village(client, head_a, commune, village_a, people):
@@ -104,10 +106,6 @@ def test_village_head_sees_only_their_village(client, head_a, commune, village_a
     assert [row[1] for row in table(response, "adoption").rows] == [f.eligible for f in series] == [3, 3, 3]
     html = response.content.decode()
     assert "Bản Thang" not in html
-
-
-def test_village_head_cannot_open_another_village(client, head_a, people):
-    assert dashboard(client, head_a, village="BT").status_code == 404
 
 
 def test_village_head_picks_their_village(client, head_a, people):
@@ -516,6 +514,7 @@ def test_saving_a_target_unchanged_is_not_a_duplicate_of_itself(client, official
     client.force_login(official)
     data = {"indicator": "eid_share", "village": "", "due_on": "2025-01-31", "value": "100 %"}
     assert client.post(reverse("reports:target_edit", args=[target.pk]), data).status_code == 302
+    assert list(Target.objects.values_list("pk", "value")) == [(target.pk, 1)]
 
 
 def test_a_village_of_another_commune_is_refused(client, official, other_commune):
@@ -541,6 +540,7 @@ def test_outsider_cannot_see_or_add_targets(client, outsider, commune):
     client.force_login(outsider)
     assert client.get(reverse("reports:targets"), {"commune": "01558"}).status_code == 404
     assert add_target(client).status_code == 404
+    assert not Target.objects.exists()
 
 
 def test_delete_a_target_asks_first(client, official, commune):

@@ -214,6 +214,9 @@ def test_a_village_head_may_not_split_into_another_village(head_a, household_a, 
     assert (
         api(head_a).post(f"/api/households/{household_a.pk}/split/", body, format="json").status_code == 404
     )
+    assert not Household.objects.filter(code="BT-099").exists()
+    son.refresh_from_db()
+    assert son.household_id == household_a.pk
 
 
 # --- The head of household

@@ -240,6 +240,12 @@ def test_official_logs_a_visit_anywhere_in_the_commune(english_client, official,
     worker = factories.worker(commune)
     english_client.force_login(official)
     assert english_client.post(reverse("visits:new"), visit_data(household_b, [worker])).status_code == 302
+    visit = HomeVisit.objects.get()
+    assert (visit.household, list(visit.workers.all()), visit.recorded_by) == (
+        household_b,
+        [worker],
+        official,
+    )
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mobilization.forms import VisitFilterForm, VisitForm
-from mobilization.models import VisitHelp
+from mobilization.models import HomeVisit, VisitHelp
 from mobilization.selectors import follow_up_overdue_q, follow_ups_due, visits_visible_to
 from mobilization.services import visit_log
 from softbridge.calendar import commune_today
@@ -88,7 +88,7 @@ def _add_service_errors(form: VisitForm, error: ValidationError) -> None:
     """Put the service's refusals next to the field they name, the rest at the top. Each keeps
     its code: a submission key another user sent (KeyTaken) brings the form back with a new key
     and answers 409 (softbridge.submissions.refusal_status)."""
-    fields = {"visited_on", "workers", "follow_up_on", "outcome", "notes", "household", "model", FIELD}
+    fields = {*HomeVisit.entered_fields, "model", FIELD}
     for field, errors in error.update_error_dict({}).items():
         for one in errors:
             form.add_error(field if field in fields else None, one)
@@ -107,13 +107,8 @@ def visit_new(request):
             data = form.cleaned_data
             try:
                 visit = visit_log(
-                    household=data["household"],
-                    visited_on=data["visited_on"],
-                    workers=data["workers"],
+                    **HomeVisit.entered_in(data),
                     helped=form.helps(),
-                    outcome=data["outcome"],
-                    notes=data["notes"],
-                    follow_up_on=data["follow_up_on"],
                     recorded_by=request.user,
                     submission_key=data["submission_key"],
                     model=data["model"],
