@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
+from devices.services import device_report_record
 from mobilization.models import Application, CommunicationActivity, HomeVisit, VisitHelp, WorkerGroup
 from reports import ledger
 from reports.models import OfficialFigures, Target
@@ -98,6 +99,19 @@ def populated(transactional_db):
     official.groups.add(group)
     official.user_permissions.add(Permission.objects.get(codename="change_household"))
     Token.objects.create(user=official)
+    # A phone's report to its officials (two records waiting, the oldest a day old).
+    device_report_record(
+        user=official,
+        device=uuid.uuid4(),
+        version="ab12cd34ef56",
+        waiting=2,
+        oldest_waiting_age=datetime.timedelta(days=1),
+        refused=0,
+        pages_kept=120,
+        storage_used=5_000_000,
+        storage_quota=50_000_000,
+        persisted=True,
+    )
     household = Household.objects.filter(commune=commune).first()
     # A form answered once: its key is kept, so that the phone's resend after a restore is too.
     Submission.objects.create(

@@ -407,6 +407,14 @@ NO_RESIDENT_FIGURES = {
     "api:docs",
     "reports:official",
     "reports:official_export",
+    # The app's own files, so that a province leader can install it; their device keeps no page.
+    "service_worker",
+    "manifest",
+    "offline",
+    "device_pages",
+    # Ending one's own API token.
+    "api:token-revoke",
+    "api_token_end",
 }
 
 
