@@ -223,6 +223,10 @@ class WorkerGroup(models.Model):
         self.name = identifier(self.name)
         super().save(*args, **kwargs)
 
+    def clean(self):
+        # Before the unique check that follows clean (a model form's, the admin's).
+        self.name = identifier(self.name)
+
 
 # What an outreach record says of a relation that belongs to another commune, by its model.
 OTHER_COMMUNE_REFUSALS = {
@@ -707,6 +711,8 @@ class MobilizationModel(models.Model):
         return reverse("program:model", args=[self.pk])
 
     def clean(self):
+        # Before the unique check that follows clean (a model form's, the admin's).
+        self.name = identifier(self.name)
         if self.owner_id and self.commune_id and self.owner.commune_id != self.commune_id:
             raise ValidationError({"owner": WorkerGroup.other_commune_refusal})
 

@@ -14,13 +14,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from mobilization.models import WorkerGroup
+from mobilization.models import MobilizationModel, WorkerGroup
 from mobilization.services import worker_group_save
 from softbridge.text import identifier, identifier_key, invisible_character
 from tests import factories
 from tests.test_admin import management, staff_client, url
 from tests.test_roster_import import csv_file, run
-from villages.models import Household
+from training.models import Topic
+from villages.models import Household, Village
 from villages.services import household_split
 
 SAME_CODES = ["uni-1", "ＵＮＩ-1", " Uni-1 "]
@@ -56,6 +57,28 @@ def test_look_alike_codes_have_one_key_and_invisible_ones_are_named():
     # Vietnamese letters, typed composed or decomposed, are letters, not stray accents.
     assert invisible_character("Nguye\u0302\u0303n Thi\u0323") is None
     assert invisible_character("Tổ\u00a0công nghệ số") is None
+
+
+# The identifiers docs/domain.md lists: each field refuses invisible characters.
+IDENTIFIER_FIELDS = [
+    (Household, "code"),
+    (Village, "code"),
+    (WorkerGroup, "name"),
+    (Topic, "name"),
+    (MobilizationModel, "name"),
+]
+
+
+@pytest.mark.parametrize(
+    "model,name", IDENTIFIER_FIELDS, ids=[f"{m.__name__}.{n}" for m, n in IDENTIFIER_FIELDS]
+)
+def test_every_identifier_field_refuses_invisible_characters(model, name):
+    field = model._meta.get_field(name)
+    for code, character in INVISIBLE_CODES.items():
+        with pytest.raises(ValidationError) as refused:
+            field.run_validators(code)
+        assert refused.value.messages == [invisible(character)]
+    field.run_validators("ＵＮＩ-1 Nguyễn")  # width and Vietnamese letters are no reason to refuse
 
 
 # --- Household codes, door by door ----------------------------------------------------
@@ -388,3 +411,40 @@ def test_the_admin_tells_a_village_head_only_that_the_code_cannot_be_used(
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {"code": [GENERIC]}
     assert Household.objects.count() == 1
+
+
+# --- Names normalised before their (exact) unique checks: no database error -------------
+
+
+def test_a_topic_name_in_full_width_letters_is_the_stored_topic(english_client, official, commune):
+    Topic.objects.create(commune=commune, name="VNeID", skill=Topic.Skill.ONLINE_PAYMENT)
+    english_client.force_login(official)
+
+    response = english_client.post(
+        reverse("training:topics"), {"commune": commune.pk, "name": "ＶＮｅＩＤ", "skill": "online_payment"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"] == ["The commune already has a topic with this name."]
+    assert Topic.objects.count() == 1
+
+
+def test_the_admin_refuses_a_topic_name_in_full_width_letters(client, official, commune):
+    Topic.objects.create(commune=commune, name="VNeID", skill=Topic.Skill.ONLINE_PAYMENT)
+    data = {"commune": commune.pk, "name": "ＶＮｅＩＤ", "skill": "online_payment"}
+
+    response = staff_client(client, official).post(url("training", "topic", "add"), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert Topic.objects.count() == 1
+
+
+def test_the_admin_refuses_a_village_code_in_full_width_letters(client, official, commune, village_a):
+    data = {"commune": commune.pk, "code": "ＮＫ", "name": "Nà Khau 2", "kind": "xom"}
+
+    response = staff_client(client, official).post(url("villages", "village", "add"), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert list(commune.villages.values_list("code", flat=True)) == ["NK"]

@@ -44,6 +44,10 @@ class Topic(models.Model):
         self.name = identifier(self.name)
         super().save(*args, **kwargs)
 
+    def clean(self):
+        # Before the unique check that follows clean (a model form's, the admin's).
+        self.name = identifier(self.name)
+
 
 class TrainingSessionVenueKind(models.TextChoices):
     CULTURAL_HOUSE = "cultural_house", _("village cultural house")

@@ -254,6 +254,10 @@ class Village(models.Model):
         self.code = identifier(self.code)
         super().save(*args, **kwargs)
 
+    def clean(self):
+        # Before the unique check that follows clean (a model form's, the admin's).
+        self.code = identifier(self.code)
+
 
 class Household(Versioned):
     commune = models.ForeignKey(
