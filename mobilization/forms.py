@@ -33,7 +33,7 @@ from mobilization.selectors import models_offered_in, workers_visible_to
 from mobilization.services import Help, worker_group_refusals
 from softbridge.calendar import MonthField, add_months, commune_today, not_in_future, refuse_future_dates
 from softbridge.request_limits import VILLAGES_MAX, WORKERS_MAX
-from softbridge.text import clean_name
+from softbridge.text import clean_name, identifier
 from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
 from villages.forms import date_input
 from villages.models import Achievement, Household, Resident, Village
@@ -238,7 +238,8 @@ class WorkerGroupForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
         self.fields["village"].queryset = villages
 
     def clean_name(self):
-        return clean_name(self.cleaned_data["name"])
+        # As the record stores it (softbridge.text.identifier), so that checks compare what is saved.
+        return identifier(self.cleaned_data["name"])
 
     def clean(self):
         cleaned = super().clean()
@@ -379,7 +380,8 @@ class MobilizationModelForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
         self.fields["villages"].queryset = villages
 
     def clean_name(self):
-        return clean_name(self.cleaned_data["name"])
+        # As the record stores it (softbridge.text.identifier), so that checks compare what is saved.
+        return identifier(self.cleaned_data["name"])
 
     def clean(self):
         cleaned = super().clean()

@@ -13,11 +13,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from softbridge.calendar import date_refusal
-from softbridge.text import clean_name
+from softbridge.text import clean_name, identifier, refuse_invisible_characters
 from villages.models import Commune, Resident, Village, choices_check, present_q
 
 
@@ -179,7 +180,8 @@ class WorkerGroup(models.Model):
         Commune, on_delete=models.CASCADE, related_name="worker_groups", verbose_name=_("commune")
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=160)
+    # An identifier (softbridge.text): NFKC, unique in the commune whatever its case.
+    name = models.CharField(_("name"), max_length=160, validators=[refuse_invisible_characters])
     village = models.ForeignKey(
         "villages.Village",
         on_delete=models.PROTECT,
@@ -195,7 +197,12 @@ class WorkerGroup(models.Model):
         verbose_name_plural = _("worker groups")
         ordering = ["commune", "kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["commune", "name"], name="worker_group_name_unique_in_commune"),
+            models.UniqueConstraint(
+                F("commune"),
+                Upper("name"),
+                name="worker_group_name_unique_in_commune_any_case",
+                violation_error_message=_("The commune already has a group with this name."),
+            ),
             # One community digital technology team per village (docs/domain.md).
             models.UniqueConstraint(
                 fields=["village"],
@@ -211,6 +218,14 @@ class WorkerGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = identifier(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        # Before the unique check that follows clean (a model form's, the admin's).
+        self.name = identifier(self.name)
 
 
 # What an outreach record says of a relation that belongs to another commune, by its model.
@@ -656,7 +671,7 @@ class MobilizationModel(models.Model):
     commune = models.ForeignKey(
         Commune, on_delete=models.CASCADE, related_name="mobilization_models", verbose_name=_("commune")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[refuse_invisible_characters])
     field = models.CharField(_("field"), max_length=32, choices=Field.choices)
     owner = models.ForeignKey(
         WorkerGroup,
@@ -692,7 +707,7 @@ class MobilizationModel(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name = clean_name(self.name)
+        self.name = identifier(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -701,6 +716,8 @@ class MobilizationModel(models.Model):
         return reverse("program:model", args=[self.pk])
 
     def clean(self):
+        # Before the unique check that follows clean (a model form's, the admin's).
+        self.name = identifier(self.name)
         if self.owner_id and self.commune_id and self.owner.commune_id != self.commune_id:
             raise ValidationError({"owner": WorkerGroup.other_commune_refusal})
 

@@ -35,7 +35,7 @@ from mobilization.services import Help, worker_group_refusals
 from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites, ShortListField, ShortListSerializer
 from softbridge.calendar import not_in_future
 from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX, VILLAGES_MAX, WORKERS_MAX
-from softbridge.text import clean_name
+from softbridge.text import clean_name, identifier
 from villages.access import may_log_outreach, may_manage_program
 from villages.forms import PHONE
 from villages.models import Achievement, Commune, Household, Resident, Village
@@ -106,7 +106,7 @@ class WorkerGroupInputSerializer(serializers.ModelSerializer):
         validators = []
 
     def validate_name(self, value):
-        value = clean_name(value)
+        value = identifier(value)
         if not value:
             raise serializers.ValidationError(_("Give the group's name."))
         return value

@@ -6,9 +6,12 @@ typed as `=HYPERLINK(...)` would run on the machine of whoever opens the export.
 CSV and XLSX writer (the roster exports, the report tables, the model review, the admin's
 django-import-export formats) passes its values through `spreadsheet_cell`, as OWASP
 advises: such text gets a leading apostrophe, which the spreadsheet shows and never runs.
-A name that merely contains these characters ("Lò Văn-Anh") is left alone, and numbers and
-dates keep their types. XLSX text is also stored as text (`xlsx_cell`), never as a formula
-or an error cell, whatever it looks like.
+The same holds inside the text, after a field separator (, ; or a tab) or a line break and
+any spaces: a CSV opened with another separator than it was written with (Excel in
+Vietnamese settings splits on ";") cuts "Ghi chú;=1+2;" into cells, the second a formula,
+so it is written "Ghi chú;'=1+2;". A name that merely contains these characters
+("Lò Văn-Anh", "a=b") is left alone, and numbers and dates keep their types. XLSX text is
+also stored as text (`xlsx_cell`), never as a formula or an error cell, whatever it looks like.
 
 Every XLSX the site writes (the roster exports and template, the report tables, the model
 review, the admin's XLSX format) is written by `xlsx_bytes` from `Sheet`s, in openpyxl's
@@ -21,6 +24,7 @@ The admin's CSV also starts with a byte-order mark, so that Excel reads the Viet
 
 import datetime
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -39,18 +43,27 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Where a spreadsheet may start reading a cell: the text's start, or after a field separator
+# (whichever the reader picked: , ; or a tab) or a line break, then any spaces, which
+# LibreOffice may trim.
+_CELL_START = r"(?:^|[,;\t\r\n]) *"
+_FORMULA_START = "(?=[" + re.escape("".join(FORMULA_STARTS)) + "])"
+_FORMULA_STARTS_WITHIN = re.compile(_CELL_START + _FORMULA_START)
+_NEUTRALISED_WITHIN = re.compile("(" + _CELL_START + ")'" + _FORMULA_START)
+
+
 def spreadsheet_cell(value):
-    """`value` as a spreadsheet cell may hold it: text starting a formula gets a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """`value` as a spreadsheet cell may hold it: wherever a formula could start, at the start
+    of the text or after a separator or line break within it, an apostrophe goes first."""
+    if isinstance(value, str):
+        return _FORMULA_STARTS_WITHIN.sub(lambda start: start.group(0) + "'", value)
     return value
 
 
 def typed_text(text: str) -> str:
-    """The text a cell written by `spreadsheet_cell` stood for: "'=Nguyen" is "=Nguyen"."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
+    """The text a cell written by `spreadsheet_cell` stood for: "'=Nguyen" is "=Nguyen",
+    "Ghi chú;'=1+2;" is "Ghi chú;=1+2;"."""
+    return _NEUTRALISED_WITHIN.sub(r"\1", text)
 
 
 def xlsx_cell(sheet, value) -> Cell:

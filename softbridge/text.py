@@ -8,8 +8,11 @@ keeps a folded copy (no diacritics, lower case, single spaces) for search, so th
 
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Transform, Value, When
-from django.db.models.functions import Concat, Right
+from django.db.models.functions import Concat, Right, Upper
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext as _
 
 from softbridge.request_limits import SEARCH_MAX_LENGTH
 
@@ -127,3 +130,65 @@ def national_id_typed(typed: str | None, *, stored: str, shown_masked: bool) -> 
     if shown_masked and stored and value in ("", mask_national_id(stored)):
         return stored
     return value
+
+
+# --- Identifiers: the codes and names a record is told apart by ------------------------
+#
+# A household code, a worker group's name (docs/domain.md, "Identifiers"): two records of a
+# commune may not hold the same one, and to a person "UNI-1", "uni-1", "ＵＮＩ-1" (full width)
+# and "UNI<zero-width space>-1" are the same. So an identifier is stored NFKC-normalised
+# (full-width and other compatibility forms become the plain letters), uniqueness compares
+# it upper-cased (the database's UPPER, which the unique constraints use too), and a
+# character nobody can see is refused rather than silently dropped: the person is told.
+
+# Format and control characters (zero-width space and joiners, byte-order mark, bidi
+# marks), unassigned and private-use code points, line and paragraph separators.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def identifier(value: str | None) -> str:
+    """An identifier as stored: NFKC, trimmed, runs of whitespace one space ("ＵＮＩ-1 " is "UNI-1")."""
+    if value is None:
+        return ""
+    return " ".join(unicodedata.normalize("NFKC", str(value)).split())
+
+
+def identifier_key(value: str | None) -> str:
+    """What two identifiers are the same by: the identifier upper-cased ("uni-1" is "UNI-1")."""
+    return identifier(value).upper()
+
+
+def invisible_character(value: str | None) -> str | None:
+    """The first character of `value` a person cannot see, as U+XXXX, or None.
+
+    Whitespace is not refused (identifier() makes it one space). A combining mark left
+    after NFKC sits on a letter it does not combine with (Vietnamese letters all have a
+    composed form): "UNI-1" with an acute accent on the 1 looks like "UNI-1".
+    """
+    for ch in identifier(value):
+        category = unicodedata.category(ch)
+        if category in _INVISIBLE_CATEGORIES or category.startswith("M"):
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def refuse_invisible_characters(value: str | None) -> None:
+    """The validator of every identifier field: a clear message naming the character."""
+    character = invisible_character(value)
+    if character:
+        raise ValidationError(
+            _(
+                "This holds a character that cannot be seen or a stray accent (%(character)s): "
+                "retype it without it."
+            )
+            % {"character": character},
+            code="invisible_character",
+        )
+
+
+def same_identifier(field: str, value: str | None) -> Exact:
+    """A filter for the rows whose `field` is the same identifier as `value`, compared as the
+    unique constraints compare, both sides upper-cased by the database:
+    `.filter(same_identifier("code", c))`. (SQLite's UPPER knows only ASCII letters, so there
+    "Đ" and "đ" stay two letters, for the constraint as for this filter.)"""
+    return Exact(Upper(field), Upper(Value(identifier(value), output_field=CharField())))

@@ -548,7 +548,7 @@ def test_the_visit_and_household_checks_in_python_know_every_constraint():
         "visit_outcome_valid",
     }
     assert {c.name for c in Household._meta.constraints} == {
-        "household_code_unique_in_commune",
+        "household_code_unique_in_commune_any_case",
         "household_code_not_blank",
         "household_distance_range",
     }

@@ -19,27 +19,58 @@ from openpyxl import load_workbook
 
 from mobilization.models import HomeVisit, MobilizationModel
 from mobilization.services import mobilization_model_save
+from softbridge.spreadsheets import FORMULA_STARTS
 from tests import factories
 from training.models import Topic
 from villages.models import Household, Resident
 from villages.roster.importing import roster_import
 
-# Each starts with one of the characters a spreadsheet reads as the start of a formula.
-PAYLOADS = ["=1+2", "+1+2", "-1+2", "@SUM(1+2)", "\t=1+2", "\r=1+2"]
+# Each starts a formula: at its start, or after a separator (the cell a spreadsheet splitting
+# on that separator reads), or after a line break; and as each must be written.
+NEUTRALISED = {
+    "=1+2": "'=1+2",
+    "+1+2": "'+1+2",
+    "-1+2": "'-1+2",
+    "@SUM(1+2)": "'@SUM(1+2)",
+    # A tab or carriage return starts a formula, and is a separator or line break too.
+    "\t=1+2": "'\t'=1+2",
+    "\r=1+2": "'\r'=1+2",
+    # Issue 28, finding 4: opened with ";" as the separator (Vietnamese settings).
+    "Ghi chú;=1+2;": "Ghi chú;'=1+2;",
+    "Bế Thị Hai, @SUM(1+2)": "Bế Thị Hai, '@SUM(1+2)",
+    "Gặp chủ hộ\n-1+2": "Gặp chủ hộ\n'-1+2",
+}
+PAYLOADS = list(NEUTRALISED)
+# What a topic's or group's name, cleaned when saved, is written as: "\t=1+2" is saved as
+# "=1+2" (in NEUTRALISED), and a line break as a space, where no formula starts.
+SAVED_CLEANED = {"Gặp chủ hộ -1+2": "Gặp chủ hộ -1+2"}
 INTACT = ["Lò Văn-Anh", "a=b"]
 
 
-@pytest.fixture(params=PAYLOADS, ids=["equals", "plus", "minus", "at", "tab", "carriage-return"])
+@pytest.fixture(
+    params=PAYLOADS,
+    ids=["equals", "plus", "minus", "at", "tab", "carriage-return", "semicolon", "comma", "line-break"],
+)
 def payload(request):
     return request.param
 
 
 def quoted(text: str, extension: str) -> str:
-    """What the cell must hold: the text after an apostrophe."""
+    """What the cell must hold: an apostrophe wherever a formula would start."""
+    written = {**NEUTRALISED, **SAVED_CLEANED}[text]
     if extension == "xlsx":
         # XML reads a carriage return in text as a line feed (XML 1.0, end-of-line handling).
-        return ("'" + text).replace("\r", "\n")
-    return "'" + text
+        return written.replace("\r", "\n")
+    return written
+
+
+def assert_no_separator_starts_a_formula(data: str):
+    """Split on each separator a spreadsheet may pick and on every line break, quotes or
+    not: no piece starts a formula (after spaces and an opening quote)."""
+    for separator in (",", ";", "\t"):
+        for line in data.removeprefix("\ufeff").splitlines():
+            for piece in line.split(separator):
+                assert not piece.lstrip(' "').startswith(FORMULA_STARTS), (separator, line)
 
 
 def content(response) -> bytes:
@@ -67,9 +98,12 @@ def xlsx_sheets_of(data: bytes) -> list[list[list]]:
 
 
 def table(response, extension: str) -> list[dict]:
-    """The first sheet (or the CSV) as dicts of header -> (value, cell or None)."""
+    """The first sheet (or the CSV) as dicts of header -> (value, cell or None); a CSV is
+    checked first with every separator (assert_no_separator_starts_a_formula)."""
     if extension == "csv":
-        lines = csv_rows(response)
+        text = content(response).decode("utf-8-sig")
+        assert_no_separator_starts_a_formula(text)
+        lines = list(csv.reader(io.StringIO(text, newline="")))
         return [{h: (v, None) for h, v in zip(lines[0], line, strict=True)} for line in lines[1:]]
     lines = xlsx_sheets(response)[0]
     headers = [cell.value for cell in lines[0]]
@@ -141,12 +175,33 @@ def test_a_name_starting_a_formula_imports_back_unchanged(commune, official, hou
     assert Resident.objects.get(birth_year=1985).full_name == name
 
 
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_a_name_with_a_formula_after_a_separator_imports_back_unchanged(
+    commune, official, household_a, extension
+):
+    name = "Bế Thị Hai;=1+2;"
+    factories.resident(household_a, full_name=name, birth_year=1985)
+    client = Client()
+    client.force_login(official)
+    data = content(client.get(reverse("roster:export", args=["residents", extension])))
+    if extension == "csv":
+        assert ",Bế Thị Hai;'=1+2;," in data.decode("utf-8-sig")
+    before = list(Resident.objects.order_by("pk").values_list())
+
+    result = roster_import(commune=commune, source=data)
+
+    assert result.errors == []
+    assert (result.residents.created, result.residents.updated, result.residents.unchanged) == (0, 0, 1)
+    assert list(Resident.objects.order_by("pk").values_list()) == before
+
+
 # --- The report tables (reports.exports) ------------------------------------------------
 
 
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
 def test_report_table_neutralises_formulas(english_client, official, commune, payload, extension):
-    factories.worker_group(commune, name=payload)
+    # A group's name is stored as an identifier (softbridge.text): "\t=1+2" as "=1+2".
+    stored = factories.worker_group(commune, name=payload).name
     factories.worker_group(commune, name=INTACT[0])
     english_client.force_login(official)
 
@@ -158,7 +213,7 @@ def test_report_table_neutralises_formulas(english_client, official, commune, pa
     assert response.status_code == 200
     rows = table(response, extension)
     names = [row["Group"][0] for row in rows]
-    assert sorted(names) == sorted([quoted(payload, extension), INTACT[0]])
+    assert sorted(names) == sorted([quoted(stored, extension), INTACT[0]])
     for row in rows:
         assert_number(*row["Residents helped"], 0)
 
@@ -187,7 +242,7 @@ def test_model_review_xlsx_neutralises_formulas(english_client, official, commun
 
     assert response.status_code == 200
     facts = {row[0].value: row[1] for row in xlsx_sheets(response)[0]}
-    assert facts["Owning group"].value == quoted(payload, "xlsx")
+    assert facts["Owning group"].value == quoted(owner.name, "xlsx")  # as stored: see the report test
     assert facts["Mobilization model"].value == INTACT[0]
     assert facts["Started on"].is_date
 
@@ -282,6 +337,27 @@ def test_admin_csv_export_imports_back_without_the_apostrophe(english_client, of
 
     assert done.status_code == 302
     assert list(commune.worker_groups.values_list("name", flat=True)) == ["=Đoàn Thanh niên"]
+
+
+def test_admin_csv_import_reads_a_neutralised_separator_back(english_client, official, commune):
+    group = factories.worker_group(commune, name="Đoàn; =1+2")
+    data = admin_export(english_client, official, "mobilization", "workergroup", "csv").content
+    assert ",Đoàn; '=1+2," in data.decode("utf-8-sig")
+    group.delete()
+    model_admin = admin.site.get_model_admin(apps.get_model("mobilization", "workergroup"))
+    index = next(i for i, f in enumerate(model_admin.get_import_formats()) if f().get_title() == "csv")
+    upload = io.BytesIO(data)
+    upload.name = "groups.csv"
+
+    response = english_client.post(
+        reverse("admin:mobilization_workergroup_import"), {"format": str(index), "import_file": upload}
+    )
+    confirm = response.context["confirm_form"]
+    english_client.post(
+        reverse("admin:mobilization_workergroup_process_import"), {**confirm.initial, "resource": "0"}
+    )
+
+    assert list(commune.worker_groups.values_list("name", flat=True)) == ["Đoàn; =1+2"]
 
 
 def test_a_control_character_does_not_fail_an_xlsx_export(

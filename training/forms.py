@@ -16,7 +16,7 @@ from mobilization.forms import (
 from mobilization.services import Help
 from softbridge.calendar import not_in_future
 from softbridge.request_limits import ATTENDEES_MAX, TOPICS_MAX, WORKERS_MAX
-from softbridge.text import clean_name
+from softbridge.text import clean_name, identifier
 from softbridge.typed_ids import IdMultipleChoiceField
 from training.models import Topic, TrainingSession
 from villages.models import Achievement
@@ -150,7 +150,8 @@ class TopicForm(PlainLabels, CommuneChoiceMixin, forms.ModelForm):
         self.setup_commune(communes)
 
     def clean_name(self):
-        return clean_name(self.cleaned_data["name"])
+        # As the topic stores it, so that the check below compares what will be saved.
+        return identifier(self.cleaned_data["name"])
 
     def clean(self):
         cleaned = super().clean()

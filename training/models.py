@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import OutreachHelp, TaggedOutreachRecord, tagged_model_field
-from softbridge.text import clean_name
+from softbridge.text import identifier, refuse_invisible_characters
 from villages.models import Commune, Resident, choices_check
 
 
@@ -25,7 +25,7 @@ class Topic(models.Model):
     commune = models.ForeignKey(
         Commune, on_delete=models.CASCADE, related_name="topics", verbose_name=_("commune")
     )
-    name = models.CharField(_("name"), max_length=160)
+    name = models.CharField(_("name"), max_length=160, validators=[refuse_invisible_characters])
     skill = models.CharField(_("skill"), max_length=24, choices=Skill.choices)
 
     class Meta:
@@ -41,8 +41,12 @@ class Topic(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name = clean_name(self.name)
+        self.name = identifier(self.name)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        # Before the unique check that follows clean (a model form's, the admin's).
+        self.name = identifier(self.name)
 
 
 class TrainingSessionVenueKind(models.TextChoices):

@@ -20,8 +20,8 @@ from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, 
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from softbridge.text import mask_national_id, masked_national_id_sql
-from villages.models import Commune, Province, ProvinceRole, Role, Village
+from softbridge.text import mask_national_id, masked_national_id_sql, same_identifier
+from villages.models import Commune, Household, Province, ProvinceRole, Role, Village
 
 WHOLE_COMMUNE = (Role.Kind.OFFICIAL, Role.Kind.LEADER)
 VILLAGE_ROLES = (Role.Kind.VILLAGE_HEAD, Role.Kind.WORKER)
@@ -207,6 +207,26 @@ def national_id_taken_message(user, commune) -> str:
     if may_see_full_national_ids(user, commune):
         return gettext("Another resident of this commune already has this ID number.")
     return gettext("This ID number cannot be used here; ask the commune's official.")
+
+
+def household_code_refusal(user, *, commune_id: int, code: str, exclude_pk: int | None = None) -> str | None:
+    """Why `code` cannot be the code of a household of the commune, as `user` is told; None
+    when it can.
+
+    A code is unique in the commune whatever its case or width (softbridge.text.identifier).
+    Whoever may see the household that holds it is told so; anyone else (a village head,
+    when it is in another village) only that the code cannot be used: a head trying codes
+    one by one would otherwise learn which exist in villages they may not see. `user` None
+    is the system itself (the demo, a command), told the reason.
+    """
+    holders = Household.objects.filter(same_identifier("code", code), commune_id=commune_id)
+    if exclude_pk is not None:
+        holders = holders.exclude(pk=exclude_pk)
+    if not holders.exists():
+        return None
+    if user is None or holders.filter(scope_of(user).area_q("commune", "village")).exists():
+        return gettext("Another household of this commune already has this code.")
+    return gettext("This household code cannot be used: choose another.")
 
 
 def may_see_full_national_ids(user, commune) -> bool:

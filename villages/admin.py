@@ -15,7 +15,12 @@ from softbridge.calendar import refuse_future_dates
 from softbridge.security_log import security_event
 from softbridge.text import mask_national_id, national_id_typed
 from softbridge.versions import StaleWrite
-from villages.access import NationalIdsShown, may_edit_register, national_id_taken_message
+from villages.access import (
+    NationalIdsShown,
+    household_code_refusal,
+    may_edit_register,
+    national_id_taken_message,
+)
 from villages.models import Commune, Household, LadderStep, Resident, Role, Village
 from villages.resources import (
     CommuneResource,
@@ -294,6 +299,25 @@ class MemberInline(ScopedInline):
         return _with_read_version(super().get_fieldsets(request, obj), writable)
 
 
+class HouseholdAdminForm(VersionedForm):
+    request = None  # set by HouseholdAdmin.get_form: who is told why a code is taken
+
+    def clean(self):
+        cleaned = super().clean()
+        village, code = cleaned.get("village"), cleaned.get("code")
+        refusal = (
+            village
+            and code
+            and self.request is not None
+            and household_code_refusal(
+                self.request.user, commune_id=village.commune_id, code=code, exclude_pk=self.instance.pk
+            )
+        )
+        if refusal:
+            self.add_error("code", refusal)
+        return cleaned
+
+
 @admin.register(Household)
 class HouseholdAdmin(VersionedAdmin):
     visible_to = staticmethod(households_visible_to)
@@ -323,6 +347,12 @@ class HouseholdAdmin(VersionedAdmin):
     autocomplete_fields = ("worker_in_charge",)
     fields = Household.ENTRY_FIELDS
     inlines = [MemberInline]
+    form = HouseholdAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.request = request
+        return form
 
     def may_write(self, user, household):
         return may_edit_register(user, household.village)

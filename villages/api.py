@@ -265,6 +265,7 @@ class HouseholdViewSet(
             head=members[data["head"]],
             on=data["on"],
             new_household=Household(village=data["village"], code=data["code"]),
+            by=request.user,
         )
         return self.output(
             with_list_columns(Household.objects.filter(pk=created.pk)).get(), status.HTTP_201_CREATED

@@ -16,7 +16,7 @@ from softbridge.calendar import commune_today, not_in_future, refuse_future_date
 from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX, SEARCH_MAX_LENGTH
 from softbridge.text import national_id_typed
 from softbridge.typed_ids import IdMultipleChoiceField
-from villages.access import NationalIdsShown, national_id_taken_message
+from villages.access import NationalIdsShown, household_code_refusal, national_id_taken_message
 from villages.models import Household, LadderStep, Resident, Village
 from villages.selectors import households_matching
 from villages.services import head_refusal
@@ -125,8 +125,9 @@ class HouseholdCreateForm(forms.ModelForm):
             "distance_km": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
         }
 
-    def __init__(self, *args, villages: QuerySet[Village], **kwargs):
+    def __init__(self, *args, villages: QuerySet[Village], user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user  # who is told why a code is taken (villages.access.household_code_refusal)
         self.fields["phone"].validators.append(PHONE)
         self.fields["village"].queryset = villages
         workers = self.fields["worker_in_charge"].queryset  # mobilization.Worker, through the foreign key
@@ -142,8 +143,11 @@ class HouseholdCreateForm(forms.ModelForm):
             self.add_error("worker_in_charge", _("This worker belongs to another commune."))
         # The code is unique in the commune; the commune is not a field of the form, so
         # the model form's own unique check would not see it.
-        if village and code and Household.objects.filter(commune_id=village.commune_id, code=code).exists():
-            self.add_error("code", _("Another household of this commune already has this code."))
+        refusal = (
+            village and code and household_code_refusal(self.user, commune_id=village.commune_id, code=code)
+        )
+        if refusal:
+            self.add_error("code", refusal)
         return cleaned
 
 

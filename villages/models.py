@@ -14,11 +14,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from softbridge.calendar import PROGRAM_START, commune_today, date_refusal
-from softbridge.text import clean_name, fold
+from softbridge.text import clean_name, fold, identifier, refuse_invisible_characters
 from softbridge.versions import Versioned
 
 COMMUNE_CODE = RegexValidator(r"^[0-9]{5}$", _("A commune code is five digits, for example 01558."))
@@ -226,7 +227,7 @@ class Village(models.Model):
     commune = models.ForeignKey(
         Commune, on_delete=models.CASCADE, related_name="villages", verbose_name=_("commune")
     )
-    code = models.CharField(_("village code"), max_length=20)
+    code = models.CharField(_("village code"), max_length=20, validators=[refuse_invisible_characters])
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.XOM)
     default_distance_km = distance_field(
@@ -250,8 +251,12 @@ class Village(models.Model):
 
     def save(self, *args, **kwargs):
         self.name = clean_name(self.name)
-        self.code = self.code.strip()
+        self.code = identifier(self.code)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        # Before the unique check that follows clean (a model form's, the admin's).
+        self.code = identifier(self.code)
 
 
 class Household(Versioned):
@@ -261,7 +266,8 @@ class Household(Versioned):
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="households", verbose_name=_("village")
     )
-    code = models.CharField(_("household code"), max_length=30)
+    # An identifier (softbridge.text): NFKC, unique in the commune whatever its case.
+    code = models.CharField(_("household code"), max_length=30, validators=[refuse_invisible_characters])
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     has_smartphone = models.BooleanField(_("has a smartphone"), default=False)
@@ -296,7 +302,12 @@ class Household(Versioned):
         verbose_name_plural = _("households")
         ordering = ["village__code", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["commune", "code"], name="household_code_unique_in_commune"),
+            models.UniqueConstraint(
+                F("commune"),
+                Upper("code"),
+                name="household_code_unique_in_commune_any_case",
+                violation_error_message=_("Another household of this commune already has this code."),
+            ),
             models.CheckConstraint(condition=~Q(code=""), name="household_code_not_blank"),
             distance_check("distance_km", "household_distance_range"),
         ]
@@ -318,12 +329,12 @@ class Household(Versioned):
         return {"commune"} if "village" in fields else set()
 
     def prepare(self) -> None:
-        """Trim the code and take the commune from the village.
+        """Normalise the code (softbridge.text.identifier) and take the commune from the village.
 
         The village decides the commune: a household cannot sit in one commune's village
         and be counted in another's. Bulk writers call this themselves.
         """
-        self.code = self.code.strip()
+        self.code = identifier(self.code)
         if self.village_id:
             self.commune_id = self.village.commune_id
 

@@ -153,7 +153,7 @@ def household_split(request, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                created = _split(household, data)
+                created = _split(household, data, request.user)
             except ValidationError as error:
                 _add_errors(form, error, {"members": "members", "head": "head"})
             else:
@@ -178,7 +178,7 @@ def household_split(request, pk: int):
     return render(request, "villages/household_split.html", {"form": form, "household": household})
 
 
-def _split(household: Household, data: dict) -> Household:
+def _split(household: Household, data: dict, by) -> Household:
     if data["head"] not in data["members"]:
         raise ValidationError({"head": _("The new head is one of the members who move.")})
     return services.household_split(
@@ -192,6 +192,7 @@ def _split(household: Household, data: dict) -> Household:
             address=household.address,
             worker_in_charge_id=household.worker_in_charge_id,
         ),
+        by=by,
     )
 
 

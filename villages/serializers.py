@@ -23,6 +23,7 @@ from softbridge.security_log import security_event
 from softbridge.text import clean_name, national_id_typed
 from villages.access import (
     NationalIdsShown,
+    household_code_refusal,
     may_edit_register,
     may_manage_program,
     national_id_taken_message,
@@ -220,13 +221,14 @@ class HouseholdInputSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {"worker_in_charge": _("This worker belongs to another commune.")}
             )
-        taken = Household.objects.filter(commune_id=village.commune_id, code=code)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if code and taken.exists():
-            raise serializers.ValidationError(
-                {"code": _("Another household of this commune already has this code.")}
-            )
+        refusal = code and household_code_refusal(
+            self.context["request"].user,
+            commune_id=village.commune_id,
+            code=code,
+            exclude_pk=self.instance.pk if self.instance is not None else None,
+        )
+        if refusal:
+            raise serializers.ValidationError({"code": refusal})
         fields = {name: value for name, value in attrs.items() if name != "version"}
         # The village and the worker are records this request read (the scoped fields) or the
         # row's own, and the commune is the village's: checking that each exists would cost a

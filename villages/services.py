@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from softbridge.calendar import FUTURE, date_refusal, is_future
 from softbridge.in_use import RecordInUse
 from softbridge.services import api_token_revoke
+from villages.access import household_code_refusal
 from villages.models import (
     Commune,
     Household,
@@ -374,12 +375,15 @@ def household_split(
     head: Resident,
     on: datetime.date,
     new_household: Household,
+    by=None,
 ) -> Household:
     """Record a household split (tách hộ): `new_household` (unsaved: its village, in the same
     commune, and code) is created, and `members` of `household` move to it on `on` (each
     through resident_move), `head` as its head; everyone else keeps their relation, a former
     head becomes "other". Nothing is saved when anything is refused (ValidationError naming
-    the field: `members`, `head`, `village`, `code`, `on`)."""
+    the field: `members`, `head`, `village`, `code`, `on`). `by`, who asks, is told why a
+    code is taken only when they may see the household that holds it
+    (villages.access.household_code_refusal)."""
     members = list({m.pk: m for m in members}.values())
     errors = {}
     present = set(household.members.filter(left_on__isnull=True).values_list("pk", flat=True))
@@ -394,8 +398,9 @@ def household_split(
     if new_household.village_id and new_household.village.commune_id != household.commune_id:
         errors["village"] = Village.other_commune_refusal
     code = new_household.code.strip()
-    if code and Household.objects.filter(commune_id=household.commune_id, code=code).exists():
-        errors["code"] = _("Another household of this commune already has this code.")
+    refusal = code and household_code_refusal(by, commune_id=household.commune_id, code=code)
+    if refusal:
+        errors["code"] = refusal
     if errors:
         raise ValidationError(errors)
     new_household.full_clean(exclude=["commune", "worker_in_charge"], validate_unique=False)

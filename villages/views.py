@@ -28,6 +28,7 @@ from softbridge.typed_ids import row_id
 from softbridge.versions import StaleWrite
 from villages.access import (
     NationalIdsShown,
+    household_code_refusal,
     may_edit_register,
     may_read_history,
     national_id_taken_message,
@@ -144,7 +145,7 @@ def household_create(request):
     if not villages.exists():
         raise PermissionDenied
     if request.method == "POST":
-        form = HouseholdCreateForm(request.POST, villages=villages)
+        form = HouseholdCreateForm(request.POST, villages=villages, user=request.user)
         if form.is_valid():
             try:
                 # A savepoint: answered_once holds a transaction open around the view.
@@ -152,7 +153,13 @@ def household_create(request):
                     created = form.save()
             except IntegrityError:
                 # Someone saved the same code between the check and the save.
-                form.add_error("code", _("Another household of this commune already has this code."))
+                village = form.cleaned_data["village"]
+                code = form.cleaned_data["code"]
+                form.add_error(
+                    "code",
+                    household_code_refusal(request.user, commune_id=village.commune_id, code=code)
+                    or _("Another household of this commune already has this code."),
+                )
             else:
                 messages.success(request, _("Household %(code)s added.") % {"code": created.code})
                 return redirect("villages:household", pk=created.pk)

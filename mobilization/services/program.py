@@ -15,6 +15,7 @@ from mobilization.models import (
     WorkerGroup,
 )
 from softbridge.in_use import RecordInUse
+from softbridge.text import same_identifier
 from villages.models import Village
 
 # --- Groups and workers
@@ -53,7 +54,7 @@ def worker_group_refusals(*, group: WorkerGroup) -> dict[str, str]:
             errors["village"] = _("A community digital technology team belongs to a village.")
         elif others.filter(kind=group.kind, village=group.village_id).exists():
             errors["village"] = _("This village already has a community digital technology team.")
-    if group.name and others.filter(commune=group.commune_id, name=group.name).exists():
+    if group.name and others.filter(same_identifier("name", group.name), commune=group.commune_id).exists():
         errors["name"] = _("The commune already has a group with this name.")
     return errors
 

@@ -55,7 +55,8 @@ search name, the commune of the parent); tests/test_roster_import.py checks that
 
 The modules, in the order an import goes through them:
 - columns: the roster's columns, their headers, and the import template;
-- reading: the file, streamed row by row within its caps (rows, columns, line length, unpacked size);
+- reading: the file, streamed row by row within its caps (rows, columns, line length, unpacked size,
+  an XLSX's cells and shared strings counted before it is parsed);
 - cells: what each cell may hold, and the value it gives;
 - checking: the header and every row, checked cell by cell, collecting every error;
 - matching: the register as it stands, and the register's resident each row is about;

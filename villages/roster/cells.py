@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from softbridge.calendar import FUTURE, commune_today, is_future
 from softbridge.spreadsheets import typed_text
-from softbridge.text import clean_name, fold
+from softbridge.text import clean_name, fold, identifier, refuse_invisible_characters
 from villages.models import MAX_DISTANCE_KM, Household, Resident, Village
 from villages.roster.columns import DATE_COLUMNS
 
@@ -126,9 +126,9 @@ class CellRules:
         }
         self.search_length = _max_length(Resident, "search_name")
         self.of_column = {
-            "village_code": self.text,
+            "village_code": self.code,
             "village_name": self.text,
-            "household_code": self.text,
+            "household_code": self.code,
             "full_name": self.text,
             "phone": self.phone,
             "relation": self.choice,
@@ -157,6 +157,17 @@ class CellRules:
                 % {"limit": limit, "length": len(text)}
             )
         return text
+
+    def code(self, name: str, value) -> str | Fail | None:
+        """A village or household code as the register stores it (softbridge.text.identifier)."""
+        text = self.text(name, value)
+        if not isinstance(text, str):
+            return text
+        try:
+            refuse_invisible_characters(text)
+        except ValidationError as error:
+            return Fail(error.messages[0])
+        return identifier(text)
 
     def phone(self, name: str, value) -> str | Fail | None:
         text = self.text(name, value)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from softbridge.calendar import date_refusal
+from softbridge.text import identifier_key
 from villages.models import (
     Commune,
     LadderStep,
@@ -60,6 +61,7 @@ def plan_import(
     """
     plan = Plan(commune)
     register = register_of(commune)
+    _same_household_codes(register, rows)
     named = [row for row in rows if row.village_code]
     village_names = _village_names(checker, named)
     household_villages, household_distances = _households(checker, named)
@@ -69,6 +71,17 @@ def plan_import(
     _check_heads(plan, checker, register)
     checker.sort_errors()
     return plan
+
+
+def _same_household_codes(register: Register, rows: list[CheckedRow]) -> None:
+    """Spell each row's household code as the register (or else the file's first row) spells
+    the same code: codes are unique whatever their case (softbridge.text.identifier_key), so
+    "nk-001" in the file is the stored household NK-001, not a new one."""
+    spelling = {identifier_key(code): code for code in register.households}
+    for row in rows:
+        code = row.values[0]
+        if code:
+            row.values = (spelling.setdefault(identifier_key(code), code), *row.values[1:])
 
 
 def _village_names(checker: Checker, rows: list[CheckedRow]) -> dict[str, tuple[int, str | None]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -40,11 +41,28 @@ MAX_LINE_CHARS = 100_000
 # this; the sizes a zip declares are checked before anything is unpacked, and Python's
 # zipfile never unpacks more than a member declares.
 MAX_XLSX_UNPACKED_BYTES = 400 * 2**20
+# Within that size a workbook can still hold 21 million tiny shared strings (or cells), and
+# openpyxl builds the whole shared-strings table (even in read-only mode) and each row's
+# cells before any cap on rows applies: 216 s of CPU and 3.3 GB for a 919 KB file. A roster
+# has 17 columns (the official figures 9): with a row number, notes and a margin, no row of
+# either needs more than this many cells, nor a whole file more strings than cells.
+CELLS_PER_ROW = 20
+# Beside the rows: empty rows and formatted empty cells (which count for nothing in the cap
+# on rows), the other parts' elements that the counting cannot tell from cells.
+XLSX_CELLS_MARGIN = 100_000
+# How much of a member is counted at a time (see _xlsx_counts).
+_COUNTING_CHUNK = 2**20
 
 
 def max_rows() -> int:
     """The cap on a file's rows (after the header): settings.ROSTER_MAX_ROWS."""
     return settings.ROSTER_MAX_ROWS
+
+
+def max_xlsx_cells() -> int:
+    """The cap on a workbook's cells, and on its shared strings: the rows a file may hold
+    (with its header) times CELLS_PER_ROW, and XLSX_CELLS_MARGIN."""
+    return (max_rows() + 1) * CELLS_PER_ROW + XLSX_CELLS_MARGIN
 
 
 @dataclass
@@ -178,14 +196,16 @@ def _xlsx_table(data: bytes) -> RosterTable:
     from openpyxl import load_workbook
 
     try:
-        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            unpacked = sum(member.file_size for member in package.infolist())
+            if unpacked > MAX_XLSX_UNPACKED_BYTES:
+                raise RosterUnreadable(
+                    _("The workbook unpacks to more than %(size)s MB; save it again, or split it.")
+                    % {"size": MAX_XLSX_UNPACKED_BYTES // 2**20}
+                )
+            _refuse_more_cells_than_a_roster(package)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError, zlib.error, NotImplementedError):
         raise RosterUnreadable(_("The file cannot be read as an Excel workbook (.xlsx).")) from None
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise RosterUnreadable(
-            _("The workbook unpacks to more than %(size)s MB; save it again, or split it.")
-            % {"size": MAX_XLSX_UNPACKED_BYTES // 2**20}
-        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
@@ -206,6 +226,56 @@ def _xlsx_table(data: bytes) -> RosterTable:
     return RosterTable(
         headers=["" if h is None else str(h) for h in headers], lines=_capped(_xlsx_rows(workbook, lines))
     )
+
+
+def _refuse_more_cells_than_a_roster(package: zipfile.ZipFile) -> None:
+    """RosterUnreadable when the workbook holds more cells or shared strings than
+    max_xlsx_cells, counted in its unpacked XML before openpyxl parses any of it."""
+    cap = max_xlsx_cells()
+    cells, strings = _xlsx_counts(package, cap)
+    if strings > cap:
+        raise RosterUnreadable(
+            _(
+                "The workbook holds more than %(cap)s different texts: a file of %(rows)s rows needs "
+                "fewer. Check that this is the right file, or copy its rows into a new workbook."
+            )
+            % {"cap": cap, "rows": max_rows()}
+        )
+    if cells > cap:
+        raise RosterUnreadable(
+            _(
+                "The workbook holds more than %(cap)s cells: a file of %(rows)s rows needs fewer. Delete "
+                "the rows and columns after the table, or copy the table into a new workbook."
+            )
+            % {"cap": cap, "rows": max_rows()}
+        )
+
+
+def _xlsx_counts(package: zipfile.ZipFile, cap: int) -> tuple[int, int]:
+    """At least as many as the cells (`<c>`) and shared strings (`<si>`) of the workbook,
+    counting up to just past `cap`.
+
+    Every member is counted, whatever its name (the content types may call any part the
+    shared strings). An element may carry a namespace prefix (`<x:c>`) and whitespace may
+    follow its name, so "<c" and ":c" are counted, and "<si" and ":si": a few other elements
+    ("<col", "<cellXfs") and text (":cần") count too, a few hundred in a workbook, not
+    millions; "<" is never part of the text of an XML part. Counting bytes costs about a
+    second per 100 MB unpacked, and stops at the cap.
+    """
+    cells = strings = 0
+    for member in package.infolist():
+        tail = b""
+        with package.open(member) as stream:
+            while chunk := stream.read(_COUNTING_CHUNK):
+                # The last bytes of the previous chunk, so that a "<si" cut in two is counted
+                # once (no match fits in 2 bytes, so none is counted twice).
+                text = tail + chunk
+                cells += text.count(b"<c") + text.count(b":c")
+                strings += text.count(b"<si") + text.count(b":si")
+                if cells > cap or strings > cap:
+                    return cells, strings
+                tail = chunk[-2:]
+    return cells, strings
 
 
 def _xlsx_rows(workbook, lines) -> Iterator[tuple]:
