@@ -11,10 +11,11 @@ requests itself and hands the rest over).
 
 import logging
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger(__name__)
@@ -38,13 +39,23 @@ def _page(request, template: str, status: int) -> HttpResponse:
     return HttpResponse(loader.render_to_string(template, context, request), status=status)
 
 
+def _is_api(request) -> bool:
+    """An address under /api/ is answered in JSON even when no endpoint took it (an address no
+    route matches, a gate before the view): the API's schema says it answers JSON only."""
+    return request.path.startswith("/api/")
+
+
 @requires_csrf_token
 def permission_denied(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": _("You may not do this.")}, status=403)
     return _page(request, "403.html", 403)
 
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return _page(request, "404.html", 404)
 
 

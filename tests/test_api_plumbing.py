@@ -246,3 +246,15 @@ def test_the_docs_answer_options_and_refuse_other_methods(db):
     assert [client.generic(method, "/api/docs/").status_code for method in ("POST", "PUT", "DELETE")] == [
         405
     ] * 3
+
+
+def test_an_api_address_no_route_matches_answers_json_and_a_page_address_html(official):
+    # The schema fuzz found it: an id with a line break matches no route, and the site's HTML
+    # 404 page answered an API that promises JSON.
+    answer = api(official).put("/api/communications/12\n/", {}, format="json")
+    assert answer.status_code == 404
+    assert answer["Content-Type"] == "application/json"
+    assert set(answer.json()) == {"detail"}
+    page = api(official).get("/households/no-such-page/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
