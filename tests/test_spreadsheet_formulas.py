@@ -37,7 +37,8 @@ NEUTRALISED = {
     "\r=1+2": "'\r'=1+2",
     # Issue 28, finding 4: opened with ";" as the separator (Vietnamese settings).
     "Ghi chú;=1+2;": "Ghi chú;'=1+2;",
-    "Bế Thị Hai, @SUM(1+2)": "Bế Thị Hai, '@SUM(1+2)",
+    # (At most 20 characters: a phone number's column holds no more, and PostgreSQL says so.)
+    "Bế Hai, @SUM(1+2)": "Bế Hai, '@SUM(1+2)",
     "Gặp chủ hộ\n-1+2": "Gặp chủ hộ\n'-1+2",
 }
 PAYLOADS = list(NEUTRALISED)
