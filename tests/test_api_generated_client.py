@@ -93,7 +93,9 @@ def work_as_an_integrator(modules: dict, package: str, base_url: str, *, househo
         token = api("token.token_create").sync(
             client=anonymous, body=models.AuthTokenRequest(username="official", password=PASSWORD)
         )
-    assert isinstance(token, models.AuthToken)
+    # The token and when it ends (frontdoor.api_routes.TokenView).
+    assert isinstance(token, models.IssuedToken)
+    assert token.expires > datetime.datetime.now(datetime.UTC)
     with client_module.AuthenticatedClient(token=token.token, prefix="Token", **options) as client:
         work_with_a_token(api, models, client, household=household, worker=worker, note=package, phone=phone)
 

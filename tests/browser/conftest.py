@@ -105,8 +105,18 @@ def sign_in(page, username: str, password: str = PASSWORD, lands: str = "/") -> 
 def eventually(page, expression: str, arg=None, seconds: float = 60):
     """Wait until `expression` (which may answer a promise: page.wait_for_function would take
     the promise itself for true) is true in the page."""
+    from playwright.sync_api import Error
+
     deadline = time.monotonic() + seconds
-    while not page.evaluate(expression, arg):
+    while True:
+        try:
+            if page.evaluate(expression, arg):
+                return
+        except Error as error:
+            # A page still loading (a tap just opened it): its scripts have not run yet, or
+            # the page the expression started in has gone. Asked again on the new page.
+            if "is not defined" not in error.message and "context was destroyed" not in error.message:
+                raise
         assert time.monotonic() < deadline, f"still false after {seconds} s: {expression}"
         page.wait_for_timeout(300)
 
