@@ -7,6 +7,7 @@
 - `outsider`: official of another commune
 """
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.utils import translation
 
+from softbridge.calendar import commune_today
 from tests import factories
 from villages.models import Role
 
@@ -51,6 +53,18 @@ def fresh_cache():
     """The API throttles and the sign-in lockout count in the cache, which outlives a test's
     database: every test starts with none counted."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def today_is_the_communes_today(request):
+    """A module's `TODAY` is the commune's day when each test starts, not when the module was
+    read: a run that crosses midnight in the commune (17:00 UTC) compared the pages' today with
+    yesterday's. (A date a `parametrize` computes is still read once, at collection.)"""
+    if isinstance(getattr(request.module, "TODAY", None), datetime.date):
+        request.module.TODAY = today = commune_today()
+        for name, days in (("YESTERDAY", 1), ("LAST_WEEK", 7)):
+            if hasattr(request.module, name):
+                setattr(request.module, name, today - datetime.timedelta(days=days))
 
 
 @pytest.fixture(autouse=True)
