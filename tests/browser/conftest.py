@@ -123,3 +123,54 @@ def eventually(page, expression: str, arg=None, seconds: float = 60):
 
 def wait_until_sent(page):
     eventually(page, "Softbridge.outbox.records().then((r) => r.length === 0)", seconds=30)
+
+
+class Phone:
+    """A phone's browser whose storage (service worker, caches, IndexedDB, cookies) stays in one
+    profile folder across restarts."""
+
+    def __init__(self, chromium, base_url):
+        self.browser_type = chromium.browser_type
+        self.base_url = base_url
+        self.profile = tempfile.mkdtemp(prefix="softbridge-phone-")
+        self.context = None
+        self.page = None
+
+    def start(self, *, offline=False):
+        self.context = self.browser_type.launch_persistent_context(
+            self.profile, executable_path=CHROMIUM, args=ARGS, viewport=PHONE, locale="vi-VN"
+        )
+        self.context.set_default_timeout(20_000)
+        # Cut before any page opens: a restarted phone in the mountains has no signal yet.
+        self.context.set_offline(offline)
+        # A new tab, opened after the cut: the tab the browser starts with may be online for a
+        # moment before the emulation reaches it.
+        blank = list(self.context.pages)
+        self.page = self.context.new_page()
+        for tab in blank:
+            tab.close()
+        self.context.new_cdp_session(self.page).send(
+            "Browser.setPermission",
+            {"permission": {"name": "background-sync"}, "setting": "denied", "origin": self.base_url},
+        )
+        self.page.base_url = self.base_url
+        self.page.on("dialog", lambda dialog: dialog.accept())
+        return self.page
+
+    def restart(self, *, offline):
+        self.context.close()
+        return self.start(offline=offline)
+
+    def offline(self, cut: bool = True):
+        self.context.set_offline(cut)
+
+    def close(self):
+        if self.context is not None:
+            self.context.close()
+
+
+@pytest.fixture
+def phone_with_storage(chromium, live_server):
+    phone = Phone(chromium, live_server.url)
+    yield phone
+    phone.close()

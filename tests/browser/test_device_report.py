@@ -12,15 +12,8 @@ from devices.models import DeviceReport
 from frontdoor.device import _site_version
 from tests import factories
 from tests.browser.conftest import sign_in
-from tests.browser.test_offline import Phone, visit_offline, wait_until_kept
+from tests.browser.test_offline import visit_offline, wait_until_kept
 from villages.models import Achievement, Resident
-
-
-@pytest.fixture
-def phone_with_storage(chromium, live_server):
-    phone = Phone(chromium, live_server.url)
-    yield phone
-    phone.close()
 
 
 @pytest.fixture

@@ -17,16 +17,9 @@ from softbridge.models import Submission
 from tests import factories
 from tests.browser.conftest import eventually, sign_in, wait_until_sent
 from tests.browser.test_field_work import shoot
-from tests.browser.test_offline import Phone, tick, visit_offline, wait_until_kept, waiting
+from tests.browser.test_offline import tick, visit_offline, wait_until_kept, waiting
 from training.models import Attendance
 from villages.models import Achievement, Household, Resident
-
-
-@pytest.fixture
-def phone_with_storage(chromium, live_server):
-    phone = Phone(chromium, live_server.url)
-    yield phone
-    phone.close()
 
 
 @pytest.fixture

@@ -10,15 +10,13 @@ from django.contrib.sessions.models import Session
 from mobilization.models import HomeVisit
 from tests import factories
 from tests.browser.conftest import eventually, sign_in
-from tests.browser.test_offline import Phone
 from villages.models import Achievement, Resident, Role
 
 
 @pytest.fixture
-def phone(chromium, live_server):
-    phone = Phone(chromium, live_server.url)
-    yield phone
-    phone.close()
+def phone(phone_with_storage):
+    """A phone whose storage outlives restarts (tests.browser.conftest.Phone)."""
+    return phone_with_storage
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 
 from tests import factories
 from tests.browser.conftest import eventually, sign_in
-from tests.browser.test_offline import Phone
 from tests.browser.test_shared_phone import synced
 from villages.models import Resident
 
@@ -17,10 +16,9 @@ SAID = "document.querySelector('#sync-status .sync-text').textContent"
 
 
 @pytest.fixture
-def phone(chromium, live_server):
-    phone = Phone(chromium, live_server.url)
-    yield phone
-    phone.close()
+def phone(phone_with_storage):
+    """A phone whose storage outlives restarts (tests.browser.conftest.Phone)."""
+    return phone_with_storage
 
 
 @pytest.fixture
