@@ -103,8 +103,14 @@ def is_device_copy(request) -> bool:
 
 
 def device(request) -> dict:
-    """Template context: `device_copy`, for the templates that show phone or ID numbers."""
-    return {"device_copy": is_device_copy(request)}
+    """Template context: `device_copy`, for the templates that show phone or ID numbers;
+    `keeps_pages`, whether this user's device keeps pages at all (a province leader's keeps
+    none, device_pages: their pages say nothing of an offline sync)."""
+    user = getattr(request, "user", None)
+    return {
+        "device_copy": is_device_copy(request),
+        "keeps_pages": user is not None and not reads_aggregates_only(user),
+    }
 
 
 def households_kept(user):

@@ -42,3 +42,11 @@ def test_the_pages_of_figures_still_refuse_a_person_to_a_province_leader(
 ):
     client.force_login(province_leader)
     assert client.get(reverse("villages:household", args=[household_a.pk])).status_code == 403
+
+
+def test_a_province_leaders_pages_say_nothing_of_an_offline_sync(client, province_leader, official):
+    # Their phone keeps no page: "Not ready for offline yet" and "Sync now" would say it should.
+    client.force_login(province_leader)
+    assert 'id="sync-status"' not in client.get(reverse("home"), follow=True).content.decode()
+    client.force_login(official)
+    assert 'id="sync-status"' in client.get(reverse("home")).content.decode()
