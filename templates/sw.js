@@ -131,9 +131,12 @@ function isPage(url, request) {
 // Pages that show what is stored now, to who may see it (phone and ID numbers included): the home
 // page, a household's page and its register forms (a household's change shows its phone number;
 // the others its members as they are now), and the training list, where a session just recorded
-// must show: asked of the server first. Every other page the device keeps opens from its copy.
+// must show, with a session's page and its attendance (the attendees just sent must show, not the
+// copy kept before them): asked of the server first. Every other page the device keeps opens from
+// its copy.
 function serverFirst(url) {
-  return url.pathname === "/" || url.pathname === "{% url 'training:sessions' %}" || /^\/households\/\d+\//.test(url.pathname);
+  return url.pathname === "/" || url.pathname === "{% url 'training:sessions' %}" ||
+    /^\/households\/\d+\//.test(url.pathname) || /^\/training\/\d+\//.test(url.pathname);
 }
 
 async function kept(cacheName, url) {
