@@ -7,8 +7,8 @@ second phone does not sign the first one out. It ends, whichever comes first:
 - when the user's password changes, by any door (the password page, the admin, a command,
   set_password in a service): api_token_revoke_on_password_change;
 - when a role of the user's is removed (villages.services.role_remove);
-- when the user ends it (DELETE /api/token/, or the button on the password page).
-docs/security.md says the same to the operator.
+- when the user ends it (POST /api/token/revoke/, or the button on the password page).
+docs/operations.md ("API tokens") says the same to the operator.
 """
 
 import datetime

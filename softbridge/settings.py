@@ -354,8 +354,8 @@ REST_FRAMEWORK = {
 }
 
 # An API token (POST /api/token/) works this many hours after it was issued: a field day by
-# default. It ends sooner on a password change, a role removed, or DELETE /api/token/
-# (softbridge.services, docs/security.md).
+# default. It ends sooner on a password change, a role removed, or POST /api/token/revoke/
+# (softbridge.services, docs/operations.md "API tokens").
 API_TOKEN_LIFETIME_HOURS = env_int("API_TOKEN_LIFETIME_HOURS", 12)
 
 SPECTACULAR_SETTINGS = {
