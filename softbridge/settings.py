@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "reports",
     # What each field phone last said of itself (its figures, no personal data).
     "devices",
+    # Reminders that reach workers and residents when the app is closed: Web Push and SMS.
+    "reminders",
     # The roof: the URL map, the API routes, the pages that show several apps at once, the
     # field device's copies, backups. It builds on everything above.
     "frontdoor",

@@ -5,6 +5,7 @@
                    show several apps at once (a household with its visits and attendance, a
                    group's and a worker's work, a mobilization model's results), the field
                    device's copies, backups and their commands
+    reminders      reminders by Web Push and SMS: what is due, consents, what was sent
     devices        what each field phone last said of itself (no personal data)
     reports        the indicators over time, dashboards, official figures, exports
     training       topics, sessions and attendance, built on the program's outreach records
@@ -34,7 +35,7 @@ from django.apps import apps
 
 ROOT = Path(__file__).resolve().parent.parent
 # Bottom to top: a room may use the rooms before it in this list.
-LAYERS = ("softbridge", "villages", "mobilization", "training", "reports", "devices", "frontdoor", "demo")
+LAYERS = ("softbridge", "villages", "mobilization", "training", "reports", "devices", "reminders", "frontdoor", "demo")
 
 # (model, field) -> why the key points up. Moving either model would split its app's records.
 UPWARD_KEYS = {

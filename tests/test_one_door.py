@@ -19,7 +19,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("mobilization", "villages", "training", "reports", "devices", "softbridge", "frontdoor")
+APPS = ("mobilization", "villages", "training", "reports", "devices", "reminders", "softbridge", "frontdoor")
 WRITES = ("save", "delete", "update", "bulk_update", "update_or_create")
 # What a queryset (or a manager) is built with: `.update(` after one of them is a bulk
 # UPDATE; after anything else it is a dict's or a set's update.
