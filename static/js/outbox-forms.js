@@ -21,11 +21,27 @@
     });
   }
 
+  // What the person changed in a form before its draft was read back. On a slow phone the form
+  // is on screen, and typed in, before the device's storage answers: what was typed then is newer
+  // than the draft and must not be written over by it (a corrected year went back to the refused
+  // one, and the record was refused again).
+  const edited = new WeakMap();
+  function noteEdit(event) {
+    const input = event.target;
+    if (!event.isTrusted || !input || !input.form || !input.name) return;
+    if (!edited.has(input.form)) edited.set(input.form, new Set());
+    edited.get(input.form).add(input.name);
+  }
+  document.addEventListener("input", noteEdit, true);
+  document.addEventListener("change", noteEdit, true);
+
   function restore(form, saved) {
+    const touched = edited.get(form) || new Set();
     const values = {};
     saved.forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
     Array.from(form.elements).forEach(function (input) {
       if (!input.name || input.name === "csrfmiddlewaretoken" || input.name === "submission_key" || input.disabled) return;
+      if (touched.has(input.name)) return;
       const given = values[input.name] || [];
       if (input.type === "checkbox" || input.type === "radio") {
         input.checked = given.indexOf(input.value) !== -1;
@@ -83,6 +99,7 @@
       restore(form, mine.fields);
       restore(form, mine.fields);  // again: a tick may have drawn fields of its own (attendance)
       key.value = mine.key;
+      if (edited.has(form)) await keepFields(form);  // what was typed meanwhile, kept with the rest
       const record = await O.get(mine.key);
       if (record) note(form, record.status === "refused" ? texts.refusedForm : texts.waitingForm, true);
       else if (mine.touched) note(form, texts.restored, true);
@@ -121,6 +138,7 @@
       again.addEventListener("click", async function () {
         await O.forgetDraft(form.dataset.draft);
         form.reset();
+        edited.delete(form);
         keyInput(form).value = "";
         delete form.dataset.draft;
         box.remove();
@@ -234,6 +252,7 @@
       banner(message, "info");
       await O.forgetDraft(form.dataset.draft);
       form.reset();
+      edited.delete(form);
       keyInput(form).value = "";
       delete form.dataset.draft;
       await setUpForm(form);
