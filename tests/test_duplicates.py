@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mobilization.models import Application, VisitHelp
@@ -242,6 +244,35 @@ def test_the_list_pages_the_groups(client, official, household_a):
     assert len(first.context["groups"]) == 25 and len(second.context["groups"]) == 5
 
 
+def test_the_list_costs_the_same_queries_whatever_the_groups_on_the_page(client, official, household_a):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("villages:duplicates")).status_code == 200
+        return len(captured)
+
+    client.force_login(official)
+    factories.resident(household_a, full_name="Hà Văn A", birth_year=1960)
+    factories.resident(household_a, full_name="Ha Van A", birth_year=1960)
+    few = queries()
+    for n in range(8):
+        factories.resident(household_a, full_name=f"Hà Văn {n}", birth_year=1970, phone=f"09000000{n}0")
+        factories.resident(household_a, full_name=f"Ha Van {n}", birth_year=1970, phone=f"09000000{n}0")
+    assert queries() == few
+
+
+def test_the_merge_page_without_a_pair_offers_the_record_s_probable_duplicates(client, official, twins):
+    kept, other = twins
+    numbered = factories.resident(
+        kept.household, full_name="Nông Thị Mai", birth_year=1990, national_id="004190000777"
+    )
+    client.force_login(official)
+    page = client.get(merge_url(other))
+    # The other has an ID number: a record with another number is not offered, one without is.
+    assert [r.pk for r in page.context["candidates"]] == [kept.pk]
+    page = client.get(merge_url(kept))
+    assert sorted(r.pk for r in page.context["candidates"]) == sorted([other.pk, numbered.pk])
+
+
 def test_the_confirmation_shows_both_and_a_post_merges_once_for_a_double_tap(client, official, twins):
     kept, other = twins
     client.force_login(official)
@@ -260,7 +291,9 @@ def test_the_page_refuses_two_id_numbers_with_the_reason(client, official, twins
     kept, other = twins
     Resident.objects.filter(pk=kept.pk).update(national_id="004190000999")
     client.force_login(official)
-    answer = client.post(merge_url(kept), {"other": other.pk, "submission_key": str(uuid.uuid4())})
+    answer = client.post(
+        merge_url(kept), {"other": other.pk, "submission_key": str(uuid.uuid4())}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert answer.status_code == 200
     assert "two different ID numbers" in answer.context["error"]
     assert Resident.objects.filter(pk=other.pk).exists()
