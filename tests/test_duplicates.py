@@ -17,7 +17,7 @@ from tests import factories
 from tests.test_reports_exact import brute_figures, periods_of
 from tests.test_reports_ledger import assert_in_step
 from training.models import Attendance
-from villages.duplicates import BY_NAME, BY_PHONE, duplicate_groups
+from villages.duplicates import BY_NAME, BY_PHONE, duplicate_group_members, duplicate_groups
 from villages.models import Resident
 from villages.services import residents_merge
 
@@ -96,6 +96,13 @@ def test_records_of_two_communes_are_not_duplicates(household_a, other_commune):
     factories.resident(there, full_name="Nông Văn Dũng", birth_year=1970)
     assert groups_of(household_a.commune) == []
     assert list(duplicate_groups(Resident.objects.all())) == []
+
+
+def test_the_listed_numbers_are_shown_as_the_viewer_is_shown_them(twins, official, head_a):
+    rows = list(duplicate_groups(Resident.objects.filter(commune=twins[0].commune)))
+    for viewer, shown in ((official, "004190000123"), (head_a, "********0123")):
+        [group] = duplicate_group_members(rows, viewer=viewer)
+        assert sorted(m.shown_national_id for m in group.members) == sorted(["", shown])
 
 
 # --- The merge
