@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mobilization.models import Application, VisitHelp
+from mobilization.models import Application, VisitHelp, Worker
 from mobilization.services import Help
 from softbridge.calendar import commune_today
 from tests import factories
@@ -221,6 +221,22 @@ def test_the_reports_count_one_person_fewer_after_a_merge(twins, official, commu
     after = brute_figures(periods_of(commune), month, commune.min_age)
     assert after[0] == before[0] - 1  # eligible residents: one person fewer
     assert_in_step(commune)
+
+
+def test_a_late_visit_naming_the_merged_away_record_is_refused_not_a_crash(household_a, worker_a, official):
+    kept = factories.resident(household_a, full_name="Nông Thị Mai", birth_year=1990)
+    other = factories.resident(household_a, full_name="Nong Thi Mai", birth_year=1990)
+    worker = Worker.objects.get(user=worker_a)
+    residents_merge(kept=kept, other=other, by=official)
+    body = {
+        "household": household_a.pk,
+        "visited_on": str(TODAY),
+        "workers": [worker.pk],
+        "helped": [{"resident": other.pk, "achievements": ["eid_activated"]}],
+    }
+    answer = factories.api_client(worker_a).post("/api/visits/", body, format="json")
+    assert answer.status_code == 400
+    assert not VisitHelp.objects.exists()
 
 
 # --- The pages
