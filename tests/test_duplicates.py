@@ -213,6 +213,15 @@ def test_a_merge_is_in_the_audit_trail_naming_both_records_and_who(twins, offici
     assert changed.eid_on == D(2025, 3, 1)
 
 
+def test_the_merged_away_record_stays_on_its_household_s_history_page(client, twins, official):
+    kept, other = twins
+    client.force_login(official)
+    assert client.post(merge_url(kept), {"other": other.pk}).status_code == 302
+    page = client.get(reverse("villages:household_history", args=[other.household_id]))
+    entries = [e for e in page.context["page"].object_list if e.object_type == "resident"]
+    assert [(e.object_id, e.kind, e.user) for e in entries if e.kind == "-"] == [(other.pk, "-", "official")]
+
+
 def test_the_reports_count_one_person_fewer_after_a_merge(twins, official, commune):
     kept, other = twins
     month = D(TODAY.year, TODAY.month, 1)
