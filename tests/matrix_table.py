@@ -33,6 +33,11 @@ TABLE: dict[str, Row] = {
         "login 404 403 ok 403 ok ok", post="login 404 403 ok 403 ok ok", target=pk("household")
     ),
     "villages:household_history": R("login 404 403 403 403 ok ok", target=pk("household")),
+    # Probable duplicates and their merge (villages.duplicate_views): the commune's officials.
+    "villages:duplicates": R("login ok 403 403 403 ok ok"),
+    "villages:duplicate_merge": R(
+        "login 404 403 403 403 ok ok", post="login 404 403 403 403 ok ok", target=pk("resident")
+    ),
     "villages:member_new": R(
         "login 404 403 ok 403 ok ok", post="login 404 403 ok 403 ok ok", target=pk("household")
     ),

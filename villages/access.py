@@ -175,6 +175,14 @@ def may_correct_ladder(user, commune) -> bool:
     return communes_managed_by(user).filter(pk=getattr(commune, "pk", commune)).exists()
 
 
+def may_merge_residents(user, commune) -> bool:
+    """Listing a commune's probable duplicates and merging two records of one person
+    (villages.duplicates, villages.services.residents_merge): the commune's officials. A merge
+    deletes a record and moves its visits, sessions and applications, and the list shows ID
+    numbers, so it is theirs, as the ID numbers in full are."""
+    return communes_managed_by(user).filter(pk=getattr(commune, "pk", commune)).exists()
+
+
 def may_read_history(user, commune) -> bool:
     """The audit trail (who changed what): the commune's officials and superusers.
 

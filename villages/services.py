@@ -12,6 +12,7 @@ from softbridge.calendar import FUTURE, date_refusal, is_future
 from softbridge.in_use import RecordInUse
 from softbridge.services import api_token_revoke
 from villages.access import household_code_refusal
+from villages.duplicates import merge_refusal
 from villages.models import (
     Commune,
     Household,
@@ -533,3 +534,99 @@ def village_delete(*, village: Village) -> None:
     if village.households.exists():
         raise RecordInUse(_("This village has households; it cannot be deleted."), code="in_use")
     village.delete()
+
+
+# --- Merging two records of one person (villages.duplicates)
+
+# What the kept record takes from the other when it has none of its own.
+MERGE_FILLS = ("national_id", "sex", "birth_year", "phone")
+
+
+def _merged_helps(model, relation: str, *, other: Resident, kept: Resident, by, reason: str) -> None:
+    """Point every row of `model` whose `relation` names `other` (the visits' helps, the
+    attendance, the applications) at `kept`. A row whose occasion (the other fields of a unique
+    constraint with the resident: the visit, the session) already helps the kept record is
+    folded into that row, its achievements added in the order first noted, and deleted."""
+    occasions = [
+        [name for name in constraint.fields if name != relation]
+        for constraint in model._meta.constraints
+        if getattr(constraint, "fields", None)
+        and relation in constraint.fields
+        and constraint.condition is None
+    ]
+    has_achievements = any(f.name == "achievements" for f in model._meta.concrete_fields)
+    for row in model._default_manager.filter(**{relation: other}).order_by("pk"):
+        twin = None
+        for occasion in occasions:
+            twin = (
+                model._default_manager.select_for_update()
+                .filter(**{relation: kept}, **{name: getattr(row, f"{name}_id", None) for name in occasion})
+                .first()
+            )
+            if twin is not None:
+                break
+        if twin is None:
+            setattr(row, relation, kept)
+            row._history_user, row._change_reason = by, reason
+            row.save()
+            continue
+        if has_achievements:
+            twin.achievements = list(dict.fromkeys([*twin.achievements, *row.achievements]))
+            twin._history_user, twin._change_reason = by, reason
+            twin.save()
+        row._history_user, row._change_reason = by, reason
+        row.delete()
+
+
+@transaction.atomic
+def residents_merge(*, kept: Resident, other: Resident, by) -> Resident:
+    """Make `other` and `kept`, two records of one person in one commune, the one record `kept`.
+
+    The kept record takes the earliest date of each ladder step either record gives (so the
+    late-records rule holds: a ladder date is the earliest any record gives), and the ID
+    number, sex, birth year and phone the other holds when it has none. Every row that names
+    the other (the visits' helps, the attendance at sessions, the applications) names the kept
+    record; when both were helped at one visit or attended one session the two rows become
+    one, with the achievements of both. The other record is then deleted, so that no count,
+    list, export or device ever sees it again, and its history stays in the audit trail: each
+    change and the deletion are recorded as `by`'s, with a reason naming both records. Its
+    residence history goes with it: the kept record's stays are the person's.
+
+    Refused with a ValidationError (merge_refusal's message, nothing changed) when the two
+    are one record, in two communes, or have two different ID numbers. Both rows are locked,
+    in the order of their ids, so that two officials merging at once cannot lose a change.
+    """
+    locked = {
+        r.pk: r
+        for r in Resident.objects.select_for_update().filter(pk__in=[kept.pk, other.pk]).order_by("pk")
+    }
+    kept, other = locked.get(kept.pk, kept), locked.get(other.pk, other)
+    refusal = merge_refusal(kept=kept, other=other)
+    if refusal:
+        raise ValidationError(refusal, code="not_mergeable")
+    # Stored data, read in the audit trail in any language: not translated.
+    reason = f"Merged resident #{other.pk} ({other.full_name}) into resident #{kept.pk} ({kept.full_name})"
+    for name in MERGE_FILLS:
+        if getattr(kept, name) in ("", None) and getattr(other, name) not in ("", None):
+            setattr(kept, name, getattr(other, name))
+    for step in LadderStep:
+        dates = [d for d in (getattr(kept, step.field), getattr(other, step.field)) if d is not None]
+        setattr(kept, step.field, min(dates, default=None))
+    kept.online_on = online_from(kept.online_on, kept.level34_on)
+    problems = ladder_date_problems(
+        kept.birth_year, {step.field: getattr(kept, step.field) for step in LadderStep}
+    )
+    if problems:
+        raise ValidationError(problems)
+    # Every relation to a resident but the residence history (PastStay), which is the record's own.
+    for relation in Resident._meta.related_objects:
+        if relation.related_model is PastStay:
+            continue
+        _merged_helps(
+            relation.related_model, relation.field.name, other=other, kept=kept, by=by, reason=reason
+        )
+    other._history_user, other._change_reason = by, reason
+    other.delete()
+    kept._history_user, kept._change_reason = by, reason
+    kept.save(locked=True)
+    return kept
