@@ -5,8 +5,10 @@ import json
 
 import pytest
 from django.test import Client
+from py_vapid import Vapid
 
 from reminders.models import PushSubscription
+from reminders.push import private_key_text, public_key_of
 from tests.push_receiver import start_receiver, stop
 
 SUBSCRIBE = "/reminders/push/subscribe/"
@@ -209,3 +211,35 @@ def test_signing_out_without_an_endpoint_still_signs_out(worker_a, receiver):
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
     assert PushSubscription.objects.count() == 1
+
+
+def test_today_and_the_account_page_offer_reminders_with_the_servers_key(worker_a, settings):
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY, settings.VAPID_KEY_FILE = "", "", None
+    key = Vapid()
+    key.generate_keys()
+    settings.VAPID_PRIVATE_KEY = private_key_text(key)
+    client = browser(worker_a)
+
+    for url in ("/today/", "/accounts/password/"):
+        page = client.get(url).content.decode()
+        assert "data-push" in page, url
+        assert f'data-key="{public_key_of(key)}"' in page, url
+        assert 'src="/static/js/push.js"' in page, url
+
+
+def test_no_reminders_offered_by_a_server_without_a_key(worker_a, settings):
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY, settings.VAPID_KEY_FILE = "", "", None
+    assert "data-push" not in browser(worker_a).get("/today/").content.decode()
+
+    key = Vapid()
+    key.generate_keys()
+    settings.VAPID_PRIVATE_KEY = private_key_text(key)
+    assert "data-push" in browser(worker_a).get("/today/").content.decode()
+
+
+def test_a_leader_is_not_offered_reminders(leader, settings):
+    key = Vapid()
+    key.generate_keys()
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_KEY_FILE = private_key_text(key), None
+
+    assert "data-push" not in browser(leader).get("/accounts/password/").content.decode()
