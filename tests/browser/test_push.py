@@ -1,0 +1,71 @@
+"""A reminder in Chromium: the service worker shows a push and its tap opens Today.
+
+Headless Chromium subscribes only through a real push service (Google's, out of reach here),
+so the push and the tap are handed to the service worker as the browser would hand them: a
+PushEvent with the payload reminders.push sends, then a NotificationEvent for the notification
+it showed. tests/test_push.py covers the other half, the server's push to a push service."""
+
+import json
+
+from tests.browser.conftest import eventually, sign_in
+
+REMINDER = {"title": "Softbridge", "body": "3 follow-ups due today", "url": "/today/"}
+
+
+def service_worker(page):
+    eventually(page, "navigator.serviceWorker.controller !== null", seconds=30)
+    return page.context.service_workers[0]
+
+
+def test_a_reminder_shows_and_its_tap_opens_today(phone, worker_a):
+    phone.context.grant_permissions(["notifications"], origin=phone.base_url)
+    sign_in(phone, "worker_a")
+    phone.goto(phone.base_url + "/visits/")
+    worker = service_worker(phone)
+
+    shown = worker.evaluate(
+        """async (payload) => {
+          try { self.dispatchEvent(new PushEvent("push", { data: payload })); } catch (error) {}
+          for (let tries = 0; tries < 50; tries++) {
+            const found = await self.registration.getNotifications({ tag: "softbridge-reminder" });
+            if (found.length) return found.map((n) => ({ title: n.title, body: n.body, url: n.data.url }));
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          return [];
+        }""",
+        json.dumps(REMINDER),
+    )
+
+    assert shown == [{"title": REMINDER["title"], "body": REMINDER["body"], "url": phone.base_url + "/today/"}]
+
+    worker.evaluate(
+        """async () => {
+          const [notification] = await self.registration.getNotifications({ tag: "softbridge-reminder" });
+          try { self.dispatchEvent(new NotificationEvent("notificationclick", { notification })); } catch (error) {}
+        }"""
+    )
+
+    phone.wait_for_url(phone.base_url + "/today/")
+    assert phone.locator("h1").first.inner_text() in ("Hôm nay", "Today")
+    assert worker.evaluate("self.registration.getNotifications().then((n) => n.length)") == 0
+
+
+def test_a_reminder_naming_another_site_opens_today(phone, worker_a):
+    phone.context.grant_permissions(["notifications"], origin=phone.base_url)
+    sign_in(phone, "worker_a")
+    worker = service_worker(phone)
+
+    url = worker.evaluate(
+        """async (payload) => {
+          try { self.dispatchEvent(new PushEvent("push", { data: payload })); } catch (error) {}
+          for (let tries = 0; tries < 50; tries++) {
+            const [found] = await self.registration.getNotifications({ tag: "softbridge-reminder" });
+            if (found) return found.data.url;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          return null;
+        }""",
+        json.dumps(REMINDER | {"url": "https://elsewhere.example/phish"}),
+    )
+
+    assert url == phone.base_url + "/today/"
