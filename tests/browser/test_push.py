@@ -69,3 +69,14 @@ def test_a_reminder_naming_another_site_opens_today(phone, worker_a):
     )
 
     assert url == phone.base_url + "/today/"
+
+
+def test_today_offers_reminders_where_the_browser_takes_them_and_sign_out_still_works(phone, worker_a):
+    sign_in(phone, "worker_a")
+
+    block = phone.locator("[data-push]")
+    block.wait_for(state="visible")
+    assert block.locator("[data-push-allow]").is_visible()
+
+    phone.locator("form.signout button").click()
+    phone.wait_for_url(phone.base_url + "/accounts/login/**")
