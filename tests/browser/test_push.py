@@ -3,7 +3,10 @@
 Headless Chromium subscribes only through a real push service (Google's, out of reach here),
 so the push and the tap are handed to the service worker as the browser would hand them: a
 PushEvent with the payload reminders.push sends, then a NotificationEvent for the notification
-it showed. tests/test_push.py covers the other half, the server's push to a push service."""
+it showed. An event a script makes cannot be extended (its waitUntil throws, in the worker's
+handler, after the handler has started its work): the test waits for that work's result, the
+notification shown or the page gone to Today. tests/test_push.py covers the other half, the
+server's push to a push service."""
 
 import json
 
@@ -36,12 +39,15 @@ def test_a_reminder_shows_and_its_tap_opens_today(phone, worker_a):
         json.dumps(REMINDER),
     )
 
-    assert shown == [{"title": REMINDER["title"], "body": REMINDER["body"], "url": phone.base_url + "/today/"}]
+    assert shown == [
+        {"title": REMINDER["title"], "body": REMINDER["body"], "url": phone.base_url + "/today/"}
+    ]
 
     worker.evaluate(
         """async () => {
           const [notification] = await self.registration.getNotifications({ tag: "softbridge-reminder" });
-          try { self.dispatchEvent(new NotificationEvent("notificationclick", { notification })); } catch (error) {}
+          const tap = new NotificationEvent("notificationclick", { notification });
+          try { self.dispatchEvent(tap); } catch (error) {}
         }"""
     )
 
