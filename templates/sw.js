@@ -362,11 +362,11 @@ self.addEventListener("sync", function (event) {
 // --- Reminders by Web Push (reminders.push): the morning's reminder shows even when no page is
 // open; tapping it opens the page it names (Today), in a window of the site already open if
 // there is one. The payload is {title, body, url}; an address of another site opens Today.
-const TODAY = "{% url 'today' %}";
+const REMINDER_OPENS = "{% url 'today' %}";
 
 function reminderUrl(said) {
-  const url = new URL(said || TODAY, self.location.origin);
-  return url.origin === self.location.origin ? url.href : new URL(TODAY, self.location.origin).href;
+  const url = new URL(said || REMINDER_OPENS, self.location.origin);
+  return url.origin === self.location.origin ? url.href : new URL(REMINDER_OPENS, self.location.origin).href;
 }
 
 self.addEventListener("push", function (event) {
