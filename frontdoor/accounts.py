@@ -1,5 +1,5 @@
 """The signed-in user's own account: the password page, which also shows their API token's
-end and a button to end it now (softbridge.services says when a token ends)."""
+end and a button to end it now (softbridge.services says when a token ends), and signing out."""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
+from reminders.push import subscription_forget
 from softbridge.services import api_token_expired, api_token_expires_at, api_token_revoke
 
 
@@ -34,3 +35,16 @@ def api_token_end(request):
     else:
         messages.info(request, _("You hold no API token."))
     return redirect("password_change")
+
+
+class SignOut(auth_views.LogoutView):
+    """Django's sign-out, which first forgets this phone's push subscription: the form carries
+    its endpoint (static/js/push.js), so that a phone passed to someone else gets no more of the
+    last user's reminders. A phone that signs out with no network cannot say so; the browser's
+    subscription is ended on the phone itself all the same, and the push service's 404/410 ends
+    the server's copy at the next push."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            subscription_forget(user=request.user, endpoint=request.POST.get("push_endpoint", ""))
+        return super().post(request, *args, **kwargs)

@@ -82,6 +82,7 @@ FIELD_STATIC = (
     "css/program.css",
     "js/attendance.js",
     "js/device-report.js",
+    "js/push.js",
     "vendor/idb/idb.umd.js",
     "django_htmx/htmx-2.min.js",
     "django_htmx/django-htmx.js",

@@ -7,6 +7,7 @@ from django.urls import include, path
 from frontdoor import accounts, device, device_reports, households, model_pages, worker_pages
 from frontdoor.home import home, today
 from mobilization.urls import household_history_pages, program_pages, visit_pages
+from reminders.push_urls import push_pages
 from villages.urls import register_pages, roster_pages
 
 # The pages that read several apps, each under the namespace of the app whose record it shows.
@@ -40,11 +41,12 @@ urlpatterns = [
     path("devices/", device_reports.devices, name="devices"),
     path("offline/", device.offline, name="offline"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    # Django's LogoutView signs out on POST only: a link or an <img> elsewhere cannot sign anyone out.
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Signs out on POST only, as Django's LogoutView: a link or an <img> elsewhere cannot sign anyone out.
+    path("accounts/logout/", accounts.SignOut.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChange.as_view(), name="password_change"),
     path("accounts/api-token/end/", accounts.api_token_end, name="api_token_end"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("reminders/push/", include((push_pages, "push"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include((household_pages + register_pages + household_history_pages, "villages"))),

@@ -420,3 +420,24 @@ ROSTER_UPLOAD_DIR = Path(
 # count of applications received: a month is flagged when the two differ by more than this
 # percentage of the official count (any difference when the official count is 0).
 OFFICIAL_FIGURES_TOLERANCE_PERCENT = env_int("OFFICIAL_FIGURES_TOLERANCE_PERCENT", 5)
+
+# Web Push to workers' phones (reminders.push, docs/reminders-push.md). The VAPID key pair
+# signs every push so that push services know it comes from this server: make one with
+# `manage.py vapid_keys` and keep the private key out of version control. VAPID_PUBLIC_KEY may
+# be left out (it is derived from the private key; when given, it must match). VAPID_SUBJECT is
+# how a push service reaches the operator: a mailto: address.
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "").strip()
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "").strip()
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:softbridge@localhost")
+# Without a key pair from the environment, development (DEBUG) makes one in this file on first
+# use, so that `make run` pushes with no step of its own; production without keys sends no push
+# (reminders then go by SMS).
+VAPID_KEY_FILE = (
+    Path(os.environ.get("VAPID_KEY_FILE", "") or BASE_DIR / "vapid-development.pem")
+    if DEBUG and not VAPID_PRIVATE_KEY
+    else None
+)
+# Browsers' push services answer on https only; an http:// address is refused at subscription
+# (a signed-in user could otherwise have the server post to any address). The tests' own push
+# service listens on plain http on 127.0.0.1.
+PUSH_ALLOW_HTTP_ENDPOINTS = env_bool("PUSH_ALLOW_HTTP_ENDPOINTS", False)

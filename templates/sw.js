@@ -358,3 +358,40 @@ self.addEventListener("sync", function (event) {
     }));
   }
 });
+
+// --- Reminders by Web Push (reminders.push): the morning's reminder shows even when no page is
+// open; tapping it opens the page it names (Today), in a window of the site already open if
+// there is one. The payload is {title, body, url}; an address of another site opens Today.
+const REMINDER_OPENS = "{% url 'today' %}";
+
+function reminderUrl(said) {
+  const url = new URL(said || REMINDER_OPENS, self.location.origin);
+  return url.origin === self.location.origin ? url.href : new URL(REMINDER_OPENS, self.location.origin).href;
+}
+
+self.addEventListener("push", function (event) {
+  let said = {};
+  try { said = event.data ? event.data.json() : {}; } catch (error) { said = {}; }
+  event.waitUntil(self.registration.showNotification(said.title || "Softbridge", {
+    body: said.body || "",
+    // One reminder at a time: the next morning's replaces the last one not yet read.
+    tag: "softbridge-reminder",
+    data: { url: reminderUrl(said.url) },
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  const url = reminderUrl(event.notification.data && event.notification.data.url);
+  event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (pages) {
+    const open = pages.find(function (page) { return page.url === url; }) || pages[0];
+    if (!open) return self.clients.openWindow(url);
+    // A page of the site goes to Today and comes to the front; one this worker does not
+    // control cannot be sent anywhere, so Today opens beside it. Focus may be refused: the
+    // page has gone to Today all the same.
+    const there = open.url === url ? Promise.resolve(open) : open.navigate(url);
+    return there.catch(function () { return self.clients.openWindow(url); }).then(function (page) {
+      return page && page.focus().catch(function () {});
+    });
+  }));
+});

@@ -24,6 +24,10 @@ TABLE: dict[str, Row] = {
     "password_change": R("login ok ok ok ok ok ok", post="login ok ok ok ok ok ok"),
     "password_change_done": R("login ok ok ok ok ok ok"),
     "api_token_end": R("login 405 405 405 405 405 405", post="login ok ok ok ok ok ok"),
+    # A phone's Web Push subscription (reminders.push_views), for those who may open Today; the
+    # matrix's empty body is no subscription (400). tests/test_push_subscriptions.py sends real ones.
+    "push:subscribe": R("login 405 405 405 405 405 405", post="login 400 400 400 403 400 400"),
+    "push:unsubscribe": R("login 405 405 405 405 405 405", post="login 400 400 400 400 400 400"),
     "set_language": R("ok ok ok ok ok ok ok", post="ok ok ok ok ok ok ok"),
     **ADMIN_TABLE,
     "villages:households": R("login ok ok ok ok ok ok"),

@@ -26,6 +26,7 @@ from rest_framework.authtoken.models import Token
 
 from devices.services import device_report_record
 from mobilization.models import Application, CommunicationActivity, HomeVisit, VisitHelp, WorkerGroup
+from reminders.models import PushSubscription
 from reports import ledger
 from reports.models import OfficialFigures, Target
 from softbridge.models import Submission
@@ -152,6 +153,14 @@ def populated(transactional_db):
         received_online=12,
         received_in_person=30,
         recorded_by=official,
+    )
+    # A phone that allowed reminders (reminders.push).
+    PushSubscription.objects.create(
+        user=official,
+        endpoint="https://fcm.googleapis.com/fcm/send/ả-phone",
+        p256dh="B" + "A" * 86,
+        auth="A" * 22,
+        user_agent="Mozilla/5.0 (Linux; Android 13)",
     )
     return commune
 

@@ -84,6 +84,11 @@ ALLOWED = {
         "official_figures_import",
     ): "the official figures' import, one row per month",
     ("frontdoor/backups.py", "_insert"): "a restore from a backup, below every rule by design",
+    # A phone's push subscription has one door, the Web Push module, which keeps its VAPID key
+    # and the push services' answers with it: subscribe, unsubscribe or sign out, and the answer.
+    ("reminders/push.py", "subscription_save"): "keeps a phone's push subscription, once per endpoint",
+    ("reminders/push.py", "subscription_forget"): "forgets the user's own push subscription",
+    ("reminders/push.py", "_record"): "keeps what a push service answered of a phone (gone: deleted)",
     # Not a record.
     ("softbridge/spreadsheets.py", "xlsx_bytes"): "an openpyxl workbook written to bytes",
 }

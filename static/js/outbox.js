@@ -24,6 +24,8 @@
     localStorage.removeItem(KEPT_AT);
     tellWorker({ type: "forget-user" });
     freshTokens();
+    // The phone's push subscription ends with the session (static/js/push.js).
+    if (window.Softbridge.push) await window.Softbridge.push.signingOut(form);
     form.submit();
   }
 

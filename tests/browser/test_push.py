@@ -1,0 +1,91 @@
+"""A reminder in Chromium: the service worker shows a push and its tap opens Today.
+
+Headless Chromium subscribes only through a real push service (Google's, out of reach here),
+so the push and the tap are handed to the service worker as the browser would hand them: a
+PushEvent with the payload reminders.push sends, then a NotificationEvent for the notification
+it showed. An event a script makes cannot be extended (its waitUntil throws, in the worker's
+handler, after the handler has started its work): the test waits for that work's result, the
+notification shown or the page gone to Today. tests/test_push.py covers the other half, the
+server's push to a push service."""
+
+import json
+
+from tests.browser.conftest import eventually, sign_in
+
+REMINDER = {"title": "Softbridge", "body": "3 follow-ups due today", "url": "/today/"}
+
+
+def service_worker(page):
+    """The site's service worker, once it controls the page (it installs after the first page
+    and first keeps the field files: on a loaded machine, a minute)."""
+    eventually(page, "navigator.serviceWorker.controller !== null", seconds=90)
+    workers = page.context.service_workers
+    return workers[0] if workers else page.context.wait_for_event("serviceworker")
+
+
+def test_a_reminder_shows_and_its_tap_opens_today(phone, worker_a):
+    phone.context.grant_permissions(["notifications"], origin=phone.base_url)
+    sign_in(phone, "worker_a")
+    phone.goto(phone.base_url + "/visits/")
+    worker = service_worker(phone)
+
+    shown = worker.evaluate(
+        """async (payload) => {
+          try { self.dispatchEvent(new PushEvent("push", { data: payload })); } catch (error) {}
+          for (let tries = 0; tries < 50; tries++) {
+            const found = await self.registration.getNotifications({ tag: "softbridge-reminder" });
+            if (found.length) return found.map((n) => ({ title: n.title, body: n.body, url: n.data.url }));
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          return [];
+        }""",
+        json.dumps(REMINDER),
+    )
+
+    assert shown == [
+        {"title": REMINDER["title"], "body": REMINDER["body"], "url": phone.base_url + "/today/"}
+    ]
+
+    worker.evaluate(
+        """async () => {
+          const [notification] = await self.registration.getNotifications({ tag: "softbridge-reminder" });
+          const tap = new NotificationEvent("notificationclick", { notification });
+          try { self.dispatchEvent(tap); } catch (error) {}
+        }"""
+    )
+
+    phone.wait_for_url(phone.base_url + "/today/")
+    assert phone.locator("h1").first.inner_text() in ("Hôm nay", "Today")
+    assert worker.evaluate("self.registration.getNotifications().then((n) => n.length)") == 0
+
+
+def test_a_reminder_naming_another_site_opens_today(phone, worker_a):
+    phone.context.grant_permissions(["notifications"], origin=phone.base_url)
+    sign_in(phone, "worker_a")
+    worker = service_worker(phone)
+
+    url = worker.evaluate(
+        """async (payload) => {
+          try { self.dispatchEvent(new PushEvent("push", { data: payload })); } catch (error) {}
+          for (let tries = 0; tries < 50; tries++) {
+            const [found] = await self.registration.getNotifications({ tag: "softbridge-reminder" });
+            if (found) return found.data.url;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          return null;
+        }""",
+        json.dumps(REMINDER | {"url": "https://elsewhere.example/phish"}),
+    )
+
+    assert url == phone.base_url + "/today/"
+
+
+def test_today_offers_reminders_where_the_browser_takes_them_and_sign_out_still_works(phone, worker_a):
+    sign_in(phone, "worker_a")
+
+    block = phone.locator("[data-push]")
+    block.wait_for(state="visible")
+    assert block.locator("[data-push-allow]").is_visible()
+
+    phone.locator("form.signout button").click()
+    phone.wait_for_url(phone.base_url + "/accounts/login/**")
