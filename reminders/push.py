@@ -17,6 +17,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -66,7 +68,15 @@ def _vapid_of(private_key: str, key_file: str) -> Vapid | None:
     if private_key:
         return Vapid.from_string(private_key)
     if key_file:
-        # Vapid.from_file makes and saves a key pair when the file is missing.
+        if not os.path.exists(key_file):
+            # Made once and put in place whole: two processes starting at once (the test
+            # workers, two dev servers) never read a half-written file.
+            made = Vapid()
+            made.generate_keys()
+            handle, draft = tempfile.mkstemp(dir=os.path.dirname(key_file) or ".", suffix=".pem")
+            with os.fdopen(handle, "wb") as out:
+                out.write(made.private_pem())
+            os.replace(draft, key_file)
         return Vapid.from_file(key_file)
     return None
 
