@@ -1,0 +1,287 @@
+"""The signed monthly report (báo cáo định kỳ): a commune's figures of a closed month, prepared
+by an official, signed by a leader, and so sent to the province (docs/reports.md, "The signed
+monthly report").
+
+The figures are frozen when the report is prepared (month_snapshot): the same counts the
+monthly report page shows (reports.selectors), with what they were computed from. Live
+figures of a past month can still change (a late visit, a correction of the register); the
+province compares them with the signed ones (province_signoff) and sees the difference until
+the commune signs a revision. Who may do what is villages.access's (may_prepare_month_report,
+may_sign_month_report, communes_reading_month_reports).
+"""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import MonthReport
+from reports.selectors.activity import activity_by_commune
+from reports.selectors.adoption import adoption_at_each, adoption_overview, share
+from reports.selectors.dossiers import dossiers_by_commune
+from softbridge.calendar import commune_today, month_end, month_label, month_start
+from villages.access import communes_reading_month_reports, may_prepare_month_report, may_sign_month_report
+from villages.models import Commune
+
+# The counts a report freezes for the whole commune, in the order the document and the
+# province's comparison show them, with their labels.
+COUNTS = (
+    ("eligible", _("Eligible residents")),
+    ("eid", _("With e-ID")),
+    ("online", _("Using online services")),
+    ("level34", _("Level 3/4 applications")),
+    ("visits", _("Home visits")),
+    ("households", _("Households visited")),
+    ("residents_helped", _("Residents helped")),
+    ("sessions", _("Training sessions")),
+    ("attendance", _("Attendance")),
+    ("dossiers", _("Dossiers received")),
+    ("dossiers_online", _("Dossiers received online")),
+)
+# The headline shares: (indicator, numerator, label); the denominator is `eligible`.
+SHARES = (
+    ("level34_share", "level34", _("level 3/4")),
+    ("eid_share", "eid", _("e-ID")),
+    ("online_share", "online", _("online")),
+)
+VILLAGE_COUNTS = ("eligible", "eid", "online", "level34")
+
+
+def last_complete_month(today: datetime.date | None = None) -> datetime.date:
+    """The latest month that has ended in the commune (softbridge.calendar.commune_today)."""
+    first = month_start(today or commune_today())
+    return (first - datetime.timedelta(days=1)).replace(day=1)
+
+
+def is_complete(month: datetime.date, today: datetime.date | None = None) -> bool:
+    """A month is complete at its end in the commune's time zone: from the next day on."""
+    return month_end(month) < (today or commune_today())
+
+
+def month_counts(*, communes: Sequence[Commune], month: datetime.date) -> dict[int, dict[str, int]]:
+    """COUNTS of each commune at the end of `month` (adoption) and in it (activity, dossiers),
+    by commune id: what a report freezes and what the province compares it with, counted the
+    same way. Six queries, whatever the communes."""
+    communes = list(communes)
+    adoption = adoption_at_each(communes=communes, months=[month])
+    activity = activity_by_commune(communes=communes, start=month, end=month)
+    dossiers = dossiers_by_commune(communes=communes, month=month)
+    found = {}
+    for commune, (figures,) in zip(communes, adoption, strict=True):
+        work, received = activity[commune.pk], dossiers[commune.pk]
+        found[commune.pk] = {
+            "eligible": figures.eligible,
+            "eid": figures.eid,
+            "online": figures.online,
+            "level34": figures.level34,
+            "visits": work.visits,
+            "households": work.households,
+            "residents_helped": work.residents_helped,
+            "sessions": work.sessions,
+            "attendance": work.attendance,
+            "dossiers": received.received,
+            "dossiers_online": received.online,
+        }
+    return found
+
+
+def month_snapshot(*, commune: Commune, month: datetime.date) -> dict:
+    """The figures a report freezes, as JSON: the month, when they were computed, the commune's
+    counts, its headline shares with their numerators and denominators, and each village's
+    adoption counts (by code)."""
+    counts = month_counts(communes=[commune], month=month)[commune.pk]
+    _total, villages = adoption_overview(
+        commune=commune,
+        months=[month],
+        villages=list(commune.villages.all()),
+        village_months=[month],
+        whole=True,
+    )
+    return {
+        "month": month_label(month),
+        "as_of": month_end(month).isoformat(),
+        "computed_at": timezone.now().isoformat(),
+        "min_age": commune.min_age,
+        "counts": counts,
+        "shares": {
+            indicator: {
+                "numerator": counts[numerator],
+                "denominator": counts["eligible"],
+                "share": share(counts[numerator], counts["eligible"]),
+            }
+            for indicator, numerator, _label in SHARES
+        },
+        "villages": [
+            {
+                "code": village.code,
+                "name": village.name,
+                **{key: getattr(figures, key) for key in VILLAGE_COUNTS},
+            }
+            for village, (figures,) in villages
+        ],
+    }
+
+
+# The kinds of commune-level unit a name starts with; the document's place is the name without it.
+_UNIT_PREFIXES = ("xã ", "phường ", "thị trấn ")
+
+
+def place_of(commune: Commune) -> str:
+    """Where the document is issued, as its date line writes it: "Hạ Lang" for "Xã Hạ Lang"."""
+    name = commune.name.strip()
+    for prefix in _UNIT_PREFIXES:
+        if name.lower().startswith(prefix):
+            return name[len(prefix) :].strip() or name
+    return name
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+@transaction.atomic
+def monthly_report_prepare(*, commune: Commune, month: datetime.date, by) -> MonthReport:
+    """The commune's report of `month` with its figures computed now, waiting for a leader's
+    signature: the draft of the month refreshed if one waits, else a new revision (the first,
+    or the one after the last signed). Only for a complete month, by the commune's officials
+    (PermissionDenied otherwise); a month not yet complete is refused (ValidationError on
+    `month`)."""
+    if not may_prepare_month_report(by, commune):
+        raise PermissionDenied(gettext("Only the commune's officials prepare the monthly report."))
+    month = month_start(month)
+    if not is_complete(month):
+        raise ValidationError(
+            {
+                "month": gettext("%(month)s is not over yet: a report is prepared once the month has ended.")
+                % {"month": month_label(month)}
+            }
+        )
+    # Lock the commune's row: two officials preparing at once make one draft, not two.
+    Commune.objects.select_for_update().filter(pk=commune.pk).first()
+    figures = month_snapshot(commune=commune, month=month)
+    computed_at = datetime.datetime.fromisoformat(figures["computed_at"])
+    draft = MonthReport.objects.filter(commune=commune, month=month, signed_at__isnull=True).first()
+    if draft is not None:
+        draft.figures, draft.computed_at = figures, computed_at
+        draft.prepared_by, draft.prepared_by_name = by, _name(by)
+        draft.save()
+        return draft
+    last = MonthReport.objects.filter(commune=commune, month=month).aggregate(last=Max("revision"))["last"]
+    return MonthReport.objects.create(
+        commune=commune,
+        month=month,
+        revision=(last or 0) + 1,
+        figures=figures,
+        computed_at=computed_at,
+        prepared_by=by,
+        prepared_by_name=_name(by),
+    )
+
+
+@transaction.atomic
+def monthly_report_sign(*, report: MonthReport, by, title: str) -> MonthReport:
+    """Sign the prepared `report` as `by`, a leader of its commune, under `title` (their post,
+    as the document prints it): it is sent to the province from then on, with the commune's
+    next report number of the year, and never changes again. A report signed already is
+    refused (ValidationError), as is anyone but the commune's leaders (PermissionDenied)."""
+    if not may_sign_month_report(by, report.commune_id):
+        raise PermissionDenied(gettext("Only the commune's leaders sign the monthly report."))
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": gettext("Write the signer's title, as the document prints it.")})
+    # Numbers run per commune and year: the commune's row is the lock that keeps them apart.
+    Commune.objects.select_for_update().filter(pk=report.commune_id).first()
+    report = MonthReport.objects.select_for_update().get(pk=report.pk)
+    if report.is_signed:
+        raise ValidationError(gettext("This report is signed already: prepare a revision to change it."))
+    now = timezone.now()
+    year = timezone.localtime(now).year
+    last = MonthReport.objects.filter(
+        commune_id=report.commune_id, signed_at__isnull=False, signed_at__year=year
+    ).aggregate(last=Max("number"))["last"]
+    report.signed_by, report.signed_by_name, report.signer_title = by, _name(by), title[:120]
+    report.signed_at, report.number = now, (last or 0) + 1
+    report.save()
+    return report
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+def month_reports_visible_to(user) -> QuerySet[MonthReport]:
+    """The reports `user` may read: signed ones of the communes they read reports of
+    (communes_reading_month_reports), and the drafts too where they are an official or a
+    leader (or a superuser)."""
+    communes, drafts_too = communes_reading_month_reports(user)
+    signed = MonthReport.objects.filter(commune__in=communes.values("pk"), signed_at__isnull=False)
+    drafts = MonthReport.objects.filter(commune__in=drafts_too.values("pk"))
+    return (signed | drafts).select_related("commune", "commune__province")
+
+
+def current_signed(reports: QuerySet[MonthReport]) -> QuerySet[MonthReport]:
+    """Of `reports`, the one the province reads for each commune and month: the latest signed
+    revision (a revision replaces the one before it)."""
+    return reports.filter(signed_at__isnull=False).order_by("commune", "month", "-revision")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A count whose live figure differs from the signed one."""
+
+    key: str
+    label: str
+    signed: int
+    live: int
+
+    @property
+    def difference(self) -> int:
+        return self.live - self.signed
+
+
+@dataclass(frozen=True)
+class SignoffRow:
+    """A commune's month as the province reads it: its current signed report (or None), whether
+    a draft waits for signature, and what has changed since it was signed."""
+
+    commune: Commune
+    report: MonthReport | None
+    changes: list[Change]
+
+    @property
+    def shares(self) -> dict:
+        return (self.report.figures.get("shares", {}) if self.report else {}) or {}
+
+
+def changes_since(report: MonthReport, live: dict[str, int]) -> list[Change]:
+    """The counts whose live figure differs from what `report` froze."""
+    frozen = report.figures.get("counts", {})
+    return [
+        Change(key, str(label), frozen.get(key, 0), live.get(key, 0))
+        for key, label in COUNTS
+        if frozen.get(key, 0) != live.get(key, 0)
+    ]
+
+
+def province_signoff(*, communes: Sequence[Commune], month: datetime.date) -> list[SignoffRow]:
+    """Each of `communes` for `month`: its current signed report and the live figures' changes
+    since, or no report (not signed). A fixed number of queries, whatever the communes."""
+    communes = list(communes)
+    current = {}
+    for report in current_signed(MonthReport.objects.filter(commune__in=communes, month=month)):
+        current.setdefault(report.commune_id, report)
+    signed = [c for c in communes if c.pk in current]
+    live = month_counts(communes=signed, month=month) if signed else {}
+    return [
+        SignoffRow(
+            commune,
+            current.get(commune.pk),
+            changes_since(current[commune.pk], live[commune.pk]) if commune.pk in current else [],
+        )
+        for commune in communes
+    ]

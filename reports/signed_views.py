@@ -1,0 +1,202 @@
+"""The signed monthly report's pages: a commune's month (its current report, printable in the
+Vietnamese administrative layout, and its history), the official's prepare and the leader's
+sign with its confirmation step.
+
+Who: the commune's officials and leaders (and superusers) read its reports, drafts included;
+a province leader reads the signed ones, in figures; village heads and workers get 403 (the
+report is the whole commune's); another commune answers 404. Officials prepare, leaders sign
+(villages.access); every write goes through reports.signed's services.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from reports.disclosure import SMALL_CELL
+from reports.signed import (
+    COUNTS,
+    SHARES,
+    changes_since,
+    is_complete,
+    last_complete_month,
+    month_counts,
+    month_reports_visible_to,
+    monthly_report_prepare,
+    monthly_report_sign,
+    place_of,
+)
+from reports.signed_forms import PrepareForm, SignForm
+from reports.views import _area
+from softbridge.calendar import MONTH_INVALID, month_label, parse_month
+from softbridge.submissions import answered_once
+from villages.access import may_prepare_month_report, may_sign_month_report
+
+
+def _commune(request):
+    """The area the request names (404 outside the user's communes); 403 for a village role."""
+    _communes, area = _area(request)
+    if not area.reach.whole:
+        raise PermissionDenied(_("The monthly report is the whole commune's: ask its officials."))
+    return area
+
+
+def _month(request):
+    text = request.GET.get("month") or request.POST.get("month")
+    if not text:
+        return last_complete_month()
+    return parse_month(text)
+
+
+def _page(commune, month) -> str:
+    return f"{reverse('reports:signed')}?{urlencode({'commune': commune.code, 'month': month_label(month)})}"
+
+
+def _document_context(report, *, villages_named: bool) -> dict:
+    """The printed document's parts: its figures, place and signing day."""
+    if report is None:
+        return {"document": None}
+    return {
+        "document": _document(report, villages_named=villages_named),
+        "place": place_of(report.commune),
+        "signed_on": timezone.localdate(report.signed_at) if report.signed_at else None,
+    }
+
+
+def _document(report, *, villages_named: bool) -> dict:
+    """What the printed document shows of `report`: the headline shares, the counts, and each
+    village (a village of fewer than SMALL_CELL eligible residents withheld from a reader
+    who may not see its people by name, as the reports withhold it)."""
+    figures = report.figures
+    counts = figures.get("counts", {})
+    shares = figures.get("shares", {})
+    villages = []
+    for row in figures.get("villages", []):
+        withheld = not villages_named and 0 < row["eligible"] < SMALL_CELL
+        villages.append({**row, "withheld": withheld})
+    return {
+        "shares": [(label, shares.get(key, {})) for key, _n, label in SHARES],
+        "counts": [(label, counts.get(key, 0)) for key, label in COUNTS],
+        "villages": villages,
+    }
+
+
+def _context(request, area, month, prepare_form=None):
+    commune = area.commune
+    history = list(
+        month_reports_visible_to(request.user).filter(commune=commune, month=month).order_by("-revision")
+    )
+    wanted = request.GET.get("revision")
+    shown = None
+    if wanted and wanted.isdigit():
+        shown = next((r for r in history if r.revision == int(wanted)), None)
+    if shown is None:
+        shown = next((r for r in history if r.is_signed), None) or next(iter(history), None)
+    draft = next((r for r in history if not r.is_signed), None)
+    current = next((r for r in history if r.is_signed), None)
+    changes = []
+    if current is not None and shown == current:
+        changes = changes_since(current, month_counts(communes=[commune], month=month)[commune.pk])
+    return {
+        "area": area,
+        "commune": commune,
+        "month": month,
+        "complete": is_complete(month),
+        "history": history,
+        "report": shown,
+        **_document_context(shown, villages_named=area.reach.names_commune),
+        "changes": changes,
+        "draft": draft,
+        "may_prepare": may_prepare_month_report(request.user, commune),
+        "may_sign": may_sign_month_report(request.user, commune),
+        "prepare_form": prepare_form or PrepareForm(initial={"month": month}),
+    }
+
+
+@login_required
+def signed(request):
+    area = _commune(request)
+    month = _month(request)
+    if month is None:
+        return HttpResponseBadRequest(f"month: {MONTH_INVALID}", content_type="text/plain")
+    return render(request, "reports/signed_month.html", _context(request, area, month))
+
+
+@login_required
+@require_POST
+@answered_once
+def signed_prepare(request):
+    """An official freezes the month's figures for signature (a draft refreshed if one waits)."""
+    area = _commune(request)
+    if not may_prepare_month_report(request.user, area.commune):
+        raise PermissionDenied(_("Only the commune's officials prepare the monthly report."))
+    form = PrepareForm(request.POST)
+    if form.is_valid():
+        month = form.cleaned_data["month"]
+        try:
+            report = monthly_report_prepare(commune=area.commune, month=month, by=request.user)
+        except ValidationError as error:
+            for message in error.message_dict.get("month", error.messages):
+                form.add_error("month", message)
+        else:
+            messages.success(
+                request,
+                _("The report of %(month)s is prepared (revision %(revision)s): a leader signs it next.")
+                % {"month": month_label(month), "revision": report.revision},
+            )
+            return redirect(_page(area.commune, month))
+    month = _month(request) or last_complete_month()
+    return render(request, "reports/signed_month.html", _context(request, area, month, form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@answered_once
+def signed_sign(request):
+    """A leader reads the prepared figures, confirms and signs: the report goes to the province."""
+    area = _commune(request)
+    if not may_sign_month_report(request.user, area.commune):
+        raise PermissionDenied(_("Only the commune's leaders sign the monthly report."))
+    month = _month(request)
+    if month is None:
+        return HttpResponseBadRequest(f"month: {MONTH_INVALID}", content_type="text/plain")
+    draft = (
+        month_reports_visible_to(request.user)
+        .filter(commune=area.commune, month=month, signed_at__isnull=True)
+        .first()
+    )
+    form = SignForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and draft is None:
+        messages.info(request, _("No prepared report of this month waits for a signature."))
+        return redirect(_page(area.commune, month))
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = monthly_report_sign(report=draft, by=request.user, title=form.cleaned_data["title"])
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("title" if "title" in getattr(error, "error_dict", {}) else None, message)
+        else:
+            messages.success(
+                request,
+                _("The report of %(month)s is signed (number %(number)s) and sent to the province.")
+                % {"month": month_label(month), "number": report.number},
+            )
+            return redirect(_page(area.commune, month))
+    return render(
+        request,
+        "reports/signed_sign.html",
+        {
+            "area": area,
+            "commune": area.commune,
+            "month": month,
+            "report": draft,
+            **_document_context(draft, villages_named=True),
+            "form": form,
+        },
+    )
