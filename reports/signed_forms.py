@@ -20,7 +20,8 @@ class SignForm(forms.Form):
     )
     confirm = forms.BooleanField(
         label=_(
-            "I have checked these figures and sign the report: it is sent to the province and cannot be changed."
+            "I have checked these figures and sign the report: it is sent to the province "
+            "and cannot be changed."
         ),
         error_messages={"required": _("Tick the box to confirm that you sign these figures.")},
     )
