@@ -2,7 +2,8 @@
 by an official, signed by a leader, and so sent to the province (docs/reports.md, "The signed
 monthly report").
 
-The figures are frozen when the report is prepared (month_snapshot): the same counts the
+Its writes are reports.services' (monthly_report_prepare, monthly_report_sign); this module
+reads. The figures are frozen when the report is prepared (month_snapshot): the same counts the
 monthly report page shows (reports.selectors), with what they were computed from. Live
 figures of a past month can still change (a late visit, a correction of the register); the
 province compares them with the signed ones (province_signoff) and sees the difference until
@@ -14,11 +15,8 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import MonthReport
@@ -26,7 +24,7 @@ from reports.selectors.activity import activity_by_commune
 from reports.selectors.adoption import adoption_at_each, adoption_overview, share
 from reports.selectors.dossiers import dossiers_by_commune
 from softbridge.calendar import commune_today, month_end, month_label, month_start
-from villages.access import communes_reading_month_reports, may_prepare_month_report, may_sign_month_report
+from villages.access import communes_reading_month_reports
 from villages.models import Commune
 
 # The counts a report freezes for the whole commune, in the order the document and the
@@ -139,76 +137,6 @@ def place_of(commune: Commune) -> str:
         if name.lower().startswith(prefix):
             return name[len(prefix) :].strip() or name
     return name
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-@transaction.atomic
-def monthly_report_prepare(*, commune: Commune, month: datetime.date, by) -> MonthReport:
-    """The commune's report of `month` with its figures computed now, waiting for a leader's
-    signature: the draft of the month refreshed if one waits, else a new revision (the first,
-    or the one after the last signed). Only for a complete month, by the commune's officials
-    (PermissionDenied otherwise); a month not yet complete is refused (ValidationError on
-    `month`)."""
-    if not may_prepare_month_report(by, commune):
-        raise PermissionDenied(gettext("Only the commune's officials prepare the monthly report."))
-    month = month_start(month)
-    if not is_complete(month):
-        raise ValidationError(
-            {
-                "month": gettext("%(month)s is not over yet: a report is prepared once the month has ended.")
-                % {"month": month_label(month)}
-            }
-        )
-    # Lock the commune's row: two officials preparing at once make one draft, not two.
-    Commune.objects.select_for_update().filter(pk=commune.pk).first()
-    figures = month_snapshot(commune=commune, month=month)
-    computed_at = datetime.datetime.fromisoformat(figures["computed_at"])
-    draft = MonthReport.objects.filter(commune=commune, month=month, signed_at__isnull=True).first()
-    if draft is not None:
-        draft.figures, draft.computed_at = figures, computed_at
-        draft.prepared_by, draft.prepared_by_name = by, _name(by)
-        draft.save()
-        return draft
-    last = MonthReport.objects.filter(commune=commune, month=month).aggregate(last=Max("revision"))["last"]
-    return MonthReport.objects.create(
-        commune=commune,
-        month=month,
-        revision=(last or 0) + 1,
-        figures=figures,
-        computed_at=computed_at,
-        prepared_by=by,
-        prepared_by_name=_name(by),
-    )
-
-
-@transaction.atomic
-def monthly_report_sign(*, report: MonthReport, by, title: str) -> MonthReport:
-    """Sign the prepared `report` as `by`, a leader of its commune, under `title` (their post,
-    as the document prints it): it is sent to the province from then on, with the commune's
-    next report number of the year, and never changes again. A report signed already is
-    refused (ValidationError), as is anyone but the commune's leaders (PermissionDenied)."""
-    if not may_sign_month_report(by, report.commune_id):
-        raise PermissionDenied(gettext("Only the commune's leaders sign the monthly report."))
-    title = (title or "").strip()
-    if not title:
-        raise ValidationError({"title": gettext("Write the signer's title, as the document prints it.")})
-    # Numbers run per commune and year: the commune's row is the lock that keeps them apart.
-    Commune.objects.select_for_update().filter(pk=report.commune_id).first()
-    report = MonthReport.objects.select_for_update().get(pk=report.pk)
-    if report.is_signed:
-        raise ValidationError(gettext("This report is signed already: prepare a revision to change it."))
-    now = timezone.now()
-    year = timezone.localtime(now).year
-    last = MonthReport.objects.filter(
-        commune_id=report.commune_id, signed_at__isnull=False, signed_at__year=year
-    ).aggregate(last=Max("number"))["last"]
-    report.signed_by, report.signed_by_name, report.signer_title = by, _name(by), title[:120]
-    report.signed_at, report.number = now, (last or 0) + 1
-    report.save()
-    return report
 
 
 # --- Reading ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ report is the whole commune's); another commune answers 404. Officials prepare, 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reports.disclosure import SMALL_CELL
+from reports.selectors.reach import reach_of, report_communes
+from reports.services import monthly_report_prepare, monthly_report_sign
 from reports.signed import (
     COUNTS,
     SHARES,
@@ -28,23 +30,29 @@ from reports.signed import (
     last_complete_month,
     month_counts,
     month_reports_visible_to,
-    monthly_report_prepare,
-    monthly_report_sign,
     place_of,
 )
 from reports.signed_forms import PrepareForm, SignForm
-from reports.views import _area
+from reports.tables import Area
 from softbridge.calendar import MONTH_INVALID, month_label, parse_month
 from softbridge.submissions import answered_once
 from villages.access import may_prepare_month_report, may_sign_month_report
 
 
-def _commune(request):
-    """The area the request names (404 outside the user's communes); 403 for a village role."""
-    _communes, area = _area(request)
-    if not area.reach.whole:
+def _commune(request) -> Area:
+    """The commune the request names, in the query or (a form sent) the body; the user's first
+    commune when none. 404 outside the user's communes; 403 for a village role."""
+    communes = list(report_communes(request.user))
+    if not communes:
+        raise PermissionDenied
+    code = request.POST.get("commune") or request.GET.get("commune") or communes[0].code
+    commune = next((c for c in communes if c.code == code), None)
+    reach = reach_of(request.user, commune) if commune is not None else None
+    if reach is None:
+        raise Http404(_("No such commune in your area."))
+    if not reach.whole:
         raise PermissionDenied(_("The monthly report is the whole commune's: ask its officials."))
-    return area
+    return Area(reach)
 
 
 def _month(request):

@@ -10,11 +10,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from reports.models import MonthReport, SignedReportImmutable
+from reports.services import monthly_report_prepare, monthly_report_sign
 from reports.signed import (
     is_complete,
     last_complete_month,
-    monthly_report_prepare,
-    monthly_report_sign,
     place_of,
 )
 from softbridge.calendar import add_months, commune_today, month_end, month_label
