@@ -69,7 +69,9 @@ def province(request):
             "query": _query(report),
             "printed_on": commune_today(),
             "signed_month": signed_month,
-            "signoff": province_signoff(communes=report.communes, month=signed_month),
+            "signoff": province_signoff(
+                communes=report.communes, month=signed_month, named=communes_named_for(request.user)
+            ),
         },
     )
 

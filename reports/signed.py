@@ -12,17 +12,19 @@ may_sign_month_report, communes_reading_month_reports).
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reports.disclosure import communes_withheld, withheld_among
 from reports.models import MonthReport
 from reports.selectors.activity import activity_by_commune
 from reports.selectors.adoption import adoption_at_each, adoption_overview, share
 from reports.selectors.dossiers import dossiers_by_commune
+from reports.selectors.province import province_communes
 from softbridge.calendar import commune_today, month_end, month_label, month_start
 from villages.access import communes_reading_month_reports
 from villages.models import Commune
@@ -175,11 +177,12 @@ class Change:
 @dataclass(frozen=True)
 class SignoffRow:
     """A commune's month as the province reads it: its current signed report (or None), whether
-    a draft waits for signature, and what has changed since it was signed."""
+    and what has changed since it was signed."""
 
     commune: Commune
     report: MonthReport | None
     changes: list[Change]
+    withheld: bool = False  # its adoption figures, from this reader (reports.disclosure)
 
     @property
     def shares(self) -> dict:
@@ -196,20 +199,72 @@ def changes_since(report: MonthReport, live: dict[str, int]) -> list[Change]:
     ]
 
 
-def province_signoff(*, communes: Sequence[Commune], month: datetime.date) -> list[SignoffRow]:
+def communes_withheld_at(*, communes: Sequence[Commune], month: datetime.date, reports) -> set[int]:
+    """The ids of a province's `communes` whose adoption figures of `month` are withheld from a
+    reader who sees none of their residents by name (reports.disclosure): by the live figures,
+    as the province's own tables withhold them, and by the figures of their signed `reports`,
+    so that neither the live nor the signed counts tell a small commune's."""
+    if not communes:
+        return set()
+    live = communes_withheld(communes=list(communes), months=[month], named=())[month]
+    signed = withheld_among({r.commune_id: r.figures.get("counts", {}).get("eligible", 0) for r in reports})
+    return live | signed
+
+
+def villages_withheld(report: MonthReport, *, commune_withheld: bool) -> set[str]:
+    """The codes of `report`'s villages withheld from a reader who sees none of the commune's
+    residents by name: every village with the commune, else by reports.disclosure's rule."""
+    villages = report.figures.get("villages", [])
+    if commune_withheld:
+        return {v["code"] for v in villages}
+    return withheld_among({v["code"]: v["eligible"] for v in villages})
+
+
+def signed_withheld(report: MonthReport, *, named: bool, memo: dict | None = None) -> tuple[bool, set[str]]:
+    """Whether `report`'s adoption figures are withheld from a reader, and the codes of its
+    villages that are: nothing for a reader who sees the commune's residents by name (`named`),
+    else by communes_withheld_at among its province's communes and villages_withheld. `memo`
+    keeps each province and month's answer for a list of reports."""
+    if named:
+        return False, set()
+    memo = {} if memo is None else memo
+    commune = report.commune
+    key = (commune.province_id, report.month)
+    if key not in memo:
+        province = list(province_communes(commune.province)) if commune.province_id else [commune]
+        current = {}
+        for signed in current_signed(MonthReport.objects.filter(commune__in=province, month=report.month)):
+            current.setdefault(signed.commune_id, signed)
+        memo[key] = communes_withheld_at(
+            communes=province, month=report.month, reports=list(current.values())
+        )
+    commune_withheld = commune.pk in memo[key]
+    return commune_withheld, villages_withheld(report, commune_withheld=commune_withheld)
+
+
+def province_signoff(
+    *, communes: Sequence[Commune], month: datetime.date, named: Collection[int] = ()
+) -> list[SignoffRow]:
     """Each of `communes` for `month`: its current signed report and the live figures' changes
-    since, or no report (not signed). A fixed number of queries, whatever the communes."""
+    since, or no report (not signed). A commune's adoption figures are withheld (`withheld`,
+    and only the activity counts' changes kept) from a reader who does not see its residents by
+    name (`named`: commune ids) when reports.disclosure's rule says so. A fixed number of
+    queries, whatever the communes."""
     communes = list(communes)
     current = {}
     for report in current_signed(MonthReport.objects.filter(commune__in=communes, month=month)):
         current.setdefault(report.commune_id, report)
     signed = [c for c in communes if c.pk in current]
     live = month_counts(communes=signed, month=month) if signed else {}
-    return [
-        SignoffRow(
-            commune,
-            current.get(commune.pk),
-            changes_since(current[commune.pk], live[commune.pk]) if commune.pk in current else [],
-        )
-        for commune in communes
-    ]
+    unnamed = [c for c in communes if c.pk not in named]
+    withheld = communes_withheld_at(
+        communes=communes if unnamed else [], month=month, reports=list(current.values())
+    ) - set(named)
+    rows = []
+    for commune in communes:
+        report = current.get(commune.pk)
+        changes = changes_since(report, live[commune.pk]) if report else []
+        if commune.pk in withheld:
+            changes = [c for c in changes if c.key not in VILLAGE_COUNTS]
+        rows.append(SignoffRow(commune, report, changes, commune.pk in withheld))
+    return rows

@@ -17,10 +17,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 
-from reports.disclosure import SMALL_CELL
 from reports.models import MonthReport
 from reports.serializers import MonthParameter
-from reports.signed import VILLAGE_COUNTS, month_reports_visible_to
+from reports.signed import VILLAGE_COUNTS, month_reports_visible_to, signed_withheld
 from villages.access import communes_named_for, communes_reading_month_reports
 from villages.models import Commune, Province
 
@@ -58,8 +57,8 @@ class SignedReportQuerySerializer(serializers.Serializer):
 
 
 class SignedShareSerializer(serializers.Serializer):
-    numerator = serializers.IntegerField()
-    denominator = serializers.IntegerField()
+    numerator = serializers.IntegerField(allow_null=True)
+    denominator = serializers.IntegerField(allow_null=True)
     share = serializers.FloatField(allow_null=True)
 
 
@@ -70,10 +69,10 @@ class SignedSharesSerializer(serializers.Serializer):
 
 
 class SignedCountsSerializer(serializers.Serializer):
-    eligible = serializers.IntegerField()
-    eid = serializers.IntegerField()
-    online = serializers.IntegerField()
-    level34 = serializers.IntegerField()
+    eligible = serializers.IntegerField(allow_null=True)
+    eid = serializers.IntegerField(allow_null=True)
+    online = serializers.IntegerField(allow_null=True)
+    level34 = serializers.IntegerField(allow_null=True)
     visits = serializers.IntegerField()
     households = serializers.IntegerField()
     residents_helped = serializers.IntegerField()
@@ -105,6 +104,12 @@ class SignedMonthReportSerializer(serializers.ModelSerializer):
     counts = SignedCountsSerializer(source="figures.counts")
     shares = SignedSharesSerializer(source="figures.shares")
     villages = serializers.SerializerMethodField()
+    suppressed = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "True when the commune's adoption figures are about fewer than 5 eligible residents whom you "
+            "may not see by name: its adoption counts and shares are then null (reports.disclosure)."
+        )
+    )
 
     class Meta:
         model = MonthReport
@@ -125,18 +130,36 @@ class SignedMonthReportSerializer(serializers.ModelSerializer):
             "counts",
             "shares",
             "villages",
+            "suppressed",
         ]
         read_only_fields = fields
 
     @extend_schema_field(SignedVillageSerializer(many=True))
     def get_villages(self, report) -> list:
-        named = report.commune_id in self.context["named"]
+        _commune, withheld = self._withheld(report)
         rows = []
         for village in report.figures.get("villages", []):
-            withheld = not named and 0 < village["eligible"] < SMALL_CELL
-            counts = dict.fromkeys(VILLAGE_COUNTS) if withheld else {k: village[k] for k in VILLAGE_COUNTS}
-            rows.append({"code": village["code"], "name": village["name"], **counts, "suppressed": withheld})
+            hidden = village["code"] in withheld
+            counts = dict.fromkeys(VILLAGE_COUNTS) if hidden else {k: village[k] for k in VILLAGE_COUNTS}
+            rows.append({"code": village["code"], "name": village["name"], **counts, "suppressed": hidden})
         return SignedVillageSerializer(rows, many=True).data
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_suppressed(self, report) -> bool:
+        return self._withheld(report)[0]
+
+    def _withheld(self, report) -> tuple[bool, set[str]]:
+        memo = self.context.setdefault("withheld", {})
+        return signed_withheld(report, named=report.commune_id in self.context["named"], memo=memo)
+
+    def to_representation(self, instance):
+        found = super().to_representation(instance)
+        if found["suppressed"]:
+            found["counts"].update(dict.fromkeys(VILLAGE_COUNTS))
+            found["shares"] = {
+                key: dict.fromkeys(("numerator", "denominator", "share")) for key in found["shares"]
+            }
+        return found
 
 
 class SignedReportList(generics.ListAPIView):

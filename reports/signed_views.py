@@ -19,18 +19,20 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from reports.disclosure import SMALL_CELL
+from reports.disclosure import LEGEND, SUPPRESSED
 from reports.selectors.reach import reach_of, report_communes
 from reports.services import monthly_report_prepare, monthly_report_sign
 from reports.signed import (
     COUNTS,
     SHARES,
+    VILLAGE_COUNTS,
     changes_since,
     is_complete,
     last_complete_month,
     month_counts,
     month_reports_visible_to,
     place_of,
+    signed_withheld,
 )
 from reports.signed_forms import PrepareForm, SignForm
 from reports.tables import Area
@@ -66,32 +68,38 @@ def _page(commune, month) -> str:
     return f"{reverse('reports:signed')}?{urlencode({'commune': commune.code, 'month': month_label(month)})}"
 
 
-def _document_context(report, *, villages_named: bool) -> dict:
-    """The printed document's parts: its figures, place and signing day."""
+def _document_context(report, *, named: bool) -> dict:
+    """The printed document's parts: its figures as the reader may read them, place and
+    signing day. `named`: whether the reader sees the commune's residents by name."""
     if report is None:
         return {"document": None}
     return {
-        "document": _document(report, villages_named=villages_named),
+        "document": _document(report, named=named),
         "place": place_of(report.commune),
         "signed_on": timezone.localdate(report.signed_at) if report.signed_at else None,
     }
 
 
-def _document(report, *, villages_named: bool) -> dict:
+def _document(report, *, named: bool) -> dict:
     """What the printed document shows of `report`: the headline shares, the counts, and each
-    village (a village of fewer than SMALL_CELL eligible residents withheld from a reader
-    who may not see its people by name, as the reports withhold it)."""
-    figures = report.figures
-    counts = figures.get("counts", {})
-    shares = figures.get("shares", {})
-    villages = []
-    for row in figures.get("villages", []):
-        withheld = not villages_named and 0 < row["eligible"] < SMALL_CELL
-        villages.append({**row, "withheld": withheld})
+    village; for a reader who does not see the commune's residents by name, the adoption
+    figures of a small commune or village withheld as the reports withhold them
+    (reports.disclosure, "< 5")."""
+    commune_withheld, villages = signed_withheld(report, named=named)
+    counts = report.figures.get("counts", {})
+    shares = report.figures.get("shares", {})
+    hidden = dict.fromkeys(("numerator", "denominator", "share"), SUPPRESSED)
     return {
-        "shares": [(label, shares.get(key, {})) for key, _n, label in SHARES],
-        "counts": [(label, counts.get(key, 0)) for key, label in COUNTS],
-        "villages": villages,
+        "shares": [(label, hidden if commune_withheld else shares.get(key, {})) for key, _n, label in SHARES],
+        "counts": [
+            (label, SUPPRESSED if commune_withheld and key in VILLAGE_COUNTS else counts.get(key, 0))
+            for key, label in COUNTS
+        ],
+        "villages": [
+            {**row, **dict.fromkeys(VILLAGE_COUNTS, SUPPRESSED)} if row["code"] in villages else row
+            for row in report.figures.get("villages", [])
+        ],
+        "legend": LEGEND if commune_withheld or villages else "",
     }
 
 
@@ -118,7 +126,7 @@ def _context(request, area, month, prepare_form=None):
         "complete": is_complete(month),
         "history": history,
         "report": shown,
-        **_document_context(shown, villages_named=area.reach.names_commune),
+        **_document_context(shown, named=area.reach.names_commune),
         "changes": changes,
         "draft": draft,
         "may_prepare": may_prepare_month_report(request.user, commune),
@@ -204,7 +212,7 @@ def signed_sign(request):
             "commune": area.commune,
             "month": month,
             "report": draft,
-            **_document_context(draft, villages_named=True),
+            **_document_context(draft, named=True),
             "form": form,
         },
     )

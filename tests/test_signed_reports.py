@@ -35,7 +35,7 @@ def month():
 
 @pytest.fixture
 def ha_lang(commune, village_a, village_b, month):
-    """In `month`: 3 eligible residents (2 in village A), 2 with e-ID, 1 online, 1 at level 3/4;
+    """In `month`: 8 eligible residents (7 in village A), 2 with e-ID, 1 online, 1 at level 3/4;
     one home visit in village A."""
     ha, hb = factories.household(village_a, code="NK-001"), factories.household(village_b, code="BT-001")
     day = month.replace(day=10)
@@ -44,6 +44,8 @@ def ha_lang(commune, village_a, village_b, month):
         ha, full_name="Lương Văn Tú", birth_year=1990, eid_on=day, online_on=day, level34_on=day
     )
     factories.resident(hb, full_name="Đàm Văn Sáng", birth_year=1970)
+    for _ in range(5):
+        factories.resident(ha, birth_year=1975)
     factories.visit(ha, visited_on=day, helped=[first])
     return commune
 
@@ -89,11 +91,11 @@ def test_official_prepares_and_leader_signs_through_the_pages(client, ha_lang, o
     assert (report.revision, report.is_signed) == (1, False)
     # The figures frozen with what they were computed from: counted by hand in ha_lang.
     counts = report.figures["counts"]
-    assert (counts["eligible"], counts["eid"], counts["online"], counts["level34"]) == (3, 2, 1, 1)
+    assert (counts["eligible"], counts["eid"], counts["online"], counts["level34"]) == (8, 2, 1, 1)
     assert (counts["visits"], counts["residents_helped"]) == (1, 1)
-    assert report.figures["shares"]["level34_share"] == {"numerator": 1, "denominator": 3, "share": 0.3333}
+    assert report.figures["shares"]["level34_share"] == {"numerator": 1, "denominator": 8, "share": 0.125}
     assert report.figures["month"] == month_label(month)
-    assert {v["code"]: v["eligible"] for v in report.figures["villages"]} == {"NK": 2, "BT": 1}
+    assert {v["code"]: v["eligible"] for v in report.figures["villages"]} == {"NK": 7, "BT": 1}
 
     confirm_page = client.get(f"{SIGN}?commune=01558&month={month_label(month)}", **EN)
     assert confirm_page.status_code == 403  # the official prepares and does not sign
@@ -201,7 +203,7 @@ def test_a_signed_report_never_changes(ha_lang, official, leader, month):
     with pytest.raises(SignedReportImmutable):
         MonthReport.objects.all().delete()
     stored = MonthReport.objects.get(pk=report.pk)
-    assert (stored.signer_title, stored.figures["counts"]["eligible"]) == ("Chủ tịch UBND xã", 3)
+    assert (stored.signer_title, stored.figures["counts"]["eligible"]) == ("Chủ tịch UBND xã", 8)
 
 
 def test_a_draft_may_be_prepared_again(ha_lang, official, month, village_a):
@@ -238,7 +240,7 @@ def test_a_signed_month_stays_the_same_after_a_late_visit_and_the_province_sees_
     assert "changed" in text
     assert "Home visits: 1 signed, 2 now (+1)" in text
     assert "With e-ID: 2 signed, 3 now (+1)" in text
-    assert "Eligible residents: 3 signed, 4 now (+1)" in text
+    assert "Eligible residents: 8 signed, 9 now (+1)" in text
     # The API still gives the signed figures.
     data = factories.api_client(province_leader).get(API, {"province": "04"}).json()
     assert data["results"][0]["counts"]["visits"] == 1
@@ -295,7 +297,7 @@ def test_a_small_village_is_withheld_from_the_province(
     signed_report(ha_lang, official, leader, month)
     client.force_login(province_leader)
     page = client.get(f"{PAGE}?commune=01558&month={month_label(month)}", **EN).content.decode()
-    assert "fewer than 5 residents: withheld" in page
+    assert "fewer than 5 eligible residents, hidden to protect them" in page
     villages = (
         factories.api_client(province_leader).get(API, {"province": "04"}).json()["results"][0]["villages"]
     )
@@ -304,7 +306,7 @@ def test_a_small_village_is_withheld_from_the_province(
         "NK": (None, True),
     }
     mine = factories.api_client(leader).get(API, {"commune": "01558"}).json()["results"][0]["villages"]
-    assert {v["code"]: v["eligible"] for v in mine} == {"BT": 1, "NK": 2}
+    assert {v["code"]: v["eligible"] for v in mine} == {"BT": 1, "NK": 7}
 
 
 # --- The printed document -------------------------------------------------------------------
@@ -376,3 +378,35 @@ def test_a_superuser_prepares_but_is_no_commune_leadership(ha_lang, superuser, m
     with pytest.raises(PermissionDenied):
         monthly_report_sign(report=report, by=superuser, title="Chủ tịch")
     assert Role.objects.filter(user=superuser).count() == 0
+
+
+def test_a_small_communes_signed_figures_are_withheld_from_the_province(
+    client, commune, village_a, official, leader, province_leader, month
+):
+    household = factories.household(village_a)
+    for _ in range(3):
+        factories.resident(household, birth_year=1980, eid_on=month.replace(day=2))
+    report = monthly_report_prepare(commune=commune, month=month, by=official)
+    monthly_report_sign(report=report, by=leader, title="Chủ tịch UBND xã")
+    factories.resident(household, birth_year=1981, eid_on=month.replace(day=3))  # a late record
+
+    client.force_login(province_leader)
+    text = client.get(f"{PROVINCE}?province=04", **EN).content.decode()
+    assert "&lt; 5" in text
+    assert "With e-ID: 3 signed" not in text
+    page = client.get(f"{PAGE}?commune=01558&month={month_label(month)}", **EN).content.decode()
+    assert "&lt; 5" in page and "100.00" not in page
+    found = factories.api_client(province_leader).get(API, {"province": "04"}).json()["results"][0]
+    assert (found["suppressed"], found["counts"]["eid"], found["shares"]["eid_share"]["share"]) == (
+        True,
+        None,
+        None,
+    )
+    assert found["counts"]["visits"] == 0  # the program's work is no resident's ladder
+    mine = factories.api_client(leader).get(API, {"commune": "01558"}).json()["results"][0]
+    assert (mine["suppressed"], mine["counts"]["eid"]) == (False, 3)
+    client.force_login(leader)
+    assert (
+        "With e-ID: 3 signed, 4 now (+1)"
+        in client.get(f"{PAGE}?commune=01558&month={month_label(month)}", **EN).content.decode()
+    )
