@@ -8,6 +8,8 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reports.models import MonthReport, SignedReportImmutable
 from reports.services import monthly_report_prepare, monthly_report_sign
@@ -410,3 +412,37 @@ def test_a_small_communes_signed_figures_are_withheld_from_the_province(
         "With e-ID: 3 signed, 4 now (+1)"
         in client.get(f"{PAGE}?commune=01558&month={month_label(month)}", **EN).content.decode()
     )
+
+
+def test_a_month_typed_wrong_is_refused_naming_the_field(client, ha_lang, official, leader, month):
+    client.force_login(official)
+    answer = client.post(
+        PREPARE, {"commune": "01558", "month": "2024-13", "submission_key": str(uuid.uuid4())}, **EN
+    )
+    assert answer.status_code == 200
+    assert b"Enter a month as YYYY-MM" in answer.content
+    assert not MonthReport.objects.exists()
+    page = client.get(PAGE, {"commune": "01558", "month": "abc"}, **EN)
+    assert page.status_code == 400
+    assert page.content.startswith(b"month:")
+
+
+def test_the_api_list_costs_the_same_queries_for_more_reports(
+    ha_lang, official, leader, province_leader, month
+):
+    def sign_month(day):
+        report = monthly_report_prepare(commune=ha_lang, month=day, by=official)
+        monthly_report_sign(report=report, by=leader, title="Chủ tịch")
+
+    def queries(user, **params) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert factories.api_client(user).get(API, params).status_code == 200
+        return len(captured)
+
+    sign_month(month)
+    one = queries(leader), queries(province_leader, month=month_label(month))
+    for i in (1, 2):
+        sign_month(add_months(month, -i))
+    # A revision of the same month too: more rows for the province leader's month.
+    sign_month(month)
+    assert (queries(leader), queries(province_leader, month=month_label(month))) == one
