@@ -6,8 +6,10 @@ code, which gives them their commune's only). Signed reports only, every revisio
 true on the one the province reads (the latest signed revision of its commune and month).
 `month=YYYY-MM` narrows to one month. A province or commune outside the reader's reach answers
 404; someone who reads no commune's report (a village head, a worker) 403; bad parameters 400
-naming the parameter. A village of fewer than 5 eligible residents has its counts null and
-`suppressed` true for a reader who may not see its people by name (reports.disclosure).
+naming the parameter. For a reader who may not see the commune's people by name (a province
+leader), a small commune's adoption counts and shares are null with `suppressed` true, and a
+small village's counts null with its own `suppressed` true, by reports.disclosure's rule
+(reports.signed.signed_withheld).
 """
 
 from django.db.models import Exists, OuterRef
