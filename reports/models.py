@@ -227,3 +227,101 @@ class OfficialFigures(models.Model):
     @property
     def received(self) -> int:
         return self.received_online + self.received_in_person + self.received_by_post
+
+
+# --- The signed monthly report (báo cáo định kỳ): reports.signed ---------------------------
+
+
+class SignedReportQuerySet(models.QuerySet):
+    """Signed reports are the commune's record of what it sent up: no bulk write reaches them."""
+
+    def signed(self):
+        return self.filter(signed_at__isnull=False)
+
+    def update(self, **kwargs):
+        if self.signed().exists():
+            raise SignedReportImmutable()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.signed().exists():
+            raise SignedReportImmutable()
+        return super().delete()
+
+
+class SignedReportImmutable(Exception):
+    """A signed report was asked to change: it never does; a revision replaces it."""
+
+
+class MonthReport(models.Model):
+    """A commune's report of one closed month: prepared by an official (the figures frozen
+    as `figures`, reports.signed.month_snapshot), then signed by a leader, which sends it to
+    the province. A signed report never changes (save, delete and the queryset's bulk writes
+    refuse); a later revision of the same month replaces it in the province's view and both
+    stay in the history."""
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="month_reports", verbose_name=_("commune")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month the report is for."))
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    figures = models.JSONField(_("figures"))
+    computed_at = models.DateTimeField(_("computed at"))
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Names as they were on the day: the document keeps them whatever becomes of the accounts.
+    prepared_by_name = models.CharField(_("prepared by"), max_length=150)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signed_by_name = models.CharField(_("signed by"), max_length=150, blank=True)
+    signer_title = models.CharField(_("signer's title"), max_length=120, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+
+    objects = SignedReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        ordering = ["commune", "month", "revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "month", "revision"], name="month_report_one_revision"
+            ),
+            # One draft waiting for signature per commune and month at a time.
+            models.UniqueConstraint(
+                fields=["commune", "month"],
+                condition=Q(signed_at__isnull=True),
+                name="month_report_one_draft",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="month_report_month_first_day"),
+            # Signed means who, as what, when and under which number, all at once.
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True, number__isnull=True, signed_by_name="", signer_title="")
+                | (
+                    Q(signed_at__isnull=False, number__isnull=False)
+                    & ~Q(signed_by_name="")
+                    & ~Q(signer_title="")
+                ),
+                name="month_report_signed_in_full",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commune_id} {self.month:%Y-%m} r{self.revision}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and type(self).objects.filter(pk=self.pk).signed().exists():
+            raise SignedReportImmutable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and type(self).objects.filter(pk=self.pk).signed().exists():
+            raise SignedReportImmutable()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None

@@ -15,6 +15,7 @@ from reports.forms import ProvinceFilterForm
 from reports.province_tables import ProvinceDashboard
 from reports.selectors.activity import latest_activity_month_of
 from reports.selectors.province import province_communes
+from reports.signed import last_complete_month, province_signoff
 from reports.views import EXPORTERS
 from softbridge.calendar import commune_today, month_label
 from villages.access import communes_named_for, provinces_led_by
@@ -49,6 +50,8 @@ def _query(report: ProvinceDashboard) -> str:
 def province(request):
     form, report = _province_report(request)
     tables = {key: report.table(key) for key in report.table_keys}
+    # The communes' signed reports of the period's last complete month (reports.signed).
+    signed_month = min(report.end, last_complete_month())
     return render(
         request,
         "reports/province/dashboard.html",
@@ -65,6 +68,10 @@ def province(request):
             "charts": report.chart_data(),
             "query": _query(report),
             "printed_on": commune_today(),
+            "signed_month": signed_month,
+            "signoff": province_signoff(
+                communes=report.communes, month=signed_month, named=communes_named_for(request.user)
+            ),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from reports import official_views, province_views, views
+from reports import official_views, province_views, signed_views, views
 
 app_name = "reports"
 
@@ -31,6 +31,9 @@ urlpatterns = [
         province_views.province_export,
         name="province_export",
     ),
+    path("signed/", signed_views.signed, name="signed"),
+    path("signed/prepare/", signed_views.signed_prepare, name="signed_prepare"),
+    path("signed/sign/", signed_views.signed_sign, name="signed_sign"),
 ]
 
 # Mobilization models ("dân vận khéo"): registered in the program, their pages show what each

@@ -149,6 +149,16 @@ TABLE: dict[str, Row] = {
     "reports:official_upload": R(
         "login 404 403 403 403 ok ok", post="login ok 403 403 403 ok ok", target=COMMUNE
     ),
+    # The signed monthly report (reports.signed_views): officials prepare, leaders sign, and
+    # the whole commune's readers (the province leader too: signed reports only) read it.
+    "reports:signed": R("login 404 403 403 ok ok ok", target=COMMUNE),
+    "reports:signed_prepare": R(
+        "login 405 405 405 405 405 405", post="login ok 403 403 403 ok ok", target=COMMUNE
+    ),
+    "reports:signed_sign": R(
+        "login 404 403 403 ok 403 403", post="login 403 403 403 ok 403 403", target=COMMUNE
+    ),
+    "reports_api:signed": R("login 404 403 403 ok ok ok", target=PROVINCE),
     "reports:province": R("login 404 404 404 404 404 ok", target=PROVINCE),
     "reports:province_export": R(
         "login 404 404 404 404 404 ok", target=PROVINCE, table="communes", fmt="csv"
@@ -380,6 +390,8 @@ PROVINCE_LEADER_ANSWERS: dict[str, tuple[str, ...]] = {
     "reports_api:adoption": ("ok",),
     "reports:official": ("ok",),
     "reports:official_export": ("ok",),
+    "reports:signed": ("ok",),
+    "reports_api:signed": ("ok",),
     "api:token": ("405", "400"),
     "api:token-revoke": ("405", "ok"),
     "api:schema": ("ok",),

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reports.disclosure import SMALL_CELL, SUPPRESSED, withheld_among
+from reports.services import monthly_report_prepare, monthly_report_sign
 from tests import factories
 from villages.access import AGGREGATE_PAGES
 from villages.models import Role
@@ -391,7 +392,11 @@ SURFACES = {
     "reports_api:adoption": ("/api/reports/adoption/", {"village": "TINY", "province": "04"}),
     "reports:province": ("/reports/province/", {"province": "04"}),
     "reports:province_export": ("/reports/province/export/communes.csv", {"province": "04"}),
+    # The signed monthly report (reports.signed) of 2024-09, signed first.
+    "reports:signed": ("/reports/signed/", {"month": "2024-09"}),
+    "reports_api:signed": ("/api/reports/signed/", {"province": "04", "month": "2024-09"}),
 }
+SIGNED = {"reports:signed", "reports_api:signed"}
 # What a province leader may open and that holds no resident's figure: the way in and out,
 # the API's description, and the official figures (the commune's dossiers as reported upward,
 # not its residents' ladders).
@@ -426,6 +431,11 @@ def test_every_page_a_province_leader_opens_is_a_figure_surface_checked_here_or_
 @pytest.mark.parametrize("name", sorted(SURFACES))
 def test_no_surface_shows_a_province_leader_a_small_cell(client, tinh, ha_lang, ly_quoc, name):
     path, params = SURFACES[name]
+    if name in SIGNED:
+        official = factories.role_user(Role.Kind.OFFICIAL, ha_lang)
+        leader = factories.role_user(Role.Kind.LEADER, ha_lang)
+        report = monthly_report_prepare(commune=ha_lang, month=D(2024, 9, 1), by=official)
+        monthly_report_sign(report=report, by=leader, title="Chủ tịch UBND xã")
     client.force_login(tinh)
 
     response = client.get(path, {"commune": "01558", **PERIOD, **params})
@@ -434,6 +444,9 @@ def test_no_surface_shows_a_province_leader_a_small_cell(client, tinh, ha_lang, 
     body = response.content.decode("utf-8-sig")
     if name == "reports_api:adoption":
         assert {m["suppressed"] for m in response.json()["months"]} == {True}
+    elif name == "reports_api:signed":
+        villages = response.json()["results"][0]["villages"]
+        assert {v["code"]: (v["eligible"], v["suppressed"]) for v in villages}["TINY"] == (None, True)
     else:
         assert "< 5" in body or "&lt; 5" in body
     if response["Content-Type"].startswith("text/html"):

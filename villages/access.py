@@ -308,6 +308,9 @@ AGGREGATE_PAGES = frozenset(
         "reports_api:adoption",
         "reports:official",
         "reports:official_export",
+        # The signed monthly reports of their communes (reports.signed_views: no draft, no person).
+        "reports:signed",
+        "reports_api:signed",
         # The API's way in and its description: a token, the schema, the docs.
         "api:token",
         "api:token-revoke",
@@ -395,3 +398,41 @@ def communes_named_for(user) -> frozenset[int]:
     if user.is_superuser:
         return frozenset(Commune.objects.values_list("pk", flat=True))
     return frozenset(Role.objects.filter(user=user, kind__in=WHOLE_COMMUNE).values_list("commune", flat=True))
+
+
+# --- The signed monthly report (reports.signed) -------------------------------------------
+
+
+def may_prepare_month_report(user, commune) -> bool:
+    """Preparing the commune's monthly report (its figures frozen for signature): its
+    officials, as for the rest of the program (may_manage_program)."""
+    return may_manage_program(user, commune)
+
+
+def may_sign_month_report(user, commune) -> bool:
+    """Signing the commune's monthly report, which sends it to the province: its leaders only.
+    An official prepares it and may not sign it; a superuser is no commune's leadership."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return Role.objects.filter(
+        user=user, commune_id=getattr(commune, "pk", commune), kind=Role.Kind.LEADER
+    ).exists()
+
+
+def communes_reading_month_reports(user) -> tuple[QuerySet[Commune], QuerySet[Commune]]:
+    """The communes whose signed monthly reports the user reads, and those whose drafts too.
+
+    Officials and leaders read their commune's reports, drafts included (superusers every
+    commune's); a province leader reads the signed reports of their province's communes, in
+    figures only. Village heads and workers read neither: the report is the whole commune's."""
+    if not user.is_authenticated or not user.is_active:
+        return Commune.objects.none(), Commune.objects.none()
+    if user.is_superuser:
+        return Commune.objects.all(), Commune.objects.all()
+    whole = Commune.objects.filter(
+        id__in=Role.objects.filter(user=user, kind__in=WHOLE_COMMUNE).values("commune")
+    )
+    signed = Commune.objects.filter(
+        Q(pk__in=whole.values("pk")) | Q(pk__in=communes_in_figures(user).values("pk"))
+    )
+    return signed, whole
