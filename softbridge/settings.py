@@ -420,3 +420,11 @@ ROSTER_UPLOAD_DIR = Path(
 # count of applications received: a month is flagged when the two differ by more than this
 # percentage of the official count (any difference when the official count is 0).
 OFFICIAL_FIGURES_TOLERANCE_PERCENT = env_int("OFFICIAL_FIGURES_TOLERANCE_PERCENT", 5)
+
+# Reminders by SMS (docs/reminders.md): Kannel's sendsms URL with its user and password, for
+# example http://127.0.0.1:13013/cgi-bin/sendsms?username=softbridge&password=...; empty, no SMS
+# leaves (they wait, queued). SMS_CALLBACK_TOKEN is the secret in the URLs Kannel calls back
+# (delivery reports, replies); SITE_URL is where phones and Kannel reach this site.
+SMS_SENDSMS_URL = os.environ.get("SMS_SENDSMS_URL", "")
+SMS_CALLBACK_TOKEN = os.environ.get("SMS_CALLBACK_TOKEN", "")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from reminders import views
+
+app_name = "reminders"
+
+urlpatterns = [
+    path("settings/", views.own_settings, name="settings"),
+    path("sent/", views.sent, name="sent"),
+    path("invite/", views.invite, name="invite"),
+    path("consent/<int:resident_pk>/", views.consent, name="consent"),
+    path("sms/dlr/<str:token>/", views.delivery_report, name="delivery_report"),
+    path("sms/inbound/<str:token>/", views.inbound, name="inbound"),
+]
