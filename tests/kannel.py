@@ -9,10 +9,12 @@ in CI (CI=true), where they fail: CI installs them (make sms-deps)."""
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
 import socket
 import subprocess
+import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -167,3 +169,42 @@ def kannel(live_server, settings, tmp_path):
         for name in ("smsbox", "fakesmsc", "bearerbox"):
             k.stop(name)
         out.close()
+
+
+class _SinkHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (the standard library's name)
+        sink = self.server.sink
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        sink.requests.append({k: v[0] for k, v in query.items()})
+        status = sink.answers.pop(0) if sink.answers else 202
+        self.send_response(status)
+        self.end_headers()
+        self.wfile.write(b"0: Accepted for delivery" if status == 202 else b"refused")
+
+    def log_message(self, *args):
+        pass
+
+
+@dataclass
+class Sink:
+    """An HTTP server standing in for Kannel's sendsms: it keeps each request's query and
+    answers 202, or the statuses queued in `answers` first."""
+
+    url: str
+    requests: list = field(default_factory=list)
+    answers: list = field(default_factory=list)
+
+
+@pytest.fixture
+def sms_sink(settings):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SinkHandler)
+    server.sink = Sink(url=f"http://127.0.0.1:{server.server_port}/cgi-bin/sendsms?username=u&password=p")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.SMS_SENDSMS_URL = server.sink.url
+    settings.SMS_CALLBACK_TOKEN = TOKEN
+    try:
+        yield server.sink
+    finally:
+        server.shutdown()
+        server.server_close()
