@@ -56,6 +56,14 @@ def wait_until(check, seconds: float = 15):
     return value
 
 
+def _bytes(field_text: str) -> bytes:
+    return urllib.parse.unquote_to_bytes(field_text.replace("+", " "))
+
+
+def _decoded(kind: str, data: bytes) -> str:
+    return data.decode("utf-16-be" if kind == "ucs-2" else "latin-1")
+
+
 @dataclass
 class Kannel:
     folder: Path
@@ -70,13 +78,23 @@ class Kannel:
             [*args, *(messages or ("0 0 text nop",))], stdout=log, stderr=subprocess.STDOUT
         )
 
-    def received(self) -> list[tuple[str, str, str]]:
-        """(to, coding, text) of every SMS the operator got, text decoded."""
-        got = []
+    def received(self) -> list[tuple[str, str, str, int]]:
+        """(to, coding, text, segments) of every SMS the operator got, its concatenated parts
+        joined (by their UDH reference) and its text decoded: "ucs-2" or "text" (GSM-7)."""
+        got, parts = [], {}
         for path in sorted(self.folder.glob("fakesmsc-*.log")):
-            for to_, coding, raw in ((m[2], m[3], m[4]) for m in GOT.finditer(path.read_text())):
-                data = urllib.parse.unquote_to_bytes(raw.replace("+", " "))
-                got.append((to_, coding, data.decode("utf-16-be" if coding == "ucs-2" else "latin-1")))
+            for match in GOT.finditer(path.read_text()):
+                to_, kind, rest = match[2], match[3], match[4]
+                if kind == "udh":
+                    udh, part_kind, payload = rest.split(" ", 2)
+                    ref, total, seq = urllib.parse.unquote_to_bytes(udh)[3:6]
+                    parts.setdefault((to_, ref), {"total": total, "kind": part_kind})[seq] = _bytes(payload)
+                else:
+                    got.append((to_, kind, _decoded(kind, _bytes(rest)), 1))
+        for (to_, _ref), joined in parts.items():
+            pieces = [joined[i] for i in range(1, joined["total"] + 1) if i in joined]
+            kind = "ucs-2" if joined["kind"] == "data" else "text"
+            got.append((to_, kind, _decoded(kind, b"".join(pieces)), len(pieces)))
         return got
 
     def reply(self, sender: str, text: str) -> None:
@@ -122,6 +140,9 @@ log-level = 1
 group = sendsms-user
 username = softbridge
 password = test-password
+# Without these, smsbox cuts a message to one segment (its default max-messages is 1).
+max-messages = 10
+concatenation = true
 
 group = sms-service
 keyword = default
