@@ -156,8 +156,8 @@ def kannel_missing() -> bool:
     return not all(os.access(p, os.X_OK) for p in (BEARERBOX, SMSBOX, FAKESMSC))
 
 
-@pytest.fixture
-def kannel(live_server, settings, tmp_path):
+@pytest.fixture(name="kannel")
+def kannel_fixture(live_server, settings, tmp_path):
     """Kannel running against the live server, with Softbridge's settings pointing at it."""
     if kannel_missing():
         if os.environ.get("CI", "").lower() == "true":
@@ -216,8 +216,8 @@ class Sink:
     answers: list = field(default_factory=list)
 
 
-@pytest.fixture
-def sms_sink(settings):
+@pytest.fixture(name="sms_sink")
+def sms_sink_fixture(settings):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SinkHandler)
     server.sink = Sink(url=f"http://127.0.0.1:{server.server_port}/cgi-bin/sendsms?username=u&password=p")
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -13,7 +13,7 @@ from reminders.sending import send_pending
 from reminders.services import consent_give, invitations_queue
 from softbridge.calendar import commune_today
 from tests import factories
-from tests.kannel import kannel, wait_until  # noqa: F401 (a fixture)
+from tests.kannel import kannel_fixture, wait_until  # noqa: F401 (a fixture)
 from training.models import TrainingSession
 
 pytestmark = pytest.mark.django_db(transaction=True)

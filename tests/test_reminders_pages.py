@@ -9,7 +9,7 @@ from django.urls import reverse
 from reminders.models import Channel, Message, ReminderSettings, SmsConsent
 from reminders.services import consent_give
 from tests import factories
-from tests.kannel import sms_sink  # noqa: F401 (a fixture)
+from tests.kannel import sms_sink_fixture  # noqa: F401 (a fixture)
 from training.models import TrainingSession
 
 TODAY = datetime.date.today()  # the commune's today, set per test by tests/conftest.py

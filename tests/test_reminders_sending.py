@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from mobilization.models import Worker
 from reminders.models import Channel, CommuneSms, Message, ReminderSettings, SmsConsent
+from reminders.selectors import Audience
 from reminders.sending import queue_morning, send_pending
 from reminders.services import consent_give, invitations_queue, reply_record
-from reminders.selectors import Audience
 from tests import factories
-from tests.kannel import TOKEN, sms_sink  # noqa: F401 (a fixture)
+from tests.kannel import TOKEN, sms_sink_fixture  # noqa: F401 (a fixture)
 from training.models import TrainingSession
 
 TODAY = datetime.date.today()  # the commune's today, set per test by tests/conftest.py
