@@ -145,7 +145,8 @@ JOIN mobilization_homevisit_workers vw ON vw.worker_id = w.id
 JOIN mobilization_homevisit v ON v.id = vw.homevisit_id
 WHERE v.follow_up_on <= %s
   AND NOT EXISTS (SELECT 1 FROM mobilization_homevisit later WHERE later.household_id = v.household_id
-                  AND (later.visited_on > v.visited_on OR (later.visited_on = v.visited_on AND later.id > v.id)))
+                  AND (later.visited_on > v.visited_on
+                       OR (later.visited_on = v.visited_on AND later.id > v.id)))
 GROUP BY w.user_id, w.commune_id, w.phone
 """
 
@@ -193,7 +194,8 @@ def main():
     build(args.communes, args.workers, args.follow_ups, day)
     print(
         f"built {args.communes} communes, {args.communes * args.workers} workers, "
-        f"{args.communes * args.workers * args.follow_ups} due follow-ups in {time.perf_counter() - started:.1f} s "
+        f"{args.communes * args.workers * args.follow_ups} due follow-ups "
+        f"in {time.perf_counter() - started:.1f} s "
         f"({connection.vendor})"
     )
 
