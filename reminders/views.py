@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reminders.forms import ConsentForm, InviteForm, SettingsForm
-from reminders.models import Channel, ReminderSettings, SmsConsent
+from reminders.models import Channel, Message, ReminderSettings, SmsConsent
 from reminders.selectors import (
     audience_of,
     consents_visible_to,
@@ -117,6 +117,11 @@ def sent(request):
         .annotate(count=Count("pk"), segments=Sum("segments"))
         .order_by("-day", "channel", "status")[:200]
     )
+    # The labels in the page's language, not the stored values.
+    summary = [
+        {**row, "channel": Channel(row["channel"]).label, "status": Message.Status(row["status"]).label}
+        for row in summary
+    ]
     failures = (
         visible.filter(status="failed")
         .values("day", "failure")

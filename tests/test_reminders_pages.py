@@ -134,7 +134,7 @@ def test_the_page_of_what_was_sent_counts_per_day_channel_and_status(client, off
     client.force_login(official)
     page = client.get(reverse("reminders:sent"))
     rows = {(r["status"], r["count"], r["segments"]) for r in page.context["summary"]}
-    assert rows == {("sent", 1, 2), ("delivered", 1, 2), ("failed", 1, 2)}
+    assert rows == {("đã gửi", 1, 2), ("đã đến máy", 1, 2), ("không gửi được", 1, 2)}
     assert "refused by the operator" in page.content.decode()
 
 
