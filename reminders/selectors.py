@@ -29,11 +29,13 @@ def workers_to_remind() -> QuerySet[Worker]:
     )
 
 
-def follow_up_counts(user, *, day: datetime.date) -> tuple[int, int]:
-    """(due on `day`, overdue on `day`) of the follow-ups still open that are the user's: one query."""
+def follow_up_counts(user, *, day: datetime.date, commune_id: int) -> tuple[int, int]:
+    """(due on `day`, overdue on `day`) of the user's follow-ups still open in the commune: one
+    query. Narrowed to the worker's commune so that it reads that commune's visits (by its
+    index), not the province's: the scope alone is an OR the planner cannot index."""
     counts = (
         follow_ups_due(user, today=day, mine_only=True)
-        .filter(follow_up_on__lte=day)
+        .filter(commune_id=commune_id, follow_up_on__lte=day)
         .aggregate(
             overdue=Count("pk", filter=follow_up_overdue_q(day)), due=Count("pk", filter=Q(follow_up_on=day))
         )

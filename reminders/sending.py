@@ -66,7 +66,7 @@ def queue_morning(*, day: datetime.date) -> int:
             if worker.user_id in seen_users:
                 continue
             seen_users.add(worker.user_id)
-            due, overdue = follow_up_counts(worker.user, day=day)
+            due, overdue = follow_up_counts(worker.user, day=day, commune_id=worker.commune_id)
             if due or overdue:
                 text = follow_ups_text(due=due, overdue=overdue)
                 rows.append(
