@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from reminders.models import Channel, Message, ReminderSettings, SmsConsent
+from reminders.models import Channel, CommuneSms, Message, ReminderSettings, SmsConsent
 from reminders.selectors import audience_of
 from reminders.sms import encoded, is_opt_out, phone_key
 from reminders.texts import SMS_LANGUAGE, invitation_text, plain_communes
@@ -165,3 +165,11 @@ def message_failed(*, message: Message, why: str, permanent: bool, attempted: bo
         permanent=permanent or attempts >= MAX_ATTEMPTS,
         attempts=attempts,
     )
+
+
+def commune_sms_update(*, commune, without_diacritics: bool) -> CommuneSms:
+    """The commune's choice of SMS with diacritics (UCS-2) or without (GSM-7), from now on."""
+    chosen, _created = CommuneSms.objects.update_or_create(
+        commune=commune, defaults={"without_diacritics": without_diacritics}
+    )
+    return chosen

@@ -5,6 +5,7 @@ Kannel has no session: it proves itself with the secret token in the URL
 (settings.SMS_CALLBACK_TOKEN), compared in constant time; no token set, no callback taken."""
 
 import hmac
+import re
 import uuid
 
 from django.conf import settings
@@ -16,10 +17,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reminders.forms import ConsentForm, InviteForm, SettingsForm
-from reminders.models import Channel, Message, ReminderSettings, SmsConsent
+from reminders.models import Channel, CommuneSms, Message, ReminderSettings, SmsConsent
 from reminders.selectors import (
     audience_of,
     consents_visible_to,
@@ -29,6 +30,7 @@ from reminders.selectors import (
 )
 from reminders.sending import send_pending
 from reminders.services import (
+    commune_sms_update,
     consent_give,
     consent_withdraw,
     delivery_report_record,
@@ -44,6 +46,10 @@ from villages.access import communes_managed_by, may_log_outreach
 from villages.selectors import residents_visible_to
 
 
+# Ids and statuses as Kannel writes them: ASCII digits, within the database's integers.
+_SMALL_NUMBER = re.compile(r"[0-9]{1,12}")
+
+
 def _token_ok(token: str) -> bool:
     expected = settings.SMS_CALLBACK_TOKEN
     return bool(expected) and hmac.compare_digest(token.encode(), expected.encode())
@@ -54,10 +60,10 @@ def delivery_report(request, token: str):
     """Kannel's dlr-url: ?message=<our id>&status=<%d>&smsc_id=<%I>."""
     if not _token_ok(token):
         raise Http404
-    try:
-        message_id, status = int(request.GET.get("message", "")), int(request.GET.get("status", ""))
-    except ValueError:
+    message_id, status = request.GET.get("message", ""), request.GET.get("status", "")
+    if not (_SMALL_NUMBER.fullmatch(message_id) and _SMALL_NUMBER.fullmatch(status)):
         return HttpResponse("message and status must be numbers", status=400, content_type="text/plain")
+    message_id, status = int(message_id), int(status)
     known = delivery_report_record(
         message_id=message_id, status=status, smsc_id=request.GET.get("smsc_id", "")
     )
@@ -129,9 +135,24 @@ def sent(request):
         .order_by("-day")[:50]
     )
     consents = consents_visible_to(request.user).select_related("resident", "recorded_by")[:200]
+    plain = set(CommuneSms.objects.filter(without_diacritics=True).values_list("commune_id", flat=True))
+    communes = [(c, c.pk in plain) for c in communes_managed_by(request.user).order_by("code")]
     return render(
-        request, "reminders/sent.html", {"summary": summary, "failures": failures, "consents": consents}
+        request,
+        "reminders/sent.html",
+        {"summary": summary, "failures": failures, "consents": consents, "communes": communes},
     )
+
+
+@login_required
+@require_POST
+def sms_mode(request):
+    """An official chooses whether their commune's SMS are written without diacritics."""
+    named = request.POST.get("commune", "")
+    commune = get_object_or_404(communes_managed_by(request.user), pk=int(named) if named.isdigit() else 0)
+    commune_sms_update(commune=commune, without_diacritics=bool(request.POST.get("without_diacritics")))
+    messages.success(request, _("The SMS settings of %(commune)s were saved.") % {"commune": commune})
+    return redirect("reminders:sent")
 
 
 @login_required

@@ -23,6 +23,8 @@ TABLE: dict[str, Row] = {
     # sent; a resident's consent is read by whoever sees them, changed by those who meet them.
     "reminders:settings": R("login ok ok ok ok ok ok", post="login ok ok ok ok ok ok"),
     "reminders:sent": R("login ok 403 403 403 ok ok"),
+    # Without a commune named the POST finds none: 404 for those who manage one.
+    "reminders:sms_mode": R("login 405 405 405 405 405 405", post="login 404 404 404 404 404 404"),
     "reminders:invite": R("login ok 403 403 403 ok ok", post="login ok 403 403 403 ok ok"),
     "reminders:consent": R(
         "login 404 ok ok ok ok ok", post="login 404 ok ok 403 ok ok", target=pk("resident", "resident_pk")

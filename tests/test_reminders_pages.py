@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from reminders.models import Channel, Message, ReminderSettings, SmsConsent
+from reminders.models import Channel, CommuneSms, Message, ReminderSettings, SmsConsent
 from reminders.services import consent_give
 from tests import factories
 from tests.kannel import sms_sink_fixture  # noqa: F401 (a fixture)
@@ -142,3 +142,16 @@ def test_workers_may_not_read_what_was_sent(client, worker_a):
     client.force_login(worker_a)
     assert client.get(reverse("reminders:sent")).status_code == 403
     assert client.get(reverse("reminders:invite")).status_code == 403
+
+
+def test_an_official_chooses_sms_without_diacritics_for_their_commune_only(
+    client, official, commune, other_commune
+):
+    client.force_login(official)
+    url = reverse("reminders:sms_mode")
+    assert client.post(url, {"commune": commune.pk, "without_diacritics": "1"}).status_code == 302
+    assert CommuneSms.objects.get(commune=commune).without_diacritics is True
+    assert client.post(url, {"commune": other_commune.pk, "without_diacritics": "1"}).status_code == 404
+    assert client.post(url, {"commune": "x"}).status_code == 404
+    client.post(url, {"commune": commune.pk})
+    assert CommuneSms.objects.get(commune=commune).without_diacritics is False

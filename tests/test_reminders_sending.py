@@ -321,6 +321,7 @@ def test_the_delivery_report_moves_the_status_and_never_back(
     assert (message.status, message.kannel_id) == (Message.Status.DELIVERED, "abc")
     assert client.get("/reminders/sms/dlr/wrong/", {"message": message.pk, "status": 2}).status_code == 404
     assert client.get(url, {"message": "x", "status": 2}).status_code == 400
+    assert client.get(url, {"message": "9" * 30, "status": 2}).status_code == 400
     assert client.get(url, {"message": message.pk + 99, "status": 2}).status_code == 404
 
 
