@@ -45,7 +45,6 @@ from softbridge.submissions import answered_once
 from villages.access import communes_managed_by, may_log_outreach
 from villages.selectors import residents_visible_to
 
-
 # Ids and statuses as Kannel writes them: ASCII digits, within the database's integers.
 _SMALL_NUMBER = re.compile(r"[0-9]{1,12}")
 
