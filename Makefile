@@ -10,6 +10,8 @@ ARGS :=
 # Test processes (pytest-xdist), one test database each; JOBS=0 runs the suite in one process.
 JOBS := $(shell nproc 2>/dev/null || echo 2)
 BROWSER_PACKAGES := chromium chromium-driver
+# The SMS gateway the reminders' tests start (bearerbox, smsbox; fakesmsc is in kannel-extras).
+SMS_PACKAGES := kannel kannel-extras
 # xgettext: the catalogue test checks that every string in the code is in the catalogues.
 GETTEXT_PACKAGES := gettext
 
@@ -20,7 +22,7 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install
 MESSAGES_IGNORE := -i ".venv/*" -i "bench/*" -i "tests/*" -i "staticfiles/*"
 
 .DEFAULT_GOAL := help
-.PHONY: help venv catalogues run check test messages browser-deps
+.PHONY: help venv catalogues run check test messages browser-deps sms-deps
 
 help:
 	@echo "make run            migrate, seed the demo data and serve on http://127.0.0.1:8000"
@@ -31,6 +33,7 @@ help:
 	@echo "make test JOBS=0    the suite in one process (default: one per core)"
 	@echo "make messages       update the vi and en catalogues in locale/"
 	@echo "make browser-deps   install chromium and chromium-driver for browser tests"
+	@echo "make sms-deps       install kannel and kannel-extras for the SMS tests"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,7 +78,7 @@ check: catalogues
 	env -u DATABASE_URL SOFTBRIDGE_LANE=check $(BIN)/pytest $(PYTEST_JOBS) -m "not browser and not fuzz" $(ARGS)
 
 # pytest's exit code 5 (no tests collected) fails the target like any other.
-test: browser-deps catalogues
+test: browser-deps sms-deps catalogues
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 ifeq ($(DB),sqlite)
@@ -107,5 +110,15 @@ browser-deps:
 			apt-get update -q && $(APT_INSTALL) $(BROWSER_PACKAGES) </dev/null; \
 		else \
 			echo "warning: chromium missing; browser tests need: apt-get install $(BROWSER_PACKAGES)" >&2; \
+		fi; \
+	fi
+
+# Quick when already installed: only a file test.
+sms-deps:
+	@if [ ! -x /usr/sbin/bearerbox ] || [ ! -x /usr/sbin/smsbox ] || [ ! -x /usr/lib/kannel/test/fakesmsc ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then \
+			apt-get update -q && $(APT_INSTALL) $(SMS_PACKAGES) </dev/null; \
+		else \
+			echo "warning: kannel missing; the SMS tests need: apt-get install $(SMS_PACKAGES)" >&2; \
 		fi; \
 	fi

@@ -55,6 +55,7 @@ urlpatterns = [
     path("program/", include((program_pages + work_pages + mobilization_model_pages, "program"))),
     path("training/", include("training.urls")),
     path("reports/", include("reports.urls")),
+    path("reminders/", include("reminders.urls")),
     path("api/reports/", include("reports.api_urls")),
     path("api/", include("frontdoor.api_routes")),
 ]

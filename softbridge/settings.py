@@ -441,3 +441,11 @@ VAPID_KEY_FILE = (
 # (a signed-in user could otherwise have the server post to any address). The tests' own push
 # service listens on plain http on 127.0.0.1.
 PUSH_ALLOW_HTTP_ENDPOINTS = env_bool("PUSH_ALLOW_HTTP_ENDPOINTS", False)
+
+# Reminders by SMS (docs/reminders.md): Kannel's sendsms URL with its user and password, for
+# example http://127.0.0.1:13013/cgi-bin/sendsms?username=softbridge&password=...; empty, no SMS
+# leaves (they wait, queued). SMS_CALLBACK_TOKEN is the secret in the URLs Kannel calls back
+# (delivery reports, replies); SITE_URL is where phones and Kannel reach this site.
+SMS_SENDSMS_URL = os.environ.get("SMS_SENDSMS_URL", "")
+SMS_CALLBACK_TOKEN = os.environ.get("SMS_CALLBACK_TOKEN", "")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

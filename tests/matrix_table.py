@@ -19,6 +19,19 @@ TABLE: dict[str, Row] = {
     "outbox": R("login ok ok ok ok ok ok"),
     # The phones' reports (frontdoor.device_reports): the commune's officials read them.
     "devices": R("login ok 403 403 403 ok ok"),
+    # Reminders (reminders.views): each user's own settings; officials invite and read what was
+    # sent; a resident's consent is read by whoever sees them, changed by those who meet them.
+    "reminders:settings": R("login ok ok ok ok ok ok", post="login ok ok ok ok ok ok"),
+    "reminders:sent": R("login ok 403 403 403 ok ok"),
+    # Without a commune named the POST finds none: 404 for those who manage one.
+    "reminders:sms_mode": R("login 405 405 405 405 405 405", post="login 404 404 404 404 404 404"),
+    "reminders:invite": R("login ok 403 403 403 ok ok", post="login ok 403 403 403 ok ok"),
+    "reminders:consent": R(
+        "login 404 ok ok ok ok ok", post="login 404 ok ok 403 ok ok", target=pk("resident", "resident_pk")
+    ),
+    # Kannel's callbacks: only with the secret token of the settings (none is set here).
+    "reminders:delivery_report": R("404 404 404 404 404 404 404", token="not-the-token"),
+    "reminders:inbound": R("404 404 404 404 404 404 404", token="not-the-token"),
     "login": R("ok ok ok ok ok ok ok", post="ok ok ok ok ok ok ok"),
     "logout": R("405 405 405 405 405 405 405", post="login login login login login login login"),
     "password_change": R("login ok ok ok ok ok ok", post="login ok ok ok ok ok ok"),

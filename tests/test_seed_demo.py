@@ -35,6 +35,7 @@ from mobilization.models import (
     Worker,
     WorkerGroup,
 )
+from reminders.models import Channel, ReminderSettings
 from training.models import Attendance
 from villages.models import Commune, Household, PastStay, ProvinceRole, Resident, Role, Village
 
@@ -300,3 +301,9 @@ def test_no_app_imports_the_demo():
         if re.search(r"^\s*(from demo[ .]|import demo\b)", path.read_text(encoding="utf-8"), re.MULTILINE)
     ]
     assert importers == []
+
+
+def test_the_demo_workers_with_a_phone_get_sms_reminders(seeded, db):
+    chosen = ReminderSettings.objects.get(user__username="worker-nakhau")
+    assert (chosen.enabled, chosen.channel) == (True, Channel.SMS)
+    assert Worker.objects.get(user__username="worker-nakhau").phone

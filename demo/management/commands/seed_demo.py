@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 from demo.commune import COMMUNE_CODE, COMMUNE_NAME, PROVINCE, demo_commune_populate
 from demo.organisations import DEMO_HEAD_NAME, DEMO_WORKER_NAME
 from demo.place import DEMO_VILLAGE_CODE
+from mobilization.models import Worker
+from reminders.models import Channel
+from reminders.services import reminder_settings_update
 from softbridge.calendar import commune_today
 from villages.models import Commune, ProvinceRole, Role
 from villages.services import province_from_list, province_role_grant, role_grant
@@ -79,6 +82,10 @@ class Command(BaseCommand):
                     )
                 except ValidationError as error:
                     raise CommandError(" ".join(error.messages)) from None
+            # The demo's workers with an account and a phone get the morning reminders by SMS
+            # (docs/reminders.md), so that `send_reminders` has someone to remind.
+            for worker in Worker.objects.filter(commune=commune, user__isnull=False).exclude(phone=""):
+                reminder_settings_update(user=worker.user, enabled=True, channel=Channel.SMS)
         seconds = time.perf_counter() - started
 
         if counts is None:
