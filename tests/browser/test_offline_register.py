@@ -305,3 +305,61 @@ def test_every_page_of_today_is_kept_and_a_visit_waiting_marks_its_household(
     phone_with_storage.offline(False)
     wait_until_sent(page)
     assert list(HomeVisit.objects.values_list("household", flat=True)) == [household.pk]
+
+
+def test_the_household_list_and_the_follow_ups_mark_a_household_with_a_record_waiting(
+    phone_with_storage, head_a, village_a
+):
+    """As Today does (static/js/outbox-forms.js, markHouseholdsWaiting): the phone's copies of the
+    household list and the follow-ups were drawn before the visit, and say it waits at once. The
+    village head also visits (a worker of the commune)."""
+    factories.worker(village_a.commune, full_name="Nông Văn Khu", user=head_a)
+    today = commune_today()
+    households = [factories.household(village_a, code=f"NK-{n:03}") for n in range(1, 4)]
+    heads = [
+        factories.resident(h, full_name=f"Hoàng Văn Chủ {n}", relation=Resident.Relation.HEAD)
+        for n, h in enumerate(households, 1)
+    ]
+    for household in households:
+        factories.visit(
+            household,
+            visited_on=today - datetime.timedelta(days=10),
+            follow_up_on=today - datetime.timedelta(days=3),
+        )
+    visited, head = households[1], heads[1]
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    wait_until_kept(page, ["/households/", "/visits/follow-ups/", f"/visits/new/?household={visited.pk}"])
+
+    phone_with_storage.offline()
+    page.goto(page.base_url + "/visits/follow-ups/")
+    assert page.locator("tr[data-household] [data-due-badge]").count() == 3  # all overdue
+    visit_offline(page, visited, head, Achievement.SMARTPHONE)
+
+    page.goto(page.base_url + "/visits/follow-ups/")
+    row = page.locator(f"tr[data-household='{visited.pk}']")
+    row.locator(".visit-waiting").wait_for()
+    assert row.locator("[data-due-badge]").count() == 0  # no longer "overdue"
+    assert page.locator(".visit-waiting").count() == 1
+    assert page.locator("tr[data-household] [data-due-badge]").count() == 2
+    shoot(page, "offline-follow-ups-visited-360")
+
+    page.goto(page.base_url + "/households/")
+    row = page.locator(f"table.households tr[data-household='{visited.pk}']")
+    row.locator(".visit-waiting").wait_for()
+    assert page.locator("table.households .visit-waiting").count() == 1
+    # A ladder tick on another household's page: that household is marked as changed.
+    other = households[2]
+    page.goto(page.base_url + f"/households/{other.pk}/")
+    tick(page, heads[2], "smartphone")
+    eventually(page, "Softbridge.outbox.records().then((r) => r.length === 2)", seconds=10)
+    page.goto(page.base_url + "/households/")
+    page.locator(f"table.households tr[data-household='{other.pk}'] .change-waiting").wait_for()
+    assert page.locator("table.households .change-waiting").count() == 1
+    shoot(page, "offline-households-waiting-360")
+
+    phone_with_storage.offline(False)
+    wait_until_sent(page)
+    assert list(HomeVisit.objects.filter(visited_on=today).values_list("household", flat=True)) == [
+        visited.pk
+    ]
