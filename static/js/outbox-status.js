@@ -167,6 +167,29 @@
     return text;
   }
 
+  // The one line the status shows (its details, syncText, open under it): short enough for a
+  // 360 px phone beside "Sync now".
+  function syncShort(state, owner) {
+    if (!state || state.user !== owner || !state.total) {
+      return state && state.user === owner && state.running ? texts.syncStarting : texts.syncShortNever;
+    }
+    const values = {
+      kept: state.kept,
+      total: state.total,
+      time: state.syncedAt ? hhmm(state.syncedAt) : "",
+      fetched: state.fetched || 0,
+      changed: state.toFetch || 0,
+    };
+    let text;
+    if (state.running && state.offline) text = say(texts.syncShortOffline, values);
+    else if (state.running && state.kept < state.total) text = say(texts.syncShortRunning, values);
+    else if (state.running) text = say(texts.syncShortUpdating, values);
+    else if (state.kept === state.total) text = say(texts.syncShortReady, values);
+    else text = say(texts.syncShortMissing, values);
+    if (state.charge > state.households) text += " · " + say(texts.syncShortMostUrgent, { kept: state.households, charge: state.charge });
+    return text;
+  }
+
   async function showSync(given) {
     const box = document.getElementById("sync-status");
     if (!box) return;
@@ -176,6 +199,7 @@
     const state = given || (await O.syncState());
     syncShown = state || null;
     box.querySelector(".sync-text").textContent = syncText(state, owner);
+    box.querySelector(".sync-short").textContent = syncShort(state, owner);
     const bar = box.querySelector("progress");
     const first = Boolean(state && state.running && state.total && state.kept < state.total);
     bar.hidden = !first;
