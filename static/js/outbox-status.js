@@ -164,6 +164,8 @@
     if (missing && state.kept < state.total) text += " " + say(texts.syncMissingList, { list: missing });
     // A charge larger than a phone keeps: the most urgent households are the ones kept.
     if (state.charge > state.households) text += " " + say(texts.syncMostUrgent, { kept: state.households, charge: state.charge });
+    // A village head's phone keeps the register's forms of fewer households (frontdoor/device.py).
+    if (state.registerCharge > state.registerKept) text += " " + say(texts.syncRegisterMostUrgent, { kept: state.registerKept, charge: state.registerCharge });
     return text;
   }
 
@@ -187,6 +189,7 @@
     else if (state.kept === state.total) text = say(texts.syncShortReady, values);
     else text = say(texts.syncShortMissing, values);
     if (state.charge > state.households) text += " · " + say(texts.syncShortMostUrgent, { kept: state.households, charge: state.charge });
+    if (state.registerCharge > state.registerKept) text += " · " + say(texts.syncShortRegister, { kept: state.registerKept, charge: state.registerCharge });
     return text;
   }
 
