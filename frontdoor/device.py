@@ -61,10 +61,11 @@ USER_HEADER = "Softbridge-User"
 # The per-phone budget docs/offline.md states and bench/field.py holds rests on it.
 KEPT_HOUSEHOLDS = 400
 # A village head's phone keeps the register's forms (_register_forms) of this many of those
-# households at most, the most urgent first: they are about 35 KB a household (four forms and a
-# move per member) against 13 KB for a household's page and visit form, and kept for all 400 they
-# would weigh 19 MB. The head's budget docs/offline.md states and bench/field.py holds rests on it.
-KEPT_REGISTER_HOUSEHOLDS = 150
+# households at most, the most urgent first: they are about 39 KB and 10 pages a household (four
+# forms and a move per member) against 14 KB and 2 pages for a household's page and visit form;
+# kept for all 400 they would weigh 21 MB and take over half an hour at 400 kbps. The head's
+# budget docs/offline.md states and bench/field.py holds rests on it.
+KEPT_REGISTER_HOUSEHOLDS = 100
 # Attendance is kept for the sessions held in this many days before today, this many at most.
 KEPT_SESSION_DAYS = 7
 KEPT_SESSIONS = 20
