@@ -25,7 +25,6 @@ machine (2 shared cores here: quote the ratios and medians).
 """
 
 import argparse
-import asyncio
 import os
 import secrets
 import socket
@@ -33,7 +32,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -48,67 +46,18 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from tests.browser.conftest import ARGS, CHROMIUM  # noqa: E402  (the browser the tests drive, as they launch it)
+from tests.browser.slow_link import ShapedLink, free_port  # noqa: E402  (the browser walks' slow link)
 from villages.models import Household  # noqa: E402
 
 USER, PASSWORD = "worker-nakhau", "halang-2024"
+HEAD = "head-nakhau"  # the demo's village head of Nà Khau (same password)
 STATE = "Softbridge.outbox.syncState()"
 # The per-phone budget docs/offline.md states: the most households a phone keeps
 # (frontdoor.device.KEPT_HOUSEHOLDS), what their first sync may weigh and last at 400 kbps.
 BUDGET_HOUSEHOLDS, BUDGET_MB, BUDGET_SECONDS = 400, 6, 300
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ShapedLink:
-    """A TCP proxy: each chunk waits half the round trip and its time on the wire at `kbps`.
-    `bytes_down` counts what the server sent to the browser."""
-
-    def __init__(self, listen: int, upstream: int):
-        self.listen, self.upstream = listen, upstream
-        self.kbps = 0  # 0: the bare loopback
-        self.latency = 0.0
-        self.bytes_down = 0
-        self.loop = asyncio.new_event_loop()
-        threading.Thread(target=self.loop.run_forever, daemon=True).start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self.loop).result()
-
-    def shape(self, kbps: int, latency_ms: int) -> None:
-        self.kbps, self.latency = kbps, latency_ms / 1000
-
-    async def _serve(self):
-        self.server = await asyncio.start_server(self._client, "127.0.0.1", self.listen)
-
-    async def _pipe(self, reader, writer, down: bool):
-        wire_free = time.monotonic()
-        try:
-            while chunk := await reader.read(16384):
-                if down:
-                    self.bytes_down += len(chunk)
-                if self.kbps:
-                    # Bandwidth: the chunk leaves when the wire is free; latency: half a round trip.
-                    wire_free = max(wire_free, time.monotonic()) + len(chunk) * 8 / (self.kbps * 1000)
-                    await asyncio.sleep(max(0.0, wire_free - time.monotonic()) + self.latency / 2)
-                writer.write(chunk)
-                await writer.drain()
-        except (ConnectionError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
-
-    async def _client(self, client_reader, client_writer):
-        try:
-            server_reader, server_writer = await asyncio.open_connection("127.0.0.1", self.upstream)
-        except OSError:
-            client_writer.close()
-            return
-        await asyncio.gather(
-            self._pipe(client_reader, server_writer, down=False),
-            self._pipe(server_reader, client_writer, down=True),
-        )
+# A village head's phone: the same households, and the register's forms of the most urgent of
+# them (frontdoor.device.KEPT_REGISTER_HOUSEHOLDS).
+BUDGET_REGISTER_HOUSEHOLDS, BUDGET_HEAD_MB, BUDGET_HEAD_SECONDS = 100, 10, 600
 
 
 def start_gunicorn(port: int, static_root: str) -> subprocess.Popen:
@@ -145,9 +94,9 @@ def start_gunicorn(port: int, static_root: str) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def sign_in(page, base: str) -> None:
+def sign_in(page, base: str, username: str = USER) -> None:
     page.goto(base + "/accounts/login/")
-    page.fill("#id_username", USER)
+    page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(base + "/")
@@ -173,6 +122,60 @@ def synced(page, after: float = 0) -> bool:
     )
 
 
+def first_sync(browser, base: str, link: ShapedLink, username: str) -> tuple[int, float, int, int]:
+    """A new phone signs in as `username`: (bytes, seconds) until every page listed is kept, how
+    many pages, and of how many households it keeps the register's forms."""
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    sign_in(page, base, username)
+    started, before = time.perf_counter(), link.bytes_down
+    while not synced(page):
+        print(f"  {username} syncing: {(link.bytes_down - before) / 1024:.0f} KB", flush=True)
+        time.sleep(2)
+    result = (link.bytes_down - before, time.perf_counter() - started)
+    pages, register = page.evaluate(f"{STATE}.then((s) => [s.total, s.registerKept])")
+    context.close()
+    quiet(link)
+    return (*result, pages, register)
+
+
+def the_first_syncs(browser, base: str, link: ShapedLink, kbps: int) -> None:
+    """The first syncs of the demo's worker and village head of Nà Khau (every household of the
+    village: its page, its visit form and, on the head's phone, its register forms), and a full
+    charge of each projected at their cost per household against the per-phone budgets."""
+    charge = Household.objects.filter(village__code="NK").count()
+    worker = first_sync(browser, base, link, USER)
+    head = first_sync(browser, base, link, HEAD)
+    for name, (size, seconds, pages, _register) in (("worker", worker), ("village head", head)):
+        print(f"first sync of the {name}'s phone: {pages} pages, {size / 1024:.0f} KB in {seconds:.0f} s")
+    # A full charge: every household's pages at the worker's cost, and the register's forms of
+    # the most urgent at what the head's phone pays more for each household it keeps them of.
+    plain = [value / charge for value in worker[:2]]
+    register = [(h - w) / head[3] for h, w in zip(head[:2], worker[:2], strict=True)]
+    full = [
+        p * BUDGET_HOUSEHOLDS + r * BUDGET_REGISTER_HOUSEHOLDS for p, r in zip(plain, register, strict=True)
+    ]
+    worker_full = [p * BUDGET_HOUSEHOLDS for p in plain]
+    print(
+        f"worker's budget: {BUDGET_HOUSEHOLDS} households, {BUDGET_MB} MB, {BUDGET_SECONDS} s; "
+        "a full charge is "
+        f"{worker_full[0] / 1024 / 1024:.1f} MB in {worker_full[1]:.0f} s at {kbps} kbps: "
+        + (
+            "within"
+            if worker_full[0] <= BUDGET_MB * 1024 * 1024 and worker_full[1] <= BUDGET_SECONDS
+            else "OVER"
+        )
+    )
+    within = full[0] <= BUDGET_HEAD_MB * 1024 * 1024 and full[1] <= BUDGET_HEAD_SECONDS
+    print(
+        f"head's budget: {BUDGET_HOUSEHOLDS} households, the register forms of {BUDGET_REGISTER_HOUSEHOLDS}, "
+        f"{BUDGET_HEAD_MB} MB, {BUDGET_HEAD_SECONDS} s at 400 kbps; at {plain[0] / 1024:.1f} KB a household "
+        f"and {register[0] / 1024:.1f} KB more for its register forms ({head[3]} here), a full charge is "
+        f"{full[0] / 1024 / 1024:.1f} MB in {full[1]:.0f} s at {kbps} kbps: "
+        + ("within" if within else "OVER")
+    )
+
+
 def log_visit(page, base: str, household: int, *, offline: bool) -> float:
     """Open the household's visit form, tick the first achievement offered, save; seconds until
     the household's page is shown."""
@@ -192,6 +195,11 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=5, help="visits timed in each condition")
     parser.add_argument("--kbps", type=int, default=400, help="the shaped link's bandwidth, each way")
     parser.add_argument("--latency", type=int, default=400, help="the shaped link's round trip, in ms")
+    parser.add_argument(
+        "--first-syncs",
+        action="store_true",
+        help="only the first syncs of the worker's and the village head's phones, against their budgets",
+    )
     options = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -228,6 +236,9 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             link.shape(options.kbps, options.latency)
             print(f"link: {options.kbps} kbps each way, {options.latency} ms round trip (a slow 3G)")
+            if options.first_syncs:
+                the_first_syncs(browser, base, link, options.kbps)
+                return
 
             # --- cold: no service worker, nothing cached
             cold = {}

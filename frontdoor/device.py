@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.db.models import CharField, Count, Max, OuterRef, Subquery, Sum, Value
+from django.db.models import CharField, Count, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render, resolve_url
@@ -60,6 +60,12 @@ USER_HEADER = "Softbridge-User"
 # the most urgent first (households_most_urgent): a village head of several villages is a few hundred.
 # The per-phone budget docs/offline.md states and bench/field.py holds rests on it.
 KEPT_HOUSEHOLDS = 400
+# A village head's phone keeps the register's forms (_register_forms) of this many of those
+# households at most, the most urgent first: they are about 39 KB and 10 pages a household (four
+# forms and a move per member) against 14 KB and 2 pages for a household's page and visit form;
+# kept for all 400 they would weigh 21 MB and take over half an hour at 400 kbps. The head's
+# budget docs/offline.md states and bench/field.py holds rests on it.
+KEPT_REGISTER_HOUSEHOLDS = 100
 # Attendance is kept for the sessions held in this many days before today, this many at most.
 KEPT_SESSION_DAYS = 7
 KEPT_SESSIONS = 20
@@ -271,16 +277,19 @@ def kept_pages(user, *, language: str, kept: list[int] | None = None) -> list[di
 
 def _register_forms(user, stamps: dict[int, str]) -> list[tuple[int, str]]:
     """(household, address) of the register's forms a device keeps for the households of
-    `stamps` whose register the user keeps (a village head's; villages.access.villages_editable_by):
-    a new member, the household's change, a split, a new head, and each present member's move.
-    A member's change is not kept: it shows their ID and phone numbers."""
+    `stamps` whose register the user keeps (a village head's; villages.access.villages_editable_by),
+    the KEPT_REGISTER_HOUSEHOLDS most urgent of them: a new member, the household's change, a split,
+    a new head, and each present member's move. A member's change is not kept: it shows their ID
+    and phone numbers."""
     editable = set(
         households_kept(user)
         .filter(pk__in=list(stamps), village__in=villages_editable_by(user))
         .values_list("pk", flat=True)
     )
+    # The most urgent first (stamps is in Today's order), KEPT_REGISTER_HOUSEHOLDS at most.
+    editable = [pk for pk in stamps if pk in editable][:KEPT_REGISTER_HOUSEHOLDS]
     forms = []
-    for pk in (pk for pk in stamps if pk in editable):
+    for pk in editable:
         for name in ("member_new", "household_edit", "household_split", "household_head"):
             forms.append((pk, reverse(f"villages:{name}", args=[pk])))
     members = (
@@ -333,7 +342,8 @@ def kept_households(user, *, kept: list[int] | None = None) -> list[dict]:
 def device_pages(request):
     """What this user's device keeps: the pages (the service worker fetches each as a device
     copy) and the households its search finds with no network; `charge`, how many households
-    the user has in charge (more than the device keeps: the phone says it keeps the most urgent).
+    the user has in charge (more than the device keeps: the phone says it keeps the most urgent);
+    `register_charge` and `register_kept`, the same for the register's forms (a village head's).
     Nothing for a province leader, who reads figures only (villages.access): their phone keeps
     no page.
 
@@ -341,14 +351,26 @@ def device_pages(request):
     `households_version` is given each time, the list itself only when the device's (the
     `households` parameter) is not that version, so that a sync after a visit stays small."""
     if reads_aggregates_only(request.user):
-        kept, households, pages, charge = [], [], [], 0
+        kept, households, pages, charge, register = [], [], [], 0, 0
     else:
         kept = households_most_urgent(request.user)
         households = kept_households(request.user, kept=kept)
         pages = kept_pages(request.user, language=request.LANGUAGE_CODE, kept=kept)
-        charge = households_kept(request.user).count()
+        # In one query: the households in charge, and those whose register the user keeps.
+        counts = households_kept(request.user).aggregate(
+            charge=Count("pk"), register=Count("pk", filter=Q(village__in=villages_editable_by(request.user)))
+        )
+        charge, register = counts["charge"], counts["register"]
     version = hashlib.sha256(json.dumps(households, sort_keys=True).encode()).hexdigest()[:16]
-    body = {"user": request.user.pk, "pages": pages, "charge": charge, "households_version": version}
+    body = {
+        "user": request.user.pk,
+        "pages": pages,
+        "charge": charge,
+        # The households whose register the user keeps, and of how many the phone keeps the forms.
+        "register_charge": register,
+        "register_kept": min(register, KEPT_REGISTER_HOUSEHOLDS),
+        "households_version": version,
+    }
     if request.GET.get("households") != version:
         body["households"] = households
     return JsonResponse(body)

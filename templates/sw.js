@@ -263,6 +263,7 @@ async function keepCopies(force) {
     Object.assign(state, {
       total: wanted.size, kept: have, missing: missing, toFetch: queue.length, fetched: 0, offline: false,
       households: households.length, charge: kept.charge,
+      registerKept: kept.register_kept || 0, registerCharge: kept.register_charge || 0,
     });
     await say(true);
     async function next() {

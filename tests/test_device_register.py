@@ -62,6 +62,33 @@ def test_a_village_heads_phone_keeps_the_register_forms_of_each_household(englis
     assert not [url for url in urls if url.endswith("/edit/") and "/members/" in url]
 
 
+def test_a_village_heads_phone_keeps_the_register_forms_of_its_most_urgent_households(
+    english_client, head_a, village_a, monkeypatch
+):
+    """The head's budget (docs/offline.md): register forms for KEPT_REGISTER_HOUSEHOLDS households
+    at most, in Today's order; the phone is told how many of how many, to say so."""
+    monkeypatch.setattr("frontdoor.device.KEPT_REGISTER_HOUSEHOLDS", 2)
+    done = factories.household(village_a, code="NK-001")  # visited today, nothing due
+    factories.visit(done)
+    never = factories.household(village_a, code="NK-002")  # never visited
+    overdue = factories.household(village_a, code="NK-003")  # its follow-up is overdue
+    factories.visit(
+        overdue,
+        visited_on=commune_today() - datetime.timedelta(days=20),
+        follow_up_on=commune_today() - datetime.timedelta(days=3),
+    )
+    english_client.force_login(head_a)
+
+    kept = english_client.get(reverse("device_pages")).json()
+
+    urls = [page["url"] for page in kept["pages"]]
+    forms = [url for url in urls if url.endswith("/members/new/")]
+    assert forms == [reverse("villages:member_new", args=[pk]) for pk in (overdue.pk, never.pk)]
+    # Every household's own page and visit form are still kept.
+    assert reverse("villages:household", args=[done.pk]) in urls
+    assert (kept["register_charge"], kept["register_kept"]) == (3, 2)
+
+
 def test_a_workers_phone_keeps_no_register_form(english_client, worker_a, family):
     household, *_members = family
     english_client.force_login(worker_a)

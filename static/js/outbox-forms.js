@@ -273,38 +273,64 @@
     });
   }
 
-  // --- Today, on the device: a household whose visit waits in the outbox is marked visited at
-  // once (its copy of the page was drawn before the visit). The rows name their household
-  // (data-household) and the badge that a visit answers (data-due-badge): templates/today.html.
-  async function markVisitsWaiting() {
-    const list = document.querySelector("ol.today[data-visit-waiting]");
-    if (!list) return;
-    const waiting = new Set();
-    (await O.records()).forEach(function (record) {
-      if (record.user !== user || record.url !== texts.visitForm) return;
-      const household = new URLSearchParams(record.body || "").get("household");
-      if (household) waiting.add(household);
+  // --- The lists of households on the device: Today, the household list and the follow-ups. A
+  // household with a record waiting in the outbox is marked at once (the list's copy was drawn
+  // before the record). A list says it wants this with data-waiting-list; its rows name their
+  // household (data-household), the badges a visit answers (data-due-badge, removed: the visit
+  // answers them) and where the mark goes (data-waiting-badges): templates/today.html,
+  // villages/household_results.html, mobilization/followups.html.
+  // The one rule of which household a record is for: a visit names it (its form's household);
+  // any other record of a household (a register change, a ladder tick) leads to its page.
+  function householdsWaiting(records) {
+    const waiting = new Map();  // household id -> "visit" or "change"
+    const page = new RegExp("^" + texts.householdPage.replace(/0\/$/, "(\\d+)/$"));
+    records.forEach(function (record) {
+      if (record.user !== user) return;
+      if (record.url === texts.visitForm) {
+        const household = new URLSearchParams(record.body || "").get("household");
+        if (household) waiting.set(household, "visit");
+        return;
+      }
+      const match = page.exec(record.next || "");
+      if (match && !waiting.has(match[1])) waiting.set(match[1], "change");
     });
-    list.querySelectorAll("li[data-household]").forEach(function (row) {
-      // A row stays marked once its visit has been sent: the server holds the visit then.
-      const marked = row.querySelector(".visit-waiting");
-      if (!waiting.has(row.dataset.household)) return;
-      row.classList.add("is-visited-waiting");
-      row.querySelectorAll("[data-due-badge]").forEach(function (badge) { badge.remove(); });
-      if (marked) return;
-      const badge = document.createElement("span");
-      badge.className = "badge ok visit-waiting";
-      badge.textContent = list.dataset.visitWaiting;
-      const why = row.querySelector(".why");
-      if (why) why.prepend(badge, " ");
+    return waiting;
+  }
+
+  async function markHouseholdsWaiting() {
+    const lists = document.querySelectorAll("[data-waiting-list]");
+    if (!lists.length) return;
+    const waiting = householdsWaiting(await O.records());
+    lists.forEach(function (list) {
+      list.querySelectorAll("[data-household]").forEach(function (row) {
+        // A row stays marked once its record has been sent: the server holds it then.
+        const kind = waiting.get(row.dataset.household);
+        if (!kind) return;
+        const marked = row.querySelector(".visit-waiting, .change-waiting");
+        if (kind === "visit") {
+          row.classList.add("is-visited-waiting");
+          row.querySelectorAll("[data-due-badge]").forEach(function (badge) { badge.remove(); });
+          if (marked && marked.classList.contains("change-waiting")) marked.remove();
+          else if (marked) return;
+        } else if (marked) {
+          return;
+        }
+        const badge = document.createElement("span");
+        badge.className = kind === "visit" ? "badge ok visit-waiting" : "badge change-waiting";
+        badge.textContent = kind === "visit" ? texts.visitedWaiting : texts.changeWaiting;
+        const place = row.querySelector("[data-waiting-badges]");
+        if (place) place.prepend(badge, " ");
+      });
     });
   }
-  markVisitsWaiting();
+  markHouseholdsWaiting();
+  // The household list's search swaps its rows in: the new rows are marked too.
+  document.addEventListener("htmx:afterSwap", markHouseholdsWaiting);
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", function (event) {
-      if (event.data && event.data.type === "outbox-changed") markVisitsWaiting();
+      if (event.data && event.data.type === "outbox-changed") markHouseholdsWaiting();
     });
   }
 
-  Object.assign(P, { setUpForm, keepTyping, submit, broughtBack, markVisitsWaiting });
+  Object.assign(P, { setUpForm, keepTyping, submit, broughtBack, markHouseholdsWaiting });
 })();

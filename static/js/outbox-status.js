@@ -164,6 +164,32 @@
     if (missing && state.kept < state.total) text += " " + say(texts.syncMissingList, { list: missing });
     // A charge larger than a phone keeps: the most urgent households are the ones kept.
     if (state.charge > state.households) text += " " + say(texts.syncMostUrgent, { kept: state.households, charge: state.charge });
+    // A village head's phone keeps the register's forms of fewer households (frontdoor/device.py).
+    if (state.registerCharge > state.registerKept) text += " " + say(texts.syncRegisterMostUrgent, { kept: state.registerKept, charge: state.registerCharge });
+    return text;
+  }
+
+  // The one line the status shows (its details, syncText, open under it): short enough for a
+  // 360 px phone beside "Sync now".
+  function syncShort(state, owner) {
+    if (!state || state.user !== owner || !state.total) {
+      return state && state.user === owner && state.running ? texts.syncStarting : texts.syncShortNever;
+    }
+    const values = {
+      kept: state.kept,
+      total: state.total,
+      time: state.syncedAt ? hhmm(state.syncedAt) : "",
+      fetched: state.fetched || 0,
+      changed: state.toFetch || 0,
+    };
+    let text;
+    if (state.running && state.offline) text = say(texts.syncShortOffline, values);
+    else if (state.running && state.kept < state.total) text = say(texts.syncShortRunning, values);
+    else if (state.running) text = say(texts.syncShortUpdating, values);
+    else if (state.kept === state.total) text = say(texts.syncShortReady, values);
+    else text = say(texts.syncShortMissing, values);
+    if (state.charge > state.households) text += " · " + say(texts.syncShortMostUrgent, { kept: state.households, charge: state.charge });
+    if (state.registerCharge > state.registerKept) text += " · " + say(texts.syncShortRegister, { kept: state.registerKept, charge: state.registerCharge });
     return text;
   }
 
@@ -176,6 +202,7 @@
     const state = given || (await O.syncState());
     syncShown = state || null;
     box.querySelector(".sync-text").textContent = syncText(state, owner);
+    box.querySelector(".sync-short").textContent = syncShort(state, owner);
     const bar = box.querySelector("progress");
     const first = Boolean(state && state.running && state.total && state.kept < state.total);
     bar.hidden = !first;

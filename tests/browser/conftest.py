@@ -174,3 +174,19 @@ def phone_with_storage(chromium, live_server):
     phone = Phone(chromium, live_server.url)
     yield phone
     phone.close()
+
+
+@pytest.fixture
+def phone_on_3g(chromium, live_server):
+    """A phone whose storage outlives restarts (Phone), on a mountain village's 3G: 400 kbps each
+    way and 400 ms of round trip (tests.browser.slow_link: Chromium's emulation does not slow
+    the service worker's fetches). `phone.link` counts the bytes the server sent."""
+    from tests.browser.slow_link import ShapedLink, free_port
+
+    link = ShapedLink(free_port(), int(live_server.url.rsplit(":", 1)[1]))
+    link.shape(400, 400)
+    phone = Phone(chromium, f"http://localhost:{link.listen}")
+    phone.link = link
+    yield phone
+    phone.close()
+    link.close()

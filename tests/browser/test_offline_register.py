@@ -2,9 +2,9 @@
 attendance offline"): a village head's register changes and a worker's attendance go through the
 one outbox, from the pages the phone keeps, and each is stored once when the network returns.
 
-The phones are tests.browser.test_offline's: storage that outlives restarts, the network cut by
+The phones are tests.browser.conftest's: storage that outlives restarts, the network cut by
 Playwright (context.set_offline) and Background Sync refused, so that the walk decides when the
-records are sent.
+records are sent; the head's register day goes over a shaped 3G link (phone_on_3g).
 """
 
 import datetime
@@ -44,11 +44,11 @@ def save(page, form="main form[data-outbox]"):
         page.locator(f"{form} button[type=submit].primary").click()
 
 
-def test_a_village_heads_register_day_with_no_network_is_stored_once(
-    phone_with_storage, head_a, heads_village
-):
+def test_a_village_heads_register_day_with_no_network_is_stored_once(phone_on_3g, head_a, heads_village):
+    """Over a shaped 3G link (400 kbps, 400 ms): the sync, and the sending after the network
+    returns, go through it."""
     (h1, head1, other1), (h2, _head2, other2), (h3, head3, other3) = heads_village
-    page = phone_with_storage.start()
+    page = phone_on_3g.start()
     sign_in(page, "head_a")
     wait_until_kept(
         page,
@@ -62,7 +62,7 @@ def test_a_village_heads_register_day_with_no_network_is_stored_once(
         ],
     )
 
-    phone_with_storage.offline()
+    phone_on_3g.offline()
     # The household's change first: its copy holds the household's version, and nothing else
     # of the day changes the household's row.
     page.goto(page.base_url + f"/households/{h1.pk}/edit/")
@@ -109,13 +109,13 @@ def test_a_village_heads_register_day_with_no_network_is_stored_once(
     shoot(page, "offline-register-waiting-360")
 
     assert Resident.objects.count() == 6 and not Submission.objects.exists()
-    page = phone_with_storage.restart(offline=True)
+    page = phone_on_3g.restart(offline=True)
     page.goto(page.base_url + "/")
     page.locator("#outbox-status:not([hidden])").wait_for()
     assert waiting(page) == 6
     assert not Submission.objects.exists()
 
-    phone_with_storage.offline(False)
+    phone_on_3g.offline(False)
     wait_until_sent(page)
 
     h1.refresh_from_db()
@@ -134,6 +134,7 @@ def test_a_village_heads_register_day_with_no_network_is_stored_once(
     assert Household.objects.count() == 4 and Resident.objects.count() == 7
     page.reload()
     assert not page.locator("#outbox-status").is_visible()
+    assert phone_on_3g.link.bytes_down > 0  # the day went through the slow link
 
 
 def test_a_register_change_refused_by_the_server_is_shown_and_sent_once_corrected(
@@ -299,3 +300,61 @@ def test_every_page_of_today_is_kept_and_a_visit_waiting_marks_its_household(
     phone_with_storage.offline(False)
     wait_until_sent(page)
     assert list(HomeVisit.objects.values_list("household", flat=True)) == [household.pk]
+
+
+def test_the_household_list_and_the_follow_ups_mark_a_household_with_a_record_waiting(
+    phone_with_storage, head_a, village_a
+):
+    """As Today does (static/js/outbox-forms.js, markHouseholdsWaiting): the phone's copies of the
+    household list and the follow-ups were drawn before the visit, and say it waits at once. The
+    village head also visits (a worker of the commune)."""
+    factories.worker(village_a.commune, full_name="Nông Văn Khu", user=head_a)
+    today = commune_today()
+    households = [factories.household(village_a, code=f"NK-{n:03}") for n in range(1, 4)]
+    heads = [
+        factories.resident(h, full_name=f"Hoàng Văn Chủ {n}", relation=Resident.Relation.HEAD)
+        for n, h in enumerate(households, 1)
+    ]
+    for household in households:
+        factories.visit(
+            household,
+            visited_on=today - datetime.timedelta(days=10),
+            follow_up_on=today - datetime.timedelta(days=3),
+        )
+    visited, head = households[1], heads[1]
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    wait_until_kept(page, ["/households/", "/visits/follow-ups/", f"/visits/new/?household={visited.pk}"])
+
+    phone_with_storage.offline()
+    page.goto(page.base_url + "/visits/follow-ups/")
+    assert page.locator("tr[data-household] [data-due-badge]").count() == 3  # all overdue
+    visit_offline(page, visited, head, Achievement.SMARTPHONE)
+
+    page.goto(page.base_url + "/visits/follow-ups/")
+    row = page.locator(f"tr[data-household='{visited.pk}']")
+    row.locator(".visit-waiting").wait_for()
+    assert row.locator("[data-due-badge]").count() == 0  # no longer "overdue"
+    assert page.locator(".visit-waiting").count() == 1
+    assert page.locator("tr[data-household] [data-due-badge]").count() == 2
+    shoot(page, "offline-follow-ups-visited-360")
+
+    page.goto(page.base_url + "/households/")
+    row = page.locator(f"table.households tr[data-household='{visited.pk}']")
+    row.locator(".visit-waiting").wait_for()
+    assert page.locator("table.households .visit-waiting").count() == 1
+    # A ladder tick on another household's page: that household is marked as changed.
+    other = households[2]
+    page.goto(page.base_url + f"/households/{other.pk}/")
+    tick(page, heads[2], "smartphone")
+    eventually(page, "Softbridge.outbox.records().then((r) => r.length === 2)", seconds=10)
+    page.goto(page.base_url + "/households/")
+    page.locator(f"table.households tr[data-household='{other.pk}'] .change-waiting").wait_for()
+    assert page.locator("table.households .change-waiting").count() == 1
+    shoot(page, "offline-households-waiting-360")
+
+    phone_with_storage.offline(False)
+    wait_until_sent(page)
+    assert list(HomeVisit.objects.filter(visited_on=today).values_list("household", flat=True)) == [
+        visited.pk
+    ]

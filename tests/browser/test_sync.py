@@ -107,6 +107,15 @@ def test_the_first_sync_starts_when_the_user_signs_in_at_once_and_taps_a_tab(pho
     # Home, the household list, the follow-ups, the visit form, the outbox, the training list
     # and the household's page and visit form.
     eventually(page, f"{SAID}.startsWith('Sẵn sàng dùng khi mất mạng: 8 trên 8 trang')")
+    # One line on a 360 px phone (it took 160 px), "Sync now" included; the whole text is under
+    # it, closed until tapped.
+    eventually(page, "document.querySelector('#sync-status .sync-short').textContent.includes(' · ')")
+    assert page.locator("#sync-status .sync-short").inner_text().startswith("Sẵn sàng khi mất mạng · ")
+    assert page.locator("#sync-status").bounding_box()["height"] < 50
+    assert page.locator("#sync-status .sync-now").is_visible()
+    assert not page.locator("#sync-status .sync-text").is_visible()
+    page.click("#sync-status summary")
+    assert page.locator("#sync-status .sync-text").is_visible()
 
 
 def test_sync_now_fetches_only_the_pages_that_changed(phone, worker_a, charge):
