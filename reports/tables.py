@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import Application
@@ -20,6 +20,7 @@ from reports import savings
 from reports.disclosure import SUPPRESSED, Disclosure, Withheld, is_withheld, with_legend
 from reports.models import Target
 from reports.official_tables import official_by_month_table
+from reports.periods import counted_to, is_complete, standing
 from reports.selectors.activity import ActivityFigures, activity_series
 from reports.selectors.adoption import (
     Breakdown,
@@ -38,7 +39,7 @@ from reports.selectors.official import official_compared
 from reports.selectors.reach import Reach
 from reports.selectors.targets import behind_plan, plan_series, targets_of
 from reports.tabular import Column, Table
-from softbridge.calendar import add_months, commune_today, month_end, month_label, months_between
+from softbridge.calendar import add_months, commune_today, month_label, months_between
 from villages.models import Village
 
 INDICATORS = [
@@ -47,6 +48,7 @@ INDICATORS = [
     (Target.Indicator.ONLINE_SHARE, "online", _("online")),
     (Target.Indicator.LEVEL34_SHARE, "level34", _("level 3/4")),
 ]
+SO_FAR_NOTE = _("* The month is not over: figures so far, to today, and the plan as of today.")
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ class Dashboard:
 
     @cached_property
     def plan(self) -> dict[str, list[Decimal | None]]:
-        return plan_series(self.targets, self.months, self.area.plan_village)
+        return plan_series(self.targets, self.months, self.area.plan_village, today=self.today)
 
     @cached_property
     def has_plan(self) -> bool:
@@ -231,6 +233,11 @@ class Dashboard:
     # --- Headline ----------------------------------------------------------------------
 
     @cached_property
+    def standing(self) -> str:
+        """The period of the latest figures in words ("so far" for the unfinished month)."""
+        return standing(self.end, today=self.today)
+
+    @cached_property
     def latest(self) -> MonthFigures:
         return self.series[-1]
 
@@ -241,7 +248,7 @@ class Dashboard:
     def headline(self) -> list[dict]:
         """The three shares at the latest month, their change and the plan."""
         found = []
-        behind = behind_plan(self.latest, self.targets, self.area.plan_village)
+        behind = behind_plan(self.latest, self.targets, self.area.plan_village, today=self.today)
         for indicator, count, label in INDICATORS:
             share = self.latest.share_of(indicator)
             before = self.previous.share_of(indicator)
@@ -271,10 +278,21 @@ class Dashboard:
             "adoption",
             _("Adoption at the end of each month"),
             [Column("month", _("Month"), "text"), *adoption_columns(with_plan=True)],
-            [[month_label(f.month), *adoption_cells(f, self.plan, i)] for i, f in enumerate(self.series)],
-            note=_(
-                "Counts at the end of each month. Share = residents who reached the step on or before the "
-                "month's last day, over the eligible residents then. Planned: linear between targets."
+            [
+                [month_label(f.month) + ("" if is_complete(f.month, today=self.today) else " *"), *cells]
+                for f, cells in ((f, adoption_cells(f, self.plan, i)) for i, f in enumerate(self.series))
+            ],
+            note=str(
+                _(
+                    "Counts at the end of each month. Share = residents who reached the step on or before "
+                    "the month's last day, over the eligible residents then. Planned: linear between targets."
+                )
+            )
+            + (
+                ""
+                if is_complete(self.end, today=self.today)
+                else " "
+                + str(_("* The month is not over: figures so far, to today, and the plan as of today."))
             ),
         )
 
@@ -291,7 +309,10 @@ class Dashboard:
             for indicator, _count, _label in INDICATORS:
                 share = latest.share_of(indicator)
                 shares[indicator] = [share, change(share, before.share_of(indicator))]
-            behind = [str(Target.Indicator(i).label) for i in behind_plan(latest, self.targets, village)]
+            behind = [
+                str(Target.Indicator(i).label)
+                for i in behind_plan(latest, self.targets, village, today=self.today)
+            ]
             rows.append(
                 [
                     village.code,
@@ -324,10 +345,9 @@ class Dashboard:
             *share_columns(*eid),
             *share_columns(*online),
         ]
-        month = date_format(self.end, "YEAR_MONTH_FORMAT")
         return Table(
             "villages",
-            _("Villages at the end of %(month)s") % {"month": month},
+            _("Villages: %(period)s") % {"period": self.standing},
             columns,
             rows,
             note=_(
@@ -336,6 +356,7 @@ class Dashboard:
                 "its own)."
             ),
             names_rows="village",
+            stacked=True,
         )
 
     def groups_table(self) -> Table:
@@ -489,7 +510,12 @@ class MonthlyReport:
 
     @property
     def as_of(self) -> datetime.date:
-        return month_end(self.month)
+        """The day the figures stand at: the month's last, or today while it runs."""
+        return counted_to(self.month, today=self.today)
+
+    @property
+    def complete(self) -> bool:
+        return is_complete(self.month, today=self.today)
 
     def table(self, key: str) -> Table:
         if key not in self.table_keys:
@@ -498,7 +524,7 @@ class MonthlyReport:
 
     def indicators_table(self) -> Table:
         now, before = self.dashboard.latest, self.dashboard.previous
-        behind = behind_plan(now, self.dashboard.targets, self.area.plan_village)
+        behind = behind_plan(now, self.dashboard.targets, self.area.plan_village, today=self.today)
         rows = []
         for indicator, count, label in INDICATORS:
             share = now.share_of(indicator)
@@ -516,7 +542,7 @@ class MonthlyReport:
             )
         return Table(
             "indicators",
-            _("Indicators at the end of the month"),
+            _("Indicators: %(period)s") % {"period": standing(self.month, today=self.today)},
             [
                 Column("indicator", _("Indicator"), "text"),
                 Column("numerator", _("Numerator")),
@@ -638,6 +664,7 @@ def groups_table(groups: list[GroupHelp], title: str) -> Table:
             for g in groups
         ],
         note=GROUP_NOTE,
+        stacked=True,
     )
 
 

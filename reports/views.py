@@ -31,7 +31,7 @@ from reports.forms import (
     TravelForm,
     VillageDistances,
 )
-from reports.selectors.activity import latest_activity_month
+from reports.periods import default_report_month, standing
 from reports.selectors.reach import reach_of, report_communes
 from reports.selectors.targets import targets_visible_to
 from reports.tables import Area, Dashboard, MonthlyReport
@@ -64,7 +64,7 @@ def _area(request) -> tuple[list, Area]:
 
 
 def _filters(request, communes, area: Area) -> ReportFilterForm:
-    default_end = latest_activity_month(area.commune)
+    default_end = default_report_month([area.commune])
     data = request.GET.copy()
     data.setdefault("commune", area.commune.code)
     return ReportFilterForm(
@@ -138,7 +138,7 @@ def _monthly(request) -> tuple[Area, MonthForm, MonthlyReport]:
     communes, area = _area(request)
     data = request.GET.copy()
     data.setdefault("commune", area.commune.code)
-    default_month = latest_activity_month(area.commune)
+    default_month = default_report_month([area.commune])
     if not data.get("month"):
         data["month"] = month_label(default_month)
     form = MonthForm(
@@ -182,7 +182,7 @@ def monthly_export(request, table: str, fmt: str):
         found = report.table(table)
     except KeyError:
         raise Http404(_("No such table.")) from None
-    as_of = _("at the end of %(month)s") % {"month": date_format(report.month, "YEAR_MONTH_FORMAT")}
+    as_of = standing(report.month, today=report.today)
     return EXPORTERS[fmt](found, _about(area, f"{month_label(report.month)} ({as_of})"))
 
 

@@ -107,6 +107,12 @@ def table_rows(table) -> str:
     kinds = [column.kind for column in table.columns]
     keys = [column.key for column in table.columns]
     header = keys.index(table.row_header) if table.row_header in keys else None
+    # A stacked table's cells carry their column's label, which a phone shows beside them.
+    labels = (
+        [f' data-label="{html.escape(str(column.label))}"' for column in table.columns]
+        if getattr(table, "stacked", False)
+        else [""] * len(keys)
+    )
     for row in table.rows:
         parts = []
         for i, (value, kind) in enumerate(zip(row, kinds, strict=True)):
@@ -114,15 +120,15 @@ def table_rows(table) -> str:
                 # Names and codes people typed: escaped (html.escape, as Django's escape does).
                 text = value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
                 text = NO_FIGURE if value in (None, "") else text
-                parts.append(f'<th scope="row">{text}</th>' if i == header else f"<td>{text}</td>")
+                parts.append(f'<th scope="row">{text}</th>' if i == header else f"<td{labels[i]}>{text}</td>")
             elif kind == "flags":
-                parts.append(f"<td>{cell(value, kind, fmt)}</td>")
+                parts.append(f"<td{labels[i]}>{cell(value, kind, fmt)}</td>")
             else:
                 text = cell(value, kind, fmt)
                 if not isinstance(value, NUMBERS):
                     text = conditional_escape(text)
                 # A number is digits, a sign and the locale's separators: nothing to escape.
-                parts.append(f'<td class="num">{text}</td>')
+                parts.append(f'<td class="num"{labels[i]}>{text}</td>')
         rows.append(f"<tr>{''.join(parts)}</tr>")
     # Text cells were escaped above; the others are formatted numbers or format_html's output.
     return mark_safe("\n".join(rows))
