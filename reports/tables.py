@@ -37,7 +37,7 @@ from reports.selectors.dossiers import DossierFigures, dossier_shares
 from reports.selectors.helped import REACHED_WITHIN_WINDOW, GroupHelp, group_help, with_reach_window
 from reports.selectors.official import official_compared
 from reports.selectors.reach import Reach
-from reports.selectors.targets import behind_plan, plan_series, targets_of
+from reports.selectors.targets import behind_plan, group_plans, plan_series, targets_of
 from reports.tabular import Column, Table
 from softbridge.calendar import add_months, commune_today, month_label, months_between
 from villages.models import Village
@@ -363,6 +363,7 @@ class Dashboard:
         return groups_table(
             self.groups,
             with_reach_window(_("Worker groups: residents helped and level 3/4 within %(days)s days")),
+            plans=group_plans(self.targets, self.end, self.today),
         )
 
     def activity_table(self) -> Table:
@@ -607,7 +608,11 @@ class MonthlyReport:
         )
 
     def groups_table(self) -> Table:
-        return groups_table(self.dashboard.groups, _("Worker groups in the month"))
+        return groups_table(
+            self.dashboard.groups,
+            _("Worker groups in the month"),
+            plans=group_plans(self.dashboard.targets, self.month, self.today),
+        )
 
 
 ACTIVITY_COLUMNS = [
@@ -647,7 +652,16 @@ GROUP_NOTE = with_reach_window(
 )
 
 
-def groups_table(groups: list[GroupHelp], title: str) -> Table:
+def groups_table(groups: list[GroupHelp], title: str, plans: dict | None = None) -> Table:
+    """The organisations' work; with `plans` (reports.selectors.targets.group_plans) each one's
+    planned share of those it helped who reached level 3/4, and whether it is behind it."""
+    plans = plans or {}
+
+    def planned(g: GroupHelp) -> list:
+        plan = plans.get(g.group.pk)
+        behind = plan is not None and g.reached_share is not None and Decimal(str(g.reached_share)) < plan
+        return [plan_float(plan), [str(_("behind plan"))] if behind else []]
+
     return Table(
         "groups",
         title,
@@ -657,10 +671,20 @@ def groups_table(groups: list[GroupHelp], title: str) -> Table:
             Column("helped", _("Residents helped")),
             Column("reached", REACHED_WITHIN_WINDOW),
             Column("reached_share", _("share"), "share"),
+            Column("planned", _("planned"), "share"),
+            Column("behind", _("Behind plan"), "flags"),
             Column("already", _("Already level 3/4 before")),
         ],
         [
-            [g.group.name, g.group.get_kind_display(), g.helped, g.reached, g.reached_share, g.already]
+            [
+                g.group.name,
+                g.group.get_kind_display(),
+                g.helped,
+                g.reached,
+                g.reached_share,
+                *planned(g),
+                g.already,
+            ]
             for g in groups
         ],
         note=GROUP_NOTE,

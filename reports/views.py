@@ -210,8 +210,8 @@ def targets(request):
     visible = (
         targets_visible_to(request.user)
         .filter(commune=commune)
-        .select_related("village")
-        .order_by("indicator", "village__code", "due_on")
+        .select_related("village", "group")
+        .order_by("indicator", "village__code", "group__name", "due_on")
     )
     if area.village is not None:
         visible = visible.filter(Q(village=area.village) | Q(village__isnull=True))
@@ -236,7 +236,11 @@ def _target_saved(target) -> str:
         "indicator": target.get_indicator_display(),
         "value": ShareField().prepare_value(target.value),
         "due": date_format(target.due_on, "SHORT_DATE_FORMAT"),
-        "area": target.village.name if target.village_id else _("whole commune"),
+        "area": target.village.name
+        if target.village_id
+        else target.group.name
+        if target.group_id
+        else _("whole commune"),
     }
 
 

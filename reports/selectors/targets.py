@@ -71,7 +71,9 @@ def plan_for(targets: Sequence[Target], indicator: str, village: Village | None 
 
     A village follows its own targets for the indicator, or the commune's when it has none.
     """
-    commune_wide = [t for t in targets if t.indicator == indicator and t.village_id is None]
+    commune_wide = [
+        t for t in targets if t.indicator == indicator and t.village_id is None and t.group_id is None
+    ]
     if village is None:
         return commune_wide
     own = [t for t in targets if t.indicator == indicator and t.village_id == village.pk]
@@ -84,6 +86,19 @@ def plan_day(month: datetime.date, today: datetime.date | None = None) -> dateti
     judged by: 7 December's figures against 31 December's plan would read "behind" every month)."""
     end = month_end(month)
     return end if today is None else min(end, today)
+
+
+def group_plans(
+    targets: Sequence[Target], month: datetime.date, today: datetime.date | None = None
+) -> dict[int, Decimal | None]:
+    """{group id: its planned level 3/4 share on month's plan_day}, for the organisations with
+    targets (an organisation without any has no plan: the commune's is about residents, not
+    about those a group helped)."""
+    by_group: dict[int, list[Target]] = {}
+    for target in targets:
+        if target.group_id is not None:
+            by_group.setdefault(target.group_id, []).append(target)
+    return {pk: planned_value(theirs, plan_day(month, today)) for pk, theirs in by_group.items()}
 
 
 def plan_series(
