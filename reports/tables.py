@@ -144,15 +144,15 @@ class Dashboard:
     @cached_property
     def overview(self) -> tuple[list[MonthFigures], list[tuple[Village, list[MonthFigures]]]]:
         """The area's series from the month before the period to its end (the extra month
-        gives the first its change), and every village the user reads at the last two
-        months. One query for the whole page."""
+        gives the first its change), and every village the user reads at each of those months
+        (the league reads the last two, the trend lines all). One query for the whole page."""
         months = [add_months(self.start, -1), *self.months]
         return adoption_overview(
             commune=self.area.commune,
             months=months,
             villages=list(self.area.reach.villages),
             area=None if self.area.village is None else [self.area.village],
-            village_months=months[-2:],
+            village_months=months,
             whole=self.area.reach.whole,
         )
 
@@ -169,9 +169,9 @@ class Dashboard:
         return self.disclosure.area_series(self.overview[0], None if village is None else village.pk)
 
     @cached_property
-    def villages_latest(self) -> list[tuple[Village, list[MonthFigures]]]:
-        """Each village at the end of the month before the last, and of the last (small
-        cells withheld)."""
+    def villages_by_month(self) -> list[tuple[Village, list[MonthFigures]]]:
+        """Each village at the end of the month before the period and of each of its months
+        (small cells withheld)."""
         villages = self.overview[1]
         if not villages or self.disclosure.everything_named:
             return villages
@@ -179,6 +179,27 @@ class Dashboard:
         return [
             (village, [Withheld(f.month) if village.pk in withheld[f.month] else f for f in series])
             for village, series in villages
+        ]
+
+    @cached_property
+    def villages_latest(self) -> list[tuple[Village, list[MonthFigures]]]:
+        """Each village at the end of the month before the last, and of the last."""
+        return [(village, series[-2:]) for village, series in self.villages_by_month]
+
+    def village_trends(self) -> list[dict]:
+        """Each village's level 3/4 share at the end of each month of the period and its plan,
+        for the trend lines side by side (reports.sparklines), by village code."""
+        level34 = Target.Indicator.LEVEL34_SHARE
+        return [
+            {
+                "village": village,
+                "shares": [f.share_of(level34) for f in series[1:]],
+                "plan": [
+                    plan_float(v)
+                    for v in plan_series(self.targets, self.months, village, today=self.today)[level34]
+                ],
+            }
+            for village, series in self.villages_by_month
         ]
 
     @cached_property

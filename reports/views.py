@@ -109,6 +109,7 @@ def dashboard(request):
             "latest": report.latest,
             "previous": report.previous,
             "tables": tables,
+            "trends": report.village_trends(),
             "charts": report.chart_data(),
             "query": query,
             "may_set_targets": may_manage_program(request.user, area.commune),

@@ -192,3 +192,21 @@ def test_standing_words():
     assert standing(D(2026, 11, 1), today=D(2026, 12, 7)) == "At the end of November 2026"
     assert standing(D(2026, 12, 1), today=D(2026, 12, 7)) == "December 2026 so far (to 7 December)"
     assert standing(D(2026, 12, 1), today=D(2027, 1, 1)) == "At the end of December 2026"
+
+
+def test_the_villages_trend_lines_stand_side_by_side_on_one_scale(
+    client, leader, commune, village_a, village_b
+):
+    """Nà Khau: 1 of 2 at level 3/4 from August (50 %); Bản Thang: none. One SVG line each,
+    drawn on the server, named by its first and last share."""
+    home_a, home_b = factories.household(village_a), factories.household(village_b)
+    day = D(2024, 8, 5)
+    factories.resident(home_a, birth_year=1980, eid_on=day, online_on=day, level34_on=day)
+    factories.resident(home_a, birth_year=1980)
+    factories.resident(home_b, birth_year=1980)
+    response = page(client, leader, "reports:dashboard", start="2024-07", end="2024-09")
+    trends = {item["village"].name: item["shares"] for item in response.context["trends"]}
+    assert trends == {"Nà Khau": [0.0, 0.5, 0.5], "Bản Thang": [0.0, 0.0, 0.0]}
+    html = response.content.decode()
+    assert html.count('<svg class="spark"') == 2
+    assert 'aria-label="Nà Khau: level 3/4 share by month, from 0.00\u00a0% to 50.00\u00a0%"' in html

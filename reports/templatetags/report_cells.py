@@ -8,8 +8,10 @@ from django.utils import numberformat
 from django.utils.formats import get_format, number_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from reports.disclosure import SUPPRESSED
+from reports.sparklines import sparkline
 
 register = template.Library()
 
@@ -93,6 +95,19 @@ def cell(value, kind: str, fmt=number_format):
             return NO_FIGURE
         return format_html_join(" ", '<span class="badge bad">{}</span>', ((flag,) for flag in value))
     return format_html("{}", NO_FIGURE if value in (None, "") else value)
+
+
+@register.simple_tag
+def village_trend(item: dict):
+    """A village's trend line (reports.tables.Dashboard.village_trends), named for a screen
+    reader by its first and last share."""
+    shares = item["shares"]
+    label = gettext("%(village)s: level 3/4 share by month, from %(first)s to %(last)s") % {
+        "village": item["village"].name,
+        "first": percent(shares[0]) if shares else NO_FIGURE,
+        "last": percent(shares[-1]) if shares else NO_FIGURE,
+    }
+    return sparkline(shares, label=label, plan=item["plan"])
 
 
 @register.simple_tag
