@@ -154,7 +154,8 @@ def test_an_unknown_village_is_404(client, official, people):
 
 def test_worker_group_table_shows_the_help(client, official, people):
     rows = table(dashboard(client, official), "groups").rows
-    assert rows == [["Đoàn Thanh niên xã", "Youth Union", 1, 1, 1.0, 0]]
+    # No target for the group: no plan (None) and no behind-plan flag ([]).
+    assert rows == [["Đoàn Thanh niên xã", "Youth Union", 1, 1, 1.0, None, [], 0]]
 
 
 def test_activity_table_counts_the_visit_and_the_overdue_follow_up(client, official, people):
