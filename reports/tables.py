@@ -251,6 +251,26 @@ class Dashboard:
     def savings_total(self) -> savings.Savings:
         return savings.savings_total(self.area.commune, self.savings_by_month)
 
+    def group_trends(self) -> list[dict]:
+        """Each organisation's residents helped in each month of the period, for the trend
+        lines side by side; `top` is the most any helped in a month, the lines' common scale.
+        Two queries (reports.selectors.helped.group_help by month)."""
+        monthly = group_help(
+            commune=self.area.commune,
+            start=self.start,
+            end=self.end,
+            villages=self.area.villages,
+            by_month=True,
+        )
+        by_group: dict[int, tuple] = {}
+        for g in monthly:
+            by_group.setdefault(g.group.pk, (g.group, {}))[1][g.month] = g.helped
+        top = max((n for _group, months in by_group.values() for n in months.values()), default=0)
+        return [
+            {"group": group, "helped": [months.get(m, 0) for m in self.months], "top": top}
+            for group, months in sorted(by_group.values(), key=lambda pair: (pair[0].kind, pair[0].name))
+        ]
+
     # --- Headline ----------------------------------------------------------------------
 
     @cached_property

@@ -110,6 +110,7 @@ def dashboard(request):
             "previous": report.previous,
             "tables": tables,
             "trends": report.village_trends(),
+            "group_trends": report.group_trends(),
             "charts": report.chart_data(),
             "query": query,
             "may_set_targets": may_manage_program(request.user, area.commune),

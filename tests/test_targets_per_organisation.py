@@ -129,3 +129,21 @@ def test_the_dashboard_shows_each_organisations_plan_and_who_is_behind_it(
     assert row[keys.index("behind")] == ["behind plan"]
     # The commune has no plan of its own: the organisations' targets do not make one.
     assert all(item["planned"] is None for item in response.context["headline"])
+
+
+def test_the_organisations_over_time_one_line_each_on_one_scale(client, commune, leader, household_a, youth):
+    """The youth union helped one resident in July and two in September, none in August."""
+    worker = factories.worker(commune)
+    youth.memberships.create(worker=worker)
+    people = [factories.resident(household_a, birth_year=1980) for _ in range(2)]
+    for day, helped in ((D(2024, 7, 3), people[:1]), (D(2024, 9, 4), people)):
+        visit = HomeVisit.objects.create(commune=commune, household=household_a, visited_on=day)
+        visit.workers.add(worker)
+        for resident in helped:
+            VisitHelp.objects.create(visit=visit, resident=resident)
+    client.force_login(leader)
+    response = client.get(reverse("reports:dashboard"), {"start": "2024-07", "end": "2024-09"})
+    [item] = response.context["group_trends"]
+    assert (item["group"], item["helped"], item["top"]) == (youth, [1, 0, 2], 2)
+    html = response.content.decode()
+    assert 'aria-label="Đoàn Thanh niên xã: residents helped per month, from 1 to 2"' in html

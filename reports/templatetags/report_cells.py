@@ -111,6 +111,19 @@ def village_trend(item: dict):
 
 
 @register.simple_tag
+def group_trend(item: dict):
+    """An organisation's residents helped per month (reports.tables.Dashboard.group_trends),
+    on the scale of the most any organisation helped in a month."""
+    helped, top = item["helped"], item["top"]
+    label = gettext("%(group)s: residents helped per month, from %(first)s to %(last)s") % {
+        "group": item["group"].name,
+        "first": count(helped[0]) if helped else NO_FIGURE,
+        "last": count(helped[-1]) if helped else NO_FIGURE,
+    }
+    return sparkline([n / top if top else 0.0 for n in helped], label=label)
+
+
+@register.simple_tag
 def table_rows(table) -> str:
     """The body rows of a reports.tabular.Table as HTML.
 
