@@ -97,9 +97,14 @@ def plan_float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+# The headline first in a table of months or groups: on a phone, the level 3/4 share is the
+# column read without scrolling, then online use, then e-ID.
+HEADLINE_FIRST = INDICATORS[::-1]
+
+
 def adoption_columns(with_plan: bool) -> list[Column]:
     columns = [Column("eligible", _("Eligible residents"))]
-    for indicator, count, label in INDICATORS:
+    for indicator, count, label in HEADLINE_FIRST:
         columns.append(Column(count, label))
         columns.append(Column(indicator, _("%(indicator)s share") % {"indicator": label}, "share"))
         if with_plan:
@@ -109,7 +114,7 @@ def adoption_columns(with_plan: bool) -> list[Column]:
 
 def adoption_cells(figures: MonthFigures, plans: dict | None = None, i: int = 0) -> list:
     cells = [figures.eligible]
-    for indicator, count, _label in INDICATORS:
+    for indicator, count, _label in HEADLINE_FIRST:
         cells += [getattr(figures, count), figures.share_of(indicator)]
         if plans is not None:
             cells.append(plan_float(plans[indicator][i]))
