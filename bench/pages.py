@@ -2,6 +2,7 @@
 
     (cd bench/node && npm ci)   # once: lighthouse 12.2.x and pa11y 9.x, pinned by package-lock.json
     .venv/bin/python bench/pages.py [--pages today,visit-form] [--runs 1]
+    .venv/bin/python bench/pages.py --user leader --pages reports --runs 3 --median
 
 Migrates a fresh SQLite database in a temporary directory (or the one DATABASE_URL names), seeds
 the demo commune, collects the static files and serves them with gunicorn, DEBUG off (compressed,
@@ -25,6 +26,7 @@ import os
 import re
 import secrets
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -93,19 +95,20 @@ def start_gunicorn(port: int, static_root: str) -> subprocess.Popen:
     sys.exit("gunicorn did not start")
 
 
-def sign_in(base: str) -> str:
-    """The session cookie of the demo's worker, signed in through the sign-in page as a person is."""
+def sign_in(base: str, username: str = USER) -> str:
+    """The session cookie of a demo user (the worker unless told), signed in through the sign-in
+    page as a person is."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     form = opener.open(f"{base}/accounts/login/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-    data = urllib.parse.urlencode({"username": USER, "password": PASSWORD, "csrfmiddlewaretoken": token})
+    data = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token})
     opener.open(
         urllib.request.Request(f"{base}/accounts/login/", data=data.encode(), headers={"Referer": base})
     )
     cookies = {cookie.name: cookie.value for cookie in jar}
     if "sessionid" not in cookies:
-        sys.exit("could not sign in as the demo's worker")
+        sys.exit(f"could not sign in as the demo's {username}")
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
@@ -140,7 +143,8 @@ def lighthouse(url: str, cookie: str | None) -> dict:
         item.get("node", {}).get("snippet", "?")[:90]
         for item in report["audits"].get("layout-shifts", {}).get("details", {}).get("items", [])
     ]
-    return {"scores": scores, "lost": lost, "shifts": shifts}
+    tbt = round(report["audits"]["total-blocking-time"]["numericValue"])
+    return {"scores": scores, "lost": lost, "shifts": shifts, "tbt": tbt}
 
 
 def pa11y(url: str, cookie: str | None, config_dir: str) -> list[str]:
@@ -172,6 +176,10 @@ def main() -> None:
     parser.add_argument(
         "--runs", type=int, default=1, help="Lighthouse runs per page (the lowest scores count)"
     )
+    parser.add_argument("--user", default=USER, help="the demo user signed in (leader: for the reports)")
+    parser.add_argument(
+        "--median", action="store_true", help="the median of the runs' scores rather than the lowest"
+    )
     options = parser.parse_args()
     if not (NODE / "node_modules" / ".bin" / "lighthouse").exists():
         sys.exit("Install the tools first: (cd bench/node && npm ci)")
@@ -199,11 +207,13 @@ def main() -> None:
         "visit-form": (f"/visits/new/?household={household}", True),
         "not-sent": ("/outbox/", True),
         "sessions": ("/training/", True),
+        # A leader's page: run it with --user leader (the worker may not read the reports).
+        "reports": ("/reports/", True),
     }
     if options.pages:
         pages = {name: pages[name] for name in options.pages.split(",")}
     try:
-        cookie = sign_in(base)
+        cookie = sign_in(base, options.user)
         config_dir = tempfile.mkdtemp(prefix="softbridge-pa11y-")
         print(f"Lighthouse {lighthouse_version()} (mobile, simulated slow 4G),", end=" ")
         print(f"pa11y {pa11y_version()} (WCAG2AA)")
@@ -211,7 +221,11 @@ def main() -> None:
         for name, (path, signed_in) in pages.items():
             url = base + path
             runs = [lighthouse(url, cookie if signed_in else None) for _ in range(options.runs)]
-            scores = {c: min(run["scores"][c] for run in runs) for c in CATEGORIES}
+            pick = statistics.median_low if options.median else min
+            scores = {c: pick([run["scores"][c] for run in runs]) for c in CATEGORIES}
+            if options.median:
+                performance = [run["scores"]["performance"] for run in runs]
+                print(f"{'':16}performance of each run: {performance}, TBT {[run['tbt'] for run in runs]} ms")
             lost = sorted({audit for run in runs for audit in run["lost"]})
             errors = pa11y(url, cookie if signed_in else None, config_dir)
             figures = " ".join(f"{scores[category]:5}" for category in CATEGORIES)

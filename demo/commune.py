@@ -20,8 +20,9 @@ One module per thing built, in the order they run: demo.place (villages),
 demo.organisations (groups, workers, communicators), demo.households (households and
 residents), demo.ladder (step dates, off demo.curves), demo.sessions (training),
 demo.visits (home visits), demo.applications, demo.communications,
-demo.mobilization_models (the three models and their goals), and last demo.moves (a
-handful of moves, splits and a return, through the register's services).
+demo.mobilization_models (the three models and their goals), demo.moves (a handful of
+moves, splits and a return, through the register's services), and last demo.targets (a plan
+some villages are ahead of and some behind).
 """
 
 import datetime
@@ -38,6 +39,7 @@ from demo.organisations import organisations_build, organisations_write
 from demo.period import Story
 from demo.place import villages_build
 from demo.sessions import sessions_plan, sessions_write
+from demo.targets import demo_targets_populate
 from demo.visits import extra_visits_plan, steps_place, visits_write
 
 COMMUNE_CODE = "01558"
@@ -82,4 +84,6 @@ def demo_commune_populate(
     }
     counts["models"] = demo_models_populate(commune=commune, story=story)
     counts.update(moves_record(commune=commune, story=story))
+    # Last: the targets are read off the figures everything above wrote.
+    counts["targets"] = demo_targets_populate(commune=commune, story=story)
     return counts

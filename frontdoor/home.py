@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 
 from mobilization.selectors import Due, follow_up_overdue_q, follow_ups_due, households_due
 from reports.forms import DEFAULT_MONTHS
-from reports.selectors.activity import latest_activity_month
+from reports.periods import default_report_month
 from reports.selectors.adoption import adoption_overview
 from reports.selectors.reach import reach_of, report_communes
 from reports.tables import Area, Dashboard
@@ -103,7 +103,7 @@ def _figures(user) -> list[dict]:
         reach = reach_of(user, commune)
         if reach is None:
             continue
-        end = latest_activity_month(commune)
+        end = default_report_month([commune], today=today)
         report = Dashboard(Area(reach, None), add_months(end, 1 - DEFAULT_MONTHS), end, today=today)
         villages = report.table("villages")
         behind_at = [column.key for column in villages.columns].index("behind")
@@ -111,6 +111,7 @@ def _figures(user) -> list[dict]:
             {
                 "commune": commune,
                 "month": end,
+                "standing": report.standing,
                 "headline": report.headline(),
                 "behind": [row for row in villages.rows if row[behind_at]],
                 "villages": len(villages.rows),

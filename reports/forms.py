@@ -11,6 +11,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from mobilization.models import WorkerGroup
 from reports.models import OfficialFigures, Target
 from softbridge.calendar import (
     MonthField,
@@ -212,7 +213,7 @@ class TargetForm(forms.ModelForm):
 
     class Meta:
         model = Target
-        fields = ["indicator", "village", "due_on", "value"]
+        fields = ["indicator", "village", "group", "due_on", "value"]
         widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, commune, **kwargs):
@@ -221,15 +222,29 @@ class TargetForm(forms.ModelForm):
         self.commune = commune
         self.fields["village"].queryset = Village.objects.filter(commune=commune).order_by("code")
         self.fields["village"].empty_label = _("Whole commune")
+        self.fields["group"].queryset = WorkerGroup.objects.filter(commune=commune).order_by("name")
+        self.fields["group"].empty_label = _("No organisation: an area's target")
 
     def clean(self):
         cleaned = super().clean()
-        indicator, due_on = cleaned.get("indicator"), cleaned.get("due_on")
-        if indicator and due_on and "village" not in self.errors:
+        indicator, due_on, group = cleaned.get("indicator"), cleaned.get("due_on"), cleaned.get("group")
+        if group is not None and cleaned.get("village") is not None:
+            self.add_error(
+                "group", _("A target is a village's or an organisation's, not both: leave one empty.")
+            )
+        elif group is not None and indicator and indicator != Target.Indicator.LEVEL34_SHARE:
+            self.add_error(
+                "indicator",
+                _(
+                    "An organisation's target is a level 3/4 share: of the residents it helped, those who "
+                    "reached level 3/4."
+                ),
+            )
+        if indicator and due_on and not {"village", "group"} & set(self.errors):
             village = cleaned.get("village")
             twin = (
                 Target.objects.filter(
-                    commune=self.commune, village=village, indicator=indicator, due_on=due_on
+                    commune=self.commune, village=village, group=group, indicator=indicator, due_on=due_on
                 )
                 .exclude(pk=self.instance.pk)
                 .first()
@@ -254,11 +269,17 @@ def duplicate_message(twin: Target) -> str:
     """Why a second target for the same indicator, area and date is refused, naming the first."""
     facts = {
         "village": twin.village.name if twin.village_id else "",
+        "group": twin.group.name if twin.group_id else "",
         "indicator": twin.get_indicator_display(),
         "due": date_format(twin.due_on, "SHORT_DATE_FORMAT"),
         "value": ShareField().prepare_value(twin.value),
     }
-    if twin.village_id:
+    if twin.group_id:
+        message = _(
+            "%(group)s already has a target for the %(indicator)s due on %(due)s (%(value)s). Change "
+            "that target in the list instead of adding a second one for the same date."
+        )
+    elif twin.village_id:
         message = _(
             "%(village)s already has a target for the %(indicator)s due on %(due)s (%(value)s). Change "
             "that target in the list instead of adding a second one for the same date."

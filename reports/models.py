@@ -51,6 +51,20 @@ class Target(models.Model):
         verbose_name=_("village"),
         help_text=_("Leave empty for a commune-wide target."),
     )
+    # An organisation's target (issue 29): the share of the residents its members helped who
+    # reached level 3/4 (reports.selectors.helped), planned as an area's shares are.
+    group = models.ForeignKey(
+        "mobilization.WorkerGroup",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("organisation"),
+        help_text=_(
+            "For an organisation's target: the share of the residents it helped who reached level 3/4. "
+            "Leave empty for an area's target."
+        ),
+    )
     indicator = models.CharField(_("indicator"), max_length=16, choices=Indicator.choices)
     due_on = models.DateField(_("due on"))
     value = models.DecimalField(
@@ -88,9 +102,22 @@ class Target(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["commune", "indicator", "due_on"],
-                condition=Q(village__isnull=True),
+                condition=Q(village__isnull=True, group__isnull=True),
                 name="target_unique_commune_wide",
                 violation_error_message=DUPLICATE_TARGET,
+            ),
+            models.UniqueConstraint(
+                fields=["commune", "group", "indicator", "due_on"],
+                condition=Q(group__isnull=False),
+                name="target_unique_per_group",
+                violation_error_message=DUPLICATE_TARGET,
+            ),
+            # A village's or an organisation's, never both; and an organisation's is about the
+            # level 3/4 share of those it helped, the one share the reports count per group.
+            models.CheckConstraint(
+                condition=Q(group__isnull=True)
+                | Q(village__isnull=True, indicator=TargetIndicator.LEVEL34_SHARE),
+                name="target_group_level34_no_village",
             ),
         ]
 

@@ -9,13 +9,13 @@ the targets are read for all communes at once, a fixed number of queries.
 import datetime
 from functools import cached_property
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import MobilizationModel
 from reports.disclosure import disclosed, is_withheld, with_legend, withheld_among
 from reports.models import Target
 from reports.official_tables import official_by_commune_table
+from reports.periods import standing
 from reports.selectors.activity import ActivityFigures, activity_by_commune
 from reports.selectors.adoption import MonthFigures
 from reports.selectors.helped import REACHED_WITHIN_WINDOW, with_reach_window
@@ -94,6 +94,11 @@ class ProvinceDashboard:
         return [self._at(self.adoption.total, month) for month in self.months]
 
     @cached_property
+    def standing(self) -> str:
+        """The period of the latest figures in words ("so far" for the unfinished month)."""
+        return standing(self.end, today=self.today)
+
+    @cached_property
     def latest(self) -> MonthFigures:
         return self.series[-1]
 
@@ -159,8 +164,8 @@ class ProvinceDashboard:
         for commune, series in self.adoption.communes:
             latest = self._commune_at(commune, series, self.end)
             targets = self.targets.get(commune.pk, [])
-            plan = plan_series(targets, [self.end])
-            behind = behind_plan(latest, targets)
+            plan = plan_series(targets, [self.end], today=self.today)
+            behind = behind_plan(latest, targets, today=self.today)
             row = [commune.code, commune.name, latest.eligible]
             for indicator, _count, _label in INDICATORS:
                 share = latest.share_of(indicator)
@@ -190,10 +195,9 @@ class ProvinceDashboard:
                 Column(f"{indicator}_plan", _("planned"), "share"),
             ]
         columns.append(Column("behind", _("Behind plan"), "flags"))
-        month = date_format(self.end, "YEAR_MONTH_FORMAT")
         return Table(
             "communes",
-            _("Communes at the end of %(month)s") % {"month": month},
+            _("Communes: %(period)s") % {"period": standing(self.end, today=self.today)},
             columns,
             rows,
             note=_(
@@ -201,6 +205,8 @@ class ProvinceDashboard:
                 "the commune-wide targets' trajectory at the end of the month. Behind plan: the share is "
                 "below it."
             ),
+            names_rows="commune",
+            stacked=True,
         )
 
     def activity_table(self) -> Table:

@@ -12,8 +12,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from reports.forms import ProvinceFilterForm
+from reports.periods import default_report_month
 from reports.province_tables import ProvinceDashboard
-from reports.selectors.activity import latest_activity_month_of
 from reports.selectors.province import province_communes
 from reports.signed import last_complete_month, province_signoff
 from reports.views import EXPORTERS
@@ -32,7 +32,7 @@ def _province_report(request) -> tuple[ProvinceFilterForm, ProvinceDashboard]:
     if province is None:
         raise Http404(_("No such province in your area."))
     communes = list(province_communes(province))
-    default_end = latest_activity_month_of(communes)
+    default_end = default_report_month(communes)
     data = request.GET.copy()
     data.setdefault("province", province.code)
     form = ProvinceFilterForm(data, provinces=provinces, default_end=default_end)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import Application
@@ -20,6 +20,7 @@ from reports import savings
 from reports.disclosure import SUPPRESSED, Disclosure, Withheld, is_withheld, with_legend
 from reports.models import Target
 from reports.official_tables import official_by_month_table
+from reports.periods import counted_to, is_complete, standing
 from reports.selectors.activity import ActivityFigures, activity_series
 from reports.selectors.adoption import (
     Breakdown,
@@ -36,9 +37,9 @@ from reports.selectors.dossiers import DossierFigures, dossier_shares
 from reports.selectors.helped import REACHED_WITHIN_WINDOW, GroupHelp, group_help, with_reach_window
 from reports.selectors.official import official_compared
 from reports.selectors.reach import Reach
-from reports.selectors.targets import behind_plan, plan_series, targets_of
+from reports.selectors.targets import behind_plan, group_plans, plan_series, targets_of
 from reports.tabular import Column, Table
-from softbridge.calendar import add_months, commune_today, month_end, month_label, months_between
+from softbridge.calendar import add_months, commune_today, month_label, months_between
 from villages.models import Village
 
 INDICATORS = [
@@ -47,6 +48,7 @@ INDICATORS = [
     (Target.Indicator.ONLINE_SHARE, "online", _("online")),
     (Target.Indicator.LEVEL34_SHARE, "level34", _("level 3/4")),
 ]
+SO_FAR_NOTE = _("* The month is not over: figures so far, to today, and the plan as of today.")
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,14 @@ def plan_float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+# The headline first in a table of months or groups: on a phone, the level 3/4 share is the
+# column read without scrolling, then online use, then e-ID.
+HEADLINE_FIRST = INDICATORS[::-1]
+
+
 def adoption_columns(with_plan: bool) -> list[Column]:
     columns = [Column("eligible", _("Eligible residents"))]
-    for indicator, count, label in INDICATORS:
+    for indicator, count, label in HEADLINE_FIRST:
         columns.append(Column(count, label))
         columns.append(Column(indicator, _("%(indicator)s share") % {"indicator": label}, "share"))
         if with_plan:
@@ -107,7 +114,7 @@ def adoption_columns(with_plan: bool) -> list[Column]:
 
 def adoption_cells(figures: MonthFigures, plans: dict | None = None, i: int = 0) -> list:
     cells = [figures.eligible]
-    for indicator, count, _label in INDICATORS:
+    for indicator, count, _label in HEADLINE_FIRST:
         cells += [getattr(figures, count), figures.share_of(indicator)]
         if plans is not None:
             cells.append(plan_float(plans[indicator][i]))
@@ -142,15 +149,15 @@ class Dashboard:
     @cached_property
     def overview(self) -> tuple[list[MonthFigures], list[tuple[Village, list[MonthFigures]]]]:
         """The area's series from the month before the period to its end (the extra month
-        gives the first its change), and every village the user reads at the last two
-        months. One query for the whole page."""
+        gives the first its change), and every village the user reads at each of those months
+        (the league reads the last two, the trend lines all). One query for the whole page."""
         months = [add_months(self.start, -1), *self.months]
         return adoption_overview(
             commune=self.area.commune,
             months=months,
             villages=list(self.area.reach.villages),
             area=None if self.area.village is None else [self.area.village],
-            village_months=months[-2:],
+            village_months=months,
             whole=self.area.reach.whole,
         )
 
@@ -167,9 +174,9 @@ class Dashboard:
         return self.disclosure.area_series(self.overview[0], None if village is None else village.pk)
 
     @cached_property
-    def villages_latest(self) -> list[tuple[Village, list[MonthFigures]]]:
-        """Each village at the end of the month before the last, and of the last (small
-        cells withheld)."""
+    def villages_by_month(self) -> list[tuple[Village, list[MonthFigures]]]:
+        """Each village at the end of the month before the period and of each of its months
+        (small cells withheld)."""
         villages = self.overview[1]
         if not villages or self.disclosure.everything_named:
             return villages
@@ -177,6 +184,27 @@ class Dashboard:
         return [
             (village, [Withheld(f.month) if village.pk in withheld[f.month] else f for f in series])
             for village, series in villages
+        ]
+
+    @cached_property
+    def villages_latest(self) -> list[tuple[Village, list[MonthFigures]]]:
+        """Each village at the end of the month before the last, and of the last."""
+        return [(village, series[-2:]) for village, series in self.villages_by_month]
+
+    def village_trends(self) -> list[dict]:
+        """Each village's level 3/4 share at the end of each month of the period and its plan,
+        for the trend lines side by side (reports.sparklines), by village code."""
+        level34 = Target.Indicator.LEVEL34_SHARE
+        return [
+            {
+                "village": village,
+                "shares": [f.share_of(level34) for f in series[1:]],
+                "plan": [
+                    plan_float(v)
+                    for v in plan_series(self.targets, self.months, village, today=self.today)[level34]
+                ],
+            }
+            for village, series in self.villages_by_month
         ]
 
     @cached_property
@@ -190,7 +218,7 @@ class Dashboard:
 
     @cached_property
     def plan(self) -> dict[str, list[Decimal | None]]:
-        return plan_series(self.targets, self.months, self.area.plan_village)
+        return plan_series(self.targets, self.months, self.area.plan_village, today=self.today)
 
     @cached_property
     def has_plan(self) -> bool:
@@ -228,7 +256,32 @@ class Dashboard:
     def savings_total(self) -> savings.Savings:
         return savings.savings_total(self.area.commune, self.savings_by_month)
 
+    def group_trends(self) -> list[dict]:
+        """Each organisation's residents helped in each month of the period, for the trend
+        lines side by side; `top` is the most any helped in a month, the lines' common scale.
+        Two queries (reports.selectors.helped.group_help by month)."""
+        monthly = group_help(
+            commune=self.area.commune,
+            start=self.start,
+            end=self.end,
+            villages=self.area.villages,
+            by_month=True,
+        )
+        by_group: dict[int, tuple] = {}
+        for g in monthly:
+            by_group.setdefault(g.group.pk, (g.group, {}))[1][g.month] = g.helped
+        top = max((n for _group, months in by_group.values() for n in months.values()), default=0)
+        return [
+            {"group": group, "helped": [months.get(m, 0) for m in self.months], "top": top}
+            for group, months in sorted(by_group.values(), key=lambda pair: (pair[0].kind, pair[0].name))
+        ]
+
     # --- Headline ----------------------------------------------------------------------
+
+    @cached_property
+    def standing(self) -> str:
+        """The period of the latest figures in words ("so far" for the unfinished month)."""
+        return standing(self.end, today=self.today)
 
     @cached_property
     def latest(self) -> MonthFigures:
@@ -241,7 +294,7 @@ class Dashboard:
     def headline(self) -> list[dict]:
         """The three shares at the latest month, their change and the plan."""
         found = []
-        behind = behind_plan(self.latest, self.targets, self.area.plan_village)
+        behind = behind_plan(self.latest, self.targets, self.area.plan_village, today=self.today)
         for indicator, count, label in INDICATORS:
             share = self.latest.share_of(indicator)
             before = self.previous.share_of(indicator)
@@ -271,10 +324,21 @@ class Dashboard:
             "adoption",
             _("Adoption at the end of each month"),
             [Column("month", _("Month"), "text"), *adoption_columns(with_plan=True)],
-            [[month_label(f.month), *adoption_cells(f, self.plan, i)] for i, f in enumerate(self.series)],
-            note=_(
-                "Counts at the end of each month. Share = residents who reached the step on or before the "
-                "month's last day, over the eligible residents then. Planned: linear between targets."
+            [
+                [month_label(f.month) + ("" if is_complete(f.month, today=self.today) else " *"), *cells]
+                for f, cells in ((f, adoption_cells(f, self.plan, i)) for i, f in enumerate(self.series))
+            ],
+            note=str(
+                _(
+                    "Counts at the end of each month. Share = residents who reached the step on or before "
+                    "the month's last day, over the eligible residents then. Planned: linear between targets."
+                )
+            )
+            + (
+                ""
+                if is_complete(self.end, today=self.today)
+                else " "
+                + str(_("* The month is not over: figures so far, to today, and the plan as of today."))
             ),
         )
 
@@ -291,7 +355,10 @@ class Dashboard:
             for indicator, _count, _label in INDICATORS:
                 share = latest.share_of(indicator)
                 shares[indicator] = [share, change(share, before.share_of(indicator))]
-            behind = [str(Target.Indicator(i).label) for i in behind_plan(latest, self.targets, village)]
+            behind = [
+                str(Target.Indicator(i).label)
+                for i in behind_plan(latest, self.targets, village, today=self.today)
+            ]
             rows.append(
                 [
                     village.code,
@@ -324,10 +391,9 @@ class Dashboard:
             *share_columns(*eid),
             *share_columns(*online),
         ]
-        month = date_format(self.end, "YEAR_MONTH_FORMAT")
         return Table(
             "villages",
-            _("Villages at the end of %(month)s") % {"month": month},
+            _("Villages: %(period)s") % {"period": self.standing},
             columns,
             rows,
             note=_(
@@ -336,12 +402,14 @@ class Dashboard:
                 "its own)."
             ),
             names_rows="village",
+            stacked=True,
         )
 
     def groups_table(self) -> Table:
         return groups_table(
             self.groups,
             with_reach_window(_("Worker groups: residents helped and level 3/4 within %(days)s days")),
+            plans=group_plans(self.targets, self.end, self.today),
         )
 
     def activity_table(self) -> Table:
@@ -489,7 +557,12 @@ class MonthlyReport:
 
     @property
     def as_of(self) -> datetime.date:
-        return month_end(self.month)
+        """The day the figures stand at: the month's last, or today while it runs."""
+        return counted_to(self.month, today=self.today)
+
+    @property
+    def complete(self) -> bool:
+        return is_complete(self.month, today=self.today)
 
     def table(self, key: str) -> Table:
         if key not in self.table_keys:
@@ -498,7 +571,7 @@ class MonthlyReport:
 
     def indicators_table(self) -> Table:
         now, before = self.dashboard.latest, self.dashboard.previous
-        behind = behind_plan(now, self.dashboard.targets, self.area.plan_village)
+        behind = behind_plan(now, self.dashboard.targets, self.area.plan_village, today=self.today)
         rows = []
         for indicator, count, label in INDICATORS:
             share = now.share_of(indicator)
@@ -516,7 +589,7 @@ class MonthlyReport:
             )
         return Table(
             "indicators",
-            _("Indicators at the end of the month"),
+            _("Indicators: %(period)s") % {"period": standing(self.month, today=self.today)},
             [
                 Column("indicator", _("Indicator"), "text"),
                 Column("numerator", _("Numerator")),
@@ -581,7 +654,11 @@ class MonthlyReport:
         )
 
     def groups_table(self) -> Table:
-        return groups_table(self.dashboard.groups, _("Worker groups in the month"))
+        return groups_table(
+            self.dashboard.groups,
+            _("Worker groups in the month"),
+            plans=group_plans(self.dashboard.targets, self.month, self.today),
+        )
 
 
 ACTIVITY_COLUMNS = [
@@ -621,7 +698,16 @@ GROUP_NOTE = with_reach_window(
 )
 
 
-def groups_table(groups: list[GroupHelp], title: str) -> Table:
+def groups_table(groups: list[GroupHelp], title: str, plans: dict | None = None) -> Table:
+    """The organisations' work; with `plans` (reports.selectors.targets.group_plans) each one's
+    planned share of those it helped who reached level 3/4, and whether it is behind it."""
+    plans = plans or {}
+
+    def planned(g: GroupHelp) -> list:
+        plan = plans.get(g.group.pk)
+        behind = plan is not None and g.reached_share is not None and Decimal(str(g.reached_share)) < plan
+        return [plan_float(plan), [str(_("behind plan"))] if behind else []]
+
     return Table(
         "groups",
         title,
@@ -631,13 +717,24 @@ def groups_table(groups: list[GroupHelp], title: str) -> Table:
             Column("helped", _("Residents helped")),
             Column("reached", REACHED_WITHIN_WINDOW),
             Column("reached_share", _("share"), "share"),
+            Column("planned", _("planned"), "share"),
+            Column("behind", _("Behind plan"), "flags"),
             Column("already", _("Already level 3/4 before")),
         ],
         [
-            [g.group.name, g.group.get_kind_display(), g.helped, g.reached, g.reached_share, g.already]
+            [
+                g.group.name,
+                g.group.get_kind_display(),
+                g.helped,
+                g.reached,
+                g.reached_share,
+                *planned(g),
+                g.already,
+            ]
             for g in groups
         ],
         note=GROUP_NOTE,
+        stacked=True,
     )
 
 

@@ -26,6 +26,9 @@ class Table:
     # The column that names each row (a month, a village): the row's header cell, which
     # stays in view while a wide table scrolls sideways. By default the first, if text.
     names_rows: str | None = None
+    # At a phone's width each row stands as a card (static/css/tables.css): its name and the
+    # headline first, every other cell under them with its column's label, nothing to scroll.
+    stacked: bool = False
 
     @property
     def row_header(self) -> str | None:

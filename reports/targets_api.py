@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
+from mobilization.models import WorkerGroup
+from mobilization.selectors import worker_groups_visible_to
 from reports.forms import TargetForm
 from reports.models import Target
 from reports.selectors.targets import targets_visible_to
@@ -29,7 +31,17 @@ from villages.selectors import commune_villages_visible_to, communes_visible_to
 class TargetSerializer(serializers.ModelSerializer):
     class Meta:
         model = Target
-        fields = ["id", "commune", "village", "indicator", "due_on", "value", "recorded_by", "recorded_at"]
+        fields = [
+            "id",
+            "commune",
+            "village",
+            "group",
+            "indicator",
+            "due_on",
+            "value",
+            "recorded_by",
+            "recorded_at",
+        ]
         read_only_fields = fields
 
 
@@ -47,10 +59,20 @@ class TargetInputSerializer(serializers.ModelSerializer):
         required=False,
         help_text=gettext_lazy("Leave out (or null) for a commune-wide target."),
     )
+    group = ScopedPrimaryKeyField(
+        scope=worker_groups_visible_to,
+        queryset=WorkerGroup.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text=gettext_lazy(
+            "An organisation (worker group) of the commune, for its target: the level 3/4 share of the "
+            "residents it helped. Leave out (or null) for an area's target."
+        ),
+    )
 
     class Meta:
         model = Target
-        fields = ["commune", "village", "indicator", "due_on", "value"]
+        fields = ["commune", "village", "group", "indicator", "due_on", "value"]
         # Uniqueness is checked in validate(), so that the error names the field.
         validators = []
         extra_kwargs = {"value": {"min_value": 0, "max_value": 1}}
@@ -60,6 +82,7 @@ class TargetInputSerializer(serializers.ModelSerializer):
         commune = attrs.get("commune") or target.commune
         merged = {
             "village": target.village if target else None,
+            "group": target.group if target else None,
             "indicator": target.indicator if target else None,
             "due_on": target.due_on if target else None,
             "value": target.value if target else None,
@@ -68,6 +91,7 @@ class TargetInputSerializer(serializers.ModelSerializer):
         form = TargetForm(
             {
                 "village": merged["village"].pk if merged["village"] else "",
+                "group": merged["group"].pk if merged["group"] else "",
                 "indicator": merged["indicator"],
                 "due_on": merged["due_on"],
                 "value": merged["value"],
@@ -87,12 +111,13 @@ class TargetInputSerializer(serializers.ModelSerializer):
 
 class TargetUpdateSerializer(TargetInputSerializer):
     class Meta(TargetInputSerializer.Meta):
-        fields = ["village", "indicator", "due_on", "value"]
+        fields = ["village", "group", "indicator", "due_on", "value"]
 
 
 class TargetFilter(filters.FilterSet):
     commune = IdFilter(field_name="commune")
     village = IdFilter(field_name="village")
+    group = IdFilter(field_name="group")
     commune_wide = filters.BooleanFilter(field_name="village", lookup_expr="isnull")
     indicator = filters.ChoiceFilter(choices=Target.Indicator.choices)
     due_after = filters.DateFilter(field_name="due_on", lookup_expr="gte")

@@ -31,7 +31,7 @@ from reports.forms import (
     TravelForm,
     VillageDistances,
 )
-from reports.selectors.activity import latest_activity_month
+from reports.periods import default_report_month, standing
 from reports.selectors.reach import reach_of, report_communes
 from reports.selectors.targets import targets_visible_to
 from reports.tables import Area, Dashboard, MonthlyReport
@@ -64,7 +64,7 @@ def _area(request) -> tuple[list, Area]:
 
 
 def _filters(request, communes, area: Area) -> ReportFilterForm:
-    default_end = latest_activity_month(area.commune)
+    default_end = default_report_month([area.commune])
     data = request.GET.copy()
     data.setdefault("commune", area.commune.code)
     return ReportFilterForm(
@@ -109,6 +109,8 @@ def dashboard(request):
             "latest": report.latest,
             "previous": report.previous,
             "tables": tables,
+            "trends": report.village_trends(),
+            "group_trends": report.group_trends(),
             "charts": report.chart_data(),
             "query": query,
             "may_set_targets": may_manage_program(request.user, area.commune),
@@ -138,7 +140,7 @@ def _monthly(request) -> tuple[Area, MonthForm, MonthlyReport]:
     communes, area = _area(request)
     data = request.GET.copy()
     data.setdefault("commune", area.commune.code)
-    default_month = latest_activity_month(area.commune)
+    default_month = default_report_month([area.commune])
     if not data.get("month"):
         data["month"] = month_label(default_month)
     form = MonthForm(
@@ -182,7 +184,7 @@ def monthly_export(request, table: str, fmt: str):
         found = report.table(table)
     except KeyError:
         raise Http404(_("No such table.")) from None
-    as_of = _("at the end of %(month)s") % {"month": date_format(report.month, "YEAR_MONTH_FORMAT")}
+    as_of = standing(report.month, today=report.today)
     return EXPORTERS[fmt](found, _about(area, f"{month_label(report.month)} ({as_of})"))
 
 
@@ -210,8 +212,8 @@ def targets(request):
     visible = (
         targets_visible_to(request.user)
         .filter(commune=commune)
-        .select_related("village")
-        .order_by("indicator", "village__code", "due_on")
+        .select_related("village", "group")
+        .order_by("indicator", "village__code", "group__name", "due_on")
     )
     if area.village is not None:
         visible = visible.filter(Q(village=area.village) | Q(village__isnull=True))
@@ -236,7 +238,11 @@ def _target_saved(target) -> str:
         "indicator": target.get_indicator_display(),
         "value": ShareField().prepare_value(target.value),
         "due": date_format(target.due_on, "SHORT_DATE_FORMAT"),
-        "area": target.village.name if target.village_id else _("whole commune"),
+        "area": target.village.name
+        if target.village_id
+        else target.group.name
+        if target.group_id
+        else _("whole commune"),
     }
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from mobilization.models import HomeVisit
 from mobilization.selectors import Due, households_due
 from reports.models import Target
-from softbridge.calendar import commune_today
+from softbridge.calendar import add_months, commune_today
 from tests import factories
 from training.models import Attendance
 from training.selectors import ATTENDANCE_PAGE_HOUSEHOLDS
@@ -186,7 +186,9 @@ def test_leaders_land_on_the_shares_the_plan_and_whats_overdue(
         commune=commune,
         village=village_a,
         indicator="eid_share",
-        due_on=commune_today().replace(day=1),
+        # Due at the start of the last complete month, the month a leader's home opens on (issue
+        # 29): the plan of 100 % stands at its end.
+        due_on=add_months(commune_today().replace(day=1), -1),
         value="1",
     )
     english_client.force_login(leader)

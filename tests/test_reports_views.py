@@ -73,8 +73,12 @@ def test_official_sees_the_commune_dashboard(client, official, commune, people):
     assert response.status_code == 200
     series = adoption_series(commune=commune, start=D(2024, 7, 1), end=D(2024, 9, 1))
     assert response.context["latest"] == series[-1]
-    rows = table(response, "adoption").rows
-    assert [row[:3] for row in rows] == [["2024-07", 5, 2], ["2024-08", 5, 3], ["2024-09", 5, 3]]
+    adoption = table(response, "adoption")
+    columns = [adoption.column_values(k) for k in ("month", "eligible", "eid")]
+    rows = [list(row) for row in zip(*columns, strict=True)]
+    assert rows == [["2024-07", 5, 2], ["2024-08", 5, 3], ["2024-09", 5, 3]]
+    # The headline first: the level 3/4 count and share right after the eligible residents.
+    assert [c.key for c in adoption.columns][2:4] == ["level34", "level34_share"]
     headline = {h["indicator"]: h for h in response.context["headline"]}
     assert headline["eid_share"]["share"] == 0.6
     assert headline["eid_share"]["change"] == 0.0
@@ -122,7 +126,15 @@ def test_worker_sees_their_village(client, worker_a, people):
 
 def test_official_filters_one_village(client, official, village_b, people):
     response = dashboard(client, official, village="BT")
-    assert [row[1:3] for row in table(response, "adoption").rows] == [[2, 1], [2, 1], [2, 1]]
+    adoption = table(response, "adoption")
+    assert [
+        list(pair)
+        for pair in zip(adoption.column_values("eligible"), adoption.column_values("eid"), strict=True)
+    ] == [
+        [2, 1],
+        [2, 1],
+        [2, 1],
+    ]
 
 
 @pytest.mark.parametrize(
@@ -154,7 +166,8 @@ def test_an_unknown_village_is_404(client, official, people):
 
 def test_worker_group_table_shows_the_help(client, official, people):
     rows = table(dashboard(client, official), "groups").rows
-    assert rows == [["Đoàn Thanh niên xã", "Youth Union", 1, 1, 1.0, 0]]
+    # No target for the group: no plan (None) and no behind-plan flag ([]).
+    assert rows == [["Đoàn Thanh niên xã", "Youth Union", 1, 1, 1.0, None, [], 0]]
 
 
 def test_activity_table_counts_the_visit_and_the_overdue_follow_up(client, official, people):

@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.urls import reverse
 
 from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
 from demo.organisations import DEMO_WORKER_NAME
@@ -307,3 +308,23 @@ def test_the_demo_workers_with_a_phone_get_sms_reminders(seeded, db):
     chosen = ReminderSettings.objects.get(user__username="worker-nakhau")
     assert (chosen.enabled, chosen.channel) == (True, Channel.SMS)
     assert Worker.objects.get(user__username="worker-nakhau").phone
+
+
+def test_its_targets_put_some_villages_ahead_and_some_behind(seeded, db, client):
+    """Issue 29: without targets the home read "0/12 villages behind plan" and every plan cell
+    was a dash. At the story's last month the commune's plan is its villages' middle."""
+    client.login(request=HttpRequest(), username="leader", password=DEMO_PASSWORD)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("reports:dashboard"), {"start": "2025-06", "end": "2026-05"})
+    villages = response.context["tables"]["villages"]
+    behind_at = [column.key for column in villages.columns].index("behind")
+    behind = [row for row in villages.rows if row[behind_at]]
+    assert len(villages.rows) == 12
+    assert 0 < len(behind) < 12
+    assert all(item["planned"] is not None for item in response.context["headline"])
+    adoption = response.context["tables"]["adoption"]
+    plan_at = [column.key for column in adoption.columns].index("level34_share_plan")
+    assert all(row[plan_at] is not None for row in adoption.rows)
+    # The last village on level 3/4 keeps its own, more modest plan.
+    last = villages.rows[-1]
+    assert "level 3/4 share" not in last[behind_at]

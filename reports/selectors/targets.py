@@ -71,30 +71,61 @@ def plan_for(targets: Sequence[Target], indicator: str, village: Village | None 
 
     A village follows its own targets for the indicator, or the commune's when it has none.
     """
-    commune_wide = [t for t in targets if t.indicator == indicator and t.village_id is None]
+    commune_wide = [
+        t for t in targets if t.indicator == indicator and t.village_id is None and t.group_id is None
+    ]
     if village is None:
         return commune_wide
     own = [t for t in targets if t.indicator == indicator and t.village_id == village.pk]
     return own or commune_wide
 
 
+def plan_day(month: datetime.date, today: datetime.date | None = None) -> datetime.date:
+    """The day a month's figures are compared with the plan on: the month's last day, or
+    `today` while the month runs (its figures stand at today, and so does the plan they are
+    judged by: 7 December's figures against 31 December's plan would read "behind" every month)."""
+    end = month_end(month)
+    return end if today is None else min(end, today)
+
+
+def group_plans(
+    targets: Sequence[Target], month: datetime.date, today: datetime.date | None = None
+) -> dict[int, Decimal | None]:
+    """{group id: its planned level 3/4 share on month's plan_day}, for the organisations with
+    targets (an organisation without any has no plan: the commune's is about residents, not
+    about those a group helped)."""
+    by_group: dict[int, list[Target]] = {}
+    for target in targets:
+        if target.group_id is not None:
+            by_group.setdefault(target.group_id, []).append(target)
+    return {pk: planned_value(theirs, plan_day(month, today)) for pk, theirs in by_group.items()}
+
+
 def plan_series(
-    targets: Sequence[Target], months: Sequence[datetime.date], village: Village | None = None
+    targets: Sequence[Target],
+    months: Sequence[datetime.date],
+    village: Village | None = None,
+    *,
+    today: datetime.date | None = None,
 ) -> dict[str, list[Decimal | None]]:
-    """{indicator: planned value at the end of each month} for the commune or a village."""
+    """{indicator: planned value on each month's plan_day} for the commune or a village."""
     return {
-        indicator: [planned_value(plan_for(targets, indicator, village), month_end(m)) for m in months]
+        indicator: [planned_value(plan_for(targets, indicator, village), plan_day(m, today)) for m in months]
         for indicator in INDICATORS
     }
 
 
 def behind_plan(
-    figures: MonthFigures, targets: Sequence[Target], village: Village | None = None
+    figures: MonthFigures,
+    targets: Sequence[Target],
+    village: Village | None = None,
+    *,
+    today: datetime.date | None = None,
 ) -> list[str]:
-    """The indicators whose actual share at the end of figures.month is below the plan."""
+    """The indicators whose actual share at figures.month's plan_day is below the plan then."""
     behind = []
     for indicator in INDICATORS:
-        planned = planned_value(plan_for(targets, indicator, village), month_end(figures.month))
+        planned = planned_value(plan_for(targets, indicator, village), plan_day(figures.month, today))
         actual = figures.share_of(indicator)
         # Only a shown share: a withheld one (reports.disclosure) is no number, and "behind"
         # would tell where it lies.

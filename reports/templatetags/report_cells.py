@@ -8,8 +8,10 @@ from django.utils import numberformat
 from django.utils.formats import get_format, number_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from reports.disclosure import SUPPRESSED
+from reports.sparklines import sparkline
 
 register = template.Library()
 
@@ -96,6 +98,32 @@ def cell(value, kind: str, fmt=number_format):
 
 
 @register.simple_tag
+def village_trend(item: dict):
+    """A village's trend line (reports.tables.Dashboard.village_trends), named for a screen
+    reader by its first and last share."""
+    shares = item["shares"]
+    label = gettext("%(village)s: level 3/4 share by month, from %(first)s to %(last)s") % {
+        "village": item["village"].name,
+        "first": percent(shares[0]) if shares else NO_FIGURE,
+        "last": percent(shares[-1]) if shares else NO_FIGURE,
+    }
+    return sparkline(shares, label=label, plan=item["plan"])
+
+
+@register.simple_tag
+def group_trend(item: dict):
+    """An organisation's residents helped per month (reports.tables.Dashboard.group_trends),
+    on the scale of the most any organisation helped in a month."""
+    helped, top = item["helped"], item["top"]
+    label = gettext("%(group)s: residents helped per month, from %(first)s to %(last)s") % {
+        "group": item["group"].name,
+        "first": count(helped[0]) if helped else NO_FIGURE,
+        "last": count(helped[-1]) if helped else NO_FIGURE,
+    }
+    return sparkline([n / top if top else 0.0 for n in helped], label=label)
+
+
+@register.simple_tag
 def table_rows(table) -> str:
     """The body rows of a reports.tabular.Table as HTML.
 
@@ -107,6 +135,12 @@ def table_rows(table) -> str:
     kinds = [column.kind for column in table.columns]
     keys = [column.key for column in table.columns]
     header = keys.index(table.row_header) if table.row_header in keys else None
+    # A stacked table's cells carry their column's label, which a phone shows beside them.
+    labels = (
+        [f' data-label="{html.escape(str(column.label))}"' for column in table.columns]
+        if getattr(table, "stacked", False)
+        else [""] * len(keys)
+    )
     for row in table.rows:
         parts = []
         for i, (value, kind) in enumerate(zip(row, kinds, strict=True)):
@@ -114,15 +148,15 @@ def table_rows(table) -> str:
                 # Names and codes people typed: escaped (html.escape, as Django's escape does).
                 text = value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
                 text = NO_FIGURE if value in (None, "") else text
-                parts.append(f'<th scope="row">{text}</th>' if i == header else f"<td>{text}</td>")
+                parts.append(f'<th scope="row">{text}</th>' if i == header else f"<td{labels[i]}>{text}</td>")
             elif kind == "flags":
-                parts.append(f"<td>{cell(value, kind, fmt)}</td>")
+                parts.append(f"<td{labels[i]}>{cell(value, kind, fmt)}</td>")
             else:
                 text = cell(value, kind, fmt)
                 if not isinstance(value, NUMBERS):
                     text = conditional_escape(text)
                 # A number is digits, a sign and the locale's separators: nothing to escape.
-                parts.append(f'<td class="num">{text}</td>')
+                parts.append(f'<td class="num"{labels[i]}>{text}</td>')
         rows.append(f"<tr>{''.join(parts)}</tr>")
     # Text cells were escaped above; the others are formatted numbers or format_html's output.
     return mark_safe("\n".join(rows))
