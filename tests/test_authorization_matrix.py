@@ -227,8 +227,8 @@ def attempt(client: Client, method: str, url: str, query: dict):
 
 def check(key, row, world, clients, method, where, expect_of, home) -> list[str]:
     problems = []
+    url, query = url_of(key, row, world, where)  # the same record, whoever asks
     for role in (*ROLES, PROVINCE_LEADER):
-        url, query = url_of(key, row, world, where)
         if role == PROVINCE_LEADER:
             expected = province_leader_answer(key, method, where)
         else:

@@ -87,17 +87,16 @@ def roster_rows(count: int) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def register_file(tmp_path_factory):
+def register_file(tmp_path_factory, migrated_sqlite_file):
     """A migrated SQLite register holding commune 01558, for commands run in their own process."""
-    path = tmp_path_factory.mktemp("register") / "db.sqlite3"
-    for command in (["migrate"], ["add_commune", "01558", "Xã Hạ Lang"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command, "-v0"],
-            cwd=BASE_DIR,
-            env={**os.environ, "DATABASE_URL": f"sqlite:///{path}"},
-            check=True,
-            capture_output=True,
-        )
+    path = migrated_sqlite_file(tmp_path_factory.mktemp("register") / "db.sqlite3")
+    subprocess.run(
+        [sys.executable, "manage.py", "add_commune", "01558", "Xã Hạ Lang", "-v0"],
+        cwd=BASE_DIR,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{path}"},
+        check=True,
+        capture_output=True,
+    )
     return path
 
 
