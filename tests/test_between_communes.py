@@ -1,0 +1,265 @@
+"""Moves between the communes of a province (issue 31): an arrival in B (the API, the roster
+import) with the ID number of a person living in A ends A's stay on the arrival day, and the
+ladder's dates travel; each commune's and the province's figures, month by month, equal a
+count made here from the scenario alone: each person once, in the commune where they lived
+at the month's end. A conflict (both stays open) is listed for both communes and counted
+once by the province.
+"""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from reports.selectors.adoption import adoption_series
+from reports.selectors.province import province_adoption
+from softbridge.calendar import month_end, months_between
+from tests import factories
+from villages.between_communes import conflict_resolve, conflicts_of
+from villages.models import CommuneMove, Resident
+from villages.roster.importing import roster_import
+
+D = datetime.date
+START, END = D(2025, 1, 1), D(2025, 12, 1)
+HEADER = ["village_code", "household_code", "full_name", "birth_year", "national_id", "moved_in_on", "eid_on"]
+
+
+def roster(*rows: dict) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    for row in rows:
+        writer.writerow([row.get(name, "") for name in HEADER])
+    return out.getvalue().encode()
+
+
+def imported(commune, *rows):
+    result = roster_import(commune=commune, source=roster(*rows))
+    assert not result.errors, result.errors
+    return result
+
+
+@pytest.fixture
+def places(commune, other_commune):
+    """Commune A (two villages) and B (two villages) of one province, a household in each."""
+    assert commune.province_id == other_commune.province_id
+    a1, a2 = factories.village(commune, code="A1"), factories.village(commune, code="A2")
+    b1, b2 = factories.village(other_commune, code="B1"), factories.village(other_commune, code="B2")
+    return {
+        "A": commune,
+        "B": other_commune,
+        "A1": factories.household(a1, code="HA1"),
+        "A2": factories.household(a2, code="HA2"),
+        "B1": factories.household(b1, code="HB1"),
+        "B2": factories.household(b2, code="HB2"),
+    }
+
+
+# The scenario, as the test knows it: each person's stays (commune, from; None: always) and
+# the first day of each ladder step, wherever it happened.
+PEOPLE = {
+    "Hoa": {
+        "birth_year": 1985,
+        "stays": [
+            ("A", None),
+            ("A", D(2025, 2, 10)),
+            ("B", D(2025, 4, 15)),
+            ("B", D(2025, 7, 20)),
+            ("A", D(2025, 10, 1)),
+        ],
+        "eid": D(2024, 6, 1),
+        "level34": D(2025, 6, 3),
+    },
+    "Tuan": {
+        "birth_year": 2010,
+        "stays": [("B", D(2024, 1, 1)), ("A", D(2025, 5, 31))],
+        "eid": D(2025, 3, 10),
+        "level34": None,
+    },
+    "Lan": {"birth_year": 1970, "stays": [("A", None)], "eid": D(2025, 8, 5), "level34": None},
+}
+
+
+def expected(commune_key: str | None) -> list[tuple[int, int, int, int]]:
+    """The count at each month's end, from PEOPLE alone: each person once, where they lived."""
+    series = []
+    for month in months_between(START, END):
+        end = month_end(month)
+        counts = [0, 0, 0, 0]
+        for person in PEOPLE.values():
+            living = [c for c, since in person["stays"] if since is None or since <= end]
+            if not living or (commune_key is not None and living[-1] != commune_key):
+                continue
+            if month.year - person["birth_year"] < 15:
+                continue
+            level34 = person["level34"]
+            counts[0] += 1
+            counts[1] += person["eid"] is not None and person["eid"] <= end
+            counts[2] += level34 is not None and level34 <= end
+            counts[3] += level34 is not None and level34 <= end
+        series.append(tuple(counts))
+    return series
+
+
+def as_tuples(figures):
+    return [(f.eligible, f.eid, f.online, f.level34) for f in figures]
+
+
+def test_people_moving_between_two_communes_count_once_where_they_live_each_month(places, official):
+    a, b = places["A"], places["B"]
+    official_b = factories.role_user("official", b)
+    api_a, api_b = factories.api_client(official), factories.api_client(official_b)
+    # Hoa lives in A (village A1), e-ID in A, then moves to A2 (the API's move).
+    hoa = factories.resident(
+        places["A1"],
+        full_name="Nông Thị Hoa",
+        birth_year=1985,
+        national_id="004185000123",
+        eid_on=D(2024, 6, 1),
+    )
+    moved = api_a.post(
+        f"/api/residents/{hoa.pk}/move/", {"household": places["A2"].pk, "on": "2025-02-10"}, format="json"
+    )
+    assert moved.status_code == 200, moved.content
+    # Tuan is on B's roster (village B2); Lan on A's.
+    imported(
+        b,
+        {
+            "village_code": "B2",
+            "household_code": "HB2",
+            "full_name": "Lục Văn Tuấn",
+            "birth_year": "2010",
+            "national_id": "004210000456",
+            "moved_in_on": "2024-01-01",
+            "eid_on": "2025-03-10",
+        },
+    )
+    imported(
+        a,
+        {
+            "village_code": "A1",
+            "household_code": "HA1",
+            "full_name": "Hà Thị Lan",
+            "birth_year": "1970",
+            "eid_on": "2025-08-05",
+        },
+    )
+    # Hoa arrives in B (the API), gets level 3/4 there, moves to B2 on B's roster.
+    arrived = api_b.post(
+        "/api/residents/",
+        {
+            "household": places["B1"].pk,
+            "full_name": "Nông Thị Hoa",
+            "birth_year": 1985,
+            "national_id": "004185000123",
+            "moved_in_on": "2025-04-15",
+        },
+        format="json",
+    )
+    assert arrived.status_code == 201, arrived.content
+    hoa_b = Resident.objects.get(pk=arrived.json()["id"])
+    assert hoa_b.eid_on == D(2024, 6, 1)  # the e-ID travelled
+    hoa.refresh_from_db()
+    assert (hoa.left_on, hoa.left_reason) == (D(2025, 4, 15), "moved_away")
+    assert (
+        api_b.post(
+            f"/api/residents/{hoa_b.pk}/ladder/", {"step": "level34", "on": "2025-06-03"}, format="json"
+        ).status_code
+        == 200
+    )
+    imported(
+        b,
+        {
+            "village_code": "B2",
+            "household_code": "HB2",
+            "full_name": "Nông Thị Hoa",
+            "birth_year": "1985",
+            "national_id": "004185000123",
+            "moved_in_on": "2025-07-20",
+        },
+    )
+    # Tuan arrives in A on A's roster; Hoa comes back to A (village A1) on A's roster.
+    result = imported(
+        a,
+        {
+            "village_code": "A2",
+            "household_code": "HA2",
+            "full_name": "Lục Văn Tuấn",
+            "birth_year": "2010",
+            "national_id": "004210000456",
+            "moved_in_on": "2025-05-31",
+        },
+    )
+    assert [(c.row, c.full_name, c.changes[0][0]) for c in result.arrivals] == [(2, "Lục Văn Tuấn", b.name)]
+    result = imported(
+        a,
+        {
+            "village_code": "A1",
+            "household_code": "HA1",
+            "full_name": "Nông Thị Hoa",
+            "birth_year": "1985",
+            "national_id": "004185000123",
+            "moved_in_on": "2025-10-01",
+        },
+    )
+    assert [c.full_name for c in result.arrivals] == ["Nông Thị Hoa"]
+
+    hoa.refresh_from_db()
+    assert hoa.level34_on == D(2025, 6, 3) and hoa.online_on == D(2025, 6, 3)  # travelled back
+    tuan_a = Resident.objects.get(commune=a, national_id="004210000456")
+    assert tuan_a.eid_on == D(2025, 3, 10)
+    assert set(CommuneMove.objects.values_list("from_commune__code", "to_commune__code", "on")) == {
+        ("01558", "01561", D(2025, 4, 15)),
+        ("01561", "01558", D(2025, 5, 31)),
+        ("01561", "01558", D(2025, 10, 1)),
+    }
+    assert as_tuples(adoption_series(commune=a, start=START, end=END)) == expected("A")
+    assert as_tuples(adoption_series(commune=b, start=START, end=END)) == expected("B")
+    province = province_adoption(communes=[a, b], months=months_between(START, END))
+    assert as_tuples(province.total) == expected(None)
+    assert conflicts_of(a) == [] and conflicts_of(b) == []
+
+
+def test_a_conflict_is_listed_for_both_communes_and_counted_once_by_the_province(places, official):
+    a, b = places["A"], places["B"]
+    here = factories.resident(
+        places["A1"],
+        full_name="Bế Văn Minh",
+        birth_year=1990,
+        national_id="004190000789",
+        moved_in_on=D(2024, 1, 1),
+        eid_on=D(2024, 5, 1),
+    )
+    # B registers him as living there since before his stay in A began: A's cannot end then.
+    api_b = factories.api_client(factories.role_user("official", b))
+    body = {
+        "household": places["B1"].pk,
+        "full_name": "Bế Văn Minh",
+        "birth_year": 1990,
+        "national_id": "004190000789",
+        "moved_in_on": "2023-06-01",
+    }
+    assert api_b.post("/api/residents/", body, format="json").status_code == 201
+    there = Resident.objects.get(commune=b)
+    here.refresh_from_db()
+    assert here.left_on is None and there.eid_on is None  # nothing moved: a conflict
+    assert [(c.resident, c.other_commune, c.other_moved_in_on) for c in conflicts_of(a)] == [
+        (here, b.name, D(2023, 6, 1))
+    ]
+    assert [(c.resident, c.other_commune, c.other_moved_in_on) for c in conflicts_of(b)] == [
+        (there, a.name, D(2024, 1, 1))
+    ]
+    months = [D(2025, 1, 1), D(2025, 6, 1)]
+    each = [as_tuples(adoption_series(commune=c, start=months[0], end=months[1])) for c in (a, b)]
+    assert each == [[(1, 1, 0, 0)] * 6, [(1, 0, 0, 0)] * 6]  # each commune counts its record
+    # The province: once, in A, the most recent arrival (2024-01-01, after B's 2023-06-01).
+    assert as_tuples(province_adoption(communes=[a, b], months=months).total) == [(1, 1, 0, 0)] * 2
+
+    with pytest.raises(ValidationError) as refused:
+        conflict_resolve(resident=here, ended_on=D(2025, 3, 1))  # B's stay is still open then
+    assert "ended_on" in refused.value.message_dict
+    conflict_resolve(resident=there, ended_on=D(2024, 1, 1))
+    assert conflicts_of(a) == [] and conflicts_of(b) == []
+    assert as_tuples(province_adoption(communes=[a, b], months=[D(2023, 12, 1)]).total) == [(1, 0, 0, 0)]
