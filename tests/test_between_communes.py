@@ -12,13 +12,16 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from reports.selectors.adoption import adoption_series
 from reports.selectors.province import province_adoption
 from softbridge.calendar import month_end, months_between
 from tests import factories
+from villages import roster_views
 from villages.between_communes import conflict_resolve, conflicts_of
-from villages.models import CommuneMove, Resident
+from villages.models import CommuneMove, Resident, Role
 from villages.roster.importing import roster_import
 
 D = datetime.date
@@ -263,3 +266,171 @@ def test_a_conflict_is_listed_for_both_communes_and_counted_once_by_the_province
     conflict_resolve(resident=there, ended_on=D(2024, 1, 1))
     assert conflicts_of(a) == [] and conflicts_of(b) == []
     assert as_tuples(province_adoption(communes=[a, b], months=[D(2023, 12, 1)]).total) == [(1, 0, 0, 0)]
+
+
+# --- The pages: what each commune's officials see -------------------------------------------
+
+
+def test_a_departure_naming_the_destination_is_joined_by_the_arrival_on_the_page(client, places, official):
+    a, b = places["A"], places["B"]
+    hoa = factories.resident(
+        places["A1"],
+        full_name="Nông Thị Hoa",
+        birth_year=1985,
+        national_id="004185000123",
+        eid_on=D(2024, 6, 1),
+    )
+    factories.visit(places["A1"], notes="Bà Hoa nhờ cài VNeID cho con")
+    client.force_login(official)
+    left = client.post(
+        reverse("villages:member_departure", args=[places["A1"].pk, hoa.pk]),
+        {"reason": "moved_away", "on": "2025-04-15", "to_commune": b.pk},
+    )
+    assert left.status_code == 302
+    assert list(CommuneMove.objects.values_list("resident", "to_commune", "on", "arrival")) == [
+        (hoa.pk, b.pk, D(2025, 4, 15), None)
+    ]
+    official_b = factories.role_user("official", b)
+    client.force_login(official_b)
+    member = {
+        "full_name": "Nông Thị Hoa",
+        "sex": "F",
+        "birth_year": "1985",
+        "national_id": "004185000123",
+        "phone": "",
+        "relation": "head",
+        "moved_in_on": "2025-04-20",
+    }
+    assert client.post(reverse("villages:member_new", args=[places["B1"].pk]), member).status_code == 302
+    there = Resident.objects.get(commune=b)
+    assert CommuneMove.objects.get().arrival == there
+    assert there.eid_on == D(2024, 6, 1)
+
+    page = client.get(reverse("villages:moves"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    arrivals = page[page.index('id="moves-in"') :]
+    arrivals = arrivals[: arrivals.index("</table>")]
+    assert "Nông Thị Hoa" in arrivals and "1985" in arrivals and a.name in arrivals
+    assert "1 Jun 2024" in arrivals and "20 Apr 2025" in arrivals  # the e-ID travelled; the day B gave
+    # Nothing of A's register: its household, its visits' notes, its record.
+    assert "HA1" not in page and "VNeID cho con" not in page
+    assert client.get(reverse("villages:household", args=[places["A1"].pk])).status_code == 404
+    assert factories.api_client(official_b).get(f"/api/residents/{hoa.pk}/").status_code == 404
+
+    client.force_login(official)
+    page = client.get(reverse("villages:moves"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    departures = page[page.index('id="moves-out"') :]
+    assert "Nông Thị Hoa" in departures[: departures.index("</table>")] and b.name in departures
+
+
+def test_the_moves_page_is_for_officials_and_a_province_leader_sees_no_person(
+    client, places, official, leader
+):
+    factories.resident(
+        places["A1"], full_name="Bế Văn Minh", national_id="004190000789", moved_in_on=D(2024, 1, 1)
+    )
+    factories.resident(
+        places["B1"], full_name="Bế Văn Minh", national_id="004190000789", moved_in_on=D(2023, 6, 1)
+    )
+    for user in (leader, factories.province_leader(), factories.role_user("village_head", places["A"])):
+        client.force_login(user)
+        assert client.get(reverse("villages:moves")).status_code == 403
+    client.force_login(official)
+    page = client.get(reverse("villages:moves"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    conflicts = page[page.index('id="moves-conflicts"') :]
+    conflicts = conflicts[: conflicts.index("</table>")]
+    assert "Bế Văn Minh" in conflicts and places["B"].name in conflicts and "HB1" not in page
+
+
+def test_a_number_masked_in_a_stays_masked_for_an_official_of_b(client, places):
+    """One user: village head in A (A's numbers masked for them) and official of B. The page of
+    moves shows B's records only; of A's record, the commune's name and the dates."""
+    factories.resident(
+        places["A1"], full_name="Bế Văn Minh (A)", national_id="004190000789", phone="0912000111"
+    )
+    factories.resident(places["A2"], full_name="Lò Thị Mai", national_id="004199000222")
+    factories.resident(
+        places["B1"], full_name="Bế Văn Minh", national_id="004190000789", moved_in_on=D(2023, 6, 1)
+    )
+    user = factories.role_user("official", places["B"])
+    Role.objects.create(user=user, commune=places["A"], kind="village_head").villages.set(
+        [places["A1"].village]
+    )
+    client.force_login(user)
+    household = client.get(reverse("villages:household", args=[places["A1"].pk])).content.decode()
+    assert "004190000789" not in household  # masked for them in A
+    page = client.get(reverse("villages:moves"), {"commune": places["A"].pk}, HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert page.status_code == 200 and places["A"].name in text  # the conflict names A ...
+    assert "Bế Văn Minh (A)" not in text and "0912000111" not in text and "HA1" not in text  # ... only
+    assert "004199000222" not in text and "Lò Thị Mai" not in text  # A's page is not theirs to open
+
+
+def test_an_official_ends_a_conflicting_stay_from_the_page(client, places, official):
+    here = factories.resident(
+        places["A1"], full_name="Bế Văn Minh", national_id="004190000789", moved_in_on=D(2024, 1, 1)
+    )
+    factories.resident(
+        places["B1"], full_name="Bế Văn Minh", national_id="004190000789", moved_in_on=D(2025, 3, 1)
+    )
+    # B's stay began after A's: an arrival would have ended it; here both were typed directly.
+    assert len(conflicts_of(places["A"])) == 1
+    client.force_login(official)
+    url = reverse("villages:moves_resolve", args=[here.pk])
+    refused = client.post(url, {"ended_on": "2025-06-01"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "would still overlap" in refused.content.decode()
+    here.refresh_from_db()
+    assert here.left_on is None
+    assert client.post(url, {"ended_on": "2025-03-01"}).status_code == 302
+    here.refresh_from_db()
+    assert (here.left_on, here.left_reason) == (D(2025, 3, 1), "moved_away")
+    assert conflicts_of(places["A"]) == []
+    other = factories.resident(places["B2"], full_name="Lò Thị Mai", national_id="004199000111")
+    assert (
+        client.post(
+            reverse("villages:moves_resolve", args=[other.pk]), {"ended_on": "2025-03-01"}
+        ).status_code
+        == 404
+    )
+
+
+def test_the_roster_preview_lists_arrivals_and_conflicts_in_their_own_tables(
+    client, places, official, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(roster_views, "upload_dir", lambda: tmp_path)
+    factories.resident(
+        places["B1"], full_name="Nông Thị Hoa", national_id="004185000123", moved_in_on=D(2020, 1, 1)
+    )
+    factories.resident(
+        places["B2"], full_name="Bế Văn Minh", national_id="004190000789", moved_in_on=D(2025, 6, 1)
+    )
+    rows = roster(
+        {
+            "village_code": "A1",
+            "household_code": "HA1",
+            "full_name": "Nông Thị Hoa",
+            "national_id": "004185000123",
+            "moved_in_on": "2025-04-15",
+        },
+        {
+            "village_code": "A2",
+            "household_code": "HA2",
+            "full_name": "Bế Văn Minh",
+            "national_id": "004190000789",
+            "moved_in_on": "2025-04-15",
+        },
+    )
+    client.force_login(official)
+    sent = client.post(
+        reverse("roster:upload"),
+        {"commune": places["A"].pk, "file": SimpleUploadedFile("roster.csv", rows, content_type="text/csv")},
+    )
+    html = client.get(sent["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    arrivals = html[html.index('id="roster-arrivals"') :]
+    arrivals = arrivals[: arrivals.index("</table>")]
+    conflicts = html[html.index('id="roster-conflicts"') :]
+    conflicts = conflicts[: conflicts.index("</table>")]
+    assert "Nông Thị Hoa" in arrivals and "Bế Văn Minh" not in arrivals
+    assert "Bế Văn Minh" in conflicts and places["B"].name in conflicts and "Nông Thị Hoa" not in conflicts
+    # Opened again, the kept preview shows the same tables.
+    again = client.get(sent["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="roster-arrivals"' in again and 'id="roster-conflicts"' in again

@@ -35,17 +35,7 @@ from django.apps import apps
 
 ROOT = Path(__file__).resolve().parent.parent
 # Bottom to top: a room may use the rooms before it in this list.
-LAYERS = (
-    "softbridge",
-    "villages",
-    "mobilization",
-    "training",
-    "reports",
-    "devices",
-    "reminders",
-    "frontdoor",
-    "demo",
-)
+LAYERS = ("softbridge", "villages", "mobilization", "training", "reports", "devices", "reminders", "frontdoor", "demo")
 
 # (model, field) -> why the key points up. Moving either model would split its app's records.
 UPWARD_KEYS = {

@@ -14,7 +14,7 @@ it, or the arrival has no date), both records stay and the pair is a conflict: l
 both communes' officials by `conflicts_of` (the other commune's name and the stay's dates,
 nothing else) until one of them ends their stay (`conflict_resolve`). Meanwhile each
 commune counts its register as it stands, and the province counts the person once
-(reports.selectors.province, docs/moves-between-communes.md).
+(reports.selectors.province, docs/user-guide.md, "Moves between communes").
 
 The doors that create or bring back a resident call `arrival_record`: the member page
 (villages.views), the API (villages.api), the roster import (villages.roster.importing) and

@@ -705,7 +705,7 @@ class CommuneMove(models.Model):
     away); `arrival` their record in the commune they moved to, once it registered them
     (None while only the departure, naming the destination, is known). Each commune keeps
     its own record of the person: the commune left keeps its history, the destination sees
-    only the name, birth year and ladder dates (docs/moves-between-communes.md).
+    only the name, birth year and ladder dates (docs/user-guide.md, "Moves between communes").
     """
 
     resident = models.ForeignKey(

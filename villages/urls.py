@@ -7,7 +7,7 @@ roof's (frontdoor.households).
 
 from django.urls import path
 
-from villages import residence_views, roster_views, views
+from villages import between_communes_views, residence_views, roster_views, views
 
 register_pages = [
     path("households/new/", views.household_create, name="household_new"),
@@ -26,6 +26,8 @@ register_pages = [
     path("households/<int:pk>/move-options/", residence_views.household_options, name="household_options"),
     path("households/<int:pk>/split/", residence_views.household_split, name="household_split"),
     path("households/<int:pk>/head/", residence_views.household_head, name="household_head"),
+    path("moves/", between_communes_views.moves, name="moves"),
+    path("moves/<int:member_pk>/resolve/", between_communes_views.resolve, name="moves_resolve"),
 ]
 
 roster_pages = [

@@ -152,8 +152,6 @@ def household_create(request):
                 # A savepoint: answered_once holds a transaction open around the view.
                 with transaction.atomic():
                     created = form.save()
-                    # The number of a person living in another commune of the province: their move here.
-                    arrival_record(resident=created)
             except IntegrityError:
                 # Someone saved the same code between the check and the save.
                 village = form.cleaned_data["village"]
@@ -190,6 +188,8 @@ def member_create(request, pk: int):
             try:
                 with transaction.atomic():
                     created = form.save()
+                    # The number of a person living in another commune of the province: their move here.
+                    arrival_record(resident=created)
             except IntegrityError:
                 # Someone saved the same number between the check and the save.
                 form.national_id_refused = True

@@ -10,8 +10,8 @@ dashboards say: two queries for all communes.
 But a person is counted once by the province: while a conflict lasts (one ID number living
 in two of its communes on the same days, villages.between_communes) both communes count
 them, so the total takes back what all but one of those records add at each month's end
-(counted_twice). Which one stays: the record of the most recent arrival (docs/
-moves-between-communes.md says why). Two more queries: the numbers held in two communes,
+(counted_twice). Which one stays: the record of the most recent arrival (docs/user-guide.md,
+"Moves between communes", says why). Two more queries: the numbers held in two communes,
 and their records with their stays.
 """
 
