@@ -434,3 +434,28 @@ def test_the_roster_preview_lists_arrivals_and_conflicts_in_their_own_tables(
     # Opened again, the kept preview shows the same tables.
     again = client.get(sent["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="roster-arrivals"' in again and 'id="roster-conflicts"' in again
+
+
+def test_the_api_departure_names_a_commune_of_the_province_or_is_refused(places, official):
+    hoa = factories.resident(places["A1"], full_name="Nông Thị Hoa", national_id="004185000123")
+    lam = factories.resident(places["A1"], full_name="Lâm Văn Tú", national_id="004185000124")
+    elsewhere = factories.commune("02000", "Xã Khác", province=factories.province("05", "Tỉnh Khác"))
+    api = factories.api_client(official)
+    for code in (elsewhere.code, places["A"].code, "99999"):
+        refused = api.post(
+            f"/api/residents/{lam.pk}/departure/",
+            {"reason": "moved_away", "on": "2025-04-15", "to_commune": code},
+            format="json",
+        )
+        assert refused.status_code == 400 and "to_commune" in refused.json(), code
+    lam.refresh_from_db()
+    assert lam.left_on is None  # nothing half-saved
+    sent = api.post(
+        f"/api/residents/{hoa.pk}/departure/",
+        {"reason": "moved_away", "on": "2025-04-15", "to_commune": places["B"].code},
+        format="json",
+    )
+    assert sent.status_code == 200
+    assert list(CommuneMove.objects.values_list("resident", "from_commune", "to_commune", "on")) == [
+        (hoa.pk, places["A"].pk, places["B"].pk, D(2025, 4, 15))
+    ]

@@ -40,8 +40,8 @@ from villages.access import (
     may_manage_program,
     villages_editable_by,
 )
-from villages.between_communes import arrival_record
-from villages.models import Household, LadderStep, Resident
+from villages.between_communes import arrival_record, departure_destination_record
+from villages.models import Commune, Household, LadderStep, Resident
 from villages.selectors import (
     communes_visible_to,
     households_matching,
@@ -437,12 +437,18 @@ class ResidentViewSet(
         resident = self.get_object()
         body = DepartureSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        code = body.validated_data.get("to_commune")
         try:
-            resident_departure_record(
-                resident=resident, on=body.validated_data["on"], reason=body.validated_data["reason"]
-            )
+            with transaction.atomic():
+                departed = resident_departure_record(
+                    resident=resident, on=body.validated_data["on"], reason=body.validated_data["reason"]
+                )
+                if code:
+                    # A commune of the province, or a 400 naming to_commune (never another province's).
+                    commune = Commune.objects.filter(code=code).first() or Commune(code=code)
+                    departure_destination_record(resident=departed, to_commune=commune)
         except DjangoValidationError as error:
-            names = {"left_on": "on", "left_reason": "reason"}
+            names = {"left_on": "on", "left_reason": "reason", "to_commune": "to_commune"}
             by_field = error.message_dict if hasattr(error, "error_dict") else {"on": error.messages}
             raise serializers.ValidationError(
                 {names.get(field, "on"): messages for field, messages in by_field.items()}

@@ -47,9 +47,12 @@ def same_person_elsewhere(resident: Resident) -> QuerySet[Resident]:
     commune = resident.commune
     if not resident.national_id or commune.province_id is None:
         return Resident.objects.none()
-    return Resident.objects.filter(
-        national_id=resident.national_id, commune__province_id=commune.province_id
-    ).exclude(commune_id=resident.commune_id)
+    # By id: the model's ordering would join every record's household for nothing.
+    return (
+        Resident.objects.filter(national_id=resident.national_id, commune__province_id=commune.province_id)
+        .exclude(commune_id=resident.commune_id)
+        .order_by("pk")
+    )
 
 
 def stays_overlap(
