@@ -11,6 +11,8 @@ does not read households), then times, for `--runs` arrivals of numbers taken at
    province's other communes' records of the number), and
 2. the whole arrival (arrival_record: the lookup, the other commune's stay ended, the move
    recorded, the ladder's dates brought), each in a transaction rolled back,
+3. what the province's count-once adds to its figures (reports.selectors.province.counted_twice:
+   the numbers two communes hold, here none), 12 months,
 
 and prints the median and the 95th percentile of each, and the lookup's query plan (the
 index resident_national_id_lookup, villages/migrations/0011). The goal: the lookup under
@@ -37,6 +39,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from reports.selectors.province import counted_twice  # noqa: E402
 from villages.between_communes import arrival_record, same_person_elsewhere  # noqa: E402
 from villages.models import Commune, Household, Province, Resident, Village  # noqa: E402
 
@@ -65,7 +68,7 @@ def fill(residents: int, communes: int, with_number: float) -> list[Household]:
             if (n + 1) % 10 == 0:
                 print(f"filled {n + 1}/{communes} communes", flush=True)
         cursor.execute("ALTER TABLE villages_resident ENABLE TRIGGER USER")
-        cursor.execute("ANALYZE villages_resident")
+        cursor.execute("VACUUM ANALYZE villages_resident")
     return households
 
 
@@ -127,6 +130,16 @@ def main():
 
     report("lookup", timed(lookup, args.runs))
     report("whole arrival", timed(whole, args.runs))
+    communes = list(Commune.objects.order_by("code"))
+    months = [datetime.date(2025, m, 1) for m in range(1, 13)]
+
+    def twice() -> float:
+        started = time.perf_counter()
+        counted_twice(communes=communes, months=months)
+        return time.perf_counter() - started
+
+    # What the province's count-once adds to its dashboard: the numbers two communes hold.
+    report("province count-once (12 months)", timed(twice, 5))
     sample = arrival()
     sample.commune = sample.household.commune
     query = same_person_elsewhere(sample)

@@ -482,11 +482,15 @@ class Resident(Versioned):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["household__code", "id"]
-        # An arrival's ID number is looked up across the province's communes
-        # (villages.between_communes): the unique constraint's index leads with the commune.
+        # An arrival's ID number is looked up across the province's communes, and the province
+        # finds the numbers two communes hold (villages.between_communes, reports.selectors.province):
+        # the unique constraint's index leads with the commune. With the commune, the second is
+        # read from the index alone.
         indexes = [
             models.Index(
-                fields=["national_id"], condition=~Q(national_id=""), name="resident_national_id_lookup"
+                fields=["national_id", "commune"],
+                condition=~Q(national_id=""),
+                name="resident_national_id_lookup",
             ),
         ]
         constraints = [
