@@ -91,12 +91,14 @@ def counted_twice(*, communes: Sequence[Commune], months: Sequence[datetime.date
         .values("national_id")
         .annotate(first=Min("commune"), last=Max("commune"))
         .filter(~Q(first=F("last")))
+        .order_by()
         .values("national_id")
     )
     records = list(
         Resident.objects.filter(commune__in=ids, national_id__in=numbers)
         .select_related("commune")
         .prefetch_related("stays")
+        .order_by("pk")  # the model's ordering would join every household
     )
     by_number: dict[str, list[Resident]] = {}
     for record in records:
