@@ -73,6 +73,14 @@ TABLE: dict[str, Row] = {
     "villages:household_head": R(
         "login 404 403 ok 403 ok ok", post="login 404 403 ok 403 ok ok", target=pk("household")
     ),
+    # Moves between communes (villages.between_communes_views): a commune's officials read
+    # their own commune's records only; ending a stay takes one of their residents (404 else).
+    "villages:moves": R("login ok 403 403 403 ok ok"),
+    "villages:moves_resolve": R(
+        "login 405 405 405 405 405 405",
+        post="login 404 403 403 403 ok ok",
+        target=pk("resident", "member_pk"),
+    ),
     "roster:upload": R("login ok 403 403 403 ok ok", post="login ok 403 403 403 ok ok"),
     "roster:preview": R(
         "login 404 403 403 403 404 404",

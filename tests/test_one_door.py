@@ -89,6 +89,11 @@ ALLOWED = {
     ("reminders/push.py", "subscription_save"): "keeps a phone's push subscription, once per endpoint",
     ("reminders/push.py", "subscription_forget"): "forgets the user's own push subscription",
     ("reminders/push.py", "_record"): "keeps what a push service answered of a phone (gone: deleted)",
+    # The services of moves between communes (their module is named after the domain, as the
+    # brief of issue 31 asks): an arrival ends the other commune's stay, records the move and
+    # brings the ladder's dates, under the rows' locks.
+    ("villages/between_communes.py", "arrival_record"): "an arrival: the other stay ended, the move recorded",
+    ("villages/between_communes.py", "_ladder_travels"): "an arrival: the ladder's dates travel",
     # Not a record.
     ("softbridge/spreadsheets.py", "xlsx_bytes"): "an openpyxl workbook written to bytes",
 }

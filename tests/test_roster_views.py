@@ -339,7 +339,8 @@ def test_preview_queries_do_not_grow_with_rows(english_client, official, commune
         return len(queries)
 
     few = preview_queries(GOOD)
-    many = [["NK", "Nà Khau", f"NK-{n:03d}", f"Nông Văn {n}", "1980", ""] for n in range(30)]
+    # With ID numbers, as GOOD has: the province's other communes are asked for them (one query).
+    many = [["NK", "Nà Khau", f"NK-{n:03d}", f"Nông Văn {n}", "1980", f"0041800{n:05d}"] for n in range(30)]
     assert preview_queries(many) == few
 
 

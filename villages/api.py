@@ -10,6 +10,7 @@ calling villages.services, as the household page does.
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,7 +40,8 @@ from villages.access import (
     may_manage_program,
     villages_editable_by,
 )
-from villages.models import Household, LadderStep, Resident
+from villages.between_communes import arrival_record, departure_destination_record
+from villages.models import Commune, Household, LadderStep, Resident
 from villages.selectors import (
     communes_visible_to,
     households_matching,
@@ -381,7 +383,12 @@ class ResidentViewSet(
         return context
 
     def perform_create(self, serializer):
-        return serializer.save(), True
+        with transaction.atomic():
+            resident = serializer.save()
+            # The number of a person living in another commune of the province: their move here.
+            if arrival_record(resident=resident):
+                resident.refresh_from_db()
+        return resident, True
 
     def perform_update(self, serializer):
         resident = serializer.instance
@@ -430,12 +437,18 @@ class ResidentViewSet(
         resident = self.get_object()
         body = DepartureSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        code = body.validated_data.get("to_commune")
         try:
-            resident_departure_record(
-                resident=resident, on=body.validated_data["on"], reason=body.validated_data["reason"]
-            )
+            with transaction.atomic():
+                departed = resident_departure_record(
+                    resident=resident, on=body.validated_data["on"], reason=body.validated_data["reason"]
+                )
+                if code:
+                    # A commune of the province, or a 400 naming to_commune (never another province's).
+                    commune = Commune.objects.filter(code=code).first() or Commune(code=code)
+                    departure_destination_record(resident=departed, to_commune=commune)
         except DjangoValidationError as error:
-            names = {"left_on": "on", "left_reason": "reason"}
+            names = {"left_on": "on", "left_reason": "reason", "to_commune": "to_commune"}
             by_field = error.message_dict if hasattr(error, "error_dict") else {"on": error.messages}
             raise serializers.ValidationError(
                 {names.get(field, "on"): messages for field, messages in by_field.items()}
@@ -458,5 +471,11 @@ class ResidentViewSet(
         if household.commune_id != resident.commune_id:
             raise NotFound(_("household: no such record in your area."))
         relation = body.validated_data.get("relation") or None  # empty: they keep theirs
-        resident_move(resident=resident, household=household, on=body.validated_data["on"], relation=relation)
+        returning = resident.left_on is not None
+        with transaction.atomic():
+            moved = resident_move(
+                resident=resident, household=household, on=body.validated_data["on"], relation=relation
+            )
+            if returning:  # back from another commune of the province, maybe
+                arrival_record(resident=moved)
         return self.output(self.get_queryset().get(pk=resident.pk))

@@ -17,7 +17,7 @@ from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX, SEARCH_MAX_LENGTH
 from softbridge.text import national_id_typed
 from softbridge.typed_ids import IdMultipleChoiceField
 from villages.access import NationalIdsShown, household_code_refusal, national_id_taken_message
-from villages.models import Household, LadderStep, Resident, Village
+from villages.models import Commune, Household, LadderStep, Resident, Village
 from villages.selectors import households_matching
 from villages.services import head_refusal
 
@@ -246,6 +246,28 @@ class DepartureForm(forms.Form):
         label=_("What happened"), choices=Resident.LeftReason.choices, widget=forms.RadioSelect
     )
     on = forms.DateField(label=_("On"), widget=date_input(), validators=[not_in_future])
+    to_commune = forms.ModelChoiceField(
+        label=_("Moved to the commune"),
+        queryset=Commune.objects.none(),
+        required=False,
+        help_text=_("A commune of this province, when known: it is told of the move when it registers them."),
+    )
+
+    def __init__(self, *args, commune: Commune | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        province = getattr(commune, "province_id", None)
+        if province is None:
+            del self.fields["to_commune"]
+        else:
+            self.fields["to_commune"].queryset = Commune.objects.filter(province_id=province).exclude(
+                pk=commune.pk
+            )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("to_commune") and data.get("reason") != Resident.LeftReason.MOVED_AWAY:
+            self.add_error("to_commune", _("Only a resident who moved away went to another commune."))
+        return data
 
 
 # --- Residence: moves, returns, splits and the head of household (villages.residence_views)

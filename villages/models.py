@@ -482,6 +482,17 @@ class Resident(Versioned):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["household__code", "id"]
+        # An arrival's ID number is looked up across the province's communes, and the province
+        # finds the numbers two communes hold (villages.between_communes, reports.selectors.province):
+        # the unique constraint's index leads with the commune. With the commune, the second is
+        # read from the index alone.
+        indexes = [
+            models.Index(
+                fields=["national_id", "commune"],
+                condition=~Q(national_id=""),
+                name="resident_national_id_lookup",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["commune", "national_id"],
@@ -689,6 +700,49 @@ class PastStay(models.Model):
 
     def __str__(self):
         return f"{self.resident_id} @ {self.household_id} until {self.ended_on:%Y-%m-%d}"
+
+
+class CommuneMove(models.Model):
+    """A person's move from one commune of a province to another (villages.between_communes).
+
+    `resident` is their record in the commune they left (its stay ended on `on`, moved
+    away); `arrival` their record in the commune they moved to, once it registered them
+    (None while only the departure, naming the destination, is known). Each commune keeps
+    its own record of the person: the commune left keeps its history, the destination sees
+    only the name, birth year and ladder dates (docs/user-guide.md, "Moves between communes").
+    """
+
+    resident = models.ForeignKey(
+        "Resident", on_delete=models.CASCADE, related_name="moves_out", verbose_name=_("resident")
+    )
+    from_commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="moves_out", verbose_name=_("commune left")
+    )
+    to_commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, related_name="moves_in", verbose_name=_("destination commune")
+    )
+    arrival = models.ForeignKey(
+        "Resident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moves_in",
+        verbose_name=_("record in the destination"),
+    )
+    on = models.DateField(_("moved on"))
+
+    class Meta:
+        verbose_name = _("move between communes")
+        verbose_name_plural = _("moves between communes")
+        ordering = ["-on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_commune=F("to_commune")), name="commune_move_to_another_commune"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resident_id}: {self.from_commune_id} -> {self.to_commune_id} on {self.on:%Y-%m-%d}"
 
 
 class LadderStep(models.TextChoices):

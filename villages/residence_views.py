@@ -11,6 +11,7 @@ Every write is one service of villages.services, as the API and the importer cal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,6 +21,7 @@ from softbridge.submissions import answered_once
 from softbridge.text import search_text
 from villages import services
 from villages.access import villages_editable_by
+from villages.between_communes import arrival_record
 from villages.forms import HeadForm, MoveForm, SplitForm
 from villages.models import Household, Resident
 from villages.selectors import households_matching, households_visible_to, with_list_columns
@@ -77,12 +79,15 @@ def member_move(request, pk: int, member_pk: int):
             # The head leaves this household (not one coming back to it): it needs a new head.
             was_head = member.relation == Resident.Relation.HEAD and not returning
             try:
-                moved = services.resident_move(
-                    resident=member,
-                    household=data["household"],
-                    on=data["on"],
-                    relation=data["relation"] or None,
-                )
+                with transaction.atomic():
+                    moved = services.resident_move(
+                        resident=member,
+                        household=data["household"],
+                        on=data["on"],
+                        relation=data["relation"] or None,
+                    )
+                    if returning:  # back from another commune of the province, maybe
+                        arrival_record(resident=moved)
             except ValidationError as error:
                 _add_errors(form, error, {})
             else:

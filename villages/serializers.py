@@ -398,6 +398,14 @@ class LadderSerializer(serializers.Serializer):
 class DepartureSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Resident.LeftReason.choices)
     on = serializers.DateField(validators=[not_in_future])
+    to_commune = serializers.RegexField(
+        r"^[0-9]{5}$",
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy(
+            "The code of the commune of the province they moved to, when known (villages.between_communes)."
+        ),
+    )
 
 
 class MoveSerializer(serializers.Serializer):

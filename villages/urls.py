@@ -7,7 +7,7 @@ roof's (frontdoor.households).
 
 from django.urls import path
 
-from villages import duplicate_views, residence_views, roster_views, views
+from villages import between_communes_views, duplicate_views, residence_views, roster_views, views
 
 register_pages = [
     path("households/new/", views.household_create, name="household_new"),
@@ -28,6 +28,8 @@ register_pages = [
     path("households/<int:pk>/head/", residence_views.household_head, name="household_head"),
     path("duplicates/", duplicate_views.duplicates, name="duplicates"),
     path("residents/<int:pk>/merge/", duplicate_views.duplicate_merge, name="duplicate_merge"),
+    path("moves/", between_communes_views.moves, name="moves"),
+    path("moves/<int:member_pk>/resolve/", between_communes_views.resolve, name="moves_resolve"),
 ]
 
 roster_pages = [

@@ -34,6 +34,7 @@ from villages.access import (
     national_id_taken_message,
     villages_editable_by,
 )
+from villages.between_communes import arrival_record, departure_destination_record
 from villages.forms import (
     DepartureForm,
     HouseholdCreateForm,
@@ -187,6 +188,8 @@ def member_create(request, pk: int):
             try:
                 with transaction.atomic():
                     created = form.save()
+                    # The number of a person living in another commune of the province: their move here.
+                    arrival_record(resident=created)
             except IntegrityError:
                 # Someone saved the same number between the check and the save.
                 form.national_id_refused = True
@@ -341,15 +344,20 @@ def member_departure(request, pk: int, member_pk: int):
     household = _editable_household(request, pk)
     member = _member(household, member_pk)
     if request.method == "POST":
-        form = DepartureForm(request.POST)
+        form = DepartureForm(request.POST, commune=household.commune)
         if form.is_valid():
             was_head = member.relation == Resident.Relation.HEAD
             try:
-                resident_departure_record(
-                    resident=member, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
-                )
+                with transaction.atomic():
+                    departed = resident_departure_record(
+                        resident=member, on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
+                    )
+                    if form.cleaned_data.get("to_commune"):
+                        departure_destination_record(
+                            resident=departed, to_commune=form.cleaned_data["to_commune"]
+                        )
             except ValidationError as error:
-                fields = {"left_on": "on", "left_reason": "reason"}
+                fields = {"left_on": "on", "left_reason": "reason", "to_commune": "to_commune"}
                 for field, field_errors in error.message_dict.items():
                     for message in field_errors:
                         form.add_error(fields.get(field), message)
@@ -361,7 +369,7 @@ def member_departure(request, pk: int, member_pk: int):
                     return to_new_head(request, household, member)
                 return redirect("villages:household", pk=household.pk)
     else:
-        form = DepartureForm(initial={"on": commune_today()})
+        form = DepartureForm(initial={"on": commune_today()}, commune=household.commune)
     return render(
         request, "villages/member_departure.html", {"form": form, "household": household, "member": member}
     )

@@ -5,17 +5,25 @@ and its shares are those sums' shares (never an average of the communes' shares)
 commune's series is its own ledger summed as its own report sums it
 (reports.selectors.adoption.adoption_at_each does for many communes what adoption_at does
 for one, tested against the brute force), so the province always says what its communes'
-dashboards say: two queries for all communes, and nothing read from resident rows here.
+dashboards say: two queries for all communes.
+
+But a person is counted once by the province: while a conflict lasts (one ID number living
+in two of its communes on the same days, villages.between_communes) both communes count
+them, so the total takes back what all but one of those records add at each month's end
+(counted_twice). Which one stays: the record of the most recent arrival (docs/user-guide.md,
+"Moves between communes", says why). Two more queries: the numbers held in two communes,
+and their records with their stays.
 """
 
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, Max, Min, Q, QuerySet
 
 from reports.selectors.adoption import MonthFigures, adoption_at_each
-from villages.models import Commune, Province
+from softbridge.calendar import month_end
+from villages.models import Commune, Province, Resident, online_from
 
 
 def province_communes(province: Province) -> QuerySet[Commune]:
@@ -48,5 +56,89 @@ def province_adoption(*, communes: Sequence[Commune], months: Sequence[datetime.
     order), and their sums. Two queries, whatever the communes and months."""
     months = list(months)
     each = list(zip(communes, adoption_at_each(communes=communes, months=months), strict=True))
-    total = [summed(month, [series[i] for _c, series in each]) for i, month in enumerate(months)]
+    twice = counted_twice(communes=communes, months=months)
+    total = [
+        taken_back(summed(month, [series[i] for _c, series in each]), twice[i])
+        for i, month in enumerate(months)
+    ]
     return ProvinceAdoption(months, total, each)
+
+
+def taken_back(figures: MonthFigures, twice: MonthFigures) -> MonthFigures:
+    return MonthFigures(
+        figures.month,
+        figures.eligible - twice.eligible,
+        figures.eid - twice.eid,
+        figures.online - twice.online,
+        figures.level34 - twice.level34,
+    )
+
+
+def counted_twice(*, communes: Sequence[Commune], months: Sequence[datetime.date]) -> list[MonthFigures]:
+    """At the end of each of `months`, what the communes' counts hold more than once: for
+    each ID number that lives in two or more of `communes` at a month's end (a stay, current
+    or earlier, covering that day in each), the figures of every record but the one whose
+    stay there began last (the most recent arrival; a stay with no start began first; a tie,
+    the record made last), counted as the ledger counts (reports.ledger: of counting age
+    in the month's year, a ladder step on or before the month's end)."""
+    ids = [c.pk for c in communes]
+    # MIN <> MAX rather than COUNT(DISTINCT): one pass in the order of the index
+    # resident_national_id_lookup (number, commune), read from the index alone, with no sort
+    # per number (bench/id_lookup.py times it at 3 million residents).
+    numbers = (
+        Resident.objects.filter(commune__in=ids)
+        .exclude(national_id="")
+        .values("national_id")
+        .annotate(first=Min("commune"), last=Max("commune"))
+        .filter(~Q(first=F("last")))
+        .order_by()
+        .values("national_id")
+    )
+    records = list(
+        Resident.objects.filter(commune__in=ids, national_id__in=numbers)
+        .select_related("commune")
+        .prefetch_related("stays")
+        .order_by("pk")  # the model's ordering would join every household
+    )
+    by_number: dict[str, list[Resident]] = {}
+    for record in records:
+        by_number.setdefault(record.national_id, []).append(record)
+    result = []
+    for month in months:
+        end = month_end(month)
+        counts = [0, 0, 0, 0]
+        for same in by_number.values():
+            living = [(start, r.pk, r) for r in same for start in _stay_start_on(r, end)]
+            if len(living) < 2:
+                continue
+            for _start, _pk, record in sorted(living, key=_arrival_order)[:-1]:
+                for i, counted in enumerate(_counted(record, month, end)):
+                    counts[i] += counted
+        result.append(MonthFigures(month, *counts))
+    return result
+
+
+def _arrival_order(living):
+    start, pk, _record = living
+    return (start is not None, start or datetime.date.min, pk)
+
+
+def _stay_start_on(record: Resident, day: datetime.date) -> list[datetime.date | None]:
+    """The start of the record's stay (current or earlier) that covers the end of `day`, if one does."""
+    stays = [(record.moved_in_on, record.left_on)] + [(s.started_on, s.ended_on) for s in record.stays.all()]
+    return [
+        start for start, left in stays if (start is None or start <= day) and (left is None or left > day)
+    ][:1]
+
+
+def _counted(record: Resident, month: datetime.date, end: datetime.date) -> tuple[int, int, int, int]:
+    """What the record adds to (eligible, e-ID, online, level 3/4) at the end of `month`, living there."""
+    if record.birth_year is not None and record.birth_year > month.year - record.commune.min_age:
+        return (0, 0, 0, 0)
+    online = online_from(record.online_on, record.level34_on)
+    return (
+        1,
+        int(record.eid_on is not None and record.eid_on <= end),
+        int(online is not None and online <= end),
+        int(record.level34_on is not None and record.level34_on <= end),
+    )

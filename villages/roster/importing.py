@@ -9,9 +9,11 @@ from contextlib import contextmanager
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from villages.between_communes import arrivals_settle
 from villages.models import Commune
 from villages.roster import reading
 from villages.roster.checking import checked_rows
+from villages.roster.columns import AT
 from villages.roster.planning import plan_import
 from villages.roster.results import Progress, RosterResult, RowError
 from villages.roster.writing import Stale, write
@@ -71,6 +73,9 @@ def _roster_import(commune, source, dry_run, progress, user_id) -> RosterResult:
             if result.errors:
                 return result
             write(plan, progress, user_id)
+            arrivals_settle(
+                commune=commune, national_ids=[values[AT["national_id"]] for _row, values in plan.arriving]
+            )
     except Stale:
         result.errors.append(
             RowError(

@@ -13,6 +13,8 @@ from villages.roster.results import Counts, RosterResult, RowChange, RowError
 
 _COUNTS = ("villages", "households", "residents")
 _CHANGES = ("created", "updated", "moves")
+# Kept since the moves between communes; a preview kept before them has none.
+_BETWEEN_COMMUNES = ("arrivals", "conflicts")
 
 
 def _value_to_json(value):
@@ -71,6 +73,9 @@ def result_to_json(result: RosterResult) -> dict:
         "rows": result.rows,
         **{name: vars(getattr(result, name)) for name in _COUNTS},
         **{name: [_change_to_json(change) for change in getattr(result, name)] for name in _CHANGES},
+        **{name: [_change_to_json(change) for change in getattr(result, name)] for name in _BETWEEN_COMMUNES},
+        "arrived": result.arrived,
+        "conflicted": result.conflicted,
         "moved": result.moved,
         "ignored_columns": list(result.ignored_columns),
         "saved": result.saved,
@@ -84,6 +89,9 @@ def result_from_json(data: dict) -> RosterResult:
         rows=data["rows"],
         **{name: Counts(**data[name]) for name in _COUNTS},
         **{name: [_change_from_json(change) for change in data[name]] for name in _CHANGES},
+        **{name: [_change_from_json(change) for change in data.get(name, [])] for name in _BETWEEN_COMMUNES},
+        arrived=data.get("arrived", 0),
+        conflicted=data.get("conflicted", 0),
         moved=data["moved"],
         ignored_columns=list(data["ignored_columns"]),
         saved=data["saved"],

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from softbridge.calendar import date_refusal
 from softbridge.text import identifier_key
+from villages.between_communes import arrivals_foreseen
 from villages.models import (
     Commune,
     LadderStep,
@@ -46,6 +47,9 @@ class Plan:
         # household code -> the heads it will have: (resident id or None, row or None, name)
         self.heads: dict[str, list[tuple]] = {}
         self.matched: set[int] = set()  # the stored residents the file names
+        # (row, values) of the residents the file brings in (new, or back after leaving) with
+        # an ID number: maybe arrivals from another commune (villages.between_communes).
+        self.arriving: list[tuple[int, tuple]] = []
 
 
 def plan_import(
@@ -68,6 +72,7 @@ def plan_import(
     _plan_villages(plan, result, checker, register, village_names)
     _plan_households(plan, result, register, household_villages, household_distances)
     _plan_residents(plan, result, checker, register, rows, progress)
+    _plan_arrivals(plan, result)
     _check_heads(plan, checker, register)
     checker.sort_errors()
     return plan
@@ -230,6 +235,7 @@ _EMPTY = (None, "", "", "", None, "", "", "", None, None, "", None, None, None, 
 _LEFT_ON, _MOVED_IN_ON, _LEFT_REASON = AT["left_on"], AT["moved_in_on"], AT["left_reason"]
 _ONLINE_ON, _LEVEL34_ON = AT["online_on"], AT["level34_on"]
 _RELATION, _BIRTH_YEAR = AT["relation"], AT["birth_year"]
+_NATIONAL_ID = AT["national_id"]
 _LADDER = tuple(step.field for step in LadderStep)
 # The dates that may not fall before the birth year: the ladder and the departure.
 _BEFORE_BIRTH = tuple(AT[name] for name in (*_LADDER, "left_on"))
@@ -263,6 +269,8 @@ def _plan_resident(
         plan.matched.add(record[0])
     if values[_RELATION] == Resident.Relation.HEAD and values[_LEFT_ON] is None:
         plan.heads.setdefault(values[0], []).append((record[0] if record else None, row.row, values[1]))
+    if values[_NATIONAL_ID] and values[_LEFT_ON] is None and (record is None or stored[_LEFT_ON]):
+        plan.arriving.append((row.row, values))
     if record is None:
         plan.resident_new.append(values)
         result.residents.created += 1
@@ -419,3 +427,17 @@ def _check_heads(plan: Plan, checker: Checker, register: Register) -> None:
                 _("Household %(household)s has one head: %(name)s and %(others)s cannot both be it.")
                 % {"household": household, "name": name, "others": others},
             )
+
+
+def _plan_arrivals(plan: Plan, result: RosterResult) -> None:
+    """The preview's arrivals from the province's other communes and conflicts with them
+    (villages.between_communes.arrivals_foreseen): what the import will settle after writing."""
+    arrivals, conflicts = arrivals_foreseen(
+        commune=plan.commune,
+        arriving=[(row, v[_NATIONAL_ID], v[_MOVED_IN_ON]) for row, v in plan.arriving],
+    )
+    names = {row: (values[0], values[1]) for row, values in plan.arriving}
+    for kept, found in ((result.arrivals, arrivals), (result.conflicts, conflicts)):
+        for row, commune_name, moved_in, left in found[:PREVIEW_ROWS]:
+            kept.append(RowChange(row, *names[row], ((commune_name, moved_in, left),)))
+    result.arrived, result.conflicted = len(arrivals), len(conflicts)

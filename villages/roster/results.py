@@ -57,6 +57,14 @@ class RosterResult:
     # back to it, with what changed in the preview.
     moved: int = 0
     moves: list[RowChange] = field(default_factory=list)
+    # Residents the file brings in who live, or lived, in another commune of the province
+    # (villages.between_communes): arrivals (their stay there ends, their ladder travels) and
+    # conflicts (both stays remain, for the officials to settle); each change is
+    # (that commune's name, moved in there, left there).
+    arrived: int = 0
+    arrivals: list[RowChange] = field(default_factory=list)
+    conflicted: int = 0
+    conflicts: list[RowChange] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     saved: bool = False
 
