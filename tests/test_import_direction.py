@@ -275,3 +275,20 @@ def test_the_guard_sees_a_model_reached_without_an_import(tmp_path, source, foun
     written = tmp_path / "probe.py"
     written.write_text(source)
     assert bool(reaches("villages.probe", written)) is found
+
+
+# A module a newcomer can read in one sitting (issue 26): over this, split it by what it holds.
+MOST_LINES = 800
+
+
+def test_no_module_or_test_file_is_longer_than_a_sitting():
+    kinds = ("*.py", "*.js", "*.html", "*.css")
+    skipped = ("static/vendor", "tests/browser/vendor", ".venv", "node_modules", "migrations")
+    too_long = {
+        str(path.relative_to(ROOT)): lines
+        for kind in kinds
+        for path in ROOT.rglob(kind)
+        if not any(part in path.relative_to(ROOT).as_posix() for part in skipped)
+        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MOST_LINES
+    }
+    assert too_long == {}

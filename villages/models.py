@@ -22,6 +22,13 @@ from softbridge.calendar import PROGRAM_START, commune_today, date_refusal
 from softbridge.text import clean_name, fold, identifier, refuse_invisible_characters
 from softbridge.versions import Versioned
 
+# The ladder's steps and rules live in villages.ladder; every app reads them here, as the register's.
+from villages.ladder import Achievement as Achievement
+from villages.ladder import LadderStep as LadderStep
+from villages.ladder import ladder_date_problems as ladder_date_problems
+from villages.ladder import online_by_q as online_by_q
+from villages.ladder import online_from as online_from
+
 COMMUNE_CODE = RegexValidator(r"^[0-9]{5}$", _("A commune code is five digits, for example 01558."))
 PROVINCE_CODE = RegexValidator(r"^[0-9]{2}$", _("A province code is two digits, for example 04."))
 NATIONAL_ID = RegexValidator(r"^[0-9]{12}$", _("A personal ID number is exactly 12 digits."))
@@ -58,34 +65,6 @@ def departure_problem(
     if left_on and birth_year is not None and left_on.year < birth_year:
         return "left_on", date_refusal(left_on, birth_year=birth_year)
     return None
-
-
-def online_from(online_on: datetime.date | None, level34_on: datetime.date | None) -> datetime.date | None:
-    """The day online use began, given the first level 3/4 application: a level 3/4 application
-    is an online use, so online use began then at the latest (the schema's constraint
-    resident_level34_implies_online). The services, the roster import and, as online_by_q,
-    the reports read the rule here."""
-    if level34_on is not None and (online_on is None or online_on > level34_on):
-        return level34_on
-    return online_on
-
-
-def online_by_q(day: datetime.date) -> Q:
-    """Residents who were online users at the end of `day` (online_from's rule)."""
-    return Q(online_on__lte=day) | Q(level34_on__lte=day)
-
-
-def ladder_date_problems(birth_year: int | None, dates: dict[str, datetime.date | None]) -> dict[str, str]:
-    """The ladder dates (`{field: date}`) that fall before the year the resident was born,
-    with why (softbridge.calendar.date_refusal): the rule the admin (through Resident.clean),
-    the ladder services and the roster importer ask."""
-    if birth_year is None:
-        return {}
-    return {
-        field: date_refusal(on, birth_year=birth_year)
-        for field, on in dates.items()
-        if on is not None and on.year < birth_year
-    }
 
 
 def choices_check(field: str, choices: type[models.TextChoices], name: str, blank=False):
@@ -743,58 +722,6 @@ class CommuneMove(models.Model):
 
     def __str__(self):
         return f"{self.resident_id}: {self.from_commune_id} -> {self.to_commune_id} on {self.on:%Y-%m-%d}"
-
-
-class LadderStep(models.TextChoices):
-    SMARTPHONE = "smartphone", _("smartphone")
-    EID = "eid", _("e-ID")
-    ONLINE = "online", _("online service user")
-    LEVEL34 = "level34", _("level 3/4 user")
-
-    @property
-    def field(self) -> str:
-        return f"{self.value}_on"
-
-
-class Achievement(models.TextChoices):
-    """What a resident achieved when helped at a visit or a session."""
-
-    SMARTPHONE = "smartphone", _("got access to a smartphone")
-    VNEID_INSTALLED = "vneid_installed", _("installed VNeID")
-    EID_ACTIVATED = "eid_activated", _("activated the e-ID (level 2)")
-    PORTAL_ACCOUNT = "portal_account", _("created a portal account")
-    ONLINE_SERVICE = "online_service", _("used an online public service")
-    APPLICATION_SUBMITTED = "application_submitted", _("submitted an application online")
-    RESULT_BY_PHONE = "result_by_phone", _("received a result by phone")
-    CASHLESS_PAYMENT = "cashless_payment", _("paid a fee without cash")
-
-    @property
-    def ladder_step(self) -> "LadderStep | None":
-        return _ACHIEVEMENT_STEP.get(self)
-
-    def left_for(self, resident: "Resident") -> bool:
-        """Is it still to be achieved by `resident` (what a visit form offers)? An act that
-        happens again (an application, its result by phone, a fee paid) always is; a milestone
-        is until the resident reached its ladder step (installing VNeID comes with the e-ID)."""
-        if self in _REPEATED:
-            return True
-        step = _ACHIEVEMENT_STEP.get(self) or (
-            LadderStep.EID if self == Achievement.VNEID_INSTALLED else None
-        )
-        return step is None or getattr(resident, step.field) is None
-
-
-_REPEATED = {Achievement.APPLICATION_SUBMITTED, Achievement.RESULT_BY_PHONE, Achievement.CASHLESS_PAYMENT}
-
-_ACHIEVEMENT_STEP = {
-    Achievement.SMARTPHONE: LadderStep.SMARTPHONE,
-    Achievement.EID_ACTIVATED: LadderStep.EID,
-    Achievement.PORTAL_ACCOUNT: LadderStep.EID,
-    Achievement.ONLINE_SERVICE: LadderStep.ONLINE,
-    Achievement.RESULT_BY_PHONE: LadderStep.ONLINE,
-    Achievement.CASHLESS_PAYMENT: LadderStep.ONLINE,
-    Achievement.APPLICATION_SUBMITTED: LadderStep.LEVEL34,
-}
 
 
 class RoleKind(models.TextChoices):
