@@ -90,6 +90,9 @@ def _today(request, kinds: set):
             "due": Due,
             "counts": [(reason, counts.get(reason.value, 0)) for reason in Due if reason != Due.NOTHING],
             "villages": villages,
+            # A household in the list is one the user may visit: they take reminders
+            # (reminders.push.may_take_pushes), known without asking again.
+            "takes_pushes": True if order else None,
         },
     )
 

@@ -26,14 +26,16 @@ from rest_framework.authtoken.models import Token
 
 from devices.services import device_report_record
 from mobilization.models import Application, CommunicationActivity, HomeVisit, VisitHelp, WorkerGroup
-from reminders.models import PushSubscription
+from reminders.models import Message, PushSubscription
+from reminders.services import commune_sms_update, consent_give
 from reports import ledger
 from reports.models import OfficialFigures, Target
+from reports.services import monthly_report_prepare, monthly_report_sign
 from softbridge.models import Submission
 from tests import factories
 from tests.lanes import examples
 from training.models import Attendance, TrainingSession
-from villages.models import Commune, Household, ProvinceRole, Resident, Village
+from villages.models import Commune, CommuneMove, Household, ProvinceRole, Resident, Village
 
 # Rebuilt by migrate or thrown away on purpose (sessions, lockout counters): not in a backup.
 NOT_BACKED_UP = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
@@ -161,6 +163,34 @@ def populated(transactional_db):
         p256dh="B" + "A" * 86,
         auth="A" * 22,
         user_agent="Mozilla/5.0 (Linux; Android 13)",
+    )
+    # March's report, prepared and signed (its figures as JSON, immutable once signed).
+    leader = factories.role_user("leader", commune, username="chủ-tịch")
+    preparer = factories.role_user("official", commune, username="văn-phòng")
+    report = monthly_report_prepare(commune=commune, month=datetime.date(2025, 3, 1), by=preparer)
+    monthly_report_sign(report=report, by=leader, title="Chủ tịch UBND xã")
+    # A resident who left for another commune of the province.
+    resident = Resident.objects.filter(household__commune=commune).order_by("pk").first()
+    other = factories.commune(code="01561", name="Xã Thanh Long", province=commune.province)
+    CommuneMove.objects.create(
+        resident=resident, from_commune=commune, to_commune=other, on=datetime.date(2025, 4, 2)
+    )
+    # SMS: the commune writes without diacritics, a resident consented, a message went out.
+    commune_sms_update(commune=commune, without_diacritics=True)
+    consent_give(
+        resident=resident, phone="0912 345 678", given_on=datetime.date(2025, 3, 5), recorded_by=official
+    )
+    Message.objects.create(
+        resident=resident,
+        commune=commune,
+        kind="invitation",
+        item_id=1,
+        day=datetime.date(2025, 3, 6),
+        channel="sms",
+        status="delivered",
+        phone="84912345678",
+        text="Mời anh/chị dự buổi hướng dẫn",
+        segments=1,
     )
     return commune
 
