@@ -205,8 +205,12 @@ def kept_pages(user, *, language: str, kept: list[int] | None = None) -> list[di
         page(reverse("villages:households")),
         page(reverse("visits:follow_ups")),
     )
-    pages = [home, household_list, follow_ups, page(reverse("visits:new")), page(reverse("outbox"))]
     order = households_most_urgent(user) if kept is None else kept
+    pages = [home, household_list, follow_ups, page(reverse("outbox"))]
+    # The visit form only for whoever has households to visit: a commune leader's phone asked
+    # for it at every sync, was refused (403) and never said "ready offline".
+    if order:
+        pages.insert(3, page(reverse("visits:new")))
     stamps = _household_stamps(order)
 
     # The home page (Today: the most urgent households, an order any change may move) changes

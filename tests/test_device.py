@@ -181,6 +181,18 @@ def test_a_leader_keeps_no_household(english_client, leader, hoa):
     assert not [p for p in kept["pages"] if "/households/" in p["url"] and p["url"] != "/households/"]
 
 
+@pytest.mark.parametrize("role", ["leader", "official", "worker_a", "head_a"])
+def test_every_page_a_phone_keeps_opens_for_its_user(english_client, role, request, hoa):
+    """A kept page the user may not open was asked for at every sync and refused, and the
+    phone never said "ready offline" (a commune leader's and the visit form, 403)."""
+    english_client.force_login(request.getfixturevalue(role))
+
+    kept = english_client.get(reverse("device_pages")).json()
+
+    answers = {p["url"]: english_client.get(p["url"]).status_code for p in kept["pages"]}
+    assert answers and {url: status for url, status in answers.items() if status != 200} == {}
+
+
 def test_an_outsider_keeps_nothing_of_another_commune(english_client, outsider, hoa):
     english_client.force_login(outsider)
 

@@ -83,6 +83,9 @@ def demo(commune, leader, official):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     start = today.replace(day=1) - datetime.timedelta(days=700)
+    # This page's own plan, not the demo's: the demo plans month ends, and `start` is one some
+    # days (on 8 December, 31 December two years before: the two plans collided).
+    Target.objects.filter(commune=commune).delete()
     Target.objects.create(commune=commune, indicator="level34_share", due_on=start, value="0.15")
     target = Target.objects.create(
         commune=commune, indicator="level34_share", due_on=today.replace(day=1), value="0.8"

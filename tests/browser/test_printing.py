@@ -46,6 +46,7 @@ def test_the_monthly_report_prints_every_table_within_the_page_and_none_over_ano
         factories.resident(household_a, sex="MF"[n % 2], birth_year=year, eid_on=start, online_on=start)
     sign_in(laptop, "official")
     laptop.goto(laptop.base_url + "/reports/monthly/")
+    laptop.locator("#sync-status:not([hidden])").wait_for()  # on screen, the phone's status shows
     laptop.set_viewport_size({"width": A4_BETWEEN_MARGINS, "height": 1000})
     laptop.emulate_media(media="print")
     found = laptop.evaluate(BOXES)
@@ -58,4 +59,11 @@ def test_the_monthly_report_prints_every_table_within_the_page_and_none_over_ano
         for other in tables[i + 1 :]:
             assert not overlap(one, other), (one["id"], other["id"])
     assert found["hints"] == 0  # nothing scrolls on paper
+    # Nothing of the phone on paper: the offline status, the outbox's counter (the status once
+    # printed above the signed report's heading).
+    shown = laptop.evaluate(
+        """() => Array.from(document.querySelectorAll('#sync-status, #outbox-status, .push-block'))
+                 .filter(e => e.getClientRects().length > 0).map(e => e.id || e.className)"""
+    )
+    assert shown == []
     assert laptop.pdf(format="A4")[:4] == b"%PDF"
