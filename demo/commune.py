@@ -38,7 +38,7 @@ from demo.moves import moves_record
 from demo.organisations import organisations_build, organisations_write
 from demo.period import Story
 from demo.place import villages_build
-from demo.sessions import sessions_plan, sessions_write
+from demo.sessions import sessions_plan, sessions_planned_write, sessions_write
 from demo.targets import demo_targets_populate
 from demo.visits import extra_visits_plan, steps_place, visits_write
 
@@ -86,4 +86,6 @@ def demo_commune_populate(
     counts.update(moves_record(commune=commune, story=story))
     # Last: the targets are read off the figures everything above wrote.
     counts["targets"] = demo_targets_populate(commune=commune, story=story)
+    # After the story: planned sessions are not part of it (nor of its figures).
+    counts["planned_sessions"] = sessions_planned_write(build, today=today)
     return counts

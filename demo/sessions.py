@@ -8,8 +8,10 @@ from demo.curves import STEP_MIN_AGE
 from demo.draws import weighted
 from demo.households import Person
 from demo.period import D
+from softbridge.calendar import commune_today
 from softbridge.text import clean_name
 from training.models import Attendance, Topic, TrainingSession
+from training.services import session_record
 
 # Each skill's training topics, written in this order.
 TOPICS = {
@@ -154,3 +156,32 @@ def sessions_write(build: Build) -> dict[str, int]:
     Attendance.objects.bulk_create(attendance_rows)
     build.session_rows = sessions
     return {"sessions": len(sessions), "attendances": len(attendance_rows)}
+
+
+def sessions_planned_write(build: Build, *, today: datetime.date) -> int:
+    """Two sessions planned ahead, tomorrow in Nà Khau (the demo worker facilitates it) and in
+    a week in Bản Thang, recorded by session_record as an official plans them: the invitations
+    page and `send_reminders` have upcoming sessions (docs/reminders.md). No draw from the
+    generator: the story's rows stay the same. Ahead of the commune's today too when the
+    story is told as of a past day (`seed_demo --as-of`), so that they are planned still."""
+    commune = build.commune
+    today = max(today, commune_today())
+    topic = (
+        Topic.objects.filter(commune=commune, skill=Topic.Skill.ONLINE_PUBLIC_SERVICES).order_by("pk").first()
+    )
+    plans = (
+        (0, 1, [build.demo_worker]),
+        (1, 7, build.village_workers[1][:2]),
+    )
+    for v, days, facilitators in plans:
+        village = build.villages[v]
+        session_record(
+            commune=commune,
+            village=village,
+            held_on=today + datetime.timedelta(days=days),
+            venue=f"Nhà văn hóa xóm {village.name}",
+            topics=[topic] if topic else [],
+            facilitators=[build.workers[w] for w in facilitators],
+            group=build.saved_groups[build.teams[v]],
+        )
+    return len(plans)

@@ -235,8 +235,11 @@ def kept_pages(user, *, language: str, kept: list[int] | None = None) -> list[di
         pages.append(page(reverse("villages:household", args=[pk]), stamp))
         pages.append(page(f"{reverse('visits:new')}?household={pk}", stamp))
     since = today - timedelta(days=KEPT_SESSION_DAYS)
+    # Held sessions only: a planned one takes no attendance before its day (its form would be
+    # refused), and the phone keeps it from that day on.
     sessions = (
         sessions_visible_to(user)
+        .held(today)
         .filter(held_on__gte=since, village__in=villages_in_charge(user))
         .select_related("village")
         .order_by("-held_on", "-pk")

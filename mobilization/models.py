@@ -108,6 +108,8 @@ class TaggedOutreachRecord(OutreachRecord):
     day_field: str = "held_on"
     # Whether the day may not be before the commune's program started (visits and sessions).
     after_program_start: bool = False
+    # Whether the day may lie ahead (softbridge.calendar.date_refusal's `planned`): sessions.
+    may_be_planned: bool = False
 
     class Meta:
         abstract = True
@@ -123,7 +125,7 @@ class TaggedOutreachRecord(OutreachRecord):
         if not isinstance(day, datetime.date) or self.commune_id is None:
             return {}
         start = self.commune.program_started_on if self.after_program_start else None
-        refusal = date_refusal(day, program_start=start)
+        refusal = date_refusal(day, program_start=start, planned=self.may_be_planned)
         if refusal is None and self.pk is not None and hasattr(self, "helped_residents"):
             youngest = self.helped_residents().filter(birth_year__gt=day.year).order_by("-birth_year").first()
             if youngest is not None:

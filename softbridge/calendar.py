@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 FUTURE = _("The date is in the future.")
 MONTH_INVALID = _("Enter a month as YYYY-MM, for example 2024-08.")
+# How far ahead a training session may be planned (docs/user-guide.md, Planning a session): a
+# commune plans its sessions for the year; a date further ahead is a typing mistake.
+PLANNING_DAYS = 365
 
 # ASCII digits only: `\d` would also take "२०२४-०८" and int() would read it as 2024-08.
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -41,9 +44,17 @@ def is_future(day: datetime.date | None, *, today: datetime.date | None = None) 
 
 def not_in_future(value: datetime.date | None) -> None:
     """The validator every form, serializer, admin form and the importer use for a date that
-    records something that has happened (a visit, a session, a ladder step, a move)."""
+    records something that has happened (a visit, a ladder step, a move)."""
     if is_future(value):
         raise ValidationError(FUTURE, code="future")
+
+
+def within_planning(value: datetime.date | None) -> None:
+    """The validator of a date that may be planned (a training session's): not more than
+    PLANNING_DAYS after the commune's today (date_refusal with planned=True)."""
+    refusal = date_refusal(value, planned=True)
+    if refusal:
+        raise ValidationError(refusal, code="too_far_ahead")
 
 
 # --- Dates that make sense (docs/domain.md, Dates) ---------------------------------------------
@@ -59,6 +70,7 @@ def date_refusal(
     who: str = "",
     program_start: datetime.date | None = None,
     stay_began: datetime.date | None = None,
+    planned: bool = False,
 ) -> str | None:
     """Why `on` cannot be the date of something that happened, or None: the one statement of
     the rules that every form, serializer, admin form, service and the roster importer ask.
@@ -68,11 +80,19 @@ def date_refusal(
     them, an application, a departure, a move; `who` names them when several could be meant);
     not before the commune's program started (`program_start`: visits and sessions); not
     before the person's current stay began (`stay_began`: a departure, a move). An empty date
-    breaks none of them.
+    breaks none of them. A date that is `planned` (a training session's) may lie ahead, up to
+    PLANNING_DAYS after the commune's today.
     """
     if on is None:
         return None
-    if is_future(on):
+    if planned:
+        latest = commune_today() + datetime.timedelta(days=PLANNING_DAYS)
+        if on > latest:
+            return gettext("%(date)s is too far ahead: a session can be planned up to %(latest)s.") % {
+                "date": on.isoformat(),
+                "latest": latest.isoformat(),
+            }
+    elif is_future(on):
         return str(FUTURE)
     if birth_year is not None and on.year < birth_year:
         if who:

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from mobilization.models import Application, Worker
 from mobilization.services import Help
-from softbridge.calendar import commune_today
+from softbridge.calendar import PLANNING_DAYS, commune_today
 from tests import factories
 from tests.factories import api_client as api
 from training.models import Attendance, Topic, TrainingSession
@@ -99,7 +99,11 @@ def test_official_records_a_session_at_the_commune_office(commune, official):
 def test_session_bad_input_names_the_field(commune, village_a, other_commune, resident_b, worker_a, official):
     foreign_topic = Topic.objects.create(commune=other_commune, name="X", skill="online_payment")
     cases = [
-        ({"village": village_a.pk, "held_on": str(TODAY + datetime.timedelta(days=1))}, "held_on"),
+        # More than a year ahead: a session may be planned up to a year (tests/test_planned_sessions.py).
+        (
+            {"village": village_a.pk, "held_on": str(TODAY + datetime.timedelta(days=PLANNING_DAYS + 1))},
+            "held_on",
+        ),
         ({"commune": commune.pk}, "village"),  # a cultural house names its village
         ({}, "village"),
         ({"village": village_a.pk, "topics": [foreign_topic.pk]}, "topics"),

@@ -1,5 +1,6 @@
 """The commune's calendar: its today is the date in Hanoi, not the server's; a date after it is
-refused with one message on the pages, the API, the admin and the import; one month parser."""
+refused with one message on the pages, the API, the admin and the import (a training session's
+is planned instead, up to a year ahead); one month parser."""
 
 import datetime
 import uuid
@@ -9,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from mobilization.models import HomeVisit
-from softbridge.calendar import FUTURE, commune_today, parse_month
+from softbridge.calendar import FUTURE, PLANNING_DAYS, commune_today, parse_month
 from tests.factories import api_client as api
 from tests.test_roster_import import ENGLISH, csv_file
 from training.models import TrainingSession
@@ -68,22 +69,36 @@ def test_the_visit_page_takes_the_communes_today_and_refuses_tomorrow(
     assert HomeVisit.objects.get().visited_on == HANOI_TODAY
 
 
-def test_the_session_page_refuses_a_day_after_the_communes_today(
+def test_the_session_page_plans_a_day_after_the_communes_today_and_holds_its_today(
     late_evening_utc, english_client, official, village_a
 ):
+    # A session may be planned ahead (tests/test_planned_sessions.py): what the commune's today
+    # decides for a session is whether it is held (attendance taken) or planned, and how far
+    # ahead it may be planned.
     english_client.force_login(official)
-    data = {
-        "submission_key": str(uuid.uuid4()),
-        "held_on": HANOI_TOMORROW.isoformat(),
-        "village": village_a.pk,
-        "venue_kind": TrainingSession.VenueKind.CULTURAL_HOUSE,
-        "venue": "",
-        "notes": "",
-    }
-    response = english_client.post(reverse("training:new"), data)
-    assert response.status_code == 200
-    assert response.context["form"].errors["held_on"] == [str(FUTURE)]
-    assert not TrainingSession.objects.exists()
+
+    def post(day):
+        data = {
+            "submission_key": str(uuid.uuid4()),
+            "held_on": day.isoformat(),
+            "village": village_a.pk,
+            "venue_kind": TrainingSession.VenueKind.CULTURAL_HOUSE,
+            "venue": "",
+            "notes": "",
+        }
+        return english_client.post(reverse("training:new"), data)
+
+    held = post(HANOI_TODAY)
+    assert held.url == reverse("training:attendance", args=[TrainingSession.objects.get().pk])
+    planned = post(HANOI_TOMORROW)
+    session = TrainingSession.objects.get(held_on=HANOI_TOMORROW)
+    assert planned.url == reverse("training:session", args=[session.pk]) and session.is_planned
+    beyond = post(HANOI_TODAY + datetime.timedelta(days=PLANNING_DAYS + 1))
+    assert beyond.status_code == 200
+    assert beyond.context["form"].errors["held_on"] == [
+        "2021-05-03 is too far ahead: a session can be planned up to 2021-05-02."
+    ]
+    assert TrainingSession.objects.count() == 2
 
 
 def test_the_api_takes_the_communes_today_and_refuses_tomorrow(late_evening_utc, worker_a, household_a):

@@ -16,7 +16,6 @@ from reminders.sending import queue_morning, send_pending
 from reminders.services import consent_give, invitations_queue, reply_record
 from tests import factories
 from tests.kannel import TOKEN, sms_sink_fixture  # noqa: F401 (a fixture)
-from training.models import TrainingSession
 
 TODAY = datetime.date.today()  # the commune's today, set per test by tests/conftest.py
 
@@ -41,13 +40,10 @@ def worker_record(worker_a):
 
 
 def upcoming_session(village, *, held_on, facilitators=(), venue="", notes=""):
-    # Sessions are recorded through session_record once held (it refuses a date ahead); one
-    # planned for tomorrow is written as the planning would keep it.
-    session = TrainingSession.objects.create(
-        commune=village.commune, village=village, held_on=held_on, venue=venue, notes=notes
+    """A session planned ahead as an official plans it: through session_record."""
+    return factories.session(
+        village.commune, village=village, held_on=held_on, venue=venue, notes=notes, facilitators=facilitators
     )
-    session.facilitators.set(facilitators)
-    return session
 
 
 def test_running_twice_sends_each_due_reminder_once(worker_record, village_a, household_a, sms_sink, morning):

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mobilization.services import Help
-from softbridge.calendar import commune_today
+from softbridge.calendar import PLANNING_DAYS, commune_today
 from tests import factories
 from training.models import Attendance, Topic, TrainingSession
 from training.services import attendance_record, session_record
@@ -210,7 +210,8 @@ def test_leader_may_not_record_sessions(client, leader, village_a):
     [
         ({"held_on": ""}, "held_on"),
         ({"held_on": "31/02/2025"}, "held_on"),
-        ({"held_on": (TODAY + datetime.timedelta(days=2)).isoformat()}, "held_on"),
+        # Planned more than a year ahead (a session may be planned: tests/test_planned_sessions.py).
+        ({"held_on": (TODAY + datetime.timedelta(days=PLANNING_DAYS + 1)).isoformat()}, "held_on"),
         ({"venue_kind": "under a tree"}, "venue_kind"),
     ],
 )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mobilization.admin import OUTREACH_WRITERS, OutreachHelpInline, achievement_labels
 from mobilization.services import Help
-from softbridge.calendar import refuse_future_dates
+from softbridge.calendar import within_planning
 from training.models import Attendance, Topic, TrainingSession
 from training.resources import AttendanceResource, TopicResource, TrainingSessionResource
 from training.selectors import attendances_visible_to, sessions_visible_to, topics_visible_to
@@ -57,7 +57,9 @@ class AttendanceInline(OutreachHelpInline):
 class TrainingSessionForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        refuse_future_dates(self, "held_on")
+        # A session may be planned ahead (session_refusals): only a year's plan is taken.
+        if "held_on" in self.fields:
+            self.fields["held_on"].validators.append(within_planning)
 
 
 @admin.register(TrainingSession)

@@ -14,7 +14,7 @@ from mobilization.forms import (
     submission_key_field,
 )
 from mobilization.services import Help
-from softbridge.calendar import not_in_future
+from softbridge.calendar import within_planning
 from softbridge.request_limits import ATTENDEES_MAX, TOPICS_MAX, WORKERS_MAX
 from softbridge.text import clean_name, identifier
 from softbridge.typed_ids import IdMultipleChoiceField
@@ -27,7 +27,7 @@ class SessionForm(RenewsSubmissionKey, PlainLabels, forms.Form):
     only commune when the session is not held in a village (commune office, school)."""
 
     submission_key = submission_key_field(required=False)
-    held_on = forms.DateField(label=_("Date"), widget=DateInput, validators=[not_in_future])
+    held_on = forms.DateField(label=_("Date"), widget=DateInput, validators=[within_planning])
     village = forms.ModelChoiceField(
         label=_("Village"),
         queryset=None,

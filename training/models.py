@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import OutreachHelp, TaggedOutreachRecord, tagged_model_field
+from softbridge.calendar import commune_today, is_future
 from softbridge.text import identifier, refuse_invisible_characters
 from villages.models import Commune, Resident, choices_check
 
@@ -56,6 +57,17 @@ class TrainingSessionVenueKind(models.TextChoices):
     SCHOOL = "school", _("school")
 
 
+class TrainingSessionQuerySet(models.QuerySet):
+    """A session dated after the commune's today is planned; it is held once its day has come
+    (docs/user-guide.md, Planning a session): the one statement of it lists and reports use."""
+
+    def held(self, today=None):
+        return self.filter(held_on__lte=today or commune_today())
+
+    def planned(self, today=None):
+        return self.filter(held_on__gt=today or commune_today())
+
+
 class TrainingSession(TaggedOutreachRecord):
     VenueKind = TrainingSessionVenueKind
 
@@ -90,9 +102,12 @@ class TrainingSession(TaggedOutreachRecord):
     # Empty for sessions recorded before the time was kept.
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True, null=True)
 
+    objects = TrainingSessionQuerySet.as_manager()
+
     same_commune = ("village", "group")
     entered_fields = ("village", "venue_kind", "venue", "held_on", "topics", "facilitators", "group", "notes")
     after_program_start = True
+    may_be_planned = True
 
     class Meta:
         verbose_name = _("training session")
@@ -111,6 +126,11 @@ class TrainingSession(TaggedOutreachRecord):
 
     def __str__(self):
         return f"{self.get_venue_kind_display()} {self.held_on:%Y-%m-%d}"
+
+    @property
+    def is_planned(self) -> bool:
+        """Dated after the commune's today: nobody can have attended it yet."""
+        return is_future(self.held_on)
 
     def outreach_village_ids(self) -> list[int]:
         """The village the session was held in, if any (villages.access.may_delete_outreach)."""

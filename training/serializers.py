@@ -22,7 +22,7 @@ from mobilization.serializers import (
     model_tag_api_field,
 )
 from softbridge.api_endpoints import ScopedPrimaryKeyField, refuse_unless
-from softbridge.calendar import not_in_future
+from softbridge.calendar import within_planning
 from softbridge.request_limits import ATTENDEES_MAX, TOPICS_MAX, WORKERS_MAX
 from softbridge.text import clean_name
 from training.models import Attendance, Topic, TrainingSession
@@ -66,7 +66,7 @@ class SessionInputSerializer(serializers.Serializer):
         choices=TrainingSession.VenueKind.choices, default=TrainingSession.VenueKind.CULTURAL_HOUSE
     )
     venue = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
-    held_on = serializers.DateField(validators=[not_in_future])
+    held_on = serializers.DateField(validators=[within_planning])
     topics = ScopedPrimaryKeyField(
         scope=topics_visible_to,
         queryset=Topic.objects.all(),
@@ -127,7 +127,7 @@ class SessionUpdateSerializer(serializers.Serializer):
     )
     venue_kind = serializers.ChoiceField(choices=TrainingSession.VenueKind.choices)
     venue = serializers.CharField(allow_blank=True, max_length=255)
-    held_on = serializers.DateField(validators=[not_in_future])
+    held_on = serializers.DateField(validators=[within_planning])
     topics = ScopedPrimaryKeyField(
         scope=topics_visible_to, queryset=Topic.objects.all(), many=True, max_length=TOPICS_MAX
     )

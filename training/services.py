@@ -8,13 +8,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mobilization.models import MobilizationModel, Worker, WorkerGroup
 from mobilization.services import AlreadySaved, Help, help_record, model_tag_refusal, save_once
-from softbridge.calendar import date_refusal
+from softbridge.calendar import date_refusal, is_future
 from training.models import Attendance, Topic, TrainingSession
 from villages.models import Commune, Resident, Village
 from villages.selectors import residents_present_during, stay_covers
+
+# A resident cannot have attended, nor achieved anything, on a day not come yet.
+NOT_HELD_YET = gettext_lazy("The session has not been held yet: attendance is recorded from its day on.")
 
 
 def session_refusals(
@@ -32,8 +36,9 @@ def session_refusals(
 
     The rules of a session whether it is recorded (session_record) or changed
     (session_update): its village, topics, facilitators and group of its commune; a session
-    at a village cultural house names its village; a date neither in the future nor before
-    the program started; a model tag running in its village on the day.
+    at a village cultural house names its village; a date not before the program started,
+    and at most a year ahead (a planned session, softbridge.calendar.PLANNING_DAYS); a model
+    tag running in its village on the day.
     """
     errors = {}
     if village is not None and village.commune_id != commune.pk:
@@ -46,7 +51,7 @@ def session_refusals(
         errors["facilitators"] = _("A worker of another commune cannot facilitate this session.")
     if group is not None and group.commune_id != commune.pk:
         errors["group"] = WorkerGroup.other_commune_refusal
-    refusal = date_refusal(held_on, program_start=commune.program_started_on)
+    refusal = date_refusal(held_on, program_start=commune.program_started_on, planned=True)
     if refusal:
         errors["held_on"] = refusal
     if not errors:
@@ -79,9 +84,10 @@ def session_record(
 
     Like visit_log, a repeated `submission_key` returns the first session of the same
     `recorded_by` unchanged, and another user's key raises KeyTaken.
-    Everything named must belong to the session's commune; nothing is saved on error.
+    Everything named must belong to the session's commune; nothing is saved on error. A
+    session dated ahead is planned: it is recorded without attendees (`attendees` refused).
     """
-    topics, facilitators = list(topics), list(facilitators)
+    topics, facilitators, attendees = list(topics), list(facilitators), list(attendees)
     errors = session_refusals(
         commune=commune,
         held_on=held_on,
@@ -92,6 +98,8 @@ def session_record(
         group=group,
         model=model,
     )
+    if attendees and is_future(held_on):
+        errors["attendees"] = str(NOT_HELD_YET)
     if errors:
         raise ValidationError(errors)
     session = TrainingSession(
@@ -125,8 +133,11 @@ def attendance_record(*, session: TrainingSession, help: Help, recorded_by=None)
     Recording the same resident again adds the new achievements to the ones already noted.
     The resident lived in the session's commune at some moment of its day, by their residence
     history (villages.selectors.residents_present_during); anyone else is refused, naming
-    `resident`, and nothing is saved.
+    `resident`, and nothing is saved. A planned session (dated after the commune's today) takes
+    no attendance: refused with NOT_HELD_YET.
     """
+    if session.is_planned:
+        raise ValidationError(NOT_HELD_YET, code="not_held_yet")
     if help.resident.commune_id != session.commune_id:
         raise ValidationError({"resident": _("This resident is registered in another commune.")})
     refusal = date_refusal(session.held_on, birth_year=help.resident.birth_year, who=help.resident.full_name)
@@ -185,7 +196,8 @@ def session_update(
 
     Its attendees are residents of its village and their ladders moved on its date, so the
     village cannot change once attendance is recorded, nor the date once an attendee's
-    achievement is. Raises ValidationError naming the field; nothing is saved on error.
+    achievement is, nor move ahead of today once anyone attended. Raises ValidationError
+    naming the field; nothing is saved on error.
     """
     topics, facilitators = list(topics), list(facilitators)
     errors = session_refusals(
@@ -206,6 +218,8 @@ def session_update(
             "Achievements are recorded on this date and moved residents' ladders: "
             "the date cannot change. Correct the ladders on the household pages instead."
         )
+    elif is_future(held_on) and attendances.exists():
+        errors["held_on"] = _("Attendees are recorded: the session cannot move to a day not come yet.")
     if errors:
         raise ValidationError(errors)
     session.village = village

@@ -67,22 +67,24 @@ def sessions(request):
     )
     queryset = filters.filter(sessions_visible_to(request.user), village_path="village", date_path="held_on")
     # Distinct: the attendance join repeats each session once per attendee, and the session
-    # count read the repeats (13,454 "sessions" for 636).
-    totals = queryset.aggregate(
+    # count read the repeats (13,454 "sessions" for 636). Held sessions only: planned ones are listed apart.
+    today = commune_today()
+    totals = queryset.held(today).aggregate(
         count=Count("id", distinct=True), attendance=Count("attendances", distinct=True)
     )
     queryset = (
         queryset.select_related("village")
         .prefetch_related("topics", "facilitators")
         .annotate(attendance_count=Count("attendances"))
-        .order_by("-held_on", "-id")
     )
     return render(
         request,
         "training/session_list.html",
         {
             "filters": filters,
-            "page": page_of(request, queryset),
+            # Planned sessions on top, the soonest first; then the held ones, latest first.
+            "planned": queryset.planned(today).order_by("held_on", "id"),
+            "page": page_of(request, queryset.held(today).order_by("-held_on", "-id")),
             "totals": totals,
             "may_create": villages_open_to_outreach(request.user).exists()
             or communes_managed_by(request.user).exists(),
@@ -142,6 +144,13 @@ def session_new(request):
             ),
             user=request.user,
         )
+        if session is not None and session.is_planned:
+            messages.success(
+                request,
+                _("The session is planned for %(date)s. Take its attendance on the day.")
+                % {"date": date_format(session.held_on, "SHORT_DATE_FORMAT")},
+            )
+            return redirect("training:session", pk=session.pk)
         if session is not None:
             messages.success(request, _("The session was saved. Now take the attendance."))
             return redirect("training:attendance", pk=session.pk)
@@ -277,6 +286,15 @@ def attendance(request, pk):
     with no request: it works with no network.
     """
     session = _editable_session(request, pk)
+    if session.is_planned:
+        # Nothing to tick before the day (services.attendance_record refuses it): the page says
+        # so, and a sent form (an outbox's) is answered as refused.
+        return render(
+            request,
+            "training/attendance_planned.html",
+            {"session": session, "refusal": services.NOT_HELD_YET},
+            status=400 if request.method == "POST" else 200,
+        )
     already = Attendance.objects.filter(session=session)
     recorded = dict(already.values_list("resident_id", "achievements"))
     candidates = attendance_candidates(session, request.user)

@@ -143,7 +143,8 @@ def activity_series(
             figures[month].update({k: v or 0 for k, v in row.items()})
 
     visits = HomeVisit.objects.filter(commune=commune)
-    sessions = TrainingSession.objects.filter(commune=commune)
+    # A planned session (dated after today) is not held activity before its day.
+    sessions = TrainingSession.objects.held(today).filter(commune=commune)
     communications = CommunicationActivity.objects.filter(commune=commune)
     if tagged is not None:
         visits, sessions = visits.filter(model=tagged), sessions.filter(model=tagged)
@@ -196,7 +197,7 @@ def activity_by_commune(
             figures[row.pop("commune")].update({k: v or 0 for k, v in row.items()})
 
     by_commune(HomeVisit.objects.all(), "visited_on", **_visit_counts())
-    by_commune(TrainingSession.objects.all(), "held_on", **_session_counts())
+    by_commune(TrainingSession.objects.held(today), "held_on", **_session_counts())
     by_commune(CommunicationActivity.objects.all(), "held_on", **_communication_counts(ids))
     rows = (
         HomeVisit.objects.filter(commune__in=ids, follow_up_on__isnull=False, follow_up_on__lte=last)
@@ -253,9 +254,13 @@ def group_activity_by_month(*, group: WorkerGroup, user, start: datetime.date, e
         Exists(member_on("visited_on").filter(worker__visits=OuterRef("pk"))),
         visited_on__range=(start, end),
     )
-    sessions = sessions_visible_to(user).filter(
-        Q(group=group) | Exists(member_on("held_on").filter(worker__sessions_facilitated=OuterRef("pk"))),
-        held_on__range=(start, end),
+    sessions = (
+        sessions_visible_to(user)
+        .held()
+        .filter(
+            Q(group=group) | Exists(member_on("held_on").filter(worker__sessions_facilitated=OuterRef("pk"))),
+            held_on__range=(start, end),
+        )
     )
     communications = communications_visible_to(user).filter(group=group, held_on__range=(start, end))
     helped = VisitHelp.objects.filter(visit__in=visits.values("id"))

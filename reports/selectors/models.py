@@ -131,9 +131,11 @@ def _activity_totals(model: MobilizationModel, first: datetime.date, last: datet
         households=Count("household", distinct=True),
         residents_helped=Count("helped__resident", distinct=True),
     )
-    sessions = TrainingSession.objects.filter(
-        commune=model.commune_id, model=model, held_on__range=(first, last)
-    ).aggregate(sessions=Count("id", distinct=True), attendance=Count("attendances"))
+    sessions = (
+        TrainingSession.objects.held()
+        .filter(commune=model.commune_id, model=model, held_on__range=(first, last))
+        .aggregate(sessions=Count("id", distinct=True), attendance=Count("attendances"))
+    )
     communications = CommunicationActivity.objects.filter(
         commune=model.commune_id, model=model, held_on__range=(first, last)
     ).aggregate(communications=Count("id"), reach=counted_reach(model.commune_id))
