@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from reminders.models import Channel
@@ -8,7 +9,7 @@ from softbridge.calendar import not_in_future
 
 class SettingsForm(forms.Form):
     enabled = forms.BooleanField(label=_("Send me a reminder each morning at 07:00"), required=False)
-    channel = forms.ChoiceField(label=_("By"), choices=Channel.choices)
+    channel = forms.ChoiceField(label=_("Send by"), choices=Channel.choices)
 
 
 class ConsentForm(forms.Form):
@@ -18,6 +19,12 @@ class ConsentForm(forms.Form):
         validators=[not_in_future],
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+def _session_label(session) -> str:
+    village = session.village.name if session.village_id else ""
+    day = formats.date_format(session.held_on, "SHORT_DATE_FORMAT")
+    return f"{village}, {day} · {session.get_venue_kind_display()}"
 
 
 class InviteForm(forms.Form):
@@ -34,3 +41,6 @@ class InviteForm(forms.Form):
     def __init__(self, *args, sessions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = sessions
+        # "Nà Khau, 11-12-2026 · nhà văn hóa thôn/xóm": the village first (what an official
+        # looks for), the date as the commune writes it.
+        self.fields["session"].label_from_instance = _session_label

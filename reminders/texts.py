@@ -17,7 +17,11 @@ SMS_LANGUAGE = "vi"
 
 
 def _place(session: TrainingSession) -> str:
+    """Where, as a resident says it: "the cultural house of Nà Khau", not the kind's generic
+    label with "village/hamlet" in it followed by the name."""
     village = session.village.name if session.village_id else ""
+    if village and session.venue_kind == TrainingSession.VenueKind.CULTURAL_HOUSE:
+        return _("the cultural house of %(village)s") % {"village": village}
     kind = session.get_venue_kind_display()
     return f"{kind} {village}".strip()
 

@@ -98,6 +98,14 @@ def test_an_official_sees_the_cost_then_confirms_once(client, official, session_
     assert (preview["count"], preview["segments"]) == (1, 2)
     assert "1 tin nhắn, 2 tin SMS." in page.content.decode()
     assert not Message.objects.exists()
+    # Where, as a resident says it (not the kind's "thôn/xóm" followed by the name), and the
+    # session offered by its village and its date as the commune writes it.
+    village = session_ahead.village.name
+    assert f"nhà văn hóa {village}" in preview["text"] and "thôn/xóm" not in preview["text"]
+    offered = dict(page.context["form"].fields["session"].choices)
+    assert any(
+        str(label).startswith(f"{village}, {session_ahead.held_on:%d-%m-%Y}") for label in offered.values()
+    )
 
     form = {
         "session": session_ahead.pk,
