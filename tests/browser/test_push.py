@@ -9,6 +9,9 @@ notification shown or the page gone to Today. tests/test_push.py covers the othe
 server's push to a push service."""
 
 import json
+import time
+
+from playwright.sync_api import Error
 
 from tests.browser.conftest import eventually, sign_in
 
@@ -16,11 +19,21 @@ REMINDER = {"title": "Softbridge", "body": "3 follow-ups due today", "url": "/to
 
 
 def service_worker(page):
-    """The site's service worker, once it controls the page (it installs after the first page
-    and first keeps the field files: on a loaded machine, a minute)."""
+    """The site's active service worker, once it controls the page (it installs after the first
+    page and first keeps the field files: on a loaded machine, a minute). Not the first the
+    browser lists: a worker it replaced may still be listed, and what is pushed to that one
+    shows nothing (a whole-suite run picked it)."""
     eventually(page, "navigator.serviceWorker.controller !== null", seconds=90)
-    workers = page.context.service_workers
-    return workers[0] if workers else page.context.wait_for_event("serviceworker")
+    deadline = time.monotonic() + 30
+    while True:
+        for worker in page.context.service_workers:
+            try:
+                if worker.evaluate("self.serviceWorker ? self.serviceWorker.state : ''") == "activated":
+                    return worker
+            except Error:
+                continue  # gone while asked
+        assert time.monotonic() < deadline, "no active service worker"
+        page.wait_for_timeout(200)
 
 
 def test_a_reminder_shows_and_its_tap_opens_today(phone, worker_a):
@@ -32,7 +45,7 @@ def test_a_reminder_shows_and_its_tap_opens_today(phone, worker_a):
     shown = worker.evaluate(
         """async (payload) => {
           try { self.dispatchEvent(new PushEvent("push", { data: payload })); } catch (error) {}
-          for (let tries = 0; tries < 50; tries++) {
+          for (let tries = 0; tries < 150; tries++) {
             const found = await self.registration.getNotifications({ tag: "softbridge-reminder" });
             if (found.length) return found.map((n) => ({ title: n.title, body: n.body, url: n.data.url }));
             await new Promise((resolve) => setTimeout(resolve, 100));
@@ -67,7 +80,7 @@ def test_a_reminder_naming_another_site_opens_today(phone, worker_a):
     url = worker.evaluate(
         """async (payload) => {
           try { self.dispatchEvent(new PushEvent("push", { data: payload })); } catch (error) {}
-          for (let tries = 0; tries < 50; tries++) {
+          for (let tries = 0; tries < 150; tries++) {
             const [found] = await self.registration.getNotifications({ tag: "softbridge-reminder" });
             if (found) return found.data.url;
             await new Promise((resolve) => setTimeout(resolve, 100));
