@@ -12,10 +12,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from reports.forms import ProvinceFilterForm
-from reports.periods import default_report_month
+from reports.periods import default_report_month, last_complete_month
 from reports.province_tables import ProvinceDashboard
 from reports.selectors.province import province_communes
-from reports.signed import last_complete_month, province_signoff
+from reports.signed import province_signoff
 from reports.views import EXPORTERS
 from softbridge.calendar import commune_today, month_label
 from villages.access import communes_named_for, provinces_led_by

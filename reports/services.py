@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from reports.models import MonthReport, Target
-from reports.signed import is_complete, month_snapshot
+from reports.periods import is_complete
+from reports.signed import month_snapshot
 from softbridge.calendar import month_label, month_start
 from villages.access import may_prepare_month_report, may_sign_month_report
 from villages.models import Commune

@@ -25,7 +25,7 @@ from reports.selectors.activity import activity_by_commune
 from reports.selectors.adoption import adoption_at_each, adoption_overview, share
 from reports.selectors.dossiers import dossiers_by_commune
 from reports.selectors.province import province_communes
-from softbridge.calendar import commune_today, month_end, month_label, month_start
+from softbridge.calendar import month_end, month_label
 from villages.access import communes_reading_month_reports
 from villages.models import Commune
 
@@ -51,17 +51,6 @@ SHARES = (
     ("online_share", "online", _("online")),
 )
 VILLAGE_COUNTS = ("eligible", "eid", "online", "level34")
-
-
-def last_complete_month(today: datetime.date | None = None) -> datetime.date:
-    """The latest month that has ended in the commune (softbridge.calendar.commune_today)."""
-    first = month_start(today or commune_today())
-    return (first - datetime.timedelta(days=1)).replace(day=1)
-
-
-def is_complete(month: datetime.date, today: datetime.date | None = None) -> bool:
-    """A month is complete at its end in the commune's time zone: from the next day on."""
-    return month_end(month) < (today or commune_today())
 
 
 def month_counts(*, communes: Sequence[Commune], month: datetime.date) -> dict[int, dict[str, int]]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reports.disclosure import LEGEND, SUPPRESSED
+from reports.periods import is_complete, last_complete_month
 from reports.selectors.reach import reach_of, report_communes
 from reports.services import monthly_report_prepare, monthly_report_sign
 from reports.signed import (
@@ -27,8 +28,6 @@ from reports.signed import (
     SHARES,
     VILLAGE_COUNTS,
     changes_since,
-    is_complete,
-    last_complete_month,
     month_counts,
     month_reports_visible_to,
     place_of,

@@ -12,12 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reports.models import MonthReport, SignedReportImmutable
+from reports.periods import is_complete, last_complete_month
 from reports.services import monthly_report_prepare, monthly_report_sign
-from reports.signed import (
-    is_complete,
-    last_complete_month,
-    place_of,
-)
+from reports.signed import place_of
 from softbridge.calendar import add_months, commune_today, month_end, month_label
 from tests import factories
 from villages.models import Role
