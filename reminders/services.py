@@ -90,22 +90,26 @@ _REPORTED = {
 
 def delivery_report_record(*, message_id: int, status: int, smsc_id: str = "") -> bool:
     """Record Kannel's report on a message sent. A later report never goes back: delivered
-    stays delivered when the operator's acceptance arrives after it. False when unknown."""
+    stays delivered when the operator's acceptance arrives after it. False when unknown.
+
+    Kannel sends its reports at once and our server takes them on two threads, so the rule
+    lives in one UPDATE's WHERE: reading the status and then writing would let the acceptance
+    (8) undo the delivery (1) it raced with."""
     new = _REPORTED.get(status)
-    message = Message.objects.filter(pk=message_id, channel=Channel.SMS).first()
-    if message is None or new is None:
-        return message is not None
-    if message.status == Message.Status.DELIVERED or (
-        new == Message.Status.SENT and message.status == Message.Status.FAILED
-    ):
-        return True
-    changes = {"status": new, "kannel_id": smsc_id[:64] or message.kannel_id}
+    rows = Message.objects.filter(pk=message_id, channel=Channel.SMS)
+    if new is None:
+        return rows.exists()
+    changes = {"status": new}
+    if smsc_id:
+        changes["kannel_id"] = smsc_id[:64]
     if new == Message.Status.FAILED:
         # The operator said no: sending the same text to the same number again would not help.
         reason = _("not delivered to the phone") if status == 2 else _("refused by the operator")
         changes.update(failure=reason, permanent=True)
-    Message.objects.filter(pk=message.pk).update(**changes)
-    return True
+    moving = rows.exclude(status=Message.Status.DELIVERED)
+    if new == Message.Status.SENT:
+        moving = moving.exclude(status=Message.Status.FAILED)
+    return moving.update(**changes) > 0 or rows.exists()
 
 
 def invitations_queue(*, session: TrainingSession, audience: str, official) -> list[int]:
@@ -146,12 +150,18 @@ def invitations_queue(*, session: TrainingSession, audience: str, official) -> l
 
 
 def message_sent(*, message: Message, channel: str, now, segments: int | None = None) -> None:
-    """The channel took the message (Kannel holds it, or a phone's push service accepted it)."""
-    changes = {"channel": channel, "status": Message.Status.SENT, "sent_at": now, "failure": ""}
-    changes["attempts"] = message.attempts + 1
+    """The channel took the message (Kannel holds it, or a phone's push service accepted it).
+    The operator's report can arrive before this is recorded (Kannel calls back while we still
+    wait for its answer): a message already reported delivered, or refused for good, keeps
+    that status."""
+    changes = {"channel": channel, "sent_at": now, "attempts": message.attempts + 1}
     if segments is not None:
         changes["segments"] = segments
-    Message.objects.filter(pk=message.pk).update(**changes)
+    row = Message.objects.filter(pk=message.pk)
+    row.update(**changes)
+    row.exclude(status=Message.Status.DELIVERED).exclude(status=Message.Status.FAILED, permanent=True).update(
+        status=Message.Status.SENT, failure=""
+    )
 
 
 def message_failed(*, message: Message, why: str, permanent: bool, attempted: bool = True) -> None:

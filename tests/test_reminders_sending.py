@@ -13,7 +13,13 @@ from mobilization.models import Worker
 from reminders.models import Channel, CommuneSms, Message, ReminderSettings, SmsConsent
 from reminders.selectors import Audience
 from reminders.sending import queue_morning, send_pending
-from reminders.services import consent_give, invitations_queue, reply_record
+from reminders.services import (
+    consent_give,
+    delivery_report_record,
+    invitations_queue,
+    message_sent,
+    reply_record,
+)
 from tests import factories
 from tests.kannel import TOKEN, sms_sink_fixture  # noqa: F401 (a fixture)
 
@@ -319,6 +325,41 @@ def test_the_delivery_report_moves_the_status_and_never_back(
     assert client.get(url, {"message": "x", "status": 2}).status_code == 400
     assert client.get(url, {"message": "9" * 30, "status": 2}).status_code == 400
     assert client.get(url, {"message": message.pk + 99, "status": 2}).status_code == 404
+
+
+def test_a_delivery_reported_before_the_hand_off_is_recorded_stays_delivered(
+    worker_record, household_a, sms_sink, morning
+):
+    """Kannel can call the dlr-url while the sender still waits for sendsms's answer: the
+    report arrives first, and recording the hand-off must not put the message back to sent."""
+    factories.visit(
+        household_a,
+        visited_on=TODAY - datetime.timedelta(days=3),
+        workers=[worker_record],
+        follow_up_on=TODAY,
+    )
+    queue_morning(day=TODAY)
+    message = Message.objects.get()
+    assert delivery_report_record(message_id=message.pk, status=1, smsc_id="early")
+    message_sent(message=message, channel=Channel.SMS, now=at(7), segments=1)
+    message.refresh_from_db()
+    assert (message.status, message.kannel_id, message.attempts) == (Message.Status.DELIVERED, "early", 1)
+
+    refused = Message.objects.create(
+        user=worker_record.user,
+        commune_id=worker_record.commune_id,
+        kind=message.kind,
+        item_id=message.item_id + 1,
+        day=TODAY,
+        channel=Channel.SMS,
+        phone=message.phone,
+        text=message.text,
+        segments=1,
+    )
+    assert delivery_report_record(message_id=refused.pk, status=16)
+    message_sent(message=refused, channel=Channel.SMS, now=at(7), segments=1)
+    refused.refresh_from_db()
+    assert (refused.status, refused.permanent) == (Message.Status.FAILED, True)
 
 
 def test_a_reply_needs_the_token_and_only_huy_withdraws(consenting, client, settings):
