@@ -20,10 +20,19 @@ REMINDER = {"title": "Softbridge", "body": "3 follow-ups due today", "url": "/to
 
 def service_worker(page):
     """The site's active service worker, once it controls the page (it installs after the first
-    page and first keeps the field files: on a loaded machine, a minute). Not the first the
+    page and first keeps the field files: on a loaded machine, minutes). Not the first the
     browser lists: a worker it replaced may still be listed, and what is pushed to that one
     shows nothing (a whole-suite run picked it)."""
-    eventually(page, "navigator.serviceWorker.controller !== null", seconds=90)
+    ready = (
+        "Promise.race([navigator.serviceWorker.ready.then(() => true),"
+        " new Promise((r) => setTimeout(r, 2000, false))])"
+    )
+    eventually(page, ready, seconds=150)
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        # Active, but its claim had not reached this page yet (a loaded machine): a page opened
+        # under an active worker is controlled from its start.
+        page.reload()
+    eventually(page, "navigator.serviceWorker.controller !== null", seconds=60)
     deadline = time.monotonic() + 30
     while True:
         for worker in page.context.service_workers:
