@@ -45,6 +45,7 @@ RESIDENT_LEVEL = (
     "training_trainingsession",
     "reports_adoptionchange",
     "reports_adoptionyearchange",
+    "reports_sharednumber",
     "reports_officialfigures",
 )
 TOUCHES = re.compile(r'\b"?({})"?\b'.format("|".join(RESIDENT_LEVEL)))
