@@ -152,6 +152,15 @@ def populated(transactional_db):
     _populate_models_added_by_the_program(commune, official)
     # The province's leader and the official figures of a month.
     ProvinceRole.objects.create(user=factories.user(username="lãnh-đạo-tỉnh"), province=commune.province)
+    # A person living in two communes of the province at once (a conflict): the count-once's
+    # rows (reports.shared_numbers).
+    numbered = Resident.objects.filter(commune=commune, left_on__isnull=True).exclude(national_id="").first()
+    other_commune = factories.commune("01561", "Xã Quang Long", province=commune.province)
+    factories.resident(
+        factories.household(factories.village(other_commune)),
+        full_name=numbered.full_name,
+        national_id=numbered.national_id,
+    )
     OfficialFigures.objects.create(
         commune=commune,
         month=datetime.date(2025, 3, 1),
