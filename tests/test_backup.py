@@ -36,6 +36,7 @@ from tests import factories
 from tests.lanes import examples
 from training.models import Attendance, TrainingSession
 from villages.models import Commune, CommuneMove, Household, ProvinceRole, Resident, Village
+from villages.services import residents_merge
 
 # Rebuilt by migrate or thrown away on purpose (sessions, lockout counters): not in a backup.
 NOT_BACKED_UP = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
@@ -161,6 +162,11 @@ def populated(transactional_db):
         full_name=numbered.full_name,
         national_id=numbered.national_id,
     )
+    # A record entered twice and merged: where the one merged away went (villages.merges).
+    twin = factories.resident(
+        numbered.household, full_name=numbered.full_name, birth_year=numbered.birth_year
+    )
+    residents_merge(kept=numbered, other=twin, by=official)
     OfficialFigures.objects.create(
         commune=commune,
         month=datetime.date(2025, 3, 1),

@@ -46,6 +46,7 @@ RESIDENT_LEVEL = (
     "reports_adoptionchange",
     "reports_adoptionyearchange",
     "reports_sharednumber",
+    "villages_residentmerge",
     "reports_officialfigures",
 )
 TOUCHES = re.compile(r'\b"?({})"?\b'.format("|".join(RESIDENT_LEVEL)))
