@@ -1,7 +1,7 @@
 """Benchmark: a province of 100 communes of 30,000 residents in one PostgreSQL database.
 
     bin/throwaway-postgres .venv/bin/python bench/province.py [--communes 100] [--residents 30000]
-        [--baseline 10000] [--runs 5] [--visits 200]
+        [--baseline 10000] [--runs 5] [--visits 200] [--with-number 0.7] [--conflicts 0.001]
 
 About 3 million residents, the size of a province, against a commune of 10,000 residents
 (the size Softbridge was first built for) as the baseline, all measured in one run:
@@ -15,7 +15,10 @@ About 3 million residents, the size of a province, against a commune of 10,000 r
    about 2,000, households of four; moves, deaths, ages and ladder dates as
    bench/reports.py makes them), each with two years of work: home visits helping a
    resident each, a third tagged with one of three mobilization models, training sessions
-   with attendance, dossiers received, and the official figures of each month.
+   with attendance, dossiers received, and the official figures of each month. A share
+   `--with-number` of the residents have an ID number, and a share `--conflicts` of those
+   are also registered, living, in the next commune: conflicts, which the province's figures
+   count once (reports.selectors.province.counted_twice).
 3. In the province's database: the baseline commune's dashboard again, a 30,000-resident
    commune's dashboard, the province dashboard (as its province leader) and the province's
    series through the API (12 months), and the CPU of logging a visit in the
@@ -193,6 +196,36 @@ def activity_generate(commune: Commune) -> None:
         )
 
 
+def numbers_give(commune: Commune, share: float) -> None:
+    """A share of the commune's residents get an ID number (unique in the database: their id)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE villages_resident SET national_id = lpad(id::text, 12, '0')"
+            " WHERE commune_id = %s AND random() < %s",
+            [commune.pk, share],
+        )
+
+
+def conflicts_plant(communes: list[Commune], share: float) -> int:
+    """A share of each commune's numbered residents also registered, living, in the next commune
+    (no moving-in date: both stays open, a conflict the province counts once). How many."""
+    planted = 0
+    with connection.cursor() as cursor:
+        for here, there in zip(communes, communes[1:] + communes[:1], strict=True):
+            cursor.execute(
+                "INSERT INTO villages_resident (commune_id, household_id, full_name, search_name, sex,"
+                " birth_year, national_id, phone, relation, left_reason, version, eid_on, online_on,"
+                " level34_on) SELECT %(there)s,"
+                " (SELECT min(id) FROM villages_household WHERE commune_id = %(there)s),"
+                " full_name, search_name, sex, birth_year, national_id, '', '', '', 1, eid_on, online_on,"
+                " level34_on FROM villages_resident WHERE commune_id = %(here)s AND national_id <> ''"
+                " AND left_on IS NULL AND random() < %(share)s",
+                {"here": here.pk, "there": there.pk, "share": share},
+            )
+            planted += cursor.rowcount
+    return planted
+
+
 def settled() -> None:
     """Fold the ledger rows the generation appended (every resident's, at once) and vacuum:
     the state a commune's database is in from day to day, where each read folds the few
@@ -261,7 +294,7 @@ def visit_cpu(commune: Commune, count: int, skip: int = 0) -> float:
     households = Household.objects.filter(commune=commune).order_by("pk").values_list("pk", flat=True)
     households = list(households[skip : skip + count])
     helped = dict(
-        Resident.objects.filter(household__in=households, eid_on__isnull=True)
+        Resident.objects.filter(household__in=households, eid_on__isnull=True, left_on__isnull=True)
         .order_by("household", "pk")
         .values_list("household", "pk")
     )
@@ -306,6 +339,15 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=10_000, help="residents of the baseline commune")
     parser.add_argument("--runs", type=int, default=5, help="runs per page measured (the median is printed)")
     parser.add_argument("--visits", type=int, default=200, help="visits logged per CPU measure")
+    parser.add_argument(
+        "--with-number", type=float, default=0.7, help="share of the province's residents with an ID number"
+    )
+    parser.add_argument(
+        "--conflicts",
+        type=float,
+        default=0.001,
+        help="share of numbered residents also living in the next commune (the count-once's work)",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run this under bin/throwaway-postgres: it measures PostgreSQL.")
@@ -340,10 +382,12 @@ def main() -> None:
     for n in range(args.communes):
         commune = commune_generate(args.residents, f"8{n:04d}")
         Commune.objects.filter(pk=commune.pk).update(name=f"Xã Thử {n + 1}", province=province)
+        numbers_give(commune, args.with_number)
         activity_generate(commune)
         communes.append(commune)
         if (n + 1) % 10 == 0:
             print(f"  {n + 1} communes in {time.perf_counter() - began:.0f} s", flush=True)
+    planted = conflicts_plant(communes, args.conflicts)
     settled()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -351,8 +395,8 @@ def main() -> None:
         )
         total, size = cursor.fetchone()
     print(
-        f"province of {args.communes} communes, {total:,} residents in all, {size},"
-        f" in {time.perf_counter() - began:.0f} s"
+        f"province of {args.communes} communes, {total:,} residents in all ({args.with_number:.0%} with"
+        f" an ID number, {planted:,} living in two communes), {size}, in {time.perf_counter() - began:.0f} s"
     )
 
     # 3. Everything again in the province's database.

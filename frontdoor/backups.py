@@ -44,11 +44,12 @@ FORMAT_VERSION = 1
 # Rebuilt by migrate, or not worth keeping across a restore (see the module docstring).
 LEFT_OUT_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
 LEFT_OUT_APPS = {"axes"}
-# Tables database triggers write whenever the register changes (reports.ledger): loading
+# Tables database triggers write whenever the register changes (reports.ledger,
+# reports.shared_numbers): loading
 # the register during a restore makes the triggers append rows of their own, so these
 # are emptied again once everything else is in, then loaded from the backup as they were.
 # The year rows go with them: the triggers empty them when a commune is deleted.
-WRITTEN_BY_TRIGGERS = {"reports.adoptionchange", "reports.adoptionyearchange"}
+WRITTEN_BY_TRIGGERS = {"reports.adoptionchange", "reports.adoptionyearchange", "reports.sharednumber"}
 CHUNK = 1000
 # App labels and migration names, as the header lists them: one word each.
 NAME = re.compile(r"\w+", re.ASCII)

@@ -36,6 +36,7 @@ from softbridge.request_limits import VILLAGES_MAX, WORKERS_MAX
 from softbridge.text import clean_name, identifier
 from softbridge.typed_ids import IdMultipleChoiceField, KnownChoiceField, row_id
 from villages.forms import date_input
+from villages.merges import posted_for_kept
 from villages.models import Achievement, Household, Resident, Village
 from villages.selectors import households_open_to_outreach, residents_present_during
 
@@ -529,6 +530,14 @@ class VisitForm(RenewsSubmissionKey, forms.Form):
             if self.chosen_household
             else []
         )
+        if self._ticked_outside():
+            # A visit kept on a phone may name a record merged away since: it is the kept one's.
+            # Asked only then, so that a visit naming its members costs no query more.
+            self.data = posted_for_kept(
+                self.data,
+                added=(self.add_prefix("achievements_"),),
+                kept_first=(self.add_prefix("field_"), self.add_prefix("channel_")),
+            )
         for member in self.members:
             self.fields[f"achievements_{member.pk}"] = forms.MultipleChoiceField(
                 label=member.full_name,

@@ -36,8 +36,10 @@ from softbridge.api_endpoints import ScopedPrimaryKeyField, ScopedWrites, ShortL
 from softbridge.calendar import not_in_future
 from softbridge.request_limits import HOUSEHOLD_MEMBERS_MAX, VILLAGES_MAX, WORKERS_MAX
 from softbridge.text import clean_name, identifier
+from softbridge.typed_ids import row_id
 from villages.access import may_log_outreach, may_manage_program
 from villages.forms import PHONE
+from villages.merges import kept_instead
 from villages.models import Achievement, Commune, Household, Resident, Village
 from villages.selectors import (
     commune_villages_visible_to,
@@ -177,13 +179,27 @@ class WorkerUpdateSerializer(WorkerInputSerializer):
 # --- Help given at a visit or a session
 
 
+class HelpedResidentField(ScopedPrimaryKeyField):
+    """A resident helped, by id; a record merged away since (a visit or a session kept on a
+    phone and sent after the merge) names the record kept (villages.merges)."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            kept = kept_instead([row_id(data)]).get(row_id(data))
+            if kept is None or error.get_codes() != ["does_not_exist"]:
+                raise
+            return super().to_internal_value(kept)
+
+
 class HelpSerializer(serializers.Serializer):
     """A resident helped and what they achieved: each achievement moves their ladder on the
     visit's (or session's) date, and `application_submitted` records their application."""
 
     # Who lived in a household the user sees counts too: a visit kept on a phone may have
     # helped them before they moved (visit_log checks the membership on the date).
-    resident = ScopedPrimaryKeyField(scope=residents_known_to, queryset=Resident.objects.all())
+    resident = HelpedResidentField(scope=residents_known_to, queryset=Resident.objects.all())
     achievements = ShortListField(
         child=serializers.ChoiceField(choices=Achievement.choices),
         required=False,
@@ -206,6 +222,12 @@ class HelpSerializer(serializers.Serializer):
         # any of them is looked up, and its maximum is in the schema.
         list_serializer_class = ShortListSerializer
 
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        # Named by a record merged away: folded into the kept record's help (helps_of).
+        value["merged_away"] = value["resident"].pk != row_id(data.get("resident"))
+        return value
+
 
 def help_from(data: dict) -> Help:
     """A HelpSerializer's validated data as mobilization.services.Help."""
@@ -219,7 +241,21 @@ def help_from(data: dict) -> Help:
 
 
 def helps_of(data: list[dict]) -> list[Help]:
-    return [help_from(item) for item in data]
+    """The helps of a list, a record merged away and the record kept being one help (the
+    achievements of both, once each), so that a late record never doubles the person; any
+    other resident named twice stays twice, for the service to refuse."""
+    helps, kept = [], {}
+    for item in data:
+        help = help_from(item)
+        pk = help.resident.pk
+        folded = pk in kept and (item.get("merged_away") or kept[pk][1])
+        if folded:
+            first = kept[pk][0]
+            first.achievements = list(dict.fromkeys([*first.achievements, *help.achievements]))
+            continue
+        kept.setdefault(pk, (help, item.get("merged_away", False)))
+        helps.append(help)
+    return helps
 
 
 # --- Home visits

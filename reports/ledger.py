@@ -33,6 +33,8 @@ a migration starts with `suspend` and ends with `resume` (villages/migrations/00
 
 from django.db import connection, transaction
 
+from reports import shared_numbers
+
 TABLE = "reports_adoptionchange"
 # What the ledger counts per village and month, and what reports.selectors.adoption reads
 # back in this order: eligible residents, and of them with an e-ID, online users, level 3/4.
@@ -408,6 +410,8 @@ def suspend(schema_editor) -> None:
     """Before a migration that alters a register table: SQLite drops the triggers first."""
     if schema_editor.connection.vendor == "sqlite" and _installed(schema_editor):
         uninstall(schema_editor)
+        # The count-once's triggers read the same tables (reports.shared_numbers).
+        shared_numbers.uninstall(schema_editor)
 
 
 def resume(schema_editor) -> None:
@@ -415,11 +419,11 @@ def resume(schema_editor) -> None:
 
     Nothing to do before the ledger's own migration has run: it installs them.
     """
-    if (
-        schema_editor.connection.vendor == "sqlite"
-        and TABLE in schema_editor.connection.introspection.table_names()
-    ):
+    tables = schema_editor.connection.introspection.table_names()
+    if schema_editor.connection.vendor == "sqlite" and TABLE in tables:
         install(schema_editor)
+        if shared_numbers.TABLE in tables:
+            shared_numbers.install(schema_editor)
 
 
 def _installed(schema_editor) -> bool:

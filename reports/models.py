@@ -352,3 +352,26 @@ class MonthReport(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
+
+
+class SharedNumber(models.Model):
+    """A record of `commune` whose ID number also lives in another commune on some of the same
+    days (a stay, current or earlier, of each sharing a day's end): a conflict, which the
+    province's count-once reads (reports.selectors.province.counted_twice).
+
+    Written by the database triggers of reports.shared_numbers, never by Python code, so
+    it cannot drift from the register. No foreign-key constraint, as the ledger's.
+    """
+
+    commune = models.ForeignKey(Commune, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    national_id = models.CharField(max_length=12)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "national_id"], name="shared_number_once_a_commune"),
+        ]
+        # The triggers write a number's rows again by the number.
+        indexes = [models.Index(fields=["national_id"], name="shared_number_by_number")]
+
+    def __str__(self):
+        return f"{self.commune_id} {self.national_id}"

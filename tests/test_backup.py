@@ -36,6 +36,7 @@ from tests import factories
 from tests.lanes import examples
 from training.models import Attendance, TrainingSession
 from villages.models import Commune, CommuneMove, Household, ProvinceRole, Resident, Village
+from villages.services import residents_merge
 
 # Rebuilt by migrate or thrown away on purpose (sessions, lockout counters): not in a backup.
 NOT_BACKED_UP = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
@@ -152,6 +153,20 @@ def populated(transactional_db):
     _populate_models_added_by_the_program(commune, official)
     # The province's leader and the official figures of a month.
     ProvinceRole.objects.create(user=factories.user(username="lãnh-đạo-tỉnh"), province=commune.province)
+    # A person living in two communes of the province at once (a conflict): the count-once's
+    # rows (reports.shared_numbers).
+    numbered = Resident.objects.filter(commune=commune, left_on__isnull=True).exclude(national_id="").first()
+    other_commune = factories.commune("01561", "Xã Quang Long", province=commune.province)
+    factories.resident(
+        factories.household(factories.village(other_commune)),
+        full_name=numbered.full_name,
+        national_id=numbered.national_id,
+    )
+    # A record entered twice and merged: where the one merged away went (villages.merges).
+    twin = factories.resident(
+        numbered.household, full_name=numbered.full_name, birth_year=numbered.birth_year
+    )
+    residents_merge(kept=numbered, other=twin, by=official)
     OfficialFigures.objects.create(
         commune=commune,
         month=datetime.date(2025, 3, 1),

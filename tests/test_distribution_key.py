@@ -45,6 +45,8 @@ RESIDENT_LEVEL = (
     "training_trainingsession",
     "reports_adoptionchange",
     "reports_adoptionyearchange",
+    "reports_sharednumber",
+    "villages_residentmerge",
     "reports_officialfigures",
 )
 TOUCHES = re.compile(r'\b"?({})"?\b'.format("|".join(RESIDENT_LEVEL)))

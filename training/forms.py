@@ -19,6 +19,7 @@ from softbridge.request_limits import ATTENDEES_MAX, TOPICS_MAX, WORKERS_MAX
 from softbridge.text import clean_name, identifier
 from softbridge.typed_ids import IdMultipleChoiceField
 from training.models import Topic, TrainingSession
+from villages.merges import posted_for_kept
 from villages.models import Achievement
 
 
@@ -119,6 +120,13 @@ class AttendanceForm(PlainLabels, forms.Form):
 
     def __init__(self, *args, residents, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            # Attendance kept on a phone may name a record merged away since: it is the kept one's.
+            self.data = posted_for_kept(
+                self.data,
+                lists=(self.add_prefix("resident"), self.add_prefix("was_present")),
+                added=("ach-",),
+            )
         self.fields["resident"].queryset = residents
         # Someone present earlier may have moved away since: removing them stays possible.
         self.fields["was_present"].queryset = residents.model.objects.all()

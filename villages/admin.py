@@ -21,6 +21,7 @@ from villages.access import (
     may_edit_register,
     national_id_taken_message,
 )
+from villages.between_communes import arrival_record
 from villages.models import Commune, Household, LadderStep, Resident, Role, Village
 from villages.resources import (
     CommuneResource,
@@ -204,6 +205,10 @@ class VersionedForm(ScopedModelForm):
             return obj
         if obj.pk is None:
             obj.save()  # a new member of the household's inline: a create
+            if isinstance(obj, Resident):
+                # As every door that adds a resident (the row has no ID number today: nothing
+                # to settle until it has one).
+                arrival_record(resident=obj)
         else:
             _update(obj, read)
         self._save_m2m()
@@ -592,6 +597,10 @@ class ResidentAdmin(VersionedAdmin):
             # The stored date stays until the correction service moves it.
             setattr(obj, step.field, form.initial[step.field])
         super().save_model(request, obj, form, change)
+        # The number of a person living in another commune of the province: their move here,
+        # settled as the member page, the API and the roster import settle it.
+        if not change and arrival_record(resident=obj):
+            obj.refresh_from_db()
         for step in corrected:
             resident_ladder_correct(resident=obj, step=step, on=form.cleaned_data[step.field])
         if corrected:

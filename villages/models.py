@@ -790,3 +790,7 @@ class ProvinceRole(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_kind_display()} – {self.province}"
+
+
+# Where a merged-away record went (villages.merges): loaded with the register's models.
+from villages.merges import ResidentMerge as ResidentMerge  # noqa: E402

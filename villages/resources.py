@@ -14,6 +14,7 @@ from import_export import fields, resources, widgets
 
 from softbridge.text import mask_national_id
 from villages.access import NationalIdsShown
+from villages.between_communes import arrival_record
 from villages.models import Commune, Household, Resident, Role, Village
 from villages.scoped_admin import (
     commune_conflicts,
@@ -163,6 +164,13 @@ class ResidentResource(ScopedResource):
     def __init__(self, user=None, may_save=None, **kwargs):
         super().__init__(user=user, may_save=may_save, **kwargs)
         self.national_ids = NationalIdsShown(user) if user is not None else None
+
+    def do_instance_save(self, instance, is_create):
+        super().do_instance_save(instance, is_create)
+        # A new row with the number of a person living in another commune of the province:
+        # their move here, as every door that adds a resident settles it.
+        if is_create and arrival_record(resident=instance):
+            instance.refresh_from_db()
 
     def dehydrate_household_code(self, resident):
         return resident.household.code

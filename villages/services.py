@@ -21,6 +21,7 @@ from villages.models import (
     Province,
     ProvinceRole,
     Resident,
+    ResidentMerge,
     Role,
     Village,
     ladder_date_problems,
@@ -587,7 +588,8 @@ def residents_merge(*, kept: Resident, other: Resident, by) -> Resident:
     number, sex, birth year and phone the other holds when it has none. Every row that names
     the other (the visits' helps, the attendance at sessions, the applications) names the kept
     record; when both were helped at one visit or attended one session the two rows become
-    one, with the achievements of both. The other record is then deleted, so that no count,
+    one, with the achievements of both. A record a phone sends later naming the other is
+    applied to the kept record (villages.merges). The other record is then deleted, so that no count,
     list, export or device ever sees it again, and its history stays in the audit trail: each
     change and the deletion are recorded as `by`'s, with a reason naming both records. Its
     residence history goes with it: the kept record's stays are the person's.
@@ -625,6 +627,10 @@ def residents_merge(*, kept: Resident, other: Resident, by) -> Resident:
         _merged_helps(
             relation.related_model, relation.field.name, other=other, kept=kept, by=by, reason=reason
         )
+    # A phone may still send records naming the other (villages.merges): they go to the kept
+    # record, as do those naming records merged into the other before (the loop above pointed
+    # their ResidentMerge rows at it).
+    ResidentMerge.objects.create(merged_id=other.pk, kept=kept, commune_id=kept.commune_id)
     other._history_user, other._change_reason = by, reason
     other.delete()
     kept._history_user, kept._change_reason = by, reason

@@ -11,16 +11,18 @@ But a person is counted once by the province: while a conflict lasts (one ID num
 in two of its communes on the same days, villages.between_communes) both communes count
 them, so the total takes back what all but one of those records add at each month's end
 (counted_twice). Which one stays: the record of the most recent arrival (docs/user-guide.md,
-"Moves between communes", says why). Two more queries: the numbers held in two communes,
-and their records with their stays.
+"Moves between communes", says why). Two more queries: the numbers living in two communes
+on some of the same days (reports.shared_numbers, kept by triggers), and their records with
+their stays (none when no number is: one query).
 """
 
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, Max, Min, Q, QuerySet
+from django.db.models import QuerySet
 
+from reports.models import SharedNumber
 from reports.selectors.adoption import MonthFigures, adoption_at_each
 from softbridge.calendar import month_end
 from villages.models import Commune, Province, Resident, online_from
@@ -74,6 +76,10 @@ def taken_back(figures: MonthFigures, twice: MonthFigures) -> MonthFigures:
     )
 
 
+# The ID numbers asked of the database at once: within the parameters of every SQLite build.
+_CHUNK = 900
+
+
 def counted_twice(*, communes: Sequence[Commune], months: Sequence[datetime.date]) -> list[MonthFigures]:
     """At the end of each of `months`, what the communes' counts hold more than once: for
     each ID number that lives in two or more of `communes` at a month's end (a stay, current
@@ -82,24 +88,20 @@ def counted_twice(*, communes: Sequence[Commune], months: Sequence[datetime.date
     the record made last), counted as the ledger counts (reports.ledger: of counting age
     in the month's year, a ladder step on or before the month's end)."""
     ids = [c.pk for c in communes]
-    # MIN <> MAX rather than COUNT(DISTINCT): one pass in the order of the index
-    # resident_national_id_lookup (number, commune), read from the index alone, with no sort
-    # per number (bench/id_lookup.py times it at 3 million residents).
-    numbers = (
-        Resident.objects.filter(commune__in=ids)
-        .exclude(national_id="")
-        .values("national_id")
-        .annotate(first=Min("commune"), last=Max("commune"))
-        .filter(~Q(first=F("last")))
-        .order_by()
-        .values("national_id")
-    )
-    records = list(
-        Resident.objects.filter(commune__in=ids, national_id__in=numbers)
-        .select_related("commune")
-        .prefetch_related("stays")
-        .order_by("pk")  # the model's ordering would join every household
-    )
+    # Only a number living in two communes on some of the same days can be counted twice: the
+    # triggers keep those (reports.shared_numbers), a few rows a commune, where reading every
+    # numbered resident of the province for them took 2.1 s at 3 million (bench/id_lookup.py).
+    # Read first, and the records then looked up by number: as a subquery, PostgreSQL planned
+    # a pass over the residents for an empty table (90 ms at 3 million).
+    numbers = sorted(set(SharedNumber.objects.filter(commune__in=ids).values_list("national_id", flat=True)))
+    records = []
+    for start in range(0, len(numbers), _CHUNK):
+        records += (
+            Resident.objects.filter(commune__in=ids, national_id__in=numbers[start : start + _CHUNK])
+            .select_related("commune")
+            .prefetch_related("stays")
+            .order_by("pk")  # the model's ordering would join every household
+        )
     by_number: dict[str, list[Resident]] = {}
     for record in records:
         by_number.setdefault(record.national_id, []).append(record)
