@@ -1,0 +1,53 @@
+"""What every request pays before its view runs: the session's user with what villages.access
+asks of each request, in one query whose SQL is built once per process (villages.signin);
+bench/request_cpu.py measures the CPU."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+
+from tests import factories
+from villages.access import leads_a_province, reads_aggregates_only
+from villages.models import Role
+from villages.signin import SigninBackend
+
+
+def test_the_session_user_comes_with_both_province_flags_in_one_query(
+    commune, worker_a, superuser, django_assert_num_queries
+):
+    province_only = factories.province_leader(commune.province, username="province_only")
+    both = factories.role_user(Role.Kind.OFFICIAL, commune, username="both")
+    both.province_roles.create(province=commune.province)  # an official who also leads the province
+    expected = {
+        worker_a: (False, False),
+        province_only: (True, True),
+        both: (False, True),
+        superuser: (False, False),
+    }
+    for user, (aggregates_only, leads_provinces) in expected.items():
+        with django_assert_num_queries(1):
+            loaded = SigninBackend().get_user(user.pk)
+            assert loaded.reads_aggregates_only is aggregates_only
+            assert loaded.leads_provinces is leads_provinces
+            assert reads_aggregates_only(loaded) is aggregates_only
+            assert leads_a_province(loaded) is (leads_provinces or user.is_superuser)
+        assert loaded == user and loaded.username == user.username
+
+
+def test_the_session_user_is_none_when_gone_or_inactive(worker_a):
+    backend = SigninBackend()
+    assert backend.get_user(worker_a.pk + 1000) is None
+    worker_a.is_active = False
+    worker_a.save()
+    assert backend.get_user(worker_a.pk) is None
+    assert not reads_aggregates_only(AnonymousUser())
+
+
+def test_a_signed_in_page_loads_the_session_and_the_user_in_two_queries(
+    client, worker_a, django_assert_num_queries
+):
+    """The offline page (no menu) needs nothing of the database but what every request asks:
+    the session, and its user with both flags."""
+    client.force_login(worker_a)
+    client.get(reverse("offline"))
+    with django_assert_num_queries(2):
+        assert client.get(reverse("offline")).status_code == 200
