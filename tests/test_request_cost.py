@@ -51,3 +51,19 @@ def test_a_signed_in_page_loads_the_session_and_the_user_in_two_queries(
     client.get(reverse("offline"))
     with django_assert_num_queries(2):
         assert client.get(reverse("offline")).status_code == 200
+
+
+def test_the_device_texts_drawn_once_follow_each_pages_language(client, worker_a):
+    """templates/device.html draws its texts once per language (softbridge.templatetags.drawn_once):
+    each page still has them in its own language, the user's own part beside them."""
+    client.force_login(worker_a)
+    url = reverse("villages:households")
+    for language, said in (
+        ("en", "{count} not sent"),
+        ("vi", "{count} chưa gửi"),
+        ("en", "{count} not sent"),
+    ):
+        html = client.get(url, headers={"accept-language": language}).content.decode()
+        device = html.split('<div id="device"')[1].split("</div>")[0]
+        assert f'data-waiting="{said}"' in device
+        assert f'data-user="{worker_a.pk}"' in device and 'data-outbox-page="/outbox/"' in device
