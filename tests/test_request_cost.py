@@ -6,9 +6,44 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from tests import factories
-from villages.access import leads_a_province, reads_aggregates_only
+from villages.access import leads_a_province, reads_aggregates_only, role_kinds_of
 from villages.models import Role
 from villages.signin import SigninBackend
+
+
+def test_the_session_user_comes_with_its_role_kinds_in_the_same_query(
+    commune, other_commune, worker_a, superuser, django_assert_num_queries
+):
+    twice = factories.role_user(Role.Kind.LEADER, commune, username="twice")
+    Role.objects.create(user=twice, commune=other_commune, kind=Role.Kind.VILLAGE_HEAD)
+    province_only = factories.province_leader(commune.province, username="province_only")
+    expected = {
+        worker_a: {"worker"},
+        twice: {"leader", "village_head"},
+        province_only: set(),
+        superuser: set(),
+    }
+    for user, kinds in expected.items():
+        with django_assert_num_queries(1):
+            loaded = SigninBackend().get_user(user.pk)
+            assert role_kinds_of(loaded) == kinds
+        # Loaded some other way, the same answer for a query.
+        plain = type(user).objects.get(pk=user.pk)
+        with django_assert_num_queries(1):
+            assert role_kinds_of(plain) == kinds
+    assert role_kinds_of(AnonymousUser()) == frozenset()
+
+
+def test_the_menu_shows_the_roles_read_with_the_user(english_client, commune, worker_a):
+    """The menu's role entries (templates/menu.html) come from the kinds read with the user:
+    an official gets Import, a worker Log a visit and not Import."""
+    official = factories.role_user(Role.Kind.OFFICIAL, commune, username="official")
+    for user, shown, hidden in ((official, "Import", None), (worker_a, "Log a visit", "Import")):
+        english_client.force_login(user)
+        menu = english_client.get(reverse("villages:households")).content.decode().split('id="site-menu"')[1]
+        menu = menu.split("</nav>")[0]
+        assert f">{shown}</a>" in menu
+        assert hidden is None or f">{hidden}</a>" not in menu
 
 
 def test_the_session_user_comes_with_both_province_flags_in_one_query(

@@ -3,7 +3,8 @@
 Whether a user reads aggregates only (a province leader and nothing else) is asked before
 every page and API call (villages.aggregates_gate); it is read in the same query that
 loads the user, by the session's backend and by the API's token check alike, so that it
-costs nothing.
+costs nothing. The session's backend reads in it too whether the user leads a province and
+the kinds of their roles, which every page's menu shows.
 """
 
 import functools
@@ -15,12 +16,21 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from softbridge.services import api_token_expired
-from villages.access import aggregates_only_flag, may_open, province_role_flag
+from villages.access import (
+    aggregates_only_flag,
+    may_open,
+    province_role_flag,
+    role_kind_flag,
+    role_kind_flags,
+)
+from villages.models import Role
 
 
 def _users():
     return get_user_model()._default_manager.annotate(
-        reads_aggregates_only=aggregates_only_flag(), leads_provinces=province_role_flag()
+        reads_aggregates_only=aggregates_only_flag(),
+        leads_provinces=province_role_flag(),
+        **role_kind_flags(),
     )
 
 
@@ -54,6 +64,8 @@ def _user_with_flags(user_id):
     # The flags as the ORM gives them: raw SQL leaves SQLite's 0 and 1.
     user.reads_aggregates_only = bool(user.reads_aggregates_only)
     user.leads_provinces = bool(user.leads_provinces)
+    # What villages.access.role_kinds_of reads.
+    user.role_kinds = frozenset(kind for kind in Role.Kind.values if getattr(user, role_kind_flag(kind)))
     return user
 
 
