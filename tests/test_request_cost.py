@@ -34,14 +34,25 @@ def test_the_session_user_comes_with_its_role_kinds_in_the_same_query(
     assert role_kinds_of(AnonymousUser()) == frozenset()
 
 
-def test_the_menu_shows_the_roles_read_with_the_user(english_client, commune, worker_a):
-    """The menu's role entries (templates/menu.html) come from the kinds read with the user:
-    an official gets Import, a worker Log a visit and not Import."""
+def test_the_menu_drawn_once_per_language_and_role_shows_each_users_own(client, commune, worker_a):
+    """The menu (templates/menu.html) is drawn once per language and role
+    (softbridge.templatetags.drawn_once), its roles read with the user: each user still gets
+    their role's menu, in their page's language, whoever asked before."""
     official = factories.role_user(Role.Kind.OFFICIAL, commune, username="official")
-    for user, shown, hidden in ((official, "Import", None), (worker_a, "Log a visit", "Import")):
-        english_client.force_login(user)
-        menu = english_client.get(reverse("villages:households")).content.decode().split('id="site-menu"')[1]
-        menu = menu.split("</nav>")[0]
+    province = factories.province_leader(commune.province, username="province")
+    for user, language, shown, hidden in (
+        (official, "en", "Import", None),
+        (worker_a, "en", "Log a visit", "Import"),
+        (official, "vi", "Nhập dữ liệu", "Import"),
+        (province, "vi", "Tỉnh", "Nhập dữ liệu"),
+        (worker_a, "en", "Households", "Province"),
+        (official, "en", "Import", "Nhập dữ liệu"),
+    ):
+        client.force_login(user)
+        html = client.get(
+            reverse("home"), headers={"accept-language": language}, follow=True
+        ).content.decode()
+        menu = html.split('id="site-menu"')[1].split("</nav>")[0]
         assert f">{shown}</a>" in menu
         assert hidden is None or f">{hidden}</a>" not in menu
 
