@@ -2,6 +2,10 @@
 asks of each request, in one query whose SQL is built once per process (villages.signin);
 bench/request_cpu.py measures the CPU."""
 
+import re
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
@@ -113,3 +117,29 @@ def test_the_device_texts_drawn_once_follow_each_pages_language(client, worker_a
         device = html.split('<div id="device"')[1].split("</div>")[0]
         assert f'data-waiting="{said}"' in device
         assert f'data-user="{worker_a.pk}"' in device and 'data-outbox-page="/outbox/"' in device
+
+
+def test_a_part_drawn_once_reads_only_the_values_it_names():
+    """A {% per_language %} part is shown to every user as first drawn (softbridge.templatetags.
+    drawn_once): inside, no variable printed, conditions on the named values only, addresses
+    without arguments from the context, no other tag."""
+    parts = 0
+    for path in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        source = path.read_text()
+        for match in re.finditer(r"{% per_language ?([^%]*)%}(.*?){% end_per_language %}", source, re.S):
+            parts += 1
+            named, body = set(match.group(1).split()), match.group(2)
+            assert "{{" not in body, path
+            for tag in re.findall(r"{%\s*(.*?)\s*%}", body):
+                word, _, rest = tag.partition(" ")
+                if word in ("translate", "url"):
+                    assert re.fullmatch(r"""(["'][^"']*["']\s*)+""", rest), (path, tag)
+                elif word in ("if", "elif"):
+                    rest = re.sub(r"""["'][^"']*["']""", "", rest)
+                    assert set(re.findall(r"[a-z_.]+", rest)) - {"not", "in", "and", "or"} <= named, (
+                        path,
+                        tag,
+                    )
+                else:
+                    assert word in ("else", "endif", "comment", "endcomment"), (path, tag)
+    assert parts >= 2  # templates/device.html's texts, templates/menu.html
