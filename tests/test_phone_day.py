@@ -135,7 +135,7 @@ def visits_each(households, me, count: int, *, since: datetime.date) -> None:
             factories.visit(household, visited_on=day, workers=[me], follow_up_on=day + 7 * DAY)
 
 
-TODAY_QUERIES = 6  # the session, user and roles, the list in order (keys and reasons), its page in full
+TODAY_QUERIES = 5  # the session and user (with its roles), the list in order, its page in full
 
 
 def test_the_today_list_costs_the_same_queries_at_2_and_20_visits_a_household(

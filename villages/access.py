@@ -66,6 +66,32 @@ def scope_of(user) -> Scope:
     )
 
 
+def role_kind_flags(user: str = "") -> dict:
+    """For each kind of role, whether the user holds one in some commune: `holds_<kind>`
+    annotations (in SQL) for a query of users, so that the menu's role_kinds_of costs no
+    query of its own (villages.signin loads the user with them)."""
+    return {
+        role_kind_flag(kind): Exists(Role.objects.filter(user=OuterRef(f"{user}pk"), kind=kind))
+        for kind in Role.Kind.values
+    }
+
+
+def role_kind_flag(kind: str) -> str:
+    """The name of role_kind_flags' annotation for `kind`."""
+    return f"holds_{kind}"
+
+
+def role_kinds_of(user) -> frozenset[str]:
+    """The kinds of role the user holds in any commune (what the menu and the tab bar show
+    depends on it): read with the user when villages.signin loaded it, else asked."""
+    if not user.is_authenticated:
+        return frozenset()
+    kinds = getattr(user, "role_kinds", None)
+    if kinds is None:
+        return frozenset(Role.objects.filter(user=user).values_list("kind", flat=True))
+    return kinds
+
+
 def role_in(user, commune_id: int) -> str | None:
     """The user's role kind in a commune, or None."""
     if not user.is_authenticated:

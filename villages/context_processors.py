@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from villages.access import leads_a_province, reads_aggregates_only
+from villages.access import leads_a_province, reads_aggregates_only, role_kinds_of
 from villages.models import Role
 
 
@@ -17,12 +17,12 @@ def roles(request):
         }
 
     def kinds():
-        found = set(Role.objects.filter(user=user).values_list("kind", flat=True))
+        found = set(role_kinds_of(user))
         if user.is_superuser:
             found.add(Role.Kind.OFFICIAL)
         return frozenset(found)
 
-    # One query each, and only on pages whose template asks.
+    # Read with the user (villages.signin), else one query each, and only on pages whose template asks.
     role_kinds = SimpleLazyObject(kinds)
     return {
         "role_kinds": role_kinds,
