@@ -22,6 +22,7 @@ from django.utils import translation
 
 from softbridge.calendar import commune_today
 from tests import factories
+from tests.migrated import FromKeptCopy
 from villages.models import Role
 
 TESTS = Path(__file__).parent
@@ -39,6 +40,26 @@ def pytest_collection_modifyitems(items):
         for marker, paths in LANES.items():
             if any(item.path == path or path in item.path.parents for path in paths):
                 item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, django_db_createdb):
+    """pytest-django builds the test database right after this fixture: on SQLite it then loads
+    the migrated copy kept for this state of the code (tests/migrated.py) rather than migrating,
+    unless `--create-db`."""
+    if django_db_createdb:
+        yield
+        return
+    with FromKeptCopy():
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """The test database as pytest-django builds it; `migrate` is itself again once it is built,
+    for the tests that run it."""
+    FromKeptCopy.restore()
+    yield
 
 
 @pytest.fixture(autouse=True, scope="session")
