@@ -22,7 +22,7 @@ from django.utils import translation
 
 from softbridge.calendar import commune_today
 from tests import factories
-from tests.migrated import FromKeptCopy
+from tests.migrated import FromKeptCopy, kept_copy
 from villages.models import Role
 
 TESTS = Path(__file__).parent
@@ -189,16 +189,20 @@ def roster_path(tmp_path):
 def migrated_sqlite_file(tmp_path_factory):
     """Gives a function that copies an empty, migrated SQLite register to a path, for the
     commands a test runs in a process of its own on a file (tests/test_roster_limits.py,
-    tests/test_sqlite_writers.py). Migrated once per test process by `manage.py migrate`
-    (about 7 CPU seconds, each time), then copied."""
+    tests/test_sqlite_writers.py). The test database's migrated copy kept for this state of the
+    code (tests/migrated.py) when there is one; else migrated once per test process by
+    `manage.py migrate` (about 7 CPU seconds, each time). Then copied."""
     made = tmp_path_factory.mktemp("migrated") / "db.sqlite3"
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=TESTS.parent,
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{made}"},
-        check=True,
-        capture_output=True,
-    )
+    if (kept := kept_copy()).exists():
+        shutil.copyfile(kept, made)
+    else:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"],
+            cwd=TESTS.parent,
+            env={**os.environ, "DATABASE_URL": f"sqlite:///{made}"},
+            check=True,
+            capture_output=True,
+        )
 
     def copy_to(path: Path) -> Path:
         shutil.copyfile(made, path)
