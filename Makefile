@@ -76,10 +76,13 @@ PYTEST_JOBS = $(if $(filter 0,$(JOBS)),,-n $(JOBS))
 # schema fuzz (markers applied by path in tests/conftest.py), on SQLite. `make test` stays the
 # whole suite and is what CI runs. pytest's exit code 5 (no tests collected) fails it too.
 # SOFTBRIDGE_LANE=check: the property tests try a quarter of their examples (tests/lanes.py).
+# The lanes left out are not even imported (tests/conftest.py), so neither are the plugins only
+# they use: schemathesis's, and anyio's (no test uses it).
 check: catalogues
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	env -u DATABASE_URL SOFTBRIDGE_LANE=check $(BIN)/pytest $(PYTEST_JOBS) -m "not browser and not fuzz" $(ARGS)
+	env -u DATABASE_URL SOFTBRIDGE_LANE=check $(BIN)/pytest $(PYTEST_JOBS) -p no:schemathesis -p no:anyio \
+		-m "not browser and not fuzz" $(ARGS)
 
 # pytest's exit code 5 (no tests collected) fails the target like any other.
 test: browser-deps sms-deps catalogues

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _pytest.mark.expression import Expression
 from django.core.cache import cache
 from django.test import Client
 from django.test.utils import override_settings
@@ -22,6 +23,7 @@ from django.utils import translation
 
 from softbridge.calendar import commune_today
 from tests import factories
+from tests.migrated import FromKeptCopy, kept_copy
 from villages.models import Role
 
 TESTS = Path(__file__).parent
@@ -39,6 +41,48 @@ def pytest_collection_modifyitems(items):
         for marker, paths in LANES.items():
             if any(item.path == path or path in item.path.parents for path in paths):
                 item.add_marker(marker)
+
+
+def _lane_left_out(config, lane: str) -> bool:
+    """Whether `-m` deselects every test of the lane, whatever other markers a test has."""
+    chosen = config.getoption("markexpr")
+    if not chosen:
+        return False
+    expression = Expression.compile(chosen)
+    return not any(
+        expression.evaluate(lambda name, others=others, **_: name == lane or others)
+        for others in (False, True)
+    )
+
+
+def pytest_ignore_collect(collection_path, config):
+    """A lane `-m` leaves out is not even imported: `make check` then skips reading the browser
+    tests and schemathesis's (with its pytest plugin, `-p no:schemathesis`): 2.5 CPU seconds of
+    collecting in each of its processes."""
+    for lane, paths in LANES.items():
+        if collection_path in paths and _lane_left_out(config, lane):
+            return True
+    return None
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, django_db_createdb):
+    """pytest-django builds the test database right after this fixture: on SQLite it then loads
+    the migrated copy kept for this state of the code (tests/migrated.py) rather than migrating,
+    unless `--create-db`."""
+    if django_db_createdb:
+        yield
+        return
+    with FromKeptCopy():
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """The test database as pytest-django builds it; `migrate` is itself again once it is built,
+    for the tests that run it."""
+    FromKeptCopy.restore()
+    yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -168,16 +212,20 @@ def roster_path(tmp_path):
 def migrated_sqlite_file(tmp_path_factory):
     """Gives a function that copies an empty, migrated SQLite register to a path, for the
     commands a test runs in a process of its own on a file (tests/test_roster_limits.py,
-    tests/test_sqlite_writers.py). Migrated once per test process by `manage.py migrate`
-    (about 7 CPU seconds, each time), then copied."""
+    tests/test_sqlite_writers.py). The test database's migrated copy kept for this state of the
+    code (tests/migrated.py) when there is one; else migrated once per test process by
+    `manage.py migrate` (about 7 CPU seconds, each time). Then copied."""
     made = tmp_path_factory.mktemp("migrated") / "db.sqlite3"
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=TESTS.parent,
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{made}"},
-        check=True,
-        capture_output=True,
-    )
+    if (kept := kept_copy()).exists():
+        shutil.copyfile(kept, made)
+    else:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"],
+            cwd=TESTS.parent,
+            env={**os.environ, "DATABASE_URL": f"sqlite:///{made}"},
+            check=True,
+            capture_output=True,
+        )
 
     def copy_to(path: Path) -> Path:
         shutil.copyfile(made, path)

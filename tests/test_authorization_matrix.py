@@ -21,10 +21,14 @@ too: PROVINCE_LEADER says what they get on the few pages of figures they may ope
 (villages.access.AGGREGATE_PAGES), and every other line must answer them 403 for each of its
 methods, on every record. They read the figures of Hạ Lang (villages A and B), never Quang
 Long's (another province here), and no page they open may show any record's marker.
+
+Every GET of a record of village A by a commune's role or the province leader is watched for
+statements that read the people of every commune (tests/test_distribution_key.py's rule).
 """
 
 import copy
 import re
+from contextlib import nullcontext
 
 import pytest
 from django.conf import settings
@@ -37,6 +41,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.matrix_data import PROVINCE_LEADER, ROLES, World, build_world
 from tests.matrix_rows import Row
 from tests.matrix_table import COMMUNE_WIDE, MARKERS, PROVINCE_FIGURES, PROVINCE_LEADER_ANSWERS, SEES, TABLE
+from tests.test_distribution_key import ROLES as NAMING_ROLES
+from tests.test_distribution_key import CommuneReads
 from villages.access import AGGREGATE_PAGES
 
 # --- The URLs the project serves ----------------------------------------------------------
@@ -208,16 +214,20 @@ def send(client: Client, method: str, url: str, query: dict):
     return getattr(client, method)(url, {})
 
 
-def attempt(client: Client, method: str, url: str, query: dict):
+def attempt(client: Client, method: str, url: str, query: dict, reads: CommuneReads | None = None):
     """Send the request and undo whatever it wrote, so that every role meets the same world.
 
-    Returns the response and the record tables the request wrote to (Writes)."""
+    Returns the response and the record tables the request wrote to (Writes); `reads`, when
+    given, watches the statements sent meanwhile."""
     cookies = copy.deepcopy(client.cookies)
     cache.clear()  # the throttles and the sign-in lockout count per address, not per role
     sid = transaction.savepoint()
     writes = Writes()
     try:
-        with connection.execute_wrapper(writes):
+        with (
+            connection.execute_wrapper(writes),
+            connection.execute_wrapper(reads) if reads else nullcontext(),
+        ):
             response = send(client, method, url, query)
     finally:
         transaction.savepoint_rollback(sid)
@@ -245,9 +255,15 @@ def check(key, row, world, clients, method, where, expect_of, home) -> list[str]
             # takes) may get that same refusal instead.
             at_home = province_leader_answer(key, method, "a") if role == PROVINCE_LEADER else home[role]
             allowed = {"404", at_home} if at_home in ("403", "405") else {"404"}
-        response, written = attempt(clients[role], method, url, query)
+        # tests/test_distribution_key.py: its roles' GETs of village A's records (a `.json` twin
+        # is the same view) must name the commune of every resident-level table they read.
+        watched = method == "get" and where == "a" and role in NAMING_ROLES and not key.endswith(" (format)")
+        reads = CommuneReads() if watched else None
+        response, written = attempt(clients[role], method, url, query, reads)
         got = answer_of(response)
         place = f"{method.upper()} {url} {query or ''} as {role}"
+        if reads and reads.found:
+            problems.append(f"{place}: reads the people of every commune: {reads.found[0][:300]}")
         if got not in allowed:
             wanted = " or ".join(sorted(allowed))
             problems.append(f"{place}: expected {wanted}, got {got} ({response.status_code})")
