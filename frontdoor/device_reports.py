@@ -20,6 +20,7 @@ from devices.selectors import device_reports_visible_to
 from devices.serializers import DeviceReportInput, DeviceReportOutput
 from devices.services import device_report_record
 from frontdoor.device import _site_version as site_version  # the version a phone reports
+from softbridge import security_log
 from villages.access import communes_managed_by
 from villages.signin import TokenAuthentication
 
@@ -31,17 +32,35 @@ def _may_read_devices(user) -> bool:
 
 class DeviceReportView(APIView):
     """POST the phone's report of itself, as JSON, for the user signed in on it (their session:
-    the CSRF token is checked)."""
+    the CSRF token is checked). Signed out: 401 `{"signin": true}`, and nothing kept."""
 
     authentication_classes = [SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=DeviceReportInput, responses={204: None})
+    @extend_schema(request=DeviceReportInput, responses={204: None, 401: None})
     def post(self, request):
         given = DeviceReportInput(data=request.data)
         given.is_valid(raise_exception=True)
         device_report_record(user=request.user, **given.arguments())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def handle_exception(self, exc):
+        # A report with no session is a phone's page that outlived its session (12 hours, a page
+        # left open overnight, a copy opened offline the next day) telling its figures when the
+        # network returns: the phone's normal course, not an attempt on anything (it could
+        # only ever write the signed-in user's own report). Answered as the outbox's replays
+        # are after a session ended (frontdoor.device.DeviceAnswers), and no security-log line.
+        # A signed-in report without its CSRF token, and anything with credentials other than a
+        # session (a token: a script, never a phone's page), stay refused accesses (403, logged).
+        request = self.request
+        if (
+            isinstance(exc, exceptions.NotAuthenticated)
+            and request.method == "POST"
+            and "authorization" not in request.headers
+        ):
+            signed_out = Response({"signin": True, "detail": exc.detail}, status=status.HTTP_401_UNAUTHORIZED)
+            return security_log.expected(signed_out)
+        return super().handle_exception(exc)
 
 
 class DeviceList(generics.ListAPIView):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports.models import OfficialFigures
-from softbridge.calendar import commune_today, month_start, parse_month
+from softbridge.calendar import commune_today, month_in_words, month_start, parse_month
 from softbridge.text import fold
 from villages.models import Commune
 from villages.roster.cells import cell_text, shown
@@ -219,7 +219,7 @@ def _checked_rows(commune: Commune, source, result: ImportResult) -> dict[dateti
                     number,
                     positions["month"][1],
                     _("Month %(month)s is already on row %(row)s.")
-                    % {"month": f"{month:%Y-%m}", "row": first_row[month]},
+                    % {"month": month_in_words(month), "row": first_row[month]},
                 )
             )
         if month is not None:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.selectors.official import FiguresCompared
 from reports.tabular import Column, Table
-from softbridge.calendar import month_label
+from softbridge.calendar import month_in_words, month_label
 
 OFFICIAL_COLUMNS = [
     Column("received_online", _("Official: received online")),
@@ -70,7 +70,7 @@ def official_by_month_table(compared: list[FiguresCompared], key: str = "officia
 
 
 def official_by_commune_table(compared: list[FiguresCompared], key: str = "official") -> Table:
-    month = month_label(compared[0].month) if compared else ""
+    month = month_in_words(compared[0].month) if compared else ""
     return Table(
         key,
         _("Official figures beside Softbridge's in %(month)s") % {"month": month},

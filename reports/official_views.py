@@ -23,7 +23,7 @@ from reports.official_import import COLUMNS, official_figures_import
 from reports.official_tables import official_by_month_table
 from reports.selectors.official import official_compared
 from reports.views import EXPORTERS, _about, _area, _filters, _query
-from softbridge.calendar import month_label, parse_month
+from softbridge.calendar import month_in_words, month_label, parse_month
 from villages.access import may_manage_program
 
 
@@ -101,7 +101,7 @@ def official_month(request):
             messages.success(
                 request,
                 _("Official figures of %(month)s saved.")
-                % {"month": month_label(form.cleaned_data["month"])},
+                % {"month": month_in_words(form.cleaned_data["month"])},
             )
             return redirect(_back(area))
     else:

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from reports.selectors.activity import latest_activity_month_of
-from softbridge.calendar import add_months, commune_today, month_end, month_start
+from softbridge.calendar import add_months, commune_today, month_end, month_in_words, month_start
 from villages.models import Commune
 
 
@@ -47,7 +47,7 @@ def standing(month: datetime.date, *, today: datetime.date | None = None) -> str
     """The period a month's figures cover, in words: "At the end of November 2026", or for the
     unfinished month "December 2026 so far (to 7 December)"."""
     today = today or commune_today()
-    name = date_format(month, "YEAR_MONTH_FORMAT")
+    name = month_in_words(month)
     if is_complete(month, today=today):
         return _("At the end of %(month)s") % {"month": name}
-    return _("%(month)s so far (to %(day)s)") % {"month": name, "day": date_format(today, "j F")}
+    return _("%(month)s so far (to %(day)s)") % {"month": name, "day": date_format(today, "MONTH_DAY_FORMAT")}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from reports.models import MonthReport, Target
 from reports.periods import is_complete
 from reports.signed import month_snapshot
-from softbridge.calendar import month_label, month_start
+from softbridge.calendar import month_in_words, month_start
 from villages.access import may_prepare_month_report, may_sign_month_report
 from villages.models import Commune
 
@@ -45,7 +45,7 @@ def monthly_report_prepare(*, commune: Commune, month: datetime.date, by) -> Mon
         raise ValidationError(
             {
                 "month": gettext("%(month)s is not over yet: a report is prepared once the month has ended.")
-                % {"month": month_label(month)}
+                % {"month": month_in_words(month)}
             }
         )
     # Lock the commune's row: two officials preparing at once make one draft, not two.

@@ -35,7 +35,7 @@ from reports.signed import (
 )
 from reports.signed_forms import PrepareForm, SignForm
 from reports.tables import Area
-from softbridge.calendar import MONTH_INVALID, month_label, parse_month
+from softbridge.calendar import MONTH_INVALID, month_in_words, month_label, parse_month
 from softbridge.submissions import answered_once
 from villages.access import may_prepare_month_report, may_sign_month_report
 
@@ -163,7 +163,7 @@ def signed_prepare(request):
             messages.success(
                 request,
                 _("The report of %(month)s is prepared (revision %(revision)s): a leader signs it next.")
-                % {"month": month_label(month), "revision": report.revision},
+                % {"month": month_in_words(month), "revision": report.revision},
             )
             return redirect(_page(area.commune, month))
     month = _month(request) or last_complete_month()
@@ -200,7 +200,7 @@ def signed_sign(request):
             messages.success(
                 request,
                 _("The report of %(month)s is signed (number %(number)s) and sent to the province.")
-                % {"month": month_label(month), "number": report.number},
+                % {"month": month_in_words(month), "number": report.number},
             )
             return redirect(_page(area.commune, month))
     return render(

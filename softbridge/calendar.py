@@ -11,7 +11,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -141,6 +141,14 @@ def parse_month(text: str | None) -> datetime.date | None:
 def month_label(month: datetime.date) -> str:
     """The month as the pages, the API and exports write it: 'YYYY-MM'."""
     return f"{month.year:04d}-{month.month:02d}"
+
+
+def month_in_words(month: datetime.date) -> str:
+    """The month as a sentence says it, in the active language: "tháng 11 năm 2026", "November
+    2026" (YEAR_MONTH_FORMAT, softbridge/formats). Lower case in Vietnamese, as inside a sentence:
+    a message puts it after its own words ("Báo cáo tháng 11 năm 2026"). month_label is the
+    machine's ("2026-11": addresses, the API, the columns of exports)."""
+    return formats.date_format(month, "YEAR_MONTH_FORMAT")
 
 
 def month_start(day: datetime.date) -> datetime.date:

@@ -7,7 +7,10 @@ path); the time is the log record's. The events:
 
 - signin_failed: a wrong password at a sign-in page or /api/token/ (with the user name tried)
 - signin_locked_out: the lockout refused a sign-in (at the attempt that locks, and each after)
-- access_refused: any 401, 403 or 404 answer (a record outside the user's area answers 404)
+- access_refused: any 401, 403 or 404 answer (a record outside the user's area answers 404),
+  but those that refuse nobody anything (not_a_refusal): a file browsers ask for of their own
+  accord or a static file that does not exist (404), and what a view marks `expected` (a
+  signed-out phone's report of itself, frontdoor.device_reports)
 - stale_write_refused: a write based on an old read (pages, admin, API)
 - export: a file download (roster and report exports, the model workbook, the admin's exports)
 - api_token_issued, api_token_revoked: an API token's new key, and its end with the reason
@@ -21,12 +24,22 @@ import json
 import logging
 import re
 
+from django.conf import settings
+
 from softbridge.client_address import client_address
 
 logger = logging.getLogger("softbridge.security")
 
 _PLAIN = re.compile(r'[^\s"=\\]+')
 _ATTACHMENT_NAME = re.compile(r'attachment;\s*filename="?[^"]*\.(\w+)"?')
+# What browsers and crawlers ask of any site of their own accord, whatever its pages say: an icon
+# (/favicon.ico is served, siteroot/; Safari on iOS asks for its own icons) and the rules for robots.
+ASKED_BY_BROWSERS = {
+    "/favicon.ico",
+    "/apple-touch-icon.png",
+    "/apple-touch-icon-precomposed.png",
+    "/robots.txt",
+}
 
 
 def security_event(request, event: str, **details) -> None:
@@ -73,6 +86,30 @@ def locked_out(sender, request, username, **kwargs) -> None:
     security_event(request, "signin_locked_out", username=username)
 
 
+def expected(response):
+    """Marks a 401, 403 or 404 answer as the normal course of things, not a refused access:
+    the middleware writes no line for it. For a case its view can tell apart from an attempt,
+    and says why (frontdoor.device_reports: a phone whose session ended reports itself)."""
+    response.security_log_expected = True
+    return response
+
+
+def not_a_refusal(request, response) -> bool:
+    """Whether a 401, 403 or 404 answer refused nobody anything: a view said so (expected), or
+    a file that does not exist was read, under the static files' address or one of those a
+    browser asks for unasked (a line for each would bury the refusals that matter: every page
+    an admin opens asks for /favicon.ico). Records answer 404 at the app's own addresses, and
+    those are always logged."""
+    if getattr(response, "security_log_expected", False):
+        return True
+    static = "/" + settings.STATIC_URL.lstrip("/")
+    return (
+        response.status_code == 404
+        and request.method in ("GET", "HEAD")
+        and (request.path in ASKED_BY_BROWSERS or request.path.startswith(static))
+    )
+
+
 class SecurityLogMiddleware:
     """Logs every refused access and every file download, whichever view answered.
 
@@ -85,7 +122,7 @@ class SecurityLogMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code in (401, 403, 404):
+        if response.status_code in (401, 403, 404) and not not_a_refusal(request, response):
             security_event(request, "access_refused", status=response.status_code)
         elif response.status_code == 200:
             attachment = _ATTACHMENT_NAME.match(response.get("Content-Disposition", ""))

@@ -274,6 +274,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files served at the site's root: /favicon.ico, which browsers ask for on pages that name no icon
+# (the admin, the API's pages) and some on every page.
+WHITENOISE_ROOT = BASE_DIR / "siteroot"
 
 # HTTPS. Behind a proxy that terminates TLS (TRUSTED_PROXIES), the proxy says which scheme the
 # browser used; without it Django would see plain HTTP and redirect forever.

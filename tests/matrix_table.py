@@ -189,8 +189,9 @@ TABLE: dict[str, Row] = {
     "api:schema": R("ok ok ok ok ok ok ok"),
     "api:docs": R("ok ok ok ok ok ok ok"),
     "api:devices": R("login ok 403 403 403 ok ok", post="login 405 405 405 405 405 405"),
-    # Each phone posts its own report with the session's CSRF token (an empty body: 400).
-    "api:device-report": R("403 405 405 405 405 405 405", post="403 400 400 400 400 400 400"),
+    # Each phone posts its own report with the session's CSRF token (an empty body: 400); signed
+    # out, a page that outlived its session: 401 {"signin": true}.
+    "api:device-report": R("403 405 405 405 405 405 405", post="login 400 400 400 400 400 400"),
     "api:household-history": R("login 404 403 403 403 ok ok", target=pk("household")),
     "api:commune-list": R("login ok ok ok ok ok ok", post="login 405 405 405 405 405 405"),
     "api:commune-list (format)": R("login ok ok ok ok ok ok", post="login 405 405 405 405 405 405"),

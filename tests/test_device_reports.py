@@ -3,6 +3,7 @@ in on it; the commune's officials read their commune's phones, those to look at 
 page and in the API; nobody else does."""
 
 import datetime
+import logging
 import uuid
 
 import pytest
@@ -142,8 +143,46 @@ def test_a_report_with_the_csrf_token_is_taken(worker_a):
 
 
 def test_a_report_without_a_session_is_refused(client, db):
-    assert post(client, figures()).status_code == 403
+    response = post(client, figures())
+
+    assert response.status_code == 401
+    assert response.json()["signin"] is True
     assert not DeviceReport.objects.exists()
+
+
+def security_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "softbridge.security"]
+
+
+def test_a_signed_out_phones_report_is_no_security_event(client, worker_a, caplog):
+    """A page outlives its session (a copy opened offline the next day): its report, sent when
+    the network returns, is the phone's normal course, not a refused access."""
+    caplog.set_level(logging.INFO, logger="softbridge.security")
+    client.force_login(worker_a)
+    client.logout()
+
+    response = post(client, figures())
+
+    assert response.status_code == 401
+    assert security_lines(caplog) == []
+
+
+def test_a_signed_in_report_without_its_csrf_token_is_still_a_security_event(worker_a, caplog):
+    caplog.set_level(logging.INFO, logger="softbridge.security")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(worker_a)
+
+    assert post(client, figures()).status_code == 403
+    [line] = security_lines(caplog)
+    assert "event=access_refused" in line and "path=/api/devices/report/" in line and "status=403" in line
+
+
+def test_only_a_signed_out_post_is_answered_as_signed_out(client, db, caplog):
+    """Nothing but a phone posts its report: another method signed out is refused and logged."""
+    caplog.set_level(logging.INFO, logger="softbridge.security")
+
+    assert client.get(URL).status_code == 403
+    assert len(security_lines(caplog)) == 1
 
 
 def test_a_report_with_a_token_is_refused(worker_a):

@@ -5,6 +5,7 @@ English dates day first, and pages every accessibility checker passes (a submit 
 every form, no empty link)."""
 
 import datetime
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -297,3 +298,39 @@ def test_the_today_list_in_english_shows_the_follow_up_day_first(english_client,
     html = english_client.get(reverse("home")).content.decode()
 
     assert "Follow-up overdue since 02/01/2026" in html
+
+
+# --- The tab bar says where the phone is
+
+
+def tabs_marked_current(html: str) -> list[str]:
+    """The addresses of the tab bar's links marked aria-current="page"."""
+    bar = html.split('<nav class="tabbar"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'<a href="([^"]+)"[^>]*aria-current="page"', bar)
+
+
+@pytest.mark.parametrize("path", ["/", "/?page=2", "/today/"])
+def test_a_workers_today_tab_is_current_on_today(english_client, worker_a, household_a, path):
+    """A reminder opens /today/, the same list as the home page: the Today tab (the home page's)
+    is the current one there too, and only it."""
+    english_client.force_login(worker_a)
+
+    html = english_client.get(path).content.decode()
+
+    assert tabs_marked_current(html) == ["/"]
+
+
+def test_an_officials_today_tab_is_current_on_today_and_home_on_home(english_client, official, household_a):
+    """An official's home page is the commune's figures; Today, a tab of its own."""
+    english_client.force_login(official)
+
+    assert tabs_marked_current(english_client.get("/today/").content.decode()) == ["/today/"]
+    assert tabs_marked_current(english_client.get("/").content.decode()) == ["/"]
+
+
+def test_no_tab_is_current_on_a_page_that_has_none(english_client, worker_a, household_a):
+    english_client.force_login(worker_a)
+
+    html = english_client.get(reverse("villages:household", args=[household_a.pk])).content.decode()
+
+    assert tabs_marked_current(html) == []

@@ -128,7 +128,7 @@ def test_a_file_with_bad_rows_saves_nothing_and_names_each_row_and_column(commun
         "row 5, column B: “13/2024” is not a month: write it as YYYY-MM (2024-09) or MM/YYYY (09/2024).",
         "row 6, column G: A number of dossiers cannot be negative.",
         "row 7, column D: “mười” is not a whole number of dossiers.",
-        "row 8, column B: Month 2024-07 is already on row 4.",
+        "row 8, column B: The figures of July 2024 are already on row 4.",
         "row 9, column G: More full-process dossiers (3) than dossiers received online (2).",
         "row 10, column C: The total (9) is not online, in person and by post added up (5).",
         "row 11, column B: The month is in the future.",

@@ -281,3 +281,40 @@ def test_no_line_carries_a_residents_name_id_number_or_phone(
     logged = " ".join(str(line) for line in security_lines())
     for secret in (name, national_id, phone, phone.replace(" ", ""), "Xuân"):
         assert secret not in logged
+
+
+# --- what refuses nobody anything ------------------------------------------------------------
+
+
+def test_the_site_has_a_favicon(client, db):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, the API's pages):
+    it is the app's icon (siteroot/favicon.ico, served by WhiteNoise), not a 404."""
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body[:4] == b"\x00\x00\x01\x00"  # an icon file: reserved 0, type 1 (icon)
+    assert b"\x89PNG" in body
+
+
+@pytest.mark.parametrize(
+    "path", ["/static/css/gone.css", "/static/js/outbox-core.0123456789ab.js", "/apple-touch-icon.png"]
+)
+def test_a_missing_static_file_is_a_404_but_no_security_event(client, db, security_lines, path):
+    """An old page asking for a file a new version renamed, or a browser its own icon: no such
+    file, nothing refused."""
+    assert client.get(path).status_code == 404
+    assert security_lines() == []
+
+
+def test_a_missing_page_or_record_is_still_a_refused_access(client, official, security_lines):
+    client.force_login(official)
+
+    assert client.get("/households/999999/").status_code == 404
+    assert client.get("/static-pages/gone/").status_code == 404
+    assert client.post("/static/css/gone.css").status_code in (403, 404, 405)
+    assert [(line["path"], line["status"]) for line in security_lines()][:2] == [
+        ("/households/999999/", "404"),
+        ("/static-pages/gone/", "404"),
+    ]
+    assert len(security_lines()) == 3

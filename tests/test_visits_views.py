@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -138,6 +139,24 @@ def test_household_search_works_without_javascript(english_client, worker_a, hou
     assert [h.code for h in response.context["options"]] == ["NK-001"]
     html = response.content.decode()
     assert 'id="household-search" method="get"' in html and 'form="household-search"' in html
+
+
+def test_the_picker_loads_htmx_at_the_first_focus_in_the_search_not_with_the_page(
+    english_client, worker_a, household_a, resident_a
+):
+    """htmx (16 KB) was the visit picker's heaviest script and most of its blocking time on a slow
+    phone (Lighthouse): it comes when the household search is first touched (static/js/site.js),
+    and the visit form of a chosen household has no search at all."""
+    english_client.force_login(worker_a)
+    htmx = static("django_htmx/htmx-2.min.js")
+
+    picker = english_client.get(reverse("visits:new")).content.decode()
+    form = english_client.get(reverse("visits:new"), {"household": household_a.pk}).content.decode()
+
+    assert f'id="visit-household" class="card" data-htmx-later="{htmx}"' in picker
+    assert f'src="{htmx}"' not in picker
+    assert 'hx-get="/visits/new/households/"' in picker  # the search htmx then runs
+    assert "data-htmx-later" not in form and f'src="{htmx}"' not in form
 
 
 def test_picking_a_household_swaps_in_its_members(english_client, worker_a, me, household_a, resident_a):

@@ -4,7 +4,10 @@
    persistent (asked for here: the browser then does not clear it when space runs short).
    Counts and sizes only: nothing a record says, no name.
    Sent when the page opens and when the network returns, at most once every few minutes for
-   this user; with no network, not at all (the next contact says it all).
+   this user; with no network, not at all (the next contact says it all); and only while the
+   user is signed in, as far as the phone can tell: a page outlives its session (a copy opened
+   offline the next day, a page left open overnight, a sign-out in another tab), and a report
+   then is refused (401) for nothing.
    The outbox is read through its public functions (static/js/outbox-core.js). */
 (function () {
   "use strict";
@@ -79,10 +82,22 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  // Whether the user of this page is still signed in, as far as the phone knows without asking:
+  // the session's token is there (the server refuses a report without it), the device still
+  // works for this user (a sign-out, here or in another tab, forgets them; the sign-in page says
+  // nobody is), and no record of theirs waits for a sign-in (the outbox found the session ended).
+  async function signedIn(O) {
+    if (!csrfToken() || (await O.deviceUser()) !== user) return false;
+    const records = await O.records();
+    return !records.some(function (r) { return r.user === user && r.status === "signin"; });
+  }
+
   let sending = false;
+  let signedOut = false;  // the server said so: this page sends nothing more (the next one will)
   async function send() {
-    if (sending || !navigator.onLine || !(window.Softbridge && window.Softbridge.outbox)) return;
+    if (sending || signedOut || !navigator.onLine || !(window.Softbridge && window.Softbridge.outbox)) return;
     if (Date.now() - Number(localStorage.getItem(SENT_AT) || 0) < EVERY) return;
+    if (!(await signedIn(window.Softbridge.outbox))) return;
     sending = true;
     try {
       const answer = await fetch(script.dataset.url, {
@@ -92,6 +107,7 @@
         body: JSON.stringify(await report()),
       });
       if (answer.ok) localStorage.setItem(SENT_AT, String(Date.now()));
+      if (answer.status === 401) signedOut = true;
     } catch (error) {
       // No network after all: the next page or the network's return tries again.
     } finally {

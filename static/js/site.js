@@ -68,13 +68,15 @@
   });
   window.addEventListener("pageshow", function () { loading(false); });
 
-  // htmx on demand: a form whose swaps only answer the person's typing or picking (the household
-  // list's search as you type) loads htmx (16 KB) at the first focus in it, not with the page, and
-  // works as a plain form until then. The service worker keeps htmx: a synced phone fetches nothing.
+  // htmx on demand: a part of a page whose swaps only answer the person's typing or picking (the
+  // household list's search as you type, the visit form's household search) loads htmx (16 KB) at
+  // the first focus in it, not with the page, and works as a plain form until then (its script
+  // was most of the page's blocking time on a slow phone). The service worker keeps htmx: a synced
+  // phone fetches nothing.
   document.querySelectorAll("[data-htmx-later]").forEach(function (area) {
-    let asked = false, loaded = false, typed = false;
+    let asked = false, loaded = false, typed = null;
     function load(event) {
-      if (event.type !== "focusin" && !loaded) typed = true;
+      if (event.type !== "focusin" && !loaded) typed = event.target;
       if (asked) return;
       asked = true;
       const script = document.createElement("script");
@@ -82,8 +84,10 @@
       script.addEventListener("load", function () {
         loaded = true;
         window.htmx.process(area);
-        // Typed or picked while htmx was on its way: search now, as htmx would have.
-        if (typed) window.htmx.trigger(area, "submit");
+        // Typed or picked while htmx was on its way: search now, as htmx would have (a form
+        // searches at its submit, a search box at its "search").
+        if (typed && area.tagName === "FORM") window.htmx.trigger(area, "submit");
+        else if (typed) window.htmx.trigger(typed, "search");
       });
       // No network and no copy of it: the form stays a plain one, and the next focus asks again.
       script.addEventListener("error", function () { asked = false; script.remove(); });

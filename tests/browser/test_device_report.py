@@ -3,9 +3,11 @@ record saved with no network waits in the outbox, and the report the phone sends
 network is back says so, with the pages it keeps, its storage and the app's version."""
 
 import datetime
+import logging
 import time
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from devices.models import DeviceReport
@@ -78,3 +80,41 @@ def test_a_record_waiting_offline_reaches_the_supervisor_in_the_next_report(
     assert report.persisted in (True, False)  # asked for; the browser decides
     assert report.first_contact == first.first_contact < report.last_contact
     assert DeviceReport.objects.count() == 1
+
+
+def test_a_page_that_outlived_its_session_sends_no_report(phone_with_storage, head_a, household, caplog):
+    """A report while signed out was a refused access in the security log (Lighthouse's runs
+    met it): the page sends one only while its user is signed in as far as the phone knows,
+    and a session that ended on the server is answered once, 401, with no security line."""
+    caplog.set_level(logging.INFO, logger="softbridge.security")
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    report_of(head_a)
+    posted = []
+    page.on("request", lambda r: posted.append(r) if r.url.endswith("/api/devices/report/") else None)
+
+    def send_now():
+        # A report at most every few minutes: the test does not wait them out.
+        page.evaluate(f"localStorage.removeItem('softbridge-device-report-at-{head_a.pk}')")
+        page.evaluate("Softbridge.deviceReport.send()")
+
+    # Signed out in another tab: this page knows it from the device (its user's things are gone).
+    other = phone_with_storage.context.new_page()
+    other.base_url = page.base_url
+    other.goto(page.base_url + "/outbox/")
+    other.click("form.signout button")
+    other.wait_for_url("**/accounts/login/**")
+    send_now()
+    assert posted == []
+
+    # Signed in again, then the session ends on the server (12 hours later): the page cannot
+    # know; its report is answered 401 and it sends nothing more.
+    sign_in(other, "head_a")
+    page.reload()
+    page.wait_for_timeout(3500)  # the report of the page's opening, if one were due, is sent by then
+    Session.objects.all().delete()
+    posted.clear()
+    send_now()
+    send_now()
+    assert len(posted) == 1 and posted[0].response().status == 401
+    assert [r.getMessage() for r in caplog.records if r.name == "softbridge.security"] == []

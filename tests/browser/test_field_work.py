@@ -180,6 +180,37 @@ def test_a_search_typed_while_htmx_is_on_its_way_still_runs(
     context.close()
 
 
+def test_a_visit_pickers_search_typed_while_htmx_is_on_its_way_still_runs(
+    chromium, live_server, worker_a, household_a, resident_a, household_b
+):
+    """The visit picker too loads htmx at the first focus in its household search (its blocking
+    time on a slow phone): what is typed before it arrives is searched once it has, and the
+    household picked is swapped in without a new page."""
+    context = chromium.new_context(viewport=LAPTOP, locale="vi-VN", service_workers="block")
+    page = context.new_page()
+    page.base_url = live_server.url
+    held = []
+    page.route("**/django_htmx/htmx-2.min.js*", lambda route: held.append(route))
+    sign_in(page, "worker_a")
+    page.goto(page.base_url + "/visits/new/")
+
+    page.locator("#household-q").press_sequentially("nong thi", delay=20)
+    while not held:
+        page.wait_for_timeout(50)
+    assert page.locator("#household-options li").count() == 0  # nothing can search yet
+    held[0].continue_()
+
+    page.locator("#household-options li").first.wait_for()
+    assert [code.strip() for code in page.locator("#household-options .code").all_inner_texts()] == [
+        household_a.code
+    ]
+    page.evaluate("window.notReloaded = true")
+    page.locator("#household-options a").first.click()
+    page.locator("#visit-household[data-focus-after-swap]").wait_for()
+    assert page.evaluate("window.notReloaded") is True
+    context.close()
+
+
 def test_household_list_on_a_phone(phone, official, household_a, resident_a, household_b):
     sign_in(phone, "official")
     phone.goto(phone.base_url + "/households/")

@@ -134,3 +134,24 @@ def test_sync_now_fetches_only_the_pages_that_changed(phone, worker_a, charge):
     phone.offline()
     page.goto(page.base_url + f"/visits/new/?household={household.pk}")
     assert "Hoàng Thị Mới Đến" in page.locator("main").inner_text()
+
+
+@pytest.mark.parametrize("path", ["/visits/new/", "/households/", "/visits/follow-ups/"])
+def test_the_status_line_moves_nothing_when_it_appears(phone, worker_a, household_a, path):
+    """The status line is filled by the script after the page has shown: it keeps its place from
+    the first paint, so the page does not jump 45 px under the reader (Lighthouse's layout shift
+    on every field page). (Today is not among these pages: its reminders' block, shown by its
+    script where the phone takes notifications, still moves the list below it.)"""
+    page = phone.start()
+    sign_in(page, "worker_a")
+    page.add_init_script(
+        """window.shifts = [];
+        new PerformanceObserver((list) => list.getEntries().forEach((e) => window.shifts.push(e.value)))
+          .observe({type: "layout-shift", buffered: true});"""
+    )
+    page.goto(page.base_url + path)
+    page.locator("#sync-status:not([hidden])").wait_for()
+    eventually(page, "document.querySelector('#sync-status .sync-short').textContent !== ''")
+
+    assert page.evaluate("window.shifts") == []
+    assert page.locator("#sync-status").bounding_box()["height"] < 50
