@@ -225,6 +225,11 @@ def test_today_and_the_account_page_offer_reminders_with_the_servers_key(worker_
         assert "data-push" in page, url
         assert f'data-key="{public_key_of(key)}"' in page, url
         assert 'src="/static/js/push.js"' in page, url
+        if url == "/today/":
+            # Below the households (or the word that there are none): shown late by push.js, it
+            # would push the list down as it appears.
+            list_at = max(page.find("data-waiting-list"), page.find('<p class="card">'))
+            assert 0 < list_at < page.index("data-push")
 
 
 def test_no_reminders_offered_by_a_server_without_a_key(worker_a, settings):
