@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mobilization.models import Application, HomeVisit, VisitHelp
@@ -57,6 +58,11 @@ def _shown(model: type[models.Model], name: str, value) -> str:
     return str(value)
 
 
+def _day(value: datetime.date) -> str:
+    """A day as the page's language writes it short (05-11-2026, 05/11/2026), not ISO."""
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
 @dataclass(frozen=True)
 class _Read:
     """What the trail read that an entry names: households by code, residents by name."""
@@ -84,11 +90,11 @@ def _change(model: type[models.Model], attname: str, old, new, codes: dict[int, 
 SUBJECTS = {
     "household": (Household, lambda r, read: _("household %(code)s") % {"code": r.code}),
     "resident": (Resident, lambda r, read: _("resident %(name)s") % {"name": r.full_name}),
-    "visit": (HomeVisit, lambda r, read: _("visit of %(day)s") % {"day": r.visited_on.isoformat()}),
+    "visit": (HomeVisit, lambda r, read: _("visit of %(day)s") % {"day": _day(r.visited_on)}),
     "visit_help": (VisitHelp, lambda r, read: _("help at visit #%(visit)s") % {"visit": r.visit_id}),
     "application": (
         Application,
-        lambda r, read: _("application of %(day)s") % {"day": r.submitted_on.isoformat()},
+        lambda r, read: _("application of %(day)s") % {"day": _day(r.submitted_on)},
     ),
     # A move closes the resident's stay into an earlier one (villages.services.resident_move).
     "stay": (

@@ -1,10 +1,12 @@
 """Targets (chỉ tiêu): the value an indicator should reach in an area by a date (docs/domain.md).
 
+import datetime
 The indicators are computed from the register whenever they are asked for. The one
 derived table, AdoptionChange, is written by database triggers on every change to the
 register (reports.ledger), never by Python code, so it cannot drift from it.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -348,6 +350,11 @@ class MonthReport(models.Model):
         if self.pk is not None and type(self).objects.filter(pk=self.pk).signed().exists():
             raise SignedReportImmutable()
         return super().delete(*args, **kwargs)
+
+    @property
+    def as_of(self) -> datetime.date:
+        """The day whose end the frozen adoption figures stand at (the month's last)."""
+        return datetime.date.fromisoformat(self.figures["as_of"])
 
     @property
     def is_signed(self) -> bool:

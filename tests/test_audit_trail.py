@@ -62,6 +62,7 @@ def test_a_visit_logged_in_the_field_shows_who_logged_it(client, worker_a, offic
     client.force_login(official)
     visits = [e for e in entries_of(history_page(client, household_a)) if e.object_type == "visit"]
     assert [(e.kind, e.user) for e in visits] == [("+", "worker_a")]
+    assert visits[0].subject == f"visit of {TODAY:%d/%m/%Y}"  # the day as the page writes it, not ISO
 
 
 def test_removed_and_departed_members_stay_in_the_trail(client, official, household_a, resident_a):

@@ -380,7 +380,9 @@ def test_an_official_ends_a_conflicting_stay_from_the_page(client, places, offic
     assert "would still overlap" in refused.content.decode()
     here.refresh_from_db()
     assert here.left_on is None
-    assert client.post(url, {"ended_on": "2025-03-01"}).status_code == 302
+    done = client.post(url, {"ended_on": "2025-03-01"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert [status for _url, status in done.redirect_chain] == [302]
+    assert "no longer lives here from 01/03/2025." in done.content.decode()  # not ISO
     here.refresh_from_db()
     assert (here.left_on, here.left_reason) == (D(2025, 3, 1), "moved_away")
     assert conflicts_of(places["A"]) == []

@@ -3,6 +3,7 @@ month's figures, a leader signs them, the province reads them; signed reports ne
 a revision replaces one in the province's view, and the province sees when the live figures
 of a signed month have changed since."""
 
+import calendar
 import datetime
 import uuid
 
@@ -325,6 +326,9 @@ def test_the_document_has_the_administrative_layout(client, ha_lang, official, l
     assert "CHỦ TỊCH UBND XÃ" in text
     assert report.signed_by_name in text
     assert "css/signed.css" in text
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    assert f"tính đến hết ngày {last:%d-%m-%Y};" in text  # a date as the page writes it, not ISO
+    assert last.isoformat() not in text
 
 
 def test_the_place_is_the_commune_without_its_kind(db):

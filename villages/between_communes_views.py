@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -82,6 +83,9 @@ def resolve(request, member_pk: int):
         messages.success(
             request,
             _("%(name)s no longer lives here from %(date)s.")
-            % {"name": resident.full_name, "date": form.cleaned_data["ended_on"].isoformat()},
+            % {
+                "name": resident.full_name,
+                "date": date_format(form.cleaned_data["ended_on"], "SHORT_DATE_FORMAT"),
+            },
         )
     return redirect(back)
