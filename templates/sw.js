@@ -40,6 +40,9 @@ const SYNC_EVERY = 15 * 60 * 1000;  // a finished sync is done again after this,
 const RETRY_MOST = 5000;  // the network failed: tried again after 1, 2, 4, then every 5 seconds...
 const RETRY_FOR = 4 * 60 * 1000;  // ...for this long (pages ask again when they open or the network returns)
 const COPY_HEADER = "Softbridge-Device-Copy";
+// A page, or the list of pages, fetched and read within this or tried again: a stalled link
+// (connected, and nothing comes) would otherwise hold the sync for good (outbox-core's within).
+const FETCH_WITHIN = 30000;
 
 // --- static files. The field files and the "No network" page are kept when the worker installs
 // (workbox-precaching); when a new worker takes over, the files the new list no longer names go.
@@ -177,9 +180,12 @@ workbox.routing.setCatchHandler(async function (options) {
 // that the device still works for the same user: a sync of the last user never fills the copies
 // of the next.
 async function fetchCopy(cache, user, url, stamp) {
-  const answer = await fetch(url, { credentials: "same-origin", redirect: "manual", headers: { [COPY_HEADER]: "1" } });
-  if (!isFor(answer, user) || (await O.deviceUser()) !== user) return false;  // signed out, or someone else
-  const copy = await asCopy(answer, stamp);
+  const copy = await O.within(FETCH_WITHIN, async function (signal) {
+    const answer = await fetch(url, { credentials: "same-origin", redirect: "manual", signal: signal, headers: { [COPY_HEADER]: "1" } });
+    if (!O.whole(answer)) throw new Error("no answer, or not the server's whole answer");
+    if (!isFor(answer, user) || (await O.deviceUser()) !== user) return null;  // signed out, or someone else
+    return asCopy(answer, stamp);
+  });
   if (copy) await cache.put(url, copy);  // a redirect is the sign-in page: the older copy stays
   return Boolean(copy);
 }
@@ -237,11 +243,13 @@ async function keepCopies(force) {
     // The household list comes only when it changed: the server is told the version held.
     const held = await O.householdsVersion(user);
     const address = KEPT_LIST + (held ? "?households=" + encodeURIComponent(held) : "");
-    const listed = await patiently(function () {
-      return fetch(address, { credentials: "same-origin", redirect: "manual" });
+    const kept = await patiently(function () {
+      return O.within(FETCH_WITHIN, async function (signal) {
+        const listed = await fetch(address, { credentials: "same-origin", redirect: "manual", signal: signal });
+        return listed.status === 200 ? listed.json() : null;
+      });
     }, still, offline);
-    if (listed.status !== 200) return;  // the session ended: the next sign-in starts it again
-    const kept = await listed.json();
+    if (kept === null) return;  // the session ended: the next sign-in starts it again
     if (kept.user !== user || !(await still())) return;
     if (kept.households) await O.setHouseholds(kept.households, user, kept.households_version);
     const households = kept.households || (await O.households()) || [];

@@ -34,6 +34,8 @@
   const SYNC_TAG = "softbridge-outbox";
   const SENT_KEPT = 200;
   const SAVED_HEADER = "Softbridge-Saved-Key";
+  const USER_HEADER = "Softbridge-User";
+  const SEND_WITHIN = 60000;  // a record's POST and its answer: a form's save takes seconds even on 3G
 
   function outboxDb() {
     return global.idb.openDB(OUTBOX_DB, 1, {
@@ -48,6 +50,31 @@
         db.createObjectStore("notes");
       },
     });
+  }
+
+  // `work(signal)` given `ms` to finish: its fetch, and the reading of the answer, are aborted
+  // (and it throws) when the time is up. A phone's link can stall without failing (between two
+  // cells the connection stays open and nothing comes), and a fetch that never ends would hold
+  // the sending, or the sync of the copies, for good: aborted, it is tried again like any other
+  // network failure. A record sent again is stored once (its submission key).
+  async function within(ms, work) {
+    const controller = new AbortController();
+    const timer = setTimeout(function () { controller.abort(); }, ms);
+    try {
+      return await work(controller.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // Whether `answer` is one to act on, or one to try again like a failed network: a 5xx, a 429
+  // or a 408 is tried again; so is a page (200) without the Softbridge-User header that every
+  // page of Softbridge's carries (frontdoor.device.DeviceAnswers): a browser reads the headers
+  // of an answer the link cut short as if they were all there (the status line came, the rest
+  // did not), and the sync counted such a page fetched and never kept it.
+  function whole(answer) {
+    if (answer.status >= 500 || answer.status === 429 || answer.status === 408) return false;
+    return answer.status !== 200 || answer.headers.has(USER_HEADER);
   }
 
   async function note(name) { return (await deviceDb()).get("notes", name); }
@@ -154,26 +181,31 @@
   // | { waiting } (the network or the server failed: the record stays, to be sent again).
   async function send(record) {
     const token = csrfFromCookie() || (await note("csrf"));
-    let answer;
+    let answer, said, html;
     try {
-      answer = await fetch(record.url, {
-        method: "POST",
-        body: record.body,
-        credentials: "same-origin",
-        redirect: "follow",
-        headers: {
-          "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8",
-          "X-CSRFToken": token || "",
-          "Softbridge-Outbox": "1",
-        },
+      [answer, said, html] = await within(SEND_WITHIN, async function (signal) {
+        const answer = await fetch(record.url, {
+          method: "POST",
+          body: record.body,
+          credentials: "same-origin",
+          redirect: "follow",
+          signal: signal,
+          headers: {
+            "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8",
+            "X-CSRFToken": token || "",
+            "Softbridge-Outbox": "1",
+          },
+        });
+        if (!whole(answer)) throw new Error("no answer, or not the server's whole answer");
+        const type = answer.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") === 0) return [answer, await answer.json(), null];
+        return [answer, null, await answer.text()];
       });
     } catch (error) {
       await put(Object.assign(record, { status: "waiting" }));
       return { waiting: true };
     }
-    const type = answer.headers.get("Content-Type") || "";
-    if (type.indexOf("application/json") === 0) {
-      const said = await answer.json();
+    if (said) {
       if (said.saved && !confirms(answer, said, record.key)) {
         // "Saved", but not this record: kept, for the worker to open and save again (a record
         // the server holds answers as saved, once).
@@ -191,13 +223,8 @@
         return { signin: true };
       }
     }
-    if (answer.status >= 500 || answer.status === 429 || answer.status === 408) {
-      await put(Object.assign(record, { status: "waiting" }));
-      return { waiting: true };
-    }
     // The form again with the server's message (or a refusal page): kept until the worker
     // corrects the record and saves it again, or deletes it.
-    const html = await answer.text();
     if (answer.status === 409) record = await rekey(record);
     await put(Object.assign(record, { status: "refused", html: html, unconfirmed: false, refusedAt: Date.now() }));
     return { refused: true, html: html, page: record.page };
@@ -294,6 +321,8 @@
   global.Softbridge.outbox = {
     COPIES_CACHE: COPIES_CACHE,
     SYNC_TAG: SYNC_TAG,
+    within: within,
+    whole: whole,
     newKey: newKey,
     records: records,
     get: get,

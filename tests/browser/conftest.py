@@ -127,11 +127,17 @@ def wait_until_sent(page):
 
 class Phone:
     """A phone's browser whose storage (service worker, caches, IndexedDB, cookies) stays in one
-    profile folder across restarts."""
+    profile folder across restarts. It reaches the server through a link of its own
+    (tests.browser.slow_link, the bare loopback unless shaped), so that cutting the network cuts
+    the wire too: Chromium's emulation alone lets a service worker's fetch through now and then
+    (Playwright issue 2311; a CI run stored a record "sent" offline)."""
 
-    def __init__(self, chromium, base_url):
+    def __init__(self, chromium, live_server_url):
+        from tests.browser.slow_link import ShapedLink, free_port
+
         self.browser_type = chromium.browser_type
-        self.base_url = base_url
+        self.link = ShapedLink(free_port(), int(live_server_url.rsplit(":", 1)[1]))
+        self.base_url = f"http://localhost:{self.link.listen}"
         self.profile = tempfile.mkdtemp(prefix="softbridge-phone-")
         self.context = None
         self.page = None
@@ -142,6 +148,7 @@ class Phone:
         )
         self.context.set_default_timeout(20_000)
         # Cut before any page opens: a restarted phone in the mountains has no signal yet.
+        self.link.offline(offline)
         self.context.set_offline(offline)
         # A new tab, opened after the cut: the tab the browser starts with may be online for a
         # moment before the emulation reaches it.
@@ -162,11 +169,13 @@ class Phone:
         return self.start(offline=offline)
 
     def offline(self, cut: bool = True):
+        self.link.offline(cut)
         self.context.set_offline(cut)
 
     def close(self):
         if self.context is not None:
             self.context.close()
+        self.link.close()
 
 
 @pytest.fixture
@@ -181,12 +190,7 @@ def phone_on_3g(chromium, live_server):
     """A phone whose storage outlives restarts (Phone), on a mountain village's 3G: 400 kbps each
     way and 400 ms of round trip (tests.browser.slow_link: Chromium's emulation does not slow
     the service worker's fetches). `phone.link` counts the bytes the server sent."""
-    from tests.browser.slow_link import ShapedLink, free_port
-
-    link = ShapedLink(free_port(), int(live_server.url.rsplit(":", 1)[1]))
-    link.shape(400, 400)
-    phone = Phone(chromium, f"http://localhost:{link.listen}")
-    phone.link = link
+    phone = Phone(chromium, live_server.url)
+    phone.link.shape(400, 400)
     yield phone
     phone.close()
-    link.close()

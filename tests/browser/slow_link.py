@@ -30,6 +30,9 @@ class ShapedLink:
         self.kbps = 0
         self.latency = 0.0
         self.bytes_down = 0
+        self.cut = False
+        self.connections = set()
+        self.cut_short = None  # the start of the request line whose next answer is cut short
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
@@ -37,6 +40,26 @@ class ShapedLink:
 
     def shape(self, kbps: int, latency_ms: int) -> None:
         self.kbps, self.latency = kbps, latency_ms / 1000
+
+    def offline(self, cut: bool = True) -> None:
+        """Cut the wire (True) or mend it: while cut, every open connection is dropped and each
+        new one closed as it comes. Chromium's offline emulation alone does not always reach a
+        service worker's fetches (Playwright issue 2311): a cut wire reaches everything."""
+
+        async def switch():
+            self.cut = cut
+            if cut:
+                for writer in list(self.connections):
+                    writer.transport.abort()
+
+        asyncio.run_coroutine_threadsafe(switch(), self.loop).result()
+
+    def cut_short_next_answer(self, request: str) -> None:
+        """The answer to the next request whose request line starts with `request` ("POST
+        /visits/new/") is cut after its status line ("HTTP/1.1 200 OK"), and the connection
+        closed cleanly: a browser reads what came as the whole of the headers. `cut_short` is
+        None again once it was."""
+        self.cut_short = request.encode()
 
     def close(self) -> None:
         async def stop():
@@ -52,10 +75,18 @@ class ShapedLink:
     async def _serve(self):
         self.server = await asyncio.start_server(self._client, "127.0.0.1", self.listen)
 
-    async def _pipe(self, reader, writer, down: bool):
+    async def _pipe(self, reader, writer, down: bool, carried: dict):
         wire_free = time.monotonic()
         try:
             while chunk := await reader.read(16384):
+                if not down and self.cut_short and chunk.startswith(self.cut_short):
+                    carried["cut short"] = True
+                if down and carried.pop("cut short", False) and chunk.startswith(b"HTTP/"):
+                    self.cut_short = None
+                    writer.write(chunk[: chunk.index(b"\r\n") + 2])
+                    await writer.drain()
+                    carried["peer"].close()
+                    return
                 if down:
                     self.bytes_down += len(chunk)
                 if self.kbps:
@@ -70,12 +101,20 @@ class ShapedLink:
             writer.close()
 
     async def _client(self, client_reader, client_writer):
+        if self.cut:
+            client_writer.transport.abort()
+            return
         try:
             server_reader, server_writer = await asyncio.open_connection("127.0.0.1", self.upstream)
         except OSError:
             client_writer.close()
             return
-        await asyncio.gather(
-            self._pipe(client_reader, server_writer, down=False),
-            self._pipe(server_reader, client_writer, down=True),
-        )
+        self.connections.update((client_writer, server_writer))
+        carried = {"peer": server_writer}  # whether the answer coming is to be cut short
+        try:
+            await asyncio.gather(
+                self._pipe(client_reader, server_writer, down=False, carried=carried),
+                self._pipe(server_reader, client_writer, down=True, carried=carried),
+            )
+        finally:
+            self.connections.difference_update((client_writer, server_writer))

@@ -3,9 +3,11 @@ works on a phone whose storage outlives restarts, with the network cut, a reply 
 session ended and a record refused; nothing entered is lost or stored twice.
 
 "Offline" is Playwright's (context.set_offline), which Chromium applies to the pages and to
-the service worker. Background Sync is refused to these phones: the browser fires it when its
-own network (not the emulated one) is up, as soon as it restarts, before the emulation reaches
-the worker; the walks below decide when the network returns.
+the service worker, with the phone's link to the server cut too (tests.browser.conftest.Phone:
+the emulation alone lets a worker's fetch through now and then). Background Sync is refused
+to these phones: the browser fires it when its own network (not the emulated one) is up, as
+soon as it restarts, before the emulation reaches the worker; the walks below decide when the
+network returns.
 The outbox's sending from the pages (on page open and when the network returns) is what they
 prove; the worker's sync handler sends with the same code (static/js/outbox-core.js).
 """
@@ -207,6 +209,30 @@ def test_a_lost_reply_then_back_and_save_again_stores_one_visit(phone_with_stora
     assert HomeVisit.objects.get().helped.get().resident == head
 
 
+def test_an_answer_the_link_cut_after_its_status_line_is_not_a_refusal_and_the_visit_is_stored_once(
+    phone_with_storage, head_a, village
+):
+    # The browser reads the headers of an answer cut short as if they were all there: the
+    # outbox took this "200 OK" with nothing after it for the form again, and kept the record
+    # as refused (and the sync counted such a page fetched, and never kept it).
+    household, head, _other = village[0]
+    page = phone_with_storage.start()
+    sign_in(page, "head_a")
+    wait_until_kept(page, [f"/visits/new/?household={household.pk}"])
+    phone_with_storage.offline()
+    visit_offline(page, household, head, Achievement.EID_ACTIVATED)
+    assert waiting(page) == 1
+
+    phone_with_storage.link.cut_short_next_answer("POST /visits/new/")
+    phone_with_storage.offline(False)
+    # The server stores the visit, and the phone hears "HTTP/1.1 200 OK" and nothing more: the
+    # record waits, is sent again (its key), and the server's "saved" removes it.
+    wait_until_sent(page)
+    assert phone_with_storage.link.cut_short is None  # the answer was cut short
+    assert HomeVisit.objects.count() == 1
+    assert HomeVisit.objects.get().helped.get().resident == head
+
+
 def test_a_record_saved_after_the_session_ended_is_sent_after_sign_in(phone_with_storage, head_a, village):
     household, head, _other = village[0]
     page = phone_with_storage.start()
@@ -331,7 +357,8 @@ def test_a_saved_answer_that_does_not_name_the_records_key_keeps_it(phone_with_s
         lambda route: route.fulfill(
             status=200,
             content_type="application/json",
-            headers={"Softbridge-Saved-Key": str(uuid.uuid4())},
+            # As every answer of the server's, it says who is signed in (frontdoor.device).
+            headers={"Softbridge-Saved-Key": str(uuid.uuid4()), "Softbridge-User": str(head_a.pk)},
             body='{"saved": true, "location": "/", "messages": []}',
         ),
     )

@@ -2,9 +2,10 @@
 attendance offline"): a village head's register changes and a worker's attendance go through the
 one outbox, from the pages the phone keeps, and each is stored once when the network returns.
 
-The phones are tests.browser.conftest's: storage that outlives restarts, the network cut by
-Playwright (context.set_offline) and Background Sync refused, so that the walk decides when the
-records are sent; the head's register day goes over a shaped 3G link (phone_on_3g).
+The phones are tests.browser.conftest's: storage that outlives restarts, the network cut (by
+Playwright's context.set_offline and at the phone's link to the server) and Background Sync
+refused, so that the walk decides when the records are sent; the head's register day goes over
+a shaped 3G link (phone_on_3g).
 """
 
 import datetime
