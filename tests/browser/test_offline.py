@@ -82,8 +82,11 @@ def test_a_village_heads_day_with_no_network_reaches_the_server_once(phone_with_
     page = phone_with_storage.start()
     sign_in(page, "head_a")
     (h1, head1, other1), (h2, head2, _o2), (h3, head3, other3) = village
+    # The pages the walk opens offline (with the network cut, the sync stops where it stood).
     wait_until_kept(
-        page, [f"/visits/new/?household={h.pk}" for h, _h, _o in village] + [f"/households/{h1.pk}/"]
+        page,
+        [f"/visits/new/?household={h.pk}" for h, _h, _o in village]
+        + ["/", f"/households/{h1.pk}/", f"/households/{h3.pk}/"],
     )
 
     phone_with_storage.offline()

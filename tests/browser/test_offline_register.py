@@ -54,6 +54,7 @@ def test_a_village_heads_register_day_with_no_network_is_stored_once(phone_on_3g
     wait_until_kept(
         page,
         [
+            "/",  # opened after the phone restarts offline
             f"/households/{h1.pk}/",
             f"/households/{h1.pk}/edit/",
             f"/households/{h1.pk}/members/new/",
@@ -325,7 +326,17 @@ def test_the_household_list_and_the_follow_ups_mark_a_household_with_a_record_wa
     visited, head = households[1], heads[1]
     page = phone_with_storage.start()
     sign_in(page, "head_a")
-    wait_until_kept(page, ["/households/", "/visits/follow-ups/", f"/visits/new/?household={visited.pk}"])
+    other = households[2]
+    # The pages the walk opens offline (with the network cut, the sync stops where it stood).
+    wait_until_kept(
+        page,
+        [
+            "/households/",
+            "/visits/follow-ups/",
+            f"/visits/new/?household={visited.pk}",
+            f"/households/{other.pk}/",
+        ],
+    )
 
     phone_with_storage.offline()
     page.goto(page.base_url + "/visits/follow-ups/")
@@ -345,7 +356,6 @@ def test_the_household_list_and_the_follow_ups_mark_a_household_with_a_record_wa
     row.locator(".visit-waiting").wait_for()
     assert page.locator("table.households .visit-waiting").count() == 1
     # A ladder tick on another household's page: that household is marked as changed.
-    other = households[2]
     page.goto(page.base_url + f"/households/{other.pk}/")
     tick(page, heads[2], "smartphone")
     eventually(page, "Softbridge.outbox.records().then((r) => r.length === 2)", seconds=10)
