@@ -78,6 +78,17 @@ def tick(page, member, step):
     card.locator("details.quick:not(.departure) button[type=submit]").click()
 
 
+def offline_with_a_visit_form(phone, village):
+    """The village head signed in, the first household's visit form kept on the phone, and then
+    the network cut: the page, the household and its head."""
+    household, head, _other = village[0]
+    page = phone.start()
+    sign_in(page, "head_a")
+    wait_until_kept(page, [f"/visits/new/?household={household.pk}"])
+    phone.offline()
+    return page, household, head
+
+
 def test_a_village_heads_day_with_no_network_reaches_the_server_once(phone_with_storage, head_a, village):
     page = phone_with_storage.start()
     sign_in(page, "head_a")
@@ -218,11 +229,7 @@ def test_an_answer_the_link_cut_after_its_status_line_is_not_a_refusal_and_the_v
     # The browser reads the headers of an answer cut short as if they were all there: the
     # outbox took this "200 OK" with nothing after it for the form again, and kept the record
     # as refused (and the sync counted such a page fetched, and never kept it).
-    household, head, _other = village[0]
-    page = phone_with_storage.start()
-    sign_in(page, "head_a")
-    wait_until_kept(page, [f"/visits/new/?household={household.pk}"])
-    phone_with_storage.offline()
+    page, household, head = offline_with_a_visit_form(phone_with_storage, village)
     visit_offline(page, household, head, Achievement.EID_ACTIVATED)
     assert waiting(page) == 1
 
@@ -271,11 +278,7 @@ def test_a_record_saved_after_the_session_ended_is_sent_after_sign_in(phone_with
 def test_a_refused_record_shows_the_servers_message_and_the_corrected_one_is_sent(
     phone_with_storage, head_a, village
 ):
-    household, head, _other = village[0]
-    page = phone_with_storage.start()
-    sign_in(page, "head_a")
-    wait_until_kept(page, [f"/visits/new/?household={household.pk}"])
-    phone_with_storage.offline()
+    page, household, head = offline_with_a_visit_form(phone_with_storage, village)
     page.goto(page.base_url + f"/visits/new/?household={household.pk}")
     page.check(f"#help-{head.pk} input[value={Achievement.EID_ACTIVATED}]")
     tomorrow = commune_today() + datetime.timedelta(days=1)
@@ -310,11 +313,7 @@ def test_a_key_someone_else_sent_keeps_the_record_and_it_is_sent_under_a_new_key
 ):
     # Issue 25: the outbox deleted a record as sent when the server answered "saved" with
     # another user's record of the same key.
-    household, head, _other = village[0]
-    page = phone_with_storage.start()
-    sign_in(page, "head_a")
-    wait_until_kept(page, [f"/visits/new/?household={household.pk}"])
-    phone_with_storage.offline()
+    page, household, head = offline_with_a_visit_form(phone_with_storage, village)
     visit_offline(page, household, head, Achievement.EID_ACTIVATED)
     squatted = page.evaluate("Softbridge.outbox.records().then((r) => r[0].key)")
     taken = visit_log(
